@@ -1,0 +1,16 @@
+"""freetk — a symbolic-numeric free probability toolkit.
+
+Conventions (SPEC section 1): ``G(z) = int dmu(t)/(z - t)``; moments ``m_k``; free cumulants
+``M(z) = C(z M(z))``; ``R(w) = sum kappa_{k+1} w^k``; ``S(z) = chi(z)(1+z)/z``;
+``MP(lam)`` has mean 1 and variance ``lam``.
+"""
+from .errors import FreetkError, InvalidArgument, NotAMeasure, NoConvergence, PrecisionWarning
+from .measures import *  # noqa: F401,F403
+from .measures import __all__ as _measures_all
+from .convolution import free_add, free_mul
+from . import series
+
+__version__ = "0.1.0"
+
+__all__ = list(_measures_all) + ["free_add", "free_mul", "series", "FreetkError", "InvalidArgument",
+                                 "NotAMeasure", "NoConvergence", "PrecisionWarning"]

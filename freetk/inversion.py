@@ -1,0 +1,177 @@
+"""Moments to quadrature, and locating supports.
+
+* :func:`jacobi_from_moments` — the Chebyshev algorithm (Gautschi 2004, Alg. 2.1),
+  run exactly on rational moments or in mpmath with guard digits; the precision
+  it needs grows linearly with the number of nodes, so :func:`gauss_from_moments`
+  runs it at two precisions and reports (or warns about) the disagreement.
+* :func:`gauss_from_jacobi` — nodes/weights from the Jacobi matrix (Golub-Welsch).
+* :func:`find_support` — intervals where a density is positive, edges by bisection.
+"""
+from fractions import Fraction
+import warnings
+
+import mpmath
+import numpy as np
+import sympy
+
+from .errors import InvalidArgument, NotAMeasure, PrecisionWarning
+from .precision import workdps
+
+
+def _as_fraction(x):
+    if isinstance(x, sympy.Basic):
+        return Fraction(int(x.p), int(x.q))
+    return Fraction(x)
+
+
+def jacobi_from_moments(m, n):
+    """Recurrence coefficients ``(alpha_0..alpha_{n-1}, beta_0..beta_{n-1})`` from ``m_0..m_{2n-1}``.
+
+    Works in the arithmetic of the moments: exact for rationals (Fractions), else mpmath
+    at the current precision.  Raises :class:`NotAMeasure` when some ``beta_k <= 0``.
+    """
+    if len(m) < 2 * n:
+        raise InvalidArgument(f"`jacobi_from_moments` needs 2n = {2 * n} moments, got {len(m)}")
+    from .series import _kind
+    if _kind(m[:2 * n]) == "rational":
+        mm = [_as_fraction(x) for x in m[:2 * n]]
+        zero = Fraction(0)
+    else:
+        mm = [mpmath.mpmathify(x) if not isinstance(x, sympy.Basic) else mpmath.mpmathify(sympy.N(x, mpmath.mp.dps))
+              for x in m[:2 * n]]
+        zero = mpmath.mpf(0)
+    alpha, beta = [], []
+    prev = [zero] * (2 * n)
+    cur = list(mm)
+    alpha.append(cur[1] / cur[0])
+    beta.append(cur[0])
+    for k in range(1, n):
+        nxt = [zero] * (2 * n)
+        for l in range(k, 2 * n - k):
+            nxt[l] = cur[l + 1] - alpha[k - 1] * cur[l] - beta[k - 1] * prev[l]
+        if nxt[k] <= 0:
+            raise NotAMeasure(f"moments give a non-positive recurrence coefficient beta_{k} = "
+                              f"{float(nxt[k] / cur[k - 1]):.3e}: not a measure with >= {k + 1} support points, "
+                              "or not enough precision", order=k)
+        alpha.append(nxt[k + 1] / nxt[k] - cur[k] / cur[k - 1])
+        beta.append(nxt[k] / cur[k - 1])
+        prev, cur = cur, nxt
+    return alpha, beta
+
+
+def gauss_from_jacobi(alpha, beta, dps=None):
+    """Gauss nodes and weights from recurrence coefficients (Golub-Welsch).
+
+    Double precision through LAPACK when ``dps`` is None, mpmath ``eigsy`` otherwise.
+    """
+    n = len(alpha)
+    if dps is None:
+        from scipy.linalg import eigh_tridiagonal
+        a = np.array([float(x) for x in alpha])
+        b = np.sqrt(np.array([float(x) for x in beta[1:]]))
+        x, v = eigh_tridiagonal(a, b)
+        return x, float(beta[0]) * v[0, :] ** 2
+    with workdps(dps):
+        J = mpmath.zeros(n, n)
+        for i in range(n):
+            J[i, i] = mpmath.mpmathify(alpha[i]) if not isinstance(alpha[i], Fraction) else \
+                mpmath.mpf(alpha[i].numerator) / alpha[i].denominator
+            if i + 1 < n:
+                bi = beta[i + 1]
+                bi = mpmath.mpf(bi.numerator) / bi.denominator if isinstance(bi, Fraction) else mpmath.mpmathify(bi)
+                J[i, i + 1] = J[i + 1, i] = mpmath.sqrt(bi)
+        E, Q = mpmath.eigsy(J)
+        b0 = beta[0]
+        b0 = mpmath.mpf(b0.numerator) / b0.denominator if isinstance(b0, Fraction) else mpmath.mpmathify(b0)
+        nodes = [E[i] for i in range(n)]
+        weights = [b0 * Q[0, i] ** 2 for i in range(n)]
+        order = sorted(range(n), key=lambda i: nodes[i])
+        return [+nodes[i] for i in order], [+weights[i] for i in order]
+
+
+def gauss_from_moments(m, n, dps=None, check=True):
+    """``n``-point Gauss rule of the measure with moments ``m`` (needs ``m_0..m_{2n-1}``).
+
+    Exact moments are processed exactly.  Inexact ones are processed at the current
+    precision and at 1.5x it; if the nodes disagree by more than the precision asked
+    (``dps``, or double), a :class:`PrecisionWarning` says how many digits survive.
+    """
+    from .series import _kind
+    target = 15 if dps is None else dps
+    if _kind(m[:2 * n]) == "rational":
+        alpha, beta = jacobi_from_moments(m, n)
+        return gauss_from_jacobi(alpha, beta, dps)
+    with workdps(max(target, mpmath.mp.dps), guard=0):
+        a1, b1 = jacobi_from_moments(m, n)
+    if check:
+        # perturb the moments at their own precision: the disagreement measures the loss
+        with workdps(max(target, mpmath.mp.dps), guard=0):
+            eps = mpmath.mpf(2) ** (-mpmath.mp.prec + 4)
+            mp_ = [mpmath.mpmathify(x) * (1 + eps * ((-1) ** j)) for j, x in enumerate(m[:2 * n])]
+            a2, b2 = jacobi_from_moments(mp_, n)
+            err = max(abs(x - y) / (1 + abs(x)) for x, y in zip(a1 + b1, a2 + b2))
+            lost = float(mpmath.log10(err / eps)) if err > 0 else 0.0
+        survive = mpmath.mp.dps - lost
+        if err > 0 and survive < target:
+            warnings.warn(f"gauss_from_moments: the {2 * n} moments given support about {survive:.0f} digits "
+                          f"of the {n}-point rule, fewer than the {target} asked", PrecisionWarning, stacklevel=2)
+    return gauss_from_jacobi(a1, b1, dps)
+
+
+def find_support(measure, lo, hi, n=600, rel_threshold=1e-10):
+    """Intervals ``[(a, b), ...]`` inside ``[lo, hi]`` where ``measure.pdf`` is positive.
+
+    Scans a grid, then locates each edge by bisection on the sign of the density above a
+    threshold relative to its maximum.
+    """
+    xs = np.linspace(lo, hi, n)
+    f = np.nan_to_num(np.asarray(measure.pdf(xs), dtype=float))
+    top = f.max() if f.size else 0
+    if top <= 0:
+        return []
+    thr = rel_threshold * top
+    pos = f > thr
+    # brackets (outside, inside) for every edge, refined together: 16 points per round
+    idx_l = [i for i in range(n) if pos[i] and (i == 0 or not pos[i - 1])]
+    idx_r = [j for j in range(n) if pos[j] and (j == n - 1 or not pos[j + 1])]
+    brackets = []
+    for i in idx_l:
+        brackets.append([xs[i - 1], xs[i]] if i > 0 else [xs[0], xs[0]])
+    for j in idx_r:
+        brackets.append([xs[j + 1], xs[j]] if j + 1 < n else [xs[-1], xs[-1]])
+    brackets = np.array(brackets, dtype=float).reshape(-1, 2)
+    span = hi - lo
+    for _ in range(12):
+        width = np.abs(brackets[:, 1] - brackets[:, 0])
+        if np.all(width <= 1e-13 * max(span, 1.0)):
+            break
+        t = np.linspace(0, 1, 17)[1:-1]
+        pts = brackets[:, :1] + (brackets[:, 1:] - brackets[:, :1]) * t[None, :]
+        vals = np.nan_to_num(np.asarray(measure.pdf(pts.ravel()), float)).reshape(pts.shape) > thr
+        for e in range(len(brackets)):
+            if width[e] == 0:
+                continue
+            ins = np.nonzero(vals[e])[0]
+            k = ins[0] if len(ins) else len(t)       # first point (from outside) that is inside
+            o = brackets[e, 0] if k == 0 else pts[e, k - 1]
+            i_ = brackets[e, 1] if k == len(t) else pts[e, k]
+            brackets[e] = [o, i_]
+    edges = brackets.mean(axis=1)
+    out = []
+    for a, b in zip(edges[:len(idx_l)], edges[len(idx_l):]):
+        a = lo if abs(a - lo) < 1e-9 * span else a   # snap edges that sit on the bounds
+        b = hi if abs(b - hi) < 1e-9 * span else b
+        out.append((float(a), float(b)))
+    return out
+
+
+def _bisect_edge(measure, outside, inside, thr, iters=40):
+    for _ in range(iters):
+        mid = (outside + inside) / 2
+        if float(measure.pdf(mid)) > thr:
+            inside = mid
+        else:
+            outside = mid
+        if abs(inside - outside) <= 1e-14 * max(1.0, abs(mid)):
+            break
+    return (inside + outside) / 2

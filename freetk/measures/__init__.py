@@ -1,0 +1,13 @@
+"""Families of measures, one module per family."""
+from .base import Measure
+from .semicircle import Semicircle, semicircle
+from .marchenko_pastur import (FreePoisson, FreeCompoundPoisson, free_poisson, marchenko_pastur,
+                               free_compound_poisson)
+from .atoms import Atoms, atoms, dirac
+from .classical import Uniform, Arcsine, uniform, arcsine
+from .general import FromMoments, FromDensity, Affine, from_moments, from_density, scale, shift
+
+__all__ = ["Measure", "Semicircle", "semicircle", "FreePoisson", "FreeCompoundPoisson", "free_poisson",
+           "marchenko_pastur", "free_compound_poisson", "Atoms", "atoms", "dirac", "Uniform", "Arcsine",
+           "uniform", "arcsine", "FromMoments", "FromDensity", "Affine", "from_moments", "from_density",
+           "scale", "shift"]

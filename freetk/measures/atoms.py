@@ -1,0 +1,81 @@
+"""Finitely supported (atomic) measures."""
+import mpmath
+import numpy as np
+import sympy
+
+from ..errors import InvalidArgument
+from .base import Measure, as_float, as_mp, exact
+
+
+class Atoms(Measure):
+    r"""``sum_i w_i delta_{x_i}``: exact when locations and weights are exact.
+
+    Examples
+    --------
+    >>> import freetk as ft
+    >>> from fractions import Fraction as F
+    >>> ft.atoms([-1, 1], [F(1, 2), F(1, 2)]).moments(4)
+    [1, 0, 1, 0, 1]
+    """
+
+    def __init__(self, locations, weights=None):
+        super().__init__()
+        locs = [exact(x) for x in locations]
+        n = len(locs)
+        if n == 0:
+            raise InvalidArgument("Argument `locations` of `atoms` must be non-empty")
+        if weights is None:
+            weights = [sympy.Rational(1, n)] * n
+        ws = [exact(w) for w in weights]
+        if len(ws) != n:
+            raise InvalidArgument(f"Arguments `locations` and `weights` of `atoms` must have the same "
+                                  f"length, got {n} and {len(ws)}")
+        numeric = all(not (isinstance(w, sympy.Basic) and w.free_symbols) for w in ws)
+        if numeric:
+            for i, w in enumerate(ws):
+                if as_float(w) < 0:
+                    raise InvalidArgument(f"Argument `weights` of `atoms` must be >= 0; weights[{i}] = {w}")
+            tot = sum(ws)
+            exact_w = all(isinstance(w, sympy.Basic) for w in ws)
+            if (exact_w and tot != 1) or (not exact_w and abs(float(tot) - 1) > 1e-12):
+                raise InvalidArgument(f"Argument `weights` of `atoms` must sum to 1, got {tot}")
+        self._x = tuple(locs)
+        self._w = tuple(ws)
+
+    def _moments(self, k):
+        return [sympy.expand(sum(w * x ** j for x, w in zip(self._x, self._w))) if j else sympy.Integer(1)
+                for j in range(k + 1)]
+
+    def atoms(self):
+        return list(zip(self._x, self._w))
+
+    def support(self):
+        return []
+
+    def _cauchy_np(self, z):
+        x = np.array([as_float(v) for v in self._x])
+        w = np.array([as_float(v) for v in self._w])
+        return np.sum(w[None, :] / (np.asarray(z)[..., None] - x[None, :]), axis=-1)
+
+    def _cauchy_mp(self, z):
+        return mpmath.fsum(as_mp(w) / (z - as_mp(x)) for x, w in zip(self._x, self._w))
+
+    def _pdf_np(self, x):
+        return np.zeros(np.shape(x))
+
+    def _pdf_mp(self, x):
+        return mpmath.mpf(0)
+
+    def latex(self):
+        terms = [r"%s\,\delta_{%s}" % (sympy.latex(w), sympy.latex(x)) for x, w in zip(self._x, self._w)]
+        return " + ".join(terms)
+
+
+def atoms(locations, weights=None):
+    """Atomic measure with the given locations and weights (uniform weights by default)."""
+    return Atoms(locations, weights)
+
+
+def dirac(x):
+    """Point mass at ``x``."""
+    return Atoms([x], [1])

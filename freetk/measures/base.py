@@ -1,0 +1,272 @@
+"""The :class:`Measure` value type.
+
+A measure is immutable.  Its *exact layer* is the moment sequence (sympy
+numbers or symbols when the parameters are exact) from which free, boolean and
+classical cumulants and the R- and S-transforms follow by the pure kernels of
+:mod:`freetk.series`; families override with closed forms where they exist
+(formula first, generic fallback).  Its *numeric layer* is ``cauchy``, ``pdf``,
+``cdf``, ``support`` and ``atoms``, in double precision by default and at any
+precision with ``dps=``.
+"""
+import mpmath
+import numpy as np
+import sympy
+
+from .. import series as _series
+from ..errors import InvalidArgument, check_order
+from ..numeric import evaluate, edge_nodes
+
+W = sympy.Symbol("w")
+Z = sympy.Symbol("z")
+
+
+class Measure:
+    """A probability measure on the real line (abstract base).
+
+    Subclasses implement ``_moments(k)`` (exact list ``[m_0..m_k]``) and the
+    numeric kernels ``_cauchy_mp`` (and optionally ``_cauchy_np``, ``_pdf_mp``,
+    ``_pdf_np``, ``_cdf_mp``), ``support`` and ``atoms``.
+    """
+
+    #: LaTeX name of the measure (without $ signs)
+    _latex_name = r"\mu"
+
+    def __init__(self):
+        self.__dict__["_cache"] = {}
+
+    def __setattr__(self, name, value):
+        if name.startswith("_") and name not in self.__dict__:
+            object.__setattr__(self, name, value)
+            return
+        raise AttributeError(f"{type(self).__name__} is immutable; operations return new measures")
+
+    # ------------------------------------------------------------------ exact layer
+    def moments(self, k):
+        """Moments ``[m_0, ..., m_k]`` (exact sympy numbers when the parameters are exact)."""
+        k = check_order(f"{type(self).__name__}.moments", "k", k)
+        cached = self._cache.get("moments")
+        if cached is None or len(cached) < k + 1:
+            cached = list(self._moments(k))
+            self._cache["moments"] = cached
+        return cached[:k + 1]
+
+    def _moments(self, k):  # pragma: no cover - abstract
+        raise NotImplementedError(f"{type(self).__name__} has no moment formula")
+
+    def free_cumulants(self, k):
+        """Free cumulants ``[kappa_1, ..., kappa_k]``."""
+        k = check_order(f"{type(self).__name__}.free_cumulants", "k", k)
+        f = self._free_cumulants(k)
+        if f is not None:
+            return f
+        return _series.moments_to_free_cumulants(self.moments(k))
+
+    def _free_cumulants(self, k):
+        return None
+
+    def boolean_cumulants(self, k):
+        """Boolean cumulants ``[beta_1, ..., beta_k]`` (``M = 1/(1 - B)``)."""
+        k = check_order(f"{type(self).__name__}.boolean_cumulants", "k", k)
+        return _series.moments_to_boolean_cumulants(self.moments(k))
+
+    def classical_cumulants(self, k):
+        """Classical cumulants ``[c_1, ..., c_k]``."""
+        k = check_order(f"{type(self).__name__}.classical_cumulants", "k", k)
+        return _series.moments_to_classical_cumulants(self.moments(k))
+
+    def mean(self):
+        return self.moments(1)[1]
+
+    def variance(self):
+        m = self.moments(2)
+        return _simp(m[2] - m[1] ** 2)
+
+    def r_transform(self, order=None, var=W):
+        """R-transform ``R(w) = sum_{k>=0} kappa_{k+1} w^k``.
+
+        ``order=None`` returns the closed form (when the family has one), an
+        integer ``order`` the polynomial truncation ``sum_{k<order}``.
+        """
+        if order is None:
+            closed = self._r_closed(var)
+            if closed is None:
+                raise InvalidArgument(f"{type(self).__name__}.r_transform has no closed form; "
+                                      "pass `order` for a series")
+            return closed
+        order = check_order(f"{type(self).__name__}.r_transform", "order", order)
+        kap = self.free_cumulants(order)
+        return sympy.Add(*[sympy.sympify(kap[j]) * var ** j for j in range(order)])
+
+    def _r_closed(self, var):
+        return None
+
+    def s_transform(self, order=None, var=Z):
+        """S-transform ``S(z) = chi(z)(1+z)/z`` (closed form or ``order`` terms)."""
+        if order is None:
+            closed = self._s_closed(var)
+            if closed is None:
+                raise InvalidArgument(f"{type(self).__name__}.s_transform has no closed form; "
+                                      "pass `order` for a series")
+            return closed
+        order = check_order(f"{type(self).__name__}.s_transform", "order", order)
+        s = _series.moments_to_s_transform(self.moments(order))
+        return sympy.Add(*[sympy.sympify(s[j]) * var ** j for j in range(order)])
+
+    def _s_closed(self, var):
+        return None
+
+    # ------------------------------------------------------------------ numeric layer
+    def cauchy(self, z, dps=None):
+        """Cauchy transform ``G(z) = int dmu(t)/(z - t)`` (``Im G < 0`` for ``Im z > 0``)."""
+        return evaluate(z, getattr(self, "_cauchy_np", None), self._cauchy_mp, dps, complex_out=True)
+
+    def _cauchy_vec(self, z):
+        """Double-precision Cauchy transform on an array (internal fast path)."""
+        return np.asarray(self.cauchy(np.asarray(z, dtype=complex)), dtype=complex)
+
+    def stieltjes(self, z, dps=None):
+        """Stieltjes transform ``m(z) = -G(z)`` (offered for convenience, never mixed up)."""
+        g = self.cauchy(z, dps=dps)
+        return -g
+
+    def pdf(self, x, dps=None):
+        """Density of the absolutely continuous part, ``-Im G(x + i0)/pi`` (atoms excluded)."""
+        return evaluate(x, getattr(self, "_pdf_np", None), self._pdf_mp, dps)
+
+    def _pdf_mp(self, x):
+        raise NotImplementedError(f"{type(self).__name__} has no density kernel")
+
+    def cdf(self, x, dps=None):
+        """Cumulative distribution ``mu((-inf, x])``, atoms included."""
+        return evaluate(x, getattr(self, "_cdf_np", None) or self._cdf_np_generic,
+                        self._cdf_mp_generic if not hasattr(self, "_cdf_mp") else self._cdf_mp, dps)
+
+    def support(self):
+        """Closed intervals ``[(lo, hi), ...]`` carrying the continuous part."""
+        return []
+
+    def atoms(self):
+        """Atoms ``[(location, mass), ...]``."""
+        return []
+
+    def continuous_mass(self):
+        return 1 - sum(float(w) for _, w in self.atoms())
+
+    # generic cdf: integrate the density with edge-adapted quadrature
+    def _cdf_np_generic(self, x):
+        x = np.asarray(x, dtype=float)
+        out = np.zeros_like(x)
+        for loc, w in self.atoms():
+            out += float(w) * (x >= float(loc))
+        for lo, hi in self.support():
+            cheb, total = self._cdf_table(lo, hi)
+            inside = (x > lo) & (x < hi)
+            c, h = (lo + hi) / 2, (hi - lo) / 2
+            th = np.arccos(np.clip((c - x[inside]) / h, -1, 1))
+            out[inside] += cheb(th / np.pi * 2 - 1)
+            out[x >= hi] += total
+        return out
+
+    def _cdf_table(self, lo, hi, n=257):
+        """Chebyshev interpolant of the cumulative mass on ``[lo, hi]`` in ``theta``.
+
+        With ``x = c - h cos(theta)`` the integrand ``f(x) h sin(theta)`` is smooth for square-root
+        and ``1/sqrt`` edges, so the Chebyshev series converges fast; it is integrated exactly.
+        """
+        key = ("cdf_table", lo, hi)
+        if key not in self._cache:
+            from numpy.polynomial import chebyshev as C
+            k = np.arange(n)
+            u = -np.cos(np.pi * (k + 0.5) / n)          # Chebyshev points on [-1, 1]
+            theta = (u + 1) * np.pi / 2
+            c, h = (lo + hi) / 2, (hi - lo) / 2
+            xs = c - h * np.cos(theta)
+            f = np.nan_to_num(np.asarray(self.pdf(xs), dtype=float)) * h * np.sin(theta) * np.pi / 2
+            coef = C.chebfit(u, f, n - 1)
+            integ = C.chebint(coef, lbnd=-1)
+            cheb = C.Chebyshev(integ)
+            self._cache[key] = (cheb, float(cheb(1.0)))
+        return self._cache[key]
+
+    def _cdf_mp_generic(self, x):
+        tot = mpmath.mpf(0)
+        for loc, w in self.atoms():
+            if x >= mpmath.mpmathify(loc):
+                tot += mpmath.mpmathify(w)
+        for lo, hi in self.support():
+            lo, hi = mpmath.mpf(lo), mpmath.mpf(hi)
+            if x <= lo:
+                continue
+            top = min(x, hi)
+            tot += mpmath.quad(lambda t: self._pdf_mp(t), [lo, top])
+        return tot
+
+    def total_mass(self, n=400):
+        """Continuous mass (edge-adapted quadrature of ``pdf``) plus atoms, in double."""
+        mass = sum(float(w) for _, w in self.atoms())
+        for lo, hi in self.support():
+            x, w, _ = edge_nodes(lo, hi, n)
+            mass += float(np.sum(w * np.asarray(self.pdf(x), dtype=float)))
+        return mass
+
+    # ------------------------------------------------------------------ presentation
+    def latex(self):
+        """LaTeX name of the measure."""
+        return self._latex_name
+
+    def _repr_latex_(self):
+        return f"${self.latex()}$"
+
+    def __repr__(self):
+        return f"<{type(self).__name__} {self.latex()}>"
+
+
+def _simp(x):
+    return sympy.simplify(x) if isinstance(x, sympy.Basic) and x.free_symbols else x
+
+
+def exact(x):
+    """Turn a Python number into an exact sympy number when it is exactly representable.
+
+    ints and Fractions become sympy Rationals; floats stay floats (inexact input
+    stays inexact); sympy expressions pass through.
+    """
+    from fractions import Fraction
+    if isinstance(x, sympy.Basic):
+        return x
+    if isinstance(x, bool):
+        raise InvalidArgument(f"expected a number, got {x!r}")
+    if isinstance(x, (int, np.integer)):
+        return sympy.Integer(int(x))
+    if isinstance(x, Fraction):
+        return sympy.Rational(x.numerator, x.denominator)
+    return x
+
+
+def as_float(x):
+    """Numeric value of an exact or inexact parameter (raises on free symbols)."""
+    if isinstance(x, sympy.Basic):
+        if x.free_symbols:
+            raise InvalidArgument(f"numeric evaluation needs numeric parameters; {x} has symbols "
+                                  f"{sorted(map(str, x.free_symbols))}")
+        return float(x)
+    return float(x)
+
+
+def as_mp(x):
+    if isinstance(x, sympy.Basic):
+        if x.free_symbols:
+            raise InvalidArgument(f"numeric evaluation needs numeric parameters; {x} has symbols")
+        return mpmath.mpmathify(sympy.N(x, mpmath.mp.dps + 5))
+    return mpmath.mpmathify(x)
+
+
+def check_positive(func, name, x, allow_zero=False):
+    """Raise when a numeric parameter is not > 0 (symbols are assumed valid)."""
+    if isinstance(x, sympy.Basic) and x.free_symbols:
+        return x
+    v = as_float(x)
+    if not np.isfinite(v) or (v < 0 or (v == 0 and not allow_zero)):
+        cond = ">= 0" if allow_zero else "> 0"
+        raise InvalidArgument(f"Argument `{name}` of `{func}` must be {cond}, got {x}")
+    return x

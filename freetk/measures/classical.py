@@ -1,0 +1,118 @@
+"""Uniform and arcsine laws."""
+from math import comb
+
+import mpmath
+import numpy as np
+import sympy
+
+from ..errors import InvalidArgument
+from .base import Measure, as_float, as_mp, exact
+
+
+def _interval(func, lo, hi):
+    lo, hi = exact(lo), exact(hi)
+    if not (isinstance(hi - lo, sympy.Basic) and (hi - lo).free_symbols) and as_float(hi - lo) <= 0:
+        raise InvalidArgument(f"Arguments of `{func}` must satisfy lo < hi, got lo={lo}, hi={hi}")
+    return lo, hi
+
+
+class Uniform(Measure):
+    """Uniform law on ``[lo, hi]``."""
+
+    def __init__(self, lo=-1, hi=1):
+        super().__init__()
+        self._lo, self._hi = _interval("uniform", lo, hi)
+
+    def _moments(self, k):
+        lo, hi = self._lo, self._hi
+        return [sympy.Integer(1)] + [sympy.simplify((hi ** (j + 1) - lo ** (j + 1)) / ((j + 1) * (hi - lo)))
+                                     for j in range(1, k + 1)]
+
+    def support(self):
+        return [(as_float(self._lo), as_float(self._hi))]
+
+    def _cauchy_np(self, z):
+        lo, hi = as_float(self._lo), as_float(self._hi)
+        return (np.log(z - lo) - np.log(z - hi)) / (hi - lo)
+
+    def _cauchy_mp(self, z):
+        lo, hi = as_mp(self._lo), as_mp(self._hi)
+        return (mpmath.log(z - lo) - mpmath.log(z - hi)) / (hi - lo)
+
+    def _pdf_np(self, x):
+        lo, hi = as_float(self._lo), as_float(self._hi)
+        return np.where((x >= lo) & (x <= hi), 1 / (hi - lo), 0.0)
+
+    def _pdf_mp(self, x):
+        lo, hi = as_mp(self._lo), as_mp(self._hi)
+        return 1 / (hi - lo) if lo <= x <= hi else mpmath.mpf(0)
+
+    def _cdf_np(self, x):
+        lo, hi = as_float(self._lo), as_float(self._hi)
+        return np.clip((x - lo) / (hi - lo), 0, 1)
+
+    def _cdf_mp(self, x):
+        lo, hi = as_mp(self._lo), as_mp(self._hi)
+        return min(max((x - lo) / (hi - lo), mpmath.mpf(0)), mpmath.mpf(1))
+
+    def latex(self):
+        return r"\mathrm{U}\left[%s, %s\right]" % (sympy.latex(self._lo), sympy.latex(self._hi))
+
+
+class Arcsine(Measure):
+    """Arcsine law on ``[lo, hi]``: density ``1/(pi sqrt((x - lo)(hi - x)))``."""
+
+    def __init__(self, lo=-2, hi=2):
+        super().__init__()
+        self._lo, self._hi = _interval("arcsine", lo, hi)
+
+    def _moments(self, k):
+        c, h = (self._lo + self._hi) / 2, (self._hi - self._lo) / 2
+        # u on [-1, 1]: m_{2j}(u) = C(2j, j)/4^j
+        mu = [sympy.Rational(comb(j, j // 2), 2 ** j) if j % 2 == 0 else 0 for j in range(k + 1)]
+        return [sympy.expand(sum(comb(n, j) * c ** (n - j) * h ** j * mu[j] for j in range(n + 1)))
+                for n in range(k + 1)]
+
+    def support(self):
+        return [(as_float(self._lo), as_float(self._hi))]
+
+    def _cauchy_np(self, z):
+        lo, hi = as_float(self._lo), as_float(self._hi)
+        return 1 / (np.sqrt(z - lo) * np.sqrt(z - hi))
+
+    def _cauchy_mp(self, z):
+        lo, hi = as_mp(self._lo), as_mp(self._hi)
+        return 1 / (mpmath.sqrt(z - lo) * mpmath.sqrt(z - hi))
+
+    def _pdf_np(self, x):
+        lo, hi = as_float(self._lo), as_float(self._hi)
+        q = (x - lo) * (hi - x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(q > 0, 1 / (np.pi * np.sqrt(np.where(q > 0, q, 1))), 0.0)
+
+    def _pdf_mp(self, x):
+        lo, hi = as_mp(self._lo), as_mp(self._hi)
+        q = (x - lo) * (hi - x)
+        return 1 / (mpmath.pi * mpmath.sqrt(q)) if q > 0 else mpmath.mpf(0)
+
+    def _cdf_np(self, x):
+        lo, hi = as_float(self._lo), as_float(self._hi)
+        return 2 / np.pi * np.arcsin(np.sqrt(np.clip((x - lo) / (hi - lo), 0, 1)))
+
+    def _cdf_mp(self, x):
+        lo, hi = as_mp(self._lo), as_mp(self._hi)
+        t = min(max((x - lo) / (hi - lo), mpmath.mpf(0)), mpmath.mpf(1))
+        return 2 / mpmath.pi * mpmath.asin(mpmath.sqrt(t))
+
+    def latex(self):
+        return r"\mathrm{Arcsine}\left[%s, %s\right]" % (sympy.latex(self._lo), sympy.latex(self._hi))
+
+
+def uniform(lo=-1, hi=1):
+    """Uniform law on ``[lo, hi]`` (default ``[-1, 1]``)."""
+    return Uniform(lo, hi)
+
+
+def arcsine(lo=-2, hi=2):
+    """Arcsine law on ``[lo, hi]`` (default ``[-2, 2]``, the law of Bernoulli ⊞ Bernoulli)."""
+    return Arcsine(lo, hi)

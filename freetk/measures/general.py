@@ -1,0 +1,255 @@
+"""Measures given by moments, by a density, or as affine images of other measures."""
+from math import comb
+import numbers
+
+import mpmath
+import numpy as np
+import sympy
+
+from .. import series as _series
+from ..errors import InvalidArgument
+from ..inversion import gauss_from_moments, jacobi_from_moments
+from ..numeric import edge_nodes
+from ..precision import workdps
+from .base import Measure, as_float, as_mp, exact
+
+
+class FromMoments(Measure):
+    """A measure known by its moments (a list, or a callable ``k -> m_k`` evaluated lazily).
+
+    A list is checked for positivity of its Hankel determinants (exactly for rationals);
+    a failure raises :class:`~freetk.errors.NotAMeasure` naming the order.  Numerics use
+    the Jacobi matrix: the Cauchy transform through the continued fraction with a
+    square-root terminator (exact for measures whose recurrence coefficients become
+    constant, accurate in the bulk of one-interval laws), Gauss quadrature for integrals.
+    """
+
+    def __init__(self, moments, nodes=None, name=r"\mu"):
+        super().__init__()
+        if callable(moments):
+            self._f = moments
+            self._list = None
+        else:
+            seq = [exact(x) for x in moments]
+            if len(seq) == 0 or seq[0] != 1:
+                raise InvalidArgument("Argument `moments` of `from_moments` must start with m_0 = 1, "
+                                      f"got {seq[:1]}")
+            _series.hankel_check(seq, "from_moments")
+            self._list = seq
+            self._f = None
+        self._nodes = nodes
+        self._latex_name = name
+
+    def _moments(self, k):
+        if self._list is not None:
+            if k >= len(self._list):
+                raise InvalidArgument(f"FromMoments.moments: only {len(self._list) - 1} moments are known, "
+                                      f"asked for k = {k}")
+            return self._list[:k + 1]
+        return [sympy.Integer(1)] + [exact(self._f(j)) for j in range(1, k + 1)]
+
+    def _n_nodes(self):
+        if self._nodes:
+            return self._nodes
+        if self._list is not None:
+            return (len(self._list)) // 2
+        return 20
+
+    def jacobi(self, n=None):
+        """Recurrence coefficients ``(alpha, beta)`` of the first ``n`` orthogonal polynomials."""
+        n = n or self._n_nodes()
+        key = ("jacobi", n, mpmath.mp.prec)
+        if key not in self._cache:
+            m = self.moments(2 * n - 1)
+            with workdps(max(30, 3 * n)):
+                a, b = jacobi_from_moments(m, n)
+                self._cache[key] = ([_mp(x) for x in a], [_mp(x) for x in b])
+        return self._cache[key]
+
+    def gauss(self, n=None, dps=None):
+        """``n``-point Gauss quadrature ``(nodes, weights)``."""
+        n = n or self._n_nodes()
+        return gauss_from_moments(self.moments(2 * n - 1), n, dps=dps)
+
+    def support(self):
+        a, b = self.jacobi()
+        ai, bi = float(a[-1]), float(b[-1])
+        return [(ai - 2 * np.sqrt(bi), ai + 2 * np.sqrt(bi))]
+
+    def _cf(self, z, a, b, sqrt):
+        ai, bi = a[-1], b[-1]
+        t = (z - ai - sqrt(z - ai - 2 * sqrt(bi)) * sqrt(z - ai + 2 * sqrt(bi))) / (2 * bi)
+        g = t
+        for k in range(len(a) - 2, -1, -1):
+            g = 1 / (z - a[k] - b[k + 1] * g)
+        return b[0] * g
+
+    def _cauchy_np(self, z):
+        a, b = self.jacobi()
+        af = np.array([float(x) for x in a])
+        bf = np.array([float(x) for x in b])
+        return self._cf(np.asarray(z, complex), af, bf, np.sqrt)
+
+    def _cauchy_mp(self, z):
+        a, b = self.jacobi()
+        return self._cf(z, a, b, mpmath.sqrt)
+
+    def _pdf_np(self, x):
+        return np.clip(-self._cauchy_np(np.asarray(x, float) + 0j).imag / np.pi, 0, None)
+
+    def _pdf_mp(self, x):
+        v = -mpmath.im(self._cauchy_mp(mpmath.mpc(x))) / mpmath.pi
+        return v if v > 0 else mpmath.mpf(0)
+
+
+def _mp(x):
+    from fractions import Fraction
+    if isinstance(x, Fraction):
+        return mpmath.mpf(x.numerator) / x.denominator
+    return mpmath.mpmathify(x)
+
+
+def from_moments(moments, nodes=None):
+    """Measure from a moment list ``[1, m_1, ...]`` or a callable ``k -> m_k`` (lazy)."""
+    return FromMoments(moments, nodes)
+
+
+class FromDensity(Measure):
+    """A measure with a density ``f`` on ``[lo, hi]`` (numeric callable, or a sympy expression in ``x``).
+
+    A sympy expression gives exact moments by symbolic integration; a callable gives
+    moments by quadrature at the current precision.  The density must integrate to 1.
+    """
+
+    def __init__(self, f, lo, hi, name=r"\mu"):
+        super().__init__()
+        self._lo, self._hi = exact(lo), exact(hi)
+        if as_float(self._hi) <= as_float(self._lo):
+            raise InvalidArgument(f"Arguments of `from_density` must satisfy lo < hi, got {lo}, {hi}")
+        x = sympy.Symbol("x")
+        if isinstance(f, sympy.Basic):
+            self._expr = f
+            self._fnum = sympy.lambdify(x, f, "numpy")
+            self._fmp = sympy.lambdify(x, f, "mpmath")
+        elif callable(f):
+            self._expr = None
+            self._fnum = f
+            self._fmp = f
+        else:
+            raise InvalidArgument("Argument `f` of `from_density` must be callable or a sympy expression in x")
+        self._latex_name = name
+        mass = self.total_mass()
+        if not abs(mass - 1) < 1e-8:
+            raise InvalidArgument(f"Argument `f` of `from_density` must integrate to 1 on [{lo}, {hi}], "
+                                  f"got {mass:.12g}")
+
+    def _moments(self, k):
+        x = sympy.Symbol("x")
+        if self._expr is not None:
+            return [sympy.simplify(sympy.integrate(self._expr * x ** j, (x, self._lo, self._hi)))
+                    for j in range(k + 1)]
+        lo, hi = as_mp(self._lo), as_mp(self._hi)
+        return [mpmath.mpf(1)] + [mpmath.quad(lambda t: self._fmp(t) * t ** j, [lo, hi]) for j in range(1, k + 1)]
+
+    def support(self):
+        return [(as_float(self._lo), as_float(self._hi))]
+
+    def _pdf_np(self, x):
+        lo, hi = self.support()[0]
+        x = np.asarray(x, dtype=float)
+        inside = (x >= lo) & (x <= hi)
+        out = np.zeros_like(x)
+        if np.any(inside):
+            out[inside] = np.vectorize(lambda t: float(self._fnum(t)))(x[inside])
+        return out
+
+    def _pdf_mp(self, x):
+        return mpmath.mpmathify(self._fmp(x)) if as_mp(self._lo) <= x <= as_mp(self._hi) else mpmath.mpf(0)
+
+    def _cauchy_np(self, z):
+        lo, hi = self.support()[0]
+        t, w, _ = edge_nodes(lo, hi, 200)
+        f = self._pdf_np(t)
+        return np.sum((w * f)[None, :] / (np.asarray(z)[..., None] - t[None, :]), axis=-1)
+
+    def _cauchy_mp(self, z):
+        lo, hi = as_mp(self._lo), as_mp(self._hi)
+        return mpmath.quad(lambda t: self._fmp(t) / (z - t), [lo, hi])
+
+
+def from_density(f, lo, hi):
+    """Measure with density ``f`` on ``[lo, hi]``."""
+    return FromDensity(f, lo, hi)
+
+
+class Affine(Measure):
+    """Image of a measure under ``x -> scale * x + shift`` (``scale > 0``)."""
+
+    def __init__(self, base, scale=1, shift=0):
+        super().__init__()
+        self._b = base
+        self._s = exact(scale)
+        self._c = exact(shift)
+        if not (isinstance(self._s, sympy.Basic) and self._s.free_symbols) and as_float(self._s) <= 0:
+            raise InvalidArgument(f"Argument `scale` of `Affine` must be > 0, got {scale}")
+        self._latex_name = _affine_latex(base.latex(), self._s, self._c)
+
+    @property
+    def base(self):
+        return self._b
+
+    def _moments(self, k):
+        m = self._b.moments(k)
+        s, c = self._s, self._c
+        return [_series._simplify(sum(comb(n, j) * s ** j * m[j] * c ** (n - j) for j in range(n + 1)))
+                for n in range(k + 1)]
+
+    def _free_cumulants(self, k):
+        kap = self._b.free_cumulants(k)
+        return [_series._simplify(self._s ** (j + 1) * kap[j] + (self._c if j == 0 else 0)) for j in range(k)]
+
+    def atoms(self):
+        return [(_series._simplify(self._s * x + self._c), w) for x, w in self._b.atoms()]
+
+    def support(self):
+        s, c = as_float(self._s), as_float(self._c)
+        return [(s * a + c, s * b + c) for a, b in self._b.support()]
+
+    def _cauchy_np(self, z):
+        s, c = as_float(self._s), as_float(self._c)
+        return self._b._cauchy_vec((np.asarray(z) - c) / s) / s
+
+    def _cauchy_mp(self, z):
+        s, c = as_mp(self._s), as_mp(self._c)
+        return self._b._cauchy_mp((z - c) / s) / s
+
+    def _pdf_np(self, x):
+        s, c = as_float(self._s), as_float(self._c)
+        return np.asarray(self._b.pdf((np.asarray(x) - c) / s), dtype=float) / s
+
+    def _pdf_mp(self, x):
+        s, c = as_mp(self._s), as_mp(self._c)
+        return self._b._pdf_mp((x - c) / s) / s
+
+    def _cdf_np(self, x):
+        s, c = as_float(self._s), as_float(self._c)
+        return np.asarray(self._b.cdf((np.asarray(x) - c) / s), dtype=float)
+
+
+def _affine_latex(name, s, c):
+    out = name
+    if s != 1:
+        out = r"%s \cdot %s" % (sympy.latex(s), out)
+    if c != 0:
+        out = r"%s + %s" % (out, sympy.latex(c))
+    return out
+
+
+def scale(measure, factor):
+    """Law of ``factor * X`` for ``X ~ measure`` (``factor > 0``)."""
+    return Affine(measure, factor, 0)
+
+
+def shift(measure, by):
+    """Law of ``X + by``."""
+    return Affine(measure, 1, by)

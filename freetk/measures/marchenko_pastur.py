@@ -1,0 +1,212 @@
+"""Free Poisson (Marchenko-Pastur) laws and free compound Poisson laws."""
+from math import comb
+
+import mpmath
+import numpy as np
+import sympy
+
+from .. import series as _series
+from ..errors import InvalidArgument
+from .base import Measure, as_float, as_mp, check_positive, exact
+
+
+def narayana(n, k):
+    """Narayana number ``N(n, k) = C(n, k) C(n, k-1) / n``."""
+    return comb(n, k) * comb(n, k - 1) // n
+
+
+class FreePoisson(Measure):
+    r"""Free Poisson law with rate ``r`` and jump size ``alpha`` (> 0).
+
+    Free cumulants ``kappa_k = r alpha^k``; density
+    ``sqrt((b - x)(x - a)) / (2 pi alpha x)`` on
+    ``[a, b] = alpha [(1 - sqrt r)^2, (1 + sqrt r)^2]``, atom ``1 - r`` at 0 when
+    ``r < 1``.  ``S(z) = 1/(alpha (r + z))``.
+    """
+
+    def __init__(self, rate, jump=1, name=None):
+        super().__init__()
+        self._r = exact(check_positive("free_poisson", "rate", rate))
+        self._a = exact(check_positive("free_poisson", "jump", jump))
+        self._name = name
+
+    @property
+    def rate(self):
+        return self._r
+
+    @property
+    def jump(self):
+        return self._a
+
+    def _free_cumulants(self, k):
+        return [sympy.expand(self._r * self._a ** j) for j in range(1, k + 1)]
+
+    def _moments(self, k):
+        r, a = self._r, self._a
+        out = [sympy.Integer(1)]
+        for n in range(1, k + 1):
+            out.append(sympy.expand(a ** n * sum(narayana(n, j) * r ** j for j in range(1, n + 1))))
+        return out
+
+    def _r_closed(self, w):
+        return self._r * self._a / (1 - self._a * w)
+
+    def _s_closed(self, z):
+        return 1 / (self._a * self._r + self._a * z)
+
+    def _edges(self):
+        r, a = as_float(self._r), as_float(self._a)
+        return a * (1 - np.sqrt(r)) ** 2, a * (1 + np.sqrt(r)) ** 2
+
+    def support(self):
+        return [self._edges()]
+
+    def atoms(self):
+        r = self._r
+        if isinstance(r, sympy.Basic) and r.free_symbols:
+            return []
+        if as_float(r) < 1:
+            return [(sympy.Integer(0), 1 - r)]
+        return []
+
+    def _cauchy_np(self, z):
+        r, a = as_float(self._r), as_float(self._a)
+        lo, hi = (1 - np.sqrt(r)) ** 2, (1 + np.sqrt(r)) ** 2
+        u = z / a
+        g = ((u + 1 - r) - np.sqrt(u - lo) * np.sqrt(u - hi)) / (2 * u)
+        return g / a
+
+    def _cauchy_mp(self, z):
+        r, a = as_mp(self._r), as_mp(self._a)
+        lo, hi = (1 - mpmath.sqrt(r)) ** 2, (1 + mpmath.sqrt(r)) ** 2
+        u = z / a
+        return ((u + 1 - r) - mpmath.sqrt(u - lo) * mpmath.sqrt(u - hi)) / (2 * u) / a
+
+    def _pdf_np(self, x):
+        a = as_float(self._a)
+        lo, hi = self._edges()
+        q = np.clip((hi - x) * (x - lo), 0, None)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = np.where(q > 0, np.sqrt(q) / (2 * np.pi * a * np.where(x == 0, 1, x)), 0.0)
+        return out
+
+    def _pdf_mp(self, x):
+        r, a = as_mp(self._r), as_mp(self._a)
+        lo, hi = a * (1 - mpmath.sqrt(r)) ** 2, a * (1 + mpmath.sqrt(r)) ** 2
+        q = (hi - x) * (x - lo)
+        return mpmath.sqrt(q) / (2 * mpmath.pi * a * x) if q > 0 and x != 0 else mpmath.mpf(0)
+
+    def latex(self):
+        if self._name is not None:
+            return self._name
+        return r"\pi_{%s, %s}" % (sympy.latex(self._r), sympy.latex(self._a))
+
+
+def free_poisson(rate, jump=1):
+    """Free Poisson law with the given rate and jump size (``kappa_k = rate * jump^k``)."""
+    return FreePoisson(rate, jump)
+
+
+def marchenko_pastur(ratio):
+    r"""Marchenko-Pastur law ``MP(ratio)`` with mean 1 and variance ``ratio``.
+
+    The free Poisson law with rate ``1/ratio`` and jump ``ratio``: free cumulants
+    ``ratio^(k-1)``, moments the Narayana polynomials, ``S(z) = 1/(1 + ratio z)``,
+    atom ``1 - 1/ratio`` at 0 when ``ratio > 1``.
+
+    Examples
+    --------
+    >>> import freetk as ft, sympy
+    >>> ft.marchenko_pastur(sympy.Symbol('lam')).moments(3)
+    [1, 1, lam + 1, lam**2 + 3*lam + 1]
+    """
+    check_positive("marchenko_pastur", "ratio", ratio)
+    ratio = exact(ratio)
+    return FreePoisson(1 / ratio, ratio, name=r"\mathrm{MP}\left(%s\right)" % sympy.latex(ratio))
+
+
+class FreeCompoundPoisson(Measure):
+    r"""Free compound Poisson law with rate ``r`` and jump law ``J``: ``kappa_k = r m_k(J)``.
+
+    Numerically, ``G`` solves ``z = 1/G + r int t dJ(t)/(1 - t G)`` (see :mod:`freetk.subordination`).
+    """
+
+    def __init__(self, rate, jump_law, latex_name=None):
+        super().__init__()
+        if not isinstance(jump_law, Measure):
+            raise InvalidArgument("Argument `jump_law` of `free_compound_poisson` must be a Measure, "
+                                  f"got {type(jump_law).__name__}")
+        self._r = exact(check_positive("free_compound_poisson", "rate", rate))
+        self._J = jump_law
+        self._latex_name = latex_name or r"\pi_{%s}\left(%s\right)" % (sympy.latex(self._r), jump_law.latex())
+
+    @property
+    def rate(self):
+        return self._r
+
+    @property
+    def jump_law(self):
+        return self._J
+
+    def _free_cumulants(self, k):
+        m = self._J.moments(k)
+        return [_series._simplify(self._r * m[j]) for j in range(1, k + 1)]
+
+    def _moments(self, k):
+        return _series.free_cumulants_to_moments(self._free_cumulants(k))
+
+    def _r_closed(self, w):
+        return None
+
+    def atoms(self):
+        r = as_float(self._r)
+        j0 = sum(float(wt) for loc, wt in self._J.atoms() if float(loc) == 0)
+        mass = 1 - r * (1 - j0)
+        return [(0, mass)] if mass > 1e-15 else []
+
+    def _jump_scale(self):
+        pts = [abs(float(l)) for l, _ in self._J.atoms()] + [max(abs(a), abs(b)) for a, b in self._J.support()]
+        return max(pts) if pts else 1.0
+
+    def _cauchy_np(self, z):
+        from ..subordination import fcp_cauchy_np
+        return fcp_cauchy_np(z, as_float(self._r), self._J, scale=self._scale())
+
+    def _cauchy_mp(self, z):
+        from ..subordination import fcp_cauchy_mp
+        return fcp_cauchy_mp(z, as_mp(self._r), self._J, scale=self._scale())
+
+    def _scale(self):
+        r = as_float(self._r)
+        return self._jump_scale() * (1 + np.sqrt(max(r, 1e-300))) ** 2
+
+    def _pdf_np(self, x):
+        x = np.asarray(x, dtype=float)
+        out = np.zeros_like(x)
+        ok = x != 0  # a possible atom at 0 is reported by atoms()
+        if np.any(ok):
+            out[ok] = np.clip(-self._cauchy_np(x[ok] + 0j).imag / np.pi, 0, None)
+        return out
+
+    def _pdf_mp(self, x):
+        g = self._cauchy_mp(mpmath.mpc(x, 0))
+        v = -mpmath.im(g) / mpmath.pi
+        return v if v > 0 else mpmath.mpf(0)
+
+    def _range(self):
+        pts = [float(l) for l, _ in self._J.atoms()] + [v for ab in self._J.support() for v in ab]
+        k = (1 + np.sqrt(as_float(self._r))) ** 2
+        return min(0.0, min(pts) * k), max(0.0, max(pts) * k)
+
+    def support(self):
+        key = "support"
+        if key not in self._cache:
+            from ..inversion import find_support
+            lo, hi = self._range()
+            self._cache[key] = find_support(self, lo, hi)
+        return self._cache[key]
+
+
+def free_compound_poisson(rate, jump_law):
+    """Free compound Poisson law with ``kappa_k = rate * m_k(jump_law)``."""
+    return FreeCompoundPoisson(rate, jump_law)

@@ -1,0 +1,90 @@
+"""Wigner's semicircle law."""
+import mpmath
+import numpy as np
+import sympy
+
+from .. import series as _series
+from .base import Measure, as_float, as_mp, check_positive, exact
+
+
+class Semicircle(Measure):
+    r"""Semicircle law with mean ``mean`` and variance ``var``.
+
+    Free cumulants ``(mean, var, 0, 0, ...)``; density
+    ``sqrt(4 var - (x - mean)^2) / (2 pi var)``.
+
+    Examples
+    --------
+    >>> import freetk as ft
+    >>> ft.semicircle().moments(6)
+    [1, 0, 1, 0, 2, 0, 5]
+    >>> ft.semicircle().free_cumulants(4)
+    [0, 1, 0, 0]
+    """
+
+    def __init__(self, mean=0, var=1):
+        super().__init__()
+        self._m = exact(mean)
+        self._v = exact(check_positive("semicircle", "var", var))
+
+    @property
+    def params(self):
+        return {"mean": self._m, "var": self._v}
+
+    def _free_cumulants(self, k):
+        return ([self._m, self._v] + [sympy.Integer(0)] * k)[:k]
+
+    def _moments(self, k):
+        return _series.free_cumulants_to_moments(self._free_cumulants(k))
+
+    def _r_closed(self, w):
+        return self._m + self._v * w
+
+    def _edges(self):
+        m, s = as_float(self._m), np.sqrt(as_float(self._v))
+        return m - 2 * s, m + 2 * s
+
+    def support(self):
+        return [self._edges()]
+
+    def _cauchy_np(self, z):
+        m, v = as_float(self._m), as_float(self._v)
+        s = np.sqrt(v)
+        u = z - m
+        return (u - np.sqrt(u - 2 * s) * np.sqrt(u + 2 * s)) / (2 * v)
+
+    def _cauchy_mp(self, z):
+        m, v = as_mp(self._m), as_mp(self._v)
+        s = mpmath.sqrt(v)
+        u = z - m
+        return (u - mpmath.sqrt(u - 2 * s) * mpmath.sqrt(u + 2 * s)) / (2 * v)
+
+    def _pdf_np(self, x):
+        m, v = as_float(self._m), as_float(self._v)
+        return np.sqrt(np.clip(4 * v - (x - m) ** 2, 0, None)) / (2 * np.pi * v)
+
+    def _pdf_mp(self, x):
+        m, v = as_mp(self._m), as_mp(self._v)
+        q = 4 * v - (x - m) ** 2
+        return mpmath.sqrt(q) / (2 * mpmath.pi * v) if q > 0 else mpmath.mpf(0)
+
+    def _cdf_np(self, x):
+        m, v = as_float(self._m), as_float(self._v)
+        u = np.clip((x - m) / np.sqrt(v), -2, 2)
+        return 0.5 + u * np.sqrt(4 - u * u) / (4 * np.pi) + np.arcsin(u / 2) / np.pi
+
+    def _cdf_mp(self, x):
+        m, v = as_mp(self._m), as_mp(self._v)
+        u = (x - m) / mpmath.sqrt(v)
+        u = max(min(u, 2), -2)
+        return mpmath.mpf(1) / 2 + u * mpmath.sqrt(4 - u * u) / (4 * mpmath.pi) + mpmath.asin(u / 2) / mpmath.pi
+
+    def latex(self):
+        if self._m == 0 and self._v == 1:
+            return r"\mathrm{SC}"
+        return r"\mathrm{SC}\left(%s, %s\right)" % (sympy.latex(self._m), sympy.latex(self._v))
+
+
+def semicircle(mean=0, var=1):
+    """Semicircle law with the given mean and variance (default: standard, on [-2, 2])."""
+    return Semicircle(mean, var)

@@ -1,0 +1,366 @@
+r"""Exact random matrices that check every law (SPEC section 5).
+
+* :func:`ntk_matrix` / :func:`ntk_eigenvalues` — the NTK matrix of SPEC section 2 itself,
+  ``K = (1/d) X X^T ⊙ (1/p) phi(XW/sqrt d) D^2 phi(XW/sqrt d)^T``, never a surrogate.
+  Memory O(n^2 + nd + dp): one n x n Gram matrix is formed, the second is formed in place.
+* :func:`predicted_outliers`, :func:`remove_outliers` — c0 creates about ``d`` outliers and
+  c1 one more; they are removed (and checked to sit apart from the bulk) before comparing.
+* :func:`ks_distance`, :func:`w1_distance` — distances between a spectrum and a measure.
+* Classical models to validate the toolkit: :func:`wigner`, :func:`wishart`,
+  :func:`haar_orthogonal`, :func:`free_sum_sample`, :func:`free_product_sample`.
+* :func:`sweep` — sizes x seeds with a progress bar, any ``concurrent.futures.Executor``
+  (dask.distributed's ``client.get_executor()`` runs it on a cluster).
+"""
+from concurrent.futures import Executor
+import numbers
+
+import numpy as np
+import sympy
+
+from .errors import InvalidArgument
+from .hermite import X as _X, _resolve, hermite_data
+
+__all__ = ["ntk_matrix", "ntk_eigenvalues", "predicted_outliers", "remove_outliers", "ks_distance",
+           "w1_distance", "compare", "wigner", "wishart", "haar_orthogonal", "free_sum_sample",
+           "free_product_sample", "sweep", "plot_spectrum", "qq_plot", "ntk_check"]
+
+
+def _size(func, name, v):
+    if isinstance(v, bool) or not isinstance(v, numbers.Integral):
+        raise InvalidArgument(f"Argument `{name}` of `{func}` must be an integer, got {v!r}")
+    if v < 1:
+        raise InvalidArgument(f"Argument `{name}` of `{func}` must be >= 1, got {v}")
+    return int(v)
+
+
+def _phi_numpy(activation, sigma_prime):
+    phi, kind, _ = _resolve(activation, sigma_prime)
+    if kind == "sympy":
+        f = sympy.lambdify(_X, phi, modules=["numpy", {"Heaviside": lambda x, h=0.5: np.heaviside(x, h)}])
+
+        def fn(u):
+            v = f(u)
+            return np.array(np.broadcast_to(np.asarray(v, dtype=u.dtype), u.shape))
+        return fn
+    src = phi
+
+    def fn(u):
+        try:
+            v = np.asarray(src(u), dtype=u.dtype)
+            if v.shape != u.shape:
+                raise ValueError
+        except Exception:
+            v = np.vectorize(lambda t: float(src(float(t))))(u).astype(u.dtype)
+        return v
+    if activation is not None and callable(activation):
+        def fn(u, s=activation):  # noqa: F811 - numeric derivative of a callable sigma
+            h = 1e-5
+            return ((np.asarray(s(u + h)) - np.asarray(s(u - h))) / (2 * h)).astype(u.dtype)
+    return fn
+
+
+def _draw_d(d_law, p, rng):
+    from .measures.atoms import Atoms
+    from .measures.base import Measure, as_float
+    from .measures.classical import Uniform
+    if isinstance(d_law, str):
+        key = d_law.lower()
+        if key == "rademacher":
+            return rng.choice([-1.0, 1.0], size=p)
+        if key == "uniform":
+            return rng.uniform(-1.0, 1.0, size=p)
+        if key == "gaussian":
+            return rng.standard_normal(p)
+        raise InvalidArgument(f"Argument `d_law` must be a Measure or 'rademacher', 'uniform', 'gaussian'; "
+                              f"got {d_law!r}")
+    if isinstance(d_law, Atoms):
+        locs = np.array([as_float(x) for x, _ in d_law.atoms()])
+        w = np.array([as_float(v) for _, v in d_law.atoms()])
+        return rng.choice(locs, size=p, p=w / w.sum())
+    if isinstance(d_law, Uniform):
+        return rng.uniform(as_float(d_law._lo), as_float(d_law._hi), size=p)
+    if isinstance(d_law, Measure):
+        # inverse-cdf sampling on the support
+        (lo, hi), = d_law.support()
+        grid = np.linspace(lo, hi, 4001)
+        F = np.asarray(d_law.cdf(grid), float)
+        return np.interp(rng.uniform(size=p), F, grid)
+    raise InvalidArgument(f"Argument `d_law` must be a Measure or a name, got {type(d_law).__name__}")
+
+
+def ntk_matrix(activation=None, *, n, d, p, d_law="rademacher", x_law="gaussian", seed=0,
+               sigma_prime=None, dtype=np.float64):
+    """Sample the NTK matrix ``K`` (n x n) of SPEC section 2 with a seeded generator."""
+    n, d, p = (_size("ntk_matrix", k, v) for k, v in (("n", n), ("d", d), ("p", p)))
+    if x_law not in ("gaussian", "rademacher"):
+        raise InvalidArgument(f"Argument `x_law` of `ntk_matrix` must be 'gaussian' or 'rademacher', got {x_law!r}")
+    dtype = np.dtype(dtype)
+    rng = np.random.default_rng(seed)
+    X = (rng.standard_normal((n, d)) if x_law == "gaussian" else rng.choice([-1.0, 1.0], size=(n, d))).astype(dtype)
+    W = rng.standard_normal((d, p)).astype(dtype)
+    D = _draw_d(d_law, p, rng).astype(dtype)
+    phi = _phi_numpy(activation, sigma_prime)
+    F = phi(X @ W / np.sqrt(d).astype(dtype))
+    if not np.all(np.isfinite(F)):
+        raise InvalidArgument("ntk_matrix: the activation derivative returned NaN or inf on the sample")
+    F *= D[None, :]
+    K = F @ F.T
+    K *= 1.0 / p
+    G = X @ X.T
+    K *= G
+    K *= 1.0 / d
+    return K
+
+
+def ntk_eigenvalues(activation=None, *, n, d, p, d_law="rademacher", x_law="gaussian", seed=0,
+                    sigma_prime=None, dtype=np.float64):
+    """Eigenvalues (ascending) of one NTK sample (see :func:`ntk_matrix`)."""
+    K = ntk_matrix(activation, n=n, d=d, p=p, d_law=d_law, x_law=x_law, seed=seed,
+                   sigma_prime=sigma_prime, dtype=dtype)
+    return np.linalg.eigvalsh(K).astype(np.float64)
+
+
+def predicted_outliers(hermite, d):
+    """Number of outliers of K above the bulk: ``d + 1`` when c0 != 0, 1 when only c1 != 0."""
+    c0 = float(hermite.c0) if not isinstance(hermite.c0, sympy.Basic) else float(hermite.c0)
+    c1 = float(hermite.c1) if not isinstance(hermite.c1, sympy.Basic) else float(hermite.c1)
+    if abs(c0) > 1e-12:
+        return d + 1 if abs(c1) > 1e-12 else d
+    return 1 if abs(c1) > 1e-12 else 0
+
+
+def remove_outliers(eigs, k, bulk_edge=None):
+    """Drop the ``k`` largest eigenvalues; return ``(bulk, outliers, gap)``.
+
+    ``gap`` is (smallest outlier - largest bulk eigenvalue) / (bulk width): positive when
+    the outliers sit apart from the bulk.  With ``bulk_edge`` (the predicted right edge),
+    gap is measured from it instead.
+    """
+    e = np.sort(np.asarray(eigs, float))
+    if k < 0 or k >= e.size:
+        raise InvalidArgument(f"remove_outliers: k must be in [0, {e.size}), got {k}")
+    bulk, out = (e[:e.size - k], e[e.size - k:]) if k else (e, e[:0])
+    width = max(bulk[-1] - bulk[0], 1e-300)
+    ref = bulk[-1] if bulk_edge is None else bulk_edge
+    gap = (out[0] - ref) / width if k else np.inf
+    return bulk, out, gap
+
+
+def _cdf_callable(law):
+    if callable(law) and not hasattr(law, "cdf"):
+        return law
+    if not hasattr(law, "cdf"):
+        raise InvalidArgument(f"a measure with a cdf is needed, got {type(law).__name__}")
+    return lambda x: np.asarray(law.cdf(x), float)
+
+
+def ks_distance(sample, law):
+    """Kolmogorov-Smirnov distance ``sup |F_n - F|`` between a sample and a law (its cdf)."""
+    cdf = _cdf_callable(law)
+    x = np.sort(np.asarray(sample, float))
+    n = x.size
+    F = cdf(x)
+    # F_n jumps at ties: compare with both sides of each jump
+    hi = np.searchsorted(x, x, side="right") / n
+    lo = np.searchsorted(x, x, side="left") / n
+    return float(max(np.max(np.abs(hi - F)), np.max(np.abs(F - lo))))
+
+
+def w1_distance(sample, law, grid=4000):
+    """Wasserstein-1 distance ``int |F_n - F| dx`` (law: a measure with cdf, or a cdf callable)."""
+    cdf = _cdf_callable(law)
+    x = np.sort(np.asarray(sample, float))
+    lo, hi = x[0], x[-1]
+    if hasattr(law, "support"):
+        for a, b in law.support():
+            lo, hi = min(lo, a), max(hi, b)
+        for a, _ in law.atoms():
+            lo, hi = min(lo, float(a)), max(hi, float(a))
+    t = np.union1d(np.linspace(lo, hi, grid), x)
+    Fn = np.searchsorted(x, t, side="right") / x.size
+    F = cdf(t)
+    dif = np.abs(Fn - F)
+    return float(np.sum(dif[:-1] * np.diff(t)))
+
+
+def compare(law, eigs, n_outliers=0):
+    """KS and W1 distances between a spectrum (outliers removed) and ``law``."""
+    bulk, out, gap = remove_outliers(eigs, n_outliers)
+    return {"n": len(eigs), "ks": ks_distance(bulk, law), "w1": w1_distance(bulk, law),
+            "outliers": len(out), "gap": gap}
+
+
+def ntk_check(law, *, d, p, activation=None, sigma_prime=None, d_law="rademacher", x_law="gaussian",
+              seed=0, n=None):
+    """Sample the NTK at ``n = round(gamma1 d p)`` and compare with ``law`` (outliers removed)."""
+    from .measures.base import as_float
+    g1 = as_float(law.gamma1)
+    n = n or int(round(g1 * d * p))
+    eigs = ntk_eigenvalues(activation, n=n, d=d, p=p, d_law=d_law, x_law=x_law, seed=seed,
+                           sigma_prime=sigma_prime)
+    k = predicted_outliers(law.hermite, d)
+    res = compare(law, eigs, k)
+    res.update({"d": d, "p": p, "seed": seed})
+    return res, eigs
+
+
+# ----------------------------------------------------------------------------- classical models
+def wigner(n, seed=0):
+    """Eigenvalues of a GOE matrix normalised to the standard semicircle on [-2, 2]."""
+    n = _size("wigner", "n", n)
+    rng = np.random.default_rng(seed)
+    A = rng.standard_normal((n, n))
+    H = (A + A.T) / np.sqrt(2 * n)
+    return np.linalg.eigvalsh(H)
+
+
+def wishart(n, m, population=None, seed=0):
+    """Eigenvalues of ``(1/m) Σ^{1/2} Z Z^T Σ^{1/2}`` (n x n, Z n x m Gaussian).
+
+    ``population``: eigenvalues of Σ (array of length n) or a Measure sampled at quantiles.
+    The limit is ``MP(n/m) ⊠ population``.
+    """
+    n, m = _size("wishart", "n", n), _size("wishart", "m", m)
+    rng = np.random.default_rng(seed)
+    s = _population(population, n)
+    Z = rng.standard_normal((n, m))
+    Y = np.sqrt(s)[:, None] * Z
+    return np.linalg.eigvalsh(Y @ Y.T / m)
+
+
+def _population(pop, n):
+    from .measures.base import Measure
+    if pop is None:
+        return np.ones(n)
+    if isinstance(pop, Measure):
+        return _quantiles(pop, n)
+    arr = np.asarray(pop, float)
+    if arr.shape != (n,):
+        raise InvalidArgument(f"population must have length {n}, got shape {arr.shape}")
+    return arr
+
+
+def _quantiles(measure, n):
+    """``n`` deterministic quantiles of a measure (atoms and continuous parts)."""
+    from .measures.base import as_float
+    atoms = [(as_float(x), as_float(w)) for x, w in measure.atoms()]
+    if not measure.support():
+        locs = np.array([a for a, _ in atoms])
+        w = np.array([b for _, b in atoms])
+        counts = np.floor(w * n).astype(int)
+        rest = n - counts.sum()
+        order = np.argsort(-(w * n - counts))
+        counts[order[:rest]] += 1
+        return np.repeat(locs, counts)
+    lo = min([a for a, _ in measure.support()] + [a for a, _ in atoms])
+    hi = max([b for _, b in measure.support()] + [a for a, _ in atoms])
+    grid = np.linspace(lo, hi, 20001)
+    F = np.maximum.accumulate(np.asarray(measure.cdf(grid), float))
+    q = (np.arange(n) + 0.5) / n
+    return grid[np.minimum(np.searchsorted(F, q), grid.size - 1)]
+
+
+def haar_orthogonal(n, rng):
+    """Haar-distributed orthogonal matrix (QR of a Gaussian matrix with the sign fix)."""
+    A = rng.standard_normal((n, n))
+    Q, R = np.linalg.qr(A)
+    return Q * np.sign(np.diag(R))[None, :]
+
+
+def free_sum_sample(a, b, n, seed=0):
+    """Eigenvalues of ``A + O B O^T`` with A, B diagonal (quantiles of measures a, b) and Haar O."""
+    n = _size("free_sum_sample", "n", n)
+    rng = np.random.default_rng(seed)
+    A, B = _population(a, n), _population(b, n)
+    O = haar_orthogonal(n, rng)
+    return np.linalg.eigvalsh(np.diag(A) + (O * B[None, :]) @ O.T)
+
+
+def free_product_sample(a, b, n, seed=0):
+    """Eigenvalues of ``A^{1/2} O B O^T A^{1/2}`` (A, B >= 0 diagonal, Haar O)."""
+    n = _size("free_product_sample", "n", n)
+    rng = np.random.default_rng(seed)
+    A, B = _population(a, n), _population(b, n)
+    if np.any(A < 0) or np.any(B < 0):
+        raise InvalidArgument("free_product_sample needs measures on [0, inf)")
+    O = haar_orthogonal(n, rng)
+    M = (O * B[None, :]) @ O.T
+    s = np.sqrt(A)
+    return np.linalg.eigvalsh(s[:, None] * M * s[None, :])
+
+
+# ----------------------------------------------------------------------------- sweeps
+def _run_one(job):
+    fn, kwargs = job
+    return fn(**kwargs)
+
+
+def sweep(fn, grid, seeds=(0,), executor=None, progress=True):
+    """Run ``fn(**params, seed=s)`` over a list of parameter dicts and seeds.
+
+    Returns a tidy list of dicts (params, seed, and whatever dict ``fn`` returns).  With an
+    ``executor`` (any ``concurrent.futures.Executor``, e.g. ``ProcessPoolExecutor`` or
+    dask.distributed's ``client.get_executor()``) the jobs run in parallel; seeds make
+    each job reproducible and independent wherever it runs.
+    """
+    if executor is not None and not isinstance(executor, Executor) and not hasattr(executor, "submit"):
+        raise InvalidArgument("Argument `executor` of `sweep` must be a concurrent.futures.Executor")
+    jobs = [(fn, dict(params, seed=int(s))) for params in grid for s in seeds]
+    from tqdm.auto import tqdm
+    bar = tqdm(total=len(jobs), disable=not progress, desc="sweep")
+    rows = []
+    try:
+        if executor is None:
+            for job in jobs:
+                out = _run_one(job)
+                rows.append({**job[1], **out})
+                bar.update(1)
+        else:
+            futs = [(job, executor.submit(_run_one, job)) for job in jobs]
+            for job, f in futs:
+                rows.append({**job[1], **f.result()})
+                bar.update(1)
+    finally:
+        bar.close()
+    return rows
+
+
+# ----------------------------------------------------------------------------- plots
+def plot_spectrum(eigs, law=None, ax=None, bins=80, grid=600, title=None):
+    """Histogram of a spectrum with the density of ``law`` overlaid (atoms as markers)."""
+    import matplotlib
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4))
+    e = np.asarray(eigs, float)
+    ax.hist(e, bins=bins, density=True, alpha=0.45, color="tab:blue", label=f"Monte Carlo (n={e.size})")
+    if law is not None:
+        lo, hi = e.min(), e.max()
+        for a, b in law.support():
+            lo, hi = min(lo, a), max(hi, b)
+        xs = np.linspace(lo, hi, grid)
+        ax.plot(xs, law.pdf(xs), color="tab:red", lw=1.6, label="limit density")
+        for x0, w in law.atoms():
+            ax.axvline(float(x0), color="tab:red", ls=":", lw=1)
+    ax.set_xlabel("eigenvalue")
+    ax.set_ylabel("density")
+    if title:
+        ax.set_title(title)
+    ax.legend()
+    return ax
+
+
+def qq_plot(eigs, law, ax=None, grid=4000):
+    """QQ plot of a spectrum against the quantiles of ``law``."""
+    import matplotlib.pyplot as plt
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4, 4))
+    e = np.sort(np.asarray(eigs, float))
+    q = _quantiles(law, e.size)
+    ax.plot(q, e, ".", ms=2)
+    lims = [min(q.min(), e.min()), max(q.max(), e.max())]
+    ax.plot(lims, lims, "k--", lw=0.8)
+    ax.set_xlabel("limit quantiles")
+    ax.set_ylabel("empirical quantiles")
+    return ax

@@ -1,0 +1,489 @@
+r"""The eigenvalue law of the two-layer NTK in the quadratic scaling (SPEC sections 2-3).
+
+``ntk_law`` returns the **n x n** law ``rho`` of ``K`` (an :class:`NTKLaw`): the free
+compound Poisson law with rate ``1/gamma1`` and jumps ``gamma1 * mu``, where ``mu``
+(:class:`NTKMu`, attribute ``law.mu``) is the **dp x dp** law of the population operator
+``Sigma(U) = a U D^2 + c1^2 (U B^T B + B U^T B)``.  ``law.companion`` is the dp x dp law
+``MP(1/gamma1) ⊠ mu`` of ``(1/n) sum_i z_i z_i^T``.
+
+Routes for ``mu`` (``method=``):
+
+* ``"closed"`` — the closed-form family (SPEC 3.1): ``D^2`` constant or ``a = 0``.  ``mu`` is
+  an explicit mixture of an atom and the law of ``a t + c1^2 (lambda + lambda')`` with
+  ``lambda, lambda'`` i.i.d. from ``rho_B`` (free compound Poisson, rate gamma2, jumps nu);
+  ``G_mu`` is one integral of the closed-form ``G_{rho_B}`` against ``rho_B`` with
+  edge-adapted quadrature.
+* ``"moments"`` — general ``nu`` (SPEC 3.2): exact/ball-arithmetic moments of ``mu`` from the
+  two-variable series (:mod:`freetk.ntk_series`), Jacobi matrix, Gauss quadrature, then
+  ``rho`` through its equation.  The error is estimated by comparing two rule sizes.
+* ``c1 = 0`` (even ``phi``): ``mu`` is the law of ``a T`` exactly, whatever ``method``.
+"""
+from fractions import Fraction
+import warnings
+
+import flint
+import mpmath
+import numpy as np
+import sympy
+
+from .errors import InvalidArgument
+from .hermite import HermiteData, hermite_data
+from .inversion import gauss_from_jacobi, jacobi_from_moments
+from .measures.atoms import Atoms
+from .measures.base import Measure, as_float, as_mp, check_positive, exact
+from .measures.classical import Uniform
+from .measures.general import Affine, FromDensity, FromMoments
+from .measures.marchenko_pastur import FreeCompoundPoisson, FreePoisson, marchenko_pastur
+from .numeric import edge_nodes
+from .ntk_series import mu_moments_arb, mu_moments_exact, to_arb
+from .precision import workdps
+
+
+# ----------------------------------------------------------------------------- the law of T = D^2
+class TLaw:
+    """The law ``nu`` of ``T = D^2``: exact moments, a Measure, and its point mass if any."""
+
+    def __init__(self, d_law):
+        self.unbounded = False
+        if isinstance(d_law, str):
+            key = d_law.lower()
+            if key == "rademacher":
+                d_law = Atoms([-1, 1])
+            elif key == "uniform":
+                d_law = Uniform(-1, 1)
+            elif key == "gaussian":
+                self.unbounded = True
+                self.D = None
+                self.name = "gaussian"
+                self._tau = lambda k: sympy.factorial2(2 * k - 1) if k > 0 else sympy.Integer(1)
+                self.measure = FromMoments(lambda k: self._tau(k))
+                self.point = None
+                return
+            else:
+                raise InvalidArgument(f"Argument `d_law` of `ntk_law` must be a Measure or one of "
+                                      f"'rademacher', 'uniform', 'gaussian'; got {d_law!r}")
+        if not isinstance(d_law, Measure):
+            raise InvalidArgument(f"Argument `d_law` of `ntk_law` must be a Measure or a name, got "
+                                  f"{type(d_law).__name__}")
+        self.D = d_law
+        self.name = d_law.latex()
+        if isinstance(d_law, Atoms):
+            acc = {}
+            for x, w in d_law.atoms():
+                t = sympy.expand(x ** 2)
+                acc[t] = acc.get(t, 0) + w
+            locs = sorted(acc, key=lambda v: as_float(v))
+            self.measure = Atoms(locs, [acc[t] for t in locs])
+            self.point = locs[0] if len(locs) == 1 else None
+        elif isinstance(d_law, Uniform) and d_law._lo == -d_law._hi:
+            b = d_law._hi
+            x = sympy.Symbol("x")
+            self.measure = FromDensity(1 / (2 * b * sympy.sqrt(x)), 0, b ** 2)
+            self.point = None
+        else:
+            self.measure = FromMoments(lambda k: d_law.moments(2 * k)[2 * k])
+            self.point = None
+        self._tau = lambda k: d_law.moments(2 * k)[2 * k]
+
+    def tau(self, k):
+        """``[E T^0, ..., E T^k]`` (exact)."""
+        return [self._tau(j) for j in range(k + 1)]
+
+    def atoms(self):
+        return self.measure.atoms() if isinstance(self.measure, Atoms) else []
+
+
+# ----------------------------------------------------------------------------- mu
+class NTKMu(Measure):
+    """The dp x dp law ``mu(a, c1, gamma2, nu)`` (SPEC section 3)."""
+
+    def __init__(self, a, c, gamma2, tlaw, method="auto", nodes=32):
+        super().__init__()
+        self._a, self._c, self._r, self._T = a, c, gamma2, tlaw
+        self._nodes = int(nodes)
+        self._qnodes = 128
+        symbolic = any(isinstance(v, sympy.Basic) and v.free_symbols for v in (a, c, gamma2))
+        self._symbolic = symbolic
+        if method not in ("auto", "closed", "moments"):
+            raise InvalidArgument(f"Argument `method` of `ntk_law` must be 'auto', 'closed' or 'moments', "
+                                  f"got {method!r}")
+        c_zero = (not symbolic) and as_float(c) == 0
+        a_zero = (not symbolic) and as_float(a) == 0
+        closed_ok = tlaw.point is not None or a_zero
+        if method == "closed" and not closed_ok and not c_zero:
+            raise InvalidArgument("ntk_law(method='closed') needs D^2 constant or a = 0 "
+                                  "(SPEC 3.1); use method='moments' for this d_law")
+        if c_zero:
+            self._route = "c1=0"
+        elif method == "moments" or not closed_ok:
+            self._route = "moments"
+        else:
+            self._route = "closed"
+        self._latex_name = r"\mu"
+
+    # ---- parameters
+    @property
+    def route(self):
+        """Which route computes the numerics: 'closed', 'moments' or 'c1=0'."""
+        return self._route
+
+    @property
+    def t_law(self):
+        return self._T
+
+    def _tbar(self):
+        return self._T.point if self._T.point is not None else sympy.Integer(0)
+
+    # ---- exact layer
+    def _moments(self, k):
+        return mu_moments_exact(self._a, self._c, self._r, self._T.tau(k + 1), k)
+
+    def moments_numeric(self, k, dps=30):
+        """``[m_0..m_k]`` as mpmath numbers correct to ``dps`` digits (FLINT ball arithmetic,
+        precision raised until the balls are that narrow)."""
+        prec = int(dps * 3.33) + 64
+        for _ in range(6):
+            vals = mu_moments_arb(self._a, self._c, self._r, self._T.tau(k + 1), k, prec)
+            ok = all(v.rad() <= abs(v.mid()) * flint.arb(10) ** (-dps - 2) or v.rad() == 0 for v in vals)
+            if ok:
+                break
+            prec *= 2
+        else:
+            raise InvalidArgument("NTKMu.moments_numeric: ball arithmetic could not reach the precision asked")
+        with workdps(dps):
+            return [mpmath.mpf(v.mid().str(dps + 10, radius=False)) for v in vals]
+
+    # ---- atoms (SPEC 3.2 finite-size identity: zeros minus poles at z = a t)
+    def atoms(self):
+        if self._symbolic:
+            return []
+        a, c, r = self._a, self._c, self._r
+        if as_float(c) == 0:
+            acc = {}
+            for t, w in self._T.atoms():
+                acc[_s(a * t)] = acc.get(_s(a * t), 0) + w
+            return sorted(acc.items(), key=lambda p: as_float(p[0]))
+        if as_float(a) == 0:
+            q = 1 - sum(w for t, w in self._T.atoms() if as_float(t) == 0)
+            mass = _s(1 - q + r * q ** 2 / 2) if as_float(r * q) <= 1 else _s(1 - 1 / (2 * r))
+            return [(sympy.Integer(0), mass)]
+        out = []
+        for t, w in self._T.atoms():
+            if as_float(t) == 0:
+                out.append((sympy.Integer(0), w))
+            else:
+                mass = _s(r * w ** 2 / 2) if as_float(r * w) <= 1 else _s(w - 1 / (2 * r))
+                out.append((_s(a * t), mass))
+        return out
+
+    # ---- rho_B for the closed-form family
+    def rho_B(self):
+        """The law of ``B B^T`` (d x d): free compound Poisson, rate gamma2, jumps nu."""
+        if "rhoB" not in self._cache:
+            if self._T.point is not None:
+                rb = FreePoisson(self._r, self._T.point)
+            else:
+                rb = FreeCompoundPoisson(self._r, self._T.measure)
+            self._cache["rhoB"] = rb
+        return self._cache["rhoB"]
+
+    def _closed_parts(self):
+        """Atom of rho_B at 0, its support intervals, and t-bar."""
+        rb = self.rho_B()
+        A = sum(as_float(w) for x, w in rb.atoms() if as_float(x) == 0)
+        return rb, A, rb.support(), as_float(self._a * self._tbar())
+
+    def support(self):
+        if "support" in self._cache:
+            return self._cache["support"]
+        c = as_float(self._c)
+        if self._route == "c1=0":
+            s = [(as_float(self._a) * lo, as_float(self._a) * hi) for lo, hi in self._T.measure.support()]
+        elif self._route == "closed":
+            rb, A, sup, at = self._closed_parts()
+            ivs = [(at + c * (l1 + l2), at + c * (h1 + h2)) for l1, h1 in sup for l2, h2 in sup]
+            if A > 0:
+                ivs += [(at + c * l, at + c * h) for l, h in sup]
+            s = _union(ivs)
+        else:
+            x, _ = self.gauss()
+            s = [(0.0, float(max(x)) * 1.02)]
+        self._cache["support"] = s
+        return s
+
+    # ---- Gauss rule from the moments (general route)
+    def gauss(self, n=None, dps=None):
+        """``n``-point Gauss rule of ``mu`` from its first ``2n`` moments (default n = nodes).
+
+        The moments are computed in ball arithmetic and the Chebyshev algorithm is run at
+        a working precision that grows with ``n`` (it loses about 0.6 n digits here).
+        """
+        n = n or self._nodes
+        key = ("gauss", n, dps)
+        if key not in self._cache:
+            work = max(40, int(1.2 * n) + 30) + (dps or 15)
+            m = self.moments_numeric(2 * n - 1, dps=work)
+            with workdps(work):
+                a, b = jacobi_from_moments(m, n)
+            x, w = gauss_from_jacobi(a, b, dps)
+            self._cache[key] = (x, w)
+        return self._cache[key]
+
+    # ---- Cauchy transform
+    def _cauchy_np(self, z):
+        z = np.asarray(z, complex)
+        if self._route == "c1=0":
+            a = as_float(self._a)
+            if a == 0:
+                return 1 / z
+            return self._T.measure._cauchy_vec(z / a) / a
+        if self._route == "moments":
+            x, w = self.gauss()
+            return np.sum(w[None, :] / (z.ravel()[:, None] - x[None, :]), axis=1).reshape(z.shape)
+        rb, A, sup, at = self._closed_parts()
+        c, r = as_float(self._c), as_float(self._r)
+        zz = z.ravel()
+        first = 1 / (zz - at)                       # E_nu[1/(z - aT)] with aT constant
+        zeta = (zz - at) / c
+        inner = A * rb._cauchy_vec(zeta)
+        for lo, hi in sup:
+            lam, wq, _ = edge_nodes(lo, hi, self._qnodes)
+            f = np.asarray(rb.pdf(lam), float)
+            inner = inner + np.sum((wq * f)[None, :] * rb._cauchy_vec(zeta[:, None] - lam[None, :]), axis=1)
+        g = first + (inner / c - first) / (2 * r)
+        return g.reshape(z.shape)
+
+    def _cauchy_mp(self, z):
+        if self._route == "c1=0":
+            a = as_mp(self._a)
+            return 1 / z if a == 0 else self._T.measure._cauchy_mp(z / a) / a
+        if self._route == "moments":
+            x, w = self.gauss(dps=mpmath.mp.dps)
+            return mpmath.fsum(wi / (z - xi) for xi, wi in zip(x, w))
+        rb = self.rho_B()
+        A = sum(as_mp(w) for x, w in rb.atoms() if as_float(x) == 0)
+        c, r = as_mp(self._c), as_mp(self._r)
+        at = as_mp(self._a * self._tbar())
+        first = 1 / (z - at)
+        zeta = (z - at) / c
+        inner = A * rb._cauchy_mp(zeta) if A else mpmath.mpf(0)
+        for lo, hi in self._mp_support(rb):
+            cc, hh = (lo + hi) / 2, (hi - lo) / 2
+            inner += mpmath.quad(lambda th: rb._pdf_mp(cc - hh * mpmath.cos(th)) * hh * mpmath.sin(th)
+                                 * rb._cauchy_mp(zeta - (cc - hh * mpmath.cos(th))), [0, mpmath.pi])
+        return first + (inner / c - first) / (2 * r)
+
+    def _mp_support(self, rb):
+        if isinstance(rb, FreePoisson):
+            r, t = as_mp(rb.rate), as_mp(rb.jump)
+            return [(t * (1 - mpmath.sqrt(r)) ** 2, t * (1 + mpmath.sqrt(r)) ** 2)]
+        return [(mpmath.mpf(lo), mpmath.mpf(hi)) for lo, hi in rb.support()]
+
+    # ---- density
+    def _pdf_np(self, x):
+        x = np.asarray(x, float)
+        if self._route == "c1=0":
+            a = as_float(self._a)
+            return np.asarray(self._T.measure.pdf(x / a), float) / a if a > 0 else np.zeros_like(x)
+        if self._route == "moments":
+            raise InvalidArgument("NTKMu.pdf: the density of mu for a general d_law is not computed "
+                                  "(its moments, Gauss rule and Cauchy transform off the axis are); "
+                                  "the NTK density law.pdf is")
+        rb, A, sup, at = self._closed_parts()
+        c, r = as_float(self._c), as_float(self._r)
+        s = (x - at) / c
+        out = 2 * A * np.asarray(rb.pdf(s), float)
+        for l1, h1 in sup:
+            for l2, h2 in sup:
+                for i, si in enumerate(s):
+                    lo, hi = max(l1, si - h2), min(h1, si - l2)
+                    if hi > lo:
+                        lam, wq, _ = edge_nodes(lo, hi, 128)
+                        out[i] += np.sum(wq * np.asarray(rb.pdf(lam), float) * np.asarray(rb.pdf(si - lam), float))
+        return out / (2 * r * c)
+
+    def _pdf_mp(self, x):
+        if self._route != "closed":
+            if self._route == "c1=0":
+                a = as_mp(self._a)
+                return self._T.measure._pdf_mp(x / a) / a if a > 0 else mpmath.mpf(0)
+            return mpmath.mpf(self._pdf_np(np.array([float(x)]))[0])
+        rb = self.rho_B()
+        A = sum(as_mp(w) for xx, w in rb.atoms() if as_float(xx) == 0)
+        c, r = as_mp(self._c), as_mp(self._r)
+        at = as_mp(self._a * self._tbar())
+        s = (x - at) / c
+        out = 2 * A * rb._pdf_mp(s)
+        for l1, h1 in self._mp_support(rb):
+            for l2, h2 in self._mp_support(rb):
+                lo, hi = max(l1, s - h2), min(h1, s - l2)
+                if hi > lo:
+                    out += mpmath.quad(lambda t: rb._pdf_mp(t) * rb._pdf_mp(s - t), [lo, hi])
+        return out / (2 * r * c)
+
+    def latex(self):
+        return r"\mu"
+
+
+def _ratio(v):
+    man, exp = mpmath.mpf(v).man_exp
+    return (int(man) * 2 ** int(exp), 1) if exp >= 0 else (int(man), 2 ** int(-exp))
+
+
+def _s(x):
+    return sympy.simplify(x) if isinstance(x, sympy.Basic) else x
+
+
+def _union(ivs):
+    ivs = sorted(ivs)
+    out = []
+    for lo, hi in ivs:
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
+
+
+# ----------------------------------------------------------------------------- rho
+class NTKLaw(FreeCompoundPoisson):
+    """The **n x n** limiting spectral law ``rho`` of the NTK matrix ``K``.
+
+    Free compound Poisson with rate ``1/gamma1`` and jumps ``gamma1 mu``:
+    ``kappa_k(rho) = gamma1^(k-1) m_k(mu)``.  Attributes: ``mu`` (dp x dp law),
+    ``hermite`` (c0, c1, norm2, a), ``gamma1``, ``gamma2``, ``companion``.
+    """
+
+    side = "n x n"
+
+    def __init__(self, hermite, gamma1, gamma2, tlaw, method="auto", nodes=32):
+        a = hermite.a
+        c = hermite.c1 ** 2
+        if isinstance(c, sympy.Basic):
+            c = sympy.simplify(c)
+        mu = NTKMu(a, c, gamma2, tlaw, method=method, nodes=nodes)
+        super().__init__(1 / gamma1, Affine(mu, gamma1, 0), latex_name=r"\rho")
+        self._mu = mu
+        self._h = hermite
+        self._g1, self._g2 = gamma1, gamma2
+
+    @property
+    def mu(self):
+        return self._mu
+
+    @property
+    def hermite(self):
+        return self._h
+
+    @property
+    def gamma1(self):
+        return self._g1
+
+    @property
+    def gamma2(self):
+        return self._g2
+
+    @property
+    def companion(self):
+        """The dp x dp law ``MP(1/gamma1) ⊠ mu``."""
+        from .convolution import free_mul
+        return free_mul(marchenko_pastur(1 / self._g1), self._mu, method="generic")
+
+    def _free_cumulants(self, k):
+        m = self._mu.moments(k)
+        return [_s(self._g1 ** (j - 1) * m[j]) for j in range(1, k + 1)]
+
+    def _scale(self):
+        lo, hi = self._range()
+        return max(hi - lo, 1e-3)
+
+    def pdf_error(self, x):
+        """Estimated absolute error of ``pdf(x)`` in double precision.
+
+        Closed-form family: difference against the same law computed with 4x fewer
+        quadrature nodes is not informative, so the difference between double and a
+        30-digit evaluation at ``x`` is returned.  Moment route: difference between the
+        densities from ``n`` and ``n - 8`` Gauss nodes.
+        """
+        x = np.asarray(x, float)
+        if self._mu.route == "moments":
+            other = NTKLaw(self._h, self._g1, self._g2, self._mu.t_law, method="moments",
+                           nodes=self._mu._nodes - 8)
+            return np.abs(self.pdf(x) - other.pdf(x))
+        hi = np.array([float(v) for v in np.atleast_1d(self.pdf(x, dps=30))])
+        return np.abs(np.atleast_1d(self.pdf(x)) - hi).reshape(x.shape)
+
+    def summary(self):
+        """A dict of the main numbers (Hermite data, moments, support, atoms)."""
+        return {
+            "c0": self._h.c0, "c1": self._h.c1, "norm2": self._h.norm2, "a": self._h.a,
+            "gamma1": self._g1, "gamma2": self._g2, "route": self._mu.route,
+            "moments_mu": self._mu.moments(4), "moments_rho": self.moments(4),
+            "support": self.support(), "atoms": self.atoms(), "mu_atoms": self._mu.atoms(),
+        }
+
+
+def ntk_law(activation=None, *, sigma_prime=None, gamma1, gamma2, d_law="rademacher", method="auto",
+            nodes=32, hermite=None):
+    r"""Limiting eigenvalue law (n x n side) of the two-layer NTK ``K`` (SPEC section 3).
+
+    Parameters
+    ----------
+    activation : str, sympy expression or callable
+        ``sigma`` (differentiated); or give ``sigma_prime`` (``phi``) directly.
+    gamma1, gamma2 : positive numbers or sympy symbols
+        ``n/(dp) -> gamma1``, ``p/d -> gamma2``.  Symbols are allowed for the exact methods.
+    d_law : Measure or "rademacher" | "uniform" | "gaussian"
+        Law of the entries of ``D``.  "gaussian" is unbounded (outside the theorem's
+        hypotheses); its moments are used as they are and a warning is issued.
+    method : "auto" | "closed" | "moments"
+    nodes : int
+        Gauss nodes of ``mu`` for the moment route (uses ``2 * nodes`` exact moments).
+
+    Examples
+    --------
+    >>> import freetk as ft
+    >>> law = ft.ntk_law("relu", gamma1=0.5, gamma2=0.5, d_law="rademacher")
+    >>> law.hermite.c0
+    1/2
+    >>> law.mu.moments(1)[1]          # (a + c1^2) E[T] = norm2 - c0^2 = 1/4
+    1/4
+    """
+    g1 = exact(check_positive("ntk_law", "gamma1", gamma1))
+    g2 = exact(check_positive("ntk_law", "gamma2", gamma2))
+    if isinstance(g1, float):
+        g1 = sympy.nsimplify(g1) if abs(g1 - float(sympy.nsimplify(g1))) == 0 else g1
+    if isinstance(g2, float):
+        g2 = sympy.nsimplify(g2) if abs(g2 - float(sympy.nsimplify(g2))) == 0 else g2
+    h = hermite if hermite is not None else hermite_data(activation, sigma_prime=sigma_prime)
+    if not isinstance(h, HermiteData):
+        raise InvalidArgument("Argument `hermite` of `ntk_law` must be a HermiteData")
+    tlaw = TLaw(d_law)
+    if tlaw.unbounded:
+        warnings.warn("ntk_law: d_law='gaussian' is unbounded; the limit theorem assumes bounded D. "
+                      "The law returned is the one defined by the same moment formulas.", stacklevel=2)
+    if not h.exact:
+        # numeric Hermite data: carry them as exact rationals of their mpmath value (error in h.error)
+        conv = lambda v: v if isinstance(v, sympy.Basic) else sympy.Rational(  # noqa: E731
+            *[int(t) for t in mpmath.mpf(v).as_integer_ratio()]) if hasattr(mpmath.mpf(v), "as_integer_ratio") \
+            else sympy.Rational(*_ratio(v))
+        h = HermiteData(conv(h.c0), conv(h.c1), conv(h.norm2), conv(h.a), False, h.phi, h.error, h.dps,
+                        h.description)
+    return NTKLaw(h, g1, g2, tlaw, method=method, nodes=nodes)
+
+
+def ntk_moments_symbolic(k):
+    """``m_j(rho)``, ``j <= k``, as polynomials in gamma1, gamma2, a, c1^2 and E[T^j] (sympy).
+
+    Returns ``(moments, symbols)`` with ``symbols = (gamma1, gamma2, a, c1, tau)`` where
+    ``tau[j]`` stands for ``E[T^j]``.
+    """
+    g1, g2, a, c1 = sympy.symbols("gamma_1 gamma_2 a c_1", positive=True)
+    c = c1 ** 2
+    tau = [sympy.Integer(1)] + list(sympy.symbols("tau_1:%d" % (k + 2), positive=True))
+    from .ntk_series import mu_moments_kernel
+    from . import series as _series
+    mu = mu_moments_kernel(a, c, g2, tau, k)
+    kap = [sympy.expand(g1 ** (j - 1) * mu[j]) for j in range(1, k + 1)]
+    rho = _series.free_cumulants_to_moments(kap)
+    return [sympy.expand(x) for x in rho], (g1, g2, a, c1, tau)

@@ -1,0 +1,169 @@
+r"""Exact moments of mu(a, c1, gamma2, nu) by a two-variable power series (SPEC 3.2).
+
+Derivation (recorded in docs/ntk.md).  With ``w = -1/z`` the jumps of ``rho_z`` are
+``w T/(1 + a T w)``, so ``m_j(rho_z) = w^j mt_j(w)`` where ``mt_j`` are the moments of the
+free compound Poisson law with rate ``r = gamma2`` and jumps ``T/(1 + a T w)``.  Its R-transform
+is ``r h(u - a w)`` with ``h(v) = E[T/(1 - vT)] = sum_k E[T^{k+1}] v^k``, so by Lagrange
+inversion of ``u = y (1 + r u h(u - a w))``
+
+    [w^l] mt_n = 1/(n+1) sum_{k=0}^{n} C(n+1, k) r^k [v^{n-k+l}] h(v)^k C(n-k+l, l) (-a)^l.
+
+Expanding ``log(1 + c(k + k'))`` (``c = c1^2``) under ``rho_z (x) rho_z``,
+
+    Psi(w) = 1/(2r) sum_{n>=1} (-1)^{n+1} c^n w^n / n * sum_j C(n, j) mt_j(w) mt_{n-j}(w),
+
+and ``G_mu = Phi'(z)`` gives ``m_K(mu) = a^K E[T^K] + (-1)^{K+1} K [w^K] Psi``.
+Cost: O(N^3) scalar operations plus O(N^2) products of polynomials of degree <= N;
+with FLINT polynomials (exact rationals, or arb balls with rigorous error radii)
+64 moments take well under a second.
+"""
+from math import comb
+
+import flint
+import sympy
+
+from . import series as _series
+
+
+class _ListAlgebra:
+    """Polynomials as Python lists over any coefficient ring (sympy symbols included)."""
+
+    def poly(self, coeffs):
+        return list(coeffs)
+
+    def mul(self, p, q, n):
+        return _series.series_mul(list(p) + [0] * n, list(q) + [0] * n, n)
+
+    def coeff(self, p, i):
+        return p[i] if i < len(p) else 0
+
+    def scalar(self, x):
+        return x
+
+    def simplify(self, x):
+        return _series._simplify(x)
+
+
+class _FlintAlgebra:
+    """Polynomials as FLINT ``fmpq_poly`` (exact) or ``arb_poly`` (balls)."""
+
+    def __init__(self, poly_type, scalar_type):
+        self.P = poly_type
+        self.S = scalar_type
+
+    def poly(self, coeffs):
+        return self.P(list(coeffs))
+
+    def mul(self, p, q, n):
+        r = p * q
+        return r.truncate(n) if hasattr(r, "truncate") else self.P(r.coeffs()[:n])
+
+    def coeff(self, p, i):
+        return p[i] if i <= p.degree() else self.S(0)
+
+    def scalar(self, x):
+        return self.S(x)
+
+    def simplify(self, x):
+        return x
+
+
+def mu_moments_kernel(a, c, r, tau, N, algebra=None):
+    """Moments ``[1, m_1..m_N]`` of mu from ``a``, ``c = c1^2``, ``r = gamma2`` and ``tau[j] = E[T^j]``.
+
+    ``tau`` must hold ``E[T^0..T^{N+1}]``.  Works over sympy (symbols allowed), Python
+    Fractions, FLINT fmpq or arb numbers, depending on ``algebra``.
+    """
+    if len(tau) < N + 2:
+        raise ValueError(f"mu_moments_kernel needs E[T^j] for j <= {N + 1}, got {len(tau)} values")
+    A = algebra or _ListAlgebra()
+    zero = A.scalar(0)
+    one = A.scalar(1)
+    # h(v) = sum_k tau_{k+1} v^k, degree <= N
+    h = A.poly([tau[k + 1] for k in range(N + 1)])
+    powers = [A.poly([one])]
+    for k in range(1, N + 1):
+        powers.append(A.mul(powers[-1], h, N + 1))
+    # mt[n] as polynomial in w of degree <= N - n
+    rpow = [one]
+    for k in range(1, N + 2):
+        rpow.append(rpow[-1] * r)
+    mapow = [one]
+    for l in range(1, N + 1):
+        mapow.append(mapow[-1] * (-a))
+    mt = []
+    for n in range(N + 1):
+        coeffs = []
+        for l in range(N - n + 1):
+            s = zero
+            for k in range(n + 1):
+                s = s + comb(n + 1, k) * comb(n - k + l, l) * rpow[k] * A.coeff(powers[k], n - k + l)
+            coeffs.append(A.simplify(s * mapow[l] / (n + 1)) if not isinstance(s, int) else s)
+        mt.append(A.poly(coeffs))
+    # E_n(w) = sum_j C(n, j) mt_j mt_{n-j}, degree <= N - n
+    psi = [zero] * (N + 1)
+    cpow = one
+    for n in range(1, N + 1):
+        cpow = cpow * c
+        deg = N - n + 1
+        En = None
+        for j in range(0, n // 2 + 1):
+            term = A.mul(mt[j], mt[n - j], deg)
+            mult = comb(n, j) * (1 if 2 * j == n else 2)
+            term = term * mult if not isinstance(term, list) else [mult * t for t in term]
+            En = term if En is None else (En + term if not isinstance(En, list) else
+                                          [x + y for x, y in zip(En + [0] * deg, term + [0] * deg)])
+        sign = 1 if n % 2 == 1 else -1
+        for K in range(n, N + 1):
+            psi[K] = psi[K] + sign * cpow * A.coeff(En, K - n) / n
+    out = [one]
+    for K in range(1, N + 1):
+        val = a ** K * tau[K] + (-1) ** (K + 1) * K * psi[K] / (2 * r)
+        out.append(A.simplify(val))
+    return out
+
+
+def mu_moments_exact(a, c, r, tau, N):
+    """Exact moments: FLINT ``fmpq`` when all inputs are rational, sympy otherwise."""
+    vals = [a, c, r] + list(tau[:N + 2])
+    if _series._kind(vals) == "rational":
+        conv = _series._to_fmpq
+        alg = _FlintAlgebra(flint.fmpq_poly, flint.fmpq)
+        out = mu_moments_kernel(conv(a), conv(c), conv(r), [conv(t) for t in tau[:N + 2]], N, alg)
+        as_sympy = any(isinstance(v, sympy.Basic) for v in vals)
+        return [_series._from_fmpq(x, True) if as_sympy else _series._from_fmpq(x, False) for x in out]
+    return mu_moments_kernel(a, c, r, list(tau[:N + 2]), N)
+
+
+def mu_moments_arb(a, c, r, tau, N, prec_bits):
+    """Moments as FLINT ``arb`` balls at ``prec_bits`` (inputs: arb or exact numbers)."""
+    old = flint.ctx.prec
+    try:
+        flint.ctx.prec = int(prec_bits)
+        conv = lambda v: v if isinstance(v, flint.arb) else to_arb(v)  # noqa: E731
+        alg = _FlintAlgebra(flint.arb_poly, flint.arb)
+        return mu_moments_kernel(conv(a), conv(c), conv(r), [conv(t) for t in tau[:N + 2]], N, alg)
+    finally:
+        flint.ctx.prec = old
+
+
+def to_arb(v):
+    """An exact sympy number, Fraction/int, or mpmath number as an arb ball at the current FLINT precision."""
+    from fractions import Fraction
+    import mpmath
+    if isinstance(v, flint.arb):
+        return v
+    if isinstance(v, int):
+        return flint.arb(v)
+    if isinstance(v, Fraction):
+        return flint.arb(flint.fmpq(v.numerator, v.denominator))
+    if isinstance(v, sympy.Basic):
+        if v.is_Rational:
+            return flint.arb(flint.fmpq(int(v.p), int(v.q)))
+        digits = int(flint.ctx.prec * 0.30103) + 10
+        s = sympy.N(v, digits)
+        return flint.arb(str(s), "1e-%d" % (digits - 2))
+    if isinstance(v, mpmath.mpf):
+        man, exp = v.man_exp if hasattr(v, "man_exp") else mpmath.mpf(v).man_exp
+        return flint.arb(flint.fmpz(int(man))) * flint.arb(2) ** int(exp)
+    return flint.arb(v)
