@@ -131,7 +131,7 @@ class FreeAdditiveConvolution(Measure):
             g2 = nu._cauchy_vec(w2)
             return zz + 1 / g2 - w2
         w1 = continuation_solve(fmap, lambda x, e: x + 1j * e, z.real, z.imag, eta0=self._scale(),
-                                init=lambda zz: zz)
+                                init=lambda zz: zz, half=1)
         return mu._cauchy_vec(w1)
 
     def _cauchy_mp(self, z):
@@ -219,7 +219,7 @@ class FreeMultiplicativeConvolution(Measure):
             return zz * self._h_np(nu, zz * self._h_np(mu, w))
         zeta_of = lambda x, e: 1 / (x + 1j * e)  # noqa: E731
         w1 = continuation_solve(fmap, zeta_of, z.real, z.imag, eta0=self._scale(),
-                                init=lambda zz: zz * m1)
+                                init=lambda zz: zz * m1, half=-1)
         zeta = 1 / z
         eta = 1 - w1 / mu._cauchy_vec(1 / w1)
         return zeta / (1 - eta)

@@ -118,18 +118,27 @@ def gauss_from_moments(m, n, dps=None, check=True):
     return gauss_from_jacobi(a1, b1, dps)
 
 
-def find_support(measure, lo, hi, n=600, rel_threshold=1e-10):
+def find_support(measure, lo, hi, n=600, rel_threshold=1e-10, hints=()):
     """Intervals ``[(a, b), ...]`` inside ``[lo, hi]`` where ``measure.pdf`` is positive.
 
-    Scans a grid, then locates each edge by bisection on the sign of the density above a
-    threshold relative to its maximum.
+    Scans a grid (uniform, plus geometric grids towards ``lo`` and around each ``hint``, where
+    narrow pieces of support may hide, e.g. near atoms of a jump law), then locates each edge by
+    bracket refinement on the sign of the density above a threshold relative to its maximum.
     """
-    xs = np.linspace(lo, hi, n)
+    span = hi - lo
+    parts = [np.linspace(lo, hi, n), lo + np.geomspace(1e-9 * span, span, n // 3)]
+    for h in hints:
+        h = float(h)
+        if lo < h < hi:
+            off = np.geomspace(1e-6 * max(abs(h), 1e-12 * span), max(abs(h), 1e-9 * span), 60)
+            parts += [h - off, h + off]
+    xs = np.unique(np.clip(np.concatenate(parts), lo, hi))
+    n = xs.size
     f = np.nan_to_num(np.asarray(measure.pdf(xs), dtype=float))
     top = f.max() if f.size else 0
     if top <= 0:
         return []
-    thr = rel_threshold * top
+    thr = rel_threshold / span   # relative to the density scale 1/span, not to a possibly singular maximum
     pos = f > thr
     # brackets (outside, inside) for every edge, refined together: 16 points per round
     idx_l = [i for i in range(n) if pos[i] and (i == 0 or not pos[i - 1])]

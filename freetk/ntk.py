@@ -31,7 +31,7 @@ from .hermite import HermiteData, hermite_data
 from .inversion import gauss_from_jacobi, jacobi_from_moments
 from .measures.atoms import Atoms
 from .measures.base import Measure, as_float, as_mp, check_positive, exact
-from .measures.classical import Uniform
+from .measures.classical import Uniform, UniformSquared
 from .measures.general import Affine, FromDensity, FromMoments
 from .measures.marchenko_pastur import FreeCompoundPoisson, FreePoisson, marchenko_pastur
 from .numeric import edge_nodes
@@ -76,9 +76,7 @@ class TLaw:
             self.measure = Atoms(locs, [acc[t] for t in locs])
             self.point = locs[0] if len(locs) == 1 else None
         elif isinstance(d_law, Uniform) and d_law._lo == -d_law._hi:
-            b = d_law._hi
-            x = sympy.Symbol("x")
-            self.measure = FromDensity(1 / (2 * b * sympy.sqrt(x)), 0, b ** 2)
+            self.measure = UniformSquared(d_law._hi)
             self.point = None
         else:
             self.measure = FromMoments(lambda k: d_law.moments(2 * k)[2 * k])
@@ -108,11 +106,14 @@ class NTKMu(Measure):
             raise InvalidArgument(f"Argument `method` of `ntk_law` must be 'auto', 'closed' or 'moments', "
                                   f"got {method!r}")
         c_zero = (not symbolic) and as_float(c) == 0
-        a_zero = (not symbolic) and as_float(a) == 0
-        closed_ok = tlaw.point is not None or a_zero
+        # numerics of the closed-form family need a closed-form rho_B: D^2 constant.  (For a = 0 and
+        # a general nu the SPEC 3.1 formula holds too, but rho_B is then itself the solution of an
+        # equation and nesting the two solvers costs ~10^4 more; the moment route is used and the
+        # formula is checked against it at the level of exact moments.)
+        closed_ok = tlaw.point is not None
         if method == "closed" and not closed_ok and not c_zero:
-            raise InvalidArgument("ntk_law(method='closed') needs D^2 constant or a = 0 "
-                                  "(SPEC 3.1); use method='moments' for this d_law")
+            raise InvalidArgument("ntk_law(method='closed') needs D^2 constant (SPEC 3.1) for its numerics; "
+                                  "use method='moments' (or 'auto') for this d_law")
         if c_zero:
             self._route = "c1=0"
         elif method == "moments" or not closed_ok:

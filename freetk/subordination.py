@@ -47,14 +47,29 @@ def _fd_newton_np(R, u, z, iters=30, tol=TOL_NP):
     return u, r
 
 
-def continuation_solve(fixed_map, z_of, x, eta_target, eta0, init, tol=TOL_NP, fp_iters=400):
+def _attracting(fixed_map, u, z, strict):
+    h = 1e-6 * (1 + np.abs(u))
+    with np.errstate(all="ignore"):
+        d = np.abs((fixed_map(u + h, z) - fixed_map(u - h, z)) / (2 * h))
+    lim = np.where(strict, 1 + 1e-6, 1 + 1e-3)
+    return np.isfinite(d) & (d <= lim)
+
+
+def continuation_solve(fixed_map, z_of, x, eta_target, eta0, init, tol=TOL_NP, fp_iters=400, max_rounds=400,
+                       half=0):
     """Solve ``u = fixed_map(u, z)`` at ``z = z_of(x, eta_target)`` for arrays ``x``.
 
-    Returns ``u``.  Raises NoConvergence when the final residual is above ``sqrt(tol)``
-    relative (the solution is then not trustworthy).
+    Fixed-point iteration at ``Im = eta0``, then an adaptive descent in ``eta`` per point:
+    each point tries ``eta/8``; a step whose Newton polish does not converge is undone and
+    retried with a smaller ratio (down to ``eta/1.01``).  A step is accepted only if the
+    solution is the attracting fixed point (``|map'| < 1``) and lies in the half-plane the map
+    preserves (``half * Im u >= 0``; ``half = 0`` skips that check).  Raises NoConvergence (with the
+    best values) when a point cannot reach its target within ``max_rounds``.
     """
     x = np.asarray(x, dtype=float)
-    eta_target = np.broadcast_to(np.asarray(eta_target, dtype=float), x.shape)
+    shape = x.shape
+    eta_target = np.broadcast_to(np.asarray(eta_target, dtype=float), shape).ravel().copy()
+    x = x.ravel()
     R = lambda u, z: fixed_map(u, z) - u  # noqa: E731
     eta = np.maximum(eta0, eta_target)
     z = z_of(x, eta)
@@ -66,22 +81,62 @@ def continuation_solve(fixed_map, z_of, x, eta_target, eta0, init, tol=TOL_NP, f
             break
         u = un
     u, _ = _fd_newton_np(R, u, z)
-    while True:
-        done = eta <= eta_target
-        if np.all(done):
+    ratio = np.full(x.shape, 8.0)
+    frozen = np.zeros(x.shape, dtype=bool)
+    floor = 1e-7 * np.minimum(eta0, np.abs(x)) + 1e-15 * eta0
+    for _ in range(max_rounds):
+        active = eta > eta_target
+        if not np.any(active):
             break
-        eta = np.where(done, eta, np.maximum(eta / 8, eta_target))
-        eta = np.where(eta < 1e-7 * np.minimum(eta0, np.abs(x)) + 1e-15 * eta0, eta_target, eta)
-        z = z_of(x, eta)
-        u, _ = _fd_newton_np(R, u, z, iters=12)
+        idx = np.nonzero(active)[0]
+        new_eta = np.maximum(eta[idx] / ratio[idx], eta_target[idx])
+        new_eta = np.where(new_eta < floor[idx], eta_target[idx], new_eta)
+        zi = z_of(x[idx], new_eta)
+        ui, ri = _fd_newton_np(R, u[idx], zi, iters=15)
+        ok = np.isfinite(ui) & (np.abs(ri) <= 1e-9 * (1 + np.abs(ui)))
+        # the right solution is the attracting (Denjoy-Wolff) fixed point: |map'| < 1 off the axis
+        ok &= _attracting(fixed_map, ui, zi, new_eta > eta_target[idx])
+        if half:
+            ok &= half * ui.imag >= -1e-12 * np.abs(ui)
+        # accept converged steps; shrink the step of the others
+        acc = idx[ok]
+        u[acc] = ui[ok]
+        eta[acc] = new_eta[ok]
+        ratio[acc] = np.minimum(ratio[acc] * 2, 8.0)
+        rej = idx[~ok]
+        # a point already within 1e-9 * eta0 of the axis that cannot take the last step keeps its
+        # value at that eta (the density it gives is the Poisson smoothing at that width)
+        tiny = rej[(eta[rej] <= 1e-9 * eta0) | ((ratio[rej] < 1.05) & (eta[rej] <= 1e-7 * eta0))]
+        frozen[tiny] = True
+        eta[tiny] = eta_target[tiny]
+        rej = rej[eta[rej] > eta_target[rej]]
+        ratio[rej] = 1 + (ratio[rej] - 1) / 3
+        if np.any(ratio[rej] < 1.01):
+            break
     z = z_of(x, eta_target)
-    u, r = _fd_newton_np(R, u, z, iters=40, tol=tol)
-    res = np.abs(r) / (1 + np.abs(u))
-    if not np.all(np.isfinite(u)) or np.any(res > 1e-7):
+    live = ~frozen
+    u0 = u[live]
+    r0 = R(u0, z[live])
+    u_l, r_l = _fd_newton_np(R, u0, z[live], iters=40, tol=tol)
+    good = np.isfinite(u_l) & _attracting(fixed_map, u_l, z[live], False)
+    if half:
+        good &= half * u_l.imag >= -1e-9 * np.abs(u_l)
+    # keep the polished value only where it is still the attracting, half-plane solution
+    u_l = np.where(good, u_l, u0)
+    r_l = np.where(good, r_l, r0)
+    u[live] = u_l
+    res = np.zeros(x.shape)
+    res[live] = np.abs(r_l) / (1 + np.abs(u_l))
+    if half:
+        res = np.where(half * u.imag >= -1e-9 * np.abs(u), res, np.inf)
+    if not np.all(np.isfinite(u)) or np.any(res > 1e-7) or np.any(eta > eta_target):
+        res = np.where(eta > eta_target, np.inf, res)
         worst = int(np.nanargmax(np.where(np.isfinite(res), res, np.inf)))
-        raise NoConvergence(f"subordination equation did not converge at x = {x.ravel()[worst]!r}",
-                            best=u, residual=float(np.nanmax(res)), iterations=40)
-    return u
+        raise NoConvergence(f"subordination equation did not converge at x = {x[worst]!r} "
+                            f"(stopped at Im z = {eta[worst]:.3g}, target {eta_target[worst]:.3g})",
+                            best=u, residual=float(np.nanmax(np.where(np.isfinite(res), res, 1e300))),
+                            iterations=max_rounds)
+    return u.reshape(shape)
 
 
 def continuation_solve_mp(fixed_map, z, eta0, init, maxiter=200):
@@ -142,8 +197,8 @@ def fcp_cauchy_np(z, r, J, scale):
     z = np.asarray(z, dtype=complex)
     fmap = _fcp_map_np(r, J)
     G = continuation_solve(fmap, lambda x, e: x + 1j * e, z.real, z.imag, eta0=scale,
-                           init=lambda zz: 1 / zz)
-    return G
+                           init=lambda zz: 1 / zz, half=-1)
+    return G.reshape(z.shape)
 
 
 def fcp_cauchy_mp(z, r, J, scale):

@@ -4,10 +4,10 @@ from .semicircle import Semicircle, semicircle
 from .marchenko_pastur import (FreePoisson, FreeCompoundPoisson, free_poisson, marchenko_pastur,
                                free_compound_poisson)
 from .atoms import Atoms, atoms, dirac
-from .classical import Uniform, Arcsine, uniform, arcsine
+from .classical import Uniform, Arcsine, UniformSquared, uniform, arcsine
 from .general import FromMoments, FromDensity, Affine, from_moments, from_density, scale, shift
 
 __all__ = ["Measure", "Semicircle", "semicircle", "FreePoisson", "FreeCompoundPoisson", "free_poisson",
-           "marchenko_pastur", "free_compound_poisson", "Atoms", "atoms", "dirac", "Uniform", "Arcsine",
+           "marchenko_pastur", "free_compound_poisson", "Atoms", "atoms", "dirac", "Uniform", "Arcsine", "UniformSquared",
            "uniform", "arcsine", "FromMoments", "FromDensity", "Affine", "from_moments", "from_density",
            "scale", "shift"]

@@ -130,8 +130,31 @@ class Measure:
         return -g
 
     def pdf(self, x, dps=None):
-        """Density of the absolutely continuous part, ``-Im G(x + i0)/pi`` (atoms excluded)."""
-        return evaluate(x, getattr(self, "_pdf_np", None), self._pdf_mp, dps)
+        """Density of the absolutely continuous part, ``-Im G(x + i0)/pi`` (atoms excluded).
+
+        At the location of an atom the continuous density is reported as 0.
+        """
+        np_kernel = getattr(self, "_pdf_np", None)
+        if np_kernel is not None and self._has_atoms_cached():
+            locs = np.array([float(a) for a, _ in self.atoms()])
+            inner = np_kernel
+
+            def np_kernel(xx):
+                xx = np.asarray(xx, float)
+                out = np.zeros(xx.shape)
+                at = np.any(np.abs(xx[..., None] - locs) <= 1e-12 * (1 + np.abs(locs)), axis=-1)
+                if np.any(~at):
+                    out[~at] = inner(xx[~at])
+                return out
+        return evaluate(x, np_kernel, self._pdf_mp, dps)
+
+    def _has_atoms_cached(self):
+        if "has_atoms" not in self._cache:
+            try:
+                self._cache["has_atoms"] = len(self.atoms()) > 0 and not type(self).__name__ == "Atoms"
+            except Exception:
+                self._cache["has_atoms"] = False
+        return self._cache["has_atoms"]
 
     def _pdf_mp(self, x):
         raise NotImplementedError(f"{type(self).__name__} has no density kernel")

@@ -116,3 +116,54 @@ def uniform(lo=-1, hi=1):
 def arcsine(lo=-2, hi=2):
     """Arcsine law on ``[lo, hi]`` (default ``[-2, 2]``, the law of Bernoulli ⊞ Bernoulli)."""
     return Arcsine(lo, hi)
+
+
+class UniformSquared(Measure):
+    """Law of ``U^2`` for ``U`` uniform on ``[-b, b]``: density ``1/(2 b sqrt t)`` on ``[0, b^2]``.
+
+    ``G(z) = (log(sqrt z + b) - log(sqrt z - b)) / (2 b sqrt z)`` (analytic off ``[0, b^2]``).
+    It is the law of ``T = D^2`` for ``d_law="uniform"``.
+    """
+
+    def __init__(self, b=1):
+        super().__init__()
+        self._b = exact(b)
+        if as_float(self._b) <= 0:
+            raise InvalidArgument(f"Argument `b` of `UniformSquared` must be > 0, got {b}")
+
+    def _moments(self, k):
+        return [sympy.Integer(1)] + [self._b ** (2 * j) / (2 * j + 1) for j in range(1, k + 1)]
+
+    def support(self):
+        return [(0.0, as_float(self._b) ** 2)]
+
+    def _cauchy_np(self, z):
+        b = as_float(self._b)
+        s = np.sqrt(np.asarray(z, complex))
+        return (np.log(s + b) - np.log(s - b)) / (2 * b * s)
+
+    def _cauchy_mp(self, z):
+        b = as_mp(self._b)
+        s = mpmath.sqrt(z)
+        return (mpmath.log(s + b) - mpmath.log(s - b)) / (2 * b * s)
+
+    def _pdf_np(self, x):
+        b = as_float(self._b)
+        x = np.asarray(x, float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where((x > 0) & (x <= b * b), 1 / (2 * b * np.sqrt(np.where(x > 0, x, 1))), 0.0)
+
+    def _pdf_mp(self, x):
+        b = as_mp(self._b)
+        return 1 / (2 * b * mpmath.sqrt(x)) if 0 < x <= b * b else mpmath.mpf(0)
+
+    def _cdf_np(self, x):
+        b = as_float(self._b)
+        return np.clip(np.sqrt(np.clip(np.asarray(x, float), 0, None)) / b, 0, 1)
+
+    def _cdf_mp(self, x):
+        b = as_mp(self._b)
+        return min(mpmath.sqrt(max(x, 0)) / b, mpmath.mpf(1))
+
+    def latex(self):
+        return r"\mathrm{U}\left[-%s, %s\right]^2" % (sympy.latex(self._b), sympy.latex(self._b))

@@ -203,7 +203,8 @@ class FreeCompoundPoisson(Measure):
         if key not in self._cache:
             from ..inversion import find_support
             lo, hi = self._range()
-            self._cache[key] = find_support(self, lo, hi)
+            hints = [float(t) for t, _ in self._J.atoms()]
+            self._cache[key] = find_support(self, lo, hi, hints=hints)
         return self._cache[key]
 
 

@@ -1,0 +1,120 @@
+"""Exact layer of the measure families and the free convolutions (issue: core)."""
+from fractions import Fraction as F
+from math import comb
+
+import numpy as np
+import pytest
+import sympy
+from hypothesis import given
+
+import freetk as ft
+from freetk.errors import InvalidArgument, NotAMeasure
+
+from strategies import rational_atomic
+
+
+def narayana_poly(n, lam):
+    # independent: N(n, k) = C(n, k) C(n, k-1) / n
+    return sum(sympy.Rational(comb(n, k) * comb(n, k - 1), n) * lam ** (k - 1) for k in range(1, n + 1))
+
+
+def test_semicircle_cumulants_and_moments():
+    assert ft.semicircle().free_cumulants(5) == [0, 1, 0, 0, 0]
+    assert ft.semicircle().moments(8) == [1, 0, 1, 0, 2, 0, 5, 0, 14]
+
+
+def test_mp_moments_are_narayana_polynomials():
+    lam = sympy.Symbol("lam", positive=True)
+    m = ft.marchenko_pastur(lam).moments(7)
+    for n in range(1, 8):
+        assert sympy.expand(m[n] - narayana_poly(n, lam)) == 0
+
+
+def test_mp_free_cumulants():
+    lam = sympy.Symbol("lam", positive=True)
+    assert [sympy.simplify(k - lam ** j) for j, k in enumerate(ft.marchenko_pastur(lam).free_cumulants(5))] == [0] * 5
+
+
+def test_fuss_catalan():
+    m = ft.free_mul(ft.marchenko_pastur(1), ft.marchenko_pastur(1)).moments(10)
+    assert m == [sympy.Rational(comb(3 * k, k), 2 * k + 1) for k in range(11)]
+
+
+def test_bernoulli_box_bernoulli_is_arcsine():
+    b = ft.atoms([-1, 1])
+    assert ft.free_add(b, b).moments(12) == ft.arcsine(-2, 2).moments(12)
+    assert ft.arcsine(-2, 2).moments(6) == [1, 0, 2, 0, 6, 0, 20]
+
+
+@given(rational_atomic(), rational_atomic())
+def test_r_transform_additive(mu, nu):
+    lhs = ft.free_add(mu, nu, method="generic").r_transform(6)
+    assert sympy.expand(lhs - mu.r_transform(6) - nu.r_transform(6)) == 0
+
+
+@given(rational_atomic(positive=True), rational_atomic(positive=True))
+def test_s_transform_multiplicative(mu, nu):
+    lhs = ft.free_mul(mu, nu, method="generic").s_transform(6)
+    rhs = sympy.expand(mu.s_transform(6) * nu.s_transform(6))
+    z = sympy.Symbol("z")
+    assert sympy.expand(lhs - sum(rhs.coeff(z, j) * z ** j for j in range(6))) == 0
+
+
+def test_closed_form_shortcuts_agree_with_generic():
+    for a, b, op in [(ft.semicircle(1, 2), ft.semicircle(-1, 3), ft.free_add),
+                     (ft.free_poisson(2, 3), ft.free_poisson(F(1, 2), 3), ft.free_add),
+                     (ft.marchenko_pastur(F(1, 2)), ft.atoms([3]), ft.free_mul),
+                     (ft.marchenko_pastur(F(1, 2)), ft.atoms([3]), ft.free_add)]:
+        assert op(a, b).moments(7) == op(a, b, method="generic").moments(7)
+    assert isinstance(ft.free_add(ft.semicircle(), ft.semicircle()), ft.Semicircle)
+
+
+def test_results_feed_further_operations():
+    r = ft.free_add(ft.free_mul(ft.marchenko_pastur(F(1, 2)), ft.atoms([1, 2])), ft.semicircle())
+    k1 = ft.free_mul(ft.marchenko_pastur(F(1, 2)), ft.atoms([1, 2])).free_cumulants(5)
+    assert r.free_cumulants(5) == [k1[0], k1[1] + 1] + k1[2:]
+
+
+def test_mp_r_transform_latex():
+    lam = sympy.Symbol("lambda", positive=True)
+    assert sympy.latex(ft.marchenko_pastur(lam).r_transform()) == r"\frac{1}{- \lambda w + 1}"
+    assert ft.marchenko_pastur(F(1, 2)).latex() == r"\mathrm{MP}\left(\frac{1}{2}\right)"
+    assert ft.marchenko_pastur(F(1, 2))._repr_latex_() == r"$\mathrm{MP}\left(\frac{1}{2}\right)$"
+
+
+def test_from_moments_lazy_and_checked():
+    m = ft.from_moments(lambda k: comb(2 * k, k) // (k + 1))
+    assert m.free_cumulants(6) == [1] * 6
+    with pytest.raises(NotAMeasure, match="order 1") as exc:
+        ft.from_moments([1, 0, -1, 0, 1])
+    assert exc.value.order == 1
+    with pytest.raises(NotAMeasure, match="order 2"):
+        ft.from_moments([1, 0, 1, 0, F(1, 2)])   # m4 < m2^2: Hankel det of order 2 negative
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: ft.marchenko_pastur(0), "ratio"),
+    (lambda: ft.marchenko_pastur(-1), "ratio` of `marchenko_pastur` must be > 0"),
+    (lambda: ft.atoms([1, 2], [F(1, 2), F(-1, 2)]), "weights` of `atoms` must be >= 0"),
+    (lambda: ft.atoms([1, 2], [F(1, 2), F(1, 3)]), "must sum to 1"),
+    (lambda: ft.semicircle().moments(-1), "`k` of `Semicircle.moments` must be >= 0"),
+    (lambda: ft.semicircle().moments(2.5), "must be a non-negative integer"),
+    (lambda: ft.semicircle(var=0), "var"),
+    (lambda: ft.uniform(1, 0), "lo < hi"),
+    (lambda: ft.free_add(ft.semicircle(), 3), "`nu` of `free_add` must be a Measure"),
+])
+def test_bad_input(call, match):
+    with pytest.raises(InvalidArgument, match=match):
+        call()
+
+
+def test_immutable():
+    m = ft.semicircle()
+    with pytest.raises(AttributeError, match="immutable"):
+        m.mean_value = 3
+
+
+def test_exactness_preserved():
+    m = ft.atoms([F(1, 4), F(9, 4)], [F(1, 2), F(1, 2)])
+    assert m.moments(2) == [1, sympy.Rational(5, 4), sympy.Rational(41, 16)]
+    assert all(isinstance(v, sympy.Rational) for v in m.free_cumulants(4))

@@ -1,0 +1,191 @@
+"""Numeric layer: Cauchy transforms, densities, subordination, precision (issue: numerics)."""
+import mpmath
+import numpy as np
+import pytest
+from fractions import Fraction as F
+
+import freetk as ft
+from freetk.errors import NoConvergence
+from freetk.precision import ae
+from freetk.subordination import continuation_solve
+
+
+def silverstein_density(x, c, locs, weights):
+    """Reference density of MP(c) ⊠ nu (nu atomic) written straight from the Silverstein equation
+    m = sum_j w_j / (t_j (1 - c - c z m) - z), solved as a polynomial in m (numpy.roots); the root
+    with Im m > 0 is the Stieltjes transform.  Shares no code with freetk."""
+    import numpy.polynomial.polynomial as P
+    out = []
+    for xx in x:
+        z = xx + 0j
+        # m * prod_j D_j - sum_j w_j prod_{k != j} D_k = 0, D_j = t_j(1-c) - z - t_j c z m (linear in m)
+        Ds = [np.array([t * (1 - c) - z, -t * c * z]) for t in locs]
+        prod = np.array([1.0 + 0j])
+        for D in Ds:
+            prod = P.polymul(prod, D)
+        poly = P.polymul(np.array([0, 1.0 + 0j]), prod)
+        for j, w in enumerate(weights):
+            other = np.array([1.0 + 0j])
+            for k, D in enumerate(Ds):
+                if k != j:
+                    other = P.polymul(other, D)
+            poly = P.polysub(poly, w * other)
+        roots = np.roots(poly[::-1])
+        im = max(r.imag for r in roots)
+        out.append(max(im, 0.0) / np.pi)
+    return np.array(out)
+
+
+def test_semicircle_sum_by_subordination():
+    r = ft.free_add(ft.semicircle(), ft.semicircle(), method="generic")
+    ref = ft.semicircle(0, 2)
+    x = np.linspace(-2.7, 2.7, 41)
+    assert np.max(np.abs(r.pdf(x) - ref.pdf(x)) / ref.pdf(x)) < 1e-12
+    z = np.array([0.3 + 0.1j, -1 + 2j, 5 + 0.01j])
+    assert np.max(np.abs(r.cauchy(z) - ref.cauchy(z))) < 1e-13
+
+
+def test_semicircle_sum_at_50_digits():
+    r = ft.free_add(ft.semicircle(), ft.semicircle(), method="generic")
+    ref = ft.semicircle(0, 2)
+    for x in ("0.3", "-1.7"):
+        v = r.pdf(mpmath.mpf(x), dps=50)
+        w = ref.pdf(mpmath.mpf(x), dps=50)
+        assert abs(v - w) / w < mpmath.mpf(10) ** -30
+
+
+@pytest.mark.parametrize("lam", [F(1, 2), 1, 2])
+def test_mp_via_compound_poisson_equation(lam):
+    # MP(lam) is free compound Poisson with rate 1/lam and jumps delta_lam: two independent routes
+    closed = ft.marchenko_pastur(lam)
+    fcp = ft.free_compound_poisson(1 / lam, ft.atoms([lam]))
+    a, b = closed.support()[0]
+    x = np.linspace(a, b, 33)[1:-1]
+    assert np.max(np.abs(fcp.pdf(x) - closed.pdf(x)) / closed.pdf(x)) < 1e-12
+    assert [float(w) for _, w in fcp.atoms()] == pytest.approx([float(w) for _, w in closed.atoms()], abs=1e-15)
+    assert closed.total_mass() == pytest.approx(1, abs=1e-10)
+    assert fcp.total_mass() == pytest.approx(1, abs=1e-10)
+
+
+def test_mp_compound_poisson_at_50_digits():
+    closed = ft.marchenko_pastur(F(1, 2))
+    fcp = ft.free_compound_poisson(2, ft.atoms([F(1, 2)]))
+    x = mpmath.mpf("1.3")
+    assert abs(fcp.pdf(x, dps=50) - closed.pdf(x, dps=50)) < mpmath.mpf(10) ** -30 * closed.pdf(x, dps=50)
+
+
+@pytest.mark.parametrize("lam, other", [(F(1, 2), (F(1, 4), F(9, 4))), (F(3, 2), (1, 3))])
+def test_mp_times_two_atoms_against_silverstein(lam, other):
+    nu = ft.atoms(list(other), [F(1, 2), F(1, 2)])
+    r = ft.free_mul(ft.marchenko_pastur(lam), nu)
+    (a, b), *rest = r.support()
+    x = np.concatenate([np.linspace(lo, hi, 15)[1:-1] for lo, hi in r.support()])
+    ref = silverstein_density(x, float(lam), [float(t) for t in other], [0.5, 0.5])
+    got = r.pdf(x)
+    assert np.max(np.abs(got - ref) / ref) < 1e-10
+    assert r.total_mass() == pytest.approx(1, abs=1e-10)
+
+
+def test_mp_times_mp_against_silverstein_with_quantised_population():
+    # MP(1/2) ⊠ MP(1/4): compare the product with the compound-Poisson description of MP(1) ⊠ nu
+    # where nu = MP(1/4): two equations, two solvers
+    nu = ft.marchenko_pastur(F(1, 4))
+    a = ft.free_mul(ft.marchenko_pastur(1), nu)
+    b = ft.free_compound_poisson(1, nu)
+    x = np.linspace(0.1, 3.5, 25)
+    assert np.max(np.abs(a.pdf(x) - b.pdf(x))) < 1e-11
+    assert a.total_mass() == pytest.approx(1, abs=1e-10)
+
+
+def test_bernoulli_sum_is_arcsine():
+    b = ft.atoms([-1, 1])
+    r = ft.free_add(b, b)
+    x = np.linspace(-1.95, 1.95, 41)
+    ref = ft.arcsine(-2, 2).pdf(x)
+    assert np.max(np.abs(r.pdf(x) - ref) / ref) < 1e-12
+    assert r.total_mass() == pytest.approx(1, abs=1e-10)
+
+
+def test_free_compound_poisson_two_routes():
+    nu = ft.atoms([F(1, 2), 1, 2], [F(1, 4), F(1, 2), F(1, 4)])
+    a = ft.free_mul(ft.marchenko_pastur(1), nu)     # multiplicative subordination
+    b = ft.free_compound_poisson(1, nu)             # compound Poisson equation
+    x = np.linspace(0.05, 5.3, 31)
+    assert np.max(np.abs(a.pdf(x) - b.pdf(x))) < 1e-12
+    assert b.moments(6) == a.moments(6)
+
+
+def test_atoms_of_convolutions():
+    mu = ft.atoms([0, 1], [F(3, 4), F(1, 4)])
+    nu = ft.atoms([0, 2], [F(1, 2), F(1, 2)])
+    assert dict((float(x), float(w)) for x, w in ft.free_mul(mu, nu).atoms())[0.0] == 0.75
+    s = ft.free_add(ft.atoms([0, 1], [F(4, 5), F(1, 5)]), ft.atoms([0, 1], [F(7, 10), F(3, 10)]))
+    # mu{a} + nu{b} > 1: (0,0) -> 4/5 + 7/10 - 1 = 1/2 at 0; (0,1) -> 4/5 + 3/10 - 1 = 1/10 at 1
+    assert sorted((float(x), float(w)) for x, w in s.atoms()) == [(0.0, 0.5), (1.0, pytest.approx(0.1))]
+    assert s.total_mass() == pytest.approx(1, abs=1e-8)
+
+
+def test_mp_atom_and_cdf():
+    m = ft.marchenko_pastur(2)
+    assert [(float(x), float(w)) for x, w in m.atoms()] == [(0.0, 0.5)]
+    assert float(m.cdf(-0.1)) == 0
+    assert float(m.cdf(0.0)) == pytest.approx(0.5)
+    assert float(m.cdf(10.0)) == pytest.approx(1, abs=1e-10)
+    # cdf against direct quadrature of the closed-form density
+    a, b = m.support()[0]
+    x = 0.5 * (a + b)
+    ref = 0.5 + mpmath.quad(lambda t: m._pdf_mp(t), [a, x])
+    assert float(m.cdf(x)) == pytest.approx(float(ref), abs=1e-10)
+
+
+def test_cdf_at_dps_matches_closed_form():
+    sc = ft.semicircle()
+    assert ae(sc.cdf(mpmath.mpf("0.7"), dps=40), sc._cdf_mp_generic(mpmath.mpf("0.7")) if False else
+              mpmath.mpf(1) / 2 + mpmath.quad(lambda t: mpmath.sqrt(4 - t * t) / (2 * mpmath.pi), [0, "0.7"]),
+              dps=12)
+
+
+def test_moments_from_gauss_rule():
+    m = ft.marchenko_pastur(F(1, 2))
+    fm = ft.from_moments(m.moments(40))
+    x, w = fm.gauss(20)
+    for k in range(0, 39):
+        assert np.sum(w * x ** k) == pytest.approx(float(m.moments(k)[k]), rel=1e-11)
+    # continued-fraction density with square-root terminator in the bulk
+    xs = np.linspace(0.2, 2.6, 9)
+    assert np.max(np.abs(fm.pdf(xs) - m.pdf(xs))) < 1e-6
+
+
+def test_precision_warning_for_float_moments():
+    m = ft.marchenko_pastur(F(1, 2))
+    from freetk.inversion import gauss_from_moments
+    from freetk.errors import PrecisionWarning
+    floats = [float(v) for v in m.moments(19)]
+    with pytest.warns(PrecisionWarning, match="support about [0-9] digits of the 10-point rule"):
+        gauss_from_moments(floats, 10)
+    # exact moments: no warning, exact recurrence
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        x, w = gauss_from_moments(m.moments(59), 30)
+    assert len(x) == 30
+
+
+def test_no_convergence_is_raised_with_best_value():
+    # u -> u + 1 has no fixed point: the solver must stop and say so
+    with pytest.raises(NoConvergence) as exc:
+        continuation_solve(lambda u, z: u + 1, lambda x, e: x + 1j * e, np.array([0.5]), 0.0, 1.0,
+                           init=lambda z: z, max_rounds=20, fp_iters=20)
+    assert exc.value.best is not None
+
+
+def test_cauchy_dispatch_and_precision_scoped():
+    sc = ft.semicircle()
+    g = sc.cauchy(1 + 1j)
+    assert isinstance(g, complex) or np.iscomplexobj(g)
+    arr = sc.cauchy(np.array([[1 + 1j, 2 + 1j]]))
+    assert arr.shape == (1, 2)
+    v = sc.cauchy(1 + 1j, dps=40)
+    assert isinstance(v, mpmath.mpc) and abs(complex(v) - g) < 1e-14
+    assert mpmath.mp.dps == 15
+    assert sc.stieltjes(1 + 1j) == -g
