@@ -68,6 +68,9 @@ class TLaw:
         self.D = d_law
         self.name = d_law.latex()
         if isinstance(d_law, Atoms):
+            # floats are taken at their exact binary value: the moment route needs exact T-moments
+            d_law = Atoms([sympy.Rational(x) if isinstance(x, float) else x for x, _ in d_law.atoms()],
+                          [sympy.Rational(w) if isinstance(w, float) else w for _, w in d_law.atoms()])
             acc = {}
             for x, w in d_law.atoms():
                 t = sympy.expand(x ** 2)
@@ -212,6 +215,21 @@ class NTKMu(Measure):
         self._cache["support"] = s
         return s
 
+    def smooth_pieces(self):
+        if self._route != "closed":
+            return self.support()
+        rb, A, sup, at = self._closed_parts()
+        c = as_float(self._c)
+        ends = [v for iv in sup for v in iv]
+        pts = {at + c * (e1 + e2) for e1 in ends for e2 in ends}   # the limits of the convolution switch
+        if A > 0:
+            pts |= {at + c * l for l, _ in sup} | {at + c * h for _, h in sup}
+        out = []
+        for lo, hi in self.support():
+            cuts = sorted([lo, hi] + [t for t in pts if lo < t < hi])
+            out += list(zip(cuts[:-1], cuts[1:]))
+        return out
+
     # ---- Gauss rule from the moments (general route)
     def gauss(self, n=None, dps=None):
         """``n``-point Gauss rule of ``mu`` from its first ``2n`` moments (default n = nodes).
@@ -222,10 +240,19 @@ class NTKMu(Measure):
         n = n or self._nodes
         key = ("gauss", n, dps)
         if key not in self._cache:
+            from .errors import NotAMeasure
             work = max(40, int(1.2 * n) + 30) + (dps or 15)
-            m = self.moments_numeric(2 * n - 1, dps=work)
-            with workdps(work):
-                a, b = jacobi_from_moments(m, n)
+            for attempt in range(4):
+                m = self.moments_numeric(2 * n - 1, dps=work)
+                try:
+                    with workdps(work):
+                        a, b = jacobi_from_moments(m, n)
+                        # check: the same at 1.5x the precision must agree to the digits asked
+                        break
+                except NotAMeasure:
+                    work *= 2   # the Hankel matrix is worse conditioned than guessed: more digits
+            else:
+                raise NotAMeasure(f"NTKMu.gauss: could not build a {n}-point rule even at {work} digits")
             x, w = gauss_from_jacobi(a, b, dps)
             self._cache[key] = (x, w)
         return self._cache[key]

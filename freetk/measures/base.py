@@ -172,6 +172,11 @@ class Measure:
         """Atoms ``[(location, mass), ...]``."""
         return []
 
+    def smooth_pieces(self):
+        """Intervals covering the support on which the density is smooth inside (singular behaviour,
+        e.g. square-root edges or breakpoints of a closed form, only at the ends); quadratures use them."""
+        return self.support()
+
     def continuous_mass(self):
         return 1 - sum(float(w) for _, w in self.atoms())
 
@@ -181,7 +186,7 @@ class Measure:
         out = np.zeros_like(x)
         for loc, w in self.atoms():
             out += float(w) * (x >= float(loc))
-        for lo, hi in self.support():
+        for lo, hi in self.smooth_pieces():
             cheb, total = self._cdf_table(lo, hi)
             inside = (x > lo) & (x < hi)
             c, h = (lo + hi) / 2, (hi - lo) / 2
@@ -227,7 +232,7 @@ class Measure:
     def total_mass(self, n=400):
         """Continuous mass (edge-adapted quadrature of ``pdf``) plus atoms, in double."""
         mass = sum(float(w) for _, w in self.atoms())
-        for lo, hi in self.support():
+        for lo, hi in self.smooth_pieces():
             x, w, _ = edge_nodes(lo, hi, n)
             mass += float(np.sum(w * np.asarray(self.pdf(x), dtype=float)))
         return mass

@@ -1,0 +1,131 @@
+"""Hermite data of sigma' (issue: Hermite)."""
+from math import factorial
+
+import mpmath
+import numpy as np
+import pytest
+import sympy
+from hypothesis import given, strategies as st
+
+from freetk.errors import InvalidArgument
+from freetk.hermite import hermite_coefficients, hermite_data, parseval_check
+
+x = sympy.Symbol("x")
+
+
+def gauss_moment(k):
+    # E g^k = (k-1)!! for even k, 0 for odd k
+    return 0 if k % 2 else sympy.factorial2(k - 1)
+
+
+def test_relu_exact():
+    h = hermite_data("relu")
+    assert h.exact
+    assert h.c0 == sympy.Rational(1, 2)
+    assert sympy.simplify(h.c1 - 1 / sympy.sqrt(2 * sympy.pi)) == 0
+    assert h.norm2 == sympy.Rational(1, 2)
+    assert sympy.simplify(h.a - (sympy.Rational(1, 4) - 1 / (2 * sympy.pi))) == 0
+
+
+def test_leaky_relu_exact():
+    s = sympy.Rational(1, 100)
+    h = hermite_data("leaky_relu")
+    assert h.c0 == (1 + s) / 2
+    assert sympy.simplify(h.c1 - (1 - s) / sympy.sqrt(2 * sympy.pi)) == 0
+    assert h.norm2 == (1 + s ** 2) / 2
+
+
+def test_erf_exact_and_even():
+    h = hermite_data("erf")     # phi = 2/sqrt(pi) exp(-x^2): E phi = 2/sqrt(3 pi), E phi^2 = 4/(pi sqrt 5)
+    assert sympy.simplify(h.c0 - 2 / sympy.sqrt(3 * sympy.pi)) == 0
+    assert h.c1 == 0
+    assert sympy.simplify(h.norm2 - 4 / (sympy.pi * sympy.sqrt(5))) == 0
+
+
+@pytest.mark.parametrize("name", ["tanh", "erf", "sin"])
+def test_odd_sigma_gives_c1_exactly_zero(name):
+    assert hermite_data(name).c1 == 0
+
+
+@given(st.lists(st.integers(-5, 5), min_size=1, max_size=5))
+def test_polynomials_exact(coefs):
+    phi = sum(c * x ** j for j, c in enumerate(coefs))
+    h = hermite_data(sigma_prime=phi)
+    assert h.exact
+    n = len(coefs)
+    c0 = sum(c * gauss_moment(j) for j, c in enumerate(coefs))
+    c1 = sum(c * gauss_moment(j + 1) for j, c in enumerate(coefs))
+    n2 = sum(coefs[i] * coefs[j] * gauss_moment(i + j) for i in range(n) for j in range(n))
+    assert (h.c0, h.c1, h.norm2) == (c0, c1, n2)
+    assert h.a == n2 - c0 ** 2 - c1 ** 2 and h.a >= 0
+
+
+def reference(phi_mp, dps=40):
+    """Independent reference: plain tanh-sinh over [-inf, 0, inf] at higher precision."""
+    with mpmath.workdps(dps):
+        w = lambda t: mpmath.exp(-t * t / 2) / mpmath.sqrt(2 * mpmath.pi)  # noqa: E731
+        return [mpmath.quad(lambda t: f(t) * w(t), [-mpmath.inf, 0, mpmath.inf]) for f in
+                (phi_mp, lambda t: t * phi_mp(t), lambda t: phi_mp(t) ** 2)]
+
+
+@pytest.mark.parametrize("name, phi_mp", [
+    ("tanh", lambda t: 1 / mpmath.cosh(t) ** 2),
+    ("silu", lambda t: 1 / (1 + mpmath.exp(-t)) + t * mpmath.exp(-t) / (1 + mpmath.exp(-t)) ** 2),
+    ("softplus", lambda t: 1 / (1 + mpmath.exp(-t))),
+    ("gelu", lambda t: mpmath.ncdf(t) + t * mpmath.npdf(t)),
+])
+def test_numeric_30_digits(name, phi_mp):
+    h = hermite_data(name, dps=30)
+    ref = reference(phi_mp)
+    for got, want in zip((h.c0, h.c1, h.norm2), ref):
+        got = mpmath.mpmathify(sympy.N(got, 40)) if isinstance(got, sympy.Basic) else got
+        assert abs(got - want) < mpmath.mpf(10) ** -30
+    assert h.error < 1e-29
+
+
+def test_step_function_quadrature_is_right_where_gauss_hermite_is_not():
+    # Gauss-Hermite on a step is wrong in the 4th digit; ours splits at the kink
+    h = hermite_data(sigma_prime=sympy.Piecewise((1, x > 0), (0, True)), exact=False, dps=30)
+    with mpmath.workdps(35):
+        assert abs(h.c1 - 1 / mpmath.sqrt(2 * mpmath.pi)) < mpmath.mpf(10) ** -28
+    t, w = np.polynomial.hermite_e.hermegauss(20)
+    gh = np.sum(w * t * (t > 0)) / np.sqrt(2 * np.pi)
+    assert abs(gh - 1 / np.sqrt(2 * np.pi)) > 1e-4
+
+
+def test_callable_activation_numeric():
+    h = hermite_data(sigma_prime=lambda t: np.tanh(float(t)))
+    assert not h.exact
+    assert float(h.c1) == pytest.approx(0.6057055096021588, abs=1e-12)
+
+
+def test_hermite_coefficients_and_parseval():
+    assert hermite_coefficients(x ** 3, 4) == [0, 3, 0, 6, 0]     # x^3 = He_3 + 3 He_1
+    n2, partials = None, []
+    for k in (4, 8, 16):
+        n2, part, rem = parseval_check(sympy.Heaviside(x), k)
+        partials.append(float(rem))
+        assert float(rem) >= 0
+    assert partials[0] > partials[1] > partials[2]
+    n2, part, rem = parseval_check(x ** 2 + 3 * x, 4)
+    assert rem == 0
+
+
+def test_latex_exact_strings():
+    assert hermite_data("relu").latex() == (r"c_0 = \frac{1}{2},\quad c_1 = \frac{\sqrt{2}}{2 \sqrt{\pi}},"
+                                            r"\quad \|\phi\|^2 = \frac{1}{2},\quad a = \frac{-2 + \pi}{4 \pi}")
+    assert hermite_data("erf").latex() == (r"c_0 = \frac{2 \sqrt{3}}{3 \sqrt{\pi}},\quad c_1 = 0,\quad "
+                                           r"\|\phi\|^2 = \frac{4 \sqrt{5}}{5 \pi},\quad a = \frac{4 \left(-5 + "
+                                           r"3 \sqrt{5}\right)}{15 \pi}")
+
+
+@pytest.mark.parametrize("kw, match", [
+    (dict(sigma_prime=sympy.exp(x ** 2)), "not square-integrable"),
+    (dict(activation="swishy"), "unknown activation 'swishy'; known names: cubic, elu"),
+    (dict(sigma_prime=lambda t: float("nan")), "not finite"),
+    (dict(), "exactly one of"),
+    (dict(sigma_prime=x * sympy.Symbol("y")), "one variable"),
+])
+def test_bad_input(kw, match):
+    with pytest.raises(InvalidArgument, match=match):
+        hermite_data(**kw)

@@ -1,0 +1,242 @@
+"""The NTK law (SPEC sections 2-3): exact moments, closed forms, identities, routes."""
+from fractions import Fraction as F
+from math import comb
+
+import mpmath
+import numpy as np
+import pytest
+import sympy
+
+import freetk as ft
+from freetk.errors import InvalidArgument
+from freetk.hermite import HermiteData
+from freetk.ntk import ntk_law, ntk_moments_symbolic, NTKMu, TLaw
+from freetk.ntk_series import mu_moments_kernel
+
+x = sympy.Symbol("x")
+
+
+def narayana_moments(rate, k):
+    """Moments of the free Poisson law with the given rate and jump 1 (Narayana numbers)."""
+    return [sympy.Integer(1)] + [sum(sympy.Rational(comb(n, j) * comb(n, j - 1), n) * rate ** j
+                                     for j in range(1, n + 1)) for n in range(1, k + 1)]
+
+
+def hermite(a, c1sq):
+    return HermiteData(0, sympy.sqrt(c1sq), a + c1sq, a, True)
+
+
+def test_m1_m2_symbolic():
+    a, c, r = sympy.symbols("a c r", positive=True)
+    tau = [1] + list(sympy.symbols("t1:6", positive=True))
+    m = mu_moments_kernel(a, c, r, tau, 3)
+    assert sympy.expand(m[1] - (a + c) * tau[1]) == 0
+    assert sympy.expand(m[2] - ((a + c) ** 2 * tau[2] + 2 * r * c ** 2 * tau[1] ** 2)) == 0
+
+
+@pytest.mark.parametrize("gamma2", [F(1, 4), F(1, 2), 1, F(3, 2), 3])
+def test_point_mass_moments_against_mixture(gamma2):
+    # SPEC 3.1 with nu = delta_t: mu = (1 - 1/(2 g2)) delta_{at} + 1/(2 g2) law(a t + c (lam + lam')),
+    # lam, lam' iid free Poisson (rate g2, jump t); moments of lam from Narayana numbers.
+    a, c, t = F(1, 3), F(2, 5), F(3, 2)
+    K = 8
+    lam = [v * sympy.Rational(t) ** n for n, v in enumerate(narayana_moments(sympy.Rational(gamma2), K))]
+    S = [sum(comb(n, j) * lam[j] * lam[n - j] for j in range(n + 1)) for n in range(K + 1)]
+    g2 = sympy.Rational(gamma2)
+    at, cc = sympy.Rational(a * t), sympy.Rational(c)
+    ref = [(1 - 1 / (2 * g2)) * at ** k + 1 / (2 * g2) * sum(comb(k, j) * at ** (k - j) * cc ** j * S[j]
+                                                              for j in range(k + 1)) for k in range(K + 1)]
+    law = ntk_law(hermite=hermite(sympy.Rational(a), sympy.Rational(c)), gamma1=1, gamma2=gamma2,
+                  d_law=ft.atoms([-sympy.sqrt(sympy.Rational(t)), sympy.sqrt(sympy.Rational(t))]))
+    assert [sympy.nsimplify(v) for v in law.mu.moments(K)] == [sympy.nsimplify(v) for v in ref]
+
+
+def test_a_zero_general_nu_against_classical_self_convolution():
+    # SPEC 3.1 with a = 0: mu = (1 - 1/(2 g2)) delta_0 + 1/(2 g2) law(c (lam + lam')), lam ~ rho_B
+    g2, c = F(2, 3), F(1, 2)
+    nu_T = ft.atoms([F(1, 4), F(9, 4)], [F(1, 3), F(2, 3)])
+    rhoB = ft.free_compound_poisson(g2, nu_T).moments(7)
+    K = 7
+    S = [sum(comb(n, j) * rhoB[j] * rhoB[n - j] for j in range(n + 1)) for n in range(K + 1)]
+    ref = [sympy.Integer(1)] + [sympy.Rational(c) ** k * S[k] / (2 * sympy.Rational(g2)) for k in range(1, K + 1)]
+    law = ntk_law(hermite=hermite(0, sympy.Rational(c)), gamma1=1, gamma2=g2,
+                  d_law=ft.atoms([F(-3, 2), F(-1, 2), F(1, 2), F(3, 2)], [F(1, 3), F(1, 6), F(1, 6), F(1, 3)]))
+    assert law.mu.moments(K) == ref
+
+
+def sigma_matrix(a, c, D, W):
+    """The dp x dp population operator Sigma(U) = a U D^2 + c (U B^T B + B U^T B), built column by column."""
+    d, p = W.shape
+    B = W * D[None, :] / np.sqrt(d)
+    BtB = B.T @ B
+    M = np.zeros((d * p, d * p))
+    for col in range(d * p):
+        U = np.zeros(d * p)
+        U[col] = 1
+        U = U.reshape(d, p)
+        M[:, col] = (a * U * (D ** 2)[None, :] + c * (U @ BtB + B @ U.T @ B)).ravel()
+    return M
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_finite_size_determinant_identity(seed):
+    # SPEC 3.2: det(Sigma - z) = prod_k (a D_k^2 - z)^d det_Sym(I + c (C x I + I x C)), C = B R(z) B^T
+    rng = np.random.default_rng(seed)
+    d, p, a, c = 4, 3, 0.37, 0.81
+    W = rng.standard_normal((d, p))
+    D = rng.uniform(-1.5, 1.5, p)
+    M = sigma_matrix(a, c, D, W)
+    for z in (-0.7, -2.3, 0.05 - 0.4j):
+        lhs = np.linalg.slogdet(M - z * np.eye(d * p))
+        B = W * D[None, :] / np.sqrt(d)
+        C = B @ np.diag(1 / (a * D ** 2 - z)) @ B.T
+        kap = np.linalg.eigvals(C)
+        sym = np.prod([1 + c * (kap[i] + kap[j]) for i in range(d) for j in range(i, d)])
+        rhs_log = d * np.sum(np.log(a * D ** 2 - z + 0j)) + np.log(sym + 0j)
+        lhs_log = np.log(lhs[0] + 0j) + lhs[1]
+        assert abs(np.exp(lhs_log - rhs_log) - 1) < 1e-12
+
+
+def test_atoms_of_mu_match_finite_multiplicities():
+    # |D| in {1/2, 3/2}, 10 columns each, d = 30: the eigenvalue a t_i of Sigma has multiplicity
+    # r (r - 1)/2 with r = 10 (zeros of prod (a D_k^2 - z)^d minus poles of det_Sym), i.e. the limit
+    # mass gamma2 nu_i^2 / 2 of NTKMu.atoms().
+    rng = np.random.default_rng(3)
+    d, p, a, c = 30, 20, 0.3, 0.5
+    D = np.array([0.5] * 10 + [1.5] * 10) * rng.choice([-1, 1], 20)
+    W = rng.standard_normal((d, p))
+    ev = np.linalg.eigvalsh(sigma_matrix(a, c, D, W))
+    for t in (0.25, 2.25):
+        assert np.sum(np.abs(ev - a * t) < 1e-8) == 45
+    mu = NTKMu(sympy.Rational(3, 10), sympy.Rational(1, 2), sympy.Rational(2, 3),
+               TLaw(ft.atoms([F(-3, 2), F(-1, 2), F(1, 2), F(3, 2)])))
+    assert sorted((float(x0), float(w)) for x0, w in mu.atoms()) == [(0.075, pytest.approx(1 / 12)),
+                                                                     (0.675, pytest.approx(1 / 12))]
+
+
+def test_closed_and_moment_routes_agree_point_mass():
+    kw = dict(gamma1=F(1, 2), gamma2=F(1, 4), d_law="rademacher")
+    closed = ntk_law("relu", **kw)
+    general = ntk_law("relu", method="moments", nodes=20, **kw)
+    assert closed.mu.route == "closed" and general.mu.route == "moments"
+    lo, hi = closed.support()[0]
+    xs = np.linspace(lo, hi, 30)[2:-2]
+    p1, p2 = closed.pdf(xs), general.pdf(xs)
+    assert np.max(np.abs(p1 - p2) / p1) < 1e-8
+
+
+def test_closed_and_moment_routes_agree_a_zero():
+    kw = dict(gamma1=F(1, 2), gamma2=F(1, 2), d_law="rademacher")
+    closed = ntk_law(x ** 2 / 2, **kw)
+    general = ntk_law(x ** 2 / 2, method="moments", **kw)
+    assert closed.hermite.a == 0
+    lo, hi = closed.support()[0]
+    xs = np.linspace(lo, hi, 30)[2:-2]
+    p1, p2 = closed.pdf(xs), general.pdf(xs)
+    assert np.max(np.abs(p1 - p2) / p1) < 1e-8
+
+
+def test_closed_mu_density_integrates_with_atom():
+    law = ntk_law("relu", gamma1=F(1, 2), gamma2=F(1, 2))
+    mu = law.mu
+    assert [(sympy.simplify(x0 - law.hermite.a), w) for x0, w in mu.atoms()] == [(0, F(1, 4))]
+    assert mu.total_mass() == pytest.approx(1, abs=1e-9)
+    # first moment from the density and the atom
+    from freetk.numeric import edge_nodes
+    m1 = sum(float(x0) * float(w) for x0, w in mu.atoms())
+    assert len(mu.smooth_pieces()) > len(mu.support())   # breakpoints of the closed form inside
+    for lo, hi in mu.smooth_pieces():
+        t, w, _ = edge_nodes(lo, hi, 200)
+        m1 += np.sum(w * t * mu.pdf(t))
+    assert m1 == pytest.approx(float(mu.moments(1)[1]), rel=1e-9)
+
+
+@pytest.mark.parametrize("gamma1, gamma2", [(F(1, 2), F(1, 2)), (2, F(1, 2)), (F(1, 2), 2)])
+def test_total_mass_and_atom_of_rho(gamma1, gamma2):
+    law = ntk_law("relu", gamma1=gamma1, gamma2=gamma2)
+    atoms = law.atoms()
+    if gamma1 > 1:
+        assert [(float(x0), float(w)) for x0, w in atoms] == [(0.0, pytest.approx(1 - 1 / gamma1))]
+    else:
+        assert atoms == []
+    assert law.total_mass() == pytest.approx(1, abs=1e-9)
+
+
+def test_moments_of_rho_from_density():
+    law = ntk_law("relu", gamma1=F(1, 2), gamma2=F(1, 2))
+    from freetk.numeric import edge_nodes
+    for k in (1, 2, 3):
+        got = 0.0
+        for lo, hi in law.support():
+            t, w, _ = edge_nodes(lo, hi, 300)
+            got += np.sum(w * t ** k * law.pdf(t))
+        assert got == pytest.approx(float(law.moments(k)[k]), rel=1e-9)
+
+
+def test_even_phi_mu_is_law_of_aT():
+    law = ntk_law("tanh", gamma1=F(1, 2), gamma2=F(1, 2), d_law="uniform")
+    assert law.hermite.c1 == 0 and law.mu.route == "c1=0"
+    a = law.hermite.a
+    m = law.mu.moments(4)
+    assert all(abs(float(m[k]) - float(a) ** k / (2 * k + 1)) < 1e-15 for k in range(5))
+    xs = np.linspace(0.01, 0.09, 5)
+    assert np.allclose(law.mu.pdf(xs), 1 / (2 * np.sqrt(float(a) * xs)), rtol=1e-12)
+
+
+def test_general_nu_total_mass_and_error_estimate():
+    law = ntk_law("silu", gamma1=F(1, 2), gamma2=F(1, 2), d_law=ft.atoms([F(-3, 2), F(-1, 2), F(1, 2), F(3, 2)]))
+    assert law.mu.route == "moments"
+    # Gauss-discretised mu: the interior converges geometrically, the last percent of the right edge
+    # slowly (bumps of the discrete rule; measured mass error 1e-7..3e-6 for 16..48 nodes)
+    assert law.total_mass() == pytest.approx(1, abs=1e-5)
+    lo, hi = law.support()[0]
+    xs = np.linspace(lo, hi, 9)[1:-2]
+    err = law.pdf_error(xs)
+    assert np.all(err < 1e-8 * np.max(law.pdf(xs)))
+    finer = ntk_law("silu", gamma1=F(1, 2), gamma2=F(1, 2), nodes=48,
+                    d_law=ft.atoms([F(-3, 2), F(-1, 2), F(1, 2), F(3, 2)]))
+    assert np.max(np.abs(finer.pdf(xs) - law.pdf(xs))) < 1e-8 * np.max(law.pdf(xs))
+
+
+def test_symbolic_parameters_and_latex():
+    g1, g2 = sympy.symbols("gamma_1 gamma_2", positive=True)
+    law = ntk_law("relu", gamma1=g1, gamma2=g2)
+    m = law.moments(2)
+    h = law.hermite
+    expected = (h.a + h.c1 ** 2) ** 2 + g1 * ((h.a + h.c1 ** 2) ** 2 + 2 * g2 * h.c1 ** 4)
+    assert sympy.simplify(m[2] - expected) == 0
+    from freetk.latex import ntk_moments_latex
+    assert ntk_moments_latex(1) == ("\\begin{aligned}\n"
+                                    r"m_{1}(\rho) &= a \tau_{1} + c_{1}^{2} \tau_{1}" "\n\\end{aligned}")
+    mom, (G1, G2, A, C1, tau) = ntk_moments_symbolic(3)
+    sub = {G1: sympy.Rational(1, 2), G2: sympy.Rational(1, 4), A: sympy.Rational(1, 3), C1: 1}
+    sub.update({tau[j]: 1 for j in range(1, 5)})
+    h = HermiteData(0, 1, sympy.Rational(4, 3), sympy.Rational(1, 3), True)
+    num = ntk_law(hermite=h, gamma1=F(1, 2), gamma2=F(1, 4)).moments(3)
+    assert [sympy.nsimplify(v.subs(sub)) for v in mom] == num
+
+
+def test_companion_second_moment():
+    # SPEC 3: m2(rho) = m1^2 + gamma1 m2(mu), m2(MP(1/gamma1) x mu) = gamma1 m1^2 ... (dp x dp side)
+    law = ntk_law("relu", gamma1=F(1, 2), gamma2=F(1, 2))
+    m_mu = law.mu.moments(2)
+    assert sympy.simplify(law.moments(2)[2] - (m_mu[1] ** 2 + F(1, 2) * m_mu[2])) == 0
+    comp = law.companion.moments(2)
+    assert sympy.simplify(comp[2] - (2 * m_mu[1] ** 2 + m_mu[2])) == 0
+
+
+@pytest.mark.parametrize("kw, match", [
+    (dict(gamma1=-1, gamma2=1), "gamma1` of `ntk_law` must be > 0"),
+    (dict(gamma1=1, gamma2=0), "gamma2` of `ntk_law` must be > 0"),
+    (dict(gamma1=1, gamma2=1, d_law="cauchy"), "d_law"),
+    (dict(gamma1=1, gamma2=1, d_law="uniform", method="closed"), "needs D\\^2 constant"),
+])
+def test_bad_input(kw, match):
+    with pytest.raises(InvalidArgument, match=match):
+        ntk_law("relu", **kw)
+
+
+def test_gaussian_d_law_warns():
+    with pytest.warns(UserWarning, match="unbounded"):
+        law = ntk_law("relu", gamma1=1, gamma2=1, d_law="gaussian")
+    assert law.mu.moments(1)[1] == sympy.Rational(1, 4)
