@@ -9,8 +9,13 @@ from .measures import *  # noqa: F401,F403
 from .measures import __all__ as _measures_all
 from .convolution import free_add, free_mul
 from . import series
+from .hermite import hermite_data, hermite_coefficients, parseval_check, HermiteData
+from .ntk import ntk_law, ntk_moments_symbolic
+from . import montecarlo, latex
 
 __version__ = "0.1.0"
 
 __all__ = list(_measures_all) + ["free_add", "free_mul", "series", "FreetkError", "InvalidArgument",
-                                 "NotAMeasure", "NoConvergence", "PrecisionWarning"]
+                                 "NotAMeasure", "NoConvergence", "PrecisionWarning", "hermite_data",
+                                 "hermite_coefficients", "parseval_check", "HermiteData", "ntk_law",
+                                 "ntk_moments_symbolic", "montecarlo", "latex"]

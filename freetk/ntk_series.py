@@ -132,7 +132,29 @@ def mu_moments_exact(a, c, r, tau, N):
         out = mu_moments_kernel(conv(a), conv(c), conv(r), [conv(t) for t in tau[:N + 2]], N, alg)
         as_sympy = any(isinstance(v, sympy.Basic) for v in vals)
         return [_series._from_fmpq(x, True) if as_sympy else _series._from_fmpq(x, False) for x in out]
-    return mu_moments_kernel(a, c, r, list(tau[:N + 2]), N)
+    from sympy.polys.fields import sfield
+    K, elems = sfield([sympy.sympify(v) for v in vals])
+    out = mu_moments_kernel(elems[0], elems[1], elems[2], list(elems[3:]), N, _FieldAlgebra(K))
+    return [sympy.cancel(v.as_expr()) if hasattr(v, "as_expr") else sympy.sympify(v) for v in out]
+
+
+class _FieldAlgebra(_ListAlgebra):
+    """Polynomials with coefficients in a sympy rational-function field (fast exact arithmetic)."""
+
+    def __init__(self, K):
+        self.K = K
+
+    def mul(self, p, q, n):
+        out = []
+        for k in range(n):
+            s = self.K.zero
+            for i in range(max(0, k - len(q) + 1), min(k, len(p) - 1) + 1):
+                s = s + p[i] * q[k - i]
+            out.append(s)
+        return out
+
+    def simplify(self, x):
+        return x
 
 
 def mu_moments_arb(a, c, r, tau, N, prec_bits):

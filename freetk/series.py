@@ -98,6 +98,8 @@ def _coeffs(s, n):
 
 
 def _one_over(x, as_sympy):
+    if isinstance(x, numbers.Integral) and not as_sympy:
+        return sympy.Rational(1, int(x))
     if _is_rational(x):
         return sympy.Rational(1, 1) / sympy.Rational(x) if as_sympy else 1 / Fraction(x)
     return 1 / x
@@ -105,6 +107,31 @@ def _one_over(x, as_sympy):
 
 def _simplify(x):
     return sympy.expand(x) if isinstance(x, sympy.Basic) else x
+
+
+def _field_wrap(func):
+    """Run a kernel on sympy inputs inside a sympy rational-function field.
+
+    Exact inputs with symbols or irrational constants (``1/pi``, ``sqrt 2``) are mapped to
+    elements of ``QQ(generators)`` so that the kernel's arithmetic is polynomial arithmetic
+    (orders of magnitude faster than expression trees); results are mapped back and put in
+    canonical form with ``cancel``.
+    """
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(seq, *args, **kwargs):
+        seq = list(seq)
+        if _kind(seq) != "sympy":
+            return func(seq, *args, **kwargs)
+        from sympy.polys.fields import sfield
+        try:
+            K, elems = sfield([sympy.sympify(x) for x in seq])
+        except Exception:
+            return func(seq, *args, **kwargs)
+        out = func(list(elems), *args, **kwargs)
+        return [sympy.cancel(v.as_expr()) if hasattr(v, "as_expr") else sympy.sympify(v) for v in out]
+    return wrapper
 
 
 # ---------------------------------------------------------------- basic series operations
@@ -183,6 +210,7 @@ def _check_moments(m, func):
         raise InvalidArgument(f"Argument `m` of `{func}` must start with m_0 = 1, got {list(m)[:1]}")
 
 
+@_field_wrap
 def moments_to_free_cumulants(m):
     """Free cumulants ``[kappa_1..kappa_N]`` of moments ``[1, m_1..m_N]``."""
     _check_moments(m, "moments_to_free_cumulants")
@@ -209,6 +237,7 @@ def moments_to_free_cumulants(m):
     return kap[1:]
 
 
+@_field_wrap
 def free_cumulants_to_moments(kappa):
     """Moments ``[1, m_1..m_N]`` of free cumulants ``[kappa_1..kappa_N]``."""
     N = len(kappa)
@@ -242,6 +271,7 @@ def free_cumulants_to_moments(kappa):
     return m
 
 
+@_field_wrap
 def moments_to_boolean_cumulants(m):
     """Boolean cumulants ``[beta_1..beta_N]``: ``M = 1/(1 - B)``."""
     _check_moments(m, "moments_to_boolean_cumulants")
@@ -249,11 +279,13 @@ def moments_to_boolean_cumulants(m):
     return [_simplify(-c) for c in inv[1:]]
 
 
+@_field_wrap
 def boolean_cumulants_to_moments(beta):
     """Moments ``[1, m_1..m_N]`` from boolean cumulants ``[beta_1..beta_N]``."""
     return series_inverse([1] + [-b for b in beta])
 
 
+@_field_wrap
 def moments_to_classical_cumulants(m):
     """Classical cumulants ``[c_1..c_N]`` of moments ``[1, m_1..m_N]``."""
     _check_moments(m, "moments_to_classical_cumulants")
@@ -267,6 +299,7 @@ def moments_to_classical_cumulants(m):
     return c[1:]
 
 
+@_field_wrap
 def classical_cumulants_to_moments(c):
     """Moments ``[1, m_1..m_N]`` from classical cumulants ``[c_1..c_N]``."""
     N = len(c)
@@ -280,6 +313,7 @@ def classical_cumulants_to_moments(c):
     return m
 
 
+@_field_wrap
 def moments_to_s_transform(m):
     """Coefficients ``[s_0..s_{N-1}]`` of the S-transform from ``[1, m_1..m_N]``.
 
@@ -296,6 +330,7 @@ def moments_to_s_transform(m):
     return [_simplify(q[k] + (q[k - 1] if k else 0)) for k in range(N)]
 
 
+@_field_wrap
 def s_transform_to_moments(s):
     """Moments ``[1, m_1..m_N]`` from S-transform coefficients ``[s_0..s_{N-1}]``."""
     N = len(s)

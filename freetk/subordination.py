@@ -27,10 +27,10 @@ def _fd_newton_np(R, u, z, iters=30, tol=TOL_NP):
     """Damped Newton on ``R(u, z) = 0`` (vectorised, finite-difference derivative)."""
     r = R(u, z)
     for _ in range(iters):
-        scale = 1 + np.abs(u)
+        scale = np.abs(u) + 1e-300
         if np.all(np.abs(r) <= tol * scale):
             break
-        h = 1e-7 * scale
+        h = 1e-7 * (1 + np.abs(u))
         d = (R(u + h, z) - r) / h
         bad = ~np.isfinite(d) | (d == 0)
         d = np.where(bad, -1.0, d)  # fall back to a fixed-point step

@@ -73,14 +73,14 @@ class FreePoisson(Measure):
         r, a = as_float(self._r), as_float(self._a)
         lo, hi = (1 - np.sqrt(r)) ** 2, (1 + np.sqrt(r)) ** 2
         u = z / a
-        g = ((u + 1 - r) - np.sqrt(u - lo) * np.sqrt(u - hi)) / (2 * u)
+        g = 2 / ((u + 1 - r) + np.sqrt(u - lo) * np.sqrt(u - hi))   # rationalised form, stable at large z
         return g / a
 
     def _cauchy_mp(self, z):
         r, a = as_mp(self._r), as_mp(self._a)
         lo, hi = (1 - mpmath.sqrt(r)) ** 2, (1 + mpmath.sqrt(r)) ** 2
         u = z / a
-        return ((u + 1 - r) - mpmath.sqrt(u - lo) * mpmath.sqrt(u - hi)) / (2 * u) / a
+        return 2 / ((u + 1 - r) + mpmath.sqrt(u - lo) * mpmath.sqrt(u - hi)) / a
 
     def _pdf_np(self, x):
         a = as_float(self._a)

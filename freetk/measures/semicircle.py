@@ -51,13 +51,13 @@ class Semicircle(Measure):
         m, v = as_float(self._m), as_float(self._v)
         s = np.sqrt(v)
         u = z - m
-        return (u - np.sqrt(u - 2 * s) * np.sqrt(u + 2 * s)) / (2 * v)
+        return 2 / (u + np.sqrt(u - 2 * s) * np.sqrt(u + 2 * s))   # rationalised: no cancellation at large z
 
     def _cauchy_mp(self, z):
         m, v = as_mp(self._m), as_mp(self._v)
         s = mpmath.sqrt(v)
         u = z - m
-        return (u - mpmath.sqrt(u - 2 * s) * mpmath.sqrt(u + 2 * s)) / (2 * v)
+        return 2 / (u + mpmath.sqrt(u - 2 * s) * mpmath.sqrt(u + 2 * s))
 
     def _pdf_np(self, x):
         m, v = as_float(self._m), as_float(self._v)

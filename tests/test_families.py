@@ -1,0 +1,77 @@
+"""Every generic check on every family (numpy's test_classes.py pattern)."""
+from fractions import Fraction as F
+
+import mpmath
+import numpy as np
+import pytest
+
+import freetk as ft
+from freetk.numeric import edge_nodes
+
+FAMILIES = {
+    "semicircle": lambda: ft.semicircle(F(1, 2), 2),
+    "mp<1": lambda: ft.marchenko_pastur(F(1, 3)),
+    "mp=1": lambda: ft.marchenko_pastur(1),
+    "mp>1": lambda: ft.marchenko_pastur(3),
+    "free_poisson": lambda: ft.free_poisson(F(1, 2), 2),
+    "compound": lambda: ft.free_compound_poisson(F(3, 2), ft.atoms([1, 3], [F(1, 3), F(2, 3)])),
+    "uniform": lambda: ft.uniform(-1, 2),
+    "arcsine": lambda: ft.arcsine(-1, 3),
+    "uniform_squared": lambda: ft.UniformSquared(1),
+    "affine": lambda: ft.scale(ft.marchenko_pastur(F(1, 2)), 3),
+    "free_add": lambda: ft.free_add(ft.semicircle(), ft.marchenko_pastur(F(1, 2))),
+    "free_mul": lambda: ft.free_mul(ft.marchenko_pastur(F(1, 2)), ft.atoms([1, 4])),
+    "ntk_rho": lambda: ft.ntk_law("relu", gamma1=F(1, 2), gamma2=F(1, 2)),
+    "ntk_mu": lambda: ft.ntk_law("relu", gamma1=F(1, 2), gamma2=F(1, 2)).mu,
+}
+
+
+@pytest.fixture(params=list(FAMILIES), scope="module")
+def measure(request):
+    return FAMILIES[request.param]()
+
+
+def test_mass_is_one(measure):
+    assert measure.total_mass() == pytest.approx(1, abs=1e-9)
+
+
+def test_moments_from_density_match_exact(measure):
+    m = [float(v) for v in measure.moments(4)]
+    for k in range(1, 5):
+        assert measure.expect(lambda t: t ** k) == pytest.approx(m[k], rel=1e-9, abs=1e-12)
+
+
+def test_cauchy_at_infinity_is_moment_series(measure):
+    m = [float(v) for v in measure.moments(24)]
+    z = 200.0 + 150.0j          # |z| >= 10 x the support radius: 24 terms reach double precision
+    series = sum(m[k] / z ** (k + 1) for k in range(25))
+    assert abs(measure.cauchy(z) - series) < 1e-13 * abs(series)
+
+
+def test_cauchy_maps_upper_to_lower_half_plane(measure):
+    z = np.array([0.3 + 0.2j, -1 + 1j, 2 + 0.05j])
+    assert np.all(np.asarray(measure.cauchy(z)).imag < 0)
+
+
+def test_cdf_monotone_from_0_to_1(measure):
+    lo = min([a for a, _ in measure.support()] + [float(x) for x, _ in measure.atoms()])
+    hi = max([b for _, b in measure.support()] + [float(x) for x, _ in measure.atoms()])
+    xs = np.linspace(lo - 1, hi + 1, 301)
+    c = np.asarray(measure.cdf(xs), float)
+    assert np.all(np.diff(c) >= -1e-12)
+    assert c[0] == pytest.approx(0, abs=1e-12) and c[-1] == pytest.approx(1, abs=1e-9)
+
+
+def test_free_cumulants_round_trip(measure):
+    from freetk import series
+    assert [float(v) for v in series.free_cumulants_to_moments(measure.free_cumulants(5))] == \
+        pytest.approx([float(v) for v in measure.moments(5)], rel=1e-12)
+
+
+def test_double_and_high_precision_agree(measure):
+    (lo, hi), *_ = measure.support()
+    x = lo + 0.37 * (hi - lo)
+    v = measure.cauchy(x + 0.5j, dps=30)
+    assert isinstance(v, mpmath.mpc)
+    assert abs(complex(v) - measure.cauchy(x + 0.5j)) < 1e-12
+    assert mpmath.mp.dps == 15
