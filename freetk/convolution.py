@@ -121,7 +121,7 @@ class FreeAdditiveConvolution(Measure):
         lo2, hi2 = _extent(self._nu)
         return 1 + (hi1 - lo1) + (hi2 - lo2)
 
-    def _cauchy_np(self, z):
+    def _omega_np(self, z):
         z = np.asarray(z, complex)
         mu, nu = self._mu, self._nu
 
@@ -130,9 +130,11 @@ class FreeAdditiveConvolution(Measure):
             w2 = zz + 1 / g1 - w
             g2 = nu._cauchy_vec(w2)
             return zz + 1 / g2 - w2
-        w1 = continuation_solve(fmap, lambda x, e: x + 1j * e, z.real, z.imag, eta0=self._scale(),
-                                init=lambda zz: zz, half=1)
-        return mu._cauchy_vec(w1)
+        return continuation_solve(fmap, lambda x, e: x + 1j * e, z.real, z.imag, eta0=self._scale(),
+                                  init=lambda zz: zz, half=1)
+
+    def _cauchy_np(self, z):
+        return self._mu._cauchy_vec(self._omega_np(z))
 
     def _cauchy_mp(self, z):
         mu, nu = self._mu, self._nu
@@ -140,7 +142,11 @@ class FreeAdditiveConvolution(Measure):
         def fmap(w, zz):
             w2 = zz + 1 / mu._cauchy_mp(w) - w
             return zz + 1 / nu._cauchy_mp(w2) - w2
-        w1 = continuation_solve_mp(fmap, mpmath.mpc(z), self._scale(), lambda zz: zz)
+        try:
+            start = complex(self._omega_np(np.array([complex(z)]))[0])
+        except Exception:
+            start = None
+        w1 = continuation_solve_mp(fmap, mpmath.mpc(z), self._scale(), lambda zz: zz, start=start)
         return mu._cauchy_mp(w1)
 
     def _pdf_np(self, x):
@@ -208,38 +214,40 @@ class FreeMultiplicativeConvolution(Measure):
     def _h_mp(m, w):
         return 1 / w - 1 / m._cauchy_mp(1 / w)
 
-    def _cauchy_np(self, z):
+    def _omega_np(self, z):
         self._check_positive()
         z = np.asarray(z, complex)
         mu, nu = self._mu, self._nu
-        m1 = float(nu.moments(1)[1]) if not isinstance(nu.moments(1)[1], sympy.Basic) or \
-            not nu.moments(1)[1].free_symbols else 1.0
+        m1 = nu.moments(1)[1]
+        m1 = float(m1) if not (isinstance(m1, sympy.Basic) and m1.free_symbols) else 1.0
 
         def fmap(w, zz):
             return zz * self._h_np(nu, zz * self._h_np(mu, w))
         zeta_of = lambda x, e: 1 / (x + 1j * e)  # noqa: E731
-        w1 = continuation_solve(fmap, zeta_of, z.real, z.imag, eta0=self._scale(),
-                                init=lambda zz: zz * m1, half=-1)
-        zeta = 1 / z
-        eta = 1 - w1 / mu._cauchy_vec(1 / w1)
-        return zeta / (1 - eta)
+        return continuation_solve(fmap, zeta_of, z.real, z.imag, eta0=self._scale(),
+                                  init=lambda zz: zz * m1, half=-1)
+
+    def _cauchy_np(self, z):
+        z = np.asarray(z, complex)
+        w1 = self._omega_np(z)
+        eta = 1 - w1 / self._mu._cauchy_vec(1 / w1)
+        return (1 / z) / (1 - eta)
 
     def _cauchy_mp(self, z):
         self._check_positive()
         mu, nu = self._mu, self._nu
-
-        def fmap(w, zz):
-            # zz is the point 1/(x + i eta) of the multiplicative variable
-            return zz * self._h_mp(nu, zz * self._h_mp(mu, w))
         z = mpmath.mpc(z)
 
-        # continuation in the variable 1/z: reuse the additive solver on the map in zeta
         def fmap_z(w, zz):
-            return fmap(w, 1 / zz)
-        w1 = continuation_solve_mp(lambda w, zz: fmap_z(w, zz), z, self._scale(), lambda zz: 1 / zz)
-        zeta = 1 / z
+            # zz = x + i eta is the spectral variable; the multiplicative variable is 1/zz
+            return (1 / zz) * self._h_mp(nu, (1 / zz) * self._h_mp(mu, w))
+        try:
+            start = complex(self._omega_np(np.array([complex(z)]))[0])
+        except Exception:
+            start = None
+        w1 = continuation_solve_mp(fmap_z, z, self._scale(), lambda zz: 1 / zz, start=start)
         eta = 1 - w1 / mu._cauchy_mp(1 / w1)
-        return zeta / (1 - eta)
+        return (1 / z) / (1 - eta)
 
     def _scale(self):
         _, h1 = _extent(self._mu)

@@ -298,7 +298,8 @@ class NTKMu(Measure):
         for lo, hi in self._mp_support(rb):
             cc, hh = (lo + hi) / 2, (hi - lo) / 2
             inner += mpmath.quad(lambda th: rb._pdf_mp(cc - hh * mpmath.cos(th)) * hh * mpmath.sin(th)
-                                 * rb._cauchy_mp(zeta - (cc - hh * mpmath.cos(th))), [0, mpmath.pi])
+                                 * rb._cauchy_mp(zeta - (cc - hh * mpmath.cos(th))), [0, mpmath.pi],
+                                 method="gauss-legendre")
         return first + (inner / c - first) / (2 * r)
 
     def _mp_support(self, rb):
