@@ -105,10 +105,12 @@ def ntk_matrix(activation=None, *, n, d, p, d_law="rademacher", x_law="gaussian"
         raise InvalidArgument("ntk_matrix: the activation derivative returned NaN or inf on the sample")
     F *= D[None, :]
     K = F @ F.T
-    K *= 1.0 / p
-    G = X @ X.T
-    K *= G
-    K *= 1.0 / d
+    del F
+    K *= 1.0 / (p * d)
+    # Hadamard product with X X^T by row blocks: no second n x n matrix is ever formed
+    step = 512
+    for i in range(0, n, step):
+        K[i:i + step] *= X[i:i + step] @ X.T
     return K
 
 

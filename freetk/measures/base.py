@@ -174,8 +174,26 @@ class Measure:
 
     def smooth_pieces(self):
         """Intervals covering the support on which the density is smooth inside (singular behaviour,
-        e.g. square-root edges or breakpoints of a closed form, only at the ends); quadratures use them."""
-        return self.support()
+        e.g. square-root edges or breakpoints of a closed form, only at the ends); quadratures use them.
+
+        Generic rule: each support interval is split at the interior local minima of the density
+        (where two bulks merge the density is analytic but has a nearby branch point, and a global
+        Gauss rule converges slowly).
+        """
+        if "pieces" not in self._cache:
+            out = []
+            for lo, hi in self.support():
+                xs = np.linspace(lo, hi, 1001)[1:-1]
+                try:
+                    f = np.asarray(self.pdf(xs), dtype=float)
+                except Exception:
+                    out.append((lo, hi))
+                    continue
+                mins = [xs[i] for i in range(1, len(f) - 1) if f[i] < f[i - 1] and f[i] <= f[i + 1]]
+                cuts = [lo] + mins + [hi]
+                out += list(zip(cuts[:-1], cuts[1:]))
+            self._cache["pieces"] = out
+        return self._cache["pieces"]
 
     def continuous_mass(self):
         return 1 - sum(float(w) for _, w in self.atoms())
@@ -205,7 +223,7 @@ class Measure:
         key = ("cdf_table", lo, hi)
         if key not in self._cache:
             from numpy.polynomial import chebyshev as C
-            ref = self._piece_integral(lo, hi, lambda t: np.ones_like(t))
+            ref = self._piece_integral(lo, hi, lambda t: np.ones_like(t), tol=1e-11, n_max=800)
             while True:
                 k = np.arange(n)
                 u = -np.cos(np.pi * (k + 0.5) / n)          # Chebyshev points on [-1, 1]
