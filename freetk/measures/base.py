@@ -176,12 +176,13 @@ class Measure:
         """Intervals covering the support on which the density is smooth inside (singular behaviour,
         e.g. square-root edges or breakpoints of a closed form, only at the ends); quadratures use them.
 
-        Generic rule: each support interval is split at the interior local minima of the density
-        (where two bulks merge the density is analytic but has a nearby branch point, and a global
-        Gauss rule converges slowly).
+        Generic rule: each support interval is also tried split at the interior local minima of the
+        density (where two bulks merge the density is analytic but has a nearby branch point and a
+        global Gauss rule converges slowly); the split is kept when its quadrature converges better.
         """
         if "pieces" not in self._cache:
             out = []
+            one = lambda t: np.ones_like(t)  # noqa: E731
             for lo, hi in self.support():
                 xs = np.linspace(lo, hi, 1001)[1:-1]
                 try:
@@ -190,13 +191,16 @@ class Measure:
                     out.append((lo, hi))
                     continue
                 mins = [xs[i] for i in range(1, len(f) - 1) if f[i] < f[i - 1] and f[i] <= f[i + 1]]
+                if not mins:
+                    out.append((lo, hi))
+                    continue
                 cuts = [lo] + mins + [hi]
-                out += list(zip(cuts[:-1], cuts[1:]))
+                split = list(zip(cuts[:-1], cuts[1:]))
+                _, d_whole = self._piece_integral(lo, hi, one, with_diff=True)
+                d_split = sum(self._piece_integral(a, b, one, with_diff=True)[1] for a, b in split)
+                out += split if d_split < d_whole else [(lo, hi)]
             self._cache["pieces"] = out
         return self._cache["pieces"]
-
-    def continuous_mass(self):
-        return 1 - sum(float(w) for _, w in self.atoms())
 
     # generic cdf: integrate the density with edge-adapted quadrature
     def _cdf_np_generic(self, x):
@@ -269,9 +273,10 @@ class Measure:
             tot += self._piece_integral(lo, hi, g, tol=tol)
         return tot
 
-    def _piece_integral(self, lo, hi, g, n=200, tol=1e-12, n_max=1600):
+    def _piece_integral(self, lo, hi, g, n=200, tol=1e-12, n_max=1600, with_diff=False):
         """Edge-adapted Gauss rule with doubling; stops when two results agree to ``tol`` or when the
-        difference grows again (rounding near singular edges then dominates) and returns the best."""
+        difference grows again (rounding near singular edges then dominates) and returns the best
+        (with the last difference, an error indicator, when ``with_diff``)."""
         prev, prev_diff = None, np.inf
         k = n
         while True:
@@ -280,9 +285,9 @@ class Measure:
             if prev is not None:
                 diff = abs(val - prev)
                 if diff <= tol or k >= n_max:
-                    return val
+                    return (val, diff) if with_diff else val
                 if diff > prev_diff:
-                    return prev
+                    return (prev, prev_diff) if with_diff else prev
                 prev_diff = diff
             prev, k = val, 2 * k
 
