@@ -60,8 +60,8 @@ def cmd_ntk(args):
     from .ntk import ntk_law
     from . import montecarlo as mc
     t0 = time.time()
-    if args.d < 1 or args.p < 1 or args.grid < 2 or args.k < 1:
-        raise FreetkError("--d, --p, -k must be >= 1 and --grid >= 2")
+    if args.d < 1 or args.p < 1 or args.grid < 2 or args.k < 1 or args.dps < 0:
+        raise FreetkError("--d, --p, -k must be >= 1, --grid >= 2 and --dps >= 0")
     law = ntk_law(args.activation, gamma1=sympy.nsimplify(args.gamma1), gamma2=sympy.nsimplify(args.gamma2),
                   d_law=_d_law(args.d_law), method=args.method)
     h = law.hermite
@@ -97,6 +97,16 @@ def cmd_ntk(args):
     mass = law.total_mass()
     bar.update(1)
     print(f"total mass (continuous + atoms) = {mass:.12f}")
+    q = [lo + f * (hi - lo) for f in (0.1, 0.3, 0.5, 0.7, 0.9)]
+    err = law.pdf_error(np.array(q))
+    vals = np.asarray(law.pdf(np.array(q)), float)
+    print("density of rho at 10/30/50/70/90% of the support (double precision, estimated abs. error):")
+    for xq, v, e in zip(q, vals, err):
+        print(f"  x = {xq:.6f}: {v:.16g}  (± {e:.1e})")
+    if args.dps:
+        import mpmath
+        for xq in q:
+            print(f"  x = {xq:.6f} at {args.dps} digits: {mpmath.nstr(law.pdf(xq, dps=args.dps), args.dps)}")
     res = None
     eigs = None
     if not args.no_mc:
@@ -185,6 +195,7 @@ def build_parser():
     n.add_argument("--p", type=int, default=30)
     n.add_argument("--seed", type=int, default=0)
     n.add_argument("--grid", type=int, default=400)
+    n.add_argument("--dps", type=int, default=0, help="also print the density at 5 points to this many digits")
     n.add_argument("-k", type=int, default=4, help="number of moments printed")
     n.add_argument("--csv", default="ntk_density.csv")
     n.add_argument("--png", default="ntk_density.png")

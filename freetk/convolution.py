@@ -89,17 +89,25 @@ def free_mul(mu, nu, method="auto"):
     return FreeMultiplicativeConvolution(mu, nu)
 
 
-class FreeAdditiveConvolution(Measure):
-    """``mu ⊞ nu``: exact moments by cumulants, numerics by subordination."""
+class _Convolution(Measure):
+    """A free convolution of two measures (operands kept; the result is immutable)."""
+
+    _symbol = ""
 
     def __init__(self, mu, nu):
         super().__init__()
         self._mu, self._nu = mu, nu
-        self._latex_name = r"\left(%s\right) \boxplus \left(%s\right)" % (mu.latex(), nu.latex())
+        self._latex_name = r"\left(%s\right) %s \left(%s\right)" % (mu.latex(), self._symbol, nu.latex())
 
     @property
     def operands(self):
         return self._mu, self._nu
+
+
+class FreeAdditiveConvolution(_Convolution):
+    """``mu ⊞ nu``: exact moments by cumulants, numerics by subordination."""
+
+    _symbol = r"\boxplus"
 
     def _free_cumulants(self, k):
         a, b = self._mu.free_cumulants(k), self._nu.free_cumulants(k)
@@ -164,17 +172,10 @@ class FreeAdditiveConvolution(Measure):
         return self._cache["support"]
 
 
-class FreeMultiplicativeConvolution(Measure):
+class FreeMultiplicativeConvolution(_Convolution):
     """``mu ⊠ nu``: exact moments by S-transforms, numerics by multiplicative subordination."""
 
-    def __init__(self, mu, nu):
-        super().__init__()
-        self._mu, self._nu = mu, nu
-        self._latex_name = r"\left(%s\right) \boxtimes \left(%s\right)" % (mu.latex(), nu.latex())
-
-    @property
-    def operands(self):
-        return self._mu, self._nu
+    _symbol = r"\boxtimes"
 
     def _moments(self, k):
         if k == 0:

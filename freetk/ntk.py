@@ -257,6 +257,56 @@ class NTKMu(Measure):
             self._cache[key] = (x, w)
         return self._cache[key]
 
+    def jacobi(self, n=None, continuous=False):
+        """Recurrence coefficients ``(alpha, beta)`` (double) of the first ``n`` orthogonal polynomials
+        of mu, or with ``continuous=True`` of its continuous part (the known atoms subtracted from the
+        moments and the rest renormalised)."""
+        n = n or self._nodes
+        key = ("jacobi", n, continuous)
+        if key not in self._cache:
+            from .errors import NotAMeasure
+            work = max(40, int(1.2 * n) + 30) + 15
+            atoms = self.atoms() if continuous else []
+            for _ in range(4):
+                m = self.moments_numeric(2 * n - 1, dps=work)
+                try:
+                    with workdps(work):
+                        if atoms:
+                            wa = [(as_mp(x0), as_mp(w)) for x0, w in atoms]
+                            rest = 1 - mpmath.fsum(w for _, w in wa)
+                            m = [(m[k] - mpmath.fsum(w * x0 ** k for x0, w in wa)) / rest for k in range(len(m))]
+                        a, b = jacobi_from_moments(m, n)
+                    break
+                except NotAMeasure:
+                    work *= 2
+            else:
+                raise NotAMeasure(f"NTKMu.jacobi: no {n}-term recurrence even at {work} digits")
+            self._cache[key] = (np.array([float(v) for v in a]), np.array([float(v) for v in b]))
+        return self._cache[key]
+
+    def _pdf_cf(self, x, n):
+        """Density of mu (moment route) by Stieltjes inversion of the Jacobi continued fraction of its
+        continuous part (atoms known exactly and removed) with a square-root terminator.  Converges
+        like ~1/n^2 in the bulk (measured: 1.5e-4 relative at n = 48 against the closed form for
+        nu = delta_1); ``pdf_error`` compares n and n/2."""
+        a, b = self.jacobi(n, continuous=True)
+        rest = 1 - sum(float(w) for _, w in self.atoms())
+        z = np.asarray(x, float) + 0j
+        ai, bi = a[-1], b[-1]
+        t = 2 / ((z - ai) + np.sqrt(z - ai - 2 * np.sqrt(bi)) * np.sqrt(z - ai + 2 * np.sqrt(bi)))
+        g = t
+        for k in range(len(a) - 2, -1, -1):
+            g = 1 / (z - a[k] - b[k + 1] * g)
+        return rest * np.clip(-(b[0] * g).imag / np.pi, 0, None)
+
+    def pdf_error(self, x, dps=30):
+        """Estimated absolute error of ``pdf(x)``: for the moment route the difference between the
+        continued fractions with ``n`` and ``n/2`` coefficients; otherwise a ``dps``-digit re-evaluation."""
+        if self._route == "moments":
+            x = np.asarray(x, float)
+            return np.abs(self._pdf_cf(x, self._nodes) - self._pdf_cf(x, self._nodes // 2))
+        return super().pdf_error(x, dps=dps)
+
     # ---- Cauchy transform
     def _cauchy_np(self, z):
         z = np.asarray(z, complex)
@@ -315,9 +365,7 @@ class NTKMu(Measure):
             a = as_float(self._a)
             return np.asarray(self._T.measure.pdf(x / a), float) / a if a > 0 else np.zeros_like(x)
         if self._route == "moments":
-            raise InvalidArgument("NTKMu.pdf: the density of mu for a general d_law is not computed "
-                                  "(its moments, Gauss rule and Cauchy transform off the axis are); "
-                                  "the NTK density law.pdf is")
+            return self._pdf_cf(x, self._nodes)
         rb, A, sup, at = self._closed_parts()
         c, r = as_float(self._c), as_float(self._r)
         s = (x - at) / c
@@ -336,7 +384,8 @@ class NTKMu(Measure):
             if self._route == "c1=0":
                 a = as_mp(self._a)
                 return self._T.measure._pdf_mp(x / a) / a if a > 0 else mpmath.mpf(0)
-            return mpmath.mpf(self._pdf_np(np.array([float(x)]))[0])
+            raise InvalidArgument("NTKMu.pdf(dps=...): the density of mu on the moment route is a "
+                                  "continued-fraction approximation (about 4 digits); use dps=None")
         rb = self.rho_B()
         A = sum(as_mp(w) for xx, w in rb.atoms() if as_float(xx) == 0)
         c, r = as_mp(self._c), as_mp(self._r)
@@ -426,21 +475,19 @@ class NTKLaw(FreeCompoundPoisson):
         lo, hi = self._range()
         return max(hi - lo, 1e-3)
 
-    def pdf_error(self, x):
+    def pdf_error(self, x, dps=30):
         """Estimated absolute error of ``pdf(x)`` in double precision.
 
-        Closed-form family: difference against the same law computed with 4x fewer
-        quadrature nodes is not informative, so the difference between double and a
-        30-digit evaluation at ``x`` is returned.  Moment route: difference between the
-        densities from ``n`` and ``n - 8`` Gauss nodes.
+        Closed-form family: the difference with a ``dps``-digit evaluation of the same formulas.
+        Moment route: the difference between the densities from ``n`` and ``n - 8`` Gauss nodes
+        (the discretisation of mu dominates the rounding error).
         """
         x = np.asarray(x, float)
         if self._mu.route == "moments":
             other = NTKLaw(self._h, self._g1, self._g2, self._mu.t_law, method="moments",
                            nodes=self._mu._nodes - 8)
             return np.abs(self.pdf(x) - other.pdf(x))
-        hi = np.array([float(v) for v in np.atleast_1d(self.pdf(x, dps=30))])
-        return np.abs(np.atleast_1d(self.pdf(x)) - hi).reshape(x.shape)
+        return super().pdf_error(x, dps=dps).reshape(x.shape)
 
     def summary(self):
         """A dict of the main numbers (Hermite data, moments, support, atoms)."""

@@ -20,7 +20,7 @@ import numpy as np
 
 from .errors import NoConvergence
 
-TOL_NP = 1e-13
+TOL_NP = 1e-15
 
 
 def _fd_newton_np(R, u, z, iters=30, tol=TOL_NP):

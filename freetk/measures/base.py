@@ -87,30 +87,25 @@ class Measure:
         ``order=None`` returns the closed form (when the family has one), an
         integer ``order`` the polynomial truncation ``sum_{k<order}``.
         """
-        if order is None:
-            closed = self._r_closed(var)
-            if closed is None:
-                raise InvalidArgument(f"{type(self).__name__}.r_transform has no closed form; "
-                                      "pass `order` for a series")
-            return closed
-        order = check_order(f"{type(self).__name__}.r_transform", "order", order)
-        kap = self.free_cumulants(order)
-        return sympy.Add(*[sympy.sympify(kap[j]) * var ** j for j in range(order)])
+        return self._transform("r_transform", order, var, self._r_closed, self.free_cumulants)
 
     def _r_closed(self, var):
         return None
 
     def s_transform(self, order=None, var=Z):
         """S-transform ``S(z) = chi(z)(1+z)/z`` (closed form or ``order`` terms)."""
+        return self._transform("s_transform", order, var, self._s_closed,
+                               lambda k: _series.moments_to_s_transform(self.moments(k)))
+
+    def _transform(self, name, order, var, closed_fn, coeffs_fn):
         if order is None:
-            closed = self._s_closed(var)
+            closed = closed_fn(var)
             if closed is None:
-                raise InvalidArgument(f"{type(self).__name__}.s_transform has no closed form; "
-                                      "pass `order` for a series")
+                raise InvalidArgument(f"{type(self).__name__}.{name} has no closed form; pass `order` for a series")
             return closed
-        order = check_order(f"{type(self).__name__}.s_transform", "order", order)
-        s = _series.moments_to_s_transform(self.moments(order))
-        return sympy.Add(*[sympy.sympify(s[j]) * var ** j for j in range(order)])
+        order = check_order(f"{type(self).__name__}.{name}", "order", order)
+        c = coeffs_fn(order)
+        return sympy.Add(*[sympy.sympify(c[j]) * var ** j for j in range(order)])
 
     def _s_closed(self, var):
         return None
@@ -147,6 +142,13 @@ class Measure:
                     out[~at] = inner(xx[~at])
                 return out
         return evaluate(x, np_kernel, self._pdf_mp, dps)
+
+    def pdf_error(self, x, dps=30):
+        """Estimated absolute error of ``pdf(x)`` in double precision: the difference with the same
+        density evaluated at ``dps`` digits (an a-posteriori check, slower than ``pdf``)."""
+        x = np.atleast_1d(np.asarray(x, dtype=float))
+        hi = np.array([float(v) for v in np.atleast_1d(self.pdf(x, dps=dps))])
+        return np.abs(np.asarray(self.pdf(x), dtype=float) - hi)
 
     def _has_atoms_cached(self):
         if "has_atoms" not in self._cache:
