@@ -92,8 +92,10 @@ def continuation_solve(fixed_map, z_of, x, eta_target, eta0, init, tol=TOL_NP, f
         new_eta = np.maximum(eta[idx] / ratio[idx], eta_target[idx])
         new_eta = np.where(new_eta < floor[idx], eta_target[idx], new_eta)
         zi = z_of(x[idx], new_eta)
-        ui, ri = _fd_newton_np(R, u[idx], zi, iters=15)
-        ok = np.isfinite(ui) & (np.abs(ri) <= 1e-9 * (1 + np.abs(ui)))
+        ui, ri = _fd_newton_np(R, u[idx], zi, iters=15, tol=1e-13)
+        # residual small relative to the solution, measured against the previous level's size too
+        # (a diverging Newton sequence would otherwise look converged relative to itself)
+        ok = np.isfinite(ui) & (np.abs(ri) <= 1e-9 * (1 + np.minimum(np.abs(ui), np.abs(u[idx]))))
         # the right solution is the attracting (Denjoy-Wolff) fixed point: |map'| < 1 off the axis
         ok &= _attracting(fixed_map, ui, zi, new_eta > eta_target[idx])
         if half:

@@ -129,3 +129,11 @@ def test_latex_exact_strings():
 def test_bad_input(kw, match):
     with pytest.raises(InvalidArgument, match=match):
         hermite_data(**kw)
+
+
+def test_callable_sigma_is_differentiated_numerically():
+    h_named = hermite_data("softplus", dps=20)
+    h_call = hermite_data(lambda t: mpmath.log(1 + mpmath.exp(t)), dps=20)
+    for a, b in zip((h_named.c0, h_named.c1, h_named.norm2), (h_call.c0, h_call.c1, h_call.norm2)):
+        a = float(a) if not isinstance(a, sympy.Basic) else float(sympy.N(a))
+        assert abs(a - float(b)) < 1e-12

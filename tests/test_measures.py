@@ -118,3 +118,22 @@ def test_exactness_preserved():
     m = ft.atoms([F(1, 4), F(9, 4)], [F(1, 2), F(1, 2)])
     assert m.moments(2) == [1, sympy.Rational(5, 4), sympy.Rational(41, 16)]
     assert all(isinstance(v, sympy.Rational) for v in m.free_cumulants(4))
+
+
+def test_free_mul_exact_needs_nonzero_means():
+    with pytest.raises(InvalidArgument, match="non-zero mean"):
+        ft.free_mul(ft.semicircle(), ft.marchenko_pastur(2)).moments(3)
+
+
+def test_from_density_exact_moments_and_mass_check():
+    x = sympy.Symbol("x")
+    m = ft.from_density(sympy.Rational(3, 4) * (1 - x ** 2), -1, 1)
+    assert m.moments(4) == [1, 0, sympy.Rational(1, 5), 0, sympy.Rational(3, 35)]
+    with pytest.raises(InvalidArgument, match="must integrate to 1"):
+        ft.from_density(lambda t: 2.0, 0, 1)
+
+
+def test_uniform_squared_is_the_law_of_D_squared():
+    u = ft.uniform(-1, 1)
+    t = ft.UniformSquared(1)
+    assert t.moments(4) == [u.moments(2 * k)[2 * k] for k in range(5)]

@@ -192,15 +192,24 @@ class Measure:
                 except Exception:
                     out.append((lo, hi))
                     continue
-                mins = [xs[i] for i in range(1, len(f) - 1) if f[i] < f[i - 1] and f[i] <= f[i + 1]]
+                top = f.max()
+                # genuine dips only: a local minimum well inside the bulk that both sides rise above
+                mins = [xs[i] for i in range(1, len(f) - 1)
+                        if f[i] < f[i - 1] and f[i] <= f[i + 1] and f[i] > 1e-3 * top
+                        and f[:i].max() > 1.01 * f[i] and f[i + 1:].max() > 1.01 * f[i]]
                 if not mins:
                     out.append((lo, hi))
                     continue
                 cuts = [lo] + mins + [hi]
                 split = list(zip(cuts[:-1], cuts[1:]))
-                _, d_whole = self._piece_integral(lo, hi, one, with_diff=True)
-                d_split = sum(self._piece_integral(a, b, one, with_diff=True)[1] for a, b in split)
-                out += split if d_split < d_whole else [(lo, hi)]
+                v_whole, d_whole = self._piece_integral(lo, hi, one, with_diff=True)
+                parts = [self._piece_integral(a, b, one, with_diff=True) for a, b in split]
+                d_split = sum(d for _, d in parts)
+                chosen = split if d_split < d_whole else [(lo, hi)]
+                masses = [v for v, _ in parts] if d_split < d_whole else [v_whole]
+                for iv, v in zip(chosen, masses):
+                    self._cache[("mass", iv)] = v
+                out += chosen
             self._cache["pieces"] = out
         return self._cache["pieces"]
 
@@ -229,7 +238,9 @@ class Measure:
         key = ("cdf_table", lo, hi)
         if key not in self._cache:
             from numpy.polynomial import chebyshev as C
-            ref = self._piece_integral(lo, hi, lambda t: np.ones_like(t), tol=1e-11, n_max=800)
+            ref = self._cache.get(("mass", (lo, hi)))
+            if ref is None:
+                ref = self._piece_integral(lo, hi, lambda t: np.ones_like(t), tol=1e-11, n_max=800)
             while True:
                 k = np.arange(n)
                 u = -np.cos(np.pi * (k + 0.5) / n)          # Chebyshev points on [-1, 1]
@@ -264,7 +275,10 @@ class Measure:
         successive results agree to ``tol``) plus atoms, in double precision."""
         mass = sum(float(w) for _, w in self.atoms())
         for lo, hi in self.smooth_pieces():
-            mass += self._piece_integral(lo, hi, lambda t: np.ones_like(t), n, tol, n_max)
+            key = ("mass", (lo, hi))
+            if key not in self._cache:
+                self._cache[key] = self._piece_integral(lo, hi, lambda t: np.ones_like(t), n, tol, n_max)
+            mass += self._cache[key]
         return mass
 
     def expect(self, g, tol=1e-12):
