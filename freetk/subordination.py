@@ -56,12 +56,15 @@ def _attracting(fixed_map, u, z, strict):
 
 
 def continuation_solve(fixed_map, z_of, x, eta_target, eta0, init, tol=TOL_NP, fp_iters=400, max_rounds=400,
-                       half=0):
+                       half=0, return_eta=False, poles=()):
     """Solve ``u = fixed_map(u, z)`` at ``z = z_of(x, eta_target)`` for arrays ``x``.
 
     Fixed-point iteration at ``Im = eta0``, then an adaptive descent in ``eta`` per point:
     each point tries ``eta/8``; a step whose Newton polish does not converge is undone and
-    retried with a smaller ratio (down to ``eta/1.01``).  A step is accepted only if the
+    retried with a smaller ratio (down to ``eta/1.01``).  ``poles`` are the locations of atoms of the
+    law: near them a point may only stop within a small fraction of its distance to the atom.
+    With ``return_eta`` the imaginary parts
+    actually reached are returned too (non-zero only for points frozen just above the axis).  A step is accepted only if the
     solution is the attracting fixed point (``|map'| < 1``) and lies in the half-plane the map
     preserves (``half * Im u >= 0``; ``half = 0`` skips that check).  Raises NoConvergence (with the
     best values) when a point cannot reach its target within ``max_rounds``.
@@ -83,6 +86,7 @@ def continuation_solve(fixed_map, z_of, x, eta_target, eta0, init, tol=TOL_NP, f
     u, _ = _fd_newton_np(R, u, z)
     ratio = np.full(x.shape, 8.0)
     frozen = np.zeros(x.shape, dtype=bool)
+    eta_frozen = eta_target.copy()
     floor = 1e-7 * np.minimum(eta0, np.abs(x)) + 1e-15 * eta0
     for _ in range(max_rounds):
         active = eta > eta_target
@@ -108,8 +112,12 @@ def continuation_solve(fixed_map, z_of, x, eta_target, eta0, init, tol=TOL_NP, f
         rej = idx[~ok]
         # a point already within 1e-9 * eta0 of the axis that cannot take the last step keeps its
         # value at that eta (the density it gives is the Poisson smoothing at that width)
-        tiny = rej[(eta[rej] <= 1e-9 * eta0) | ((ratio[rej] < 1.05) & (eta[rej] <= 1e-7 * eta0))]
+        near = np.full(rej.shape, float(eta0))                   # distance scale of each point
+        for pl in poles:
+            near = np.minimum(near, 1e3 * np.abs(x[rej] - pl) + 1e-12 * eta0)
+        tiny = rej[(eta[rej] <= 1e-9 * near) | ((ratio[rej] < 1.05) & (eta[rej] <= 1e-7 * near))]
         frozen[tiny] = True
+        eta_frozen[tiny] = eta[tiny]
         eta[tiny] = eta_target[tiny]
         rej = rej[eta[rej] > eta_target[rej]]
         ratio[rej] = 1 + (ratio[rej] - 1) / 3
@@ -138,6 +146,8 @@ def continuation_solve(fixed_map, z_of, x, eta_target, eta0, init, tol=TOL_NP, f
                             f"(stopped at Im z = {eta[worst]:.3g}, target {eta_target[worst]:.3g})",
                             best=u, residual=float(np.nanmax(np.where(np.isfinite(res), res, 1e300))),
                             iterations=max_rounds)
+    if return_eta:
+        return u.reshape(shape), eta_frozen.reshape(shape)
     return u.reshape(shape)
 
 
@@ -211,13 +221,24 @@ def _fcp_map_np(r, J):
     return fmap
 
 
-def fcp_cauchy_np(z, r, J, scale):
+def fcp_cauchy_np(z, r, J, scale, return_eta=False, poles=()):
     """Cauchy transform of the free compound Poisson law (rate ``r``, jumps ``J``), double."""
     z = np.asarray(z, dtype=complex)
     fmap = _fcp_map_np(r, J)
-    G = continuation_solve(fmap, lambda x, e: x + 1j * e, z.real, z.imag, eta0=scale,
-                           init=lambda zz: 1 / zz, half=-1)
-    return G.reshape(z.shape)
+    G, eta = continuation_solve(fmap, lambda x, e: x + 1j * e, z.real, z.imag, eta0=scale,
+                                init=lambda zz: 1 / zz, half=-1, return_eta=True, poles=poles)
+    return (G.reshape(z.shape), eta.reshape(z.shape)) if return_eta else G.reshape(z.shape)
+
+
+def density_from_cauchy(x, G, eta, atoms):
+    """``-Im G/pi`` at ``x + i eta`` minus the Poisson kernels of the known atoms (exact at eta = 0;
+    for points that stopped just above the axis it removes the atoms' smoothed spikes)."""
+    f = -np.imag(G) / np.pi
+    for a, w in atoms:
+        a, w = float(a), float(w)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            f = f - np.where(eta > 0, w * eta / (np.pi * ((x - a) ** 2 + eta ** 2)), 0.0)
+    return np.clip(f, 0, None)
 
 
 def fcp_cauchy_mp(z, r, J, scale):

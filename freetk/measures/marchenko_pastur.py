@@ -185,7 +185,10 @@ class FreeCompoundPoisson(Measure):
         out = np.zeros_like(x)
         ok = x != 0  # a possible atom at 0 is reported by atoms()
         if np.any(ok):
-            out[ok] = np.clip(-self._cauchy_np(x[ok] + 0j).imag / np.pi, 0, None)
+            from ..subordination import fcp_cauchy_np, density_from_cauchy
+            G, eta = fcp_cauchy_np(x[ok] + 0j, as_float(self._r), self._J, scale=self._scale(), return_eta=True,
+                                   poles=[float(a) for a, _ in self.atoms()])
+            out[ok] = density_from_cauchy(x[ok], G, eta, self.atoms())
         return out
 
     def _pdf_mp(self, x):
