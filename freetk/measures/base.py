@@ -219,13 +219,23 @@ class Measure:
         out = np.zeros_like(x)
         for loc, w in self.atoms():
             out += float(w) * (x >= float(loc))
-        for lo, hi in self.smooth_pieces():
+        for lo0, hi0 in self.smooth_pieces():
+            tl, tr = self._tails(lo0, hi0)
+            lo, hi = lo0 + (tl[0] if tl else 0.0), hi0 - (tr[0] if tr else 0.0)
+            left_mass = tl[2] * tl[0] ** (tl[1] + 1) / (tl[1] + 1) if tl else 0.0
+            right_mass = tr[2] * tr[0] ** (tr[1] + 1) / (tr[1] + 1) if tr else 0.0
             cheb, total = self._cdf_table(lo, hi)
+            if tl:
+                sel = (x > lo0) & (x <= lo)
+                out[sel] += tl[2] * (x[sel] - lo0) ** (tl[1] + 1) / (tl[1] + 1)
             inside = (x > lo) & (x < hi)
             c, h = (lo + hi) / 2, (hi - lo) / 2
             th = np.arccos(np.clip((c - x[inside]) / h, -1, 1))
-            out[inside] += cheb(th / np.pi * 2 - 1)
-            out[x >= hi] += total
+            out[inside] += left_mass + cheb(th / np.pi * 2 - 1)
+            if tr:
+                sel = (x >= hi) & (x < hi0)
+                out[sel] += left_mass + total + right_mass - tr[2] * (hi0 - x[sel]) ** (tr[1] + 1) / (tr[1] + 1)
+            out[x >= hi0] += left_mass + total + right_mass
         return out
 
     def _cdf_table(self, lo, hi, n=257):
@@ -238,9 +248,9 @@ class Measure:
         key = ("cdf_table", lo, hi)
         if key not in self._cache:
             from numpy.polynomial import chebyshev as C
-            ref = self._cache.get(("mass", (lo, hi)))
+            ref = None
             if ref is None:
-                ref = self._piece_integral(lo, hi, lambda t: np.ones_like(t), tol=1e-11, n_max=800)
+                ref = self._piece_integral_core(lo, hi, lambda t: np.ones_like(t), tol=1e-11, n_max=800)
             while True:
                 k = np.arange(n)
                 u = -np.cos(np.pi * (k + 0.5) / n)          # Chebyshev points on [-1, 1]
@@ -289,7 +299,50 @@ class Measure:
             tot += self._piece_integral(lo, hi, g, tol=tol)
         return tot
 
+    def _end_tail(self, e, inward, span):
+        """Power-law behaviour ``f ~ C |x - e|^alpha`` of the density at a support end ``e``.
+
+        Probes the density at distances ``1e-7`` and ``1e-9`` of the piece width (inward = +1 at a
+        left end, -1 at a right end).  Returns ``(eps, alpha, C)`` when the
+        density blows up faster than ``1/sqrt`` there (``alpha < -0.55``), else None (eps = 1e-7 span).  Such ends (e.g.
+        ``x^(-2/3)`` at the hard edge of an NTK law with uniform D) carry mass that no quadrature can
+        see, because the density cannot be evaluated at ``1e-12`` from the end; that mass is integrated
+        in closed form over ``[e, e + eps]``.
+        """
+        key = ("tail", e, inward, span)
+        if key not in self._cache:
+            out = None
+            d1, d2 = 1e-7 * span, 1e-9 * span
+            try:
+                f1, f2 = (float(np.asarray(self.pdf(np.array([e + inward * d])), float)[0]) for d in (d1, d2))
+                if f1 > 0 and f2 > 0 and np.isfinite(f1) and np.isfinite(f2):
+                    alpha = np.log(f2 / f1) / np.log(d2 / d1)
+                    if -1 < alpha < -0.55:
+                        out = (d1, alpha, f1 / d1 ** alpha)
+            except Exception:
+                out = None
+            self._cache[key] = out
+        return self._cache[key]
+
+    def _tails(self, lo, hi):
+        span = hi - lo
+        return self._end_tail(lo, 1, span), self._end_tail(hi, -1, span)
+
     def _piece_integral(self, lo, hi, g, n=200, tol=1e-12, n_max=1600, with_diff=False):
+        tl, tr = self._tails(lo, hi)
+        extra = 0.0
+        if tl is not None:
+            eps, a, C = tl
+            extra += float(g(np.array([lo]))[0]) * C * eps ** (a + 1) / (a + 1)
+            lo = lo + eps
+        if tr is not None:
+            eps, a, C = tr
+            extra += float(g(np.array([hi]))[0]) * C * eps ** (a + 1) / (a + 1)
+            hi = hi - eps
+        out = self._piece_integral_core(lo, hi, g, n, tol, n_max, True)
+        return (out[0] + extra, out[1]) if with_diff else out[0] + extra
+
+    def _piece_integral_core(self, lo, hi, g, n=200, tol=1e-12, n_max=1600, with_diff=False):
         """Edge-adapted Gauss rule with doubling; stops when two results agree to ``tol`` or when the
         difference grows again (rounding near singular edges then dominates) and returns the best
         (with the last difference, an error indicator, when ``with_diff``)."""
