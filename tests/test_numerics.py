@@ -189,3 +189,20 @@ def test_cauchy_dispatch_and_precision_scoped():
     assert isinstance(v, mpmath.mpc) and abs(complex(v) - g) < 1e-14
     assert mpmath.mp.dps == 15
     assert sc.stieltjes(1 + 1j) == -g
+
+
+def test_densities_at_hard_and_square_root_edges():
+    # MP(1) has a 1/sqrt(x) hard edge at 0 and a square-root edge at 4; its FCP-equation solution is
+    # compared with the closed form right at the edges
+    closed = ft.marchenko_pastur(1)
+    fcp = ft.free_compound_poisson(1, ft.atoms([1]))
+    hard = np.array([1e-10, 1e-8, 1e-6, 1e-4])
+    assert np.max(np.abs(fcp.pdf(hard) - closed.pdf(hard)) / closed.pdf(hard)) < 1e-12
+    # double precision at a square-root edge: the density is ~sqrt(delta), so its relative error is
+    # limited to ~1e-16/delta; 30 digits remove that limit
+    soft = 4 - np.array([1e-4, 1e-6, 1e-8])
+    rel = np.abs(fcp.pdf(soft) - closed.pdf(soft)) / closed.pdf(soft)
+    assert np.all(rel < 1e-15 / (4 - soft) * 10)
+    a, b = fcp.pdf(mpmath.mpf(4) - mpmath.mpf(10) ** -8, dps=30), closed.pdf(mpmath.mpf(4) - mpmath.mpf(10) ** -8, dps=30)
+    with mpmath.workdps(40):
+        assert abs(a / b - 1) < mpmath.mpf(10) ** -20
