@@ -266,3 +266,22 @@ def test_hard_edge_stronger_than_inverse_sqrt_keeps_its_mass():
     assert tail is not None and tail[1] == pytest.approx(-2 / 3, abs=2e-3)
     assert law.total_mass() == pytest.approx(1, abs=1e-6)
     assert float(law.cdf(hi + 1)) == pytest.approx(1, abs=1e-6)
+
+
+from hypothesis import given, settings, strategies as st
+
+
+@settings(max_examples=25, deadline=None)
+@given(a=st.fractions(0, 3, max_denominator=7), c=st.fractions(F(1, 7), 3, max_denominator=7),
+       g2=st.fractions(F(1, 5), 4, max_denominator=5), t=st.fractions(F(1, 5), 3, max_denominator=5))
+def test_series_moments_equal_spec_mixture_property(a, c, g2, t):
+    # hypothesis over (a, c1^2, gamma2, t): the two-variable series reproduces the SPEC 3.1 mixture
+    K = 6
+    g2s, ts, as_, cs = (sympy.Rational(v) for v in (g2, t, a, c))
+    lam = [v * ts ** n for n, v in enumerate(narayana_moments(g2s, K))]
+    S = [sum(comb(n, j) * lam[j] * lam[n - j] for j in range(n + 1)) for n in range(K + 1)]
+    at = as_ * ts
+    ref = [(1 - 1 / (2 * g2s)) * at ** k + 1 / (2 * g2s) * sum(comb(k, j) * at ** (k - j) * cs ** j * S[j]
+                                                              for j in range(k + 1)) for k in range(K + 1)]
+    got = mu_moments_kernel(as_, cs, g2s, [ts ** j for j in range(K + 2)], K)
+    assert [sympy.nsimplify(v) for v in got] == [sympy.nsimplify(v) for v in ref]
