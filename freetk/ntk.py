@@ -540,9 +540,7 @@ def ntk_law(activation=None, *, sigma_prime=None, gamma1, gamma2, d_law="rademac
                       "The law returned is the one defined by the same moment formulas.", stacklevel=2)
     if not h.exact:
         # numeric Hermite data: carry them as exact rationals of their mpmath value (error in h.error)
-        conv = lambda v: v if isinstance(v, sympy.Basic) else sympy.Rational(  # noqa: E731
-            *[int(t) for t in mpmath.mpf(v).as_integer_ratio()]) if hasattr(mpmath.mpf(v), "as_integer_ratio") \
-            else sympy.Rational(*_ratio(v))
+        conv = lambda v: v if isinstance(v, sympy.Basic) else sympy.Rational(*_ratio(v))  # noqa: E731
         h = HermiteData(conv(h.c0), conv(h.c1), conv(h.norm2), conv(h.a), False, h.phi, h.error, h.dps,
                         h.description)
     return NTKLaw(h, g1, g2, tlaw, method=method, nodes=nodes)

@@ -130,8 +130,8 @@ class Measure:
         At the location of an atom the continuous density is reported as 0.
         """
         np_kernel = getattr(self, "_pdf_np", None)
-        if np_kernel is not None and self._has_atoms_cached():
-            locs = np.array([float(a) for a, _ in self.atoms()])
+        if np_kernel is not None and self.atoms_float():
+            locs = np.array([a for a, _ in self.atoms_float()])
             inner = np_kernel
 
             def np_kernel(xx):
@@ -150,16 +150,14 @@ class Measure:
         hi = np.array([float(v) for v in np.atleast_1d(self.pdf(x, dps=dps))])
         return np.abs(np.asarray(self.pdf(x), dtype=float) - hi)
 
-    def _has_atoms_cached(self):
-        if "has_atoms" not in self._cache:
-            try:
-                self._cache["has_atoms"] = len(self.atoms()) > 0 and not type(self).__name__ == "Atoms"
-            except Exception:
-                self._cache["has_atoms"] = False
-        return self._cache["has_atoms"]
-
     def _pdf_mp(self, x):
         raise NotImplementedError(f"{type(self).__name__} has no density kernel")
+
+    def atoms_float(self):
+        """``atoms()`` as ``(location, mass)`` floats, computed once (the numeric paths call it often)."""
+        if "atoms_float" not in self._cache:
+            self._cache["atoms_float"] = [(float(a), float(w)) for a, w in self.atoms()]
+        return self._cache["atoms_float"]
 
     def cdf(self, x, dps=None):
         """Cumulative distribution ``mu((-inf, x])``, atoms included."""
@@ -217,8 +215,8 @@ class Measure:
     def _cdf_np_generic(self, x):
         x = np.asarray(x, dtype=float)
         out = np.zeros_like(x)
-        for loc, w in self.atoms():
-            out += float(w) * (x >= float(loc))
+        for loc, w in self.atoms_float():
+            out += w * (x >= loc)
         for lo0, hi0 in self.smooth_pieces():
             tl, tr = self._tails(lo0, hi0)
             lo, hi = lo0 + (tl[0] if tl else 0.0), hi0 - (tr[0] if tr else 0.0)
@@ -248,9 +246,7 @@ class Measure:
         key = ("cdf_table", lo, hi)
         if key not in self._cache:
             from numpy.polynomial import chebyshev as C
-            ref = None
-            if ref is None:
-                ref = self._piece_integral_core(lo, hi, lambda t: np.ones_like(t), tol=1e-11, n_max=800)
+            ref = self._piece_integral_core(lo, hi, lambda t: np.ones_like(t), tol=1e-11, n_max=800)
             while True:
                 k = np.arange(n)
                 u = -np.cos(np.pi * (k + 0.5) / n)          # Chebyshev points on [-1, 1]
@@ -283,7 +279,7 @@ class Measure:
     def total_mass(self, n=200, tol=1e-12, n_max=1600):
         """Continuous mass (edge-adapted quadrature of ``pdf``, nodes doubled until two
         successive results agree to ``tol``) plus atoms, in double precision."""
-        mass = sum(float(w) for _, w in self.atoms())
+        mass = sum(w for _, w in self.atoms_float())
         for lo, hi in self.smooth_pieces():
             key = ("mass", (lo, hi))
             if key not in self._cache:
@@ -294,7 +290,7 @@ class Measure:
     def expect(self, g, tol=1e-12):
         """``int g dmu`` for a vectorised function ``g``: atoms plus the continuous part by
         edge-adapted quadrature on each smooth piece (nodes doubled until stable to ``tol``)."""
-        tot = sum(float(g(np.array([float(x)]))[0]) * float(w) for x, w in self.atoms())
+        tot = sum(float(g(np.array([x]))[0]) * w for x, w in self.atoms_float())
         for lo, hi in self.smooth_pieces():
             tot += self._piece_integral(lo, hi, g, tol=tol)
         return tot

@@ -187,8 +187,8 @@ class FreeCompoundPoisson(Measure):
         if np.any(ok):
             from ..subordination import fcp_cauchy_np, density_from_cauchy
             G, eta = fcp_cauchy_np(x[ok] + 0j, as_float(self._r), self._J, scale=self._scale(), return_eta=True,
-                                   poles=[float(a) for a, _ in self.atoms()])
-            out[ok] = density_from_cauchy(x[ok], G, eta, self.atoms())
+                                   poles=[a for a, _ in self.atoms_float()])
+            out[ok] = density_from_cauchy(x[ok], G, eta, self.atoms_float())
         return out
 
     def _pdf_mp(self, x):
