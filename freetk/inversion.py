@@ -118,6 +118,22 @@ def gauss_from_moments(m, n, dps=None, check=True):
     return gauss_from_jacobi(a1, b1, dps)
 
 
+def terminated_cf(z, alpha, beta, sqrt=np.sqrt):
+    """Cauchy transform from recurrence coefficients: the Jacobi continued fraction
+    ``beta_0/(z - alpha_0 - beta_1/(z - alpha_1 - ...))`` closed by a square-root terminator (the
+    coefficients frozen at their last values, i.e. the semicircle tail on
+    ``alpha_{n-1} ± 2 sqrt(beta_{n-1})``).  Exact for measures whose coefficients become constant;
+    for one-interval laws (Nevai class) it gives the density in the bulk by Stieltjes inversion.
+    ``sqrt`` is ``numpy.sqrt`` for arrays or ``mpmath.sqrt``.
+    """
+    ai, bi = alpha[-1], beta[-1]
+    s2 = 2 * sqrt(bi)
+    g = 2 / ((z - ai) + sqrt(z - ai - s2) * sqrt(z - ai + s2))   # rationalised terminator
+    for k in range(len(alpha) - 2, -1, -1):
+        g = 1 / (z - alpha[k] - beta[k + 1] * g)
+    return beta[0] * g
+
+
 def find_support(measure, lo, hi, n=600, rel_threshold=1e-10, hints=()):
     """Intervals ``[(a, b), ...]`` inside ``[lo, hi]`` where ``measure.pdf`` is positive.
 

@@ -28,7 +28,7 @@ import sympy
 
 from .errors import InvalidArgument
 from .hermite import HermiteData, hermite_data
-from .inversion import gauss_from_jacobi, jacobi_from_moments
+from .inversion import gauss_from_jacobi, jacobi_from_moments, terminated_cf
 from .measures.atoms import Atoms
 from .measures.base import Measure, as_float, as_mp, check_positive, exact
 from .measures.classical import Uniform, UniformSquared
@@ -231,41 +231,15 @@ class NTKMu(Measure):
         return out
 
     # ---- Gauss rule from the moments (general route)
-    def gauss(self, n=None, dps=None):
-        """``n``-point Gauss rule of ``mu`` from its first ``2n`` moments (default n = nodes).
-
-        The moments are computed in ball arithmetic and the Chebyshev algorithm is run at
-        a working precision that grows with ``n`` (it loses about 0.6 n digits here).
-        """
-        n = n or self._nodes
-        key = ("gauss", n, dps)
+    def _recurrence(self, n, continuous, extra_digits):
+        """Recurrence coefficients (mpmath) of mu, or of its continuous part (the known atoms removed
+        from the moments and the rest renormalised), from ``2n`` moments in ball arithmetic.  The
+        Chebyshev algorithm runs at ``1.2 n + 30 + extra_digits`` digits, doubled while a coefficient
+        comes out non-positive (the Hankel matrix worse conditioned than guessed)."""
+        key = ("recurrence", n, continuous, extra_digits)
         if key not in self._cache:
             from .errors import NotAMeasure
-            work = max(40, int(1.2 * n) + 30) + (dps or 15)
-            for attempt in range(4):
-                m = self.moments_numeric(2 * n - 1, dps=work)
-                try:
-                    with workdps(work):
-                        a, b = jacobi_from_moments(m, n)
-                        # check: the same at 1.5x the precision must agree to the digits asked
-                        break
-                except NotAMeasure:
-                    work *= 2   # the Hankel matrix is worse conditioned than guessed: more digits
-            else:
-                raise NotAMeasure(f"NTKMu.gauss: could not build a {n}-point rule even at {work} digits")
-            x, w = gauss_from_jacobi(a, b, dps)
-            self._cache[key] = (x, w)
-        return self._cache[key]
-
-    def jacobi(self, n=None, continuous=False):
-        """Recurrence coefficients ``(alpha, beta)`` (double) of the first ``n`` orthogonal polynomials
-        of mu, or with ``continuous=True`` of its continuous part (the known atoms subtracted from the
-        moments and the rest renormalised)."""
-        n = n or self._nodes
-        key = ("jacobi", n, continuous)
-        if key not in self._cache:
-            from .errors import NotAMeasure
-            work = max(40, int(1.2 * n) + 30) + 15
+            work = max(40, int(1.2 * n) + 30) + extra_digits
             atoms = self.atoms() if continuous else []
             for _ in range(4):
                 m = self.moments_numeric(2 * n - 1, dps=work)
@@ -275,14 +249,28 @@ class NTKMu(Measure):
                             wa = [(as_mp(x0), as_mp(w)) for x0, w in atoms]
                             rest = 1 - mpmath.fsum(w for _, w in wa)
                             m = [(m[k] - mpmath.fsum(w * x0 ** k for x0, w in wa)) / rest for k in range(len(m))]
-                        a, b = jacobi_from_moments(m, n)
+                        self._cache[key] = jacobi_from_moments(m, n)
                     break
                 except NotAMeasure:
                     work *= 2
             else:
-                raise NotAMeasure(f"NTKMu.jacobi: no {n}-term recurrence even at {work} digits")
-            self._cache[key] = (np.array([float(v) for v in a]), np.array([float(v) for v in b]))
+                raise NotAMeasure(f"NTKMu: no {n}-term recurrence even at {work} digits")
         return self._cache[key]
+
+    def gauss(self, n=None, dps=None):
+        """``n``-point Gauss rule of ``mu`` from its first ``2n`` moments (default n = nodes)."""
+        n = n or self._nodes
+        key = ("gauss", n, dps)
+        if key not in self._cache:
+            a, b = self._recurrence(n, False, dps or 15)
+            self._cache[key] = gauss_from_jacobi(a, b, dps)
+        return self._cache[key]
+
+    def jacobi(self, n=None, continuous=False):
+        """Recurrence coefficients ``(alpha, beta)`` (double) of the first ``n`` orthogonal polynomials
+        of mu, or with ``continuous=True`` of its continuous part."""
+        a, b = self._recurrence(n or self._nodes, continuous, 15)
+        return np.array([float(v) for v in a]), np.array([float(v) for v in b])
 
     def _pdf_cf(self, x, n):
         """Density of mu (moment route) by Stieltjes inversion of the Jacobi continued fraction of its
@@ -290,14 +278,9 @@ class NTKMu(Measure):
         like ~1/n^2 in the bulk (measured: 1.5e-4 relative at n = 48 against the closed form for
         nu = delta_1); ``pdf_error`` compares n and n/2."""
         a, b = self.jacobi(n, continuous=True)
-        rest = 1 - sum(float(w) for _, w in self.atoms())
-        z = np.asarray(x, float) + 0j
-        ai, bi = a[-1], b[-1]
-        t = 2 / ((z - ai) + np.sqrt(z - ai - 2 * np.sqrt(bi)) * np.sqrt(z - ai + 2 * np.sqrt(bi)))
-        g = t
-        for k in range(len(a) - 2, -1, -1):
-            g = 1 / (z - a[k] - b[k + 1] * g)
-        return rest * np.clip(-(b[0] * g).imag / np.pi, 0, None)
+        rest = 1 - sum(w for _, w in self.atoms_float())
+        g = terminated_cf(np.asarray(x, float) + 0j, a, b, np.sqrt)
+        return rest * np.clip(-g.imag / np.pi, 0, None)
 
     def pdf_error(self, x, dps=30):
         """Estimated absolute error of ``pdf(x)``: for the moment route the difference between the

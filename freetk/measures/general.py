@@ -8,7 +8,7 @@ import sympy
 
 from .. import series as _series
 from ..errors import InvalidArgument
-from ..inversion import gauss_from_moments, jacobi_from_moments
+from ..inversion import gauss_from_moments, jacobi_from_moments, terminated_cf
 from ..numeric import edge_nodes
 from ..precision import workdps
 from .base import Measure, as_float, as_mp, exact
@@ -76,23 +76,15 @@ class FromMoments(Measure):
         ai, bi = float(a[-1]), float(b[-1])
         return [(ai - 2 * np.sqrt(bi), ai + 2 * np.sqrt(bi))]
 
-    def _cf(self, z, a, b, sqrt):
-        ai, bi = a[-1], b[-1]
-        t = (z - ai - sqrt(z - ai - 2 * sqrt(bi)) * sqrt(z - ai + 2 * sqrt(bi))) / (2 * bi)
-        g = t
-        for k in range(len(a) - 2, -1, -1):
-            g = 1 / (z - a[k] - b[k + 1] * g)
-        return b[0] * g
-
     def _cauchy_np(self, z):
         a, b = self.jacobi()
         af = np.array([float(x) for x in a])
         bf = np.array([float(x) for x in b])
-        return self._cf(np.asarray(z, complex), af, bf, np.sqrt)
+        return terminated_cf(np.asarray(z, complex), af, bf, np.sqrt)
 
     def _cauchy_mp(self, z):
         a, b = self.jacobi()
-        return self._cf(z, a, b, mpmath.sqrt)
+        return terminated_cf(z, a, b, mpmath.sqrt)
 
     def _pdf_np(self, x):
         return np.clip(-self._cauchy_np(np.asarray(x, float) + 0j).imag / np.pi, 0, None)
