@@ -17,7 +17,7 @@ from .measures.semicircle import Semicircle
 from .measures.marchenko_pastur import FreePoisson
 from .measures.atoms import Atoms
 from .measures.general import Affine
-from .subordination import continuation_solve, continuation_solve_mp
+from .subordination import continuation_solve, continuation_solve_mp, density_from_cauchy
 from .inversion import find_support
 
 
@@ -129,7 +129,7 @@ class FreeAdditiveConvolution(_Convolution):
         lo2, hi2 = _extent(self._nu)
         return 1 + (hi1 - lo1) + (hi2 - lo2)
 
-    def _omega_np(self, z):
+    def _omega_np(self, z, return_eta=False):
         z = np.asarray(z, complex)
         mu, nu = self._mu, self._nu
 
@@ -139,10 +139,16 @@ class FreeAdditiveConvolution(_Convolution):
             g2 = nu._cauchy_vec(w2)
             return zz + 1 / g2 - w2
         return continuation_solve(fmap, lambda x, e: x + 1j * e, z.real, z.imag, eta0=self._scale(),
-                                  init=lambda zz: zz, half=1)
+                                  init=lambda zz: zz, half=1, return_eta=return_eta,
+                                  poles=[a for a, _ in self.atoms_float()])
 
     def _cauchy_np(self, z):
         return self._mu._cauchy_vec(self._omega_np(z))
+
+    def _pdf_np(self, x):
+        x = np.asarray(x, float)
+        w1, eta = self._omega_np(x + 0j, return_eta=True)
+        return density_from_cauchy(x, self._mu._cauchy_vec(w1), eta, self.atoms_float())
 
     def _cauchy_mp(self, z):
         mu, nu = self._mu, self._nu
@@ -150,15 +156,9 @@ class FreeAdditiveConvolution(_Convolution):
         def fmap(w, zz):
             w2 = zz + 1 / mu._cauchy_mp(w) - w
             return zz + 1 / nu._cauchy_mp(w2) - w2
-        try:
-            start = complex(self._omega_np(np.array([complex(z)]))[0])
-        except Exception:
-            start = None
-        w1 = continuation_solve_mp(fmap, mpmath.mpc(z), self._scale(), lambda zz: zz, start=start)
+        w1 = continuation_solve_mp(fmap, mpmath.mpc(z), self._scale(), lambda zz: zz,
+                                   start=lambda: self._omega_np(np.array([complex(z)]))[0])
         return mu._cauchy_mp(w1)
-
-    def _pdf_np(self, x):
-        return np.clip(-self._cauchy_np(np.asarray(x, float) + 0j).imag / np.pi, 0, None)
 
     def _pdf_mp(self, x):
         v = -mpmath.im(self._cauchy_mp(mpmath.mpc(x))) / mpmath.pi
@@ -215,7 +215,7 @@ class FreeMultiplicativeConvolution(_Convolution):
     def _h_mp(m, w):
         return 1 / w - 1 / m._cauchy_mp(1 / w)
 
-    def _omega_np(self, z):
+    def _omega_np(self, z, return_eta=False):
         self._check_positive()
         z = np.asarray(z, complex)
         mu, nu = self._mu, self._nu
@@ -226,13 +226,17 @@ class FreeMultiplicativeConvolution(_Convolution):
             return zz * self._h_np(nu, zz * self._h_np(mu, w))
         zeta_of = lambda x, e: 1 / (x + 1j * e)  # noqa: E731
         return continuation_solve(fmap, zeta_of, z.real, z.imag, eta0=self._scale(),
-                                  init=lambda zz: zz * m1, half=-1)
+                                  init=lambda zz: zz * m1, half=-1, return_eta=return_eta,
+                                  poles=[a for a, _ in self.atoms_float()])
+
+    def _cauchy_from_omega(self, w1, z):
+        """``G(z)`` from the subordination function: ``G(1/zeta) = zeta / (1 - eta_mu(w1))``, ``zeta = 1/z``."""
+        eta = 1 - w1 / self._mu._cauchy_vec(1 / w1)
+        return (1 / z) / (1 - eta)
 
     def _cauchy_np(self, z):
         z = np.asarray(z, complex)
-        w1 = self._omega_np(z)
-        eta = 1 - w1 / self._mu._cauchy_vec(1 / w1)
-        return (1 / z) / (1 - eta)
+        return self._cauchy_from_omega(self._omega_np(z), z)
 
     def _cauchy_mp(self, z):
         self._check_positive()
@@ -242,11 +246,8 @@ class FreeMultiplicativeConvolution(_Convolution):
         def fmap_z(w, zz):
             # zz = x + i eta is the spectral variable; the multiplicative variable is 1/zz
             return (1 / zz) * self._h_mp(nu, (1 / zz) * self._h_mp(mu, w))
-        try:
-            start = complex(self._omega_np(np.array([complex(z)]))[0])
-        except Exception:
-            start = None
-        w1 = continuation_solve_mp(fmap_z, z, self._scale(), lambda zz: 1 / zz, start=start)
+        w1 = continuation_solve_mp(fmap_z, z, self._scale(), lambda zz: 1 / zz,
+                                   start=lambda: self._omega_np(np.array([complex(z)]))[0])
         eta = 1 - w1 / mu._cauchy_mp(1 / w1)
         return (1 / z) / (1 - eta)
 
@@ -260,7 +261,9 @@ class FreeMultiplicativeConvolution(_Convolution):
         out = np.zeros_like(x)
         pos = x > 0  # the law lives on [0, inf); its mass at 0 is an atom
         if np.any(pos):
-            out[pos] = np.clip(-self._cauchy_np(x[pos] + 0j).imag / np.pi, 0, None)
+            w1, eta = self._omega_np(x[pos] + 0j, return_eta=True)
+            G = self._cauchy_from_omega(w1, x[pos] + 1j * eta)
+            out[pos] = density_from_cauchy(x[pos], G, eta, self.atoms_float())
         return out
 
     def _pdf_mp(self, x):

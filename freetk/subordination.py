@@ -154,12 +154,18 @@ def continuation_solve(fixed_map, z_of, x, eta_target, eta0, init, tol=TOL_NP, f
 def continuation_solve_mp(fixed_map, z, eta0, init, maxiter=200, start=None):
     """Scalar mpmath version of :func:`continuation_solve` at the current precision.
 
-    With ``start`` (a double-precision solution at the same ``z``, from the vectorised solver)
-    the continuation is skipped: Newton's method polishes ``start`` at the working precision
-    (quadratic convergence from 16 correct digits); if that fails, the full path is taken.
+    With ``start`` (a callable returning the double-precision solution at the same ``z``, from
+    the vectorised solver) the continuation is skipped: Newton's method polishes that value at the
+    working precision (quadratic convergence from 16 correct digits); if the double solve or the
+    polish fails, the full path is taken.
     """
     x, eta_t = mpmath.re(z), mpmath.im(z)
     eps = mpmath.mpf(10) ** (-mpmath.mp.dps + 3)
+    if start is not None:
+        try:
+            start = complex(start())
+        except (NoConvergence, ArithmeticError, ValueError):
+            start = None
     if start is not None and np.isfinite(start):
         u = mpmath.mpc(complex(start))
         r = fixed_map(u, z) - u
@@ -246,8 +252,5 @@ def fcp_cauchy_mp(z, r, J, scale):
     def fmap(G, zz):
         zeta = 1 / G
         return 1 / (zz - r * zeta * (zeta * J._cauchy_mp(zeta) - 1))
-    try:
-        start = complex(fcp_cauchy_np(np.array([complex(z)]), float(r), J, scale)[0])
-    except Exception:
-        start = None
-    return continuation_solve_mp(fmap, mpmath.mpc(z), scale, lambda zz: 1 / zz, start=start)
+    return continuation_solve_mp(fmap, mpmath.mpc(z), scale, lambda zz: 1 / zz,
+                                 start=lambda: fcp_cauchy_np(np.array([complex(z)]), float(r), J, scale)[0])
