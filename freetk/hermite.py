@@ -222,7 +222,7 @@ def _gauss_exact(expr):
             if r.has(sympy.Integral) or r.has(sympy.oo) or r.has(sympy.zoo) or r.has(sympy.nan):
                 return None
             total += r
-    return sympy.nsimplify(sympy.simplify(total)) if False else sympy.simplify(total)
+    return sympy.simplify(total)
 
 
 # ----------------------------------------------------------------------------- numeric path

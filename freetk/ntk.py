@@ -467,9 +467,10 @@ class NTKLaw(FreeCompoundPoisson):
         """
         x = np.asarray(x, float)
         if self._mu.route == "moments":
-            other = NTKLaw(self._h, self._g1, self._g2, self._mu.t_law, method="moments",
-                           nodes=self._mu._nodes - 8)
-            return np.abs(self.pdf(x) - other.pdf(x))
+            if "coarser" not in self._cache:   # built once: its moments and rule are reused
+                self._cache["coarser"] = NTKLaw(self._h, self._g1, self._g2, self._mu.t_law, method="moments",
+                                                nodes=self._mu._nodes - 8)
+            return np.abs(self.pdf(x) - self._cache["coarser"].pdf(x))
         return super().pdf_error(x, dps=dps).reshape(x.shape)
 
     def summary(self):
