@@ -6,7 +6,6 @@ Exact layer: moments from the cumulant algebra (``kappa(mu + nu) = kappa(mu) + k
 scalings by point masses).  Numeric layer: subordination
 (:mod:`freetk.subordination`), atoms by the known rules, support by density scanning.
 """
-import mpmath
 import numpy as np
 import sympy
 
@@ -150,19 +149,19 @@ class FreeAdditiveConvolution(_Convolution):
         w1, eta = self._omega_np(x + 0j, return_eta=True)
         return density_from_cauchy(x, self._mu._cauchy_vec(w1), eta, self.atoms_float())
 
-    def _cauchy_mp(self, z):
+    def _cauchy_mp(self, z, ctx):
         mu, nu = self._mu, self._nu
 
         def fmap(w, zz):
-            w2 = zz + 1 / mu._cauchy_mp(w) - w
-            return zz + 1 / nu._cauchy_mp(w2) - w2
-        w1 = continuation_solve_mp(fmap, mpmath.mpc(z), self._scale(), lambda zz: zz,
+            w2 = zz + 1 / mu._cauchy_mp(w, ctx) - w
+            return zz + 1 / nu._cauchy_mp(w2, ctx) - w2
+        w1 = continuation_solve_mp(fmap, ctx.mpc(z), self._scale(), lambda zz: zz, ctx,
                                    start=lambda: self._omega_np(np.array([complex(z)]))[0])
-        return mu._cauchy_mp(w1)
+        return mu._cauchy_mp(w1, ctx)
 
-    def _pdf_mp(self, x):
-        v = -mpmath.im(self._cauchy_mp(mpmath.mpc(x))) / mpmath.pi
-        return v if v > 0 else mpmath.mpf(0)
+    def _pdf_mp(self, x, ctx):
+        v = -ctx.im(self._cauchy_mp(ctx.mpc(x), ctx)) / ctx.pi
+        return v if v > 0 else ctx.mpf(0)
 
     def support(self):
         if "support" not in self._cache:
@@ -212,8 +211,8 @@ class FreeMultiplicativeConvolution(_Convolution):
         return 1 / w - 1 / m._cauchy_vec(1 / w)
 
     @staticmethod
-    def _h_mp(m, w):
-        return 1 / w - 1 / m._cauchy_mp(1 / w)
+    def _h_mp(m, w, ctx):
+        return 1 / w - 1 / m._cauchy_mp(1 / w, ctx)
 
     def _omega_np(self, z, return_eta=False):
         self._check_positive()
@@ -238,17 +237,17 @@ class FreeMultiplicativeConvolution(_Convolution):
         z = np.asarray(z, complex)
         return self._cauchy_from_omega(self._omega_np(z), z)
 
-    def _cauchy_mp(self, z):
+    def _cauchy_mp(self, z, ctx):
         self._check_positive()
         mu, nu = self._mu, self._nu
-        z = mpmath.mpc(z)
+        z = ctx.mpc(z)
 
         def fmap_z(w, zz):
             # zz = x + i eta is the spectral variable; the multiplicative variable is 1/zz
-            return (1 / zz) * self._h_mp(nu, (1 / zz) * self._h_mp(mu, w))
-        w1 = continuation_solve_mp(fmap_z, z, self._scale(), lambda zz: 1 / zz,
+            return (1 / zz) * self._h_mp(nu, (1 / zz) * self._h_mp(mu, w, ctx), ctx)
+        w1 = continuation_solve_mp(fmap_z, z, self._scale(), lambda zz: 1 / zz, ctx,
                                    start=lambda: self._omega_np(np.array([complex(z)]))[0])
-        eta = 1 - w1 / mu._cauchy_mp(1 / w1)
+        eta = 1 - w1 / mu._cauchy_mp(1 / w1, ctx)
         return (1 / z) / (1 - eta)
 
     def _scale(self):
@@ -266,11 +265,11 @@ class FreeMultiplicativeConvolution(_Convolution):
             out[pos] = density_from_cauchy(x[pos], G, eta, self.atoms_float())
         return out
 
-    def _pdf_mp(self, x):
+    def _pdf_mp(self, x, ctx):
         if x <= 0:
-            return mpmath.mpf(0)
-        v = -mpmath.im(self._cauchy_mp(mpmath.mpc(x))) / mpmath.pi
-        return v if v > 0 else mpmath.mpf(0)
+            return ctx.mpf(0)
+        v = -ctx.im(self._cauchy_mp(ctx.mpc(x), ctx)) / ctx.pi
+        return v if v > 0 else ctx.mpf(0)
 
     def support(self):
         if "support" not in self._cache:

@@ -15,7 +15,7 @@ import numpy as np
 import sympy
 
 from .errors import InvalidArgument, NotAMeasure, PrecisionWarning
-from .precision import workdps
+from .precision import context, round_to
 
 
 def _as_fraction(x):
@@ -24,11 +24,12 @@ def _as_fraction(x):
     return Fraction(x)
 
 
-def jacobi_from_moments(m, n):
+def jacobi_from_moments(m, n, ctx=None):
     """Recurrence coefficients ``(alpha_0..alpha_{n-1}, beta_0..beta_{n-1})`` from ``m_0..m_{2n-1}``.
 
-    Works in the arithmetic of the moments: exact for rationals (Fractions), else mpmath
-    at the current precision.  Raises :class:`NotAMeasure` when some ``beta_k <= 0``.
+    Works in the arithmetic of the moments: exact for rationals (Fractions), else in the mpmath
+    context ``ctx`` (double-precision-like 15 digits when not given).  Raises :class:`NotAMeasure`
+    when some ``beta_k <= 0``.
     """
     if len(m) < 2 * n:
         raise InvalidArgument(f"`jacobi_from_moments` needs 2n = {2 * n} moments, got {len(m)}")
@@ -37,9 +38,9 @@ def jacobi_from_moments(m, n):
         mm = [_as_fraction(x) for x in m[:2 * n]]
         zero = Fraction(0)
     else:
-        mm = [mpmath.mpmathify(x) if not isinstance(x, sympy.Basic) else mpmath.mpmathify(sympy.N(x, mpmath.mp.dps))
-              for x in m[:2 * n]]
-        zero = mpmath.mpf(0)
+        ctx = ctx or context(15)
+        mm = [_to_ctx(x, ctx) for x in m[:2 * n]]
+        zero = ctx.mpf(0)
     alpha, beta = [], []
     prev = [zero] * (2 * n)
     cur = list(mm)
@@ -59,10 +60,21 @@ def jacobi_from_moments(m, n):
     return alpha, beta
 
 
+def _to_ctx(x, ctx):
+    if isinstance(x, Fraction):
+        return ctx.mpf(x.numerator) / x.denominator
+    if isinstance(x, sympy.Basic):
+        if isinstance(x, sympy.Rational):
+            return ctx.mpf(int(x.p)) / int(x.q)
+        return ctx.convert(sympy.N(x, ctx.dps + 5))
+    return ctx.convert(x)
+
+
 def gauss_from_jacobi(alpha, beta, dps=None):
     """Gauss nodes and weights from recurrence coefficients (Golub-Welsch).
 
-    Double precision through LAPACK when ``dps`` is None, mpmath ``eigsy`` otherwise.
+    Double precision through LAPACK when ``dps`` is None, mpmath ``eigsy`` at ``dps`` digits (in a
+    context of its own, plus guard digits) otherwise.
     """
     n = len(alpha)
     if dps is None:
@@ -71,47 +83,43 @@ def gauss_from_jacobi(alpha, beta, dps=None):
         b = np.sqrt(np.array([float(x) for x in beta[1:]]))
         x, v = eigh_tridiagonal(a, b)
         return x, float(beta[0]) * v[0, :] ** 2
-    with workdps(dps):
-        J = mpmath.zeros(n, n)
-        for i in range(n):
-            J[i, i] = mpmath.mpmathify(alpha[i]) if not isinstance(alpha[i], Fraction) else \
-                mpmath.mpf(alpha[i].numerator) / alpha[i].denominator
-            if i + 1 < n:
-                bi = beta[i + 1]
-                bi = mpmath.mpf(bi.numerator) / bi.denominator if isinstance(bi, Fraction) else mpmath.mpmathify(bi)
-                J[i, i + 1] = J[i + 1, i] = mpmath.sqrt(bi)
-        E, Q = mpmath.eigsy(J)
-        b0 = beta[0]
-        b0 = mpmath.mpf(b0.numerator) / b0.denominator if isinstance(b0, Fraction) else mpmath.mpmathify(b0)
-        nodes = [E[i] for i in range(n)]
-        weights = [b0 * Q[0, i] ** 2 for i in range(n)]
-        order = sorted(range(n), key=lambda i: nodes[i])
-        return [+nodes[i] for i in order], [+weights[i] for i in order]
+    ctx = context(dps)
+    J = ctx.zeros(n, n)
+    for i in range(n):
+        J[i, i] = _to_ctx(alpha[i], ctx)
+        if i + 1 < n:
+            J[i, i + 1] = J[i + 1, i] = ctx.sqrt(_to_ctx(beta[i + 1], ctx))
+    E, Q = ctx.eigsy(J)
+    b0 = _to_ctx(beta[0], ctx)
+    nodes = [E[i] for i in range(n)]
+    weights = [b0 * Q[0, i] ** 2 for i in range(n)]
+    order = sorted(range(n), key=lambda i: nodes[i])
+    return [round_to(nodes[i], dps) for i in order], [round_to(weights[i], dps) for i in order]
 
 
 def gauss_from_moments(m, n, dps=None, check=True):
     """``n``-point Gauss rule of the measure with moments ``m`` (needs ``m_0..m_{2n-1}``).
 
-    Exact moments are processed exactly.  Inexact ones are processed at the current
-    precision and at 1.5x it; if the nodes disagree by more than the precision asked
-    (``dps``, or double), a :class:`PrecisionWarning` says how many digits survive.
+    Exact moments are processed exactly.  Inexact ones are processed at the precision asked
+    (``dps``, or double); the moments are perturbed at that precision and the rule recomputed: if
+    the two disagree by more than the precision asked, a :class:`PrecisionWarning` says how many
+    digits survive.
     """
     from .series import _kind
     target = 15 if dps is None else dps
     if _kind(m[:2 * n]) == "rational":
         alpha, beta = jacobi_from_moments(m, n)
         return gauss_from_jacobi(alpha, beta, dps)
-    with workdps(max(target, mpmath.mp.dps), guard=0):
-        a1, b1 = jacobi_from_moments(m, n)
+    ctx = context(target, guard=0)
+    a1, b1 = jacobi_from_moments(m, n, ctx)
     if check:
         # perturb the moments at their own precision: the disagreement measures the loss
-        with workdps(max(target, mpmath.mp.dps), guard=0):
-            eps = mpmath.mpf(2) ** (-mpmath.mp.prec + 4)
-            mp_ = [mpmath.mpmathify(x) * (1 + eps * ((-1) ** j)) for j, x in enumerate(m[:2 * n])]
-            a2, b2 = jacobi_from_moments(mp_, n)
-            err = max(abs(x - y) / (1 + abs(x)) for x, y in zip(a1 + b1, a2 + b2))
-            lost = float(mpmath.log10(err / eps)) if err > 0 else 0.0
-        survive = mpmath.mp.dps - lost
+        eps = ctx.mpf(2) ** (-ctx.prec + 4)
+        mp_ = [_to_ctx(x, ctx) * (1 + eps * ((-1) ** j)) for j, x in enumerate(m[:2 * n])]
+        a2, b2 = jacobi_from_moments(mp_, n, ctx)
+        err = max(abs(x - y) / (1 + abs(x)) for x, y in zip(a1 + b1, a2 + b2))
+        lost = float(ctx.log10(err / eps)) if err > 0 else 0.0
+        survive = ctx.dps - lost
         if err > 0 and survive < target:
             warnings.warn(f"gauss_from_moments: the {2 * n} moments given support about {survive:.0f} digits "
                           f"of the {n}-point rule, fewer than the {target} asked", PrecisionWarning, stacklevel=2)
@@ -124,7 +132,7 @@ def terminated_cf(z, alpha, beta, sqrt=np.sqrt):
     coefficients frozen at their last values, i.e. the semicircle tail on
     ``alpha_{n-1} ± 2 sqrt(beta_{n-1})``).  Exact for measures whose coefficients become constant;
     for one-interval laws (Nevai class) it gives the density in the bulk by Stieltjes inversion.
-    ``sqrt`` is ``numpy.sqrt`` for arrays or ``mpmath.sqrt``.
+    ``sqrt`` is ``numpy.sqrt`` for arrays or ``ctx.sqrt`` of an mpmath context.
     """
     ai, bi = alpha[-1], beta[-1]
     s2 = 2 * sqrt(bi)

@@ -36,7 +36,7 @@ from .measures.general import Affine, FromDensity, FromMoments
 from .measures.marchenko_pastur import FreeCompoundPoisson, FreePoisson, marchenko_pastur
 from .numeric import edge_nodes
 from .ntk_series import mu_moments_arb, mu_moments_exact, to_arb
-from .precision import workdps
+from .precision import context, round_to
 
 
 # ----------------------------------------------------------------------------- the law of T = D^2
@@ -154,8 +154,8 @@ class NTKMu(Measure):
             prec *= 2
         else:
             raise InvalidArgument("NTKMu.moments_numeric: ball arithmetic could not reach the precision asked")
-        with workdps(dps):
-            return [mpmath.mpf(v.mid().str(dps + 10, radius=False)) for v in vals]
+        ctx = context(dps)
+        return [round_to(ctx.mpf(v.mid().str(dps + 10, radius=False)), dps) for v in vals]
 
     # ---- atoms (SPEC 3.2 finite-size identity: zeros minus poles at z = a t)
     def atoms(self):
@@ -244,12 +244,13 @@ class NTKMu(Measure):
             for _ in range(4):
                 m = self.moments_numeric(2 * n - 1, dps=work)
                 try:
-                    with workdps(work):
-                        if atoms:
-                            wa = [(as_mp(x0), as_mp(w)) for x0, w in atoms]
-                            rest = 1 - mpmath.fsum(w for _, w in wa)
-                            m = [(m[k] - mpmath.fsum(w * x0 ** k for x0, w in wa)) / rest for k in range(len(m))]
-                        self._cache[key] = jacobi_from_moments(m, n)
+                    ctx = context(work)
+                    if atoms:
+                        wa = [(as_mp(x0, ctx), as_mp(w, ctx)) for x0, w in atoms]
+                        rest = 1 - ctx.fsum(w for _, w in wa)
+                        m = [(ctx.convert(m[k]) - ctx.fsum(w * x0 ** k for x0, w in wa)) / rest
+                             for k in range(len(m))]
+                    self._cache[key] = jacobi_from_moments(m, n, ctx)
                     break
                 except NotAMeasure:
                     work *= 2
@@ -314,32 +315,32 @@ class NTKMu(Measure):
         g = first + (inner / c - first) / (2 * r)
         return g.reshape(z.shape)
 
-    def _cauchy_mp(self, z):
+    def _cauchy_mp(self, z, ctx):
         if self._route == "c1=0":
-            a = as_mp(self._a)
-            return 1 / z if a == 0 else self._T.measure._cauchy_mp(z / a) / a
+            a = as_mp(self._a, ctx)
+            return 1 / z if a == 0 else self._T.measure._cauchy_mp(z / a, ctx) / a
         if self._route == "moments":
-            x, w = self.gauss(dps=mpmath.mp.dps)
-            return mpmath.fsum(wi / (z - xi) for xi, wi in zip(x, w))
+            x, w = self.gauss(dps=ctx.dps)
+            return ctx.fsum(ctx.convert(wi) / (z - ctx.convert(xi)) for xi, wi in zip(x, w))
         rb = self.rho_B()
-        A = sum(as_mp(w) for x, w in rb.atoms() if as_float(x) == 0)
-        c, r = as_mp(self._c), as_mp(self._r)
-        at = as_mp(self._a * self._tbar())
+        A = sum(as_mp(w, ctx) for x, w in rb.atoms() if as_float(x) == 0)
+        c, r = as_mp(self._c, ctx), as_mp(self._r, ctx)
+        at = as_mp(self._a * self._tbar(), ctx)
         first = 1 / (z - at)
         zeta = (z - at) / c
-        inner = A * rb._cauchy_mp(zeta) if A else mpmath.mpf(0)
-        for lo, hi in self._mp_support(rb):
+        inner = A * rb._cauchy_mp(zeta, ctx) if A else ctx.mpf(0)
+        for lo, hi in self._mp_support(rb, ctx):
             cc, hh = (lo + hi) / 2, (hi - lo) / 2
-            inner += mpmath.quad(lambda th: rb._pdf_mp(cc - hh * mpmath.cos(th)) * hh * mpmath.sin(th)
-                                 * rb._cauchy_mp(zeta - (cc - hh * mpmath.cos(th))), [0, mpmath.pi],
-                                 method="gauss-legendre")
+            inner += ctx.quad(lambda th: rb._pdf_mp(cc - hh * ctx.cos(th), ctx) * hh * ctx.sin(th)
+                              * rb._cauchy_mp(zeta - (cc - hh * ctx.cos(th)), ctx), [0, ctx.pi],
+                              method="gauss-legendre")
         return first + (inner / c - first) / (2 * r)
 
-    def _mp_support(self, rb):
+    def _mp_support(self, rb, ctx):
         if isinstance(rb, FreePoisson):
-            r, t = as_mp(rb.rate), as_mp(rb.jump)
-            return [(t * (1 - mpmath.sqrt(r)) ** 2, t * (1 + mpmath.sqrt(r)) ** 2)]
-        return [(mpmath.mpf(lo), mpmath.mpf(hi)) for lo, hi in rb.support()]
+            r, t = as_mp(rb.rate, ctx), as_mp(rb.jump, ctx)
+            return [(t * (1 - ctx.sqrt(r)) ** 2, t * (1 + ctx.sqrt(r)) ** 2)]
+        return [(ctx.mpf(lo), ctx.mpf(hi)) for lo, hi in rb.support()]
 
     # ---- density
     def _pdf_np(self, x):
@@ -362,24 +363,24 @@ class NTKMu(Measure):
                         out[i] += np.sum(wq * np.asarray(rb.pdf(lam), float) * np.asarray(rb.pdf(si - lam), float))
         return out / (2 * r * c)
 
-    def _pdf_mp(self, x):
+    def _pdf_mp(self, x, ctx):
         if self._route != "closed":
             if self._route == "c1=0":
-                a = as_mp(self._a)
-                return self._T.measure._pdf_mp(x / a) / a if a > 0 else mpmath.mpf(0)
+                a = as_mp(self._a, ctx)
+                return self._T.measure._pdf_mp(x / a, ctx) / a if a > 0 else ctx.mpf(0)
             raise InvalidArgument("NTKMu.pdf(dps=...): the density of mu on the moment route is a "
                                   "continued-fraction approximation (about 4 digits); use dps=None")
         rb = self.rho_B()
-        A = sum(as_mp(w) for xx, w in rb.atoms() if as_float(xx) == 0)
-        c, r = as_mp(self._c), as_mp(self._r)
-        at = as_mp(self._a * self._tbar())
+        A = sum(as_mp(w, ctx) for xx, w in rb.atoms() if as_float(xx) == 0)
+        c, r = as_mp(self._c, ctx), as_mp(self._r, ctx)
+        at = as_mp(self._a * self._tbar(), ctx)
         s = (x - at) / c
-        out = 2 * A * rb._pdf_mp(s)
-        for l1, h1 in self._mp_support(rb):
-            for l2, h2 in self._mp_support(rb):
+        out = 2 * A * rb._pdf_mp(s, ctx)
+        for l1, h1 in self._mp_support(rb, ctx):
+            for l2, h2 in self._mp_support(rb, ctx):
                 lo, hi = max(l1, s - h2), min(h1, s - l2)
                 if hi > lo:
-                    out += mpmath.quad(lambda t: rb._pdf_mp(t) * rb._pdf_mp(s - t), [lo, hi])
+                    out += ctx.quad(lambda t: rb._pdf_mp(t, ctx) * rb._pdf_mp(s - t, ctx), [lo, hi])
         return out / (2 * r * c)
 
     def latex(self):

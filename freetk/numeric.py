@@ -1,65 +1,85 @@
 """Evaluation helpers shared by every measure: scalar/array dispatch and precision.
 
 A measure implements scalar kernels in mpmath (``_cauchy_mp``, ``_pdf_mp``,
-``_cdf_mp``) that run at the current mpmath precision, and optionally numpy
+``_cdf_mp``) that run in the mpmath context given to them, and optionally numpy
 kernels (``_cauchy_np``, ...) for double precision.  :func:`evaluate` routes a
 call: ``dps=None`` means double precision (numpy kernel when there is one,
 otherwise the mpmath kernel at 15 digits plus guard digits, converted to
 float/complex); ``dps=N`` runs the mpmath kernel at ``N`` digits plus guard
-digits and rounds the results back to ``N`` digits.
+digits and rounds the results back to ``N`` digits.  The mpmath kernels take
+the context they work in as an argument: ``_cauchy_mp(z, ctx)``.
 """
 import numbers
 
 import mpmath
 import numpy as np
 
-from .precision import workdps
+from .precision import check_dps, context, round_to
 
 
 def _is_scalar(x):
     return np.ndim(x) == 0 and not isinstance(x, (list, tuple))
 
 
-def _to_mp(x):
+def to_mp(x, ctx):
+    """A real or complex input (float, int, Fraction, sympy number, mpmath number) in context ``ctx``."""
     if isinstance(x, (complex, np.complexfloating)):
-        return mpmath.mpc(x.real, x.imag)
-    if isinstance(x, (numbers.Real, np.floating, np.integer)):
-        return mpmath.mpf(x) if not isinstance(x, numbers.Rational) or isinstance(x, int) \
-            else mpmath.mpf(x.numerator) / x.denominator
-    return mpmath.mpmathify(x)
+        return ctx.mpc(float(x.real), float(x.imag))
+    if isinstance(x, numbers.Rational) and not isinstance(x, (int, np.integer)):
+        return ctx.mpf(x.numerator) / x.denominator
+    if isinstance(x, (np.floating, np.integer)):
+        return ctx.mpf(x.item())
+    return ctx.convert(x)
 
 
 def evaluate(x, np_kernel, mp_kernel, dps=None, complex_out=False):
-    """Evaluate a measure kernel at ``x`` (scalar or array) at the precision asked."""
+    """Evaluate a measure kernel at ``x`` (scalar or array) at the precision asked.
+
+    ``mp_kernel(v, ctx)`` runs in a fresh mpmath context (:func:`freetk.precision.context`), so no
+    call changes mpmath's global precision and calls are safe in threads.  NaN inputs give NaN at
+    their position only.
+    """
+    dps = check_dps("evaluate", dps)
     scalar = _is_scalar(x)
     if dps is None:
         if np_kernel is not None:
             arr = np.asarray(x, dtype=complex if complex_out or np.iscomplexobj(x) else float)
-            out = np_kernel(np.atleast_1d(arr))
-            out = np.asarray(out).reshape(arr.shape)
-            return out[()] if scalar else out
+            flat = np.atleast_1d(arr).ravel()
+            bad = np.isnan(flat)
+            if np.any(bad):
+                res = np.full(flat.shape, np.nan, dtype=complex if complex_out or np.iscomplexobj(arr) else float)
+                if np.any(~bad):
+                    res[~bad] = np.asarray(np_kernel(flat[~bad]))
+            else:
+                res = np.asarray(np_kernel(flat))
+            res = res.reshape(arr.shape)
+            return res[()] if scalar else res
         dtype = complex if complex_out else float
-        with workdps(15):
-            flat = [mp_kernel(_to_mp(v)) for v in np.atleast_1d(np.asarray(x, dtype=object)).ravel()]
-            vals = np.array([complex(v) if complex_out else float(mpmath.re(v)) for v in flat], dtype=dtype)
-        vals = vals.reshape(np.shape(x))
+        ctx = context(15)
+        vals = []
+        for v in np.atleast_1d(np.asarray(x, dtype=object)).ravel():
+            if _isnan(v):
+                vals.append(np.nan)
+                continue
+            r = mp_kernel(to_mp(v, ctx), ctx)
+            vals.append(complex(r) if complex_out else float(ctx.re(r)))
+        vals = np.array(vals, dtype=dtype).reshape(np.shape(x))
         return vals[()] if scalar else vals
-    dps = int(dps)
     xs = np.atleast_1d(np.asarray(x, dtype=object))
-    with workdps(dps):
-        flat = [mp_kernel(_to_mp(v)) for v in xs.ravel()]
-    # round back to the precision asked
-    old = mpmath.mp.prec
-    try:
-        mpmath.mp.dps = dps
-        flat = [+v for v in flat]
-    finally:
-        mpmath.mp.prec = old
+    ctx = context(dps)
+    flat = [mpmath.mpf("nan") if _isnan(v) else round_to(mp_kernel(to_mp(v, ctx), ctx), dps) for v in xs.ravel()]
     if scalar:
         return flat[0]
     out = np.empty(len(flat), dtype=object)
     out[:] = flat
     return out.reshape(xs.shape)
+
+
+def _isnan(v):
+    try:
+        return bool(v != v)
+    except TypeError:
+        return False
 
 
 def gauss_legendre(n):

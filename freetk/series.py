@@ -364,7 +364,11 @@ def hankel_check(m, func="from_moments"):
     elif _kind(m) == "sympy":
         return None  # symbolic: cannot decide
     else:
-        H = [[mpmath.mpmathify(m[i + j]) for j in range(K + 1)] for i in range(K + 1)]
+        # work at the precision the moments carry (their mantissa length), never less than double
+        bits = [x._mpf_[3] for x in m if hasattr(x, "_mpf_")]
+        ctx = mpmath.MPContext()
+        ctx.prec = max([53] + bits)
+        H = [[ctx.convert(m[i + j]) for j in range(K + 1)] for i in range(K + 1)]
     singular_at = None
     # Cholesky-like pivots d_k = det H_k / det H_{k-1}
     for k in range(K + 1):
@@ -372,7 +376,7 @@ def hankel_check(m, func="from_moments"):
         if exact:
             neg, zero = piv < 0, piv == 0
         else:
-            scale = max(abs(H[k][k]), mpmath.mpf(1)) * mpmath.mpf(10) ** (-mpmath.mp.dps + 8)
+            scale = max(abs(H[k][k]), ctx.mpf(1)) * ctx.mpf(10) ** (-ctx.dps + 8)
             neg, zero = piv < -scale, abs(piv) <= scale
         if neg and singular_at is None:
             raise NotAMeasure(

@@ -15,7 +15,6 @@ density) by a geometric sequence of levels, polishing each by damped Newton step
 (derivative by finite differences).  A point that does not converge raises
 :class:`~freetk.errors.NoConvergence` carrying the best values reached.
 """
-import mpmath
 import numpy as np
 
 from .errors import NoConvergence
@@ -151,39 +150,39 @@ def continuation_solve(fixed_map, z_of, x, eta_target, eta0, init, tol=TOL_NP, f
     return u.reshape(shape)
 
 
-def continuation_solve_mp(fixed_map, z, eta0, init, maxiter=200, start=None):
-    """Scalar mpmath version of :func:`continuation_solve` at the current precision.
+def continuation_solve_mp(fixed_map, z, eta0, init, ctx, maxiter=200, start=None):
+    """Scalar mpmath version of :func:`continuation_solve` in the mpmath context ``ctx``.
 
     With ``start`` (a callable returning the double-precision solution at the same ``z``, from
     the vectorised solver) the continuation is skipped: Newton's method polishes that value at the
     working precision (quadratic convergence from 16 correct digits); if the double solve or the
     polish fails, the full path is taken.
     """
-    x, eta_t = mpmath.re(z), mpmath.im(z)
-    eps = mpmath.mpf(10) ** (-mpmath.mp.dps + 3)
+    x, eta_t = ctx.re(z), ctx.im(z)
+    eps = ctx.mpf(10) ** (-ctx.dps + 3)
     if start is not None:
         try:
             start = complex(start())
         except (NoConvergence, ArithmeticError, ValueError):
             start = None
     if start is not None and np.isfinite(start):
-        u = mpmath.mpc(complex(start))
+        u = ctx.mpc(complex(start))
         r = fixed_map(u, z) - u
         for _ in range(60):
             if abs(r) <= eps * abs(u):
                 break
-            h = mpmath.sqrt(eps) * (1 + abs(u))
+            h = ctx.sqrt(eps) * (1 + abs(u))
             d = (fixed_map(u + h, z) - (u + h) - r) / h
             u = u - r / d
             r = fixed_map(u, z) - u
         if abs(r) <= eps * abs(u) and abs(u - complex(start)) <= 1e-6 * abs(u):
             return u
-    eta = max(mpmath.mpf(eta0), eta_t)
-    zz = mpmath.mpc(x, eta)
+    eta = max(ctx.mpf(eta0), eta_t)
+    zz = ctx.mpc(x, eta)
     u = init(zz)
     for _ in range(400):
         un = fixed_map(u, zz)
-        if abs(un - u) <= mpmath.mpf(10) ** -6 * (1 + abs(u)):
+        if abs(un - u) <= ctx.mpf(10) ** -6 * (1 + abs(u)):
             u = un
             break
         u = un
@@ -193,10 +192,10 @@ def continuation_solve_mp(fixed_map, z, eta0, init, maxiter=200, start=None):
         for it in range(iters):
             if abs(r) <= tol * (1 + abs(u)):
                 return u, r
-            h = mpmath.sqrt(eps) * (1 + abs(u))
+            h = ctx.sqrt(eps) * (1 + abs(u))
             d = (fixed_map(u + h, zz) - (u + h) - r) / h
             step = -r / d if d != 0 else r
-            lam = mpmath.mpf(1)
+            lam = ctx.mpf(1)
             for _ in range(20):
                 un = u + lam * step
                 rn = fixed_map(un, zz) - un
@@ -206,14 +205,14 @@ def continuation_solve_mp(fixed_map, z, eta0, init, maxiter=200, start=None):
             u, r = un, rn
         return u, r
 
-    u, _ = newton(u, zz, 20, mpmath.mpf(10) ** -12)
+    u, _ = newton(u, zz, 20, ctx.mpf(10) ** -12)
     while eta > eta_t:
         eta = max(eta / 3, eta_t)
-        if eta < eta0 * mpmath.mpf(10) ** -12:
+        if eta < eta0 * ctx.mpf(10) ** -12:
             eta = eta_t
-        u, _ = newton(u, mpmath.mpc(x, eta), 15, mpmath.mpf(10) ** -12)
+        u, _ = newton(u, ctx.mpc(x, eta), 15, ctx.mpf(10) ** -12)
     u, r = newton(u, z, maxiter, eps)
-    if abs(r) > mpmath.sqrt(eps) * (1 + abs(u)):
+    if abs(r) > ctx.sqrt(eps) * (1 + abs(u)):
         raise NoConvergence(f"subordination equation did not converge at z = {z}", best=u,
                             residual=float(abs(r)), iterations=maxiter)
     return u
@@ -247,10 +246,10 @@ def density_from_cauchy(x, G, eta, atoms):
     return np.clip(f, 0, None)
 
 
-def fcp_cauchy_mp(z, r, J, scale):
-    """Cauchy transform of the free compound Poisson law at the current mpmath precision."""
+def fcp_cauchy_mp(z, r, J, scale, ctx):
+    """Cauchy transform of the free compound Poisson law in the mpmath context ``ctx``."""
     def fmap(G, zz):
         zeta = 1 / G
-        return 1 / (zz - r * zeta * (zeta * J._cauchy_mp(zeta) - 1))
-    return continuation_solve_mp(fmap, mpmath.mpc(z), scale, lambda zz: 1 / zz,
+        return 1 / (zz - r * zeta * (zeta * J._cauchy_mp(zeta, ctx) - 1))
+    return continuation_solve_mp(fmap, ctx.mpc(z), scale, lambda zz: 1 / zz, ctx,
                                  start=lambda: fcp_cauchy_np(np.array([complex(z)]), float(r), J, scale)[0])

@@ -134,15 +134,16 @@ def test_mp_atom_and_cdf():
     # cdf against direct quadrature of the closed-form density
     a, b = m.support()[0]
     x = 0.5 * (a + b)
-    ref = 0.5 + mpmath.quad(lambda t: m._pdf_mp(t), [a, x])
+    # independent reference: the MP(lam) density sqrt((b - t)(t - a)) / (2 pi lam t), lam = 2
+    ref = 0.5 + mpmath.quad(lambda t: mpmath.sqrt((b - t) * (t - a)) / (2 * mpmath.pi * 2 * t), [a, x])
     assert float(m.cdf(x)) == pytest.approx(float(ref), abs=1e-10)
 
 
 def test_cdf_at_dps_matches_closed_form():
     sc = ft.semicircle()
-    assert ae(sc.cdf(mpmath.mpf("0.7"), dps=40), sc._cdf_mp_generic(mpmath.mpf("0.7")) if False else
-              mpmath.mpf(1) / 2 + mpmath.quad(lambda t: mpmath.sqrt(4 - t * t) / (2 * mpmath.pi), [0, "0.7"]),
-              dps=12)
+    with mpmath.workdps(50):
+        ref = mpmath.mpf(1) / 2 + mpmath.quad(lambda t: mpmath.sqrt(4 - t * t) / (2 * mpmath.pi), [0, "0.7"])
+    assert ae(sc.cdf(F(7, 10), dps=40), ref, dps=40)
 
 
 def test_moments_from_gauss_rule():

@@ -57,14 +57,14 @@ class Atoms(Measure):
         w = np.array([as_float(v) for v in self._w])
         return np.sum(w[None, :] / (np.asarray(z)[..., None] - x[None, :]), axis=-1)
 
-    def _cauchy_mp(self, z):
-        return mpmath.fsum(as_mp(w) / (z - as_mp(x)) for x, w in zip(self._x, self._w))
+    def _cauchy_mp(self, z, ctx):
+        return ctx.fsum(as_mp(w, ctx) / (z - as_mp(x, ctx)) for x, w in zip(self._x, self._w))
 
     def _pdf_np(self, x):
         return np.zeros(np.shape(x))
 
-    def _pdf_mp(self, x):
-        return mpmath.mpf(0)
+    def _pdf_mp(self, x, ctx):
+        return ctx.mpf(0)
 
     def latex(self):
         terms = [r"%s\,\delta_{%s}" % (sympy.latex(w), sympy.latex(x)) for x, w in zip(self._x, self._w)]

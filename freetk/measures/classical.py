@@ -35,25 +35,25 @@ class Uniform(Measure):
         lo, hi = as_float(self._lo), as_float(self._hi)
         return (np.log(z - lo) - np.log(z - hi)) / (hi - lo)
 
-    def _cauchy_mp(self, z):
-        lo, hi = as_mp(self._lo), as_mp(self._hi)
-        return (mpmath.log(z - lo) - mpmath.log(z - hi)) / (hi - lo)
+    def _cauchy_mp(self, z, ctx):
+        lo, hi = as_mp(self._lo, ctx), as_mp(self._hi, ctx)
+        return (ctx.log(z - lo) - ctx.log(z - hi)) / (hi - lo)
 
     def _pdf_np(self, x):
         lo, hi = as_float(self._lo), as_float(self._hi)
         return np.where((x >= lo) & (x <= hi), 1 / (hi - lo), 0.0)
 
-    def _pdf_mp(self, x):
-        lo, hi = as_mp(self._lo), as_mp(self._hi)
-        return 1 / (hi - lo) if lo <= x <= hi else mpmath.mpf(0)
+    def _pdf_mp(self, x, ctx):
+        lo, hi = as_mp(self._lo, ctx), as_mp(self._hi, ctx)
+        return 1 / (hi - lo) if lo <= x <= hi else ctx.mpf(0)
 
     def _cdf_np(self, x):
         lo, hi = as_float(self._lo), as_float(self._hi)
         return np.clip((x - lo) / (hi - lo), 0, 1)
 
-    def _cdf_mp(self, x):
-        lo, hi = as_mp(self._lo), as_mp(self._hi)
-        return min(max((x - lo) / (hi - lo), mpmath.mpf(0)), mpmath.mpf(1))
+    def _cdf_mp(self, x, ctx):
+        lo, hi = as_mp(self._lo, ctx), as_mp(self._hi, ctx)
+        return min(max((x - lo) / (hi - lo), ctx.mpf(0)), ctx.mpf(1))
 
     def latex(self):
         return r"\mathrm{U}\left[%s, %s\right]" % (sympy.latex(self._lo), sympy.latex(self._hi))
@@ -80,9 +80,9 @@ class Arcsine(Measure):
         lo, hi = as_float(self._lo), as_float(self._hi)
         return 1 / (np.sqrt(z - lo) * np.sqrt(z - hi))
 
-    def _cauchy_mp(self, z):
-        lo, hi = as_mp(self._lo), as_mp(self._hi)
-        return 1 / (mpmath.sqrt(z - lo) * mpmath.sqrt(z - hi))
+    def _cauchy_mp(self, z, ctx):
+        lo, hi = as_mp(self._lo, ctx), as_mp(self._hi, ctx)
+        return 1 / (ctx.sqrt(z - lo) * ctx.sqrt(z - hi))
 
     def _pdf_np(self, x):
         lo, hi = as_float(self._lo), as_float(self._hi)
@@ -90,19 +90,19 @@ class Arcsine(Measure):
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(q > 0, 1 / (np.pi * np.sqrt(np.where(q > 0, q, 1))), 0.0)
 
-    def _pdf_mp(self, x):
-        lo, hi = as_mp(self._lo), as_mp(self._hi)
+    def _pdf_mp(self, x, ctx):
+        lo, hi = as_mp(self._lo, ctx), as_mp(self._hi, ctx)
         q = (x - lo) * (hi - x)
-        return 1 / (mpmath.pi * mpmath.sqrt(q)) if q > 0 else mpmath.mpf(0)
+        return 1 / (ctx.pi * ctx.sqrt(q)) if q > 0 else ctx.mpf(0)
 
     def _cdf_np(self, x):
         lo, hi = as_float(self._lo), as_float(self._hi)
         return 2 / np.pi * np.arcsin(np.sqrt(np.clip((x - lo) / (hi - lo), 0, 1)))
 
-    def _cdf_mp(self, x):
-        lo, hi = as_mp(self._lo), as_mp(self._hi)
-        t = min(max((x - lo) / (hi - lo), mpmath.mpf(0)), mpmath.mpf(1))
-        return 2 / mpmath.pi * mpmath.asin(mpmath.sqrt(t))
+    def _cdf_mp(self, x, ctx):
+        lo, hi = as_mp(self._lo, ctx), as_mp(self._hi, ctx)
+        t = min(max((x - lo) / (hi - lo), ctx.mpf(0)), ctx.mpf(1))
+        return 2 / ctx.pi * ctx.asin(ctx.sqrt(t))
 
     def latex(self):
         return r"\mathrm{Arcsine}\left[%s, %s\right]" % (sympy.latex(self._lo), sympy.latex(self._hi))
@@ -142,10 +142,10 @@ class UniformSquared(Measure):
         s = np.sqrt(np.asarray(z, complex))
         return (np.log(s + b) - np.log(s - b)) / (2 * b * s)
 
-    def _cauchy_mp(self, z):
-        b = as_mp(self._b)
-        s = mpmath.sqrt(z)
-        return (mpmath.log(s + b) - mpmath.log(s - b)) / (2 * b * s)
+    def _cauchy_mp(self, z, ctx):
+        b = as_mp(self._b, ctx)
+        s = ctx.sqrt(z)
+        return (ctx.log(s + b) - ctx.log(s - b)) / (2 * b * s)
 
     def _pdf_np(self, x):
         b = as_float(self._b)
@@ -153,17 +153,17 @@ class UniformSquared(Measure):
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where((x > 0) & (x <= b * b), 1 / (2 * b * np.sqrt(np.where(x > 0, x, 1))), 0.0)
 
-    def _pdf_mp(self, x):
-        b = as_mp(self._b)
-        return 1 / (2 * b * mpmath.sqrt(x)) if 0 < x <= b * b else mpmath.mpf(0)
+    def _pdf_mp(self, x, ctx):
+        b = as_mp(self._b, ctx)
+        return 1 / (2 * b * ctx.sqrt(x)) if 0 < x <= b * b else ctx.mpf(0)
 
     def _cdf_np(self, x):
         b = as_float(self._b)
         return np.clip(np.sqrt(np.clip(np.asarray(x, float), 0, None)) / b, 0, 1)
 
-    def _cdf_mp(self, x):
-        b = as_mp(self._b)
-        return min(mpmath.sqrt(max(x, 0)) / b, mpmath.mpf(1))
+    def _cdf_mp(self, x, ctx):
+        b = as_mp(self._b, ctx)
+        return min(ctx.sqrt(max(x, 0)) / b, ctx.mpf(1))
 
     def latex(self):
         return r"\mathrm{U}\left[-%s, %s\right]^2" % (sympy.latex(self._b), sympy.latex(self._b))

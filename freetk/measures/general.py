@@ -2,6 +2,8 @@
 from math import comb
 import numbers
 
+from fractions import Fraction
+
 import mpmath
 import numpy as np
 import sympy
@@ -10,7 +12,7 @@ from .. import series as _series
 from ..errors import InvalidArgument
 from ..inversion import gauss_from_moments, jacobi_from_moments, terminated_cf
 from ..numeric import edge_nodes
-from ..precision import workdps
+from ..precision import MpFunction, context, round_to
 from .base import Measure, as_float, as_mp, exact
 
 
@@ -58,12 +60,10 @@ class FromMoments(Measure):
     def jacobi(self, n=None):
         """Recurrence coefficients ``(alpha, beta)`` of the first ``n`` orthogonal polynomials."""
         n = n or self._n_nodes()
-        key = ("jacobi", n, mpmath.mp.prec)
+        key = ("jacobi", n)
         if key not in self._cache:
             m = self.moments(2 * n - 1)
-            with workdps(max(30, 3 * n)):
-                a, b = jacobi_from_moments(m, n)
-                self._cache[key] = ([_mp(x) for x in a], [_mp(x) for x in b])
+            self._cache[key] = jacobi_from_moments(m, n, context(max(30, 3 * n)))
         return self._cache[key]
 
     def gauss(self, n=None, dps=None):
@@ -82,23 +82,22 @@ class FromMoments(Measure):
         bf = np.array([float(x) for x in b])
         return terminated_cf(np.asarray(z, complex), af, bf, np.sqrt)
 
-    def _cauchy_mp(self, z):
+    def _cauchy_mp(self, z, ctx):
         a, b = self.jacobi()
-        return terminated_cf(z, a, b, mpmath.sqrt)
+        return terminated_cf(z, [_mp(x, ctx) for x in a], [_mp(x, ctx) for x in b], ctx.sqrt)
 
     def _pdf_np(self, x):
         return np.clip(-self._cauchy_np(np.asarray(x, float) + 0j).imag / np.pi, 0, None)
 
-    def _pdf_mp(self, x):
-        v = -mpmath.im(self._cauchy_mp(mpmath.mpc(x))) / mpmath.pi
-        return v if v > 0 else mpmath.mpf(0)
+    def _pdf_mp(self, x, ctx):
+        v = -ctx.im(self._cauchy_mp(ctx.mpc(x), ctx)) / ctx.pi
+        return v if v > 0 else ctx.mpf(0)
 
 
-def _mp(x):
-    from fractions import Fraction
+def _mp(x, ctx):
     if isinstance(x, Fraction):
-        return mpmath.mpf(x.numerator) / x.denominator
-    return mpmath.mpmathify(x)
+        return ctx.mpf(x.numerator) / x.denominator
+    return ctx.convert(x)
 
 
 def from_moments(moments, nodes=None):
@@ -122,11 +121,11 @@ class FromDensity(Measure):
         if isinstance(f, sympy.Basic):
             self._expr = f
             self._fnum = sympy.lambdify(x, f, "numpy")
-            self._fmp = sympy.lambdify(x, f, "mpmath")
+            self._fmp = MpFunction(x, f)
         elif callable(f):
             self._expr = None
             self._fnum = f
-            self._fmp = f
+            self._fmp = lambda t, ctx: f(t)
         else:
             raise InvalidArgument("Argument `f` of `from_density` must be callable or a sympy expression in x")
         self._latex_name = name
@@ -140,8 +139,10 @@ class FromDensity(Measure):
         if self._expr is not None:
             return [sympy.simplify(sympy.integrate(self._expr * x ** j, (x, self._lo, self._hi)))
                     for j in range(k + 1)]
-        lo, hi = as_mp(self._lo), as_mp(self._hi)
-        return [mpmath.mpf(1)] + [mpmath.quad(lambda t: self._fmp(t) * t ** j, [lo, hi]) for j in range(1, k + 1)]
+        ctx = context(15)
+        lo, hi = as_mp(self._lo, ctx), as_mp(self._hi, ctx)
+        return [mpmath.mpf(1)] + [round_to(ctx.quad(lambda t: self._fmp(t, ctx) * t ** j, [lo, hi]), 15)
+                                  for j in range(1, k + 1)]
 
     def support(self):
         return [(as_float(self._lo), as_float(self._hi))]
@@ -155,8 +156,8 @@ class FromDensity(Measure):
             out[inside] = np.vectorize(lambda t: float(self._fnum(t)))(x[inside])
         return out
 
-    def _pdf_mp(self, x):
-        return mpmath.mpmathify(self._fmp(x)) if as_mp(self._lo) <= x <= as_mp(self._hi) else mpmath.mpf(0)
+    def _pdf_mp(self, x, ctx):
+        return ctx.convert(self._fmp(x, ctx)) if as_mp(self._lo, ctx) <= x <= as_mp(self._hi, ctx) else ctx.mpf(0)
 
     def _cauchy_np(self, z):
         lo, hi = self.support()[0]
@@ -164,9 +165,9 @@ class FromDensity(Measure):
         f = self._pdf_np(t)
         return np.sum((w * f)[None, :] / (np.asarray(z)[..., None] - t[None, :]), axis=-1)
 
-    def _cauchy_mp(self, z):
-        lo, hi = as_mp(self._lo), as_mp(self._hi)
-        return mpmath.quad(lambda t: self._fmp(t) / (z - t), [lo, hi])
+    def _cauchy_mp(self, z, ctx):
+        lo, hi = as_mp(self._lo, ctx), as_mp(self._hi, ctx)
+        return ctx.quad(lambda t: self._fmp(t, ctx) / (z - t), [lo, hi])
 
 
 def from_density(f, lo, hi):
@@ -211,17 +212,17 @@ class Affine(Measure):
         s, c = as_float(self._s), as_float(self._c)
         return self._b._cauchy_vec((np.asarray(z) - c) / s) / s
 
-    def _cauchy_mp(self, z):
-        s, c = as_mp(self._s), as_mp(self._c)
-        return self._b._cauchy_mp((z - c) / s) / s
+    def _cauchy_mp(self, z, ctx):
+        s, c = as_mp(self._s, ctx), as_mp(self._c, ctx)
+        return self._b._cauchy_mp((z - c) / s, ctx) / s
 
     def _pdf_np(self, x):
         s, c = as_float(self._s), as_float(self._c)
         return np.asarray(self._b.pdf((np.asarray(x) - c) / s), dtype=float) / s
 
-    def _pdf_mp(self, x):
-        s, c = as_mp(self._s), as_mp(self._c)
-        return self._b._pdf_mp((x - c) / s) / s
+    def _pdf_mp(self, x, ctx):
+        s, c = as_mp(self._s, ctx), as_mp(self._c, ctx)
+        return self._b._pdf_mp((x - c) / s, ctx) / s
 
     def _cdf_np(self, x):
         s, c = as_float(self._s), as_float(self._c)

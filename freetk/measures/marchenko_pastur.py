@@ -76,11 +76,11 @@ class FreePoisson(Measure):
         g = 2 / ((u + 1 - r) + np.sqrt(u - lo) * np.sqrt(u - hi))   # rationalised form, stable at large z
         return g / a
 
-    def _cauchy_mp(self, z):
-        r, a = as_mp(self._r), as_mp(self._a)
-        lo, hi = (1 - mpmath.sqrt(r)) ** 2, (1 + mpmath.sqrt(r)) ** 2
+    def _cauchy_mp(self, z, ctx):
+        r, a = as_mp(self._r, ctx), as_mp(self._a, ctx)
+        lo, hi = (1 - ctx.sqrt(r)) ** 2, (1 + ctx.sqrt(r)) ** 2
         u = z / a
-        return 2 / ((u + 1 - r) + mpmath.sqrt(u - lo) * mpmath.sqrt(u - hi)) / a
+        return 2 / ((u + 1 - r) + ctx.sqrt(u - lo) * ctx.sqrt(u - hi)) / a
 
     def _pdf_np(self, x):
         a = as_float(self._a)
@@ -90,11 +90,11 @@ class FreePoisson(Measure):
             out = np.where(q > 0, np.sqrt(q) / (2 * np.pi * a * np.where(x == 0, 1, x)), 0.0)
         return out
 
-    def _pdf_mp(self, x):
-        r, a = as_mp(self._r), as_mp(self._a)
-        lo, hi = a * (1 - mpmath.sqrt(r)) ** 2, a * (1 + mpmath.sqrt(r)) ** 2
+    def _pdf_mp(self, x, ctx):
+        r, a = as_mp(self._r, ctx), as_mp(self._a, ctx)
+        lo, hi = a * (1 - ctx.sqrt(r)) ** 2, a * (1 + ctx.sqrt(r)) ** 2
         q = (hi - x) * (x - lo)
-        return mpmath.sqrt(q) / (2 * mpmath.pi * a * x) if q > 0 and x != 0 else mpmath.mpf(0)
+        return ctx.sqrt(q) / (2 * ctx.pi * a * x) if q > 0 and x != 0 else ctx.mpf(0)
 
     def latex(self):
         if self._name is not None:
@@ -172,9 +172,9 @@ class FreeCompoundPoisson(Measure):
         from ..subordination import fcp_cauchy_np
         return fcp_cauchy_np(z, as_float(self._r), self._J, scale=self._scale())
 
-    def _cauchy_mp(self, z):
+    def _cauchy_mp(self, z, ctx):
         from ..subordination import fcp_cauchy_mp
-        return fcp_cauchy_mp(z, as_mp(self._r), self._J, scale=self._scale())
+        return fcp_cauchy_mp(z, as_mp(self._r, ctx), self._J, self._scale(), ctx)
 
     def _scale(self):
         r = as_float(self._r)
@@ -191,10 +191,10 @@ class FreeCompoundPoisson(Measure):
             out[ok] = density_from_cauchy(x[ok], G, eta, self.atoms_float())
         return out
 
-    def _pdf_mp(self, x):
-        g = self._cauchy_mp(mpmath.mpc(x, 0))
-        v = -mpmath.im(g) / mpmath.pi
-        return v if v > 0 else mpmath.mpf(0)
+    def _pdf_mp(self, x, ctx):
+        g = self._cauchy_mp(ctx.mpc(x, 0), ctx)
+        v = -ctx.im(g) / ctx.pi
+        return v if v > 0 else ctx.mpf(0)
 
     def _range(self):
         pts = [float(l) for l, _ in self._J.atoms()] + [v for ab in self._J.support() for v in ab]

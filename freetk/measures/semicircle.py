@@ -53,31 +53,31 @@ class Semicircle(Measure):
         u = z - m
         return 2 / (u + np.sqrt(u - 2 * s) * np.sqrt(u + 2 * s))   # rationalised: no cancellation at large z
 
-    def _cauchy_mp(self, z):
-        m, v = as_mp(self._m), as_mp(self._v)
-        s = mpmath.sqrt(v)
+    def _cauchy_mp(self, z, ctx):
+        m, v = as_mp(self._m, ctx), as_mp(self._v, ctx)
+        s = ctx.sqrt(v)
         u = z - m
-        return 2 / (u + mpmath.sqrt(u - 2 * s) * mpmath.sqrt(u + 2 * s))
+        return 2 / (u + ctx.sqrt(u - 2 * s) * ctx.sqrt(u + 2 * s))
 
     def _pdf_np(self, x):
         m, v = as_float(self._m), as_float(self._v)
         return np.sqrt(np.clip(4 * v - (x - m) ** 2, 0, None)) / (2 * np.pi * v)
 
-    def _pdf_mp(self, x):
-        m, v = as_mp(self._m), as_mp(self._v)
+    def _pdf_mp(self, x, ctx):
+        m, v = as_mp(self._m, ctx), as_mp(self._v, ctx)
         q = 4 * v - (x - m) ** 2
-        return mpmath.sqrt(q) / (2 * mpmath.pi * v) if q > 0 else mpmath.mpf(0)
+        return ctx.sqrt(q) / (2 * ctx.pi * v) if q > 0 else ctx.mpf(0)
 
     def _cdf_np(self, x):
         m, v = as_float(self._m), as_float(self._v)
         u = np.clip((x - m) / np.sqrt(v), -2, 2)
         return 0.5 + u * np.sqrt(4 - u * u) / (4 * np.pi) + np.arcsin(u / 2) / np.pi
 
-    def _cdf_mp(self, x):
-        m, v = as_mp(self._m), as_mp(self._v)
-        u = (x - m) / mpmath.sqrt(v)
+    def _cdf_mp(self, x, ctx):
+        m, v = as_mp(self._m, ctx), as_mp(self._v, ctx)
+        u = (x - m) / ctx.sqrt(v)
         u = max(min(u, 2), -2)
-        return mpmath.mpf(1) / 2 + u * mpmath.sqrt(4 - u * u) / (4 * mpmath.pi) + mpmath.asin(u / 2) / mpmath.pi
+        return ctx.mpf(1) / 2 + u * ctx.sqrt(4 - u * u) / (4 * ctx.pi) + ctx.asin(u / 2) / ctx.pi
 
     def latex(self):
         if self._m == 0 and self._v == 1:
