@@ -18,8 +18,10 @@ Functions returning cumulants return ``[c_1, ..., c_N]`` (no ``c_0``).
 from fractions import Fraction
 from math import comb
 import numbers
+import threading
 
 import flint
+from flint.utils.flint_exceptions import DomainError
 import mpmath
 import sympy
 
@@ -74,18 +76,42 @@ def _from_fmpq(x, as_sympy):
     return p if q == 1 else Fraction(p, q)
 
 
+#: FLINT keeps its series length (``flint.ctx.cap``) and ball precision (``flint.ctx.prec``) in one
+#: process-wide context; every freetk section that sets them holds this lock, so that calls from
+#: several threads never see each other's settings.
+FLINT_LOCK = threading.RLock()
+
+
 class _FlintCap:
-    """Temporarily set FLINT's series precision (``flint.ctx.cap``)."""
+    """Set FLINT's series precision (``flint.ctx.cap``) for a block, holding :data:`FLINT_LOCK`."""
 
     def __init__(self, n):
         self.n = n
 
     def __enter__(self):
+        FLINT_LOCK.acquire()
         self.old = flint.ctx.cap
         flint.ctx.cap = max(int(self.n), 1)
 
     def __exit__(self, *exc):
         flint.ctx.cap = self.old
+        FLINT_LOCK.release()
+
+
+class FlintPrec:
+    """Set FLINT's ball precision (``flint.ctx.prec``, bits) for a block, holding :data:`FLINT_LOCK`."""
+
+    def __init__(self, bits):
+        self.bits = bits
+
+    def __enter__(self):
+        FLINT_LOCK.acquire()
+        self.old = flint.ctx.prec
+        flint.ctx.prec = int(self.bits)
+
+    def __exit__(self, *exc):
+        flint.ctx.prec = self.old
+        FLINT_LOCK.release()
 
 
 def _fs(seq):
@@ -98,6 +124,12 @@ def _coeffs(s, n):
 
 
 def _one_over(x, as_sympy):
+    if _is_mpoly(x):
+        if not x.is_constant():
+            raise _NotInRing("division by a non-constant polynomial")
+        return 1 / x
+    if isinstance(x, numbers.Integral) and not isinstance(x, bool) and abs(int(x)) == 1:
+        return int(x)        # exact in every coefficient arithmetic (sympy, FLINT, mpmath, floats)
     if isinstance(x, numbers.Integral) and not as_sympy:
         return sympy.Rational(1, int(x))
     if _is_rational(x):
@@ -105,17 +137,96 @@ def _one_over(x, as_sympy):
     return 1 / x
 
 
+def _div_int(x, k):
+    """``x / k`` for a positive integer ``k``, exact for ints and in every coefficient arithmetic."""
+    if isinstance(x, numbers.Integral):
+        return Fraction(int(x), k) if int(x) % k else int(x) // k
+    return x / k
+
+
 def _simplify(x):
     return sympy.expand(x) if isinstance(x, sympy.Basic) else x
 
 
-def _field_wrap(func):
-    """Run a kernel on sympy inputs inside a sympy rational-function field.
+class _NotInRing(ArithmeticError):
+    """A kernel needed to divide by a non-constant polynomial (internal: fall back to the field)."""
 
-    Exact inputs with symbols or irrational constants (``1/pi``, ``sqrt 2``) are mapped to
-    elements of ``QQ(generators)`` so that the kernel's arithmetic is polynomial arithmetic
-    (orders of magnitude faster than expression trees); results are mapped back and put in
-    canonical form with ``cancel``.
+
+class MpolyRing:
+    """Exact sympy values as FLINT multivariate polynomials ``fmpq_mpoly`` in their generators.
+
+    ``sympy.polys.rings.sring`` finds generators (symbols, ``1/pi``, ``sqrt(2)``, ...) in which every
+    value is a polynomial over QQ; the values are then carried as FLINT polynomials (C arithmetic,
+    orders of magnitude faster than sympy expression trees or sympy's field elements).  Evaluating
+    the generators is a ring homomorphism, so ring operations on the images give the images of the
+    results even when the generators satisfy relations (``sqrt(2)**2 = 2`` is applied when a result
+    is turned back into a sympy expression).  Only ring operations and division by constants are
+    possible: a kernel that needs more raises ``_NotInRing``.
+    """
+
+    def __init__(self, gens):
+        self.gens = tuple(gens)
+        names = tuple("x%d" % i for i in range(len(self.gens))) or ("x0",)
+        self.ctx = flint.fmpq_mpoly_ctx.get(names, "lex")
+        self._nv = len(names)
+        self._pow = {}
+
+    @classmethod
+    def embed(cls, values):
+        """``(ring, images)`` for exact sympy values, or None when sympy finds no polynomial ring."""
+        from sympy.polys.rings import sring
+        try:
+            R, polys = sring([sympy.sympify(v) for v in values], domain=sympy.QQ)
+        except Exception:   # sympy raises several kinds (GeneratorsNeeded, CoercionFailed, ...)
+            return None
+        ring = cls(R.symbols)
+        return ring, [ring._from_dict(dict(p)) for p in polys]
+
+    @classmethod
+    def with_symbols(cls, symbols):
+        """A ring whose generators are the given sympy symbols; returns ``(ring, generators)``."""
+        ring = cls(symbols)
+        return ring, list(ring.ctx.gens())[:len(symbols)]
+
+    def _from_dict(self, d):
+        pad = (0,) * (self._nv - len(self.gens))
+        return self.ctx.from_dict({tuple(m) + pad: flint.fmpq(int(c.numerator), int(c.denominator))
+                                   for m, c in d.items()})
+
+    def one(self):
+        return self.ctx.from_dict({(0,) * self._nv: 1})
+
+    def _gpow(self, i, e):
+        key = (i, e)
+        if key not in self._pow:
+            self._pow[key] = self.gens[i] ** e
+        return self._pow[key]
+
+    def to_sympy(self, p):
+        """A ring element (or int/fmpq) back to an expanded sympy expression."""
+        if isinstance(p, (int, Fraction)):
+            return sympy.Rational(p)
+        if isinstance(p, flint.fmpq):
+            return sympy.Rational(int(p.p), int(p.q))
+        terms = []
+        for mono, c in p.to_dict().items():
+            factors = [self._gpow(i, e) for i, e in enumerate(mono[:len(self.gens)]) if e]
+            terms.append(sympy.Mul(sympy.Rational(int(c.p), int(c.q)), *factors))
+        return sympy.Add(*terms)
+
+
+def _is_mpoly(x):
+    return isinstance(x, flint.fmpq_mpoly)
+
+
+def _field_wrap(func):
+    """Run a kernel on sympy inputs in a fast exact algebra.
+
+    Exact inputs with symbols or irrational constants (``1/pi``, ``sqrt 2``) are first carried as
+    FLINT polynomials in their generators (:class:`MpolyRing`; results come back expanded); if the
+    kernel needs to divide by a non-constant element, the inputs are mapped instead to elements of
+    sympy's rational-function field ``QQ(generators)`` and results put in canonical form with
+    ``cancel``.
     """
     import functools
 
@@ -124,6 +235,15 @@ def _field_wrap(func):
         seq = list(seq)
         if _kind(seq) != "sympy":
             return func(seq, *args, **kwargs)
+        embedded = MpolyRing.embed(seq)
+        if embedded is not None:
+            ring, elems = embedded
+            try:
+                out = func(elems, *args, **kwargs)
+            except (_NotInRing, DomainError):
+                pass
+            else:
+                return [ring.to_sympy(v) for v in out]
         from sympy.polys.fields import sfield
         try:
             K, elems = sfield([sympy.sympify(x) for x in seq])
@@ -200,7 +320,7 @@ def series_reversion(f, n=None):
     power = [1] + [0] * (n - 2)
     for k in range(1, n):
         power = series_mul(power, h, n - 1)
-        out.append(_simplify(power[k - 1] * _one_over(k, _sympy_out(f))))
+        out.append(_simplify(_div_int(power[k - 1], k)))
     return out
 
 
