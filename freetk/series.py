@@ -467,45 +467,11 @@ def s_transform_to_moments(s):
 
 
 def hankel_check(m, func="from_moments"):
-    """Raise :class:`NotAMeasure` if a Hankel determinant of ``m`` is negative.
+    """Raise :class:`NotAMeasure` if ``m`` cannot be the moments of a probability measure.
 
-    Checks ``det[m_{i+j}]_{i,j<=k} >= 0`` for every ``k`` with ``2k <= N`` via
-    exact (or high-precision) LDL^T elimination.  Returns the first order at which
-    the Hankel matrix becomes singular (the number of support points), or None.
+    O(N^2) exact test by the Chebyshev algorithm (:func:`freetk.inversion.hankel_positivity`):
+    every Hankel matrix ``[m_{i+j}]`` positive definite, or positive semidefinite of rank ``p`` with
+    all later moments those of the ``p``-atomic measure.  Returns ``p`` in that case, else None.
     """
-    from .errors import NotAMeasure
-    N = len(m) - 1
-    K = N // 2
-    exact = _kind(m) == "rational"
-    if exact:
-        H = [[(Fraction(int(sympy.Rational(m[i + j]).p), int(sympy.Rational(m[i + j]).q))
-               if isinstance(m[i + j], sympy.Basic) else Fraction(m[i + j]))
-              for j in range(K + 1)] for i in range(K + 1)]
-    elif _kind(m) == "sympy":
-        return None  # symbolic: cannot decide
-    else:
-        H = [[mpmath.mpmathify(m[i + j]) for j in range(K + 1)] for i in range(K + 1)]
-    singular_at = None
-    # Cholesky-like pivots d_k = det H_k / det H_{k-1}
-    for k in range(K + 1):
-        piv = H[k][k]
-        if exact:
-            neg, zero = piv < 0, piv == 0
-        else:
-            scale = max(abs(H[k][k]), mpmath.mpf(1)) * mpmath.mpf(10) ** (-mpmath.mp.dps + 8)
-            neg, zero = piv < -scale, abs(piv) <= scale
-        if neg and singular_at is None:
-            raise NotAMeasure(
-                f"Argument `m` of `{func}` is not the moment sequence of a probability measure: "
-                f"the Hankel determinant of order {k} (moments up to m_{2 * k}) is negative", order=k)
-        if zero:
-            if singular_at is None:
-                singular_at = k
-            continue
-        if singular_at is not None:
-            continue
-        for i in range(k + 1, K + 1):
-            f = H[i][k] / piv
-            for j in range(k + 1, K + 1):
-                H[i][j] -= f * H[k][j]
-    return singular_at
+    from .inversion import hankel_positivity
+    return hankel_positivity(m, func)
