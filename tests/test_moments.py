@@ -99,9 +99,9 @@ def test_symbolic_bad_order():
 def test_relu_exact_moments_with_pi_match_closed_mixture():
     # ReLU: a = 1/4 - 1/(2 pi), c1^2 = 1/(2 pi); D = +-1 so the closed mixture applies
     law = ft.ntk_law("relu", gamma1=1, gamma2=F(1, 2))
-    mu = law.mu.moments(12)
+    mu = law.mu.moments(8)
     a, c = sympy.Rational(1, 4) - 1 / (2 * sympy.pi), 1 / (2 * sympy.pi)
-    for k in range(13):
+    for k in range(9):
         assert sympy.simplify(mu[k] - mu_closed_moments(a, c, sympy.Rational(1, 2), k)) == 0
 
 
@@ -124,7 +124,8 @@ def _exact_at(ctx, v):
     return ctx.mpf(str(sympy.N(v, ctx.dps + 5)))
 
 
-@pytest.mark.parametrize("activation, d_law", [("relu", "rademacher"), ("gelu", "rademacher"),
+@pytest.mark.parametrize("activation, d_law", [("relu", "rademacher"),
+                                               pytest.param("gelu", "rademacher", marks=pytest.mark.slow),
                                                ("relu", ft.atoms([F(-3, 2), F(-1, 2), F(1, 2), F(3, 2)]))])
 def test_numeric_moments_equal_exact(activation, d_law):
     law = ft.ntk_law(activation, gamma1=F(1, 2), gamma2=F(1, 2), d_law=d_law)
