@@ -19,12 +19,6 @@ from .errors import InvalidArgument, NotAMeasure, PrecisionWarning
 from .precision import workdps
 
 
-def _as_fraction(x):
-    if isinstance(x, sympy.Basic):
-        return Fraction(int(x.p), int(x.q))
-    return Fraction(x)
-
-
 def _to_fmpq(x):
     if isinstance(x, sympy.Basic):
         return flint.fmpq(int(x.p), int(x.q))

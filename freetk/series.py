@@ -4,10 +4,12 @@ Every function here acts on plain Python sequences of coefficients
 ``[a_0, a_1, ...]`` (index = power of ``z``) and works on sympy numbers and
 symbols, mpmath numbers, Python ints/Fractions and floats alike.  When every
 coefficient is rational the work is done exactly by FLINT (``python-flint``,
-C speed: 200 free cumulants of the Catalan numbers take milliseconds);
-otherwise a generic implementation in the coefficients' own arithmetic is used.
+C speed: 200 free cumulants of the Catalan numbers take milliseconds); exact
+values with symbols or constants (``1/pi``, ``sqrt 2``) run as FLINT multivariate
+polynomials in their generators (:class:`MpolyRing`); otherwise a generic
+implementation in the coefficients' own arithmetic is used.
 
-Conventions (SPEC section 1): ``M(z) = sum m_k z^k`` with ``m_0 = 1``;
+Conventions (docs/conventions.md): ``M(z) = sum m_k z^k`` with ``m_0 = 1``;
 free cumulants ``M(z) = C(z M(z))``, ``C(z) = 1 + sum kappa_k z^k``;
 boolean cumulants ``M(z) = 1/(1 - B(z))``; classical cumulants are the
 Taylor coefficients of ``log E exp(tX)``; ``S(z) = chi(z)(1+z)/z`` with
@@ -22,7 +24,6 @@ import threading
 
 import flint
 from flint.utils.flint_exceptions import DomainError
-import mpmath
 import sympy
 
 from .errors import InvalidArgument
