@@ -141,10 +141,10 @@ def _activation(args):
         if args.activation_given:
             raise CliError("give --activation or --sigma-prime, not both")
         phi = _expression(args.sigma_prime, "--sigma-prime")
-        return None, phi, f"σ′ = {phi}"
+        return None, phi, f"sigma' = {phi}"
     key = args.activation.strip().lower().replace("-", "_")
     if key in ACTIVATIONS:
-        return key, None, key
+        return key, None, f"sigma = {key}"
     try:
         e = _expression(args.activation, "--activation")
     except CliError as err:
@@ -152,7 +152,7 @@ def _activation(args):
     if not e.has(X):
         raise CliError(f"--activation: {args.activation!r} is not a known name or an expression in x; "
                        f"known names: {', '.join(sorted(ACTIVATIONS))}")
-    return e, None, str(e)
+    return e, None, f"sigma = {e}"
 
 
 def _writable(path, option):
@@ -219,7 +219,7 @@ def cmd_ntk(args):
     steps = ["Hermite data", "law of mu", "density of rho", "Monte Carlo", "outputs"]
     bar = tqdm(total=len(steps), desc="freetk ntk", disable=args.quiet, file=sys.stderr)
     bar.update(1)
-    print(f"NTK law (n x n side), sigma: {label}, gamma1 = {g1}, gamma2 = {g2}, "
+    print(f"NTK law (n x n side), {label}, gamma1 = {g1}, gamma2 = {g2}, "
           f"D ~ {args.d_law}; route for mu: {law.mu.route}")
     print("Hermite data of phi = sigma' (g ~ N(0,1)):")
     for k in ("c0", "c1", "norm2", "a"):
@@ -297,7 +297,7 @@ def _plot(args, law, xs, pdf, sup, res, eigs, label, g1, g2):
     if eigs is not None:
         bulk, _, _ = mc.remove_outliers(eigs, res["outliers"])
         hist = (bulk, f"Monte Carlo n={res['n']} (KS {res['ks']:.3f})")
-    fig = density_figure(xs, pdf, sup, hist=hist, title=f"NTK law: σ: {label}, γ1={g1}, γ2={g2}, D~{args.d_law}")
+    fig = density_figure(xs, pdf, sup, hist=hist, title=f"NTK law: {label}, γ1={g1}, γ2={g2}, D~{args.d_law}")
     fig.savefig(args.png, dpi=120)
 
 
