@@ -253,3 +253,16 @@ def test_from_moments_200_exact():
 def test_from_moments_rejects_non_finite(bad):
     with pytest.raises(InvalidArgument, match="finite real numbers; m_1"):
         ft.from_moments(bad)
+
+
+@given(rational_atomic(max_atoms=5))
+def test_float_moments_of_measures_are_not_rejected(mu):
+    # rounding must not turn a valid moment sequence into "not a measure"
+    S.hankel_check([float(v) for v in mu.moments(20)])
+    S.hankel_check([float(v) for v in ft.marchenko_pastur(F(1, 2)).moments(60)])
+
+
+def test_float_moments_with_a_negative_hankel_determinant_are_rejected():
+    with pytest.raises(NotAMeasure) as exc:
+        ft.from_moments([1.0, 0.0, 1.0, 0.0, 0.5])      # m4 < m2^2
+    assert exc.value.order == 2
