@@ -90,6 +90,28 @@ def test_symbolic_moments_evaluate_to_the_law_moments():
         assert sympy.simplify(m[j].subs(sub) - exact[j]) == 0
 
 
+def test_symbolic_moments_equal_the_expression_tree_route():
+    # the previous implementation: the mu series on sympy expressions (no FLINT), then moments from
+    # the free cumulants by the first-block recursion written in this file
+    k = 5
+    m, (g1, g2, a, c1, tau) = ft.ntk_moments_symbolic(k)
+    from freetk.ntk_series import mu_moments_kernel
+    mu = mu_moments_kernel(a, c1 ** 2, g2, tau, k)          # default algebra: plain sympy lists
+    kap = [sympy.expand(g1 ** (j - 1) * mu[j]) for j in range(1, k + 1)]
+    mom = [sympy.Integer(1)]
+    for n in range(1, k + 1):   # m_n = sum_s kappa_s [compositions of n - s into s parts of m]
+        comp = {}
+
+        def c(total, parts):
+            if (total, parts) not in comp:
+                comp[(total, parts)] = (sympy.Integer(1 if total == 0 else 0) if parts == 0 else
+                                        sympy.Add(*[mom[i] * c(total - i, parts - 1) for i in range(total + 1)]))
+            return comp[(total, parts)]
+        mom.append(sympy.expand(sympy.Add(*[kap[s - 1] * c(n - s, s) for s in range(1, n + 1)])))
+    assert [sympy.expand(x - y) for x, y in zip(m, mom)] == [0] * (k + 1)
+    assert m == mom      # same canonical expressions, not only equal values
+
+
 def test_symbolic_bad_order():
     with pytest.raises(InvalidArgument, match="`k` of `ntk_moments_symbolic`"):
         ft.ntk_moments_symbolic(-1)
