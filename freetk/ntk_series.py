@@ -296,7 +296,10 @@ def to_arb(v):
             return flint.arb(flint.fmpq(int(v.p), int(v.q)))
         digits = int(flint.ctx.prec * 0.30103) + 10
         s = sympy.N(v, digits)
-        return flint.arb(str(s), "1e-%d" % (digits - 2))
+        if s == 0:
+            return flint.arb(0, "1e-%d" % (digits - 2))
+        # sympy.N gives `digits` significant digits: a relative radius of 10^-(digits-2) encloses v
+        return flint.arb(str(s)) * flint.arb(1, "1e-%d" % (digits - 2))
     if isinstance(v, mpmath.mpf):
         man, exp = v.man_exp if hasattr(v, "man_exp") else mpmath.mpf(v).man_exp
         return flint.arb(flint.fmpz(int(man))) * flint.arb(2) ** int(exp)
