@@ -1,11 +1,21 @@
 """The ``freetk`` command line.
 
 ``freetk ntk`` runs the main job: the NTK law for a network (default: sigma = ReLU,
-gamma1 = 1, gamma2 = 0.5, D = ±1), a Monte Carlo check, a CSV of the density and a PNG
-plot.  ``freetk convolve``, ``freetk moments`` and ``freetk latex`` expose the algebra.
-Wrong input prints one line and exits with status 2.
+gamma1 = 1, gamma2 = 0.5, D = ±1), a Monte Carlo check, a CSV of the density, a PNG
+plot with the support edges, and on request a JSON file of everything computed.
+``freetk convolve``, ``freetk moments`` and ``freetk latex`` expose the algebra.
+
+Exit status: 0 on success; 2 on wrong input (one line on stderr, checked before any
+computation, output paths included); 1 when the law was computed and written but the
+Monte Carlo check failed (one line on stderr says why).
+
+Numbers on the command line are read exactly: ``1/3``, ``0.25`` (= 1/4), ``sqrt(2)``.
+NaN, infinities and complex values are refused; names (symbols) are accepted only with
+``--symbolic`` (commands ``moments``, ``convolve``, ``latex``).
 """
 import argparse
+import json
+import os
 import sys
 import time
 
@@ -14,37 +24,153 @@ import sympy
 
 from .errors import FreetkError
 
+X = sympy.Symbol("x")
 
-def _measure(spec):
-    """Parse ``name[:p1,p2,...]``: semicircle, mp, free_poisson, atoms, uniform, arcsine."""
+#: limits on sizes the command line accepts (larger requests are refused, not run for hours)
+MAX_K = 200          # moments / cumulants printed
+MAX_K_LATEX = 10     # symbolic NTK moments (m_10 has ~10^5 terms)
+MAX_GRID = 1_000_000
+MAX_DPS = 1000
+
+MEASURE_HELP = ("semicircle[:mean,var] | mp:λ | free_poisson:r[,α] | atoms:x1,x2,...[@w1,w2,...] | "
+                "uniform:lo,hi | arcsine:lo,hi")
+D_LAW_HELP = ("law of the entries of D: rademacher | uniform | gaussian | atoms:x1,x2,...[@w1,w2,...] "
+              "(weights after '@', default equal; e.g. atoms:-2,0.5@1/3,2/3) | uniform:lo,hi | arcsine:lo,hi")
+
+
+class CliError(FreetkError):
+    """Wrong command-line input (reported as one line, exit status 2)."""
+
+
+# ----------------------------------------------------------------------------- parsing
+def _number(text, where, symbolic=False):
+    """One number from the command line, exact: ``1/3``, ``0.25`` (read as 1/4), ``sqrt(2)``.
+
+    Names become (real) symbols only when ``symbolic``; NaN, infinities and complex values are refused.
+    """
+    text = text.strip()
+    if not text:
+        raise CliError(f"{where}: empty number")
+    if text.lower().lstrip("+-") in ("nan", "inf", "infinity", "oo"):
+        raise CliError(f"{where}: {text!r} must be a finite real number")
+    try:
+        v = sympy.sympify(text, rational=True)
+    except (sympy.SympifyError, SyntaxError, TypeError, ValueError, AttributeError):
+        raise CliError(f"{where}: {text!r} is not a number") from None
+    if not isinstance(v, sympy.Expr):
+        raise CliError(f"{where}: {text!r} is not a number")
+    if v.free_symbols:
+        names = sorted(str(s) for s in v.free_symbols)
+        if not symbolic:
+            raise CliError(f"{where}: {text!r} is not a number (it contains {', '.join(names)}); "
+                           "pass --symbolic to compute with symbols")
+        v = v.subs({s: sympy.Symbol(str(s), real=True) for s in v.free_symbols})
+        return v
+    if v.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo) or v.is_real is not True or not v.is_finite:
+        raise CliError(f"{where}: {text!r} must be a finite real number")
+    return v
+
+
+def _numbers(text, where, symbolic=False):
+    return [_number(t, where, symbolic) for t in text.split(",")] if text.strip() else []
+
+
+def _measure(spec, symbolic=False):
+    """Parse ``name[:p1,p2,...]``: semicircle, mp, free_poisson, atoms (``x1,x2@w1,w2``), uniform, arcsine."""
     from . import measures as M
     name, _, args = spec.partition(":")
-    vals = [sympy.nsimplify(v) for v in args.split(",") if v.strip()] if args else []
     name = name.strip().lower()
+    where = f"measure {spec!r}"
+    if name == "atoms":
+        locs_s, at, ws_s = args.partition("@")
+        locs = _numbers(locs_s, where, symbolic)
+        if not locs:
+            raise CliError(f"{where}: atoms needs locations, e.g. atoms:0.25,2.25 (equal weights) or "
+                           "atoms:-2,0.5@1/3,2/3")
+        if not at:
+            return M.atoms(locs)
+        ws = _numbers(ws_s, where, symbolic)
+        if len(ws) != len(locs):
+            raise CliError(f"{where}: {len(locs)} locations but {len(ws)} weights")
+        return M.atoms(locs, ws)
+    vals = _numbers(args, where, symbolic)
     if name == "semicircle":
+        if len(vals) > 2:
+            raise CliError(f"{where}: semicircle takes at most two parameters (mean, variance)")
         return M.semicircle(*vals)
     if name in ("mp", "marchenko_pastur"):
         if len(vals) != 1:
-            raise FreetkError("mp needs one parameter, e.g. mp:0.5")
+            raise CliError(f"{where}: mp needs one parameter, e.g. mp:0.5")
         return M.marchenko_pastur(vals[0])
     if name == "free_poisson":
+        if not 1 <= len(vals) <= 2:
+            raise CliError(f"{where}: free_poisson takes a rate and optionally a jump size")
         return M.free_poisson(*vals)
-    if name == "atoms":
-        if not vals:
-            raise FreetkError("atoms needs locations, e.g. atoms:0.25,2.25 (equal weights)")
-        return M.atoms(vals)
-    if name == "uniform":
-        return M.uniform(*vals)
-    if name == "arcsine":
-        return M.arcsine(*vals)
-    raise FreetkError(f"unknown measure {spec!r}; use semicircle, mp:λ, free_poisson:r,α, atoms:x1,x2,..., "
-                      "uniform:lo,hi, arcsine:lo,hi")
+    if name in ("uniform", "arcsine"):
+        if len(vals) not in (0, 2):
+            raise CliError(f"{where}: {name} takes two parameters lo,hi")
+        return getattr(M, name)(*vals)
+    raise CliError(f"unknown measure {spec!r}; use {MEASURE_HELP}")
 
 
-def _d_law(s):
-    if s in ("rademacher", "uniform", "gaussian"):
-        return s
-    return _measure(s)
+def _d_law(spec):
+    if spec.strip().lower() in ("rademacher", "uniform", "gaussian"):
+        return spec.strip().lower()
+    return _measure(spec)
+
+
+def _expression(text, option):
+    """A sympy expression in ``x`` from the command line (floats read exactly as typed decimals)."""
+    try:
+        e = sympy.sympify(text, rational=True, locals={"x": X})
+    except (sympy.SympifyError, SyntaxError, TypeError, ValueError, AttributeError):
+        raise CliError(f"{option}: {text!r} is neither a known name nor a sympy expression in x") from None
+    if not isinstance(e, sympy.Expr):
+        raise CliError(f"{option}: {text!r} is not an expression in x")
+    extra = e.free_symbols - {X}
+    if extra:
+        raise CliError(f"{option}: the expression {text!r} must use the single variable x, "
+                       f"found {', '.join(sorted(map(str, extra)))}")
+    return e
+
+
+def _activation(args):
+    """``(activation, sigma_prime, label)`` from --activation / --sigma-prime."""
+    from .hermite import ACTIVATIONS
+    if args.sigma_prime is not None:
+        if args.activation_given:
+            raise CliError("give --activation or --sigma-prime, not both")
+        phi = _expression(args.sigma_prime, "--sigma-prime")
+        return None, phi, f"sigma' = {phi}"
+    key = args.activation.strip().lower().replace("-", "_")
+    if key in ACTIVATIONS:
+        return key, None, f"sigma = {key}"
+    try:
+        e = _expression(args.activation, "--activation")
+    except CliError as err:
+        raise CliError(f"{err}; known names: {', '.join(sorted(ACTIVATIONS))}") from None
+    if not e.has(X):
+        raise CliError(f"--activation: {args.activation!r} is not a known name or an expression in x; "
+                       f"known names: {', '.join(sorted(ACTIVATIONS))}")
+    return e, None, f"sigma = {e}"
+
+
+def _writable(path, option):
+    """Refuse an output path that cannot be written, before anything is computed."""
+    if path is None:
+        return
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise CliError(f"{option} {path}: directory {folder} does not exist")
+    if os.path.isdir(path):
+        raise CliError(f"{option} {path}: is a directory")
+    if (os.path.exists(path) and not os.access(path, os.W_OK)) or not os.access(folder, os.W_OK):
+        raise CliError(f"{option} {path}: not writable")
+
+
+def _check_range(value, name, lo, hi):
+    if not lo <= value <= hi:
+        raise CliError(f"{name} must be between {lo} and {hi}, got {value}")
 
 
 def _fmt(v, digits=12):
@@ -55,20 +181,45 @@ def _fmt(v, digits=12):
     return str(v)
 
 
+def _num_str(v, digits=30):
+    """A value as a decimal string with ``digits`` significant digits (exact values evaluated)."""
+    import mpmath
+    if isinstance(v, sympy.Basic):
+        return str(sympy.N(v, digits))
+    if isinstance(v, (mpmath.mpf, mpmath.mpc)):
+        return mpmath.nstr(v, digits)
+    return repr(float(v))
+
+
+def _exact_str(v):
+    return str(v) if isinstance(v, sympy.Basic) else None
+
+
+# ----------------------------------------------------------------------------- commands
 def cmd_ntk(args):
     from tqdm.auto import tqdm
     from .ntk import ntk_law
     from . import montecarlo as mc
     t0 = time.time()
-    if args.d < 1 or args.p < 1 or args.grid < 2 or args.k < 1 or args.dps < 0:
-        raise FreetkError("--d, --p, -k must be >= 1, --grid >= 2 and --dps >= 0")
-    law = ntk_law(args.activation, gamma1=sympy.nsimplify(args.gamma1), gamma2=sympy.nsimplify(args.gamma2),
-                  d_law=_d_law(args.d_law), method=args.method)
+    # --- everything the user typed is checked before any computation
+    _check_range(args.d, "--d", 1, 10_000)
+    _check_range(args.p, "--p", 1, 10_000)
+    _check_range(args.grid, "--grid", 2, MAX_GRID)
+    _check_range(args.k, "-k", 1, MAX_K)
+    _check_range(args.dps, "--dps", 0, MAX_DPS)
+    for path, option in ((args.csv, "--csv"), (args.png, "--png"), (args.json, "--json")):
+        _writable(path, option)
+    g1 = _number(args.gamma1, "--gamma1")
+    g2 = _number(args.gamma2, "--gamma2")
+    activation, sigma_prime, label = _activation(args)
+    d_law = _d_law(args.d_law)
+
+    law = ntk_law(activation, sigma_prime=sigma_prime, gamma1=g1, gamma2=g2, d_law=d_law, method=args.method)
     h = law.hermite
     steps = ["Hermite data", "law of mu", "density of rho", "Monte Carlo", "outputs"]
     bar = tqdm(total=len(steps), desc="freetk ntk", disable=args.quiet, file=sys.stderr)
     bar.update(1)
-    print(f"NTK law (n x n side), sigma = {args.activation}, gamma1 = {args.gamma1}, gamma2 = {args.gamma2}, "
+    print(f"NTK law (n x n side), {label}, gamma1 = {g1}, gamma2 = {g2}, "
           f"D ~ {args.d_law}; route for mu: {law.mu.route}")
     print("Hermite data of phi = sigma' (g ~ N(0,1)):")
     for k in ("c0", "c1", "norm2", "a"):
@@ -85,9 +236,10 @@ def cmd_ntk(args):
     for j in range(1, args.k + 1):
         print(f"  m_{j}(rho) = {sympy.N(mr[j], 15)}")
     sup = law.support()
+    atoms_rho, atoms_mu = law.atoms(), law.mu.atoms()
     print("support of rho (continuous part): " + ", ".join(f"[{a:.10f}, {b:.10f}]" for a, b in sup))
-    print("atoms of rho: " + (", ".join(f"{float(x):g} (mass {float(w):.10g})" for x, w in law.atoms()) or "none"))
-    print("atoms of mu: " + (", ".join(f"{float(x):.10g} (mass {float(w):.10g})" for x, w in law.mu.atoms())
+    print("atoms of rho: " + (", ".join(f"{float(x):g} (mass {float(w):.10g})" for x, w in atoms_rho) or "none"))
+    print("atoms of mu: " + (", ".join(f"{float(x):.10g} (mass {float(w):.10g})" for x, w in atoms_mu)
                             or "none"))
     lo = min(a for a, _ in sup)
     hi = max(b for _, b in sup)
@@ -107,43 +259,124 @@ def cmd_ntk(args):
         import mpmath
         for xq in q:
             print(f"  x = {xq:.6f} at {args.dps} digits: {mpmath.nstr(law.pdf(xq, dps=args.dps), args.dps)}")
-    res = None
-    eigs = None
+    res = eigs = None
+    mc_error = None
     if not args.no_mc:
-        res, eigs = mc.ntk_check(law, d=args.d, p=args.p, activation=args.activation, d_law=_d_law(args.d_law),
-                                 seed=args.seed)
-        k = res["outliers"]
-        print(f"Monte Carlo: n = {res['n']}, d = {args.d}, p = {args.p}, seed = {args.seed}; removed {k} "
-              f"predicted outliers (gap/bulk width = {res['gap']:.2f})")
-        print(f"  KS distance = {res['ks']:.4f}, W1 distance = {res['w1']:.4f} "
-              f"(finite-size error scales like 1/sqrt(d))")
+        try:
+            res, eigs = mc.ntk_check(law, d=args.d, p=args.p, activation=activation, sigma_prime=sigma_prime,
+                                     d_law=d_law, seed=args.seed)
+        except Exception as e:   # the law is computed: write it, then report the failure (exit 1)
+            mc_error = f"{type(e).__name__}: {e}".splitlines()[0]
+        else:
+            k = res["outliers"]
+            print(f"Monte Carlo: n = {res['n']}, d = {args.d}, p = {args.p}, seed = {args.seed}; removed {k} "
+                  f"predicted outliers (gap/bulk width = {res['gap']:.2f})")
+            print(f"  KS distance = {res['ks']:.4f}, W1 distance = {res['w1']:.4f} "
+                  f"(finite-size error scales like 1/sqrt(d))")
     bar.update(1)
-    header = "x,pdf,cdf"
-    np.savetxt(args.csv, np.column_stack([xs, pdf, cdf]), delimiter=",", header=header, comments="")
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(7, 4))
-    if eigs is not None:
-        bulk, _, _ = mc.remove_outliers(eigs, res["outliers"])
-        ax.hist(bulk, bins=70, density=True, alpha=0.45, color="tab:blue",
-                label=f"Monte Carlo n={res['n']} (KS {res['ks']:.3f})")
-    ax.plot(xs, pdf, color="tab:red", lw=1.6, label="freetk limit density ρ")
-    ax.set_xlabel("eigenvalue of K")
-    ax.set_ylabel("density")
-    ax.set_title(f"NTK law: σ={args.activation}, γ1={args.gamma1}, γ2={args.gamma2}, D~{args.d_law}")
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(args.png, dpi=120)
+    np.savetxt(args.csv, np.column_stack([xs, pdf, cdf]), delimiter=",", header="x,pdf,cdf", comments="")
+    _plot(args, law, xs, pdf, sup, res, eigs, label, g1, g2)
+    written = [args.csv, args.png]
+    if args.json:
+        _write_json(args, law, label, g1, g2, activation, sigma_prime, mm, mr, sup, atoms_rho, atoms_mu,
+                    mass, xs, pdf, cdf, res, mc_error)
+        written.append(args.json)
     bar.update(1)
     bar.close()
-    print(f"wrote {args.csv} and {args.png} in {time.time() - t0:.1f} s")
+    print(f"wrote {', '.join(written)} in {time.time() - t0:.1f} s")
+    if mc_error:
+        print(f"freetk ntk: error: the Monte Carlo check failed ({mc_error}); the law was written",
+              file=sys.stderr)
+        return 1
     return 0
+
+
+def _plot(args, law, xs, pdf, sup, res, eigs, label, g1, g2):
+    from . import montecarlo as mc
+    hist = None
+    if eigs is not None:
+        bulk, _, _ = mc.remove_outliers(eigs, res["outliers"])
+        hist = (bulk, f"Monte Carlo n={res['n']} (KS {res['ks']:.3f})")
+    fig = density_figure(xs, pdf, sup, hist=hist, title=f"NTK law: {label}, γ1={g1}, γ2={g2}, D~{args.d_law}")
+    fig.savefig(args.png, dpi=120)
+
+
+def density_figure(xs, pdf, support, hist=None, title=""):
+    """A figure of the limit density with dashed vertical lines at the support edges and, optionally,
+    a histogram ``hist = (sample, label)``.
+
+    Drawn on a matplotlib ``Figure`` with its own Agg canvas: no global backend is touched.
+    """
+    from matplotlib.figure import Figure
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    fig = Figure(figsize=(7, 4))
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot(1, 1, 1)
+    if hist is not None:
+        ax.hist(hist[0], bins=70, density=True, alpha=0.45, color="tab:blue", label=hist[1])
+    ax.plot(xs, pdf, color="tab:red", lw=1.6, label="freetk limit density ρ")
+    edges = sorted({float(v) for iv in support for v in iv})
+    for i, e in enumerate(edges):
+        ax.axvline(e, color="0.25", ls="--", lw=0.9, label="support edges" if i == 0 else None)
+    ax.set_xlabel("eigenvalue of K")
+    ax.set_ylabel("density")
+    ax.set_title(title)
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def _write_json(args, law, label, g1, g2, activation, sigma_prime, mm, mr, sup, atoms_rho, atoms_mu, mass,
+                xs, pdf, cdf, res, mc_error):
+    """Everything the run computed, exact values as strings next to 30-digit decimals."""
+    from . import __version__
+    h = law.hermite
+    digits = 30
+
+    def val(v, exact=True):
+        return {"exact": _exact_str(v) if exact else None, "value": _num_str(v, digits)}
+
+    # numeric Hermite data (and what is derived from them) are not exact: no "exact" string then
+    he = bool(h.exact)
+
+    out = {
+        "freetk_version": __version__,
+        "parameters": {
+            "activation": None if activation is None else str(activation),
+            "sigma_prime": None if sigma_prime is None else str(sigma_prime),
+            "label": label, "gamma1": val(g1), "gamma2": val(g2), "d_law": args.d_law,
+            "method": args.method, "route": law.mu.route,
+        },
+        "hermite": {
+            "c0": val(h.c0, he), "c1": val(h.c1, he), "norm2": val(h.norm2, he), "a": val(h.a, he),
+            "exact": bool(h.exact),
+            "error_estimate": float(h.error),
+            "dps": int(h.dps),
+            "precision_note": ("exact values" if h.exact else
+                               f"numeric quadrature at {h.dps} digits; absolute error estimate {h.error:.1e}"),
+        },
+        "support": [[float(a), float(b)] for a, b in sup],
+        "atoms_rho": [{"location": val(x, he), "mass": val(w, he)} for x, w in atoms_rho],
+        "atoms_mu": [{"location": val(x, he), "mass": val(w, he)} for x, w in atoms_mu],
+        "moments_mu": [val(v, he) for v in mm],
+        "moments_rho": [val(v, he) for v in mr],
+        "total_mass": float(mass),
+        "density": {"x": [float(v) for v in xs], "pdf": [float(v) for v in pdf], "cdf": [float(v) for v in cdf]},
+        "monte_carlo": None if res is None else {
+            "n": int(res["n"]), "d": args.d, "p": args.p, "seed": args.seed, "ks": float(res["ks"]),
+            "w1": float(res["w1"]), "outliers_removed": int(res["outliers"])},
+        "monte_carlo_error": mc_error,
+    }
+    with open(args.json, "w", encoding="utf-8") as f:
+        json.dump(out, f, indent=1, allow_nan=False)
 
 
 def cmd_convolve(args):
     from .convolution import free_add, free_mul
-    a, b = _measure(args.mu), _measure(args.nu)
+    _check_range(args.k, "-k", 1, MAX_K)
+    _check_range(args.grid, "--grid", 2, MAX_GRID)
+    _writable(args.csv, "--csv")
+    a, b = _measure(args.mu, args.symbolic), _measure(args.nu, args.symbolic)
     r = free_add(a, b) if args.op == "add" else free_mul(a, b)
     print(f"{args.op}: {r.latex()}")
     m = r.moments(args.k)
@@ -159,7 +392,8 @@ def cmd_convolve(args):
 
 
 def cmd_moments(args):
-    m = _measure(args.measure)
+    _check_range(args.k, "-k", 1, MAX_K)
+    m = _measure(args.measure, args.symbolic)
     print("moments: " + ", ".join(str(v) for v in m.moments(args.k)))
     print("free cumulants: " + ", ".join(str(v) for v in m.free_cumulants(args.k)))
     print("boolean cumulants: " + ", ".join(str(v) for v in m.boolean_cumulants(args.k)))
@@ -170,54 +404,78 @@ def cmd_moments(args):
 def cmd_latex(args):
     from . import latex as L
     if args.what == "ntk-moments":
+        _check_range(args.k, "-k", 1, MAX_K_LATEX)
         print(L.ntk_moments_latex(args.k))
     elif args.what == "hermite":
         from .hermite import hermite_data
-        print(hermite_data(args.activation).latex())
+        args.sigma_prime, args.activation_given = None, False
+        activation, _, _ = _activation(args)
+        print(hermite_data(activation).latex())
     elif args.what == "mu-cauchy":
         print(L.mu_cauchy_latex())
     else:
-        m = _measure(args.what)
+        _check_range(args.k, "-k", 1, MAX_K)
+        m = _measure(args.what, args.symbolic)
         print(L.measure_latex(m, args.k))
     return 0
+
+
+# ----------------------------------------------------------------------------- parser
+class _Given(argparse.Action):
+    """Store the value and remember that the option was given explicitly."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        setattr(namespace, self.dest, values)
+        setattr(namespace, self.dest + "_given", True)
 
 
 def build_parser():
     p = argparse.ArgumentParser(prog="freetk", description="Symbolic-numeric free probability toolkit")
     sub = p.add_subparsers(dest="cmd", required=True)
-    n = sub.add_parser("ntk", help="NTK law with a Monte Carlo check, CSV and PNG (the main job)")
-    n.add_argument("--activation", default="relu")
-    n.add_argument("--gamma1", type=float, default=1.0)
-    n.add_argument("--gamma2", type=float, default=0.5)
-    n.add_argument("--d-law", default="rademacher", help="rademacher | uniform | gaussian | atoms:x1,x2,...")
+    n = sub.add_parser("ntk", help="NTK law with a Monte Carlo check, CSV, PNG and JSON (the main job)",
+                       description="The limiting eigenvalue law of the two-layer NTK; numbers are read exactly "
+                                   "(1/3, 0.25, sqrt(2)).")
+    n.add_argument("--activation", default="relu", action=_Given,
+                   help="σ: a name (relu, gelu, silu, tanh, ...) or a sympy expression in x, "
+                        "e.g. \"x/(1+exp(-1.702*x))\" (decimals are read exactly)")
+    n.add_argument("--sigma-prime", default=None, help="σ′ = φ directly, a sympy expression in x "
+                                                       "(instead of --activation)")
+    n.add_argument("--gamma1", default="1", help="n/(dp) → γ1 (exact: 1/3, 0.5, ...)")
+    n.add_argument("--gamma2", default="1/2", help="p/d → γ2")
+    n.add_argument("--d-law", default="rademacher", help=D_LAW_HELP)
     n.add_argument("--method", default="auto", choices=["auto", "closed", "moments"])
-    n.add_argument("--d", type=int, default=60)
-    n.add_argument("--p", type=int, default=30)
+    n.add_argument("--d", type=int, default=60, help="Monte Carlo input dimension d")
+    n.add_argument("--p", type=int, default=30, help="Monte Carlo width p")
     n.add_argument("--seed", type=int, default=0)
-    n.add_argument("--grid", type=int, default=400)
+    n.add_argument("--grid", type=int, default=400, help="points of the density grid")
     n.add_argument("--dps", type=int, default=0, help="also print the density at 5 points to this many digits")
-    n.add_argument("-k", type=int, default=4, help="number of moments printed")
-    n.add_argument("--csv", default="ntk_density.csv")
-    n.add_argument("--png", default="ntk_density.png")
+    n.add_argument("-k", type=int, default=4, help=f"number of moments printed (1..{MAX_K})")
+    n.add_argument("--csv", default="ntk_density.csv", help="density and cdf on the grid (x,pdf,cdf)")
+    n.add_argument("--png", default="ntk_density.png", help="figure: density, Monte Carlo histogram, support edges")
+    n.add_argument("--json", default=None, help="also write parameters, Hermite data (with precision), support, "
+                                                "atoms, exact moments and the density grid as JSON")
     n.add_argument("--no-mc", action="store_true", help="skip the Monte Carlo check")
     n.add_argument("--quiet", action="store_true", help="no progress bar")
-    n.set_defaults(func=cmd_ntk)
+    n.set_defaults(func=cmd_ntk, activation_given=False)
     c = sub.add_parser("convolve", help="free additive/multiplicative convolution of two measures")
     c.add_argument("op", choices=["add", "mul"])
-    c.add_argument("mu")
-    c.add_argument("nu")
+    c.add_argument("mu", help=MEASURE_HELP)
+    c.add_argument("nu", help=MEASURE_HELP)
     c.add_argument("-k", type=int, default=6)
     c.add_argument("--csv", default=None)
     c.add_argument("--grid", type=int, default=400)
+    c.add_argument("--symbolic", action="store_true", help="allow names (symbols) as parameters")
     c.set_defaults(func=cmd_convolve)
     m = sub.add_parser("moments", help="moments and cumulants of a measure")
-    m.add_argument("measure")
-    m.add_argument("-k", type=int, default=6)
+    m.add_argument("measure", help=MEASURE_HELP)
+    m.add_argument("-k", type=int, default=6, help=f"1..{MAX_K}")
+    m.add_argument("--symbolic", action="store_true", help="allow names (symbols) as parameters, e.g. mp:lam")
     m.set_defaults(func=cmd_moments)
     lt = sub.add_parser("latex", help="LaTeX of closed forms: ntk-moments | hermite | mu-cauchy | MEASURE")
-    lt.add_argument("what")
-    lt.add_argument("-k", type=int, default=3)
-    lt.add_argument("--activation", default="relu")
+    lt.add_argument("what", help="ntk-moments | hermite | mu-cauchy | " + MEASURE_HELP)
+    lt.add_argument("-k", type=int, default=3, help=f"order (ntk-moments: 1..{MAX_K_LATEX})")
+    lt.add_argument("--activation", default="relu", help="for `hermite`: a name or a sympy expression in x")
+    lt.add_argument("--symbolic", action="store_true", help="allow names (symbols) as measure parameters")
     lt.set_defaults(func=cmd_latex)
     return p
 

@@ -10,6 +10,7 @@
 from fractions import Fraction
 import warnings
 
+import flint
 import mpmath
 import numpy as np
 import sympy
@@ -18,25 +19,33 @@ from .errors import InvalidArgument, NotAMeasure, PrecisionWarning
 from .precision import context, round_to
 
 
-def _as_fraction(x):
+def _to_fmpq(x):
     if isinstance(x, sympy.Basic):
-        return Fraction(int(x.p), int(x.q))
-    return Fraction(x)
+        return flint.fmpq(int(x.p), int(x.q))
+    if isinstance(x, Fraction):
+        return flint.fmpq(x.numerator, x.denominator)
+    return flint.fmpq(int(x))
+
+
+def _fmpq_to_fraction(x):
+    return Fraction(int(x.p), int(x.q))
 
 
 def jacobi_from_moments(m, n, ctx=None):
     """Recurrence coefficients ``(alpha_0..alpha_{n-1}, beta_0..beta_{n-1})`` from ``m_0..m_{2n-1}``.
 
-    Works in the arithmetic of the moments: exact for rationals (Fractions), else in the mpmath
-    context ``ctx`` (double-precision-like 15 digits when not given).  Raises :class:`NotAMeasure`
-    when some ``beta_k <= 0``.
+    The Chebyshev algorithm (Gautschi 2004, Alg. 2.1), O(n^2) operations.  Works in the arithmetic
+    of the moments: exact for rationals (FLINT ``fmpq`` inside, Fractions returned), else in the
+    mpmath context ``ctx`` (15 digits when not given).  Raises :class:`NotAMeasure` when some
+    ``beta_k <= 0``.
     """
     if len(m) < 2 * n:
         raise InvalidArgument(f"`jacobi_from_moments` needs 2n = {2 * n} moments, got {len(m)}")
     from .series import _kind
-    if _kind(m[:2 * n]) == "rational":
-        mm = [_as_fraction(x) for x in m[:2 * n]]
-        zero = Fraction(0)
+    exact = _kind(m[:2 * n]) == "rational"
+    if exact:
+        mm = [_to_fmpq(x) for x in m[:2 * n]]
+        zero = flint.fmpq(0)
     else:
         ctx = ctx or context(15)
         mm = [_to_ctx(x, ctx) for x in m[:2 * n]]
@@ -57,6 +66,8 @@ def jacobi_from_moments(m, n, ctx=None):
         alpha.append(nxt[k + 1] / nxt[k] - cur[k] / cur[k - 1])
         beta.append(nxt[k] / cur[k - 1])
         prev, cur = cur, nxt
+    if exact:
+        return [_fmpq_to_fraction(v) for v in alpha], [_fmpq_to_fraction(v) for v in beta]
     return alpha, beta
 
 
@@ -68,6 +79,77 @@ def _to_ctx(x, ctx):
             return ctx.mpf(int(x.p)) / int(x.q)
         return ctx.convert(sympy.N(x, ctx.dps + 5))
     return ctx.convert(x)
+
+
+def hankel_positivity(m, func="from_moments"):
+    r"""Check that ``m_0..m_N`` can be the moments of a probability measure (Hamburger), in O(N^2).
+
+    The Chebyshev algorithm computes ``sigma_{k,l} = L(pi_k x^l)`` for the monic orthogonal
+    polynomials ``pi_k`` of the moment functional ``L``.  Its diagonal is the ratio of Hankel
+    determinants, ``sigma_{k,k} = det H_k / det H_{k-1}`` (``H_k = [m_{i+j}]_{i,j<=k}``), so the
+    Hankel matrices are positive definite up to order ``K`` exactly when ``sigma_{k,k} > 0`` for
+    ``k <= K`` (equivalently every ``beta_k > 0``).  When ``sigma_{p,p} = 0`` the only candidate
+    is the ``p``-atomic measure with the first ``2p`` moments; its ``pi_p`` vanishes on the atoms,
+    so the remaining moments are consistent exactly when ``sigma_{p,l} = 0`` for all ``l`` the data
+    reach (``p + l <= N``).
+
+    Exact for rational moments (FLINT ``fmpq``); for inexact moments the signs are decided against
+    the rounding error of each step at the precision the moments carry, and the
+    flat-extension test is skipped.  Symbolic moments cannot be decided: returns None.
+
+    Returns the number of atoms ``p`` when the data determine a ``p``-atomic measure, else None.
+    Raises :class:`NotAMeasure` with ``order`` the Hankel order at which positivity fails.
+    """
+    from .series import _kind
+    N = len(m) - 1
+    kind = _kind(m)
+    if kind == "sympy":
+        return None
+    exact = kind == "rational"
+    if exact:
+        sig_prev, sig = [flint.fmpq(0)] * (N + 1), [_to_fmpq(x) for x in m]
+    else:
+        # work at the precision the moments carry (their mantissa length), never less than double
+        ctx = mpmath.MPContext()
+        ctx.prec = max([53] + [x._mpf_[3] for x in m if hasattr(x, "_mpf_")])
+        sig_prev, sig = [ctx.mpf(0)] * (N + 1), [ctx.convert(x) for x in m]
+        eps = ctx.mpf(2) ** (-ctx.prec + 8)
+    scale = [abs(x) for x in sig] if not exact else None
+    alpha = beta = None
+    for k in range(0, N // 2 + 1):
+        if k > 0:   # row k from rows k-1 and k-2: sigma_{k,l} for l = k..N-k
+            new = [0] * (N + 1)
+            new_scale = [0] * (N + 1) if not exact else None
+            for l in range(k, N - k + 1):
+                new[l] = sig[l + 1] - alpha * sig[l] - beta * sig_prev[l]
+                if not exact:
+                    new_scale[l] = scale[l + 1] + abs(alpha) * scale[l] + abs(beta) * abs(sig_prev[l])
+            sig_prev, sig, scale = sig, new, new_scale
+        piv = sig[k]
+        if exact:
+            neg, zero = piv < 0, piv == 0
+        else:
+            tol = eps * scale[k] * (k + 1)
+            neg, zero = piv < -tol, abs(piv) <= tol
+        if neg:
+            raise NotAMeasure(
+                f"Argument `m` of `{func}` is not the moment sequence of a probability measure: "
+                f"the Hankel determinant of order {k} (moments up to m_{2 * k}) is negative", order=k)
+        if zero:
+            if exact:
+                for l in range(k + 1, N - k + 1):
+                    if sig[l] != 0:
+                        raise NotAMeasure(
+                            f"Argument `m` of `{func}` is not the moment sequence of a probability measure: "
+                            f"the Hankel matrix of order {k} is singular (only a measure with {k} atoms "
+                            f"fits m_0..m_{2 * k}) but m_{k + l} is not that measure's moment",
+                            order=(k + l + 1) // 2)
+            return k
+        if 2 * k + 1 <= N:
+            prev_piv = sig_prev[k - 1] if k > 0 else None
+            alpha = sig[k + 1] / piv - (sig_prev[k] / prev_piv if k > 0 else 0)
+            beta = piv / prev_piv if k > 0 else piv
+    return None
 
 
 def gauss_from_jacobi(alpha, beta, dps=None):

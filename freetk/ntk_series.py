@@ -1,4 +1,4 @@
-r"""Exact moments of mu(a, c1, gamma2, nu) by a two-variable power series (SPEC 3.2).
+r"""Exact moments of mu(a, c1, gamma2, nu) by a two-variable power series.
 
 Derivation (recorded in docs/ntk.md).  With ``w = -1/z`` the jumps of ``rho_z`` are
 ``w T/(1 + a T w)``, so ``m_j(rho_z) = w^j mt_j(w)`` where ``mt_j`` are the moments of the
@@ -20,9 +20,11 @@ with FLINT polynomials (exact rationals, or arb balls with rigorous error radii)
 from math import comb
 
 import flint
+from flint.utils.flint_exceptions import DomainError
 import sympy
 
 from . import series as _series
+from .errors import InvalidArgument
 
 
 class _ListAlgebra:
@@ -124,7 +126,13 @@ def mu_moments_kernel(a, c, r, tau, N, algebra=None):
 
 
 def mu_moments_exact(a, c, r, tau, N):
-    """Exact moments: FLINT ``fmpq`` when all inputs are rational, sympy otherwise."""
+    """Exact moments ``[1, m_1..m_N]`` of mu.
+
+    All inputs rational: FLINT ``fmpq`` polynomials.  Otherwise (symbols, ``pi``, square roots):
+    FLINT multivariate polynomials in the generators of the inputs (:class:`freetk.series.MpolyRing`,
+    e.g. ``QQ[1/pi]`` for ReLU), results returned as expanded sympy expressions; when that is not
+    possible (division by ``r`` not exact in the ring) sympy's rational-function field.
+    """
     vals = [a, c, r] + list(tau[:N + 2])
     if _series._kind(vals) == "rational":
         conv = _series._to_fmpq
@@ -132,10 +140,42 @@ def mu_moments_exact(a, c, r, tau, N):
         out = mu_moments_kernel(conv(a), conv(c), conv(r), [conv(t) for t in tau[:N + 2]], N, alg)
         as_sympy = any(isinstance(v, sympy.Basic) for v in vals)
         return [_series._from_fmpq(x, True) if as_sympy else _series._from_fmpq(x, False) for x in out]
+    embedded = _series.MpolyRing.embed(vals)
+    if embedded is not None:
+        ring, e = embedded
+        try:
+            out = mu_moments_kernel(e[0], e[1], e[2], list(e[3:]), N, _MpolyAlgebra(ring))
+        except DomainError:   # r does not divide in the ring: use the field below
+            pass
+        else:
+            return [ring.to_sympy(v) for v in out]
     from sympy.polys.fields import sfield
     K, elems = sfield([sympy.sympify(v) for v in vals])
     out = mu_moments_kernel(elems[0], elems[1], elems[2], list(elems[3:]), N, _FieldAlgebra(K))
     return [sympy.cancel(v.as_expr()) if hasattr(v, "as_expr") else sympy.sympify(v) for v in out]
+
+
+class _MpolyAlgebra(_ListAlgebra):
+    """Polynomials in w as lists of FLINT ``fmpq_mpoly`` (exact polynomials in the generators)."""
+
+    def __init__(self, ring):
+        self.ring = ring
+        self.zero = ring.ctx.from_dict({})
+
+    def mul(self, p, q, n):
+        out = []
+        for k in range(n):
+            s = self.zero
+            for i in range(max(0, k - len(q) + 1), min(k, len(p) - 1) + 1):
+                s = s + p[i] * q[k - i]
+            out.append(s)
+        return out
+
+    def scalar(self, x):
+        return self.ring.one() * x
+
+    def simplify(self, x):
+        return x
 
 
 class _FieldAlgebra(_ListAlgebra):
@@ -158,15 +198,87 @@ class _FieldAlgebra(_ListAlgebra):
 
 
 def mu_moments_arb(a, c, r, tau, N, prec_bits):
-    """Moments as FLINT ``arb`` balls at ``prec_bits`` (inputs: arb or exact numbers)."""
-    old = flint.ctx.prec
-    try:
-        flint.ctx.prec = int(prec_bits)
+    """Moments of mu as FLINT ``arb`` balls at ``prec_bits`` (inputs: arb or exact numbers)."""
+    with _series.FlintPrec(prec_bits):
         conv = lambda v: v if isinstance(v, flint.arb) else to_arb(v)  # noqa: E731
         alg = _FlintAlgebra(flint.arb_poly, flint.arb)
         return mu_moments_kernel(conv(a), conv(c), conv(r), [conv(t) for t in tau[:N + 2]], N, alg)
-    finally:
-        flint.ctx.prec = old
+
+
+def rho_moments_arb(a, c, gamma1, r, tau, N, prec_bits):
+    """Moments ``[1, m_1..m_N]`` of rho as ``arb`` balls: ``kappa_k(rho) = gamma1^(k-1) m_k(mu)``
+    turned into moments by the generic series kernel in ball arithmetic."""
+    with _series.FlintPrec(prec_bits):
+        mu = mu_moments_arb(a, c, r, tau, N, prec_bits)
+        g1 = to_arb(gamma1)
+        kap = [g1 ** (j - 1) * mu[j] for j in range(1, N + 1)]
+        return [flint.arb(1)] + _series.free_cumulants_to_moments(kap)[1:]
+
+
+#: ball arithmetic is retried with doubled precision at most this many times
+_MAX_DOUBLINGS = 6
+
+
+def moments_to_dps(balls_at, N, dps, func):
+    """Run ``balls_at(prec_bits)`` (a list of ``arb``) with the precision doubled until every ball
+    is narrower than ``10^-(dps+2)`` relative; return the midpoints as mpmath numbers carrying
+    ``dps + 10`` digits (global mpmath precision untouched).  Raises ``NoConvergence``.
+    """
+    import mpmath
+    from mpmath import libmp
+    from .errors import NoConvergence
+    prec = int(dps * 3.33) + 64
+    tol = flint.arb(10) ** (-int(dps) - 2)
+    worst = None
+    for _ in range(_MAX_DOUBLINGS):
+        vals = balls_at(prec)
+        with _series.FlintPrec(prec):
+            bad = [v for v in vals if not (v.rad() == 0 or v.rad() <= abs(v.mid()) * tol)]
+            worst = max((float(v.rad() / abs(v.mid())) if v.mid() != 0 else float("inf")) for v in bad) \
+                if bad else 0.0
+        if not bad:
+            out_prec = libmp.dps_to_prec(int(dps) + 10)
+            res = []
+            for v in vals:
+                man, exp = v.mid().man_exp()
+                res.append(mpmath.mp.make_mpf(libmp.from_man_exp(int(man), int(exp), out_prec, "n")))
+            return res
+        prec *= 2
+    raise NoConvergence(f"{func}: ball arithmetic did not reach {dps} digits (widest relative radius "
+                        f"{worst:.1e} at {prec // 2} bits)", residual=worst, iterations=_MAX_DOUBLINGS)
+
+
+def mu_moments_numeric(a, c, r, tau, N, dps):
+    """Moments ``[1, m_1..m_N]`` of mu as mpmath numbers correct to ``dps`` digits (balls)."""
+    return moments_to_dps(lambda p: mu_moments_arb(a, c, r, tau, N, p), N, dps, "NTKMu.moments_numeric")
+
+
+def rho_moments_numeric(law, k, dps=30):
+    """``[m_0..m_k]`` of the NTK law ``rho`` as mpmath numbers correct to ``dps`` digits.
+
+    The fast numeric route when the Hermite data contain ``pi`` or other constants (ReLU, GELU, ...):
+    FLINT ball arithmetic on the moment series of ``mu`` and the free-cumulant relation
+    ``kappa_k(rho) = gamma1^(k-1) m_k(mu)``; 64 moments take a fraction of a second.  The exact
+    moments (``law.moments(k)``) are the same numbers as sympy expressions.
+
+    Examples
+    --------
+    >>> import freetk as ft
+    >>> from freetk.ntk_series import rho_moments_numeric
+    >>> law = ft.ntk_law("relu", gamma1=1, gamma2=0.5)
+    >>> m = rho_moments_numeric(law, 64, dps=20)
+    >>> len(m), float(m[1])          # m_1(rho) = m_1(mu) = (a + c1^2) E[T] = 1/4
+    (65, 0.25)
+    """
+    from .errors import check_order
+    k = check_order("rho_moments_numeric", "k", k)
+    dps = check_order("rho_moments_numeric", "dps", dps)
+    if dps < 1:
+        raise InvalidArgument(f"Argument `dps` of `rho_moments_numeric` must be >= 1, got {dps}")
+    h = law.hermite
+    tau = law.mu.t_law.tau(k + 1)
+    return moments_to_dps(lambda p: rho_moments_arb(h.a, h.c1 ** 2, law.gamma1, law.gamma2, tau, k, p), k, dps,
+                          "rho_moments_numeric")
 
 
 def to_arb(v):
@@ -184,7 +296,10 @@ def to_arb(v):
             return flint.arb(flint.fmpq(int(v.p), int(v.q)))
         digits = int(flint.ctx.prec * 0.30103) + 10
         s = sympy.N(v, digits)
-        return flint.arb(str(s), "1e-%d" % (digits - 2))
+        if s == 0:
+            return flint.arb(0, "1e-%d" % (digits - 2))
+        # sympy.N gives `digits` significant digits: a relative radius of 10^-(digits-2) encloses v
+        return flint.arb(str(s)) * flint.arb(1, "1e-%d" % (digits - 2))
     if isinstance(v, mpmath.mpf):
         man, exp = v.man_exp if hasattr(v, "man_exp") else mpmath.mpf(v).man_exp
         return flint.arb(flint.fmpz(int(man))) * flint.arb(2) ** int(exp)

@@ -4,10 +4,12 @@ Every function here acts on plain Python sequences of coefficients
 ``[a_0, a_1, ...]`` (index = power of ``z``) and works on sympy numbers and
 symbols, mpmath numbers, Python ints/Fractions and floats alike.  When every
 coefficient is rational the work is done exactly by FLINT (``python-flint``,
-C speed: 200 free cumulants of the Catalan numbers take milliseconds);
-otherwise a generic implementation in the coefficients' own arithmetic is used.
+C speed: 200 free cumulants of the Catalan numbers take milliseconds); exact
+values with symbols or constants (``1/pi``, ``sqrt 2``) run as FLINT multivariate
+polynomials in their generators (:class:`MpolyRing`); otherwise a generic
+implementation in the coefficients' own arithmetic is used.
 
-Conventions (SPEC section 1): ``M(z) = sum m_k z^k`` with ``m_0 = 1``;
+Conventions (docs/conventions.md): ``M(z) = sum m_k z^k`` with ``m_0 = 1``;
 free cumulants ``M(z) = C(z M(z))``, ``C(z) = 1 + sum kappa_k z^k``;
 boolean cumulants ``M(z) = 1/(1 - B(z))``; classical cumulants are the
 Taylor coefficients of ``log E exp(tX)``; ``S(z) = chi(z)(1+z)/z`` with
@@ -18,9 +20,10 @@ Functions returning cumulants return ``[c_1, ..., c_N]`` (no ``c_0``).
 from fractions import Fraction
 from math import comb
 import numbers
+import threading
 
 import flint
-import mpmath
+from flint.utils.flint_exceptions import DomainError
 import sympy
 
 from .errors import InvalidArgument
@@ -74,18 +77,42 @@ def _from_fmpq(x, as_sympy):
     return p if q == 1 else Fraction(p, q)
 
 
+#: FLINT keeps its series length (``flint.ctx.cap``) and ball precision (``flint.ctx.prec``) in one
+#: process-wide context; every freetk section that sets them holds this lock, so that calls from
+#: several threads never see each other's settings.
+FLINT_LOCK = threading.RLock()
+
+
 class _FlintCap:
-    """Temporarily set FLINT's series precision (``flint.ctx.cap``)."""
+    """Set FLINT's series precision (``flint.ctx.cap``) for a block, holding :data:`FLINT_LOCK`."""
 
     def __init__(self, n):
         self.n = n
 
     def __enter__(self):
+        FLINT_LOCK.acquire()
         self.old = flint.ctx.cap
         flint.ctx.cap = max(int(self.n), 1)
 
     def __exit__(self, *exc):
         flint.ctx.cap = self.old
+        FLINT_LOCK.release()
+
+
+class FlintPrec:
+    """Set FLINT's ball precision (``flint.ctx.prec``, bits) for a block, holding :data:`FLINT_LOCK`."""
+
+    def __init__(self, bits):
+        self.bits = bits
+
+    def __enter__(self):
+        FLINT_LOCK.acquire()
+        self.old = flint.ctx.prec
+        flint.ctx.prec = int(self.bits)
+
+    def __exit__(self, *exc):
+        flint.ctx.prec = self.old
+        FLINT_LOCK.release()
 
 
 def _fs(seq):
@@ -98,6 +125,12 @@ def _coeffs(s, n):
 
 
 def _one_over(x, as_sympy):
+    if _is_mpoly(x):
+        if not x.is_constant():
+            raise _NotInRing("division by a non-constant polynomial")
+        return 1 / x
+    if isinstance(x, numbers.Integral) and not isinstance(x, bool) and abs(int(x)) == 1:
+        return int(x)        # exact in every coefficient arithmetic (sympy, FLINT, mpmath, floats)
     if isinstance(x, numbers.Integral) and not as_sympy:
         return sympy.Rational(1, int(x))
     if _is_rational(x):
@@ -105,17 +138,96 @@ def _one_over(x, as_sympy):
     return 1 / x
 
 
+def _div_int(x, k):
+    """``x / k`` for a positive integer ``k``, exact for ints and in every coefficient arithmetic."""
+    if isinstance(x, numbers.Integral):
+        return Fraction(int(x), k) if int(x) % k else int(x) // k
+    return x / k
+
+
 def _simplify(x):
     return sympy.expand(x) if isinstance(x, sympy.Basic) else x
 
 
-def _field_wrap(func):
-    """Run a kernel on sympy inputs inside a sympy rational-function field.
+class _NotInRing(ArithmeticError):
+    """A kernel needed to divide by a non-constant polynomial (internal: fall back to the field)."""
 
-    Exact inputs with symbols or irrational constants (``1/pi``, ``sqrt 2``) are mapped to
-    elements of ``QQ(generators)`` so that the kernel's arithmetic is polynomial arithmetic
-    (orders of magnitude faster than expression trees); results are mapped back and put in
-    canonical form with ``cancel``.
+
+class MpolyRing:
+    """Exact sympy values as FLINT multivariate polynomials ``fmpq_mpoly`` in their generators.
+
+    ``sympy.polys.rings.sring`` finds generators (symbols, ``1/pi``, ``sqrt(2)``, ...) in which every
+    value is a polynomial over QQ; the values are then carried as FLINT polynomials (C arithmetic,
+    orders of magnitude faster than sympy expression trees or sympy's field elements).  Evaluating
+    the generators is a ring homomorphism, so ring operations on the images give the images of the
+    results even when the generators satisfy relations (``sqrt(2)**2 = 2`` is applied when a result
+    is turned back into a sympy expression).  Only ring operations and division by constants are
+    possible: a kernel that needs more raises ``_NotInRing``.
+    """
+
+    def __init__(self, gens):
+        self.gens = tuple(gens)
+        names = tuple("x%d" % i for i in range(len(self.gens))) or ("x0",)
+        self.ctx = flint.fmpq_mpoly_ctx.get(names, "lex")
+        self._nv = len(names)
+        self._pow = {}
+
+    @classmethod
+    def embed(cls, values):
+        """``(ring, images)`` for exact sympy values, or None when sympy finds no polynomial ring."""
+        from sympy.polys.rings import sring
+        try:
+            R, polys = sring([sympy.sympify(v) for v in values], domain=sympy.QQ)
+        except Exception:   # sympy raises several kinds (GeneratorsNeeded, CoercionFailed, ...)
+            return None
+        ring = cls(R.symbols)
+        return ring, [ring._from_dict(dict(p)) for p in polys]
+
+    @classmethod
+    def with_symbols(cls, symbols):
+        """A ring whose generators are the given sympy symbols; returns ``(ring, generators)``."""
+        ring = cls(symbols)
+        return ring, list(ring.ctx.gens())[:len(symbols)]
+
+    def _from_dict(self, d):
+        pad = (0,) * (self._nv - len(self.gens))
+        return self.ctx.from_dict({tuple(m) + pad: flint.fmpq(int(c.numerator), int(c.denominator))
+                                   for m, c in d.items()})
+
+    def one(self):
+        return self.ctx.from_dict({(0,) * self._nv: 1})
+
+    def _gpow(self, i, e):
+        key = (i, e)
+        if key not in self._pow:
+            self._pow[key] = self.gens[i] ** e
+        return self._pow[key]
+
+    def to_sympy(self, p):
+        """A ring element (or int/fmpq) back to an expanded sympy expression."""
+        if isinstance(p, (int, Fraction)):
+            return sympy.Rational(p)
+        if isinstance(p, flint.fmpq):
+            return sympy.Rational(int(p.p), int(p.q))
+        terms = []
+        for mono, c in p.to_dict().items():
+            factors = [self._gpow(i, e) for i, e in enumerate(mono[:len(self.gens)]) if e]
+            terms.append(sympy.Mul(sympy.Rational(int(c.p), int(c.q)), *factors))
+        return sympy.Add(*terms)
+
+
+def _is_mpoly(x):
+    return isinstance(x, flint.fmpq_mpoly)
+
+
+def _field_wrap(func):
+    """Run a kernel on sympy inputs in a fast exact algebra.
+
+    Exact inputs with symbols or irrational constants (``1/pi``, ``sqrt 2``) are first carried as
+    FLINT polynomials in their generators (:class:`MpolyRing`; results come back expanded); if the
+    kernel needs to divide by a non-constant element, the inputs are mapped instead to elements of
+    sympy's rational-function field ``QQ(generators)`` and results put in canonical form with
+    ``cancel``.
     """
     import functools
 
@@ -124,6 +236,15 @@ def _field_wrap(func):
         seq = list(seq)
         if _kind(seq) != "sympy":
             return func(seq, *args, **kwargs)
+        embedded = MpolyRing.embed(seq)
+        if embedded is not None:
+            ring, elems = embedded
+            try:
+                out = func(elems, *args, **kwargs)
+            except (_NotInRing, DomainError):
+                pass
+            else:
+                return [ring.to_sympy(v) for v in out]
         from sympy.polys.fields import sfield
         try:
             K, elems = sfield([sympy.sympify(x) for x in seq])
@@ -200,7 +321,7 @@ def series_reversion(f, n=None):
     power = [1] + [0] * (n - 2)
     for k in range(1, n):
         power = series_mul(power, h, n - 1)
-        out.append(_simplify(power[k - 1] * _one_over(k, _sympy_out(f))))
+        out.append(_simplify(_div_int(power[k - 1], k)))
     return out
 
 
@@ -347,49 +468,11 @@ def s_transform_to_moments(s):
 
 
 def hankel_check(m, func="from_moments"):
-    """Raise :class:`NotAMeasure` if a Hankel determinant of ``m`` is negative.
+    """Raise :class:`NotAMeasure` if ``m`` cannot be the moments of a probability measure.
 
-    Checks ``det[m_{i+j}]_{i,j<=k} >= 0`` for every ``k`` with ``2k <= N`` via
-    exact (or high-precision) LDL^T elimination.  Returns the first order at which
-    the Hankel matrix becomes singular (the number of support points), or None.
+    O(N^2) exact test by the Chebyshev algorithm (:func:`freetk.inversion.hankel_positivity`):
+    every Hankel matrix ``[m_{i+j}]`` positive definite, or positive semidefinite of rank ``p`` with
+    all later moments those of the ``p``-atomic measure.  Returns ``p`` in that case, else None.
     """
-    from .errors import NotAMeasure
-    N = len(m) - 1
-    K = N // 2
-    exact = _kind(m) == "rational"
-    if exact:
-        H = [[(Fraction(int(sympy.Rational(m[i + j]).p), int(sympy.Rational(m[i + j]).q))
-               if isinstance(m[i + j], sympy.Basic) else Fraction(m[i + j]))
-              for j in range(K + 1)] for i in range(K + 1)]
-    elif _kind(m) == "sympy":
-        return None  # symbolic: cannot decide
-    else:
-        # work at the precision the moments carry (their mantissa length), never less than double
-        bits = [x._mpf_[3] for x in m if hasattr(x, "_mpf_")]
-        ctx = mpmath.MPContext()
-        ctx.prec = max([53] + bits)
-        H = [[ctx.convert(m[i + j]) for j in range(K + 1)] for i in range(K + 1)]
-    singular_at = None
-    # Cholesky-like pivots d_k = det H_k / det H_{k-1}
-    for k in range(K + 1):
-        piv = H[k][k]
-        if exact:
-            neg, zero = piv < 0, piv == 0
-        else:
-            scale = max(abs(H[k][k]), ctx.mpf(1)) * ctx.mpf(10) ** (-ctx.dps + 8)
-            neg, zero = piv < -scale, abs(piv) <= scale
-        if neg and singular_at is None:
-            raise NotAMeasure(
-                f"Argument `m` of `{func}` is not the moment sequence of a probability measure: "
-                f"the Hankel determinant of order {k} (moments up to m_{2 * k}) is negative", order=k)
-        if zero:
-            if singular_at is None:
-                singular_at = k
-            continue
-        if singular_at is not None:
-            continue
-        for i in range(k + 1, K + 1):
-            f = H[i][k] / piv
-            for j in range(k + 1, K + 1):
-                H[i][j] -= f * H[k][j]
-    return singular_at
+    from .inversion import hankel_positivity
+    return hankel_positivity(m, func)

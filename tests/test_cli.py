@@ -1,21 +1,39 @@
-"""The command line (issue: user-facing layer)."""
+"""The command line (issue: user-facing layer).  In-process: ``main([...])`` returns the exit status."""
+import json
 import subprocess
 import sys
+from fractions import Fraction as F
 
 import numpy as np
+import pytest
+import sympy
 
+import freetk as ft
+from freetk import cli
 from freetk.cli import main
 
 
-def test_ntk_main_job_writes_outputs(tmp_path, capsys):
-    csv, png = tmp_path / "d.csv", tmp_path / "d.png"
-    rc = main(["ntk", "--d", "30", "--p", "15", "--grid", "120", "--csv", str(csv), "--png", str(png), "--quiet"])
+def test_ntk_main_job_writes_outputs(tmp_path, capsys, monkeypatch):
+    # the default file names, written in the working directory, plus the JSON record
+    monkeypatch.chdir(tmp_path)
+    rc = main(["ntk", "--d", "30", "--p", "15", "--grid", "120", "--quiet", "--json", "run.json"])
     out = capsys.readouterr().out
     assert rc == 0
     assert "c0     = 1/2" in out and "KS distance" in out and "support of rho" in out
-    data = np.loadtxt(csv, delimiter=",", skiprows=1)
+    data = np.loadtxt(tmp_path / "ntk_density.csv", delimiter=",", skiprows=1)
     assert data.shape == (120, 3) and np.all(data[:, 1] >= 0) and abs(data[-1, 2] - 1) < 1e-6
-    assert png.stat().st_size > 10_000
+    assert (tmp_path / "ntk_density.png").stat().st_size > 10_000
+    rec = json.loads((tmp_path / "run.json").read_text())
+    # exact Hermite data of ReLU: c0 = 1/2, c1^2 = 1/(2 pi), norm2 = 1/2 (Gaussian integrals by hand)
+    assert rec["hermite"]["exact"] is True and rec["hermite"]["c0"]["exact"] == "1/2"
+    assert sympy.simplify(sympy.sympify(rec["hermite"]["c1"]["exact"]) ** 2 - 1 / (2 * sympy.pi)) == 0
+    assert rec["hermite"]["c1"]["value"].startswith("0.39894228040143267793994605993")
+    # m_1(rho) = m_1(mu) = (a + c1^2) E[T] = norm2 - c0^2 = 1/4
+    assert sympy.sympify(rec["moments_rho"][1]["exact"]) == sympy.Rational(1, 4)
+    assert np.allclose(rec["density"]["x"], data[:, 0]) and np.allclose(rec["density"]["pdf"], data[:, 1])
+    lo, hi = rec["support"][0]
+    assert rec["density"]["x"][0] == lo and rec["density"]["x"][-1] == hi
+    assert rec["monte_carlo"]["n"] == 30 * 15 * 1 and rec["parameters"]["gamma2"]["exact"] == "1/2"
 
 
 def test_bad_input_one_line_exit_2(capsys):
@@ -27,9 +45,119 @@ def test_bad_input_one_line_exit_2(capsys):
     assert "known names" in capsys.readouterr().err
 
 
-def test_moments_convolve_latex(capsys):
+@pytest.fixture
+def no_law(monkeypatch):
+    """Make any attempt to compute an NTK law fail the test: errors must come before computing."""
+    import freetk.ntk
+
+    def forbidden(*a, **k):
+        raise AssertionError("the law was computed before the input was checked")
+    monkeypatch.setattr(freetk.ntk, "ntk_law", forbidden)
+
+
+@pytest.mark.parametrize("option", ["--csv", "--png", "--json"])
+def test_unwritable_output_fails_before_computing(no_law, capsys, tmp_path, option):
+    rc = main(["ntk", "--quiet", option, str(tmp_path / "no" / "such" / "dir" / "x.out")])
+    err = capsys.readouterr().err
+    assert rc == 2 and option in err and "does not exist" in err and len(err.strip().splitlines()) == 1
+    assert main(["ntk", "--quiet", option, str(tmp_path)]) == 2       # a directory is not a file
+    assert "is a directory" in capsys.readouterr().err
+    assert main(["convolve", "add", "semicircle", "semicircle", "--csv", "/nonexistent/x.csv"]) == 2
+
+
+@pytest.mark.parametrize("argv, match", [
+    (["moments", "semicircle:nan"], "'nan' must be a finite real number"),
+    (["moments", "semicircle:0,inf"], "'inf' must be a finite real number"),
+    (["moments", "uniform:0,oo"], "'oo' must be a finite real number"),
+    (["moments", "semicircle:1+I"], "must be a finite real number"),
+    (["moments", "mp:abc"], "'abc' is not a number .*--symbolic"),
+    (["moments", "mp:1/2", "-k", "-1"], "-k must be between 1 and"),
+    (["moments", "mp:1/2", "-k", "1000000000"], "-k must be between 1 and"),
+    (["latex", "ntk-moments", "-k", "-1"], "-k must be between 1 and 10"),
+    (["latex", "ntk-moments", "-k", "0"], "-k must be between 1 and 10"),
+    (["moments", "atoms:-2,0.5@1/3"], "2 locations but 1 weights"),
+    (["ntk", "--gamma2", "nan", "--quiet"], "--gamma2: 'nan' must be a finite real number"),
+    (["ntk", "--activation", "x*y", "--quiet"], "single variable x"),
+    (["ntk", "--sigma-prime", "exp(", "--quiet"], "--sigma-prime"),
+    (["ntk", "--activation", "relu", "--sigma-prime", "x", "--quiet"], "not both"),
+    (["ntk", "--d-law", "atoms:1,nan", "--quiet"], "finite real number"),
+    (["ntk", "--grid", "1", "--quiet"], "--grid must be between 2"),
+])
+def test_rejected_input(no_law, capsys, argv, match):
+    import re
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and re.search(match, err[0]), err
+
+
+def test_symbols_only_when_asked(capsys):
+    assert main(["moments", "mp:abc", "-k", "2", "--symbolic"]) == 0
+    assert "moments: 1, 1, abc + 1" in capsys.readouterr().out
+
+
+def test_numbers_are_read_exactly(capsys):
     assert main(["moments", "mp:1/2", "-k", "3"]) == 0
     assert "moments: 1, 1, 3/2, 11/4" in capsys.readouterr().out
+    assert main(["moments", "mp:0.5", "-k", "3"]) == 0          # 0.5 is read as 1/2, not as a float
+    assert "moments: 1, 1, 3/2, 11/4" in capsys.readouterr().out
+
+
+def test_atoms_with_weights(capsys):
+    mu = cli._measure("atoms:-2,0.5@1/3,2/3")
+    assert mu.atoms() == [(-2, F(1, 3)), (sympy.Rational(1, 2), sympy.Rational(2, 3))]
+    assert main(["moments", "atoms:-2,0.5@1/3,2/3", "-k", "2"]) == 0
+    # m1 = -2/3 + 1/3 = -1/3, m2 = 4/3 + 1/6 = 3/2
+    assert "moments: 1, -1/3, 3/2" in capsys.readouterr().out
+
+
+def test_ntk_options_reach_the_law(monkeypatch, capsys):
+    """The expression, sigma', gammas and the law of D arrive in ntk_law exactly as typed."""
+    import freetk.ntk
+    seen = {}
+
+    class Stop(Exception):
+        pass
+
+    def fake(activation=None, **kw):
+        seen.update(kw, activation=activation)
+        raise Stop
+    monkeypatch.setattr(freetk.ntk, "ntk_law", fake)
+    x = sympy.Symbol("x")
+    with pytest.raises(Stop):
+        main(["ntk", "--quiet", "--activation", "x/(1+exp(-1.702*x))", "--gamma1", "1/3", "--gamma2", "0.25",
+              "--d-law", "atoms:-2,0.5@1/3,2/3"])
+    assert seen["activation"] == x / (1 + sympy.exp(-sympy.Rational(851, 500) * x))
+    assert seen["gamma1"] == sympy.Rational(1, 3) and seen["gamma2"] == sympy.Rational(1, 4)
+    assert seen["d_law"].atoms() == [(-2, F(1, 3)), (sympy.Rational(1, 2), sympy.Rational(2, 3))]
+    with pytest.raises(Stop):
+        main(["ntk", "--quiet", "--sigma-prime", "(1+sign(x))/2"])
+    assert seen["activation"] is None and seen["sigma_prime"] == (1 + sympy.sign(x)) / 2
+    with pytest.raises(Stop):
+        main(["ntk", "--quiet", "--activation", "GELU"])
+    assert seen["activation"] == "gelu"
+
+
+def test_expression_activation_gives_the_same_hermite_data_as_the_name():
+    # Max(0, x) is ReLU: the CLI's expression route must give ReLU's exact Hermite data
+    class A:
+        activation, sigma_prime, activation_given = "Max(0, x)", None, True
+    act, phi, _ = cli._activation(A)
+    h, r = ft.hermite_data(act), ft.hermite_data("relu")
+    assert h.exact and all(sympy.simplify(getattr(h, k) - getattr(r, k)) == 0 for k in ("c0", "c1", "norm2", "a"))
+
+
+def test_figure_marks_support_edges():
+    sup = [(0.0, 1.0), (2.0, 3.5)]
+    xs = np.linspace(0, 3.5, 50)
+    fig = cli.density_figure(xs, np.ones_like(xs), sup, hist=(np.random.default_rng(0).random(100), "sample"))
+    ax = fig.axes[0]
+    vertical = sorted(line.get_xdata()[0] for line in ax.lines
+                      if len(set(np.atleast_1d(line.get_xdata()))) == 1)
+    assert vertical == [0.0, 1.0, 2.0, 3.5]
+    assert "support edges" in [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def test_moments_convolve_latex(capsys):
     assert main(["convolve", "mul", "mp:1", "mp:1", "-k", "3"]) == 0
     assert "moments: 1, 1, 3, 12" in capsys.readouterr().out
     assert main(["latex", "hermite", "--activation", "relu"]) == 0
@@ -38,7 +166,16 @@ def test_moments_convolve_latex(capsys):
     assert r"G_\mu(z)" in capsys.readouterr().out
 
 
+def test_help_documents_d_law_syntax(capsys):
+    assert main(["ntk", "--help"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "atoms:-2,0.5@1/3,2/3" in out and "sympy expression in x" in out and "--json" in out
+
+
 def test_console_entry_point():
     r = subprocess.run([sys.executable, "-m", "freetk", "moments", "semicircle", "-k", "4"],
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0 and "moments: 1, 0, 1, 0, 2" in r.stdout
+    r = subprocess.run([sys.executable, "-m", "freetk", "moments", "semicircle:nan"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and "finite real number" in r.stderr

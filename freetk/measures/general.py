@@ -32,7 +32,7 @@ class FromMoments(Measure):
             self._f = moments
             self._list = None
         else:
-            seq = [exact(x) for x in moments]
+            seq = [_finite_moment(x, j) for j, x in enumerate(moments)]
             if len(seq) == 0 or seq[0] != 1:
                 raise InvalidArgument("Argument `moments` of `from_moments` must start with m_0 = 1, "
                                       f"got {seq[:1]}")
@@ -92,6 +92,23 @@ class FromMoments(Measure):
     def _pdf_mp(self, x, ctx):
         v = -ctx.im(self._cauchy_mp(ctx.mpc(x), ctx)) / ctx.pi
         return v if v > 0 else ctx.mpf(0)
+
+
+def _finite_moment(x, j):
+    """A moment as an exact sympy number (or an inexact real), rejecting NaN, infinities and complex."""
+    x = exact(x)
+    bad = False
+    if isinstance(x, sympy.Basic):
+        bad = (x.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo) or x.is_real is False
+               or (not x.free_symbols and not x.is_real))
+    elif isinstance(x, (numbers.Real, mpmath.mpf)):
+        bad = not mpmath.isfinite(x)
+    else:
+        bad = True
+    if bad:
+        raise InvalidArgument(f"Argument `moments` of `from_moments` must hold finite real numbers; "
+                              f"m_{j} = {x!r}")
+    return x
 
 
 def _mp(x, ctx):
