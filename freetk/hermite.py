@@ -91,6 +91,29 @@ class HermiteData:
         ctx = context(dps)
         return tuple(round_to(_to_ctx(v, ctx), dps) for v in (self.c0, self.c1, self.norm2, self.a))
 
+    @property
+    def digits(self):
+        """Correct digits the numbers carry (``inf`` when exact)."""
+        if self.exact:
+            return math.inf
+        return int(self.extra.get("digits", self.dps or 15))
+
+    def refine(self, dps):
+        """The same data computed again by mpmath at ``dps`` digits (``self`` when already that good).
+
+        Needs ``phi`` (kept by :func:`hermite_data`).  A callable that computes in double precision only
+        cannot be refined: a :class:`PrecisionWarning` is issued and the result has ~15 digits.
+        """
+        dps = check_dps("HermiteData.refine", dps, allow_none=False)
+        if self.exact or self.digits >= dps:
+            return self
+        if self.phi is None:
+            warnings.warn(f"HermiteData.refine: no phi kept; the data stay at {self.digits} digits",
+                          PrecisionWarning, stacklevel=2)
+            return self
+        h = hermite_data(sigma_prime=self.phi, dps=dps)
+        return HermiteData(h.c0, h.c1, h.norm2, h.a, h.exact, h.phi, h.error, h.dps, self.description, h.extra)
+
     def latex(self):
         """``c_0 = ..., c_1 = ..., \\|\\phi\\|^2 = ..., a = ...`` (exact values when known)."""
         def f(v):
@@ -332,6 +355,8 @@ def _resolve(activation, sigma_prime):
             raise InvalidArgument(f"Argument `{name}` of `hermite_data` must be a real expression, got {src}")
         phi = _diff(expr) if name == "activation" else expr
         return phi, "sympy", f"{'sigma' if name == 'activation' else 'phi'} = {src}"
+    if isinstance(src, _Phi):
+        return src, "callable", src.desc
     if callable(src):
         if name == "activation":
             return (_Phi("callable", "sigma = <callable>, phi by numerical differentiation", sigma=src, pts=[0.0]),
@@ -659,6 +684,19 @@ def hermite_data(activation=None, *, sigma_prime=None, dps=None, exact=True):
     dps = check_dps("hermite_data", dps)
     if not isinstance(exact, bool):
         raise InvalidArgument(f"Argument `exact` of `hermite_data` must be True or False, got {exact!r}")
+    key = (activation.strip().lower().replace("-", "_"), dps, exact) if isinstance(activation, str) else None
+    if key is not None and key in _NAMED_CACHE:
+        return _NAMED_CACHE[key]
+    out = _hermite_data(activation, sigma_prime, dps, exact)
+    if key is not None:
+        _NAMED_CACHE[key] = out     # HermiteData is immutable; names always mean the same sigma
+    return out
+
+
+_NAMED_CACHE = {}
+
+
+def _hermite_data(activation, sigma_prime, dps, exact):
     phi_raw, kind, desc = _resolve(activation, sigma_prime)
     name = "activation" if activation is not None else "sigma_prime"
     phi = _phi_object(phi_raw, kind, desc)
