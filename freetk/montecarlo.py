@@ -27,11 +27,10 @@ __all__ = ["ntk_matrix", "ntk_eigenvalues", "predicted_outliers", "remove_outlie
 
 
 def _size(func, name, v):
-    if isinstance(v, bool) or not isinstance(v, numbers.Integral):
-        raise InvalidArgument(f"Argument `{name}` of `{func}` must be an integer, got {v!r}")
-    if v < 1:
-        raise InvalidArgument(f"Argument `{name}` of `{func}` must be >= 1, got {v}")
-    return int(v)
+    """A matrix dimension: an integer >= 1 whose square matrix fits the memory cap."""
+    v = _v.integer(func, name, v, lo=1)
+    _v.matrix_size(func, (v, v)) if name == "n" else None
+    return v
 
 
 def _phi_numpy(activation, sigma_prime):
@@ -212,6 +211,7 @@ def wishart(n, m, population=None, seed=0):
     The limit is ``MP(n/m) ⊠ population``.
     """
     n, m = _size("wishart", "n", n), _size("wishart", "m", m)
+    _v.matrix_size("wishart", (n, m))
     rng = np.random.default_rng(seed)
     s = _population(population, n)
     Z = rng.standard_normal((n, m))
@@ -225,9 +225,14 @@ def _population(pop, n):
         return np.ones(n)
     if isinstance(pop, Measure):
         return _quantiles(pop, n)
-    arr = np.asarray(pop, float)
+    try:
+        arr = np.asarray(pop, float)
+    except (TypeError, ValueError):
+        raise InvalidArgument(f"population must be a Measure or {n} real numbers, got {type(pop).__name__}") from None
     if arr.shape != (n,):
         raise InvalidArgument(f"population must have length {n}, got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)) or np.any(arr < 0):
+        raise InvalidArgument("population eigenvalues must be finite and >= 0")
     return arr
 
 
