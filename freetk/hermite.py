@@ -29,7 +29,6 @@ context when it computes in mpmath, by one-sided-at-breakpoints finite differenc
 """
 from dataclasses import dataclass, field
 import math
-import numbers
 
 import types
 import warnings

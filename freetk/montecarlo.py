@@ -12,14 +12,13 @@ r"""Exact random matrices that check every law (SPEC section 5).
   (dask.distributed's ``client.get_executor()`` runs it on a cluster).
 """
 from concurrent.futures import Executor
-import numbers
 
 import numpy as np
 import sympy
 
 from .errors import InvalidArgument
 from . import validation as _v
-from .hermite import _phi_object, _resolve, hermite_data
+from .hermite import _phi_object, _resolve
 
 __all__ = ["ntk_matrix", "ntk_eigenvalues", "predicted_outliers", "remove_outliers", "ks_distance",
            "w1_distance", "compare", "wigner", "wishart", "haar_orthogonal", "free_sum_sample",

@@ -2,8 +2,8 @@
 
 For every measure drawn: total mass 1, density >= 0 and finite, cdf non-decreasing in [0, 1],
 moments of the density (plus atoms) equal to the exact moments, and no exception other than the
-library's documented errors (FreetkError subclasses).  The default run draws few examples; the
-``slow`` variants draw more (and include the NTK laws, whose numerics take seconds each).
+library's documented errors (valid input may only meet NoConvergence, which names the point).  The
+default run draws few fixed examples; the ``slow`` variants draw more (and include the NTK laws).
 """
 from fractions import Fraction as F
 
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import freetk as ft
-from freetk.errors import FreetkError
+from freetk.errors import NoConvergence
 
 MASS_TOL = 1e-6       # total_mass: edge-adapted quadrature, tolerance 1e-12 per piece; solvers ~1e-9
 MOMENT_TOL = 1e-5     # relative, first two moments through expect()
@@ -92,17 +92,17 @@ def check_measure(mu, with_cdf=True):
             assert np.all(c >= -CDF_TOL) and np.all(c <= 1 + CDF_TOL), c
             assert np.all(np.diff(c) >= -CDF_TOL), c
             assert c[-1] > 1 - 1e-6
-    except FreetkError:
+    except NoConvergence:
         pass      # a documented refusal (e.g. NoConvergence naming the point) is not a silent answer
 
 
-@settings(max_examples=6)
+@settings(max_examples=5, derandomize=True)     # default run: the same examples every time
 @given(family())
 def test_families(mu):
     check_measure(mu)
 
 
-@settings(max_examples=3)
+@settings(max_examples=3, derandomize=True)
 @given(convolution())
 def test_convolutions(mu):
     check_measure(mu, with_cdf=False)

@@ -3,7 +3,6 @@ validation, plots.  References are closed forms or mpmath quadratures written he
 from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction as F
 import math
-import warnings
 
 import mpmath
 import numpy as np
