@@ -57,6 +57,5 @@ def check_order(func, name, k):
     import numbers
     if isinstance(k, bool) or not isinstance(k, numbers.Integral):
         raise InvalidArgument(f"Argument `{name}` of `{func}` must be a non-negative integer, got {k!r}")
-    if k < 0:
-        raise InvalidArgument(f"Argument `{name}` of `{func}` must be >= 0, got {k}")
-    return int(k)
+    from .validation import order
+    return order(func, name, k)

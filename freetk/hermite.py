@@ -11,19 +11,34 @@ Normalisation of :func:`hermite_coefficients`: probabilists' Hermite polynomials
 
 Exact values come from sympy when ``phi`` is built from polynomials, steps, ``Abs``,
 ``sign``, exponentials of polynomials of degree <= 2 and ``erf`` of linear arguments,
-integrated piece by piece; everything else is computed by mpmath quadrature split at
-every kink and discontinuity, by two independent rules (tanh-sinh and Gauss-Legendre)
-whose disagreement is reported as the error estimate.
+integrated piece by piece.  Everything else is numeric, split at every kink and
+discontinuity of ``phi``:
+
+* double precision (``dps=None``, the default): Gauss-Hermite (``hermegauss``) when ``phi``
+  is smooth, composite Gauss-Legendre on the pieces between breakpoints otherwise, each with
+  a second rule of another size whose difference is the error estimate;
+* ``dps=k``: mpmath quadrature in a private context (tanh-sinh and Gauss-Legendre, whose
+  disagreement is the error estimate).  No computation touches mpmath's global context.
+
+Callables are accepted in numpy style (``lambda t: np.tanh(t)``), ``math`` style and mpmath
+style (``mpmath.tanh``).  A callable that only returns double-precision numbers cannot
+support more than about 15 digits: asked for more, the data are computed honestly in
+double precision, ``error`` says how good they are and a :class:`PrecisionWarning` is issued.
+A callable ``sigma`` (not ``phi``) is differentiated numerically: by mpmath in a private
+context when it computes in mpmath, by one-sided-at-breakpoints finite differences otherwise.
 """
 from dataclasses import dataclass, field
 import math
-import numbers
+
+import types
+import warnings
 
 import mpmath
+import numpy as np
 import sympy
 
-from .errors import InvalidArgument
-from .precision import workdps
+from .errors import InvalidArgument, PrecisionWarning
+from .precision import MpFunction, check_dps, context, round_to
 
 X = sympy.Symbol("x", real=True)
 _SQ2 = sympy.sqrt(2)
@@ -70,11 +85,33 @@ class HermiteData:
         return sympy.simplify(self.c1 ** 2) if self.exact else self.c1 ** 2
 
     def numeric(self, dps=15):
-        """``(c0, c1, norm2, a)`` as mpmath numbers at ``dps`` digits."""
-        with workdps(dps):
-            out = tuple(mpmath.mpmathify(sympy.N(v, dps + 10)) if isinstance(v, sympy.Basic) else +v
-                        for v in (self.c0, self.c1, self.norm2, self.a))
-        return out
+        """``(c0, c1, norm2, a)`` as mpmath numbers at ``dps`` digits (no global state touched)."""
+        dps = check_dps("HermiteData.numeric", dps, allow_none=False)
+        ctx = context(dps)
+        return tuple(round_to(_to_ctx(v, ctx), dps) for v in (self.c0, self.c1, self.norm2, self.a))
+
+    @property
+    def digits(self):
+        """Correct digits the numbers carry (``inf`` when exact)."""
+        if self.exact:
+            return math.inf
+        return int(self.extra.get("digits", self.dps or 15))
+
+    def refine(self, dps):
+        """The same data computed again by mpmath at ``dps`` digits (``self`` when already that good).
+
+        Needs ``phi`` (kept by :func:`hermite_data`).  A callable that computes in double precision only
+        cannot be refined: a :class:`PrecisionWarning` is issued and the result has ~15 digits.
+        """
+        dps = check_dps("HermiteData.refine", dps, allow_none=False)
+        if self.exact or self.digits >= dps:
+            return self
+        if self.phi is None:
+            warnings.warn(f"HermiteData.refine: no phi kept; the data stay at {self.digits} digits",
+                          PrecisionWarning, stacklevel=2)
+            return self
+        h = hermite_data(sigma_prime=self.phi, dps=dps)
+        return HermiteData(h.c0, h.c1, h.norm2, h.a, h.exact, h.phi, h.error, h.dps, self.description, h.extra)
 
     def latex(self):
         """``c_0 = ..., c_1 = ..., \\|\\phi\\|^2 = ..., a = ...`` (exact values when known)."""
@@ -89,9 +126,210 @@ class HermiteData:
         return "$" + self.latex() + "$"
 
 
+
 # ----------------------------------------------------------------------------- inputs
+def _to_ctx(v, ctx):
+    """A sympy number, mpmath number or float as a number of context ``ctx`` (full precision kept)."""
+    if isinstance(v, sympy.Basic):
+        f = sympy.Float(sympy.N(v, ctx.dps + 5), ctx.dps + 5)
+        return ctx.make_mpf(f._mpf_)
+    return ctx.convert(v)
+
+
+def _np_call(f, u):
+    """``f`` on a float array, whatever its style (numpy ufunc, math, mpmath): a float array."""
+    try:
+        with np.errstate(all="ignore"):
+            v = f(u)
+        arr = np.asarray(v)
+        if arr.shape == u.shape and arr.dtype.kind in "fiub":
+            return arr.astype(float)
+        if arr.shape == u.shape and arr.dtype.kind == "c":
+            return arr.real.astype(float)
+    except Exception:   # noqa: BLE001 - not vectorised: fall back to one call per point
+        pass
+    out = np.empty(u.shape, float)
+    for i, t in np.ndenumerate(u):
+        out[i] = _scalar_float(f, float(t))
+    return out
+
+
+def _scalar_float(f, t):
+    try:
+        v = f(t)
+    except (OverflowError, ZeroDivisionError, ValueError):
+        return float("nan")
+    if isinstance(v, (complex, np.complexfloating)) or hasattr(v, "_mpc_"):
+        v = complex(v).real
+    return float(v)
+
+
+_MP_NAMES = {}
+
+
+def _mp_name(v):
+    """The name of an mpmath function (``mpmath.tanh`` -> 'tanh'), or None."""
+    if not _MP_NAMES:
+        for n in dir(mpmath):
+            obj = getattr(mpmath, n)
+            if callable(obj) and not isinstance(obj, type) and hasattr(mpmath.mp, n):
+                _MP_NAMES[id(obj)] = (n, obj)
+    hit = _MP_NAMES.get(id(v))
+    if hit is not None and hit[1] is v:
+        return hit[0]
+    if getattr(v, "__self__", None) is mpmath.mp:
+        return getattr(v, "__name__", None)
+    return None
+
+
+def _rebind(f, ctx):
+    """``f`` with the mpmath functions it uses taken from ``ctx`` instead of the global ``mpmath.mp``.
+
+    Works for mpmath's own functions (``mpmath.tanh``) and for plain Python functions whose global
+    names refer to the ``mpmath`` module or to its functions.  Anything else is returned unchanged
+    (its precision is then measured by :func:`_is_full_precision`).
+    """
+    n = _mp_name(f)
+    if n is not None and hasattr(ctx, n):
+        return getattr(ctx, n)
+    if isinstance(f, types.FunctionType) and not f.__closure__:
+        g = f.__globals__
+        ns = {}
+        for n in f.__code__.co_names:
+            if n not in g:
+                continue
+            v = g[n]
+            if v is mpmath:
+                ns[n] = ctx
+            else:
+                m = _mp_name(v)
+                if m is not None and hasattr(ctx, m):
+                    ns[n] = getattr(ctx, m)
+        if ns:
+            glob = dict(g)
+            glob.update(ns)
+            return types.FunctionType(f.__code__, glob, f.__name__, f.__defaults__)
+    return f
+
+
+_PROBES = ("0.3183098861837906715377675", "-1.414213562373095048801688", "2.718281828459045235360287",
+           "-0.5772156649015328606065121", "1.618033988749894848204587")
+
+
+def _is_full_precision(f, ctx):
+    """Does the callable ``f`` (already rebound to ``ctx``) compute at ``ctx``'s precision?
+
+    Python/numpy floats are double precision.  mpmath numbers are inspected: a value carrying
+    more than 53 significant bits somewhere means high precision; values of 54 bits or fewer at
+    non-dyadic points, unless they are short exact dyadics (steps, constants), mean a double
+    computation.
+    """
+    long_bits = short_only = 0
+    for s in _PROBES:
+        t = ctx.mpf(s)
+        try:
+            v = f(t)
+        except (TypeError, ValueError, OverflowError, ZeroDivisionError):
+            return False
+        if isinstance(v, (float, np.floating, complex, np.complexfloating)):
+            return False
+        if isinstance(v, (int, np.integer)):
+            short_only += 1
+            continue
+        if hasattr(v, "_mpc_"):
+            v = ctx.re(v)
+        if not hasattr(v, "_mpf_"):
+            return False
+        man = v._mpf_[1]
+        bits = int(man).bit_length() if man else 0
+        if bits > 54:
+            long_bits += 1
+        elif bits <= 24:
+            short_only += 1
+        else:
+            return False
+    return True
+
+
+class _Phi:
+    """How to evaluate ``phi = sigma'``: in double precision (numpy) and in an mpmath context.
+
+    ``np(u, lo, hi)`` evaluates at the nodes ``u`` of a quadrature piece ``[lo, hi]`` (finite
+    differences of a callable ``sigma`` stay inside the piece, so they never straddle a kink);
+    ``mp(t, ctx)`` evaluates at the precision of ``ctx``; ``full_precision(ctx)`` tells whether the
+    mpmath evaluation really carries ``ctx``'s precision.
+    """
+
+    def __init__(self, kind, desc, expr=None, func=None, sigma=None, pts=()):
+        self.kind, self.desc, self.expr = kind, desc, expr
+        self._func, self._sigma = func, sigma
+        self.pts = sorted(float(p) for p in pts)
+        if expr is not None:
+            f = sympy.lambdify(X, expr, modules=[{"Heaviside": lambda x, h=0.5: np.heaviside(x, h)},
+                                                 "scipy", "numpy"])
+            self._np = lambda u: np.array(np.broadcast_to(np.asarray(f(u), dtype=float), u.shape))  # noqa: E731
+            self._mpf = MpFunction(X, expr)
+
+    def np(self, u, lo=-np.inf, hi=np.inf):
+        u = np.asarray(u, float)
+        if self.expr is not None:
+            with np.errstate(all="ignore"):
+                return self._np(u)
+        if self._sigma is None:
+            return _np_call(self._func, u)
+        return _fd_derivative(self._sigma, u, lo, hi, _FD_STEP)
+
+    def mp(self, t, ctx):
+        if self.expr is not None:
+            return ctx.convert(self._mpf(t, ctx))
+        if self._sigma is None:
+            v = _rebind(self._func, ctx)(t)
+        else:
+            s = _rebind(self._sigma, ctx)
+            direction = 0
+            lo = max([p for p in self.pts if p <= t], default=None)
+            hi = min([p for p in self.pts if p >= t], default=None)
+            if lo is not None or hi is not None:   # one-sided next to a breakpoint
+                dlo = t - lo if lo is not None else ctx.inf
+                dhi = hi - t if hi is not None else ctx.inf
+                direction = 1 if dlo < dhi else -1
+            v = ctx.diff(s, t, direction=direction)
+        if hasattr(v, "_mpc_") or isinstance(v, complex):
+            v = ctx.re(ctx.convert(v))
+        return ctx.convert(v)
+
+    def full_precision(self, ctx):
+        if self.expr is not None:
+            return True
+        return _is_full_precision(_rebind(self._sigma if self._sigma is not None else self._func, ctx), ctx)
+
+
+_FD_STEP = 2.0 ** -10
+
+
+def _fd_derivative(sigma, u, lo, hi, h):
+    """4th-order finite differences of a double-precision ``sigma`` at ``u``, inside ``[lo, hi]``."""
+    u = np.asarray(u, float)
+    central = (u - 2 * h >= lo) & (u + 2 * h <= hi)
+    fwd = ~central & (u - 2 * h < lo)
+    bwd = ~central & ~fwd
+    out = np.empty(u.shape)
+    s = lambda v: _np_call(sigma, v)  # noqa: E731
+    if np.any(central):
+        c = u[central]
+        out[central] = (8 * (s(c + h) - s(c - h)) - (s(c + 2 * h) - s(c - 2 * h))) / (12 * h)
+    for mask, sgn in ((fwd, 1.0), (bwd, -1.0)):
+        if np.any(mask):
+            c = u[mask]
+            hh = sgn * h
+            out[mask] = (-25 * s(c) + 48 * s(c + hh) - 36 * s(c + 2 * hh) + 16 * s(c + 3 * hh)
+                         - 3 * s(c + 4 * hh)) / (12 * hh)
+    return out
+
+
 def _resolve(activation, sigma_prime):
-    """Return ``(phi, kind, description)`` with kind 'sympy' or 'callable'."""
+    """Return ``(phi, kind, description)`` with kind 'sympy' or 'callable' (phi a sympy expression or
+    a :class:`_Phi`)."""
     if (activation is None) == (sigma_prime is None):
         raise InvalidArgument("hermite_data: give exactly one of `activation` or `sigma_prime`")
     src = activation if activation is not None else sigma_prime
@@ -112,16 +350,17 @@ def _resolve(activation, sigma_prime):
             raise InvalidArgument(f"Argument `{name}` of `hermite_data` must be an expression in one "
                                   f"variable, got symbols {sorted(map(str, syms))}")
         expr = src.subs({s: X for s in syms})
+        if expr.has(sympy.I) or any(not a.is_real for a in expr.atoms(sympy.Number)):
+            raise InvalidArgument(f"Argument `{name}` of `hermite_data` must be a real expression, got {src}")
         phi = _diff(expr) if name == "activation" else expr
         return phi, "sympy", f"{'sigma' if name == 'activation' else 'phi'} = {src}"
+    if isinstance(src, _Phi):
+        return src, "callable", src.desc
     if callable(src):
         if name == "activation":
-            f = src
-
-            def phi(t):
-                return mpmath.diff(lambda u: _call(f, u), t)
-            return phi, "callable", "sigma = <callable>, phi by numerical differentiation"
-        return src, "callable", "phi = <callable>"
+            return (_Phi("callable", "sigma = <callable>, phi by numerical differentiation", sigma=src, pts=[0.0]),
+                    "callable", "sigma = <callable>, phi by numerical differentiation")
+        return _Phi("callable", "phi = <callable>", func=src, pts=[0.0]), "callable", "phi = <callable>"
     raise InvalidArgument(f"Argument `{name}` of `hermite_data` must be a name, a sympy expression or a "
                           f"callable, got {type(src).__name__}")
 
@@ -133,12 +372,25 @@ def _diff(expr):
     return sympy.piecewise_fold(d)
 
 
-def _call(f, t):
+def _phi_object(phi, kind, desc):
+    """A :class:`_Phi` for what :func:`_resolve` returned."""
+    if kind == "callable":
+        return phi
+    pts = [float(p) for p in _breakpoints(phi)] + _real_singularities(phi)
+    return _Phi("sympy", desc, expr=phi, pts=sorted(set(pts)))
+
+
+def _real_singularities(expr):
+    """Real points where a sympy ``phi`` is singular (poles, log and root singularities), as floats."""
+    if not expr.has(X) or expr.is_polynomial(X):
+        return []
     try:
-        v = f(t)
-    except TypeError:
-        v = f(float(t))
-    return mpmath.mpmathify(complex(v).real if isinstance(v, complex) else v)
+        sing = sympy.singularities(expr, X, sympy.S.Reals)
+    except Exception:   # noqa: BLE001 - sympy cannot decide: no known singular points
+        return []
+    if not isinstance(sing, sympy.FiniteSet):
+        return []
+    return [float(s) for s in sing if s.is_real]
 
 
 # ----------------------------------------------------------------------------- breakpoints
@@ -226,63 +478,200 @@ def _gauss_exact(expr):
 
 
 # ----------------------------------------------------------------------------- numeric path
-def _gauss_numeric(f, pts, dps):
-    """``E[f(g)]`` by tanh-sinh and Gauss-Legendre quadrature split at ``pts``; returns (value, error)."""
-    with workdps(dps, guard=15):
-        w = lambda t: f(t) * mpmath.exp(-t * t / 2) / mpmath.sqrt(2 * mpmath.pi)  # noqa: E731
-        cuts = [-mpmath.inf] + [mpmath.mpf(p) for p in pts] + [mpmath.inf]
-        v1 = mpmath.quad(w, cuts, method="tanh-sinh")
-        # Gauss-Legendre on finite pieces (the Gaussian tail beyond |t| = L is below 10^-dps)
-        L = mpmath.sqrt(2 * (dps + 20) * mpmath.log(10)) + 1
-        fin = [max(min(c, L), -L) for c in cuts]
-        fin = [fin[0]] + [c for c in fin[1:-1] if -L < c < L] + [fin[-1]]
-        segs = []
-        for lo, hi in zip(fin[:-1], fin[1:]):
-            n = max(2, int(mpmath.ceil((hi - lo) / 2)))
-            segs += [lo + (hi - lo) * k / n for k in range(n)]
-        segs.append(fin[-1])
-        v2 = mpmath.quad(w, segs, method="gauss-legendre")
-        err = abs(v1 - v2)
-    return v1, err
+_L_DOUBLE = 12.0       # |t| > 12: Gaussian weight below 1e-31, far beyond double precision
+_GH_NODES = (120, 160)
+_GL_NODES = (20, 30)   # per panel of width <= 1
 
 
-def _check_phi(f, kind, name):
+def _expect_double(g, pts):
+    """``E[g(G)]``, G ~ N(0, 1), in double precision; ``g(u, lo, hi)`` vectorised on a piece.
+
+    Gauss-Hermite (probabilists') when there is no breakpoint, composite Gauss-Legendre on the
+    pieces between breakpoints otherwise (panels of width <= 1 on ``[-12, 12]``).  Two rules of
+    different sizes; their difference (plus rounding) is the error estimate.
+    Returns ``(value, error)`` as floats.
+    """
+    cuts = [p for p in pts if -_L_DOUBLE < p < _L_DOUBLE]
+    vals = []
+    if not cuts:
+        for n in _GH_NODES:
+            t, w = _hermegauss(n)
+            y = g(t, -np.inf, np.inf)
+            vals.append((float(np.dot(w, y)), float(np.dot(w, np.abs(y)))))
+        (v1, m1), (v2, m2) = vals
+        if np.isfinite(v2) and abs(v2 - v1) <= 256 * np.finfo(float).eps * m2:
+            return v2, abs(v2 - v1) + 64 * np.finfo(float).eps * m2
+        vals = []    # poles close to the real axis (tanh, sigmoid): Gauss-Hermite converges slowly
+    if True:
+        edges = [-_L_DOUBLE] + cuts + [_L_DOUBLE]
+        for n in _GL_NODES:
+            x0, w0 = np.polynomial.legendre.leggauss(n)
+            tot = absm = 0.0
+            for lo, hi in zip(edges[:-1], edges[1:]):
+                k = max(1, int(np.ceil(hi - lo)))
+                bounds = np.linspace(lo, hi, k + 1)
+                a, b = bounds[:-1, None], bounds[1:, None]
+                u = ((a + b) / 2 + (b - a) / 2 * x0[None, :]).ravel()
+                ww = ((b - a) / 2 * w0[None, :]).ravel() * np.exp(-u * u / 2) / np.sqrt(2 * np.pi)
+                y = g(u, lo, hi)
+                tot += float(np.dot(ww, y))
+                absm += float(np.dot(ww, np.abs(y)))
+            vals.append((tot, absm))
+    (v1, m1), (v2, m2) = vals
+    if not (np.isfinite(v2) and np.isfinite(v1) and np.isfinite(m2)):
+        return float("nan"), float("inf")
+    return v2, abs(v2 - v1) + 64 * np.finfo(float).eps * m2
+
+
+_GH_CACHE = {}
+
+
+def _hermegauss(n):
+    """Gauss-Hermite nodes and weights for ``E f(G)``, G ~ N(0, 1) (weights sum to 1)."""
+    if n not in _GH_CACHE:
+        t, w = np.polynomial.hermite_e.hermegauss(n)
+        _GH_CACHE[n] = (t, w / np.sqrt(2 * np.pi))
+    return _GH_CACHE[n]
+
+
+def _expect_mp(g, pts, ctx):
+    """``E[g(G)]`` in context ``ctx`` by tanh-sinh and Gauss-Legendre split at ``pts``; ``(value, error)``."""
+    w = lambda t: g(t) * ctx.exp(-t * t / 2) / ctx.sqrt(2 * ctx.pi)  # noqa: E731
+    cuts = [-ctx.inf] + [ctx.mpf(p) for p in pts] + [ctx.inf]
+    v1 = ctx.quad(w, cuts, method="tanh-sinh")
+    # Gauss-Legendre on finite pieces (the Gaussian tail beyond |t| = L is below 10^-dps)
+    L = ctx.sqrt(2 * (ctx.dps + 20) * ctx.log(10)) + 1
+    fin = [max(min(c, L), -L) for c in cuts]
+    fin = [fin[0]] + [c for c in fin[1:-1] if -L < c < L] + [fin[-1]]
+    segs = []
+    for lo, hi in zip(fin[:-1], fin[1:]):
+        n = max(2, int(ctx.ceil((hi - lo) / 2)))
+        segs += [lo + (hi - lo) * k / n for k in range(n)]
+    segs.append(fin[-1])
+    v2 = ctx.quad(w, segs, method="gauss-legendre")
+    return v1, abs(v1 - v2)
+
+
+def _check_phi(phi, name):
     """Reject phi with non-finite values or not square-integrable against N(0,1)."""
-    samples = [-7.3, -3.1, -1.0, -0.37, 0.21, 0.5, 1.3, 2.9, 6.1]
-    with workdps(20):
-        for t in samples:
-            v = f(mpmath.mpf(t))
-            if not mpmath.isfinite(v):
-                raise InvalidArgument(f"Argument `{name}` of `hermite_data`: phi({t}) = {v} is not finite")
-        # growth test: log(phi^2 exp(-t^2/2)) must eventually decrease
-        for sgn in (1, -1):
-            vals = []
-            for t in (6, 12, 24):
+    samples = np.array([-7.3, -3.1, -1.0, -0.37, 0.21, 0.5, 1.3, 2.9, 6.1])
+    vals = phi.np(samples)
+    for t, v in zip(samples, vals):
+        if not np.isfinite(v):
+            raise InvalidArgument(f"Argument `{name}` of `hermite_data`: phi({t}) = {v} is not finite")
+    # growth test: log(phi^2 exp(-t^2/2)) must eventually decrease
+    ctx = context(5)
+    for sgn in (1, -1):
+        out = []
+        for t in (6, 12, 24):
+            try:
+                v = phi.mp(ctx.mpf(sgn * t), ctx) if phi.expr is not None else ctx.mpf(phi.np(np.array([sgn * t]))[0])
+            except (OverflowError, ValueError, ZeroDivisionError):
+                v = ctx.inf
+            out.append(ctx.log(abs(v) ** 2 + ctx.mpf(10) ** -300) - t * t / 2 if ctx.isfinite(v) else ctx.inf)
+        if not (out[2] < out[1] < out[0] or out[2] < -100):
+            raise InvalidArgument(f"Argument `{name}` of `hermite_data`: phi is not square-integrable "
+                                  "against the standard Gaussian (phi(x)^2 exp(-x^2/2) does not decay)")
+    # interior singularities of a sympy phi: phi^2 must be integrable there
+    if phi.expr is not None:
+        for s in _real_singularities(phi.expr):
+            for side in (1, -1):
                 try:
-                    v = f(mpmath.mpf(sgn * t))
-                except (OverflowError, ValueError):
-                    v = mpmath.inf
-                vals.append(mpmath.log(abs(v) ** 2 + mpmath.mpf(10) ** -300) - t * t / 2 if mpmath.isfinite(v)
-                            else mpmath.inf)
-            if not (vals[2] < vals[1] < vals[0] or vals[2] < -100):
-                raise InvalidArgument(f"Argument `{name}` of `hermite_data`: phi is not square-integrable "
-                                      "against the standard Gaussian (phi(x)^2 exp(-x^2/2) does not decay)")
+                    lim = sympy.limit(abs(X - s) * phi.expr ** 2, X, s, "+" if side > 0 else "-")
+                except Exception:   # noqa: BLE001
+                    lim = sympy.oo
+                if lim != 0:
+                    raise InvalidArgument(f"Argument `{name}` of `hermite_data`: phi = {phi.expr} is not "
+                                          f"square-integrable near x = {s} (|x - {s}| phi(x)^2 -> {lim}); "
+                                          "E phi(g)^2 would be infinite")
 
 
-def hermite_data(activation=None, *, sigma_prime=None, dps=30, exact=True):
+def _numeric_data(phi, want, dps, name):
+    """The numeric Hermite integrals ``E phi, E g phi, E phi^2`` (those with ``want[i]``).
+
+    Returns ``(values, errors, dps_reached)``: mpmath numbers, error estimates (floats) and the
+    digits the values really carry (15 when only double precision is available).
+    """
+    funcs_np = (lambda u, lo, hi: phi.np(u, lo, hi), lambda u, lo, hi: u * phi.np(u, lo, hi),
+                lambda u, lo, hi: phi.np(u, lo, hi) ** 2)
+    use_mp = dps is not None
+    if use_mp:
+        ctx = context(dps, guard=15)
+        if not phi.full_precision(ctx):
+            use_mp = False
+            if dps > 15:
+                warnings.warn(f"hermite_data: the callable computes in double precision only; the Hermite data "
+                              f"cannot have {dps} digits (error estimate in `.error`)", PrecisionWarning, stacklevel=3)
+    vals, errs = [], []
+    if use_mp:
+        funcs_mp = (lambda t: phi.mp(t, ctx), lambda t: t * phi.mp(t, ctx), lambda t: phi.mp(t, ctx) ** 2)
+        for i in range(3):
+            if not want[i]:
+                vals.append(None), errs.append(0.0)
+                continue
+            v, e = _expect_mp(funcs_mp[i], phi.pts, ctx)
+            vals.append(round_to(v, dps + 10)), errs.append(float(e) + float(abs(v)) * 10.0 ** (-dps - 10))
+        reached = dps
+    else:
+        for i in range(3):
+            if not want[i]:
+                vals.append(None), errs.append(0.0)
+                continue
+            v, e = _expect_double(funcs_np[i], phi.pts)
+            if phi._sigma is not None and np.isfinite(v):   # finite-difference error: step h against 2h
+                v2, _ = _expect_double(lambda u, lo, hi, i=i: _with_step(phi, u, lo, hi, 2 * _FD_STEP, i), phi.pts)
+                e += abs(v - v2)
+            vals.append(mpmath.mpf(v)), errs.append(e)
+        reached = 15
+    for i, (v, e) in enumerate(zip(vals, errs)):
+        if v is not None and (not mpmath.isfinite(v) or not np.isfinite(e) or e > 1e-3 * max(1.0, abs(float(v)))):
+            what = ("E phi(g)", "E g phi(g)", "E phi(g)^2")[i]
+            raise InvalidArgument(f"Argument `{name}` of `hermite_data`: the integral {what} does not converge "
+                                  f"(value {mpmath.nstr(v, 5)}, error estimate {e:.2g}); phi must be finite and "
+                                  "square-integrable against the standard Gaussian")
+    return vals, errs, reached
+
+
+def _with_step(phi, u, lo, hi, h, i):
+    d = _fd_derivative(phi._sigma, u, lo, hi, h)
+    return (d, u * d, d * d)[i]
+
+
+def _parity(phi, expr, sign):
+    """Is ``phi(-x) = sign * phi(x)`` (a quick numeric test, then a symbolic proof)?"""
+    t = np.array([0.37, 1.21, 2.9])
+    with np.errstate(all="ignore"):
+        if not np.allclose(phi.np(-t), sign * phi.np(t), rtol=1e-12, atol=1e-14):
+            return False
+    return sympy.simplify(expr.subs(X, -X) - sign * expr) == 0
+
+
+def hermite_data(activation=None, *, sigma_prime=None, dps=None, exact=True):
     """Hermite data ``(c0, c1, norm2, a)`` of ``phi = sigma'``.
 
     Parameters
     ----------
     activation : str, sympy expression in one variable, or callable
         The activation ``sigma``; it is differentiated (symbolically for names and
-        expressions, numerically for callables).
+        expressions, numerically for callables).  Callables may be numpy-, math- or
+        mpmath-style.
     sigma_prime : sympy expression or callable, optional
         ``phi`` given directly (exclusive with ``activation``).
-    dps : int
-        Digits for the numeric path.
+    dps : int or None
+        Digits for the numeric path: None (default) is double precision (Gauss quadrature,
+        fast); an integer runs mpmath quadrature in a private context at that many digits.
     exact : bool
         Try exact sympy integration first.
+
+    Raises
+    ------
+    InvalidArgument
+        Bad input, ``phi`` not finite or not square-integrable against the Gaussian.
+
+    Warns
+    -----
+    PrecisionWarning
+        ``dps`` above 15 with a callable that computes in double precision only.
 
     Examples
     --------
@@ -291,44 +680,61 @@ def hermite_data(activation=None, *, sigma_prime=None, dps=30, exact=True):
     >>> h.c0, h.c1, h.norm2
     (1/2, sqrt(2)/(2*sqrt(pi)), 1/2)
     """
-    phi, kind, desc = _resolve(activation, sigma_prime)
+    dps = check_dps("hermite_data", dps)
+    if not isinstance(exact, bool):
+        raise InvalidArgument(f"Argument `exact` of `hermite_data` must be True or False, got {exact!r}")
+    key = (activation.strip().lower().replace("-", "_"), dps, exact) if isinstance(activation, str) else None
+    if key is not None and key in _NAMED_CACHE:
+        return _NAMED_CACHE[key]
+    out = _hermite_data(activation, sigma_prime, dps, exact)
+    if key is not None:
+        _NAMED_CACHE[key] = out     # HermiteData is immutable; names always mean the same sigma
+    return out
+
+
+_NAMED_CACHE = {}
+
+
+def _hermite_data(activation, sigma_prime, dps, exact):
+    phi_raw, kind, desc = _resolve(activation, sigma_prime)
     name = "activation" if activation is not None else "sigma_prime"
-    if kind == "sympy":
-        fnum = sympy.lambdify(X, phi, "mpmath")
-        f = lambda t: mpmath.mpmathify(fnum(t))  # noqa: E731
-        pts = [float(p) for p in _breakpoints(phi)]
-    else:
-        f = lambda t: _call(phi, t)  # noqa: E731
-        pts = [0.0]
-    _check_phi(f, kind, name)
+    phi = _phi_object(phi_raw, kind, desc)
+    _check_phi(phi, name)
     vals = [None, None, None]
     if kind == "sympy" and exact:
-        vals = [_gauss_exact(phi), _gauss_exact(X * phi), _gauss_exact(phi ** 2)]
+        vals = [_gauss_exact(phi_raw), _gauss_exact(X * phi_raw), _gauss_exact(phi_raw ** 2)]
         if all(v is not None for v in vals):
             c0, c1, n2 = vals
             a = sympy.simplify(n2 - c0 ** 2 - c1 ** 2)
-            return HermiteData(c0, c1, n2, a, True, phi, 0.0, 0, desc)
-    even = kind == "sympy" and sympy.simplify(phi.subs(X, -X) - phi) == 0
-    with workdps(dps):
-        floor = mpmath.mpf(10) ** (-dps)
-        c0, e0 = (vals[0], 0) if vals[0] is not None else _gauss_numeric(f, pts, dps)
-        if vals[1] is not None:
-            c1, e1 = vals[1], 0
-        elif even:  # even phi (odd sigma): c1 = 0 exactly by symmetry
-            c1, e1 = sympy.Integer(0), 0
-        else:
-            c1, e1 = _gauss_numeric(lambda t: t * f(t), pts, dps)
-        n2, e2 = (vals[2], 0) if vals[2] is not None else _gauss_numeric(lambda t: f(t) ** 2, pts, dps)
-        num = lambda v: mpmath.mpmathify(sympy.N(v, dps + 15)) if isinstance(v, sympy.Basic) else v  # noqa: E731
-        a = num(n2) - num(c0) ** 2 - num(c1) ** 2
-        err = float(max(e0 + e1 + e2 + 2 * abs(num(c0)) * e0 + 2 * abs(num(c1)) * e1, floor))
-        if kind == "callable":
-            err = max(err, 1e-15 * float(abs(num(n2))))  # a float callable carries double precision only
-        out = tuple(v if isinstance(v, sympy.Basic) else +v for v in (c0, c1, n2)) + (+a,)
-    if out[3] < -10 * err:
-        raise InvalidArgument(f"hermite_data: a = norm2 - c0^2 - c1^2 = {mpmath.nstr(out[3], 5)} < 0; "
+            return HermiteData(c0, c1, n2, a, True, phi_raw, 0.0, 0, desc)
+    if kind == "sympy" and vals[1] is None and _parity(phi, phi_raw, 1):
+        vals[1] = sympy.Integer(0)      # even phi (odd sigma): c1 = 0 exactly by symmetry
+    if kind == "sympy" and vals[0] is None and _parity(phi, phi_raw, -1):
+        vals[0] = sympy.Integer(0)      # odd phi (even sigma): c0 = 0 exactly by symmetry
+    num, errs, reached = _numeric_data(phi, [v is None for v in vals], dps, name)
+    c0, c1, n2 = (v if v is not None else w for v, w in zip(vals, num))
+    e0, e1, e2 = errs
+    work = context(max(reached, 15) + 10)
+    m = [_to_ctx(v, work) for v in (c0, c1, n2)]
+    a = m[2] - m[0] ** 2 - m[1] ** 2
+    err = e0 + e1 + e2 + 2 * float(abs(m[0])) * e0 + 2 * float(abs(m[1])) * e1
+    err = max(err, float(abs(m[2])) * 10.0 ** (-reached))
+    a = round_to(a, reached + 10)
+    if a < -10 * err:
+        raise InvalidArgument(f"hermite_data: a = norm2 - c0^2 - c1^2 = {mpmath.nstr(a, 5)} < 0; "
                               "the quadrature failed (phi too irregular?)")
-    return HermiteData(*out, False, phi, err, dps, desc)
+    return HermiteData(c0, c1, n2, a, False, phi_raw if kind == "sympy" else phi, err,
+                       dps if dps is not None else 15, desc, {"digits": reached})
+
+
+def _he(j, t, ctx=None):
+    """Probabilists' Hermite polynomial ``He_j(t)`` by its three-term recurrence (numpy or ctx)."""
+    a, b = (t * 0 + 1), t
+    if j == 0:
+        return a
+    for k in range(1, j):
+        a, b = b, t * b - k * a
+    return b
 
 
 def hermite_coefficients(f, k, dps=30):
@@ -336,43 +742,54 @@ def hermite_coefficients(f, k, dps=30):
 
     ``f`` is a sympy expression in one variable (exact when possible) or a callable.
     With this normalisation ``f = sum c_j He_j / j!`` and ``E f^2 = sum c_j^2 / j!``.
+    ``dps=None`` computes the numeric coefficients in double precision.
     """
     from .errors import check_order
     k = check_order("hermite_coefficients", "k", k)
-    if isinstance(f, sympy.Basic):
-        syms = f.free_symbols
-        expr = f.subs({s: X for s in syms})
-        out = []
-        for j in range(k + 1):
+    dps = check_dps("hermite_coefficients", dps)
+    phi = _coef_phi(f, "hermite_coefficients")
+    out = []
+    for j in range(k + 1):
+        if phi.expr is not None:
             he = sympy.hermite_prob_poly(j, X) if hasattr(sympy, "hermite_prob_poly") else \
                 sympy.expand(2 ** sympy.Rational(-j, 2) * sympy.hermite(j, X / _SQ2))
-            v = _gauss_exact(sympy.expand(expr * he))
-            if v is None:
-                fn = sympy.lambdify(X, expr * he, "mpmath")
-                v, _ = _gauss_numeric(lambda t: mpmath.mpmathify(fn(t)), [float(p) for p in _breakpoints(expr)], dps)
-            out.append(v)
-        return out
+            v = _gauss_exact(sympy.expand(phi.expr * he))
+            if v is not None:
+                out.append(v)
+                continue
+        out.append(_coef_numeric(phi, lambda y, t, j=j: y * _he(j, t), dps))
+    return out
+
+
+def _coef_phi(f, func):
+    if isinstance(f, sympy.Basic):
+        expr = f.subs({s: X for s in f.free_symbols})
+        return _phi_object(expr, "sympy", str(expr))
     if callable(f):
-        out = []
-        for j in range(k + 1):
-            v, _ = _gauss_numeric(lambda t: _call(f, t) * mpmath.hermite(j, t / mpmath.sqrt(2)) * mpmath.mpf(2) ** (-mpmath.mpf(j) / 2),
-                                  [0.0], dps)
-            out.append(v)
-        return out
-    raise InvalidArgument("Argument `f` of `hermite_coefficients` must be a sympy expression or callable")
+        return _Phi("callable", "f = <callable>", func=f, pts=[0.0])
+    raise InvalidArgument(f"Argument `f` of `{func}` must be a sympy expression or callable")
+
+
+def _coef_numeric(phi, comb, dps):
+    if dps is not None:
+        ctx = context(dps, guard=15)
+        if phi.full_precision(ctx):
+            v, _ = _expect_mp(lambda t: comb(phi.mp(t, ctx), t), phi.pts, ctx)
+            return round_to(v, dps + 10)
+        if dps > 15:
+            warnings.warn(f"the callable computes in double precision only; the result cannot have {dps} digits",
+                          PrecisionWarning, stacklevel=3)
+    v, _ = _expect_double(lambda u, lo, hi: comb(phi.np(u, lo, hi), u), phi.pts)
+    return mpmath.mpf(v)
 
 
 def parseval_check(f, k, dps=30):
     """``(norm2, partial, remainder)`` with ``partial = sum_{j<=k} c_j^2/j!`` (remainder >= 0 to rounding)."""
     cs = hermite_coefficients(f, k, dps)
-    if isinstance(f, sympy.Basic):
-        expr = f.subs({s: X for s in f.free_symbols})
-        n2 = _gauss_exact(sympy.expand(expr ** 2))
-        if n2 is None:
-            fn = sympy.lambdify(X, expr ** 2, "mpmath")
-            n2, _ = _gauss_numeric(lambda t: mpmath.mpmathify(fn(t)), [float(p) for p in _breakpoints(expr)], dps)
-    else:
-        n2, _ = _gauss_numeric(lambda t: _call(f, t) ** 2, [0.0], dps)
+    phi = _coef_phi(f, "parseval_check")
+    n2 = _gauss_exact(sympy.expand(phi.expr ** 2)) if phi.expr is not None else None
+    if n2 is None:
+        n2 = _coef_numeric(phi, lambda y, t: y * y, dps)
     partial = sum(c ** 2 / math.factorial(j) for j, c in enumerate(cs))
     rem = n2 - partial
     return n2, partial, (sympy.simplify(rem) if isinstance(rem, sympy.Basic) else rem)

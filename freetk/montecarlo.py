@@ -12,13 +12,13 @@ r"""Exact random matrices that check every law (SPEC section 5).
   (dask.distributed's ``client.get_executor()`` runs it on a cluster).
 """
 from concurrent.futures import Executor
-import numbers
 
 import numpy as np
 import sympy
 
 from .errors import InvalidArgument
-from .hermite import X as _X, _resolve, hermite_data
+from . import validation as _v
+from .hermite import _phi_object, _resolve
 
 __all__ = ["ntk_matrix", "ntk_eigenvalues", "predicted_outliers", "remove_outliers", "ks_distance",
            "w1_distance", "compare", "wigner", "wishart", "haar_orthogonal", "free_sum_sample",
@@ -26,36 +26,21 @@ __all__ = ["ntk_matrix", "ntk_eigenvalues", "predicted_outliers", "remove_outlie
 
 
 def _size(func, name, v):
-    if isinstance(v, bool) or not isinstance(v, numbers.Integral):
-        raise InvalidArgument(f"Argument `{name}` of `{func}` must be an integer, got {v!r}")
-    if v < 1:
-        raise InvalidArgument(f"Argument `{name}` of `{func}` must be >= 1, got {v}")
-    return int(v)
+    """A matrix dimension: an integer >= 1 whose square matrix fits the memory cap."""
+    v = _v.integer(func, name, v, lo=1)
+    _v.matrix_size(func, (v, v)) if name == "n" else None
+    return v
 
 
 def _phi_numpy(activation, sigma_prime):
-    phi, kind, _ = _resolve(activation, sigma_prime)
-    if kind == "sympy":
-        f = sympy.lambdify(_X, phi, modules=["numpy", {"Heaviside": lambda x, h=0.5: np.heaviside(x, h)}])
-
-        def fn(u):
-            v = f(u)
-            return np.array(np.broadcast_to(np.asarray(v, dtype=u.dtype), u.shape))
-        return fn
-    src = phi
+    """``phi`` as a vectorised double-precision function (sympy expressions printed for scipy/numpy,
+    so ``erf`` works; numpy-, math- and mpmath-style callables; a callable ``sigma`` is differentiated
+    by 4th-order central differences)."""
+    phi, kind, desc = _resolve(activation, sigma_prime)
+    obj = _phi_object(phi, kind, desc)
 
     def fn(u):
-        try:
-            v = np.asarray(src(u), dtype=u.dtype)
-            if v.shape != u.shape:
-                raise ValueError
-        except Exception:
-            v = np.vectorize(lambda t: float(src(float(t))))(u).astype(u.dtype)
-        return v
-    if activation is not None and callable(activation):
-        def fn(u, s=activation):  # noqa: F811 - numeric derivative of a callable sigma
-            h = 1e-5
-            return ((np.asarray(s(u + h)) - np.asarray(s(u - h))) / (2 * h)).astype(u.dtype)
+        return np.asarray(obj.np(np.asarray(u, dtype=np.float64)), dtype=u.dtype)
     return fn
 
 
@@ -94,7 +79,9 @@ def ntk_matrix(activation=None, *, n, d, p, d_law="rademacher", x_law="gaussian"
     n, d, p = (_size("ntk_matrix", k, v) for k, v in (("n", n), ("d", d), ("p", p)))
     if x_law not in ("gaussian", "rademacher"):
         raise InvalidArgument(f"Argument `x_law` of `ntk_matrix` must be 'gaussian' or 'rademacher', got {x_law!r}")
-    dtype = np.dtype(dtype)
+    dtype = _v.float_dtype("ntk_matrix", "dtype", dtype)
+    for shape in ((n, n), (n, p), (n, d), (d, p)):
+        _v.matrix_size("ntk_matrix", shape)
     rng = np.random.default_rng(seed)
     X = (rng.standard_normal((n, d)) if x_law == "gaussian" else rng.choice([-1.0, 1.0], size=(n, d))).astype(dtype)
     W = rng.standard_normal((d, p)).astype(dtype)
@@ -223,6 +210,7 @@ def wishart(n, m, population=None, seed=0):
     The limit is ``MP(n/m) ⊠ population``.
     """
     n, m = _size("wishart", "n", n), _size("wishart", "m", m)
+    _v.matrix_size("wishart", (n, m))
     rng = np.random.default_rng(seed)
     s = _population(population, n)
     Z = rng.standard_normal((n, m))
@@ -236,9 +224,14 @@ def _population(pop, n):
         return np.ones(n)
     if isinstance(pop, Measure):
         return _quantiles(pop, n)
-    arr = np.asarray(pop, float)
+    try:
+        arr = np.asarray(pop, float)
+    except (TypeError, ValueError):
+        raise InvalidArgument(f"population must be a Measure or {n} real numbers, got {type(pop).__name__}") from None
     if arr.shape != (n,):
         raise InvalidArgument(f"population must have length {n}, got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)) or np.any(arr < 0):
+        raise InvalidArgument("population eigenvalues must be finite and >= 0")
     return arr
 
 
@@ -330,10 +323,8 @@ def sweep(fn, grid, seeds=(0,), executor=None, progress=True):
 # ----------------------------------------------------------------------------- plots
 def plot_spectrum(eigs, law=None, ax=None, bins=80, grid=600, title=None):
     """Histogram of a spectrum with the density of ``law`` overlaid (atoms as markers)."""
-    import matplotlib
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-    if ax is None:
+    if ax is None:   # pyplot with the user's backend: matplotlib.use is never called
+        import matplotlib.pyplot as plt
         _, ax = plt.subplots(figsize=(7, 4))
     e = np.asarray(eigs, float)
     ax.hist(e, bins=bins, density=True, alpha=0.45, color="tab:blue", label=f"Monte Carlo (n={e.size})")
@@ -355,8 +346,8 @@ def plot_spectrum(eigs, law=None, ax=None, bins=80, grid=600, title=None):
 
 def qq_plot(eigs, law, ax=None, grid=4000):
     """QQ plot of a spectrum against the quantiles of ``law``."""
-    import matplotlib.pyplot as plt
     if ax is None:
+        import matplotlib.pyplot as plt
         _, ax = plt.subplots(figsize=(4, 4))
     e = np.sort(np.asarray(eigs, float))
     q = _quantiles(law, e.size)

@@ -26,7 +26,7 @@ import mpmath
 import numpy as np
 import sympy
 
-from .errors import InvalidArgument
+from .errors import InvalidArgument, PrecisionWarning
 from .hermite import HermiteData, hermite_data
 from .inversion import gauss_from_jacobi, jacobi_from_moments, terminated_cf
 from .measures.atoms import Atoms
@@ -489,7 +489,8 @@ def ntk_law(activation=None, *, sigma_prime=None, gamma1, gamma2, d_law="rademac
     Parameters
     ----------
     activation : str, sympy expression or callable
-        ``sigma`` (differentiated); or give ``sigma_prime`` (``phi``) directly.
+        ``sigma`` (differentiated); or give ``sigma_prime`` (``phi``) directly.  Callables may be
+        numpy-, math- or mpmath-style.
     gamma1, gamma2 : positive numbers or sympy symbols
         ``n/(dp) -> gamma1``, ``p/d -> gamma2``.  Symbols are allowed for the exact methods.
     d_law : Measure or "rademacher" | "uniform" | "gaussian"
@@ -497,7 +498,15 @@ def ntk_law(activation=None, *, sigma_prime=None, gamma1, gamma2, d_law="rademac
         hypotheses); its moments are used as they are and a warning is issued.
     method : "auto" | "closed" | "moments"
     nodes : int
-        Gauss nodes of ``mu`` for the moment route (uses ``2 * nodes`` exact moments).
+        Gauss nodes of ``mu`` for the moment route (uses ``2 * nodes`` exact moments), 16 to 256.
+    hermite : HermiteData, optional
+        Hermite data computed beforehand (e.g. ``hermite_data(..., dps=50)``).
+
+    Numeric Hermite data are computed in double precision (fast) and carried into the law
+    exactly as computed (their error is ``law.hermite.error``).  A ``dps=`` evaluation of
+    ``cauchy``, ``stieltjes``, ``pdf`` or ``cdf`` asking for more digits than the Hermite data carry
+    recomputes them at that precision first (once per precision); when that is impossible (a
+    callable computing in double precision only) a :class:`~freetk.errors.PrecisionWarning` says so.
 
     Examples
     --------
@@ -508,12 +517,18 @@ def ntk_law(activation=None, *, sigma_prime=None, gamma1, gamma2, d_law="rademac
     >>> law.mu.moments(1)[1]          # (a + c1^2) E[T] = norm2 - c0^2 = 1/4
     1/4
     """
-    g1 = exact(check_positive("ntk_law", "gamma1", gamma1))
-    g2 = exact(check_positive("ntk_law", "gamma2", gamma2))
+    from . import validation as _v
+    g1 = exact(_v.positive("ntk_law", "gamma1", gamma1))
+    g2 = exact(_v.positive("ntk_law", "gamma2", gamma2))
+    nodes = _v.nodes("ntk_law", "nodes", nodes, lo=16)
+    if method not in ("auto", "closed", "moments"):
+        raise InvalidArgument(f"Argument `method` of `ntk_law` must be 'auto', 'closed' or 'moments', got {method!r}")
     if isinstance(g1, float):
         g1 = sympy.nsimplify(g1) if abs(g1 - float(sympy.nsimplify(g1))) == 0 else g1
     if isinstance(g2, float):
         g2 = sympy.nsimplify(g2) if abs(g2 - float(sympy.nsimplify(g2))) == 0 else g2
+    if hermite is not None and (activation is not None or sigma_prime is not None):
+        raise InvalidArgument("ntk_law: give `hermite` or an activation, not both")
     h = hermite if hermite is not None else hermite_data(activation, sigma_prime=sigma_prime)
     if not isinstance(h, HermiteData):
         raise InvalidArgument("Argument `hermite` of `ntk_law` must be a HermiteData")
@@ -521,12 +536,57 @@ def ntk_law(activation=None, *, sigma_prime=None, gamma1, gamma2, d_law="rademac
     if tlaw.unbounded:
         warnings.warn("ntk_law: d_law='gaussian' is unbounded; the limit theorem assumes bounded D. "
                       "The law returned is the one defined by the same moment formulas.", stacklevel=2)
+
+    def build(hd):
+        if not hd.exact:
+            # numeric Hermite data: carried as the exact rationals of their mpmath values (all the
+            # digits computed are kept: the mantissa is read directly, never through a double)
+            def conv(v):
+                if isinstance(v, sympy.Basic):
+                    return v
+                man, ex = (v.man_exp if hasattr(v, "man_exp") else mpmath.mpf(v).man_exp)
+                return sympy.Integer(int(man)) * sympy.Integer(2) ** int(ex)
+            hd = HermiteData(conv(hd.c0), conv(hd.c1), conv(hd.norm2), conv(hd.a), False, hd.phi, hd.error,
+                             hd.dps, hd.description, dict(hd.extra, digits=hd.digits))
+        return NTKLaw(hd, g1, g2, tlaw, method=method, nodes=nodes)
+
+    law = build(h)
     if not h.exact:
-        # numeric Hermite data: carry them as exact rationals of their mpmath value (error in h.error)
-        conv = lambda v: v if isinstance(v, sympy.Basic) else sympy.Rational(*_ratio(v))  # noqa: E731
-        h = HermiteData(conv(h.c0), conv(h.c1), conv(h.norm2), conv(h.a), False, h.phi, h.error, h.dps,
-                        h.description)
-    return NTKLaw(h, g1, g2, tlaw, method=method, nodes=nodes)
+        _refine_on_demand(law, h, build)
+    return law
+
+
+def _refine_on_demand(law, h, build):
+    """Route ``dps=`` calls needing more digits than ``h`` carries to a law built from refined data."""
+    refined = {}
+
+    def at(dps):
+        if dps is None or dps + 5 <= h.digits:
+            return law, None
+        target = max(dps + 10, 50)
+        if target not in refined:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", PrecisionWarning)
+                hr = h.refine(target)
+            refined[target] = (build(hr) if hr is not h else law,
+                               [w for w in caught if issubclass(w.category, PrecisionWarning)])
+        return refined[target]
+
+    for name in ("cauchy", "stieltjes", "pdf", "cdf"):
+        method = getattr(law, name)
+
+        def wrapper(x, dps=None, _name=name, _method=method):
+            other, caught = at(dps)
+            if caught:
+                hd = other.hermite
+                warnings.warn(f"{type(law).__name__}.{_name}(dps={dps}): the Hermite data carry about "
+                              f"{hd.digits} digits (error {hd.error:.2g}); the result cannot be better",
+                              PrecisionWarning, stacklevel=2)
+            if other is law:
+                return _method(x, dps=dps)
+            return getattr(other, _name)(x, dps=dps)
+        wrapper.__doc__ = method.__doc__
+        object.__setattr__(law, name, wrapper)   # set once, at construction (the law stays immutable)
 
 
 def ntk_moments_symbolic(k):

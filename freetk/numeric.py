@@ -39,7 +39,7 @@ def evaluate(x, np_kernel, mp_kernel, dps=None, complex_out=False):
     call changes mpmath's global precision and calls are safe in threads.  NaN inputs give NaN at
     their position only.
     """
-    dps = check_dps("evaluate", dps)
+    dps = check_dps(_public_name(mp_kernel), dps)
     scalar = _is_scalar(x)
     if dps is None:
         if np_kernel is not None:
@@ -73,6 +73,14 @@ def evaluate(x, np_kernel, mp_kernel, dps=None, complex_out=False):
     out = np.empty(len(flat), dtype=object)
     out[:] = flat
     return out.reshape(xs.shape)
+
+
+def _public_name(kernel):
+    """``Semicircle.pdf`` for the kernel ``Semicircle._pdf_mp`` (used in error messages)."""
+    owner = getattr(kernel, "__self__", None)
+    name = getattr(kernel, "__name__", "evaluate").strip("_")
+    name = name[:-3] if name.endswith("_mp") else name
+    return f"{type(owner).__name__}.{name}" if owner is not None else name
 
 
 def _isnan(v):

@@ -9,7 +9,6 @@ asked for and returned as ordinary ``mpmath.mpf`` / ``mpmath.mpc`` values
 (:func:`round_to`).
 """
 import numbers
-from contextlib import contextmanager
 
 import mpmath
 from mpmath import libmp
@@ -84,18 +83,3 @@ class MpFunction:
         ns = {n: getattr(ctx, n) if hasattr(ctx, n) else self._glob[n] for n in self._names if n in self._glob
               or hasattr(ctx, n)}
         return types.FunctionType(self._fn.__code__, ns)(x)
-
-
-@contextmanager
-def workdps(dps, guard=GUARD_DIGITS):
-    """Legacy: run a block at ``dps + guard`` digits of the *global* mpmath context.
-
-    Not thread-safe; still used by :mod:`freetk.hermite` until it moves to explicit contexts.
-    New code uses :func:`context`.
-    """
-    old = mpmath.mp.prec
-    try:
-        mpmath.mp.dps = int(dps) + int(guard)
-        yield mpmath.mp
-    finally:
-        mpmath.mp.prec = old

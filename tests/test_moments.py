@@ -273,7 +273,7 @@ def test_from_moments_200_exact():
 @pytest.mark.parametrize("bad", [[1, float("nan"), 1], [1, float("inf"), 2], [1, 1j, 1], [1, sympy.oo, 1],
                                  [1, sympy.I, 1]])
 def test_from_moments_rejects_non_finite(bad):
-    with pytest.raises(InvalidArgument, match="finite real numbers; m_1"):
+    with pytest.raises(InvalidArgument, match=r"`moments\[1\]` of `from_moments` must be (finite|real)"):
         ft.from_moments(bad)
 
 

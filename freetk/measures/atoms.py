@@ -4,6 +4,7 @@ import numpy as np
 import sympy
 
 from ..errors import InvalidArgument
+from .. import validation as _v
 from .base import Measure, as_float, as_mp, exact
 
 
@@ -20,13 +21,13 @@ class Atoms(Measure):
 
     def __init__(self, locations, weights=None):
         super().__init__()
-        locs = [exact(x) for x in locations]
+        locs = [exact(x) for x in _v.real_sequence("atoms", "locations", locations, symbols=True)]
         n = len(locs)
         if n == 0:
             raise InvalidArgument("Argument `locations` of `atoms` must be non-empty")
         if weights is None:
             weights = [sympy.Rational(1, n)] * n
-        ws = [exact(w) for w in weights]
+        ws = [exact(w) for w in _v.real_sequence("atoms", "weights", weights, symbols=True)]
         if len(ws) != n:
             raise InvalidArgument(f"Arguments `locations` and `weights` of `atoms` must have the same "
                                   f"length, got {n} and {len(ws)}")

@@ -426,10 +426,5 @@ def as_mp(x, ctx):
 
 def check_positive(func, name, x, allow_zero=False):
     """Raise when a numeric parameter is not > 0 (symbols are assumed valid)."""
-    if isinstance(x, sympy.Basic) and x.free_symbols:
-        return x
-    v = as_float(x)
-    if not np.isfinite(v) or (v < 0 or (v == 0 and not allow_zero)):
-        cond = ">= 0" if allow_zero else "> 0"
-        raise InvalidArgument(f"Argument `{name}` of `{func}` must be {cond}, got {x}")
-    return x
+    from ..validation import positive
+    return positive(func, name, x, allow_zero=allow_zero)

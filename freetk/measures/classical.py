@@ -6,11 +6,13 @@ import numpy as np
 import sympy
 
 from ..errors import InvalidArgument
+from .. import validation as _v
 from .base import Measure, as_float, as_mp, exact
 
 
 def _interval(func, lo, hi):
-    lo, hi = exact(lo), exact(hi)
+    lo = exact(_v.real(func, "lo", lo, symbols=True))
+    hi = exact(_v.real(func, "hi", hi, symbols=True))
     if not (isinstance(hi - lo, sympy.Basic) and (hi - lo).free_symbols) and as_float(hi - lo) <= 0:
         raise InvalidArgument(f"Arguments of `{func}` must satisfy lo < hi, got lo={lo}, hi={hi}")
     return lo, hi
@@ -127,9 +129,7 @@ class UniformSquared(Measure):
 
     def __init__(self, b=1):
         super().__init__()
-        self._b = exact(b)
-        if as_float(self._b) <= 0:
-            raise InvalidArgument(f"Argument `b` of `UniformSquared` must be > 0, got {b}")
+        self._b = exact(_v.positive("UniformSquared", "b", b, symbols=False))
 
     def _moments(self, k):
         return [sympy.Integer(1)] + [self._b ** (2 * j) / (2 * j + 1) for j in range(1, k + 1)]

@@ -9,6 +9,7 @@ import numpy as np
 import sympy
 
 from .. import series as _series
+from .. import validation as _v
 from ..errors import InvalidArgument
 from ..inversion import gauss_from_moments, jacobi_from_moments, terminated_cf
 from ..numeric import edge_nodes
@@ -32,14 +33,14 @@ class FromMoments(Measure):
             self._f = moments
             self._list = None
         else:
-            seq = [_finite_moment(x, j) for j, x in enumerate(moments)]
+            seq = [exact(x) for x in _v.real_sequence("from_moments", "moments", moments, symbols=True)]
             if len(seq) == 0 or seq[0] != 1:
                 raise InvalidArgument("Argument `moments` of `from_moments` must start with m_0 = 1, "
                                       f"got {seq[:1]}")
             _series.hankel_check(seq, "from_moments")
             self._list = seq
             self._f = None
-        self._nodes = nodes
+        self._nodes = None if nodes is None else _v.nodes("from_moments", "nodes", nodes)
         self._latex_name = name
 
     def _moments(self, k):
@@ -94,23 +95,6 @@ class FromMoments(Measure):
         return v if v > 0 else ctx.mpf(0)
 
 
-def _finite_moment(x, j):
-    """A moment as an exact sympy number (or an inexact real), rejecting NaN, infinities and complex."""
-    x = exact(x)
-    bad = False
-    if isinstance(x, sympy.Basic):
-        bad = (x.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo) or x.is_real is False
-               or (not x.free_symbols and not x.is_real))
-    elif isinstance(x, (numbers.Real, mpmath.mpf)):
-        bad = not mpmath.isfinite(x)
-    else:
-        bad = True
-    if bad:
-        raise InvalidArgument(f"Argument `moments` of `from_moments` must hold finite real numbers; "
-                              f"m_{j} = {x!r}")
-    return x
-
-
 def _mp(x, ctx):
     if isinstance(x, Fraction):
         return ctx.mpf(x.numerator) / x.denominator
@@ -131,7 +115,8 @@ class FromDensity(Measure):
 
     def __init__(self, f, lo, hi, name=r"\mu"):
         super().__init__()
-        self._lo, self._hi = exact(lo), exact(hi)
+        self._lo = exact(_v.real("from_density", "lo", lo))
+        self._hi = exact(_v.real("from_density", "hi", hi))
         if as_float(self._hi) <= as_float(self._lo):
             raise InvalidArgument(f"Arguments of `from_density` must satisfy lo < hi, got {lo}, {hi}")
         x = sympy.Symbol("x")
@@ -198,8 +183,10 @@ class Affine(Measure):
     def __init__(self, base, scale=1, shift=0):
         super().__init__()
         self._b = base
-        self._s = exact(scale)
-        self._c = exact(shift)
+        if not isinstance(base, Measure):
+            raise InvalidArgument(f"Argument `measure` of `scale`/`shift` must be a Measure, got {type(base).__name__}")
+        self._s = exact(_v.real("scale", "factor", scale, symbols=True))
+        self._c = exact(_v.real("shift", "by", shift, symbols=True))
         if not (isinstance(self._s, sympy.Basic) and self._s.free_symbols) and as_float(self._s) <= 0:
             raise InvalidArgument(f"Argument `scale` of `Affine` must be > 0, got {scale}")
         self._latex_name = _affine_latex(base.latex(), self._s, self._c)

@@ -7,7 +7,8 @@ import sympy
 
 from .. import series as _series
 from ..errors import InvalidArgument
-from .base import Measure, as_float, as_mp, check_positive, exact
+from .. import validation as _v
+from .base import Measure, as_float, as_mp, exact
 
 
 def narayana(n, k):
@@ -26,8 +27,8 @@ class FreePoisson(Measure):
 
     def __init__(self, rate, jump=1, name=None):
         super().__init__()
-        self._r = exact(check_positive("free_poisson", "rate", rate))
-        self._a = exact(check_positive("free_poisson", "jump", jump))
+        self._r = exact(_v.positive("free_poisson", "rate", rate))
+        self._a = exact(_v.positive("free_poisson", "jump", jump))
         self._name = name
 
     @property
@@ -120,7 +121,7 @@ def marchenko_pastur(ratio):
     >>> ft.marchenko_pastur(sympy.Symbol('lam')).moments(3)
     [1, 1, lam + 1, lam**2 + 3*lam + 1]
     """
-    check_positive("marchenko_pastur", "ratio", ratio)
+    _v.positive("marchenko_pastur", "ratio", ratio)
     ratio = exact(ratio)
     return FreePoisson(1 / ratio, ratio, name=r"\mathrm{MP}\left(%s\right)" % sympy.latex(ratio))
 
@@ -136,7 +137,7 @@ class FreeCompoundPoisson(Measure):
         if not isinstance(jump_law, Measure):
             raise InvalidArgument("Argument `jump_law` of `free_compound_poisson` must be a Measure, "
                                   f"got {type(jump_law).__name__}")
-        self._r = exact(check_positive("free_compound_poisson", "rate", rate))
+        self._r = exact(_v.positive("free_compound_poisson", "rate", rate))
         self._J = jump_law
         self._latex_name = latex_name or r"\pi_{%s}\left(%s\right)" % (sympy.latex(self._r), jump_law.latex())
 

@@ -4,7 +4,8 @@ import numpy as np
 import sympy
 
 from .. import series as _series
-from .base import Measure, as_float, as_mp, check_positive, exact
+from .. import validation as _v
+from .base import Measure, as_float, as_mp, exact
 
 
 class Semicircle(Measure):
@@ -24,8 +25,8 @@ class Semicircle(Measure):
 
     def __init__(self, mean=0, var=1):
         super().__init__()
-        self._m = exact(mean)
-        self._v = exact(check_positive("semicircle", "var", var))
+        self._m = exact(_v.real("semicircle", "mean", mean, symbols=True))
+        self._v = exact(_v.positive("semicircle", "var", var))
 
     @property
     def params(self):

@@ -1,0 +1,148 @@
+"""Argument checks shared by every public constructor and function.
+
+Every check raises :class:`freetk.errors.InvalidArgument` with a message naming the
+function, the argument and the condition that failed, and returns the value unchanged
+when it passes (so that checks compose: ``x = real("f", "x", x)``).
+
+What counts as a valid number: an int, a Fraction, a float, a numpy real scalar, a real
+mpmath number or a real sympy number, finite.  NaN, ``±inf``, complex values, booleans,
+strings and ``None`` are rejected.  Sympy expressions with free symbols are accepted where a
+function works symbolically (``symbols=True``) and are then assumed valid.
+
+Sizes are capped (``MAX_ORDER`` for moment orders, ``MAX_NODES`` for quadrature nodes,
+``MAX_MATRIX_ENTRIES`` for random matrices) so that a typo such as ``moments(10**9)`` fails at
+once with the cap in the message instead of running for hours.
+"""
+from fractions import Fraction
+import math
+import numbers
+
+import numpy as np
+import sympy
+
+from .errors import InvalidArgument
+
+#: largest moment / cumulant order computed exactly
+MAX_ORDER = 20_000
+#: largest number of Gauss nodes of a discretised law
+MAX_NODES = 256
+#: largest number of entries of one dense matrix a Monte Carlo sample may form (8 GB of float64)
+MAX_MATRIX_ENTRIES = 10 ** 9
+
+
+def _float_value(x):
+    """``float(x)`` for a real number (raises TypeError/ValueError when it is not one)."""
+    if isinstance(x, bool) or x is None or isinstance(x, (str, bytes)):
+        raise TypeError
+    if isinstance(x, (complex, np.complexfloating)):
+        if x.imag != 0:
+            raise ValueError("complex")
+        return float(x.real)
+    if hasattr(x, "_mpc_"):
+        raise ValueError("complex")
+    if isinstance(x, sympy.Basic):
+        if x.has(sympy.nan, sympy.zoo):
+            return math.nan
+        if x.is_real is False or x.has(sympy.I):
+            raise ValueError("complex")
+        if x in (sympy.oo, -sympy.oo):
+            return math.inf if x == sympy.oo else -math.inf
+        v = sympy.N(x)
+        if not v.is_real:
+            raise ValueError("complex")
+        return float(v)
+    if isinstance(x, (numbers.Real, Fraction, np.floating, np.integer)) or hasattr(x, "_mpf_"):
+        return float(x)
+    raise TypeError
+
+
+def _is_symbolic(x):
+    return isinstance(x, sympy.Basic) and bool(x.free_symbols)
+
+
+def real(func, name, x, *, symbols=False, lo=None, hi=None, lo_open=False, hi_open=False):
+    """A finite real number, optionally in ``[lo, hi]`` (open ends with ``lo_open``/``hi_open``)."""
+    if symbols and _is_symbolic(x):
+        return x
+    if _is_symbolic(x):
+        raise InvalidArgument(f"Argument `{name}` of `{func}` must be a number, got the expression {x} "
+                              f"with symbols {sorted(map(str, x.free_symbols))}")
+    try:
+        v = _float_value(x)
+    except ValueError:
+        raise InvalidArgument(f"Argument `{name}` of `{func}` must be real, got {x!r}") from None
+    except TypeError:
+        raise InvalidArgument(f"Argument `{name}` of `{func}` must be a real number, got "
+                              f"{type(x).__name__} {x!r}") from None
+    except OverflowError:
+        v = math.inf
+    if not math.isfinite(v):
+        raise InvalidArgument(f"Argument `{name}` of `{func}` must be finite, got {x!r}")
+    if lo is not None and (v < lo or (lo_open and v == lo)):
+        raise InvalidArgument(f"Argument `{name}` of `{func}` must be {'>' if lo_open else '>='} {lo}, got {x}")
+    if hi is not None and (v > hi or (hi_open and v == hi)):
+        raise InvalidArgument(f"Argument `{name}` of `{func}` must be {'<' if hi_open else '<='} {hi}, got {x}")
+    return x
+
+
+def positive(func, name, x, *, allow_zero=False, symbols=True):
+    """A finite real number ``> 0`` (``>= 0`` with ``allow_zero``); symbols pass when ``symbols``."""
+    return real(func, name, x, symbols=symbols, lo=0, lo_open=not allow_zero)
+
+
+def integer(func, name, n, *, lo=None, hi=None, why=""):
+    """A Python/numpy integer (not bool) in ``[lo, hi]``; ``why`` explains an upper cap."""
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        raise InvalidArgument(f"Argument `{name}` of `{func}` must be an integer, got {type(n).__name__} {n!r}")
+    n = int(n)
+    if lo is not None and n < lo:
+        raise InvalidArgument(f"Argument `{name}` of `{func}` must be >= {lo}, got {n}")
+    if hi is not None and n > hi:
+        raise InvalidArgument(f"Argument `{name}` of `{func}` must be <= {hi}{why}, got {n}")
+    return n
+
+
+def order(func, name, k):
+    """A moment/cumulant order: an integer in ``[0, MAX_ORDER]``."""
+    return integer(func, name, k, lo=0, hi=MAX_ORDER,
+                   why=" (exact computations beyond this order are refused: they would not finish)")
+
+
+def nodes(func, name, n, lo=1):
+    """A number of quadrature/Gauss nodes in ``[lo, MAX_NODES]``."""
+    return integer(func, name, n, lo=lo, hi=MAX_NODES)
+
+
+def real_sequence(func, name, seq, *, symbols=False, nonempty=True):
+    """A non-empty sequence of finite real numbers (each checked by :func:`real`)."""
+    if isinstance(seq, (str, bytes)) or not hasattr(seq, "__len__") or not hasattr(seq, "__iter__"):
+        raise InvalidArgument(f"Argument `{name}` of `{func}` must be a sequence of numbers, got "
+                              f"{type(seq).__name__}")
+    if nonempty and len(seq) == 0:
+        raise InvalidArgument(f"Argument `{name}` of `{func}` must be non-empty")
+    for i, v in enumerate(seq):
+        real(func, f"{name}[{i}]", v, symbols=symbols)
+    return seq
+
+
+def float_dtype(func, name, dtype):
+    """A real floating numpy dtype (float32/float64/...); integer and complex dtypes are refused."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise InvalidArgument(f"Argument `{name}` of `{func}` must be a numpy dtype, got {dtype!r}") from None
+    if dt.kind != "f":
+        raise InvalidArgument(f"Argument `{name}` of `{func}` must be a real floating dtype (float32 or float64), "
+                              f"got {dt}: an integer dtype would truncate the Gaussian data to zeros")
+    return dt
+
+
+def matrix_size(func, shape):
+    """Refuse dense matrices with more than ``MAX_MATRIX_ENTRIES`` entries."""
+    entries = 1
+    for s in shape:
+        entries *= int(s)
+    if entries > MAX_MATRIX_ENTRIES:
+        raise InvalidArgument(f"`{func}` would form a {' x '.join(map(str, shape))} matrix ({entries:.3g} entries, "
+                              f"{8 * entries / 1e9:.3g} GB in float64); the cap is {MAX_MATRIX_ENTRIES:.0e} entries")
+    return shape

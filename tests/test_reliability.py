@@ -1,0 +1,351 @@
+"""Nothing silent (issue 12): callables, precision carried, fast double Hermite data, threads,
+validation, plots.  References are closed forms or mpmath quadratures written here."""
+from concurrent.futures import ThreadPoolExecutor
+from fractions import Fraction as F
+import math
+
+import mpmath
+import numpy as np
+import pytest
+import sympy
+
+import freetk as ft
+from freetk.errors import InvalidArgument, PrecisionWarning
+
+x = sympy.Symbol("x")
+
+
+def ref_expectations(phi, dps=40):
+    """Independent reference: ``E phi, E g phi, E phi^2`` by mpmath tanh-sinh in a context of its own,
+    split at 0 (the only kink of the functions used here)."""
+    ctx = mpmath.MPContext()
+    ctx.dps = dps
+    w = lambda t: ctx.exp(-t * t / 2) / ctx.sqrt(2 * ctx.pi)  # noqa: E731
+    return [ctx.quad(lambda t: f(t) * w(t), [-ctx.inf, 0, ctx.inf]) for f in
+            (lambda t: phi(t, ctx), lambda t: t * phi(t, ctx), lambda t: phi(t, ctx) ** 2)]
+
+
+def sech2(t, ctx):
+    return 1 / ctx.cosh(t) ** 2
+
+
+TANH_REF = ref_expectations(sech2)
+
+
+def close(h, ref, tol):
+    ctx = mpmath.MPContext()
+    ctx.dps = 50
+    for got, want in zip((h.c0, h.c1, h.norm2), ref):
+        got = ctx.mpf(str(sympy.N(got, 50))) if isinstance(got, sympy.Basic) else ctx.convert(got)
+        assert abs(got - ctx.convert(want)) <= tol, (got, want)
+
+
+# ----------------------------------------------------------------------------- 1. callables
+@pytest.mark.parametrize("sigma", [lambda t: np.tanh(t), math.tanh, mpmath.tanh, lambda t: mpmath.tanh(t)],
+                         ids=["numpy", "math", "mpmath", "mpmath-lambda"])
+def test_callable_sigma_any_style_double(sigma):
+    # regression: float-returning callables gave c0 = c1 = a ~ 1e-47 (mpmath.diff with a 1e-40 step)
+    h = ft.hermite_data(sigma)
+    assert h.error < 1e-10
+    for got, want in zip((h.c0, h.c1, h.norm2), TANH_REF):
+        assert abs(got - want) <= h.error          # the error estimate is honest
+    assert abs(h.a - (TANH_REF[2] - TANH_REF[0] ** 2 - TANH_REF[1] ** 2)) <= h.error
+
+
+@pytest.mark.parametrize("phi", [lambda t: 1 / np.cosh(t) ** 2, lambda t: 1 / math.cosh(t) ** 2,
+                                 lambda t: mpmath.sech(t) ** 2], ids=["numpy", "math", "mpmath"])
+def test_callable_sigma_prime_any_style_double(phi):
+    h = ft.hermite_data(sigma_prime=phi)
+    assert h.error < 1e-12
+    for got, want in zip((h.c0, h.c1, h.norm2), TANH_REF):
+        assert abs(got - want) <= h.error
+
+
+def test_mpmath_callable_reaches_30_digits_without_touching_global_precision():
+    h = ft.hermite_data(sigma_prime=lambda t: mpmath.sech(t) ** 2, dps=30)
+    assert h.error < 1e-28 and h.digits == 30
+    close(h, TANH_REF, mpmath.mpf(10) ** -29)
+    assert mpmath.mp.prec == 53
+
+
+def test_double_only_callable_at_30_digits_warns_with_honest_error():
+    with pytest.warns(PrecisionWarning, match="double precision only"):
+        h = ft.hermite_data(lambda t: np.tanh(t), dps=30)
+    assert 1e-16 < h.error < 1e-9 and h.digits == 15
+    for got, want in zip((h.c0, h.c1, h.norm2), TANH_REF):
+        assert abs(got - want) <= h.error
+
+
+def test_gelu_style_callable_matches_named_activation():
+    h_call = ft.hermite_data(lambda t: t * (1 + np.vectorize(math.erf)(t / math.sqrt(2))) / 2)
+    phi = lambda t, ctx: ctx.ncdf(t) + t * ctx.npdf(t)  # noqa: E731
+    for got, want in zip((h_call.c0, h_call.c1, h_call.norm2), ref_expectations(phi)):
+        assert abs(got - want) <= max(h_call.error, 1e-13)
+
+
+def test_kinked_callable_relu():
+    h = ft.hermite_data(lambda t: max(t, 0.0))     # scalar-only callable, kink at 0
+    assert abs(h.c0 - 0.5) <= h.error and abs(h.c1 - 1 / math.sqrt(2 * math.pi)) <= h.error
+    assert abs(h.norm2 - 0.5) <= h.error and h.error < 1e-10
+
+
+def test_monte_carlo_accepts_every_activation_style():
+    mc = ft.montecarlo
+    kw = dict(n=120, d=12, p=8, seed=3)
+    ref = mc.ntk_eigenvalues("gelu", **kw)
+    styles = [x * (1 + sympy.erf(x / sympy.sqrt(2))) / 2,                       # erf needs scipy printing
+              lambda t: t * (1 + np.vectorize(math.erf)(t / np.sqrt(2))) / 2,  # numpy style
+              lambda t: t * (1 + mpmath.erf(t / mpmath.sqrt(2))) / 2]          # mpmath style (scalar only)
+    for s in styles:
+        assert np.max(np.abs(mc.ntk_eigenvalues(s, **kw) - ref)) < 1e-8 * np.max(ref)
+    tanh_ref = mc.ntk_eigenvalues("tanh", **kw)
+    for sp in (lambda t: 1 / np.cosh(t) ** 2, lambda t: 1 / math.cosh(t) ** 2, lambda t: mpmath.sech(t) ** 2):
+        assert np.max(np.abs(mc.ntk_eigenvalues(sigma_prime=sp, **kw) - tanh_ref)) < 1e-10 * np.max(tanh_ref)
+
+
+def test_callable_law_has_the_right_hermite_data():
+    # regression: the law of a float callable had c0 = c1 = a ~ 1e-47 (then an empty support)
+    law = ft.ntk_law(lambda t: np.tanh(t), gamma1=1, gamma2=F(1, 2))
+    h = law.hermite
+    ref_a = TANH_REF[2] - TANH_REF[0] ** 2 - TANH_REF[1] ** 2
+    assert abs(float(h.a) - ref_a) <= h.error and float(h.c0) == pytest.approx(float(TANH_REF[0]), abs=1e-10)
+    m1 = float(law.moments(1)[1])          # m_1(rho) = (a + c1^2) E[T] = a for D = +-1
+    assert m1 == pytest.approx(ref_a, abs=1e-10)
+
+
+@pytest.mark.slow
+def test_callable_law_is_not_empty():
+    law = ft.ntk_law(lambda t: np.tanh(t), gamma1=1, gamma2=F(1, 2))
+    named = ft.ntk_law("tanh", gamma1=1, gamma2=F(1, 2))
+    (lo, hi), = law.support()[-1:]
+    (lo2, hi2), = named.support()[-1:]
+    assert hi > 0.1 and abs(hi - hi2) < 1e-6
+
+
+# ----------------------------------------------------------------------------- 2. precision carried
+def test_ntk_law_keeps_every_digit_of_numeric_hermite_data():
+    # regression: the law rounded numeric Hermite data to a double (a 53-bit fraction)
+    h = ft.hermite_data("silu", dps=60)
+    law = ft.ntk_law(hermite=h, gamma1=1, gamma2=2)
+    ctx = mpmath.MPContext()
+    ctx.dps = 70
+    for got, want in ((law.hermite.a, h.a), (law.hermite.c1, h.c1), (law.hermite.norm2, h.norm2)):
+        assert abs(ctx.mpf(sympy.Rational(got).p) / sympy.Rational(got).q - ctx.convert(want)) < ctx.mpf(10) ** -58
+    assert law.hermite.digits == 60
+
+
+def test_double_only_callable_law_warns_on_dps_calls():
+    law = ft.ntk_law(lambda t: np.tanh(t), gamma1=1, gamma2=F(1, 2))
+    with pytest.warns(PrecisionWarning, match="Hermite data carry about 15 digits"):
+        law.cauchy(3 + 1j, dps=25)
+
+
+@pytest.mark.slow
+def test_law_dps_results_use_refined_hermite_data():
+    law = ft.ntk_law("silu", gamma1=F(1, 2), gamma2=2)       # Hermite data in double by default
+    assert law.hermite.digits == 15
+    ref = ft.ntk_law(hermite=ft.hermite_data("silu", dps=80), gamma1=F(1, 2), gamma2=2)
+    for xx in (0.3, 0.8):
+        a, b = law.pdf(xx, dps=40), ref.pdf(xx, dps=40)
+        assert abs(a - b) <= mpmath.mpf(10) ** -38 * abs(b)
+
+
+# ----------------------------------------------------------------------------- 3. fast double Hermite data
+def test_relu_numeric_path_closed_forms():
+    step = sympy.Piecewise((1, x > 0), (0, True))
+    for dps, tol in ((None, 1e-13), (30, mpmath.mpf(10) ** -29)):
+        h = ft.hermite_data(sigma_prime=step, exact=False, dps=dps)
+        assert not h.exact
+        assert abs(h.c0 - mpmath.mpf(1) / 2) < tol
+        ctx = mpmath.MPContext()
+        ctx.dps = 40
+        assert abs(ctx.convert(h.c1) - 1 / ctx.sqrt(2 * ctx.pi)) < tol
+        assert abs(h.norm2 - mpmath.mpf(1) / 2) < tol
+        assert h.error < tol
+
+
+def test_polynomial_phi_numeric_is_exact_to_rounding():
+    # phi = 1 + 2x + 3x^2: E phi = 4, E g phi = 2, E phi^2 = 1 + 4 + 27 + 6 = 38
+    h = ft.hermite_data(sigma_prime=1 + 2 * x + 3 * x ** 2, exact=False)
+    assert abs(h.c0 - 4) < 1e-13 and abs(h.c1 - 2) < 1e-13 and abs(h.norm2 - 38) < 1e-12
+    assert abs(h.a - (38 - 16 - 4)) < 1e-12
+
+
+def test_erf_closed_forms_numeric_path():
+    # sigma = erf: phi = 2/sqrt(pi) exp(-x^2); E phi = 2/sqrt(3 pi), E phi^2 = 4/(pi sqrt 5), c1 = 0
+    h = ft.hermite_data("erf", exact=False)
+    assert abs(h.c0 - 2 / math.sqrt(3 * math.pi)) < 1e-14
+    assert h.c1 == 0
+    assert abs(h.norm2 - 4 / (math.pi * math.sqrt(5))) < 1e-14
+
+
+@pytest.mark.parametrize("name, phi", [
+    ("tanh", sech2),
+    ("silu", lambda t, c: 1 / (1 + c.exp(-t)) + t * c.exp(-t) / (1 + c.exp(-t)) ** 2),
+    ("gelu", lambda t, c: c.ncdf(t) + t * c.npdf(t)),
+    ("softsign", lambda t, c: 1 / (1 + abs(t)) ** 2),
+    ("elu", lambda t, c: 1 if t > 0 else c.exp(t)),
+])
+def test_double_path_against_independent_quadrature(name, phi):
+    h = ft.hermite_data(name)
+    for got, want in zip((h.c0, h.c1, h.norm2), ref_expectations(phi)):
+        got = float(sympy.N(got, 20)) if isinstance(got, sympy.Basic) else got
+        assert abs(got - want) < 1e-13
+        assert abs(got - want) <= max(h.error, 1e-15)
+
+
+# ----------------------------------------------------------------------------- 4. threads
+def _calls():
+    sc, mp = ft.semicircle(), ft.marchenko_pastur(F(1, 2))
+    law = ft.ntk_law("relu", gamma1=1, gamma2=F(1, 2))
+    fa = ft.free_add(ft.semicircle(), ft.uniform(-1, 1))
+    xs = np.linspace(-1.5, 1.5, 7)
+    calls = []
+    for i in range(200):
+        k = i % 10
+        xx = float(xs[i % 7])
+        if k == 0:
+            calls.append(("sc pdf dps", lambda xx=xx: sc.pdf(xx, dps=40 + i % 3)))
+        elif k == 1:
+            calls.append(("mp cdf dps", lambda xx=xx: mp.cdf(abs(xx) + 0.2, dps=25)))
+        elif k == 2:
+            calls.append(("law pdf", lambda xx=xx: law.pdf(abs(xx) + 0.1)))
+        elif k == 3:
+            calls.append(("law cauchy", lambda xx=xx: law.cauchy(xx + 1j)))
+        elif k == 4:
+            calls.append(("fa pdf", lambda xx=xx: fa.pdf(xx)))
+        elif k == 5:
+            calls.append(("fa cauchy dps", lambda xx=xx: fa.cauchy(xx + 0.5j, dps=30)))
+        elif k == 6:
+            calls.append(("sc cauchy dps", lambda xx=xx: sc.cauchy(xx + 2j, dps=50)))
+        elif k == 7:
+            calls.append(("mp pdf", lambda xx=xx: mp.pdf(abs(xx) + 0.2)))
+        elif k == 8:
+            calls.append(("fa pdf dps", lambda xx=xx: fa.pdf(xx, dps=20)))
+        else:
+            calls.append(("sc cdf", lambda xx=xx: sc.cdf(xx)))
+    calls[17] = ("hermite dps", lambda: ft.hermite_data(sigma_prime=lambda t: mpmath.sech(t) ** 2, dps=30).norm2)
+    calls[117] = ("hermite double", lambda: ft.hermite_data(sigma_prime=lambda t: np.tanh(t) ** 2 + 1).norm2)
+    calls[55] = ("law cauchy dps", lambda: law.cauchy(2 + 1j, dps=30))
+    return calls
+
+
+def _same(a, b):
+    if isinstance(a, (mpmath.mpf, mpmath.mpc)) or isinstance(b, (mpmath.mpf, mpmath.mpc)):
+        return mpmath.mpmathify(a) == mpmath.mpmathify(b) and \
+            mpmath.mpmathify(a).real._mpf_ == mpmath.mpmathify(b).real._mpf_
+    return np.array_equal(np.asarray(a), np.asarray(b))
+
+
+@pytest.mark.slow
+def test_threads_mixed_double_and_dps_calls_give_single_threaded_values():
+    _run_threads(_calls())
+
+
+def test_threads_small():
+    calls = [c for c in _calls() if c[0] not in ("law cauchy dps", "hermite dps")][:60]
+    calls.append(("hermite dps", lambda: ft.hermite_data(sigma_prime=lambda t: mpmath.sech(t) ** 2, dps=15).norm2))
+    _run_threads(calls)
+
+
+def _run_threads(calls):
+    single = [f() for _, f in calls]
+    with ThreadPoolExecutor(max_workers=8) as ex:
+        futs = [ex.submit(f) for _, f in calls]
+        threaded = [fu.result(timeout=300) for fu in futs]   # a hang fails instead of blocking forever
+    bad = [calls[i][0] for i, (a, b) in enumerate(zip(single, threaded)) if not _same(a, b)]
+    assert not bad, bad
+    assert mpmath.mp.prec == 53
+    # the dps results carry their digits (not a 17-digit value)
+    v = ft.semicircle().pdf(0.5, dps=40)
+    assert v._mpf_[1].bit_length() > 120
+
+
+def test_library_never_sets_global_mpmath_precision():
+    import pathlib
+    import re
+    src = pathlib.Path(ft.__file__).parent
+    pat = re.compile(r"mpmath\.mp\.(dps|prec)\s*=|\bworkdps\(|mp\.dps\s*=|matplotlib\.use\(")
+    offenders = [str(p.relative_to(src)) for p in src.rglob("*.py") if p.name != "cli.py" and pat.search(p.read_text())]
+    assert not offenders, offenders
+
+
+# ----------------------------------------------------------------------------- 5. validation
+BAD = [
+    (lambda: ft.semicircle(mean=float("nan")), "`mean` of `semicircle` must be finite"),
+    (lambda: ft.semicircle(var=float("inf")), "`var` of `semicircle` must be finite"),
+    (lambda: ft.semicircle(var=1j), "`var` of `semicircle` must be real"),
+    (lambda: ft.semicircle(mean="0"), "`mean` of `semicircle` must be a real number"),
+    (lambda: ft.uniform(0, float("inf")), "`hi` of `uniform` must be finite"),
+    (lambda: ft.arcsine(float("-inf"), 0), "`lo` of `arcsine` must be finite"),
+    (lambda: ft.atoms([0, 1], [float("nan"), 0.5]), r"`weights\[0\]` of `atoms` must be finite"),
+    (lambda: ft.atoms([float("nan"), 1]), r"`locations\[0\]` of `atoms` must be finite"),
+    (lambda: ft.atoms([0, float("inf")]), r"`locations\[1\]` of `atoms` must be finite"),
+    (lambda: ft.atoms([1 + 2j, 1]), r"`locations\[0\]` of `atoms` must be real"),
+    (lambda: ft.atoms([sympy.I, 1]), r"`locations\[0\]` of `atoms` must be real"),
+    (lambda: ft.from_moments([1, float("nan"), 1]), r"`moments\[1\]` of `from_moments` must be finite"),
+    (lambda: ft.marchenko_pastur(float("nan")), "`ratio` of `marchenko_pastur` must be finite"),
+    (lambda: ft.free_poisson(1, jump=mpmath.mpc(1, 1)), "`jump` of `free_poisson` must be real"),
+    (lambda: ft.scale(ft.semicircle(), float("nan")), "`factor` of `scale` must be finite"),
+    (lambda: ft.semicircle().pdf(0, dps=0), "`dps` of `Semicircle.pdf` must be between 1 and"),
+    (lambda: ft.semicircle().cdf(0, dps=10 ** 6), "`dps` of `Semicircle.cdf` must be between 1 and"),
+    (lambda: ft.semicircle().cauchy(1j, dps=2.5), "`dps` of `Semicircle.cauchy` must be None or a positive"),
+    (lambda: ft.semicircle().moments(10 ** 9), "`k` of `Semicircle.moments` must be <= 20000"),
+    (lambda: ft.semicircle().free_cumulants(-1), "`k` of `Semicircle.free_cumulants` must be >= 0"),
+    (lambda: ft.ntk_law("relu", gamma1=1, gamma2=1, nodes=1), "`nodes` of `ntk_law` must be >= 16"),
+    (lambda: ft.ntk_law("relu", gamma1=1, gamma2=1, nodes=10 ** 6), "`nodes` of `ntk_law` must be <= 256"),
+    (lambda: ft.ntk_law("relu", gamma1=float("nan"), gamma2=1), "`gamma1` of `ntk_law` must be finite"),
+    (lambda: ft.ntk_law("relu", gamma1=1, gamma2=0), "`gamma2` of `ntk_law` must be > 0"),
+    (lambda: ft.hermite_data(sympy.log(abs(x))), "not square-integrable near x = 0"),
+    (lambda: ft.hermite_data(sigma_prime=lambda t: 1 / t), "does not converge"),
+    (lambda: ft.hermite_data("relu", dps=0), "`dps` of `hermite_data`"),
+    (lambda: ft.montecarlo.ntk_eigenvalues("relu", n=10, d=3, p=3, dtype=np.int64), "floating dtype"),
+    (lambda: ft.montecarlo.ntk_eigenvalues("relu", n=10 ** 6, d=3, p=3), "cap is"),
+]
+
+
+@pytest.mark.parametrize("call, match", BAD, ids=[m[:40] for _, m in BAD])
+def test_bad_input_is_refused_clearly(call, match):
+    with pytest.raises(InvalidArgument, match=match):
+        call()
+
+
+def test_valid_exotic_inputs_still_work():
+    assert ft.semicircle(mean=np.float64(1), var=F(1, 2)).moments(1)[1] == 1
+    assert float(ft.atoms([mpmath.mpf(1), sympy.Rational(1, 2)], [F(1, 2), F(1, 2)]).moments(1)[1]) == 0.75
+    m = sympy.Symbol("m")
+    assert ft.semicircle(mean=m).moments(1)[1] == m
+    assert ft.uniform(np.int64(0), 2).moments(1)[1] == 1
+
+
+@pytest.mark.parametrize("make, methods", [
+    (lambda: ft.semicircle(), "pdf cdf cauchy"), (lambda: ft.marchenko_pastur(F(1, 2)), "pdf cdf cauchy"),
+    (lambda: ft.free_add(ft.semicircle(), ft.uniform(-1, 1)), "pdf cdf cauchy"),
+    (lambda: ft.ntk_law("relu", gamma1=1, gamma2=F(1, 2)), "pdf cauchy"),
+    pytest.param(lambda: ft.ntk_law("relu", gamma1=1, gamma2=F(1, 2)), "cdf", marks=pytest.mark.slow)],
+    ids=["semicircle", "mp", "free_add", "ntk", "ntk-cdf"])
+def test_nan_in_x_array_gives_nan_only_there(make, methods):
+    mu = make()
+    xs = np.array([0.7, np.nan, 1.1])
+    for f, z in ((getattr(mu, m), xs + 0.5j if m == "cauchy" else xs) for m in methods.split()):
+        out = np.asarray(f(z))
+        assert np.isnan(out[1])
+        for i in (0, 2):
+            assert np.isfinite(out[i]) and out[i] == pytest.approx(f(z[i]), rel=1e-12, abs=1e-14)
+
+
+# ----------------------------------------------------------------------------- 6. plots
+def test_plot_spectrum_keeps_the_users_backend():
+    import matplotlib
+    import matplotlib.pyplot as plt
+    old = matplotlib.get_backend()
+    try:
+        matplotlib.use("svg")          # stands for a user's (e.g. inline) backend
+        e = ft.montecarlo.wigner(60, seed=0)
+        ax = ft.montecarlo.plot_spectrum(e, ft.semicircle())
+        ft.montecarlo.qq_plot(e, ft.semicircle())
+        assert matplotlib.get_backend() == "svg"
+        assert len(ax.lines) >= 1
+        plt.close("all")
+    finally:
+        matplotlib.use(old)
