@@ -76,6 +76,16 @@ class FreePoisson(Measure):
         g = 2 / ((u + 1 - r) + np.sqrt(u - lo) * np.sqrt(u - hi))   # rationalised form, stable at large z
         return g / a
 
+    def _cauchy_pair_np(self, z):
+        """``(G, G')`` in closed form: with ``u = z/a``, ``g = a G`` solves ``u g^2 - (u + 1 - r) g + 1 = 0``,
+        so ``g' = (g^2 - g)/q``, ``q = sqrt((u - lo)(u - hi))``, and ``G' = g'/a^2``."""
+        r, a = as_float(self._r), as_float(self._a)
+        lo, hi = (1 - np.sqrt(r)) ** 2, (1 + np.sqrt(r)) ** 2
+        u = np.asarray(z, complex) / a
+        q = np.sqrt(u - lo) * np.sqrt(u - hi)
+        g = 2 / ((u + 1 - r) + q)
+        return g / a, (g * g - g) / q / (a * a)
+
     def _cauchy_mp(self, z, ctx):
         r, a = as_mp(self._r, ctx), as_mp(self._a, ctx)
         lo, hi = (1 - ctx.sqrt(r)) ** 2, (1 + ctx.sqrt(r)) ** 2
