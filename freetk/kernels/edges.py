@@ -37,6 +37,9 @@ MIN_WIDTH = 1e-12
 #: a sign of x' is trusted only where |x'| exceeds this fraction of the sum of its terms' sizes
 #: (near tangencies, e.g. the cusp of semicircle ⊞ (δ_-1 + δ_1)/2 at 0, the terms cancel)
 SIGN_TOL = 1e-11
+#: local maxima of x' (in the off-support sign, relative to its terms' sizes) above -NEAR_REL are
+#: near-critical points: reported as interior breakpoints for the quadratures
+NEAR_REL = 0.05
 
 Interval = namedtuple("Interval", "lo hi lo_kind hi_kind")
 Branch = namedtuple("Branch", "a b fa fb")   # gap (a, b) of a measure, f decreasing from fa to fb
@@ -164,13 +167,17 @@ def _samples(p0, p1, n=N_CHEB, ng=N_GRADED):
     return np.tan(np.pi * (s - 0.5))
 
 
-def outside_images(p0, p1, X, D, off_sign, x_at):
+def outside_images(p0, p1, X, D, off_sign, x_at, near=None):
     """Open ``x``-intervals off the support coming from one branch parameterised on ``(p0, p1)``.
 
     ``X(p)`` is the inverse map, ``D(p)`` returns ``(d, size)`` with ``d`` of the sign of ``X'(p)`` and
     ``size`` the sum of the sizes of the terms of ``d``; points where ``off_sign * d > 0`` are off the
     support, samples where ``|d| <= SIGN_TOL * size`` (sign lost to cancellation) are not used.  ``x_at(p_end)`` gives the limit of ``X`` at an end of
     the parameter interval (±inf allowed).  Returns ``[(x_left, x_right, kind_left, kind_right)]``.
+
+    ``near`` (a list), when given, receives the images of the interior local maxima of
+    ``off_sign * d / size`` that stay below 0 but above ``-NEAR_REL``: near-critical points, where the
+    support almost splits and the density has a deep, narrow dip (quadratures cut there).
     """
     ps = _samples(p0, p1)
     with np.errstate(all="ignore"):
@@ -178,8 +185,14 @@ def outside_images(p0, p1, X, D, off_sign, x_at):
         d = off_sign * d
     # samples where an inversion failed, or whose sign is lost to cancellation, carry no information
     keep = np.isfinite(d) & (np.abs(d) > SIGN_TOL * size)
-    ps, d = ps[keep], d[keep]
+    ps, d, size = ps[keep], d[keep], size[keep]
     good = d > 0
+    if near is not None and len(ps) > 2:
+        rel = d / size
+        peaks = [i for i in range(1, len(ps) - 1)
+                 if rel[i] >= rel[i - 1] and rel[i] >= rel[i + 1] and -NEAR_REL < rel[i] <= 0]
+        for i in peaks:
+            near.append(float(X(np.array([_argmax(lambda p: off_sign * D(p)[0], ps[i - 1], ps[i + 1])]))[0]))
     if not np.any(good):
         return []
     runs = []
@@ -259,13 +272,16 @@ def complement(off, scale, increasing=True):
     out = []
     for left, right in zip(merged[:-1], merged[1:]):
         lo, hi = left[1], right[0]
+        # an edge computed at a critical point at the origin (x(0) = 0) comes out as +-1e-100-ish
+        lo = 0.0 if abs(lo) <= 1e-15 * MIN_WIDTH * scale else lo
+        hi = 0.0 if abs(hi) <= 1e-15 * MIN_WIDTH * scale else hi
         if hi - lo > MIN_WIDTH * scale:
             out.append(Interval(lo, hi, left[3], right[2]))
     return out
 
 
 # ----------------------------------------------------------------------------- the three laws
-def fcp_support(rate, j_support, j_atoms, j_pair):
+def fcp_support(rate, j_support, j_atoms, j_pair, breaks=None):
     """Support intervals (with edge kinds) of the free compound Poisson law with rate ``rate`` and
     jump law ``J`` given by its support intervals, atom locations and real-axis pair ``(G_J, G_J')``.
 
@@ -291,14 +307,14 @@ def fcp_support(rate, j_support, j_atoms, j_pair):
         xa = -np.inf if not np.isfinite(a) else _end_value(f, a, +1)
         xb = np.inf if not np.isfinite(b) else _end_value(f, b, -1)
         ends = {a: xa, b: xb}
-        off += outside_images(a, b, X, D, +1, lambda p, ends=ends: ends[p])
+        off += outside_images(a, b, X, D, +1, lambda p, ends=ends: ends[p], breaks)
         for v in (a, b):
             if np.isfinite(v):
                 scale = max(scale, abs(v))
     return complement(off, scale, increasing=True)
 
 
-def add_support(mu_support, mu_atoms, mu_pair, nu_support, nu_atoms, nu_pair, mu_mean, nu_mean):
+def add_support(mu_support, mu_atoms, mu_pair, nu_support, nu_atoms, nu_pair, mu_mean, nu_mean, breaks=None):
     """Support intervals (with edge kinds) of ``mu ⊞ nu`` from both operands' supports, atoms and
     real-axis ``(G, G')`` pairs: ``x(g) = w_mu(g) + w_nu(g) - 1/g`` over every pair of branches,
     ``x'(g) = 1/G_mu'(w_mu) + 1/G_nu'(w_nu) + 1/g^2 < 0`` off the support.  At ``g = 0`` an outer branch
@@ -336,8 +352,8 @@ def add_support(mu_support, mu_atoms, mu_pair, nu_support, nu_atoms, nu_pair, mu
                             return -np.inf if p == p0 else np.inf
                         # one outer branch (w ~ 1/g + mean), one finite zero of G: a finite limit
                         if o1:
-                            return mu_mean + float(invert(nu_pair, b2, np.array([0.0]))[0])
-                        return nu_mean + float(invert(mu_pair, b1, np.array([0.0]))[0])
+                            return _note(breaks, mu_mean + float(invert(nu_pair, b2, np.array([0.0]))[0]))
+                        return _note(breaks, nu_mean + float(invert(mu_pair, b1, np.array([0.0]))[0]))
                     if np.isinf(p):
                         # both branches end at atoms (poles): the limit is the sum of their locations
                         w1 = b1.a if p == b1.fa else b1.b
@@ -346,12 +362,14 @@ def add_support(mu_support, mu_atoms, mu_pair, nu_support, nu_atoms, nu_pair, mu
                     w1 = b1.a if p == b1.fa else (b1.b if p == b1.fb else float(invert(mu_pair, b1, np.array([p]))[0]))
                     w2 = b2.a if p == b2.fa else (b2.b if p == b2.fb else float(invert(nu_pair, b2, np.array([p]))[0]))
                     return w1 + w2 - 1 / p
-                off += outside_images(p0, p1, X, D, -1, x_at)
+                off += outside_images(p0, p1, X, D, -1, x_at, breaks)
+                if breaks is not None and (p0 == 0 or p1 == 0):
+                    x_at(0.0)     # records the finite limit at g = 0 (a cusp or kink of the density)
     return complement(off, scale, increasing=False)
 
 
 def mul_support(mu_support, mu_atoms, mu_pair, nu_support, nu_atoms, nu_pair, mu_mean, nu_mean,
-                mu_zero=0.0, nu_zero=0.0):
+                mu_zero=0.0, nu_zero=0.0, breaks=None):
     """Support intervals (with edge kinds) in ``(0, inf)`` of ``mu ⊠ nu`` for laws on ``[0, inf)``.
 
     ``u(x) = x G(x) - 1`` is decreasing on each gap (``u' = -int t/(x - t)^2 dmu``; an atom at 0 is not
@@ -399,8 +417,10 @@ def mul_support(mu_support, mu_atoms, mu_pair, nu_support, nu_atoms, nu_pair, mu
                     w1, w2 = W(u)
                     x = w1 * w2 * u / (1 + u)
                     fp, size = _mul_map_derivative(x, u, w1, fm(w1)[1], w2, fn(w2)[1])
-                    # u = X G(X) - 1 loses digits like 1/|u| on an outer branch (X G -> 1)
-                    return np.where(x > 0, 1 - np.abs(fp), np.nan), (1 + size) * (1 + 1 / np.abs(u))
+                    # u = X G(X) - 1 loses digits like 1/|u| on an outer branch (X G -> 1), and like
+                    # 1/|1 + u| where an inverse passes through 0 (X -> 0 against u/(1 + u) -> inf)
+                    return (np.where(x > 0, 1 - np.abs(fp), np.nan),
+                            (1 + size) * (1 + 1 / np.abs(u)) * (1 + 1 / np.abs(1 + u)))
 
                 def x_at(p, b1=b1, b2=b2, p0=p0, X=X):
                     if p == 0:
@@ -411,8 +431,8 @@ def mul_support(mu_support, mu_atoms, mu_pair, nu_support, nu_atoms, nu_pair, mu
                             return 0.0
                         # one outer branch (X u -> mean), one finite zero of u: a finite limit
                         if o1:
-                            return mu_mean * float(invert(fn, b2, np.array([0.0]))[0])
-                        return nu_mean * float(invert(fm, b1, np.array([0.0]))[0])
+                            return _note(breaks, mu_mean * float(invert(fn, b2, np.array([0.0]))[0]))
+                        return _note(breaks, nu_mean * float(invert(fm, b1, np.array([0.0]))[0]))
                     if not np.isfinite(p):
                         return np.nan
                     if p == -1:     # u -> -1: x -> 0 when an inverse vanishes there, else x -> inf
@@ -422,7 +442,9 @@ def mul_support(mu_support, mu_atoms, mu_pair, nu_support, nu_atoms, nu_pair, mu
                     w1 = b1.a if p == b1.fa else (b1.b if p == b1.fb else float(invert(fm, b1, np.array([p]))[0]))
                     w2 = b2.a if p == b2.fa else (b2.b if p == b2.fb else float(invert(fn, b2, np.array([p]))[0]))
                     return w1 * w2 * p / (1 + p)
-                off += outside_images(p0, p1, X, D, +1, x_at)
+                off += outside_images(p0, p1, X, D, +1, x_at, breaks)
+                if breaks is not None and (p0 == 0 or p1 == 0):
+                    x_at(0.0)     # records the finite limit at u = 0 (a kink of the density)
     ivs = complement([iv for iv in off if not (np.isnan(iv[0]) or np.isnan(iv[1]))], scale, increasing=False)
     return [iv for iv in ivs if iv.hi > 0]
 
@@ -440,6 +462,31 @@ def _mul_map_derivative(x, u, X1, du1, X2, du2):
     return (a1 + b1) * (a2 + b2) / (x * x), (np.abs(a1) + np.abs(b1)) * (np.abs(a2) + np.abs(b2)) / (x * x)
 
 
+def _argmax(fn, a, b, iters=40):
+    """Golden-section search for a maximum of ``fn`` on ``[a, b]``."""
+    g = (np.sqrt(5) - 1) / 2
+    c, d = b - g * (b - a), a + g * (b - a)
+    fc, fd = fn(np.array([c]))[0], fn(np.array([d]))[0]
+    for _ in range(iters):
+        if fc >= fd:
+            b, d, fd = d, c, fc
+            c = b - g * (b - a)
+            fc = fn(np.array([c]))[0]
+        else:
+            a, c, fc = c, d, fd
+            d = a + g * (b - a)
+            fd = fn(np.array([d]))[0]
+    return (a + b) / 2
+
+
+def _note(breaks, x):
+    """Record ``x`` as an interior breakpoint candidate (a finite limit of the inverse map where one
+    subordination function passes through infinity: cusps and kinks of the density sit there)."""
+    if breaks is not None and np.isfinite(x):
+        breaks.append(float(x))
+    return x
+
+
 def _outer(br):
     return not (np.isfinite(br.a) and np.isfinite(br.b))
 
@@ -447,3 +494,45 @@ def _outer(br):
 def _split(lo, hi, points):
     cuts = [lo] + sorted(p for p in points if lo < p < hi) + [hi]
     return list(zip(cuts[:-1], cuts[1:]))
+
+
+# ----------------------------------------------------------------------------- NTK: G_mu on the real axis
+#: Gauss nodes in the angle variable for the rho_B integral of G_mu, G_mu' on the real axis
+NTK_REAL_NODES = 256
+
+
+def ntk_mu_real_pair(at, c, r, A, rb_pair, rb_pdf, rb_support, nodes=NTK_REAL_NODES):
+    """``x -> (G_mu(x), G_mu'(x))`` on real ``x`` off the support of the closed-form NTK law ``mu``.
+
+    ``G_mu(z) = 1/(z - at) + (I(zeta)/c - 1/(z - at)) / (2 r)``, ``zeta = (z - at)/c``, with
+    ``I(zeta) = A G_B(zeta) + int rho_B(l) G_B(zeta - l) dl`` (``rho_B`` the law of ``B B^T``, ``A`` its
+    mass at 0); ``G_mu'`` differentiates under the integral (``I' = A G_B' + int rho_B G_B'(zeta - l)``).
+    Off the support of ``mu`` every ``zeta - l`` is off the support of ``rho_B``; at the top of the
+    support the integrands are bounded (square root times inverse square root), and smooth in the angle
+    variable ``l = m - h cos(theta)`` used here.
+    """
+    from scipy.special import roots_legendre
+    t, wt = roots_legendre(nodes)
+    theta = (t + 1) * np.pi / 2
+    rules = []
+    for lo, hi in rb_support:
+        m, h = (lo + hi) / 2, (hi - lo) / 2
+        lam = m - h * np.cos(theta)
+        rules.append((lam, wt * np.pi / 2 * h * np.sin(theta) * np.asarray(rb_pdf(lam), float)))
+
+    def pair(x):
+        x = np.asarray(x, float)
+        zeta = (x - at) / c
+        with np.errstate(all="ignore"):
+            gb, dgb = rb_pair(zeta + 0j) if A else (0.0, 0.0)
+            inner = A * np.real(gb)
+            dinner = A * np.real(dgb)
+            for lam, wf in rules:
+                g, dg = rb_pair(zeta[..., None] - lam + 0j)
+                inner = inner + np.sum(wf * np.real(g), axis=-1)
+                dinner = dinner + np.sum(wf * np.real(dg), axis=-1)
+            first = 1 / (x - at)
+            g_mu = first + (inner / c - first) / (2 * r)
+            dg_mu = -first * first + (dinner / (c * c) + first * first) / (2 * r)
+        return g_mu, dg_mu
+    return pair

@@ -59,8 +59,10 @@ class Atoms(Measure):
 
     def _cauchy_pair_np(self, z):
         """``(G, G') = (sum w/(z - x), -sum w/(z - x)^2)``."""
-        x = np.array([as_float(v) for v in self._x])
-        w = np.array([as_float(v) for v in self._w])
+        if "pair_xw" not in self._cache:
+            self._cache["pair_xw"] = (np.array([as_float(v) for v in self._x]),
+                                      np.array([as_float(v) for v in self._w]))
+        x, w = self._cache["pair_xw"]
         d = np.asarray(z, complex)[..., None] - x
         return np.sum(w / d, axis=-1), -np.sum(w / (d * d), axis=-1)
 

@@ -55,7 +55,9 @@ class Semicircle(Measure):
 
     def _cauchy_pair_np(self, z):
         """``(G, G')`` in closed form: ``G' = -G / sqrt((u - 2s)(u + 2s))`` (from ``v G^2 - u G + 1 = 0``)."""
-        m, v = as_float(self._m), as_float(self._v)
+        if "pair_mv" not in self._cache:
+            self._cache["pair_mv"] = (as_float(self._m), as_float(self._v))
+        m, v = self._cache["pair_mv"]
         s = np.sqrt(v)
         u = np.asarray(z, complex) - m
         q = np.sqrt(u - 2 * s) * np.sqrt(u + 2 * s)
