@@ -303,9 +303,15 @@ def fcp_support(rate, j_support, j_atoms, j_pair, breaks=None):
 
     off = []
     scale = 1.0
+    def end_value(e, inward):
+        if not np.isfinite(e):
+            return inward * -np.inf
+        if e == 0:      # zeta G_J(zeta) -> J({0}) by dominated convergence: x(0) = 0
+            return 0.0
+        return _end_value(f, e, inward)
+
     for a, b in gaps(j_support, j_atoms, skip_zero=True):
-        xa = -np.inf if not np.isfinite(a) else _end_value(f, a, +1)
-        xb = np.inf if not np.isfinite(b) else _end_value(f, b, -1)
+        xa, xb = end_value(a, +1), end_value(b, -1)
         ends = {a: xa, b: xb}
         off += outside_images(a, b, X, D, +1, lambda p, ends=ends: ends[p], breaks)
         for v in (a, b):

@@ -32,9 +32,14 @@ TOL = 1e-15
 #: the degree stops growing when a tripling shrinks the coefficient tail by less than this factor
 #: (the tail has reached the noise level of the density values themselves)
 PLATEAU = 8.0
+#: ... but only once the tail is below this (relative): a larger tail that stalls is unresolved structure
+PLATEAU_MAX = 1e-8
 #: grading at power-law ends: ratio of successive panel widths, and the innermost width (relative)
-GRADE_Q = 0.15
-GRADE_MIN = 1e-13
+GRADE_Q = 0.1
+GRADE_MIN = 1e-8
+#: the closed-form tail's exponent is fitted from the density at its outer end and at this fraction of it
+#: (the densities computed by the solvers stay accurate to ~1e-10 of the width from a hard edge)
+TAIL_PROBE = 0.1
 #: an end exponent within this distance of a half-integer (>= -1/2) is treated as smooth in theta
 HALF_INT_TOL = 0.05
 
@@ -117,7 +122,7 @@ def build(pdf, intervals, tol=TOL, n=N_START, n_max=N_MAX):
         probes = []
         for a, b, edge, side in tails:
             d = (b - a)
-            probes += [edge + side * d, edge + side * d * 1e-2]
+            probes += [edge + side * d, edge + side * d * TAIL_PROBE]
         m, prev_tail, fprev = n, np.inf, None
         fp = np.clip(np.nan_to_num(np.asarray(pdf(np.asarray(probes, float)), float)), 0, None) if probes \
             else np.zeros(0)
@@ -143,14 +148,15 @@ def build(pdf, intervals, tol=TOL, n=N_START, n_max=N_MAX):
                 out.append(Panel(a, b, anti, tot, x, g))
                 tails_sz += float(np.sum(np.abs(coef[-max(2, m // 8):])))
                 scale = max(scale, float(np.max(np.abs(coef))))
-            if tails_sz <= tol * max(scale, 1e-300) * 100 or m * 3 > n_max or tails_sz * PLATEAU > prev_tail:
+            plateau = tails_sz * PLATEAU > prev_tail and tails_sz <= PLATEAU_MAX * scale
+            if tails_sz <= tol * max(scale, 1e-300) * 100 or m * 3 > n_max or plateau:
                 break
             prev_tail, fprev, m = tails_sz, f, 3 * m
         for t, (a, b, edge, side) in enumerate(tails):
             f1, f2 = fp[2 * t], fp[2 * t + 1]
             d = b - a
             if f1 > 0 and f2 > 0:
-                alpha = float(np.log(f2 / f1) / np.log(1e-2))
+                alpha = float(np.log(f2 / f1) / np.log(TAIL_PROBE))
                 C = f1 / d ** alpha
                 mass = C * d ** (alpha + 1) / (alpha + 1) if alpha > -1 else np.inf
             else:
