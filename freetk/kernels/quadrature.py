@@ -40,6 +40,8 @@ GRADE_MIN = 1e-8
 #: the closed-form tail's exponent is fitted from the density at its outer end and at this fraction of it
 #: (the densities computed by the solvers stay accurate to ~1e-10 of the width from a hard edge)
 TAIL_PROBE = 0.1
+#: deepest probe (10^-k of the width) considered for the start of the closed-form tail
+TAIL_DEPTH_MAX = 11
 #: an end exponent within this distance of a half-integer (>= -1/2) is treated as smooth in theta
 HALF_INT_TOL = 0.05
 
@@ -81,21 +83,25 @@ def panel_nodes(lo, hi, n):
     return x, s * np.pi / 2
 
 
-def panels_for(lo, hi, lo_kind, hi_kind):
-    """Breakpoints of the panels of ``[lo, hi]`` (graded towards ``"power"`` ends) and the closed-form
-    tails ``[(a, b, edge, side)]`` left for the power-law fits."""
+def panels_for(lo, hi, lo_kind, hi_kind, lo_depth=GRADE_MIN, hi_depth=GRADE_MIN):
+    """Breakpoints of the panels of ``[lo, hi]`` (graded towards ``"power"`` ends, down to ``depth``
+    times the width) and the closed-form tails ``[(a, b, edge, side)]`` left for the power-law fits."""
     W = hi - lo
-    ks = []
-    j = 1
-    while GRADE_Q ** j >= GRADE_MIN:
-        ks.append(GRADE_Q ** j)
-        j += 1
+
+    def levels(depth):
+        ks, j = [], 1
+        while GRADE_Q ** j > depth * (1 + 1e-9):
+            ks.append(GRADE_Q ** j)
+            j += 1
+        return ks + [depth]
     cuts = [lo, hi]
     tails = []
     if lo_kind == "power":
+        ks = levels(lo_depth)
         cuts += [lo + W * q for q in ks]
         tails.append((lo, lo + W * ks[-1], lo, +1))
     if hi_kind == "power":
+        ks = levels(hi_depth)
         cuts += [hi - W * q for q in ks]
         tails.append((hi - W * ks[-1], hi, hi, -1))
     cuts = sorted(set(cuts))
@@ -117,15 +123,16 @@ def build(pdf, intervals, tol=TOL, n=N_START, n_max=N_MAX):
     for iv in intervals:
         kl = classify_end(pdf, iv.lo, +1, iv.hi - iv.lo)[0] if iv.lo_kind == "end" else iv.lo_kind
         kh = classify_end(pdf, iv.hi, -1, iv.hi - iv.lo)[0] if iv.hi_kind == "end" else iv.hi_kind
-        pans, tails = panels_for(iv.lo, iv.hi, kl, kh)
+        depth = [_tail_depth(pdf, e, side, iv.hi - iv.lo) if k == "power" else GRADE_MIN
+                 for e, side, k in ((iv.lo, +1, kl), (iv.hi, -1, kh))]
+        pans, tails = panels_for(iv.lo, iv.hi, kl, kh, *depth)
         out_tails = []
         probes = []
         for a, b, edge, side in tails:
             d = (b - a)
             probes += [edge + side * d, edge + side * d * TAIL_PROBE]
         m, prev_tail, fprev = n, np.inf, None
-        fp = np.clip(np.nan_to_num(np.asarray(pdf(np.asarray(probes, float)), float)), 0, None) if probes \
-            else np.zeros(0)
+        fp = _density(pdf, np.asarray(probes, float))
         while True:
             xs, jac = zip(*[panel_nodes(a, b, m) for a, b in pans]) if pans else ((), ())
             allx = np.concatenate(list(xs)) if pans else np.zeros(0)
@@ -167,6 +174,21 @@ def build(pdf, intervals, tol=TOL, n=N_START, n_max=N_MAX):
         total += sum(p.total for p in ordered)
         error += tails_sz
     return Table(pieces, total, error)
+
+
+def _tail_depth(pdf, edge, side, width):
+    """Depth (fraction of the width) of the closed-form tail at a power-law end: among probes at
+    ``10^-k`` (``k = 3..TAIL_DEPTH_MAX``) of the width, where the local exponent changes least between
+    successive decades (farther out the next terms of the expansion bend it, closer in a solver's
+    density may lose accuracy next to a cusp or hard edge)."""
+    ks = np.arange(3, TAIL_DEPTH_MAX + 1)
+    f = _density(pdf, edge + side * width * 10.0 ** -ks)
+    if np.any(f <= 0):
+        return GRADE_MIN
+    alpha = np.log10(f[:-1] / f[1:])          # exponent between 10^-k and 10^-(k+1): log10 of the ratio
+    change = np.abs(np.diff(alpha))           # change[j]: between the pairs ending at 10^-(k_j+1), 10^-(k_j+2)
+    j = int(np.max(np.nonzero(change <= 3 * np.min(change))[0]))    # the deepest of the most stable
+    return 10.0 ** -ks[j + 1]       # the fit then uses 10^-(k_j+1) and 10^-(k_j+2) (TAIL_PROBE = 1/10)
 
 
 def _density(pdf, x):

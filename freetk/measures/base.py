@@ -232,15 +232,15 @@ class Measure:
 
     def _quad_table(self):
         """The cumulative table of the continuous part (:func:`freetk.kernels.quadrature.build`) on the
-        smooth pieces, each end with the kind from :meth:`support_intervals` (interior breakpoints
-        ``"sqrt"``: the angle variable clusters nodes there); built once."""
+        smooth pieces, each end with the kind from :meth:`support_intervals` (interior breakpoints are
+        classified from the density's exponent, e.g. ``|x|^(1/3)`` at a cusp); built once."""
         if "quad_table" not in self._cache:
             from ..kernels import quadrature
             from ..kernels.edges import Interval
             ends = {}
             for iv in self.support_intervals():
                 ends[float(iv.lo)], ends[float(iv.hi)] = iv.lo_kind, iv.hi_kind
-            pieces = [Interval(float(a), float(b), ends.get(float(a), "sqrt"), ends.get(float(b), "sqrt"))
+            pieces = [Interval(float(a), float(b), ends.get(float(a), "end"), ends.get(float(b), "end"))
                       for a, b in self.smooth_pieces()]
             self._cache["quad_table"] = quadrature.build(lambda x: np.asarray(self.pdf(x), dtype=float), pieces)
         return self._cache["quad_table"]
