@@ -28,7 +28,7 @@ from scipy.fft import dct
 #: density values already computed are reused), cap, and target relative size of the coefficient tail
 N_START = 33
 N_MAX = 2673
-TOL = 1e-15
+TOL = 1e-13
 #: the degree stops growing when a tripling shrinks the coefficient tail by less than this factor
 #: (the tail has reached the noise level of the density values themselves)
 PLATEAU = 8.0
@@ -156,7 +156,7 @@ def build(pdf, intervals, tol=TOL, n=N_START, n_max=N_MAX):
                 tails_sz += float(np.sum(np.abs(coef[-max(2, m // 8):])))
                 scale = max(scale, float(np.max(np.abs(coef))))
             plateau = tails_sz * PLATEAU > prev_tail and tails_sz <= PLATEAU_MAX * scale
-            if tails_sz <= tol * max(scale, 1e-300) * 100 or m * 3 > n_max or plateau:
+            if tails_sz <= tol * max(scale, 1e-300) or m * 3 > n_max or plateau:
                 break
             prev_tail, fprev, m = tails_sz, f, 3 * m
         for t, (a, b, edge, side) in enumerate(tails):
