@@ -261,15 +261,20 @@ def test_ntk_default_law_mass_and_moments():
 @given(g1=st.sampled_from([F(1, 5), F(1, 2), 1, 2, 5]), g2=st.sampled_from([F(1, 4), F(1, 2), 1, 2]),
        act=st.sampled_from(["relu", "gelu", "tanh", "quadratic"]))
 def test_ntk_edges_and_mass_property(g1, g2, act):
+    # tolerance 1e-9: the densities of these laws from the complex solver carry ~1e-10 of noise
     law = ft.ntk_law(act, gamma1=g1, gamma2=g2)
     exact = [float(v) for v in law.moments(3)]
-    assert abs(law.total_mass() - 1) <= 1e-10
+    assert abs(law.total_mass() - 1) <= 1e-9
     for k in range(1, 4):
-        assert abs(law.expect(lambda t, k=k: t ** k) - exact[k]) <= 1e-10 * max(1, exact[k])
-    for lo, hi in law.support():
-        w = hi - lo
-        # just outside an edge the complex solver's density (not masked by the edges) vanishes
-        for e, out in ((hi, hi + 1e-4 * w), (lo, lo - 1e-4 * w)):
-            if out > 0:
-                assert -np.imag(law.cauchy(out + 1e-12j)) / np.pi < 1e-6
-        assert float(law.pdf(lo + 1e-3 * w)) > 0 and float(law.pdf(hi - 1e-3 * w)) > 0
+        assert abs(law.expect(lambda t, k=k: t ** k) - exact[k]) <= 1e-9 * max(1, exact[k])
+    sup = law.support()
+    lo, hi = sup[0][0], sup[-1][1]
+    w = hi - lo
+    # outside the outer edges and in the middle of every gap, the complex solver's density (not masked
+    # by the edges) vanishes; just inside every edge it does not
+    outside = [hi + 1e-4 * w] + ([lo - 1e-4 * w] if lo - 1e-4 * w > 0 else [])
+    outside += [(b + a) / 2 for (_, b), (a, _) in zip(sup[:-1], sup[1:])]
+    for x in outside:
+        assert -np.imag(law.cauchy(x + 1e-12j)) / np.pi < 1e-6
+    for a, b in sup:
+        assert float(law.pdf(a + 1e-3 * (b - a))) > 0 and float(law.pdf(b - 1e-3 * (b - a))) > 0

@@ -39,7 +39,7 @@ MIN_WIDTH = 1e-12
 SIGN_TOL = 1e-11
 #: local maxima of x' (in the off-support sign, relative to its terms' sizes) above -NEAR_REL are
 #: near-critical points: reported as interior breakpoints for the quadratures
-NEAR_REL = 0.05
+NEAR_REL = 0.3
 
 Interval = namedtuple("Interval", "lo hi lo_kind hi_kind")
 Branch = namedtuple("Branch", "a b fa fb")   # gap (a, b) of a measure, f decreasing from fa to fb
