@@ -42,6 +42,8 @@ GRADE_MIN = 1e-8
 TAIL_PROBE = 0.1
 #: deepest probe (10^-k of the width) considered for the start of the closed-form tail
 TAIL_DEPTH_MAX = 11
+#: ... and the largest change of the local exponent over a decade at which the power law is trusted
+TAIL_STABLE = 1e-3
 #: an end exponent within this distance of a half-integer (>= -1/2) is treated as smooth in theta
 HALF_INT_TOL = 0.05
 
@@ -123,16 +125,30 @@ def build(pdf, intervals, tol=TOL, n=N_START, n_max=N_MAX):
     for iv in intervals:
         kl = classify_end(pdf, iv.lo, +1, iv.hi - iv.lo)[0] if iv.lo_kind == "end" else iv.lo_kind
         kh = classify_end(pdf, iv.hi, -1, iv.hi - iv.lo)[0] if iv.hi_kind == "end" else iv.hi_kind
-        depth = [_tail_depth(pdf, e, side, iv.hi - iv.lo) if k == "power" else GRADE_MIN
-                 for e, side, k in ((iv.lo, +1, kl), (iv.hi, -1, kh))]
-        pans, tails = panels_for(iv.lo, iv.hi, kl, kh, *depth)
-        out_tails = []
+        fit = [_tail_depth(pdf, e, side, iv.hi - iv.lo) if k == "power" else (GRADE_MIN, np.inf)
+               for e, side, k in ((iv.lo, +1, kl), (iv.hi, -1, kh))]
+        pans, tails = panels_for(iv.lo, iv.hi, kl, kh, fit[0][0], fit[1][0])
+        stable = [fit[i][1] for i, k in enumerate((kl, kh)) if k == "power"]    # one per tail, in order
         probes = []
         for a, b, edge, side in tails:
             d = (b - a)
             probes += [edge + side * d, edge + side * d * TAIL_PROBE]
-        m, prev_tail, fprev = n, np.inf, None
         fp = _density(pdf, np.asarray(probes, float))
+        # a closed-form tail only where the density behaves like s^alpha, -1 < alpha < 1, with an
+        # exponent that holds over decades (a blow-up, or a cusp like |x|^(1/3), whose last part no
+        # quadrature reaches); elsewhere (e.g. a crossover from square-root-like to quadratic
+        # vanishing next to a range end) the tail is one more panel
+        fits = []
+        for t, (a, b, edge, side) in enumerate(tails):
+            f1, f2 = fp[2 * t], fp[2 * t + 1]
+            alpha = float(np.log(f2 / f1) / np.log(TAIL_PROBE)) if f1 > 0 and f2 > 0 else np.nan
+            if -1 < alpha < 1 and stable[t] <= TAIL_STABLE:
+                C = f1 / (b - a) ** alpha
+                fits.append(PowerEnd(a, b, edge, side, C, alpha, C * (b - a) ** (alpha + 1) / (alpha + 1)))
+            else:
+                pans.append((a, b))
+        pans.sort()
+        m, prev_tail, fprev = n, np.inf, None
         while True:
             xs, jac = zip(*[panel_nodes(a, b, m) for a, b in pans]) if pans else ((), ())
             allx = np.concatenate(list(xs)) if pans else np.zeros(0)
@@ -159,17 +175,7 @@ def build(pdf, intervals, tol=TOL, n=N_START, n_max=N_MAX):
             if tails_sz <= tol * max(scale, 1e-300) or m * 3 > n_max or plateau:
                 break
             prev_tail, fprev, m = tails_sz, f, 3 * m
-        for t, (a, b, edge, side) in enumerate(tails):
-            f1, f2 = fp[2 * t], fp[2 * t + 1]
-            d = b - a
-            if f1 > 0 and f2 > 0:
-                alpha = float(np.log(f2 / f1) / np.log(TAIL_PROBE))
-                C = f1 / d ** alpha
-                mass = C * d ** (alpha + 1) / (alpha + 1) if alpha > -1 else np.inf
-            else:
-                alpha, C, mass = 0.0, 0.0, 0.0
-            out_tails.append(PowerEnd(a, b, edge, side, C, alpha, mass))
-        ordered = sorted(out + out_tails, key=lambda p: p.lo)
+        ordered = sorted(out + fits, key=lambda p: p.lo)
         pieces += ordered
         total += sum(p.total for p in ordered)
         error += tails_sz
@@ -184,11 +190,12 @@ def _tail_depth(pdf, edge, side, width):
     ks = np.arange(3, TAIL_DEPTH_MAX + 1)
     f = _density(pdf, edge + side * width * 10.0 ** -ks)
     if np.any(f <= 0):
-        return GRADE_MIN
+        return GRADE_MIN, np.inf
     alpha = np.log10(f[:-1] / f[1:])          # exponent between 10^-k and 10^-(k+1): log10 of the ratio
     change = np.abs(np.diff(alpha))           # change[j]: between the pairs ending at 10^-(k_j+1), 10^-(k_j+2)
     j = int(np.max(np.nonzero(change <= 3 * np.min(change))[0]))    # the deepest of the most stable
-    return 10.0 ** -ks[j + 1]       # the fit then uses 10^-(k_j+1) and 10^-(k_j+2) (TAIL_PROBE = 1/10)
+    # the fit then uses 10^-(k_j+1) and 10^-(k_j+2) (TAIL_PROBE = 1/10); change[j]: how well it holds
+    return 10.0 ** -ks[j + 1], float(change[j])
 
 
 def _density(pdf, x):
