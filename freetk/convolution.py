@@ -4,7 +4,8 @@ Exact layer: moments from the cumulant algebra (``kappa(mu + nu) = kappa(mu) + k
 ``S(mu x nu) = S(mu) S(nu)``), with closed-form shortcuts where the family is stable
 (semicircle + semicircle, free Poisson + free Poisson with equal jumps, shifts and
 scalings by point masses).  Numeric layer: subordination
-(:mod:`freetk.subordination`), atoms by the known rules, support by density scanning.
+(:mod:`freetk.subordination`), atoms by the known rules, support edges from the real inverse maps
+(:mod:`freetk.kernels.edges`).
 """
 import numpy as np
 import sympy
@@ -17,13 +18,17 @@ from .measures.marchenko_pastur import FreePoisson
 from .measures.atoms import Atoms
 from .measures.general import Affine
 from .subordination import continuation_solve, continuation_solve_mp, density_from_cauchy
-from .inversion import find_support
+from .kernels import edges
 
 
 def _dirac_value(m):
     if isinstance(m, Atoms) and len(m.atoms()) == 1:
         return m.atoms()[0][0]
     return None
+
+
+def _mean(m):
+    return float(m.moments(1)[1])
 
 
 def _extent(m):
@@ -103,6 +108,18 @@ class _Convolution(Measure):
         return self._mu, self._nu
 
 
+def _split_at_breaks(measure):
+    """Support intervals cut at the interior breakpoints found with the edges (cusps, kinks)."""
+    measure.support_intervals()
+    br = sorted(set(measure._cache.get("breaks", [])))
+    out = []
+    for lo, hi in measure.support():
+        w = hi - lo
+        cuts = [lo] + [b for b in br if lo + 1e-9 * w < b < hi - 1e-9 * w] + [hi]
+        out += list(zip(cuts[:-1], cuts[1:]))
+    return out
+
+
 class FreeAdditiveConvolution(_Convolution):
     """``mu ⊞ nu``: exact moments by cumulants, numerics by subordination."""
 
@@ -146,8 +163,13 @@ class FreeAdditiveConvolution(_Convolution):
 
     def _pdf_np(self, x):
         x = np.asarray(x, float)
-        w1, eta = self._omega_np(x + 0j, return_eta=True)
-        return density_from_cauchy(x, self._mu._cauchy_vec(w1), eta, self.atoms_float())
+        out = np.zeros_like(x)
+        inside = self._inside_support(x)      # exactly 0 outside the exact edges
+        if np.any(inside):
+            xi = x[inside]
+            w1, eta = self._omega_np(xi + 0j, return_eta=True)
+            out[inside] = density_from_cauchy(xi, self._mu._cauchy_vec(w1), eta, self.atoms_float())
+        return out
 
     def _cauchy_mp(self, z, ctx):
         mu, nu = self._mu, self._nu
@@ -163,12 +185,26 @@ class FreeAdditiveConvolution(_Convolution):
         v = -ctx.im(self._cauchy_mp(ctx.mpc(x), ctx)) / ctx.pi
         return v if v > 0 else ctx.mpf(0)
 
+    def support_intervals(self):
+        """Support intervals with edge kinds, from the real inverse map ``x(g) = w_mu(g) + w_nu(g) - 1/g``
+        over every pair of branches of the operands (:func:`freetk.kernels.edges.add_support`)."""
+        if "support_intervals" not in self._cache:
+            mu, nu = self._mu, self._nu
+            breaks = []
+            self._cache["support_intervals"] = edges.add_support(
+                mu.support(), [float(a) for a, _ in mu.atoms()], edges.real_pair(mu),
+                nu.support(), [float(a) for a, _ in nu.atoms()], edges.real_pair(nu),
+                _mean(mu), _mean(nu), breaks=breaks)
+            self._cache["breaks"] = breaks
+            self._cache["exact_edges"] = True
+            self._cache["support_intervals"] = self._classify_ends(self._cache["support_intervals"])
+        return self._cache["support_intervals"]
+
     def support(self):
-        if "support" not in self._cache:
-            lo1, hi1 = _extent(self._mu)
-            lo2, hi2 = _extent(self._nu)
-            self._cache["support"] = find_support(self, lo1 + lo2, hi1 + hi2, n=2000)
-        return self._cache["support"]
+        return [(float(iv.lo), float(iv.hi)) for iv in self.support_intervals()]
+
+    def smooth_pieces(self):
+        return _split_at_breaks(self)
 
 
 class FreeMultiplicativeConvolution(_Convolution):
@@ -258,7 +294,7 @@ class FreeMultiplicativeConvolution(_Convolution):
     def _pdf_np(self, x):
         x = np.asarray(x, float)
         out = np.zeros_like(x)
-        pos = x > 0  # the law lives on [0, inf); its mass at 0 is an atom
+        pos = (x > 0) & self._inside_support(x)  # on [0, inf) (mass at 0 is an atom), 0 outside the edges
         if np.any(pos):
             w1, eta = self._omega_np(x[pos] + 0j, return_eta=True)
             G = self._cauchy_from_omega(w1, x[pos] + 1j * eta)
@@ -271,9 +307,27 @@ class FreeMultiplicativeConvolution(_Convolution):
         v = -ctx.im(self._cauchy_mp(ctx.mpc(x), ctx)) / ctx.pi
         return v if v > 0 else ctx.mpf(0)
 
+    def support_intervals(self):
+        """Support intervals with edge kinds, from the real inverse map ``x(u) = X_mu(u) X_nu(u) u/(1 + u)``
+        (``u = x G(x) - 1``) over every pair of branches (:func:`freetk.kernels.edges.mul_support`)."""
+        if "support_intervals" not in self._cache:
+            self._check_positive()
+            mu, nu = self._mu, self._nu
+
+            def zero_mass(m):
+                return sum(float(w) for a, w in m.atoms() if float(a) == 0)
+            breaks = []
+            self._cache["support_intervals"] = edges.mul_support(
+                mu.support(), [float(a) for a, _ in mu.atoms()], edges.real_pair(mu),
+                nu.support(), [float(a) for a, _ in nu.atoms()], edges.real_pair(nu),
+                _mean(mu), _mean(nu), zero_mass(mu), zero_mass(nu), breaks=breaks)
+            self._cache["breaks"] = breaks
+            self._cache["exact_edges"] = True
+            self._cache["support_intervals"] = self._classify_ends(self._cache["support_intervals"])
+        return self._cache["support_intervals"]
+
     def support(self):
-        if "support" not in self._cache:
-            _, h1 = _extent(self._mu)
-            _, h2 = _extent(self._nu)
-            self._cache["support"] = find_support(self, 0.0, h1 * h2 * 1.0001, n=2000)
-        return self._cache["support"]
+        return [(float(iv.lo), float(iv.hi)) for iv in self.support_intervals()]
+
+    def smooth_pieces(self):
+        return _split_at_breaks(self)

@@ -457,6 +457,25 @@ class NTKLaw(FreeCompoundPoisson):
         lo, hi = self._range()
         return max(hi - lo, 1e-3)
 
+    def _jump_real_pair(self):
+        """``(G_J, G_J')`` on the real axis for the jumps ``J = gamma1 mu``: from the closed form of
+        ``mu`` (an integral against ``rho_B``) or ``mu = law of a T`` (c1 = 0); None on the moment
+        route (there ``G_mu`` is a Gauss sum whose real-axis inverse map has the nodes as poles)."""
+        from .kernels.edges import ntk_mu_real_pair, real_pair
+        mu, g1 = self._mu, as_float(self._g1)
+        if mu.route == "closed":
+            rb, A, sup, at = mu._closed_parts()
+            inner = ntk_mu_real_pair(at, as_float(mu._c), as_float(mu._r), A, rb._cauchy_pair_np, rb.pdf, sup)
+        elif mu.route == "c1=0" and as_float(mu._a) > 0:
+            inner = real_pair(Affine(mu.t_law.measure, mu._a, 0))
+        else:
+            return None
+
+        def pair(x):
+            g, dg = inner(np.asarray(x, float) / g1)
+            return g / g1, dg / (g1 * g1)
+        return pair
+
     def pdf_error(self, x, dps=30):
         """Estimated absolute error of ``pdf(x)`` in double precision.
 

@@ -58,6 +58,15 @@ class Atoms(Measure):
         w = np.array([as_float(v) for v in self._w])
         return np.sum(w[None, :] / (np.asarray(z)[..., None] - x[None, :]), axis=-1)
 
+    def _cauchy_pair_np(self, z):
+        """``(G, G') = (sum w/(z - x), -sum w/(z - x)^2)``."""
+        if "pair_xw" not in self._cache:
+            self._cache["pair_xw"] = (np.array([as_float(v) for v in self._x]),
+                                      np.array([as_float(v) for v in self._w]))
+        x, w = self._cache["pair_xw"]
+        d = np.asarray(z, complex)[..., None] - x
+        return np.sum(w / d, axis=-1), -np.sum(w / (d * d), axis=-1)
+
     def _cauchy_mp(self, z, ctx):
         return ctx.fsum(as_mp(w, ctx) / (z - as_mp(x, ctx)) for x, w in zip(self._x, self._w))
 

@@ -14,7 +14,7 @@ import sympy
 
 from .. import series as _series
 from ..errors import InvalidArgument, check_order
-from ..numeric import edge_nodes, evaluate, to_mp
+from ..numeric import evaluate, to_mp
 
 W = sympy.Symbol("w")
 Z = sympy.Symbol("z")
@@ -185,96 +185,69 @@ class Measure:
         """Atoms ``[(location, mass), ...]``."""
         return []
 
-    def smooth_pieces(self):
-        """Intervals covering the support on which the density is smooth inside (singular behaviour,
-        e.g. square-root edges or breakpoints of a closed form, only at the ends); quadratures use them.
+    def support_intervals(self):
+        """Support intervals with the kind of each end, ``Interval(lo, hi, lo_kind, hi_kind)``.
 
-        Generic rule: each support interval is also tried split at the interior local minima of the
-        density (where two bulks merge the density is analytic but has a nearby branch point and a
-        global Gauss rule converges slowly); the split is kept when its quadrature converges better.
+        Kinds: ``"sqrt"`` — the density is a half-integer power of the distance to the edge (square-root,
+        hard ``1/sqrt`` or constant), smooth in the angle variable ``x = c - h cos(theta)``; ``"end"`` —
+        any other behaviour (e.g. quadratic vanishing, ``x^(-2/3)``), integrated on graded panels.  The
+        families here have half-integer edges; laws computed from inverse maps override this.
         """
-        if "pieces" not in self._cache:
-            out = []
-            one = lambda t: np.ones_like(t)  # noqa: E731
-            for lo, hi in self.support():
-                xs = np.linspace(lo, hi, 1001)[1:-1]
-                try:
-                    f = np.asarray(self.pdf(xs), dtype=float)
-                except Exception:
-                    out.append((lo, hi))
-                    continue
-                top = f.max()
-                # genuine dips only: a local minimum well inside the bulk that both sides rise above
-                mins = [xs[i] for i in range(1, len(f) - 1)
-                        if f[i] < f[i - 1] and f[i] <= f[i + 1] and f[i] > 1e-3 * top
-                        and f[:i].max() > 1.01 * f[i] and f[i + 1:].max() > 1.01 * f[i]]
-                if not mins:
-                    out.append((lo, hi))
-                    continue
-                cuts = [lo] + mins + [hi]
-                split = list(zip(cuts[:-1], cuts[1:]))
-                v_whole, d_whole = self._piece_integral(lo, hi, one, with_diff=True)
-                parts = [self._piece_integral(a, b, one, with_diff=True) for a, b in split]
-                d_split = sum(d for _, d in parts)
-                chosen = split if d_split < d_whole else [(lo, hi)]
-                masses = [v for v, _ in parts] if d_split < d_whole else [v_whole]
-                for iv, v in zip(chosen, masses):
-                    self._cache[("mass", iv)] = v
-                out += chosen
-            self._cache["pieces"] = out
-        return self._cache["pieces"]
+        from ..kernels.edges import Interval
+        return [Interval(float(lo), float(hi), "sqrt", "sqrt") for lo, hi in self.support()]
 
-    # generic cdf: integrate the density with edge-adapted quadrature
-    def _cdf_np_generic(self, x):
-        x = np.asarray(x, dtype=float)
-        out = np.zeros_like(x)
-        for loc, w in self.atoms_float():
-            out += w * (x >= loc)
-        for lo0, hi0 in self.smooth_pieces():
-            tl, tr = self._tails(lo0, hi0)
-            lo, hi = lo0 + (tl[0] if tl else 0.0), hi0 - (tr[0] if tr else 0.0)
-            left_mass = tl[2] * tl[0] ** (tl[1] + 1) / (tl[1] + 1) if tl else 0.0
-            right_mass = tr[2] * tr[0] ** (tr[1] + 1) / (tr[1] + 1) if tr else 0.0
-            cheb, total = self._cdf_table(lo, hi)
-            if tl:
-                sel = (x > lo0) & (x <= lo)
-                out[sel] += tl[2] * (x[sel] - lo0) ** (tl[1] + 1) / (tl[1] + 1)
-            inside = (x > lo) & (x < hi)
-            c, h = (lo + hi) / 2, (hi - lo) / 2
-            th = np.arccos(np.clip((c - x[inside]) / h, -1, 1))
-            out[inside] += left_mass + cheb(th / np.pi * 2 - 1)
-            if tr:
-                sel = (x >= hi) & (x < hi0)
-                out[sel] += left_mass + total + right_mass - tr[2] * (hi0 - x[sel]) ** (tr[1] + 1) / (tr[1] + 1)
-            out[x >= hi0] += left_mass + total + right_mass
+    def _classify_ends(self, intervals):
+        """Intervals with every ``"end"`` kind (an end of the admissible range of an inverse map, or an
+        edge found from the density) replaced by its kind measured from the density's exponent there
+        (:func:`freetk.kernels.quadrature.classify_end`: "hard", "sqrt", "quadratic", "smooth", "power")."""
+        from ..kernels.quadrature import classify_end
+        pdf = lambda x: np.asarray(self.pdf(x), dtype=float)  # noqa: E731
+        out = []
+        for iv in intervals:
+            w = iv.hi - iv.lo
+            kl = classify_end(pdf, iv.lo, +1, w)[0] if iv.lo_kind == "end" else iv.lo_kind
+            kh = classify_end(pdf, iv.hi, -1, w)[0] if iv.hi_kind == "end" else iv.hi_kind
+            out.append(type(iv)(iv.lo, iv.hi, kl, kh))
         return out
 
-    def _cdf_table(self, lo, hi, n=257):
-        """Chebyshev interpolant of the cumulative mass on ``[lo, hi]`` in ``theta``.
+    def _inside_support(self, x):
+        """Boolean mask of the points of ``x`` in the (closed) support intervals when the edges are exact
+        (computed from an inverse map), else None.  Outside exact edges the density is exactly 0."""
+        if self._cache.get("finding_support"):
+            return None
+        ivs = self.support_intervals()
+        if not self._cache.get("exact_edges"):
+            return None
+        x = np.asarray(x, float)
+        inside = np.zeros(x.shape, bool)
+        for iv in ivs:
+            inside |= (x >= iv.lo) & (x <= iv.hi)
+        return inside
 
-        With ``x = c - h cos(theta)`` the integrand ``f(x) h sin(theta)`` is smooth for square-root
-        and ``1/sqrt`` edges, so the Chebyshev series converges fast; it is integrated exactly.  The
-        degree is doubled (up to 2049) until the total agrees with an independent quadrature.
-        """
-        key = ("cdf_table", lo, hi)
-        if key not in self._cache:
-            from numpy.polynomial import chebyshev as C
-            ref = self._piece_integral_core(lo, hi, lambda t: np.ones_like(t), tol=1e-11, n_max=800)
-            while True:
-                k = np.arange(n)
-                u = -np.cos(np.pi * (k + 0.5) / n)          # Chebyshev points on [-1, 1]
-                theta = (u + 1) * np.pi / 2
-                c, h = (lo + hi) / 2, (hi - lo) / 2
-                xs = c - h * np.cos(theta)
-                f = np.nan_to_num(np.asarray(self.pdf(xs), dtype=float)) * h * np.sin(theta) * np.pi / 2
-                coef = C.chebfit(u, f, n - 1)
-                cheb = C.Chebyshev(C.chebint(coef, lbnd=-1))
-                total = float(cheb(1.0))
-                if abs(total - ref) <= 1e-10 or n >= 2049:
-                    break
-                n = 2 * n - 1
-            self._cache[key] = (cheb, total)
-        return self._cache[key]
+    def smooth_pieces(self):
+        """Intervals covering the support on which the density is smooth inside (singular behaviour,
+        e.g. square-root edges or breakpoints of a closed form, only at the ends).  Default: the support
+        intervals; families with interior breakpoints override."""
+        return self.support()
+
+    def _quad_table(self):
+        """The cumulative table of the continuous part (:func:`freetk.kernels.quadrature.build`) on the
+        smooth pieces, each end with the kind from :meth:`support_intervals` (interior breakpoints are
+        classified from the density's exponent, e.g. ``|x|^(1/3)`` at a cusp); built once."""
+        if "quad_table" not in self._cache:
+            from ..kernels import quadrature
+            from ..kernels.edges import Interval
+            ends = {}
+            for iv in self.support_intervals():
+                ends[float(iv.lo)], ends[float(iv.hi)] = iv.lo_kind, iv.hi_kind
+            pieces = [Interval(float(a), float(b), ends.get(float(a), "end"), ends.get(float(b), "end"))
+                      for a, b in self.smooth_pieces()]
+            self._cache["quad_table"] = quadrature.build(lambda x: np.asarray(self.pdf(x), dtype=float), pieces)
+        return self._cache["quad_table"]
+
+    def _cdf_np_generic(self, x):
+        from ..kernels import quadrature
+        return quadrature.cdf(self._quad_table(), x, self.atoms_float())
 
     def _cdf_mp_generic(self, x, ctx):
         tot = ctx.mpf(0)
@@ -289,85 +262,27 @@ class Measure:
             tot += ctx.quad(lambda t: self._pdf_mp(t, ctx), [lo, top])
         return tot
 
-    def total_mass(self, n=200, tol=1e-12, n_max=1600):
-        """Continuous mass (edge-adapted quadrature of ``pdf``, nodes doubled until two
-        successive results agree to ``tol``) plus atoms, in double precision."""
-        mass = sum(w for _, w in self.atoms_float())
-        for lo, hi in self.smooth_pieces():
-            key = ("mass", (lo, hi))
-            if key not in self._cache:
-                self._cache[key] = self._piece_integral(lo, hi, lambda t: np.ones_like(t), n, tol, n_max)
-            mass += self._cache[key]
-        return mass
+    def total_mass(self):
+        """Continuous mass (Chebyshev expansion of the density in the angle variable of each support
+        interval, see :mod:`freetk.kernels.quadrature`) plus the atoms, in double precision."""
+        return sum(w for _, w in self.atoms_float()) + self._quad_table().total
 
-    def expect(self, g, tol=1e-12):
-        """``int g dmu`` for a vectorised function ``g``: atoms plus the continuous part by
-        edge-adapted quadrature on each smooth piece (nodes doubled until stable to ``tol``)."""
-        tot = sum(float(g(np.array([x]))[0]) * w for x, w in self.atoms_float())
-        for lo, hi in self.smooth_pieces():
-            tot += self._piece_integral(lo, hi, g, tol=tol)
-        return tot
+    def quadrature_error(self):
+        """Error estimate of :meth:`total_mass`, :meth:`cdf` and :meth:`expect` (double precision): the
+        size of the tails of the Chebyshev coefficients of the density's expansion."""
+        return self._quad_table().error
 
-    def _end_tail(self, e, inward, span):
-        """Power-law behaviour ``f ~ C |x - e|^alpha`` of the density at a support end ``e``.
+    def expect(self, g):
+        """``int g dmu`` for a vectorised function ``g``: atoms plus the continuous part from the same
+        expansion as ``cdf`` (no new density evaluations)."""
+        from ..kernels import quadrature
+        tot = sum(float(np.asarray(g(np.array([x])), float)[0]) * w for x, w in self.atoms_float())
+        return tot + quadrature.integrate(self._quad_table(), g)
 
-        Probes the density at distances ``1e-7`` and ``1e-9`` of the piece width (inward = +1 at a
-        left end, -1 at a right end).  Returns ``(eps, alpha, C)`` when the
-        density blows up faster than ``1/sqrt`` there (``alpha < -0.55``), else None (eps = 1e-7 span).  Such ends (e.g.
-        ``x^(-2/3)`` at the hard edge of an NTK law with uniform D) carry mass that no quadrature can
-        see, because the density cannot be evaluated at ``1e-12`` from the end; that mass is integrated
-        in closed form over ``[e, e + eps]``.
-        """
-        key = ("tail", e, inward, span)
-        if key not in self._cache:
-            out = None
-            d1, d2 = 1e-7 * span, 1e-9 * span
-            try:
-                f1, f2 = (float(np.asarray(self.pdf(np.array([e + inward * d])), float)[0]) for d in (d1, d2))
-                if f1 > 0 and f2 > 0 and np.isfinite(f1) and np.isfinite(f2):
-                    alpha = np.log(f2 / f1) / np.log(d2 / d1)
-                    if -1 < alpha < -0.55:
-                        out = (d1, alpha, f1 / d1 ** alpha)
-            except Exception:
-                out = None
-            self._cache[key] = out
-        return self._cache[key]
-
-    def _tails(self, lo, hi):
-        span = hi - lo
-        return self._end_tail(lo, 1, span), self._end_tail(hi, -1, span)
-
-    def _piece_integral(self, lo, hi, g, n=200, tol=1e-12, n_max=1600, with_diff=False):
-        tl, tr = self._tails(lo, hi)
-        extra = 0.0
-        if tl is not None:
-            eps, a, C = tl
-            extra += float(g(np.array([lo]))[0]) * C * eps ** (a + 1) / (a + 1)
-            lo = lo + eps
-        if tr is not None:
-            eps, a, C = tr
-            extra += float(g(np.array([hi]))[0]) * C * eps ** (a + 1) / (a + 1)
-            hi = hi - eps
-        out = self._piece_integral_core(lo, hi, g, n, tol, n_max, True)
-        return (out[0] + extra, out[1]) if with_diff else out[0] + extra
-
-    def _piece_integral_core(self, lo, hi, g, n=200, tol=1e-12, n_max=1600, with_diff=False):
-        """Edge-adapted Gauss rule with doubling; stops when two results agree to ``tol`` or when the
-        difference grows again (rounding near singular edges then dominates) and returns the best
-        (with the last difference, an error indicator, when ``with_diff``)."""
-        prev, prev_diff = None, np.inf
-        k = n
-        while True:
-            x, w, _ = edge_nodes(lo, hi, k)
-            val = float(np.sum(w * g(x) * np.asarray(self.pdf(x), dtype=float)))
-            if prev is not None:
-                diff = abs(val - prev)
-                if diff <= tol or k >= n_max:
-                    return (val, diff) if with_diff else val
-                if diff > prev_diff:
-                    return (prev, prev_diff) if with_diff else prev
-                prev_diff = diff
-            prev, k = val, 2 * k
+    def _quantile_np(self, q):
+        """Smallest ``x`` with ``cdf(x) >= q`` (internal; bisection on the table's cdf)."""
+        from ..kernels import quadrature
+        return quadrature.quantile(self._quad_table(), q, self.atoms_float())
 
     # ------------------------------------------------------------------ presentation
     def latex(self):

@@ -37,6 +37,12 @@ class Uniform(Measure):
         lo, hi = as_float(self._lo), as_float(self._hi)
         return (np.log(z - lo) - np.log(z - hi)) / (hi - lo)
 
+    def _cauchy_pair_np(self, z):
+        """``G' = (1/(z - lo) - 1/(z - hi)) / (hi - lo)``."""
+        lo, hi = as_float(self._lo), as_float(self._hi)
+        z = np.asarray(z, complex)
+        return (np.log(z - lo) - np.log(z - hi)) / (hi - lo), (1 / (z - lo) - 1 / (z - hi)) / (hi - lo)
+
     def _cauchy_mp(self, z, ctx):
         lo, hi = as_mp(self._lo, ctx), as_mp(self._hi, ctx)
         return (ctx.log(z - lo) - ctx.log(z - hi)) / (hi - lo)
@@ -81,6 +87,13 @@ class Arcsine(Measure):
     def _cauchy_np(self, z):
         lo, hi = as_float(self._lo), as_float(self._hi)
         return 1 / (np.sqrt(z - lo) * np.sqrt(z - hi))
+
+    def _cauchy_pair_np(self, z):
+        """``G = 1/sqrt((z - lo)(z - hi))``, ``G' = -G (1/(z - lo) + 1/(z - hi)) / 2``."""
+        lo, hi = as_float(self._lo), as_float(self._hi)
+        z = np.asarray(z, complex)
+        g = 1 / (np.sqrt(z - lo) * np.sqrt(z - hi))
+        return g, -g * (1 / (z - lo) + 1 / (z - hi)) / 2
 
     def _cauchy_mp(self, z, ctx):
         lo, hi = as_mp(self._lo, ctx), as_mp(self._hi, ctx)
@@ -141,6 +154,14 @@ class UniformSquared(Measure):
         b = as_float(self._b)
         s = np.sqrt(np.asarray(z, complex))
         return (np.log(s + b) - np.log(s - b)) / (2 * b * s)
+
+    def _cauchy_pair_np(self, z):
+        """``G' = -(1/(z - b^2) + G) / (2 z)`` (differentiate ``G = L(sqrt z)/(2 b sqrt z)``)."""
+        b = as_float(self._b)
+        z = np.asarray(z, complex)
+        s = np.sqrt(z)
+        g = (np.log(s + b) - np.log(s - b)) / (2 * b * s)
+        return g, -(1 / (z - b * b) + g) / (2 * z)
 
     def _cauchy_mp(self, z, ctx):
         b = as_mp(self._b, ctx)

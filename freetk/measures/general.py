@@ -216,6 +216,12 @@ class Affine(Measure):
         s, c = as_float(self._s), as_float(self._c)
         return self._b._cauchy_vec((np.asarray(z) - c) / s) / s
 
+    def _cauchy_pair_np(self, z):
+        """``G(z) = G_b((z - c)/s)/s``, ``G'(z) = G_b'((z - c)/s)/s^2``."""
+        s, c = as_float(self._s), as_float(self._c)
+        g, dg = self._b._cauchy_pair_np((np.asarray(z, complex) - c) / s)
+        return g / s, dg / (s * s)
+
     def _cauchy_mp(self, z, ctx):
         s, c = as_mp(self._s, ctx), as_mp(self._c, ctx)
         return self._b._cauchy_mp((z - c) / s, ctx) / s

@@ -77,6 +77,18 @@ class FreePoisson(Measure):
         g = 2 / ((u + 1 - r) + np.sqrt(u - lo) * np.sqrt(u - hi))   # rationalised form, stable at large z
         return g / a
 
+    def _cauchy_pair_np(self, z):
+        """``(G, G')`` in closed form: with ``u = z/a``, ``g = a G`` solves ``u g^2 - (u + 1 - r) g + 1 = 0``,
+        so ``g' = (g^2 - g)/q``, ``q = sqrt((u - lo)(u - hi))``, and ``G' = g'/a^2``."""
+        if "pair_ra" not in self._cache:
+            self._cache["pair_ra"] = (as_float(self._r), as_float(self._a))
+        r, a = self._cache["pair_ra"]
+        lo, hi = (1 - np.sqrt(r)) ** 2, (1 + np.sqrt(r)) ** 2
+        u = np.asarray(z, complex) / a
+        q = np.sqrt(u - lo) * np.sqrt(u - hi)
+        g = 2 / ((u + 1 - r) + q)
+        return g / a, (g * g - g) / q / (a * a)
+
     def _cauchy_mp(self, z, ctx):
         r, a = as_mp(self._r, ctx), as_mp(self._a, ctx)
         lo, hi = (1 - ctx.sqrt(r)) ** 2, (1 + ctx.sqrt(r)) ** 2
@@ -185,6 +197,9 @@ class FreeCompoundPoisson(Measure):
         x = np.asarray(x, dtype=float)
         out = np.zeros_like(x)
         ok = x != 0  # a possible atom at 0 is reported by atoms()
+        inside = self._inside_support(x)
+        if inside is not None:
+            ok &= inside
         if np.any(ok):
             from ..subordination import fcp_cauchy_np, density_from_cauchy
             G, eta = fcp_cauchy_np(x[ok] + 0j, as_float(self._r), self._J, scale=self._scale(), return_eta=True,
@@ -202,14 +217,56 @@ class FreeCompoundPoisson(Measure):
         k = (1 + np.sqrt(as_float(self._r))) ** 2
         return min(0.0, min(pts) * k), max(0.0, max(pts) * k)
 
-    def support(self):
-        key = "support"
+    def _jump_real_pair(self):
+        """``x -> (G_J(x), G_J'(x))`` on the real axis off the support of ``J`` (None: not available,
+        the support is then located from the density)."""
+        from ..kernels.edges import real_pair
+        return real_pair(self._J)
+
+    def support_intervals(self):
+        """Support intervals with the kind of each end (``Interval(lo, hi, lo_kind, hi_kind)``): from the
+        real inverse map ``x(zeta) = (1 - r) zeta + r zeta^2 G_J(zeta)`` (critical points: ``"sqrt"``; ends
+        of the admissible range classified from the density's exponent there, e.g. ``"quadratic"``), see
+        :mod:`freetk.kernels.edges`.  Without a real-axis ``G_J`` (moment route of the NTK law) the
+        edges are located from the density instead (``exact_edges`` False)."""
+        key = "support_intervals"
         if key not in self._cache:
-            from ..inversion import find_support
-            lo, hi = self._range()
-            hints = [float(t) for t, _ in self._J.atoms()]
-            self._cache[key] = find_support(self, lo, hi, hints=hints)
+            from ..kernels import edges
+            pair = self._jump_real_pair()
+            if pair is None:
+                from ..inversion import find_support
+                lo, hi = self._range()
+                hints = [float(t) for t, _ in self._J.atoms()]
+                self._cache["finding_support"] = True
+                try:
+                    found = find_support(self, lo, hi, hints=hints)
+                finally:
+                    del self._cache["finding_support"]
+                ivs = [edges.Interval(a, b, "end", "end") for a, b in found]
+                self._cache["exact_edges"] = False
+            else:
+                breaks = []
+                ivs = edges.fcp_support(as_float(self._r), self._J.support(),
+                                        [float(t) for t, _ in self._J.atoms()], pair, breaks)
+                self._cache["breaks"] = breaks
+                self._cache["exact_edges"] = True
+            self._cache[key] = ivs
+            self._cache[key] = self._classify_ends(ivs)
         return self._cache[key]
+
+    def support(self):
+        return [(float(iv.lo), float(iv.hi)) for iv in self.support_intervals()]
+
+    def smooth_pieces(self):
+        """Support intervals cut at near-critical points of the inverse map (deep narrow dips)."""
+        self.support_intervals()
+        br = sorted(set(self._cache.get("breaks", [])))
+        out = []
+        for lo, hi in self.support():
+            w = hi - lo
+            cuts = [lo] + [b for b in br if lo + 1e-9 * w < b < hi - 1e-9 * w] + [hi]
+            out += list(zip(cuts[:-1], cuts[1:]))
+        return out
 
 
 def free_compound_poisson(rate, jump_law):

@@ -54,6 +54,17 @@ class Semicircle(Measure):
         u = z - m
         return 2 / (u + np.sqrt(u - 2 * s) * np.sqrt(u + 2 * s))   # rationalised: no cancellation at large z
 
+    def _cauchy_pair_np(self, z):
+        """``(G, G')`` in closed form: ``G' = -G / sqrt((u - 2s)(u + 2s))`` (from ``v G^2 - u G + 1 = 0``)."""
+        if "pair_mv" not in self._cache:
+            self._cache["pair_mv"] = (as_float(self._m), as_float(self._v))
+        m, v = self._cache["pair_mv"]
+        s = np.sqrt(v)
+        u = np.asarray(z, complex) - m
+        q = np.sqrt(u - 2 * s) * np.sqrt(u + 2 * s)
+        g = 2 / (u + q)
+        return g, -g / q
+
     def _cauchy_mp(self, z, ctx):
         m, v = as_mp(self._m, ctx), as_mp(self._v, ctx)
         s = ctx.sqrt(v)

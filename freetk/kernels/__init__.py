@@ -1,0 +1,1 @@
+"""Pure numerical kernels (no classes, no global state)."""

@@ -1,0 +1,544 @@
+"""Support edges from inverse maps on the real axis (pure functions, double precision).
+
+Off the support, the Cauchy transform of a law built from simpler laws has a real-analytic inverse
+``x = X(p)`` in a real parameter ``p``, strictly monotone there:
+
+* free compound Poisson, rate ``r``, jumps ``J``: ``p = zeta = 1/G`` on a gap of ``J`` and
+  ``x(zeta) = (1 - r) zeta + r zeta^2 G_J(zeta)`` (``= 1/G + r int t dJ(t)/(1 - t G)``), increasing
+  off the support;
+* ``mu ⊞ nu``: ``p = g = G``, ``x(g) = w_mu(g) + w_nu(g) - 1/g`` with ``w_mu`` the inverse of
+  ``G_mu`` on a gap of ``mu`` (one branch per gap), decreasing off the support;
+* ``mu ⊠ nu`` (both on ``[0, inf)``): ``p = u = x G(x) - 1 = psi(1/x)``,
+  ``x(u) = X_mu(u) X_nu(u) u/(1 + u)`` with ``X_mu`` the inverse of ``u_mu`` on a gap (this is
+  ``S_{mu⊠nu} = S_mu S_nu`` written for ``1/chi``), decreasing off the support.
+
+The complement of the support is the union, over branches, of the images of the parameter intervals
+where the derivative has the 'off-support' sign (for ⊞ this is exactly the condition that the real
+subordination fixed point is attracting: ``x'(g) < 0  <=>  (F_mu' - 1)(F_nu' - 1) < 1``).  Edges are
+the images of the sign changes of ``x'`` (critical points, square-root edges: kind ``"sqrt"``) and
+of the ends of the admissible range where ``x'`` has not changed sign (the branch runs into the
+support of an operand: the density vanishes faster than a square root, or blows up; kind ``"end"``).
+A critical point is located by regula falsi (Illinois) on ``x'``; the edge value ``X(p*)`` is
+insensitive to the error in ``p*`` to first order, so edges come out to full double precision.
+"""
+from collections import namedtuple
+
+import numpy as np
+
+#: samples of the parameter on each branch: Chebyshev points plus geometric grading at both ends
+N_CHEB = 96
+N_GRADED = 20
+GRADE_MIN = 1e-14
+#: root-refinement / safeguarded Newton iteration caps
+MAX_ROOT = 60
+MAX_INVERT = 200
+#: support intervals shorter than this (relative to the overall scale) are atoms, not intervals
+MIN_WIDTH = 1e-12
+#: a sign of x' is trusted only where |x'| exceeds this fraction of the sum of its terms' sizes
+#: (near tangencies, e.g. the cusp of semicircle ⊞ (δ_-1 + δ_1)/2 at 0, the terms cancel)
+SIGN_TOL = 1e-11
+#: local maxima of x' (in the off-support sign, relative to its terms' sizes) above -NEAR_REL are
+#: near-critical points: reported as interior breakpoints for the quadratures
+NEAR_REL = 0.3
+
+Interval = namedtuple("Interval", "lo hi lo_kind hi_kind")
+Branch = namedtuple("Branch", "a b fa fb")   # gap (a, b) of a measure, f decreasing from fa to fb
+
+
+# ----------------------------------------------------------------------------- real-axis pairs
+def real_pair(measure):
+    """``x -> (G(x), G'(x))`` on real points off the support of ``measure`` (real arrays)."""
+    def pair(x):
+        with np.errstate(all="ignore"):
+            g, dg = measure._cauchy_pair_np(np.asarray(x, float) + 0j)
+        return np.real(g), np.real(dg)
+    return pair
+
+
+def gaps(support, atom_locs, skip_zero=False):
+    """Open gaps ``(a, b)`` of a measure (``a`` may be ``-inf``, ``b`` ``+inf``) between its support
+    intervals and atoms (an atom at 0 is not a cut point when ``skip_zero``)."""
+    cuts = [(float(lo), float(hi)) for lo, hi in support]
+    cuts += [(float(x), float(x)) for x in atom_locs if not (skip_zero and float(x) == 0.0)]
+    cuts.sort()
+    merged = []
+    for lo, hi in cuts:
+        if merged and lo <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
+        else:
+            merged.append((lo, hi))
+    ends = [-np.inf] + [v for iv in merged for v in iv] + [np.inf]
+    return [(ends[2 * i], ends[2 * i + 1]) for i in range(len(merged) + 1)]
+
+
+def _end_value(f, e, inward):
+    """Limit of ``f`` at a gap end ``e`` from inside: ``f(e)`` when finite, else ±inf by the sign next to it."""
+    if not np.isfinite(e):
+        return None
+    with np.errstate(all="ignore"):
+        v = float(f(np.array([e]))[0][0])
+    if np.isfinite(v):
+        return v
+    d = 1e-13 * max(1.0, abs(e))
+    with np.errstate(all="ignore"):
+        w = float(f(np.array([e + inward * d]))[0][0])
+    return np.copysign(np.inf, w)
+
+
+def branches(f, gap_list, at_inf):
+    """The gaps with the limits ``fa = f(a+)``, ``fb = f(b-)`` of a function decreasing on each gap.
+    ``at_inf(side)`` gives the limit at ``-inf`` / ``+inf`` (e.g. 0 for ``G``)."""
+    out = []
+    for a, b in gap_list:
+        fa = at_inf(-1) if not np.isfinite(a) else _end_value(f, a, +1)
+        fb = at_inf(+1) if not np.isfinite(b) else _end_value(f, b, -1)
+        if fa is None or fb is None or not fa > fb:
+            continue
+        out.append(Branch(a, b, fa, fb))
+    return out
+
+
+def invert(f, br, y):
+    """``w`` in the gap ``(br.a, br.b)`` with ``f(w) = y`` for each ``y`` in ``(br.fb, br.fa)``, by a
+    safeguarded Newton iteration (bisection whenever a step leaves the bracket); vectorised.
+    ``f(w)`` returns ``(value, derivative)``; ``f`` is decreasing on the gap."""
+    y = np.asarray(y, float)
+    lo = np.full(y.shape, br.a)
+    hi = np.full(y.shape, br.b)
+    # finite brackets on infinite sides: step outwards, doubling, until f crosses y
+    for side, arr in ((-1, lo), (1, hi)):
+        end = br.b if side < 0 else br.a
+        if np.isfinite(arr).all():
+            continue
+        base = end if np.isfinite(end) else 0.0
+        with np.errstate(divide="ignore"):
+            step = (1.0 + abs(base)) * (1 + np.minimum(1 / np.abs(y), 1e300))   # G ~ 1/w, u ~ m_1/w
+        cand = base + side * step
+        inner = np.full(y.shape, np.nan)       # last point passed on the way out (f not yet across y)
+        for _ in range(1100):
+            v, _ = f(cand)
+            done = (v < y) if side > 0 else (v > y)
+            if np.all(done):
+                break
+            inner = np.where(done, inner, cand)
+            step = np.where(done, step, 2 * step)
+            cand = base + side * step
+        arr[:] = cand
+        other = hi if side < 0 else lo
+        ok = np.isfinite(inner)
+        other[ok] = inner[ok]
+    w = 0.5 * (lo + hi)
+    active = np.ones(y.shape, bool)
+    for _ in range(MAX_INVERT):
+        v, dv = f(w)
+        r = v - y
+        # update the bracket (f decreasing: r > 0 means w is left of the root)
+        left = r > 0
+        lo = np.where(active & left, w, lo)
+        hi = np.where(active & ~left & (r != 0), w, hi)
+        with np.errstate(all="ignore"):
+            wn = w - r / dv
+        bad = ~np.isfinite(wn) | (wn <= lo) | (wn >= hi)
+        wn = np.where(bad, 0.5 * (lo + hi), wn)
+        # converged at w: residual at the rounding level of f at w (w itself is kept)
+        at_w = (r == 0) | (np.abs(r) <= 4e-16 * (np.abs(y) + np.abs(w * dv)))
+        # converged after the step: tiny Newton step, or bracket at rounding level
+        after = (~bad & (np.abs(wn - w) <= 1e-15 * np.abs(w) + 1e-300)) | (hi - lo <= 4e-16 * np.abs(w))
+        w = np.where(active & ~at_w, wn, w)
+        active &= ~(at_w | after)
+        if not np.any(active):
+            break
+    return w
+
+
+def _samples(p0, p1, n=N_CHEB, ng=N_GRADED):
+    """Points of the open parameter interval ``(p0, p1)``, graded towards both ends (either may be infinite)."""
+    s = np.concatenate([(1 - np.cos(np.pi * (np.arange(1, n) / n))) / 2,
+                        np.geomspace(GRADE_MIN, 0.05, ng), 1 - np.geomspace(GRADE_MIN, 0.05, ng)])
+    s = np.unique(s[(s > 0) & (s < 1)])
+    if np.isfinite(p0) and np.isfinite(p1):
+        return p0 + (p1 - p0) * s
+    if np.isfinite(p0):
+        L = 1.0 + abs(p0)
+        return p0 + L * s / (1 - s)
+    if np.isfinite(p1):
+        L = 1.0 + abs(p1)
+        return p1 - L * (1 - s) / s
+    return np.tan(np.pi * (s - 0.5))
+
+
+def outside_images(p0, p1, X, D, off_sign, x_at, near=None):
+    """Open ``x``-intervals off the support coming from one branch parameterised on ``(p0, p1)``.
+
+    ``X(p)`` is the inverse map, ``D(p)`` returns ``(d, size)`` with ``d`` of the sign of ``X'(p)`` and
+    ``size`` the sum of the sizes of the terms of ``d``; points where ``off_sign * d > 0`` are off the
+    support, samples where ``|d| <= SIGN_TOL * size`` (sign lost to cancellation) are not used.  ``x_at(p_end)`` gives the limit of ``X`` at an end of
+    the parameter interval (±inf allowed).  Returns ``[(x_left, x_right, kind_left, kind_right)]``.
+
+    ``near`` (a list), when given, receives the images of the interior local maxima of
+    ``off_sign * d / size`` that stay below 0 but above ``-NEAR_REL``: near-critical points, where the
+    support almost splits and the density has a deep, narrow dip (quadratures cut there).
+    """
+    ps = _samples(p0, p1)
+    with np.errstate(all="ignore"):
+        d, size = D(ps)
+        d = off_sign * d
+    # samples where an inversion failed, or whose sign is lost to cancellation, carry no information
+    keep = np.isfinite(d) & (np.abs(d) > SIGN_TOL * size)
+    ps, d, size = ps[keep], d[keep], size[keep]
+    good = d > 0
+    if near is not None and len(ps) > 2:
+        rel = d / size
+        peaks = [i for i in range(1, len(ps) - 1)
+                 if rel[i] >= rel[i - 1] and rel[i] >= rel[i + 1] and -NEAR_REL < rel[i] <= 0]
+        for i in peaks:
+            near.append(float(X(np.array([_argmax(lambda p: off_sign * D(p)[0], ps[i - 1], ps[i + 1])]))[0]))
+    if not np.any(good):
+        return []
+    runs = []
+    i, n = 0, len(ps)
+    while i < n:
+        if not good[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < n and good[j + 1]:
+            j += 1
+        runs.append((i, j))
+        i = j + 1
+    # refine every sign change at once by the Illinois (modified regula falsi) method
+    brackets = []
+    for i, j in runs:
+        brackets.append((i - 1, i) if i > 0 else None)
+        brackets.append((j + 1, j) if j < n - 1 else None)
+    idx = [k for k, b in enumerate(brackets) if b is not None]
+    roots = [None] * len(brackets)
+    if idx:
+        a = np.array([ps[brackets[k][0]] for k in idx])
+        fa = np.array([d[brackets[k][0]] for k in idx])
+        b = np.array([ps[brackets[k][1]] for k in idx])
+        fb = np.array([d[brackets[k][1]] for k in idx])
+        for _ in range(MAX_ROOT):
+            if np.all(np.abs(b - a) <= 1e-15 * np.maximum(np.abs(a), np.abs(b)) + 1e-300):
+                break
+            with np.errstate(all="ignore"):
+                c = (a * fb - b * fa) / (fb - fa)
+            out_ = ~np.isfinite(c) | (c <= np.minimum(a, b)) | (c >= np.maximum(a, b))
+            c = np.where(out_, 0.5 * (a + b), c)
+            with np.errstate(all="ignore"):
+                fc = off_sign * D(c)[0]
+            fc = np.where(np.isfinite(fc), fc, -np.abs(fb) * np.sign(fa))   # unknown: treat as the far side
+            swap = np.sign(fc) != np.sign(fb)
+            a, fa = np.where(swap, b, a), np.where(swap, fb, fa / 2)
+            b, fb = c, fc
+        for t, k in enumerate(idx):
+            roots[k] = b[t]
+    out = []
+    for r, (i, j) in enumerate(runs):
+        pl, pr = roots[2 * r], roots[2 * r + 1]
+        kl = "sqrt" if pl is not None else "end"
+        kr = "sqrt" if pr is not None else "end"
+        with np.errstate(all="ignore"):
+            xl = float(X(np.array([pl]))[0]) if pl is not None else x_at(p0)
+            xr = float(X(np.array([pr]))[0]) if pr is not None else x_at(p1)
+        if not (np.isfinite(xl) or np.isinf(xl)) or not (np.isfinite(xr) or np.isinf(xr)):
+            continue
+        out.append((xl, xr, kl, kr))
+    return out
+
+
+def complement(off, scale, increasing=True):
+    """Support intervals: the complement in the real line of the union of open off-support intervals.
+
+    ``off`` holds ``(x1, x2, kind1, kind2)`` with ``x1`` the image of the smaller parameter; when the
+    map is decreasing the interval runs from ``x2`` to ``x1``.  Intervals shorter than
+    ``MIN_WIDTH * scale`` (atoms, or touching images) are dropped.
+    """
+    ivs = []
+    for x1, x2, k1, k2 in off:
+        if not increasing:
+            x1, x2, k1, k2 = x2, x1, k2, k1
+        if x2 > x1:
+            ivs.append((x1, x2, k1, k2))
+    ivs.sort()
+    merged = []
+    for iv in ivs:
+        if merged and iv[0] <= merged[-1][1]:
+            last = merged[-1]
+            if iv[1] > last[1]:
+                merged[-1] = (last[0], iv[1], last[2], iv[3])
+        else:
+            merged.append(iv)
+    out = []
+    for left, right in zip(merged[:-1], merged[1:]):
+        lo, hi = left[1], right[0]
+        # an edge computed at a critical point at the origin (x(0) = 0) comes out as +-1e-100-ish
+        lo = 0.0 if abs(lo) <= 1e-15 * MIN_WIDTH * scale else lo
+        hi = 0.0 if abs(hi) <= 1e-15 * MIN_WIDTH * scale else hi
+        if hi - lo > MIN_WIDTH * scale:
+            out.append(Interval(lo, hi, left[3], right[2]))
+    return out
+
+
+# ----------------------------------------------------------------------------- the three laws
+def fcp_support(rate, j_support, j_atoms, j_pair, breaks=None):
+    """Support intervals (with edge kinds) of the free compound Poisson law with rate ``rate`` and
+    jump law ``J`` given by its support intervals, atom locations and real-axis pair ``(G_J, G_J')``.
+
+    ``x(zeta) = (1 - r) zeta + r zeta^2 G_J(zeta)``, ``x'(zeta) = 1 - r + r(2 zeta G_J + zeta^2 G_J')``,
+    increasing off the support; on each gap of ``J`` (atoms at 0 are not poles of ``x``).
+    """
+    r = float(rate)
+
+    def X(z):
+        g, _ = j_pair(z)
+        return (1 - r) * z + r * z * z * g
+
+    def D(z):
+        g, dg = j_pair(z)
+        return 1 - r + r * (2 * z * g + z * z * dg), abs(1 - r) + r * (np.abs(2 * z * g) + np.abs(z * z * dg))
+
+    def f(z):    # only for the end values (not monotone in general; used pointwise)
+        return X(z), None
+
+    off = []
+    scale = 1.0
+    def end_value(e, inward):
+        if not np.isfinite(e):
+            return inward * -np.inf
+        if e == 0:      # zeta G_J(zeta) -> J({0}) by dominated convergence: x(0) = 0
+            return 0.0
+        return _end_value(f, e, inward)
+
+    for a, b in gaps(j_support, j_atoms, skip_zero=True):
+        xa, xb = end_value(a, +1), end_value(b, -1)
+        ends = {a: xa, b: xb}
+        off += outside_images(a, b, X, D, +1, lambda p, ends=ends: ends[p], breaks)
+        for v in (a, b):
+            if np.isfinite(v):
+                scale = max(scale, abs(v))
+    return complement(off, scale, increasing=True)
+
+
+def add_support(mu_support, mu_atoms, mu_pair, nu_support, nu_atoms, nu_pair, mu_mean, nu_mean, breaks=None):
+    """Support intervals (with edge kinds) of ``mu ⊞ nu`` from both operands' supports, atoms and
+    real-axis ``(G, G')`` pairs: ``x(g) = w_mu(g) + w_nu(g) - 1/g`` over every pair of branches,
+    ``x'(g) = 1/G_mu'(w_mu) + 1/G_nu'(w_nu) + 1/g^2 < 0`` off the support.  At ``g = 0`` an outer branch
+    (``w -> ±inf``) meets a finite zero of the other ``G``: ``x -> mean + w_other(0)``, a finite point."""
+    def at_inf(side):
+        return 0.0
+    bm = branches(mu_pair, gaps(mu_support, mu_atoms), at_inf)
+    bn = branches(nu_pair, gaps(nu_support, nu_atoms), at_inf)
+    off = []
+    scale = 1.0 + sum(abs(v) for iv in list(mu_support) + list(nu_support) for v in iv)
+    for b1 in bm:
+        for b2 in bn:
+            lo, hi = max(b1.fb, b2.fb), min(b1.fa, b2.fa)
+            if not lo < hi:
+                continue
+            for p0, p1 in _split(lo, hi, (0.0,)):
+                def W(g, b1=b1, b2=b2):
+                    return invert(mu_pair, b1, g), invert(nu_pair, b2, g)
+
+                def X(g, W=W):
+                    w1, w2 = W(g)
+                    return w1 + w2 - 1 / g
+
+                def D(g, W=W):
+                    w1, w2 = W(g)
+                    t1, t2, t3 = 1 / mu_pair(w1)[1], 1 / nu_pair(w2)[1], 1 / (g * g)
+                    return t1 + t2 + t3, np.abs(t1) + np.abs(t2) + t3
+
+                def x_at(p, b1=b1, b2=b2, p0=p0):
+                    if p == 0:
+                        o1, o2 = _outer(b1), _outer(b2)
+                        if o1 and o2:       # w ~ 1/g + m_1 on both: x ~ 1/g
+                            return np.inf if p == p0 else -np.inf
+                        if not (o1 or o2):  # both finite: x ~ -1/g
+                            return -np.inf if p == p0 else np.inf
+                        # one outer branch (w ~ 1/g + mean), one finite zero of G: a finite limit
+                        if o1:
+                            return _note(breaks, mu_mean + float(invert(nu_pair, b2, np.array([0.0]))[0]))
+                        return _note(breaks, nu_mean + float(invert(mu_pair, b1, np.array([0.0]))[0]))
+                    if np.isinf(p):
+                        # both branches end at atoms (poles): the limit is the sum of their locations
+                        w1 = b1.a if p == b1.fa else b1.b
+                        w2 = b2.a if p == b2.fa else b2.b
+                        return w1 + w2
+                    w1 = b1.a if p == b1.fa else (b1.b if p == b1.fb else float(invert(mu_pair, b1, np.array([p]))[0]))
+                    w2 = b2.a if p == b2.fa else (b2.b if p == b2.fb else float(invert(nu_pair, b2, np.array([p]))[0]))
+                    return w1 + w2 - 1 / p
+                off += outside_images(p0, p1, X, D, -1, x_at, breaks)
+                if breaks is not None and (p0 == 0 or p1 == 0):
+                    x_at(0.0)     # records the finite limit at g = 0 (a cusp or kink of the density)
+    return complement(off, scale, increasing=False)
+
+
+def mul_support(mu_support, mu_atoms, mu_pair, nu_support, nu_atoms, nu_pair, mu_mean, nu_mean,
+                mu_zero=0.0, nu_zero=0.0, breaks=None):
+    """Support intervals (with edge kinds) in ``(0, inf)`` of ``mu ⊠ nu`` for laws on ``[0, inf)``.
+
+    ``u(x) = x G(x) - 1`` is decreasing on each gap (``u' = -int t/(x - t)^2 dmu``; an atom at 0 is not
+    a pole of ``u``); with ``X_mu`` its inverse on a gap, ``x(u) = X_mu(u) X_nu(u) u/(1 + u)`` and
+    ``(log x)' = X_mu'/X_mu + X_nu'/X_nu + 1/(u (1 + u))``, ``X_mu' = 1/(G_mu + X_mu G_mu')``.
+    Off the support ``x > 0`` and the real subordination fixed point is attracting (``|F'| < 1``, see
+    :func:`_mul_map_derivative`); ``F' = 1`` exactly where ``x'(u) = 0``.  ``mu_zero``, ``nu_zero``: the operands' masses at 0.
+    """
+    def upair(pair):
+        def f(x):
+            g, dg = pair(x)
+            return x * g - 1, g + x * dg
+        return f
+
+    def at_inf(side):
+        return 0.0
+    def ubranches(f, support, atoms, zero_mass):
+        out = []
+        for br in branches(f, gaps(support, atoms, skip_zero=True), at_inf):
+            # at a support end at 0, u -> -mu((0, inf)) by dominated convergence (t/(x - t) -> -1)
+            fa = -(1 - zero_mass) if br.a == 0 else br.fa
+            fb = -(1 - zero_mass) if br.b == 0 else br.fb
+            out.append(Branch(br.a, br.b, fa, fb))
+        return out
+
+    fm, fn = upair(mu_pair), upair(nu_pair)
+    bm = ubranches(fm, mu_support, mu_atoms, mu_zero)
+    bn = ubranches(fn, nu_support, nu_atoms, nu_zero)
+    off = [(0.0, -np.inf, "end", "end")]    # nothing of the continuous part lies in (-inf, 0]
+    scale = 1.0 + sum(abs(v) for iv in list(mu_support) + list(nu_support) for v in iv)
+    for b1 in bm:
+        for b2 in bn:
+            lo, hi = max(b1.fb, b2.fb), min(b1.fa, b2.fa)
+            if not lo < hi:
+                continue
+            for p0, p1 in _split(lo, hi, (-1.0, 0.0)):
+                def W(u, b1=b1, b2=b2):
+                    return invert(fm, b1, u), invert(fn, b2, u)
+
+                def X(u, W=W):
+                    w1, w2 = W(u)
+                    return w1 * w2 * u / (1 + u)
+
+                def D(u, W=W):
+                    w1, w2 = W(u)
+                    x = w1 * w2 * u / (1 + u)
+                    fp, size = _mul_map_derivative(x, u, w1, fm(w1)[1], w2, fn(w2)[1])
+                    # u = X G(X) - 1 loses digits like 1/|u| on an outer branch (X G -> 1), and like
+                    # 1/|1 + u| where an inverse passes through 0 (X -> 0 against u/(1 + u) -> inf)
+                    return (np.where(x > 0, 1 - np.abs(fp), np.nan),
+                            (1 + size) * (1 + 1 / np.abs(u)) * (1 + 1 / np.abs(1 + u)))
+
+                def x_at(p, b1=b1, b2=b2, p0=p0, X=X):
+                    if p == 0:
+                        o1, o2 = _outer(b1), _outer(b2)
+                        if o1 and o2:       # X ~ m_1/u on both: x ~ m_1 m_1'/u
+                            return np.inf if p == p0 else -np.inf
+                        if not (o1 or o2):
+                            return 0.0
+                        # one outer branch (X u -> mean), one finite zero of u: a finite limit
+                        if o1:
+                            return _note(breaks, mu_mean * float(invert(fn, b2, np.array([0.0]))[0]))
+                        return _note(breaks, nu_mean * float(invert(fm, b1, np.array([0.0]))[0]))
+                    if not np.isfinite(p):
+                        return np.nan
+                    if p == -1:     # u -> -1: x -> 0 when an inverse vanishes there, else x -> inf
+                        q = p + (1e-9 if p == p0 else -1e-9)
+                        xv = float(X(np.array([q]))[0])
+                        return 0.0 if abs(xv) < 1e-6 * scale else np.copysign(np.inf, xv)
+                    w1 = b1.a if p == b1.fa else (b1.b if p == b1.fb else float(invert(fm, b1, np.array([p]))[0]))
+                    w2 = b2.a if p == b2.fa else (b2.b if p == b2.fb else float(invert(fn, b2, np.array([p]))[0]))
+                    return w1 * w2 * p / (1 + p)
+                off += outside_images(p0, p1, X, D, +1, x_at, breaks)
+                if breaks is not None and (p0 == 0 or p1 == 0):
+                    x_at(0.0)     # records the finite limit at u = 0 (a kink of the density)
+    ivs = complement([iv for iv in off if not (np.isnan(iv[0]) or np.isnan(iv[1]))], scale, increasing=False)
+    return [iv for iv in ivs if iv.hi > 0]
+
+
+def _mul_map_derivative(x, u, X1, du1, X2, du2):
+    """Derivative of the multiplicative subordination map ``w -> z h_nu(z h_mu(w))`` at its real fixed
+    point (``z = 1/x``, ``h(w) = eta(w)/w``, ``eta = psi/(1 + psi)``, ``psi(w) = u(1/w)``; the fixed
+    points are ``w1 = 1/X1``, ``w2 = 1/X2``).  With ``h'(w) = eta'(w) X - eta X^2`` and
+    ``eta'(w) = -u'(X) X^2/(1 + u)^2``: ``F' = z^2 h_mu'(w1) h_nu'(w2)``.  The point ``x`` is off the
+    support iff the fixed point is attracting, ``|F'| < 1``; edges are where ``F' = 1``.  Returns
+    ``(F', size)`` with ``size`` the product of the sizes of the terms (for the sign test)."""
+    eta = u / (1 + u)
+    a1, b1 = -du1 * X1 ** 3 / (1 + u) ** 2, -eta * X1 * X1
+    a2, b2 = -du2 * X2 ** 3 / (1 + u) ** 2, -eta * X2 * X2
+    return (a1 + b1) * (a2 + b2) / (x * x), (np.abs(a1) + np.abs(b1)) * (np.abs(a2) + np.abs(b2)) / (x * x)
+
+
+def _argmax(fn, a, b, iters=40):
+    """Golden-section search for a maximum of ``fn`` on ``[a, b]``."""
+    g = (np.sqrt(5) - 1) / 2
+    c, d = b - g * (b - a), a + g * (b - a)
+    fc, fd = fn(np.array([c]))[0], fn(np.array([d]))[0]
+    for _ in range(iters):
+        if fc >= fd:
+            b, d, fd = d, c, fc
+            c = b - g * (b - a)
+            fc = fn(np.array([c]))[0]
+        else:
+            a, c, fc = c, d, fd
+            d = a + g * (b - a)
+            fd = fn(np.array([d]))[0]
+    return (a + b) / 2
+
+
+def _note(breaks, x):
+    """Record ``x`` as an interior breakpoint candidate (a finite limit of the inverse map where one
+    subordination function passes through infinity: cusps and kinks of the density sit there)."""
+    if breaks is not None and np.isfinite(x):
+        breaks.append(float(x))
+    return x
+
+
+def _outer(br):
+    return not (np.isfinite(br.a) and np.isfinite(br.b))
+
+
+def _split(lo, hi, points):
+    cuts = [lo] + sorted(p for p in points if lo < p < hi) + [hi]
+    return list(zip(cuts[:-1], cuts[1:]))
+
+
+# ----------------------------------------------------------------------------- NTK: G_mu on the real axis
+#: Gauss nodes in the angle variable for the rho_B integral of G_mu, G_mu' on the real axis
+NTK_REAL_NODES = 256
+
+
+def ntk_mu_real_pair(at, c, r, A, rb_pair, rb_pdf, rb_support, nodes=NTK_REAL_NODES):
+    """``x -> (G_mu(x), G_mu'(x))`` on real ``x`` off the support of the closed-form NTK law ``mu``.
+
+    ``G_mu(z) = 1/(z - at) + (I(zeta)/c - 1/(z - at)) / (2 r)``, ``zeta = (z - at)/c``, with
+    ``I(zeta) = A G_B(zeta) + int rho_B(l) G_B(zeta - l) dl`` (``rho_B`` the law of ``B B^T``, ``A`` its
+    mass at 0); ``G_mu'`` differentiates under the integral (``I' = A G_B' + int rho_B G_B'(zeta - l)``).
+    Off the support of ``mu`` every ``zeta - l`` is off the support of ``rho_B``; at the top of the
+    support the integrands are bounded (square root times inverse square root), and smooth in the angle
+    variable ``l = m - h cos(theta)`` used here.
+    """
+    from scipy.special import roots_legendre
+    t, wt = roots_legendre(nodes)
+    theta = (t + 1) * np.pi / 2
+    rules = []
+    for lo, hi in rb_support:
+        m, h = (lo + hi) / 2, (hi - lo) / 2
+        lam = m - h * np.cos(theta)
+        rules.append((lam, wt * np.pi / 2 * h * np.sin(theta) * np.asarray(rb_pdf(lam), float)))
+
+    def pair(x):
+        x = np.asarray(x, float)
+        zeta = (x - at) / c
+        with np.errstate(all="ignore"):
+            gb, dgb = rb_pair(zeta + 0j) if A else (0.0, 0.0)
+            inner = A * np.real(gb)
+            dinner = A * np.real(dgb)
+            for lam, wf in rules:
+                g, dg = rb_pair(zeta[..., None] - lam + 0j)
+                inner = inner + np.sum(wf * np.real(g), axis=-1)
+                dinner = dinner + np.sum(wf * np.real(dg), axis=-1)
+            first = 1 / (x - at)
+            g_mu = first + (inner / c - first) / (2 * r)
+            dg_mu = -first * first + (dinner / (c * c) + first * first) / (2 * r)
+        return g_mu, dg_mu
+    return pair

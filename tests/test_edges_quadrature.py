@@ -1,0 +1,280 @@
+"""Support edges from inverse maps and the angle-variable Chebyshev integration engine.
+
+Every reference here is independent of the code under test: closed forms (Marchenko-Pastur, semicircle,
+Fuss-Catalan), critical values of explicit inverse maps solved as polynomials or with mpmath in the
+test itself, exact moments, and a slow mpmath evaluation of the NTK law's inverse map.
+"""
+from fractions import Fraction as F
+
+import mpmath
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import freetk as ft
+from freetk.kernels import quadrature
+from freetk.kernels.edges import Interval
+from freetk.measures.marchenko_pastur import FreeCompoundPoisson
+
+
+def _rel(a, b):
+    return abs(a - b) / abs(b)
+
+
+def _edges(m):
+    return [v for iv in m.support() for v in iv]
+
+
+# ----------------------------------------------------------------------------- edges
+@pytest.mark.parametrize("r", [F(1, 3), F(1, 2), 2, 5])
+def test_compound_poisson_with_one_jump_has_marchenko_pastur_edges(r):
+    law = FreeCompoundPoisson(r, ft.dirac(1))
+    lo, hi = law.support()[0]
+    assert len(law.support()) == 1
+    assert _rel(lo, (1 - np.sqrt(float(r))) ** 2) <= 1e-14
+    assert _rel(hi, (1 + np.sqrt(float(r))) ** 2) <= 1e-14
+    assert [iv.lo_kind for iv in law.support_intervals()] == ["sqrt"]
+
+
+def test_semicircle_plus_semicircle_generic_edges():
+    s = ft.free_add(ft.semicircle(), ft.semicircle(), method="generic")
+    lo, hi = s.support()[0]
+    assert _rel(lo, -2 * np.sqrt(2)) <= 1e-14 and _rel(hi, 2 * np.sqrt(2)) <= 1e-14
+
+
+def test_semicircle_plus_bernoulli_edges_and_cusp():
+    # z(w) = w + G_nu(w), G_nu(w) = w/(w^2 - 1): z'(w) = 0 <=> w^2 (w^2 - 3) = 0; w = sqrt 3 gives the
+    # edge 3 sqrt(3)/2 = sqrt(27)/2, the double root w = 0 the cusp at 0 (one interval, no gap)
+    m = ft.free_add(ft.semicircle(), ft.atoms([-1, 1]))
+    assert len(m.support()) == 1
+    lo, hi = m.support()[0]
+    assert abs(lo + np.sqrt(27) / 2) <= 1e-15 * np.sqrt(27) / 2
+    assert abs(hi - np.sqrt(27) / 2) <= 1e-15 * np.sqrt(27) / 2
+    assert float(m.pdf(lo - 1e-12)) == 0 and float(m.pdf(hi + 1e-12)) == 0
+    assert float(m.pdf(lo + 1e-6)) > 0
+
+
+def _critical_values_poly(coeffs, z_of):
+    roots = np.roots(coeffs)
+    return sorted(z_of(g.real) for g in roots if abs(g.imag) < 1e-10 and abs(g.real) > 1e-12)
+
+
+def test_mp_plus_semicircle_edges_are_critical_values():
+    # z(g) = R_MP(g) + R_SC(g) + 1/g = 1/(1 - lam g) + g + 1/g; z'(g) = 0 is the quartic
+    # lam g^2 + g^2 (1 - lam g)^2 - (1 - lam g)^2 = 0
+    lam = 0.5
+    P = np.polynomial.polynomial
+    q = P.polysub(P.polyadd([0, 0, lam], P.polymul([0, 0, 1], P.polypow([1, -lam], 2))), P.polypow([1, -lam], 2))
+    crit = _critical_values_poly(q[::-1], lambda g: 1 / (1 - lam * g) + g + 1 / g)
+    m = ft.free_add(ft.marchenko_pastur(lam), ft.semicircle())
+    e = _edges(m)
+    assert len(e) == 2
+    for v in e:
+        assert min(_rel(v, c) for c in crit) <= 1e-14
+
+
+@pytest.mark.parametrize("a,b", [(0.5, 0.3), (1.0, 1.0), (0.2, 0.7)])
+def test_mp_times_mp_edges_from_the_cubic(a, b):
+    # 1/chi(u) = (1 + u)(1 + a u)(1 + b u)/u; its critical points solve 2ab u^3 + (a + b + ab) u^2 - 1 = 0
+    crit = _critical_values_poly([2 * a * b, a + b + a * b, 0, -1],
+                                 lambda u: (1 + u) * (1 + a * u) * (1 + b * u) / u)
+    m = ft.free_mul(ft.marchenko_pastur(a), ft.marchenko_pastur(b), method="generic")
+    lo, hi = m.support()[0]
+    assert len(m.support()) == 1
+    assert _rel(hi, max(crit)) <= 1e-14
+    if a == b == 1.0:
+        assert hi == pytest.approx(27 / 4, rel=1e-15) and lo == 0.0
+    else:
+        assert _rel(lo, min(c for c in crit if c > 0)) <= 1e-14
+
+
+def _mul_atoms_reference(lam, locs, weights, dps=40):
+    """Critical values of x(X) = (1 + lam u(X)) X, u(X) = sum w t/(X - t) (MP(lam) ⊠ atoms, written in
+    the spectral variable X of the atoms), found with mpmath on a grid of every gap."""
+    ctx = mpmath.mp.clone()
+    ctx.dps = dps
+    t = [ctx.mpf(v) for v in locs]
+    w = [ctx.mpf(v) for v in weights]
+
+    def u(X):
+        return ctx.fsum(wi * ti / (X - ti) for wi, ti in zip(w, t))
+
+    def du(X):
+        return -ctx.fsum(wi * ti / (X - ti) ** 2 for wi, ti in zip(w, t))
+
+    def dx(X):
+        return 1 + lam * u(X) + lam * X * du(X)
+
+    ends = [-10.0] + sorted(locs) + [10 * max(locs) + 10]
+    out = []
+    for a, b in zip(ends[:-1], ends[1:]):
+        grid = np.linspace(a, b, 4002)[1:-1]
+        vals = [dx(ctx.mpf(g)) for g in grid]
+        for g0, g1, v0, v1 in zip(grid[:-1], grid[1:], vals[:-1], vals[1:]):
+            if v0 * v1 < 0:
+                X = ctx.findroot(dx, (ctx.mpf(g0), ctx.mpf(g1)), solver="anderson")
+                out.append(float((1 + lam * u(X)) * X))
+    return out
+
+
+@pytest.mark.parametrize("locs,weights", [([0.25, 2.25], [0.5, 0.5]), ([0.5, 1, 3], [0.3, 0.3, 0.4]),
+                                          ([1, 4], [0.5, 0.5])])
+def test_mp_times_atoms_edges_are_critical_values(locs, weights):
+    lam = 0.5
+    crit = _mul_atoms_reference(lam, locs, weights)
+    m = ft.free_mul(ft.marchenko_pastur(lam), ft.atoms(locs, weights))
+    for v in _edges(m):
+        assert min(_rel(v, c) for c in crit) <= 1e-14
+    # the density of the complex solver (not masked by the edges) is positive inside, ~0 in the gaps
+    for lo, hi in m.support():
+        mid = np.array([lo + 1e-3 * (hi - lo), (lo + hi) / 2, hi - 1e-3 * (hi - lo)])
+        assert np.all(-np.imag(m.cauchy(mid + 1e-9j)) > 1e-4)
+    sup = m.support()
+    for (_, h), (l2, _) in zip(sup[:-1], sup[1:]):
+        assert -np.imag(m.cauchy((h + l2) / 2 + 1e-9j)) < 1e-6
+
+
+def test_density_is_exactly_zero_outside_exact_edges():
+    m = ft.free_mul(ft.marchenko_pastur(F(1, 2)), ft.atoms([F(1, 4), F(9, 4)]))
+    for lo, hi in m.support():
+        assert float(m.pdf(lo - 1e-10)) == 0 and float(m.pdf(hi + 1e-10)) == 0
+        assert float(m.pdf(lo + 1e-10)) > 0 and float(m.pdf(hi - 1e-10)) > 0
+
+
+def _ntk_default_edge_reference(dps=30):
+    """Right edge of the default NTK law (ReLU, gamma1 = 1, gamma2 = 1/2, D = ±1) with mpmath: the
+    inverse map x(zeta) = (1 - r) zeta + r zeta^2 G_J(zeta) (r = 1/gamma1, J = gamma1 mu) evaluated at the
+    top of supp J, where x' > 0 still holds; G_mu from its closed form as an integral over rho_B =
+    free Poisson(gamma2) with an atom 1 - gamma2 at 0."""
+    ctx = mpmath.mp.clone()
+    ctx.dps = dps
+    g1, g2 = ctx.mpf(1), ctx.mpf(1) / 2
+    c = 1 / (2 * ctx.pi)                                 # c1^2 = E[phi(g) g]^2 for phi = 1_{x > 0}
+    a = ctx.mpf(1) / 4 - 1 / (2 * ctx.pi)                # ||phi||^2 - c0^2 - c1^2 = 1/2 - 1/4 - c1^2
+    lo, hi = (1 - ctx.sqrt(g2)) ** 2, (1 + ctx.sqrt(g2)) ** 2
+    A = 1 - g2
+
+    def GB(z):                                            # free Poisson, rate g2, jump 1
+        return (z + 1 - g2 - ctx.sqrt((z - lo) * (z - hi))) / (2 * z)
+
+    def fB(l):
+        return ctx.sqrt((hi - l) * (l - lo)) / (2 * ctx.pi * l)
+
+    def Gmu(z):
+        zeta = (z - a) / c
+        inner = A * GB(zeta) + ctx.quad(lambda l: fB(l) * GB(zeta - l), [lo, hi])
+        first = 1 / (z - a)
+        return first + (inner / c - first) / (2 * g2)
+
+    tmax = g1 * (a + c * 2 * hi)
+    r = 1 / g1
+    GJ = Gmu(tmax / g1) / g1
+    return (1 - r) * tmax + r * tmax ** 2 * GJ
+
+
+def test_ntk_default_right_edge_to_twelve_digits():
+    law = ft.ntk_law("relu", gamma1=1, gamma2=F(1, 2))
+    ivs = law.support_intervals()
+    assert len(ivs) == 1
+    hi = ivs[0].hi
+    assert _rel(hi, float(_ntk_default_edge_reference())) <= 1e-12
+    assert _rel(hi, 1.44417445344166) <= 1e-12              # measured by an independent prototype
+    assert ivs[0].hi_kind == "quadratic"                      # density ~ 6.4 (e - x)^2 below the edge
+    assert ivs[0].lo == 0.0                                   # gamma1 = 1: no atom, edge at the origin
+
+
+# ----------------------------------------------------------------------------- the integration engine
+def _mp_cdf_reference(r, x, dps=30):
+    """cdf of the free Poisson law (rate r, jump 1) by mpmath quadrature of its closed-form density."""
+    ctx = mpmath.mp.clone()
+    ctx.dps = dps
+    r = ctx.mpf(F(r).numerator) / F(r).denominator
+    lo, hi = (1 - ctx.sqrt(r)) ** 2, (1 + ctx.sqrt(r)) ** 2
+    atom = max(1 - r, 0)
+    x = ctx.mpf(x)
+    if x < lo:
+        return float(atom if x >= 0 else 0)
+    top = min(x, hi)
+    return float(atom + ctx.quad(lambda t: ctx.sqrt((hi - t) * (t - lo)) / (2 * ctx.pi * t), [lo, top]))
+
+
+@pytest.mark.parametrize("r", [F(1, 2), 1, 3])
+def test_cdf_of_free_poisson_against_mpmath(r):
+    m = ft.free_poisson(r)          # no closed-form cdf: the engine integrates the density
+    lo, hi = m.support()[0]
+    xs = np.concatenate([np.linspace(lo - 0.1, hi + 0.1, 23), [lo + 1e-9, hi - 1e-9]])
+    got = m.cdf(xs)
+    ref = np.array([_mp_cdf_reference(r, v) for v in xs])
+    assert np.max(np.abs(got - ref)) <= 1e-12
+    assert abs(m.total_mass() - 1) <= 1e-12
+
+
+def test_cdf_of_generic_semicircle_sum_against_closed_form():
+    s = ft.free_add(ft.semicircle(), ft.semicircle(), method="generic")
+    x = np.linspace(-3, 3, 61)
+    assert np.max(np.abs(s.cdf(x) - ft.semicircle(0, 2).cdf(x))) <= 1e-12
+    assert abs(s.total_mass() - 1) <= 1e-12
+
+
+@pytest.mark.parametrize("make", [
+    lambda: ft.free_add(ft.marchenko_pastur(F(1, 2)), ft.semicircle()),
+    lambda: ft.free_mul(ft.marchenko_pastur(F(1, 2)), ft.atoms([F(1, 2), 1, 3], [F(3, 10), F(3, 10), F(2, 5)])),
+    lambda: ft.free_mul(ft.marchenko_pastur(F(1, 2)), ft.atoms([1, 4])),
+    lambda: ft.free_add(ft.semicircle(), ft.atoms([-1, 1])),
+], ids=["mp+sc", "mp*3atoms", "mp*2atoms", "sc+bernoulli(cusp)"])
+def test_moments_of_the_density_equal_exact_moments(make):
+    m = make()
+    exact = [float(v) for v in m.moments(6)]
+    atoms = m.atoms_float()
+    assert abs(m.total_mass() - 1) <= 1e-12
+    for k in range(1, 7):
+        got = m.expect(lambda t, k=k: t ** k)
+        assert abs(got - exact[k]) <= 1e-12 * max(1, abs(exact[k])), (k, got, exact[k], atoms)
+
+
+def test_power_law_end_is_graded_and_integrated_in_closed_form():
+    # f(x) = x^(-2/3)/3 on [0, 1]: cdf x^(1/3); the end is classified from the density
+    f = lambda x: np.where((x > 0) & (x <= 1), np.abs(x) ** (-2 / 3) / 3, 0.0)   # noqa: E731
+    kind, alpha = quadrature.classify_end(f, 0.0, +1, 1.0)
+    assert kind == "power" and alpha == pytest.approx(-2 / 3, abs=1e-12)
+    table = quadrature.build(f, [Interval(0.0, 1.0, "end", "sqrt")])
+    x = np.linspace(0, 1, 201)
+    assert np.max(np.abs(quadrature.cdf(table, x) - x ** (1 / 3))) <= 1e-12
+    assert abs(table.total - 1) <= 1e-12
+    q = np.array([0.1, 0.5, 0.9])
+    assert np.allclose(quadrature.quantile(table, q), q ** 3, rtol=1e-12, atol=1e-15)
+
+
+def test_ntk_default_law_mass_and_moments():
+    law = ft.ntk_law("relu", gamma1=1, gamma2=F(1, 2))
+    assert abs(law.total_mass() - 1) <= 1e-11
+    exact = [float(v) for v in law.moments(4)]
+    for k in range(1, 5):
+        assert abs(law.expect(lambda t, k=k: t ** k) - exact[k]) <= 1e-11
+    x = np.linspace(0, 1.5, 400)
+    c = law.cdf(x)
+    assert np.all(np.diff(c) >= 0) and c[-1] == pytest.approx(1, abs=1e-11)
+
+
+@pytest.mark.slow
+@settings(max_examples=6, deadline=None)
+@given(g1=st.sampled_from([F(1, 5), F(1, 2), 1, 2, 5]), g2=st.sampled_from([F(1, 4), F(1, 2), 1, 2]),
+       act=st.sampled_from(["relu", "gelu", "tanh", "quadratic"]))
+def test_ntk_edges_and_mass_property(g1, g2, act):
+    # tolerance 1e-9: the densities of these laws from the complex solver carry ~1e-10 of noise
+    law = ft.ntk_law(act, gamma1=g1, gamma2=g2)
+    exact = [float(v) for v in law.moments(3)]
+    assert abs(law.total_mass() - 1) <= 1e-9
+    for k in range(1, 4):
+        assert abs(law.expect(lambda t, k=k: t ** k) - exact[k]) <= 1e-9 * max(1, exact[k])
+    sup = law.support()
+    lo, hi = sup[0][0], sup[-1][1]
+    w = hi - lo
+    # outside the outer edges and in the middle of every gap, the complex solver's density (not masked
+    # by the edges) vanishes; just inside every edge it does not
+    outside = [hi + 1e-4 * w] + ([lo - 1e-4 * w] if lo - 1e-4 * w > 0 else [])
+    outside += [(b + a) / 2 for (_, b), (a, _) in zip(sup[:-1], sup[1:])]
+    for x in outside:
+        assert -np.imag(law.cauchy(x + 1e-12j)) / np.pi < 1e-6
+    for a, b in sup:
+        assert float(law.pdf(a + 1e-3 * (b - a))) > 0 and float(law.pdf(b - 1e-3 * (b - a))) > 0
