@@ -15,12 +15,13 @@ import sympy
 from .. import series as _series
 from ..errors import InvalidArgument, check_order
 from ..numeric import evaluate, edge_nodes
+from .spectral import SpectralMixin
 
 W = sympy.Symbol("w")
 Z = sympy.Symbol("z")
 
 
-class Measure:
+class Measure(SpectralMixin):
     """A probability measure on the real line (abstract base).
 
     Subclasses implement ``_moments(k)`` (exact list ``[m_0..m_k]``) and the
@@ -287,7 +288,7 @@ class Measure:
             mass += self._cache[key]
         return mass
 
-    def expect(self, g, tol=1e-12):
+    def _expect_density(self, g, tol=1e-12):
         """``int g dmu`` for a vectorised function ``g``: atoms plus the continuous part by
         edge-adapted quadrature on each smooth piece (nodes doubled until stable to ``tol``)."""
         tot = sum(float(g(np.array([x]))[0]) * w for x, w in self.atoms_float())
