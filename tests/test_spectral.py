@@ -66,6 +66,23 @@ def test_resolvent_high_precision_closed_form():
     assert abs(law.resolvent(0.3) - float(ref)) < 1e-15
 
 
+def test_resolvent_hard_edge_closed_form():
+    # MP(1): density ~ x^(-1/2) at 0; G solves z G^2 - z G + 1 = 0
+    for lam in (0.01, 0.1, 2.0):
+        z = complex(-lam)
+        G = (z - np.sqrt(z) * np.sqrt(z - 4)) / (2 * z)
+        assert abs(ft.marchenko_pastur(1).resolvent(lam) - (-G.real)) < 1e-14 * abs(G)
+
+
+def test_resolvent_left_of_a_shifted_semicircle():
+    # SC(3, 1) on [1, 5]: G(z) = (z - 3 - sqrt((z - 3)^2 - 4)) / 2 with the root ~ z - 3 at infinity
+    for lam in (0.1, 1.0):
+        u = -lam - 3
+        ref = -(u + np.sqrt(u * u - 4)) / 2
+        assert abs(ft.semicircle(3, 1).resolvent(lam) - ref) < 1e-15
+        assert abs(ft.semicircle(3, 1).resolvent(np.array([lam]))[0] - ref) < 1e-15
+
+
 def test_resolvent_includes_atom_at_zero():
     law = ft.marchenko_pastur(2)          # atom 1/2 at 0
     lam = 0.4

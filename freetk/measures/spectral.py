@@ -263,7 +263,9 @@ class SpectralMixin:
         arr = _positive_reals(name, "lam", lam)
         self._check_nonnegative("resolvent")
         if dps is None:
-            g = np.asarray(self.cauchy(-arr.astype(complex)), dtype=complex)
+            # -lam + 0j: imaginary part +0.0 (not -0.0, which -(lam + 0j) gives); kernels written with
+            # sqrt(z - a) sqrt(z - b) are branch-cut sensitive to the sign of a zero imaginary part
+            g = np.asarray(self.cauchy(-arr + 0j), dtype=complex)
             out = -g.real
             return float(out) if arr.ndim == 0 else out
         # exact negations: no rounding at the ambient precision
