@@ -1,6 +1,6 @@
 """freetk — a symbolic-numeric free probability toolkit.
 
-Conventions (SPEC section 1): ``G(z) = int dmu(t)/(z - t)``; moments ``m_k``; free cumulants
+Conventions (docs/conventions.md): ``G(z) = int dmu(t)/(z - t)``; moments ``m_k``; free cumulants
 ``M(z) = C(z M(z))``; ``R(w) = sum kappa_{k+1} w^k``; ``S(z) = chi(z)(1+z)/z``;
 ``MP(lam)`` has mean 1 and variance ``lam``.
 """

@@ -7,7 +7,7 @@ coefficient is rational the work is done exactly by FLINT (``python-flint``,
 C speed: 200 free cumulants of the Catalan numbers take milliseconds);
 otherwise a generic implementation in the coefficients' own arithmetic is used.
 
-Conventions (SPEC section 1): ``M(z) = sum m_k z^k`` with ``m_0 = 1``;
+Conventions (docs/conventions.md): ``M(z) = sum m_k z^k`` with ``m_0 = 1``;
 free cumulants ``M(z) = C(z M(z))``, ``C(z) = 1 + sum kappa_k z^k``;
 boolean cumulants ``M(z) = 1/(1 - B(z))``; classical cumulants are the
 Taylor coefficients of ``log E exp(tX)``; ``S(z) = chi(z)(1+z)/z`` with
