@@ -4,7 +4,8 @@ r"""Evaluate a law over a grid of parameters: edges, quantiles, moments, densiti
 >>> res = ft.scan(ft.marchenko_pastur, [0.25, 0.5], what=("edges", "moments"), k=2, progress=False)
 >>> res["upper"].round(4).tolist()
 [2.25, 2.9142]
->>> res["moments"][:, 2].tolist()      # m2(MP(lam)) = 1 + lam
+>>> m = res["moments"]
+>>> m.T[2].tolist()                    # m2(MP(lam)) = 1 + lam
 [1.25, 1.5]
 
 Each grid point is one independent job ``builder(**params)`` (or ``builder(value)`` for a plain list of
