@@ -174,6 +174,11 @@ def test_log_det():
     assert abs(ft.marchenko_pastur(1).log_det() - (-1.0)) < 1e-10
     # atom at 0: -inf by the documented rule
     assert ft.marchenko_pastur(2).log_det() == -np.inf
+    # semicircle on [1, 5]: independent mpmath quadrature of sqrt(4 - (x - 3)^2) log(x) / (2 pi)
+    ref = mpmath.quad(lambda x: mpmath.sqrt(4 - (x - 3) ** 2) * mpmath.log(x) / (2 * mpmath.pi), [1, 3, 5])
+    assert abs(ft.semicircle(3, 1).log_det() - float(ref)) < 1e-12
+    # atoms only, positive: sum of w log x
+    assert ft.atoms([1, 4]).log_det() == pytest.approx(0.5 * np.log(4), abs=1e-15)
 
 
 def test_expect_rational_route_matches_quadrature(relu_law):
