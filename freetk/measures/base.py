@@ -12,10 +12,10 @@ import mpmath
 import numpy as np
 import sympy
 
+from .spectral import SpectralMixin  # quantile, edges, expect, resolvent, ... (public numeric layer only)
 from .. import series as _series
 from ..errors import InvalidArgument, check_order
 from ..numeric import evaluate, edge_nodes
-from .spectral import SpectralMixin
 
 W = sympy.Symbol("w")
 Z = sympy.Symbol("z")
