@@ -27,7 +27,7 @@ def main():
     _, t_mc1 = timed(lambda: ft.montecarlo.ntk_eigenvalues("relu", n=1800, d=60, p=30, d_law="rademacher", seed=0))
     _, t_mc20 = timed(lambda: [ft.montecarlo.ntk_eigenvalues("relu", n=1800, d=60, p=30, d_law="rademacher",
                                                              seed=s) for s in range(20)])
-    print(f"one Monte Carlo sample (n = 1800, eigvalsh): {t_mc1:.2f} s; 20 samples: {t_mc20:.1f} s")
+    print(f"one Monte Carlo sample (n = 1800, eigvalsh): {t_mc1:.2f} s; 20 samples: {t_mc20:.1f} s", flush=True)
     builder = functools.partial(ft.ntk_law, "relu", gamma2=0.5, d_law="rademacher")
     x = np.linspace(0.0, 4.0, 200)
     what = ("edges", "quantiles", "density")
@@ -37,7 +37,7 @@ def main():
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:
-        print("dask.distributed not installed: cluster run skipped")
+        print("dask.distributed not installed: cluster run skipped", flush=True)
         return
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
             Client(cluster) as client:
@@ -47,7 +47,7 @@ def main():
     same = all(np.array_equal(res[k], res2[k], equal_nan=True) for k in ("intervals", "quantiles", "density"))
     print(f"same scan on a dask LocalCluster (2 workers): {t_dask:.1f} s = {t_dask / t_mc1:.1f} MC samples "
           f"= {t_dask / t_mc20:.2f} x (20 MC samples); identical to serial: {same}")
-    print("smallest edge against gamma1:", np.round(res["lower"], 5).tolist())
+    print("smallest edge against gamma1:", np.round(res["lower"], 5).tolist(), flush=True)
 
 
 if __name__ == "__main__":
