@@ -1,6 +1,6 @@
 """freetk — a symbolic-numeric free probability toolkit.
 
-Conventions (SPEC section 1): ``G(z) = int dmu(t)/(z - t)``; moments ``m_k``; free cumulants
+Conventions (docs/conventions.md): ``G(z) = int dmu(t)/(z - t)``; moments ``m_k``; free cumulants
 ``M(z) = C(z M(z))``; ``R(w) = sum kappa_{k+1} w^k``; ``S(z) = chi(z)(1+z)/z``;
 ``MP(lam)`` has mean 1 and variance ``lam``.
 """
@@ -12,10 +12,12 @@ from . import series
 from .hermite import hermite_data, hermite_coefficients, parseval_check, HermiteData
 from .ntk import ntk_law, ntk_moments_symbolic
 from . import montecarlo, latex
+from .measures.spectral import ntk_outliers
+from .scan import scan, plot_scan
 
 __version__ = "0.1.0"
 
 __all__ = list(_measures_all) + ["free_add", "free_mul", "series", "FreetkError", "InvalidArgument",
                                  "NotAMeasure", "NoConvergence", "PrecisionWarning", "hermite_data",
                                  "hermite_coefficients", "parseval_check", "HermiteData", "ntk_law",
-                                 "ntk_moments_symbolic", "montecarlo", "latex"]
+                                 "ntk_moments_symbolic", "montecarlo", "latex", "ntk_outliers", "scan", "plot_scan"]

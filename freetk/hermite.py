@@ -1,4 +1,4 @@
-r"""Hermite data of the activation derivative ``phi = sigma'`` (SPEC section 2).
+r"""Hermite data of the activation derivative ``phi = sigma'`` (docs/paper.md).
 
 With ``g ~ N(0, 1)``:
 

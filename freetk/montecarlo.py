@@ -1,6 +1,6 @@
-r"""Exact random matrices that check every law (SPEC section 5).
+r"""Exact random matrices that check every law (protocol in docs/ntk.md).
 
-* :func:`ntk_matrix` / :func:`ntk_eigenvalues` — the NTK matrix of SPEC section 2 itself,
+* :func:`ntk_matrix` / :func:`ntk_eigenvalues` — the NTK matrix of docs/paper.md itself,
   ``K = (1/d) X X^T ⊙ (1/p) phi(XW/sqrt d) D^2 phi(XW/sqrt d)^T``, never a surrogate.
   Memory O(n^2 + nd + dp): one n x n Gram matrix is formed, the second is formed in place.
 * :func:`predicted_outliers`, :func:`remove_outliers` — c0 creates about ``d`` outliers and
@@ -75,7 +75,7 @@ def _draw_d(d_law, p, rng):
 
 def ntk_matrix(activation=None, *, n, d, p, d_law="rademacher", x_law="gaussian", seed=0,
                sigma_prime=None, dtype=np.float64):
-    """Sample the NTK matrix ``K`` (n x n) of SPEC section 2 with a seeded generator."""
+    """Sample the NTK matrix ``K`` (n x n) of docs/paper.md with a seeded generator."""
     n, d, p = (_size("ntk_matrix", k, v) for k, v in (("n", n), ("d", d), ("p", p)))
     if x_law not in ("gaussian", "rademacher"):
         raise InvalidArgument(f"Argument `x_law` of `ntk_matrix` must be 'gaussian' or 'rademacher', got {x_law!r}")

@@ -1,4 +1,4 @@
-r"""The eigenvalue law of the two-layer NTK in the quadratic scaling (SPEC sections 2-3).
+r"""The eigenvalue law of the two-layer NTK in the quadratic scaling (docs/paper.md, docs/ntk.md).
 
 ``ntk_law`` returns the **n x n** law ``rho`` of ``K`` (an :class:`NTKLaw`): the free
 compound Poisson law with rate ``1/gamma1`` and jumps ``gamma1 * mu``, where ``mu``
@@ -8,12 +8,12 @@ compound Poisson law with rate ``1/gamma1`` and jumps ``gamma1 * mu``, where ``m
 
 Routes for ``mu`` (``method=``):
 
-* ``"closed"`` — the closed-form family (SPEC 3.1): ``D^2`` constant or ``a = 0``.  ``mu`` is
+* ``"closed"`` — the closed-form family (docs/ntk.md): ``D^2`` constant or ``a = 0``.  ``mu`` is
   an explicit mixture of an atom and the law of ``a t + c1^2 (lambda + lambda')`` with
   ``lambda, lambda'`` i.i.d. from ``rho_B`` (free compound Poisson, rate gamma2, jumps nu);
   ``G_mu`` is one integral of the closed-form ``G_{rho_B}`` against ``rho_B`` with
   edge-adapted quadrature.
-* ``"moments"`` — general ``nu`` (SPEC 3.2): exact/ball-arithmetic moments of ``mu`` from the
+* ``"moments"`` — general ``nu`` (docs/ntk.md): exact/ball-arithmetic moments of ``mu`` from the
   two-variable series (:mod:`freetk.ntk_series`), Jacobi matrix, Gauss quadrature, then
   ``rho`` through its equation.  The error is estimated by comparing two rule sizes.
 * ``c1 = 0`` (even ``phi``): ``mu`` is the law of ``a T`` exactly, whatever ``method``.
@@ -96,7 +96,7 @@ class TLaw:
 
 # ----------------------------------------------------------------------------- mu
 class NTKMu(Measure):
-    """The dp x dp law ``mu(a, c1, gamma2, nu)`` (SPEC section 3)."""
+    """The dp x dp law ``mu(a, c1, gamma2, nu)`` (docs/ntk.md)."""
 
     def __init__(self, a, c, gamma2, tlaw, method="auto", nodes=32):
         super().__init__()
@@ -110,12 +110,12 @@ class NTKMu(Measure):
                                   f"got {method!r}")
         c_zero = (not symbolic) and as_float(c) == 0
         # numerics of the closed-form family need a closed-form rho_B: D^2 constant.  (For a = 0 and
-        # a general nu the SPEC 3.1 formula holds too, but rho_B is then itself the solution of an
+        # a general nu the closed-form formula holds too, but rho_B is then itself the solution of an
         # equation and nesting the two solvers costs ~10^4 more; the moment route is used and the
         # formula is checked against it at the level of exact moments.)
         closed_ok = tlaw.point is not None
         if method == "closed" and not closed_ok and not c_zero:
-            raise InvalidArgument("ntk_law(method='closed') needs D^2 constant (SPEC 3.1) for its numerics; "
+            raise InvalidArgument("ntk_law(method='closed') needs D^2 constant (the closed-form family) for its numerics; "
                                   "use method='moments' (or 'auto') for this d_law")
         if c_zero:
             self._route = "c1=0"
@@ -155,7 +155,7 @@ class NTKMu(Measure):
             raise InvalidArgument(f"Argument `dps` of `NTKMu.moments_numeric` must be >= 1, got {dps}")
         return mu_moments_numeric(self._a, self._c, self._r, self._T.tau(k + 1), k, dps)
 
-    # ---- atoms (SPEC 3.2 finite-size identity: zeros minus poles at z = a t)
+    # ---- atoms (finite-size determinant identity, docs/ntk.md: zeros minus poles at z = a t)
     def atoms(self):
         if self._symbolic:
             return []
@@ -503,7 +503,7 @@ class NTKLaw(FreeCompoundPoisson):
 
 def ntk_law(activation=None, *, sigma_prime=None, gamma1, gamma2, d_law="rademacher", method="auto",
             nodes=32, hermite=None):
-    r"""Limiting eigenvalue law (n x n side) of the two-layer NTK ``K`` (SPEC section 3).
+    r"""Limiting eigenvalue law (n x n side) of the two-layer NTK ``K`` (docs/paper.md).
 
     Parameters
     ----------

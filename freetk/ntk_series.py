@@ -1,4 +1,4 @@
-r"""Exact moments of mu(a, c1, gamma2, nu) by a two-variable power series.
+r"""Exact moments of mu(a, c1, gamma2, nu) by a two-variable power series (docs/ntk.md).
 
 Derivation (recorded in docs/ntk.md).  With ``w = -1/z`` the jumps of ``rho_z`` are
 ``w T/(1 + a T w)``, so ``m_j(rho_z) = w^j mt_j(w)`` where ``mt_j`` are the moments of the

@@ -12,6 +12,7 @@ import mpmath
 import numpy as np
 import sympy
 
+from .spectral import SpectralMixin  # quantile, edges, expect, resolvent, ... (public numeric layer only)
 from .. import series as _series
 from ..errors import InvalidArgument, check_order
 from ..numeric import evaluate, to_mp
@@ -20,7 +21,7 @@ W = sympy.Symbol("w")
 Z = sympy.Symbol("z")
 
 
-class Measure:
+class Measure(SpectralMixin):
     """A probability measure on the real line (abstract base).
 
     Subclasses implement ``_moments(k)`` (exact list ``[m_0..m_k]``) and the
@@ -272,9 +273,11 @@ class Measure:
         size of the tails of the Chebyshev coefficients of the density's expansion."""
         return self._quad_table().error
 
-    def expect(self, g):
+    def _expect_density(self, g, tol=None):
         """``int g dmu`` for a vectorised function ``g``: atoms plus the continuous part from the same
-        expansion as ``cdf`` (no new density evaluations)."""
+        expansion as ``cdf`` (no new density evaluations); the public :meth:`expect` chooses between
+        this and the Cauchy-transform route.  ``tol`` is accepted for the caller's convenience: the
+        accuracy is that of the expansion (:meth:`quadrature_error`)."""
         from ..kernels import quadrature
         tot = sum(float(np.asarray(g(np.array([x])), float)[0]) * w for x, w in self.atoms_float())
         return tot + quadrature.integrate(self._quad_table(), g)
