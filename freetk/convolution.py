@@ -137,7 +137,8 @@ class FreeAdditiveConvolution(_Convolution):
 
     def _omega_np(self, z, on_fail="raise"):
         """``(omega_1, eta reached)`` at points ``z`` of the closed upper half-plane."""
-        return _fp.solve(self._system(), z, poles=[a for a, _ in self.atoms_float()], on_fail=on_fail)
+        return _fp.solve(self._system(), z, poles=[a for a, _ in self.atoms_float()], on_fail=on_fail,
+                    memory=self._cache.setdefault("solutions", {}))
 
     def _cauchy_np(self, z):
         zu, low = _fp.upper(z)
@@ -223,7 +224,8 @@ class FreeMultiplicativeConvolution(_Convolution):
     def _omega_np(self, z, on_fail="raise"):
         """``(omega_1, eta reached)`` at spectral points ``z`` of the closed upper half-plane (the
         unknown lives in the variable ``1/z``)."""
-        return _fp.solve(self._system(), z, poles=[a for a, _ in self.atoms_float()], on_fail=on_fail)
+        return _fp.solve(self._system(), z, poles=[a for a, _ in self.atoms_float()], on_fail=on_fail,
+                    memory=self._cache.setdefault("solutions", {}))
 
     def _cauchy_from_omega(self, w1, z):
         """``G(z) = (1/z) / (1 - eta_mu(w1))``, ``eta_mu(w) = 1 - w / G_mu(1/w)``."""

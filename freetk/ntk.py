@@ -102,7 +102,6 @@ class NTKMu(Measure):
         super().__init__()
         self._a, self._c, self._r, self._T = a, c, gamma2, tlaw
         self._nodes = int(nodes)
-        self._qnodes = 128
         symbolic = any(isinstance(v, sympy.Basic) and v.free_symbols for v in (a, c, gamma2))
         self._symbolic = symbolic
         if method not in ("auto", "closed", "moments"):
@@ -302,18 +301,30 @@ class NTKMu(Measure):
         if self._route == "moments":
             x, w = self.gauss()
             return np.sum(w[None, :] / (z.ravel()[:, None] - x[None, :]), axis=1).reshape(z.shape)
-        rb, A, sup, at = self._closed_parts()
-        c, r = as_float(self._c), as_float(self._r)
-        zz = z.ravel()
-        first = 1 / (zz - at)                       # E_nu[1/(z - aT)] with aT constant
-        zeta = (zz - at) / c
-        inner = A * rb._cauchy_vec(zeta)
-        for lo, hi in sup:
-            lam, wq, _ = edge_nodes(lo, hi, self._qnodes)
-            f = np.asarray(rb.pdf(lam), float)
-            inner = inner + np.sum((wq * f)[None, :] * rb._cauchy_vec(zeta[:, None] - lam[None, :]), axis=1)
-        g = first + (inner / c - first) / (2 * r)
-        return g.reshape(z.shape)
+        return self._cauchy_pair_np(z)[0]
+
+    def _closed_pair(self, z, error=False):
+        """``(G, G', err)`` of the closed-form family on complex ``z`` by the per-point
+        singularity-aware rule of :mod:`freetk.kernels.ntk_closed` (``Im z < 0`` by conjugation)."""
+        from .kernels.ntk_closed import mu_cauchy_pair
+        z = np.asarray(z, complex)
+        low = z.imag < 0
+        zu = np.where(low, np.conj(z), z)
+        at = as_float(self._a * self._tbar())
+        G, dG, err = mu_cauchy_pair(zu, at, as_float(self._c), as_float(self._r), as_float(self._T.point),
+                                    error=error)
+        return np.where(low, np.conj(G), G), np.where(low, np.conj(dG), dG), err
+
+    def _cauchy_pair_np(self, z):
+        if self._route == "closed":
+            G, dG, _ = self._closed_pair(z)
+            return G, dG
+        z = np.asarray(z, complex)
+        if self._route == "moments":
+            x, w = self.gauss()
+            d = z.ravel()[:, None] - x[None, :]
+            return (np.sum(w / d, axis=1).reshape(z.shape), -np.sum(w / d ** 2, axis=1).reshape(z.shape))
+        return super()._cauchy_pair_np(z)
 
     def _cauchy_mp(self, z, ctx):
         if self._route == "c1=0":
@@ -322,18 +333,21 @@ class NTKMu(Measure):
         if self._route == "moments":
             x, w = self.gauss(dps=ctx.dps)
             return ctx.fsum(ctx.convert(wi) / (z - ctx.convert(xi)) for xi, wi in zip(x, w))
+        # G_rho_B = A/w + G^c; the atom-atom and atom-continuous terms in closed form, the rest by
+        # tanh-sinh quadrature split where the branch points of G^c(zeta - t) project on the interval
         rb = self.rho_B()
         A = sum(as_mp(w, ctx) for x, w in rb.atoms() if as_float(x) == 0)
         c, r = as_mp(self._c, ctx), as_mp(self._r, ctx)
         at = as_mp(self._a * self._tbar(), ctx)
         first = 1 / (z - at)
         zeta = (z - at) / c
-        inner = A * rb._cauchy_mp(zeta, ctx) if A else ctx.mpf(0)
+
+        def gc(w):
+            return rb._cauchy_mp(w, ctx) - A / w if A else rb._cauchy_mp(w, ctx)
+        inner = A * rb._cauchy_mp(zeta, ctx) + A * gc(zeta) if A else ctx.mpf(0)
         for lo, hi in self._mp_support(rb, ctx):
-            cc, hh = (lo + hi) / 2, (hi - lo) / 2
-            inner += ctx.quad(lambda th: rb._pdf_mp(cc - hh * ctx.cos(th), ctx) * hh * ctx.sin(th)
-                              * rb._cauchy_mp(zeta - (cc - hh * ctx.cos(th)), ctx), [0, ctx.pi],
-                              method="gauss-legendre")
+            cuts = sorted({lo, hi} | {v for v in (ctx.re(zeta) - hi, ctx.re(zeta) - lo) if lo < v < hi})
+            inner += ctx.quad(lambda t: rb._pdf_mp(t, ctx) * gc(zeta - t), cuts)
         return first + (inner / c - first) / (2 * r)
 
     def _mp_support(self, rb, ctx):

@@ -225,7 +225,18 @@ def _walk(system, z_from, u_from, z_to, max_halvings=40):
     return u, False
 
 
-def solve(system, z, poles=(), on_fail="raise", coarse=COARSE):
+MEMORY = 4096              # solved points a measure remembers as starts for its next calls
+
+
+def remember(memory, z, u):
+    """Add solved points to a measure's ``memory`` dict (the most recent ``MEMORY`` are kept)."""
+    ok = np.isfinite(u)
+    zs = np.concatenate([memory.get("z", np.zeros(0, complex)), z[ok]])[-MEMORY:]
+    us = np.concatenate([memory.get("u", np.zeros(0, complex)), u[ok]])[-MEMORY:]
+    memory["z"], memory["u"] = zs, us
+
+
+def solve(system, z, poles=(), on_fail="raise", coarse=COARSE, memory=None):
     """Solve ``u = Phi(u, z)`` at every point of the complex array ``z`` (``Im z >= 0``).
 
     Returns ``(u, eta)``: the solutions and the heights actually reached (equal to ``Im z`` except
@@ -248,6 +259,16 @@ def solve(system, z, poles=(), on_fail="raise", coarse=COARSE):
         uf, okf = _polish(system, _fixed_point_start(system, z[far]), z[far])
         u[far[okf]] = uf[okf]
         done[far[okf]] = True
+    # 2'. starts interpolated from the points solved by earlier calls (same height)
+    if memory is not None and memory.get("z") is not None and memory["z"].size >= 2:
+        mz, mu = memory["z"], memory["u"]
+        for h in np.unique(z.imag[~done]):
+            same = np.abs(mz.imag - h) <= 1e-15 * (1 + abs(h))
+            tt = np.nonzero(~done & (z.imag == h))[0]
+            if np.count_nonzero(same) >= 2 and tt.size:
+                un, okn = _polish(system, _interp_complex(z.real[tt], mz.real[same], mu[same]), z[tt])
+                u[tt[okn]] = un[okn]
+                done[tt[okn]] = True
     near = np.nonzero(~done)[0]
     # 2.-3. coarse continuation, interpolation, joint polish
     if near.size > 2 * coarse:
@@ -300,6 +321,9 @@ def solve(system, z, poles=(), on_fail="raise", coarse=COARSE):
                 near_scale = min(near_scale, 1e3 * abs(z.real[k] - p) + 1e-12 * system.scale)
             if et <= FROZEN * near_scale:
                 u[k], eta_r[k], done[k] = val, et, True
+    if memory is not None:
+        keep = done & (eta_r == z.imag)
+        remember(memory, z[keep], u[keep])
     if not np.all(done):
         bad = np.nonzero(~done)[0]
         if on_fail == "raise":

@@ -185,7 +185,8 @@ class FreeCompoundPoisson(Measure):
     def _solve(self, z, on_fail="raise"):
         """``(zeta = 1/G, eta reached)`` at the points ``z`` of the closed upper half-plane."""
         from ..kernels.fixed_point import solve
-        return solve(self._system(), z, poles=[a for a, _ in self.atoms_float()], on_fail=on_fail)
+        return solve(self._system(), z, poles=[a for a, _ in self.atoms_float()], on_fail=on_fail,
+                    memory=self._cache.setdefault("solutions", {}))
 
     def _cauchy_np(self, z):
         from ..kernels.fixed_point import upper
