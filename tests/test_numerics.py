@@ -7,7 +7,7 @@ from fractions import Fraction as F
 import freetk as ft
 from freetk.errors import NoConvergence
 from freetk.precision import ae
-from freetk.subordination import continuation_solve
+from freetk.kernels import fixed_point as fp
 
 
 def silverstein_density(x, c, locs, weights):
@@ -174,9 +174,9 @@ def test_precision_warning_for_float_moments():
 
 def test_no_convergence_is_raised_with_best_value():
     # u -> u + 1 has no fixed point: the solver must stop and say so
+    system = fp.System(lambda u, z: (u + 1, np.ones_like(u), np.zeros_like(u)), lambda z: np.asarray(z), +1, 1.0)
     with pytest.raises(NoConvergence) as exc:
-        continuation_solve(lambda u, z: u + 1, lambda x, e: x + 1j * e, np.array([0.5]), 0.0, 1.0,
-                           init=lambda z: z, max_rounds=20, fp_iters=20)
+        fp.solve(system, np.array([0.5 + 0j]))
     assert exc.value.best is not None
 
 

@@ -321,6 +321,10 @@ def solve(system, z, poles=(), on_fail="raise", coarse=COARSE, memory=None):
                 near_scale = min(near_scale, 1e3 * abs(z.real[k] - p) + 1e-12 * system.scale)
             if et <= FROZEN * near_scale:
                 u[k], eta_r[k], done[k] = val, et, True
+    # solutions accepted with a rounding-size imaginary part of the wrong sign lie on the boundary
+    # line: put them on it, on the side of the half-plane (boundary values are taken from there)
+    wrong = done & (system.half * u.imag < 0)
+    u[wrong] = u[wrong].real + 1j * np.copysign(0.0, system.half)
     if memory is not None:
         keep = done & (eta_r == z.imag)
         remember(memory, z[keep], u[keep])
@@ -328,7 +332,7 @@ def solve(system, z, poles=(), on_fail="raise", coarse=COARSE, memory=None):
         bad = np.nonzero(~done)[0]
         if on_fail == "raise":
             k = bad[0]
-            raise NoConvergence(f"{system.name}: no solution found at z = {z[k]!r} "
+            raise NoConvergence(f"{system.name}: no solution found at z = {complex(z[k])!r} "
                                 f"({bad.size} of {n} points unsolved)", best=u.reshape(shape),
                                 residual=None, iterations=MAX_LEVELS)
     return u.reshape(shape), eta_r.reshape(shape)

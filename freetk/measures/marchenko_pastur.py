@@ -225,6 +225,8 @@ class FreeCompoundPoisson(Measure):
         return out
 
     def _pdf_mp(self, x, ctx):
+        if x == 0:      # as in double precision: the mass at 0 is an atom (atoms()), 0 is not evaluated
+            return ctx.mpf(0)
         g = self._cauchy_mp(ctx.mpc(x, 0), ctx)
         v = -ctx.im(g) / ctx.pi
         return v if v > 0 else ctx.mpf(0)
