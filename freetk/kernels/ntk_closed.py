@@ -33,6 +33,8 @@ approaches the real axis.  The rule, built per point:
 """
 import numpy as np
 
+from ..numeric import gauss_legendre
+
 K_PANELS = 7          # geometric panels per half piece
 M_NODES = 10          # Gauss-Legendre nodes per panel
 Q_MIN, Q_MAX = 0.12, 0.5
@@ -62,7 +64,7 @@ def _mp_gc(w, r, lo, hi):
 
 def _panels(d, K, m):
     """Nodes/weights on ``[0, pi/2]`` graded towards 0 down to the distances ``d`` (array (N,))."""
-    x, w = np.polynomial.legendre.leggauss(m)
+    x, w = gauss_legendre(m)
     q = np.clip((np.maximum(d, 1e-14) / (np.pi / 2)) ** (1.0 / K), Q_MIN, Q_MAX)      # (N,)
     k = np.arange(K + 1)
     edges = (np.pi / 2) * q[:, None] ** k[None, :]                                    # (N, K+1) decreasing
