@@ -1,7 +1,10 @@
 """The NTK law: time, accuracy against higher precision, and Monte Carlo side by side (issue: NTK).
 
-Run: python benchmarks/bench_ntk.py
+Run: python benchmarks/bench_ntk.py            (everything)
+     python benchmarks/bench_ntk.py --solver   (the vectorised solver section only, as ratios to one
+                                                Monte Carlo sample measured in the same run)
 """
+import sys
 import time
 from fractions import Fraction as F
 
@@ -72,5 +75,34 @@ def main():
         print(f"  n={r['n']:5d} (d={d_}, p={p_}): {t:.2f} s, KS {r['ks']:.4f}")
 
 
+def solver_section():
+    """Law + support + atoms + 400-point density and cdf, as a ratio to one Monte Carlo sample."""
+    (_, t_mc) = timed(lambda: mc.ntk_eigenvalues("relu", n=1800, d=60, p=30, d_law="rademacher", seed=0))
+    print(f"one Monte Carlo sample (n=1800, d=60, p=30): {t_mc:.2f} s")
+
+    def pipeline(act, g1, g2, npts=400, cdf=True):
+        law = ft.ntk_law(act, gamma1=g1, gamma2=g2)
+        sup = law.support()
+        law.atoms()
+        xs = np.linspace(sup[0][0], sup[-1][1], npts)
+        law.pdf(xs)
+        if cdf:
+            law.cdf(xs)
+
+    for name, act, g1, g2 in (("ReLU, gamma1 = 1, gamma2 = 1/2", "relu", 1, F(1, 2)),
+                              ("GELU, gamma1 = 1/2, gamma2 = 2", "gelu", F(1, 2), 2)):
+        _, t_all = timed(lambda: pipeline(act, g1, g2))
+        _, t_nocdf = timed(lambda: pipeline(act, g1, g2, cdf=False))
+        print(f"{name}: law+support+atoms+400 pdf+400 cdf {t_all:.2f} s = {t_all / t_mc:.2f} x MC; "
+              f"without cdf {t_nocdf:.2f} s = {t_nocdf / t_mc:.2f} x MC")
+    g1s = np.geomspace(0.2, 5, 10)
+    _, t_sw = timed(lambda: [pipeline("relu", F(g).limit_denominator(1000), F(1, 2), 200, False) for g in g1s])
+    print(f"sweep of 10 gamma1 in [0.2, 5] (support + 200-point density): {t_sw:.2f} s = "
+          f"{t_sw / (10 * t_mc):.2f} x 10 MC samples")
+
+
 if __name__ == "__main__":
-    main()
+    if "--solver" in sys.argv:
+        solver_section()
+    else:
+        main()

@@ -4,7 +4,7 @@ Exact layer: moments from the cumulant algebra (``kappa(mu + nu) = kappa(mu) + k
 ``S(mu x nu) = S(mu) S(nu)``), with closed-form shortcuts where the family is stable
 (semicircle + semicircle, free Poisson + free Poisson with equal jumps, shifts and
 scalings by point masses).  Numeric layer: subordination
-(:mod:`freetk.subordination`), atoms by the known rules, support edges from the real inverse maps
+(:mod:`freetk.kernels.fixed_point`), atoms by the known rules, support edges from the real inverse maps
 (:mod:`freetk.kernels.edges`).
 """
 import numpy as np
@@ -17,8 +17,8 @@ from .measures.semicircle import Semicircle
 from .measures.marchenko_pastur import FreePoisson
 from .measures.atoms import Atoms
 from .measures.general import Affine
-from .subordination import continuation_solve, continuation_solve_mp, density_from_cauchy
 from .kernels import edges
+from .kernels import fixed_point as _fp
 
 
 def _dirac_value(m):
@@ -145,21 +145,29 @@ class FreeAdditiveConvolution(_Convolution):
         lo2, hi2 = _extent(self._nu)
         return 1 + (hi1 - lo1) + (hi2 - lo2)
 
-    def _omega_np(self, z, return_eta=False):
-        z = np.asarray(z, complex)
-        mu, nu = self._mu, self._nu
+    def _system(self):
+        if "system" not in self._cache:
+            mu, nu = self._mu, self._nu
+            self._cache["system"] = _fp.add_system(mu._cauchy_pair_np, nu._cauchy_pair_np, mu._cauchy_pair_mp,
+                                                   nu._cauchy_pair_mp, scale=self._scale())
+        return self._cache["system"]
 
-        def fmap(w, zz):
-            g1 = mu._cauchy_vec(w)
-            w2 = zz + 1 / g1 - w
-            g2 = nu._cauchy_vec(w2)
-            return zz + 1 / g2 - w2
-        return continuation_solve(fmap, lambda x, e: x + 1j * e, z.real, z.imag, eta0=self._scale(),
-                                  init=lambda zz: zz, half=1, return_eta=return_eta,
-                                  poles=[a for a, _ in self.atoms_float()])
+    def _omega_np(self, z, on_fail="raise"):
+        """``(omega_1, eta reached)`` at points ``z`` of the closed upper half-plane."""
+        return _fp.solve(self._system(), z, poles=[a for a, _ in self.atoms_float()], on_fail=on_fail,
+                    memory=self._cache.setdefault("solutions", {}))
 
     def _cauchy_np(self, z):
-        return self._mu._cauchy_vec(self._omega_np(z))
+        zu, low = _fp.upper(z)
+        G = self._mu._cauchy_vec(self._omega_np(zu)[0])
+        return np.where(low, np.conj(G), G)
+
+    def _cauchy_pair_np(self, z):
+        zu, low = _fp.upper(z)
+        w = self._omega_np(zu)[0]
+        G, dG = self._mu._cauchy_pair_np(w)
+        dG = dG * _fp.derivative(self._system(), w, zu)
+        return np.where(low, np.conj(G), G), np.where(low, np.conj(dG), dG)
 
     def _pdf_np(self, x):
         x = np.asarray(x, float)
@@ -167,19 +175,16 @@ class FreeAdditiveConvolution(_Convolution):
         inside = self._inside_support(x)      # exactly 0 outside the exact edges
         if np.any(inside):
             xi = x[inside]
-            w1, eta = self._omega_np(xi + 0j, return_eta=True)
-            out[inside] = density_from_cauchy(xi, self._mu._cauchy_vec(w1), eta, self.atoms_float())
+            w1, eta = self._omega_np(xi + 0j, on_fail="nan")
+            out[inside] = _fp.density_from_cauchy(xi, self._mu._cauchy_vec(w1), eta, self.atoms_float())
         return out
 
     def _cauchy_mp(self, z, ctx):
-        mu, nu = self._mu, self._nu
-
-        def fmap(w, zz):
-            w2 = zz + 1 / mu._cauchy_mp(w, ctx) - w
-            return zz + 1 / nu._cauchy_mp(w2, ctx) - w2
-        w1 = continuation_solve_mp(fmap, ctx.mpc(z), self._scale(), lambda zz: zz, ctx,
-                                   start=lambda: self._omega_np(np.array([complex(z)]))[0])
-        return mu._cauchy_mp(w1, ctx)
+        low = ctx.im(z) < 0
+        zu = ctx.conj(z) if low else ctx.mpc(z)
+        w0 = self._omega_np(np.array([complex(zu)]))[0][0]
+        G = self._mu._cauchy_mp(_fp.polish_mp(self._system(), w0, zu, ctx), ctx)
+        return ctx.conj(G) if low else G
 
     def _pdf_mp(self, x, ctx):
         v = -ctx.im(self._cauchy_mp(ctx.mpc(x), ctx)) / ctx.pi
@@ -242,49 +247,40 @@ class FreeMultiplicativeConvolution(_Convolution):
             if lo < 0:
                 raise InvalidArgument("free_mul numerics need both measures supported on [0, inf)")
 
-    @staticmethod
-    def _h_np(m, w):
-        return 1 / w - 1 / m._cauchy_vec(1 / w)
+    def _system(self):
+        if "system" not in self._cache:
+            self._check_positive()
+            mu, nu = self._mu, self._nu
+            m1 = nu.moments(1)[1]
+            m1 = float(m1) if not (isinstance(m1, sympy.Basic) and m1.free_symbols) else 1.0
+            self._cache["system"] = _fp.mul_system(mu._cauchy_pair_np, nu._cauchy_pair_np, m1, mu._cauchy_pair_mp,
+                                                   nu._cauchy_pair_mp, scale=self._scale())
+        return self._cache["system"]
 
-    @staticmethod
-    def _h_mp(m, w, ctx):
-        return 1 / w - 1 / m._cauchy_mp(1 / w, ctx)
-
-    def _omega_np(self, z, return_eta=False):
-        self._check_positive()
-        z = np.asarray(z, complex)
-        mu, nu = self._mu, self._nu
-        m1 = nu.moments(1)[1]
-        m1 = float(m1) if not (isinstance(m1, sympy.Basic) and m1.free_symbols) else 1.0
-
-        def fmap(w, zz):
-            return zz * self._h_np(nu, zz * self._h_np(mu, w))
-        zeta_of = lambda x, e: 1 / (x + 1j * e)  # noqa: E731
-        return continuation_solve(fmap, zeta_of, z.real, z.imag, eta0=self._scale(),
-                                  init=lambda zz: zz * m1, half=-1, return_eta=return_eta,
-                                  poles=[a for a, _ in self.atoms_float()])
+    def _omega_np(self, z, on_fail="raise"):
+        """``(omega_1, eta reached)`` at spectral points ``z`` of the closed upper half-plane (the
+        unknown lives in the variable ``1/z``)."""
+        return _fp.solve(self._system(), z, poles=[a for a, _ in self.atoms_float()], on_fail=on_fail,
+                    memory=self._cache.setdefault("solutions", {}))
 
     def _cauchy_from_omega(self, w1, z):
-        """``G(z)`` from the subordination function: ``G(1/zeta) = zeta / (1 - eta_mu(w1))``, ``zeta = 1/z``."""
+        """``G(z) = (1/z) / (1 - eta_mu(w1))``, ``eta_mu(w) = 1 - w / G_mu(1/w)``."""
         eta = 1 - w1 / self._mu._cauchy_vec(1 / w1)
         return (1 / z) / (1 - eta)
 
     def _cauchy_np(self, z):
-        z = np.asarray(z, complex)
-        return self._cauchy_from_omega(self._omega_np(z), z)
+        zu, low = _fp.upper(z)
+        G = self._cauchy_from_omega(self._omega_np(zu)[0], zu)
+        return np.where(low, np.conj(G), G)
 
     def _cauchy_mp(self, z, ctx):
-        self._check_positive()
-        mu, nu = self._mu, self._nu
-        z = ctx.mpc(z)
-
-        def fmap_z(w, zz):
-            # zz = x + i eta is the spectral variable; the multiplicative variable is 1/zz
-            return (1 / zz) * self._h_mp(nu, (1 / zz) * self._h_mp(mu, w, ctx), ctx)
-        w1 = continuation_solve_mp(fmap_z, z, self._scale(), lambda zz: 1 / zz, ctx,
-                                   start=lambda: self._omega_np(np.array([complex(z)]))[0])
-        eta = 1 - w1 / mu._cauchy_mp(1 / w1, ctx)
-        return (1 / z) / (1 - eta)
+        low = ctx.im(z) < 0
+        zu = ctx.conj(z) if low else ctx.mpc(z)
+        w0 = self._omega_np(np.array([complex(zu)]))[0][0]
+        w1 = _fp.polish_mp(self._system(), w0, zu, ctx)
+        eta = 1 - w1 / self._mu._cauchy_mp(1 / w1, ctx)
+        G = (1 / zu) / (1 - eta)
+        return ctx.conj(G) if low else G
 
     def _scale(self):
         _, h1 = _extent(self._mu)
@@ -296,9 +292,9 @@ class FreeMultiplicativeConvolution(_Convolution):
         out = np.zeros_like(x)
         pos = (x > 0) & self._inside_support(x)  # on [0, inf) (mass at 0 is an atom), 0 outside the edges
         if np.any(pos):
-            w1, eta = self._omega_np(x[pos] + 0j, return_eta=True)
+            w1, eta = self._omega_np(x[pos] + 0j, on_fail="nan")
             G = self._cauchy_from_omega(w1, x[pos] + 1j * eta)
-            out[pos] = density_from_cauchy(x[pos], G, eta, self.atoms_float())
+            out[pos] = _fp.density_from_cauchy(x[pos], G, eta, self.atoms_float())
         return out
 
     def _pdf_mp(self, x, ctx):

@@ -102,7 +102,6 @@ class NTKMu(Measure):
         super().__init__()
         self._a, self._c, self._r, self._T = a, c, gamma2, tlaw
         self._nodes = int(nodes)
-        self._qnodes = 128
         symbolic = any(isinstance(v, sympy.Basic) and v.free_symbols for v in (a, c, gamma2))
         self._symbolic = symbolic
         if method not in ("auto", "closed", "moments"):
@@ -117,19 +116,14 @@ class NTKMu(Measure):
         if method == "closed" and not closed_ok and not c_zero:
             raise InvalidArgument("ntk_law(method='closed') needs D^2 constant (the closed-form family) for its numerics; "
                                   "use method='moments' (or 'auto') for this d_law")
-        if c_zero:
-            self._route = "c1=0"
-        elif method == "moments" or not closed_ok:
-            self._route = "moments"
-        else:
-            self._route = "closed"
+        self._impl = make_route(self, method, closed_ok, c_zero)
         self._latex_name = r"\mu"
 
     # ---- parameters
     @property
     def route(self):
         """Which route computes the numerics: 'closed', 'moments' or 'c1=0'."""
-        return self._route
+        return self._impl.name
 
     @property
     def t_law(self):
@@ -196,37 +190,12 @@ class NTKMu(Measure):
         return rb, A, rb.support(), as_float(self._a * self._tbar())
 
     def support(self):
-        if "support" in self._cache:
-            return self._cache["support"]
-        c = as_float(self._c)
-        if self._route == "c1=0":
-            s = [(as_float(self._a) * lo, as_float(self._a) * hi) for lo, hi in self._T.measure.support()]
-        elif self._route == "closed":
-            rb, A, sup, at = self._closed_parts()
-            ivs = [(at + c * (l1 + l2), at + c * (h1 + h2)) for l1, h1 in sup for l2, h2 in sup]
-            if A > 0:
-                ivs += [(at + c * l, at + c * h) for l, h in sup]
-            s = _union(ivs)
-        else:
-            x, _ = self.gauss()
-            s = [(0.0, float(max(x)) * 1.02)]
-        self._cache["support"] = s
-        return s
+        if "support" not in self._cache:
+            self._cache["support"] = self._impl.support()
+        return self._cache["support"]
 
     def smooth_pieces(self):
-        if self._route != "closed":
-            return self.support()
-        rb, A, sup, at = self._closed_parts()
-        c = as_float(self._c)
-        ends = [v for iv in sup for v in iv]
-        pts = {at + c * (e1 + e2) for e1 in ends for e2 in ends}   # the limits of the convolution switch
-        if A > 0:
-            pts |= {at + c * l for l, _ in sup} | {at + c * h for _, h in sup}
-        out = []
-        for lo, hi in self.support():
-            cuts = sorted([lo, hi] + [t for t in pts if lo < t < hi])
-            out += list(zip(cuts[:-1], cuts[1:]))
-        return out
+        return self._impl.smooth_pieces()
 
     # ---- Gauss rule from the moments (general route)
     def _recurrence(self, n, continuous, extra_digits):
@@ -282,104 +251,27 @@ class NTKMu(Measure):
         return rest * np.clip(-g.imag / np.pi, 0, None)
 
     def pdf_error(self, x, dps=30):
-        """Estimated absolute error of ``pdf(x)``: for the moment route the difference between the
-        continued fractions with ``n`` and ``n/2`` coefficients; otherwise a ``dps``-digit re-evaluation."""
-        if self._route == "moments":
-            x = np.asarray(x, float)
-            return np.abs(self._pdf_cf(x, self._nodes) - self._pdf_cf(x, self._nodes // 2))
-        return super().pdf_error(x, dps=dps)
+        """Estimated absolute error of ``pdf(x)``: the route's own estimate when it has one (moment
+        route: continued fractions with ``n`` and ``n/2`` coefficients), else a ``dps``-digit
+        re-evaluation."""
+        err = self._impl.pdf_error(np.asarray(x, float))
+        return err if err is not None else super().pdf_error(x, dps=dps)
 
-    # ---- Cauchy transform
+    # ---- numerics: delegated to the route
     def _cauchy_np(self, z):
-        z = np.asarray(z, complex)
-        if self._route == "c1=0":
-            a = as_float(self._a)
-            if a == 0:
-                return 1 / z
-            return self._T.measure._cauchy_vec(z / a) / a
-        if self._route == "moments":
-            x, w = self.gauss()
-            return np.sum(w[None, :] / (z.ravel()[:, None] - x[None, :]), axis=1).reshape(z.shape)
-        rb, A, sup, at = self._closed_parts()
-        c, r = as_float(self._c), as_float(self._r)
-        zz = z.ravel()
-        first = 1 / (zz - at)                       # E_nu[1/(z - aT)] with aT constant
-        zeta = (zz - at) / c
-        inner = A * rb._cauchy_vec(zeta)
-        for lo, hi in sup:
-            lam, wq, _ = edge_nodes(lo, hi, self._qnodes)
-            f = np.asarray(rb.pdf(lam), float)
-            inner = inner + np.sum((wq * f)[None, :] * rb._cauchy_vec(zeta[:, None] - lam[None, :]), axis=1)
-        g = first + (inner / c - first) / (2 * r)
-        return g.reshape(z.shape)
+        return self._impl.cauchy_pair_np(np.asarray(z, complex))[0]
+
+    def _cauchy_pair_np(self, z):
+        return self._impl.cauchy_pair_np(np.asarray(z, complex))
 
     def _cauchy_mp(self, z, ctx):
-        if self._route == "c1=0":
-            a = as_mp(self._a, ctx)
-            return 1 / z if a == 0 else self._T.measure._cauchy_mp(z / a, ctx) / a
-        if self._route == "moments":
-            x, w = self.gauss(dps=ctx.dps)
-            return ctx.fsum(ctx.convert(wi) / (z - ctx.convert(xi)) for xi, wi in zip(x, w))
-        rb = self.rho_B()
-        A = sum(as_mp(w, ctx) for x, w in rb.atoms() if as_float(x) == 0)
-        c, r = as_mp(self._c, ctx), as_mp(self._r, ctx)
-        at = as_mp(self._a * self._tbar(), ctx)
-        first = 1 / (z - at)
-        zeta = (z - at) / c
-        inner = A * rb._cauchy_mp(zeta, ctx) if A else ctx.mpf(0)
-        for lo, hi in self._mp_support(rb, ctx):
-            cc, hh = (lo + hi) / 2, (hi - lo) / 2
-            inner += ctx.quad(lambda th: rb._pdf_mp(cc - hh * ctx.cos(th), ctx) * hh * ctx.sin(th)
-                              * rb._cauchy_mp(zeta - (cc - hh * ctx.cos(th)), ctx), [0, ctx.pi],
-                              method="gauss-legendre")
-        return first + (inner / c - first) / (2 * r)
+        return self._impl.cauchy_mp(z, ctx)
 
-    def _mp_support(self, rb, ctx):
-        if isinstance(rb, FreePoisson):
-            r, t = as_mp(rb.rate, ctx), as_mp(rb.jump, ctx)
-            return [(t * (1 - ctx.sqrt(r)) ** 2, t * (1 + ctx.sqrt(r)) ** 2)]
-        return [(ctx.mpf(lo), ctx.mpf(hi)) for lo, hi in rb.support()]
-
-    # ---- density
     def _pdf_np(self, x):
-        x = np.asarray(x, float)
-        if self._route == "c1=0":
-            a = as_float(self._a)
-            return np.asarray(self._T.measure.pdf(x / a), float) / a if a > 0 else np.zeros_like(x)
-        if self._route == "moments":
-            return self._pdf_cf(x, self._nodes)
-        rb, A, sup, at = self._closed_parts()
-        c, r = as_float(self._c), as_float(self._r)
-        s = (x - at) / c
-        out = 2 * A * np.asarray(rb.pdf(s), float)
-        for l1, h1 in sup:
-            for l2, h2 in sup:
-                for i, si in enumerate(s):
-                    lo, hi = max(l1, si - h2), min(h1, si - l2)
-                    if hi > lo:
-                        lam, wq, _ = edge_nodes(lo, hi, 128)
-                        out[i] += np.sum(wq * np.asarray(rb.pdf(lam), float) * np.asarray(rb.pdf(si - lam), float))
-        return out / (2 * r * c)
+        return self._impl.pdf_np(np.asarray(x, float))
 
     def _pdf_mp(self, x, ctx):
-        if self._route != "closed":
-            if self._route == "c1=0":
-                a = as_mp(self._a, ctx)
-                return self._T.measure._pdf_mp(x / a, ctx) / a if a > 0 else ctx.mpf(0)
-            raise InvalidArgument("NTKMu.pdf(dps=...): the density of mu on the moment route is a "
-                                  "continued-fraction approximation (about 4 digits); use dps=None")
-        rb = self.rho_B()
-        A = sum(as_mp(w, ctx) for xx, w in rb.atoms() if as_float(xx) == 0)
-        c, r = as_mp(self._c, ctx), as_mp(self._r, ctx)
-        at = as_mp(self._a * self._tbar(), ctx)
-        s = (x - at) / c
-        out = 2 * A * rb._pdf_mp(s, ctx)
-        for l1, h1 in self._mp_support(rb, ctx):
-            for l2, h2 in self._mp_support(rb, ctx):
-                lo, hi = max(l1, s - h2), min(h1, s - l2)
-                if hi > lo:
-                    out += ctx.quad(lambda t: rb._pdf_mp(t, ctx) * rb._pdf_mp(s - t, ctx), [lo, hi])
-        return out / (2 * r * c)
+        return self._impl.pdf_mp(x, ctx)
 
     def latex(self):
         return r"\mu"
@@ -403,6 +295,204 @@ def _union(ivs):
         else:
             out.append((lo, hi))
     return out
+
+
+# ----------------------------------------------------------------------------- routes for mu
+class MuRoute:
+    """How the numerics of ``mu`` are computed: one class per route, chosen by :func:`make_route`.
+
+    A route implements ``cauchy_pair_np(z) -> (G, G')`` (complex arrays), ``cauchy_mp(z, ctx)``,
+    ``pdf_np(x)``, ``pdf_mp(x, ctx)``, ``support()``; ``smooth_pieces()`` and ``pdf_error(x)``
+    (None: the generic re-evaluation at higher precision) have defaults.  A new route is one class
+    here and one line in :func:`make_route`.
+    """
+
+    name = ""
+
+    def __init__(self, mu):
+        self.mu = mu
+
+    def smooth_pieces(self):
+        return self.mu.support()
+
+    def pdf_error(self, x):
+        return None
+
+    def pdf_mp(self, x, ctx):
+        raise InvalidArgument(f"NTKMu.pdf(dps=...) is not available on the {self.name!r} route; use dps=None")
+
+
+class EvenPhiRoute(MuRoute):
+    """``c1 = 0`` (even ``phi``): ``mu`` is the law of ``a T``."""
+
+    name = "c1=0"
+
+    def cauchy_pair_np(self, z):
+        mu = self.mu
+        a = as_float(mu._a)
+        if a == 0:
+            return 1 / z, -1 / z ** 2
+        g, dg = mu._T.measure._cauchy_pair_np(z / a)
+        return g / a, dg / (a * a)
+
+    def cauchy_mp(self, z, ctx):
+        mu = self.mu
+        a = as_mp(mu._a, ctx)
+        return 1 / z if a == 0 else mu._T.measure._cauchy_mp(z / a, ctx) / a
+
+    def pdf_np(self, x):
+        mu = self.mu
+        a = as_float(mu._a)
+        return np.asarray(mu._T.measure.pdf(x / a), float) / a if a > 0 else np.zeros_like(x)
+
+    def pdf_mp(self, x, ctx):
+        mu = self.mu
+        a = as_mp(mu._a, ctx)
+        return mu._T.measure._pdf_mp(x / a, ctx) / a if a > 0 else ctx.mpf(0)
+
+    def support(self):
+        mu = self.mu
+        return [(as_float(mu._a) * lo, as_float(mu._a) * hi) for lo, hi in mu._T.measure.support()]
+
+
+class MomentRoute(MuRoute):
+    """General ``nu``: Gauss rule of ``mu`` from its exact moments (``mu.gauss()``)."""
+
+    name = "moments"
+
+    def cauchy_pair_np(self, z):
+        x, w = self.mu.gauss()
+        d = z.ravel()[:, None] - x[None, :]
+        return np.sum(w / d, axis=1).reshape(z.shape), -np.sum(w / d ** 2, axis=1).reshape(z.shape)
+
+    def cauchy_mp(self, z, ctx):
+        x, w = self.mu.gauss(dps=ctx.dps)
+        return ctx.fsum(ctx.convert(wi) / (z - ctx.convert(xi)) for xi, wi in zip(x, w))
+
+    def pdf_np(self, x):
+        return self.mu._pdf_cf(x, self.mu._nodes)
+
+    def pdf_mp(self, x, ctx):
+        raise InvalidArgument("NTKMu.pdf(dps=...): the density of mu on the moment route is a "
+                              "continued-fraction approximation (about 4 digits); use dps=None")
+
+    def pdf_error(self, x):
+        mu = self.mu
+        return np.abs(mu._pdf_cf(x, mu._nodes) - mu._pdf_cf(x, mu._nodes // 2))
+
+    def support(self):
+        x, _ = self.mu.gauss()
+        return [(0.0, float(max(x)) * 1.02)]
+
+
+class ClosedRoute(MuRoute):
+    """``D^2`` constant: the explicit mixture, ``G_mu`` by the singularity-aware rule of
+    :mod:`freetk.kernels.ntk_closed`."""
+
+    name = "closed"
+
+    def cauchy_pair_np(self, z):
+        G, dG, _ = self.closed_pair(z)
+        return G, dG
+
+    def closed_pair(self, z, error=False):
+        """``(G, G', err)`` on complex ``z`` (``Im z < 0`` by conjugation)."""
+        from .kernels.ntk_closed import mu_cauchy_pair
+        mu = self.mu
+        low = z.imag < 0
+        zu = np.where(low, np.conj(z), z)
+        at = as_float(mu._a * mu._tbar())
+        G, dG, err = mu_cauchy_pair(zu, at, as_float(mu._c), as_float(mu._r), as_float(mu._T.point), error=error)
+        return np.where(low, np.conj(G), G), np.where(low, np.conj(dG), dG), err
+
+    def cauchy_mp(self, z, ctx):
+        # G_rho_B = A/w + G^c; the atom-atom and atom-continuous terms in closed form, the rest by
+        # tanh-sinh quadrature split where the branch points of G^c(zeta - t) project on the interval
+        mu = self.mu
+        rb = mu.rho_B()
+        A = sum(as_mp(w, ctx) for x, w in rb.atoms() if as_float(x) == 0)
+        c, r = as_mp(mu._c, ctx), as_mp(mu._r, ctx)
+        at = as_mp(mu._a * mu._tbar(), ctx)
+        first = 1 / (z - at)
+        zeta = (z - at) / c
+
+        def gc(w):
+            return rb._cauchy_mp(w, ctx) - A / w if A else rb._cauchy_mp(w, ctx)
+        inner = A * rb._cauchy_mp(zeta, ctx) + A * gc(zeta) if A else ctx.mpf(0)
+        for lo, hi in _mp_support(rb, ctx):
+            cuts = sorted({lo, hi} | {v for v in (ctx.re(zeta) - hi, ctx.re(zeta) - lo) if lo < v < hi})
+            inner += ctx.quad(lambda t: rb._pdf_mp(t, ctx) * gc(zeta - t), cuts)
+        return first + (inner / c - first) / (2 * r)
+
+    def pdf_np(self, x):
+        mu = self.mu
+        rb, A, sup, at = mu._closed_parts()
+        c, r = as_float(mu._c), as_float(mu._r)
+        s = (x - at) / c
+        out = 2 * A * np.asarray(rb.pdf(s), float)
+        for l1, h1 in sup:
+            for l2, h2 in sup:
+                for i, si in enumerate(s):
+                    lo, hi = max(l1, si - h2), min(h1, si - l2)
+                    if hi > lo:
+                        lam, wq, _ = edge_nodes(lo, hi, 128)
+                        out[i] += np.sum(wq * np.asarray(rb.pdf(lam), float) * np.asarray(rb.pdf(si - lam), float))
+        return out / (2 * r * c)
+
+    def pdf_mp(self, x, ctx):
+        mu = self.mu
+        rb = mu.rho_B()
+        A = sum(as_mp(w, ctx) for xx, w in rb.atoms() if as_float(xx) == 0)
+        c, r = as_mp(mu._c, ctx), as_mp(mu._r, ctx)
+        at = as_mp(mu._a * mu._tbar(), ctx)
+        s = (x - at) / c
+        out = 2 * A * rb._pdf_mp(s, ctx)
+        for l1, h1 in _mp_support(rb, ctx):
+            for l2, h2 in _mp_support(rb, ctx):
+                lo, hi = max(l1, s - h2), min(h1, s - l2)
+                if hi > lo:
+                    out += ctx.quad(lambda t: rb._pdf_mp(t, ctx) * rb._pdf_mp(s - t, ctx), [lo, hi])
+        return out / (2 * r * c)
+
+    def support(self):
+        mu = self.mu
+        c = as_float(mu._c)
+        rb, A, sup, at = mu._closed_parts()
+        ivs = [(at + c * (l1 + l2), at + c * (h1 + h2)) for l1, h1 in sup for l2, h2 in sup]
+        if A > 0:
+            ivs += [(at + c * l, at + c * h) for l, h in sup]
+        return _union(ivs)
+
+    def smooth_pieces(self):
+        mu = self.mu
+        rb, A, sup, at = mu._closed_parts()
+        c = as_float(mu._c)
+        ends = [v for iv in sup for v in iv]
+        pts = {at + c * (e1 + e2) for e1 in ends for e2 in ends}   # the limits of the convolution switch
+        if A > 0:
+            pts |= {at + c * l for l, _ in sup} | {at + c * h for _, h in sup}
+        out = []
+        for lo, hi in mu.support():
+            cuts = sorted([lo, hi] + [t for t in pts if lo < t < hi])
+            out += list(zip(cuts[:-1], cuts[1:]))
+        return out
+
+
+def _mp_support(rb, ctx):
+    if isinstance(rb, FreePoisson):
+        r, t = as_mp(rb.rate, ctx), as_mp(rb.jump, ctx)
+        return [(t * (1 - ctx.sqrt(r)) ** 2, t * (1 + ctx.sqrt(r)) ** 2)]
+    return [(ctx.mpf(lo), ctx.mpf(hi)) for lo, hi in rb.support()]
+
+
+def make_route(mu, method, closed_ok, c_zero):
+    """The route for ``mu``: ``c1 = 0`` whatever ``method``; the closed form when ``D^2`` is constant
+    (unless ``method="moments"``); otherwise the moment route."""
+    if c_zero:
+        return EvenPhiRoute(mu)
+    if method == "moments" or not closed_ok:
+        return MomentRoute(mu)
+    return ClosedRoute(mu)
 
 
 # ----------------------------------------------------------------------------- rho

@@ -95,7 +95,6 @@ def test_one_hard_point_does_not_break_the_measure():
     assert np.all(np.diff(c) >= -1e-9)
 
 
-@pytest.mark.xfail(strict=False, raises=ZeroDivisionError, reason="pdf_error(0.0) divides by a zero density")
 def test_pdf_error_at_zero_relu_law():
     law = ft.ntk_law("relu", gamma1=1, gamma2=F(1, 2))
     assert np.all(np.isfinite(law.pdf_error(np.array([0.0]))))

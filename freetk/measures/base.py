@@ -121,13 +121,24 @@ class Measure(SpectralMixin):
 
         Families override this with closed forms; the fallback differentiates the analytic ``G``
         by a central difference along the real direction (relative error ~1e-10 away from the
-        support), which the solvers only use as a Newton direction, never as a result.
+        support), which the solvers only use as a Newton direction (the fixed point does not depend on
+        it), never as a result.
         """
         z = np.asarray(z, dtype=complex)
-        h = 1e-5 * (1 + np.abs(z))
+        # a step small against the distance to the real axis (and to 0, where atoms often sit)
+        h = 1e-5 * np.maximum(np.maximum(np.abs(z.imag), 1e-3 * np.abs(z)), 1e-300)
         g = self._cauchy_vec(z)
         dg = (self._cauchy_vec(z + h) - self._cauchy_vec(z - h)) / (2 * h)
         return g, dg
+
+    def _cauchy_pair_mp(self, z, ctx):
+        """``(G(z), G'(z))`` for the Newton polish at working precision: ``G`` in the context ``ctx``,
+        ``G'`` from :meth:`_cauchy_pair_np` unless a family overrides this.  Newton's method only
+        needs an approximate derivative: the fixed point does not depend on it, and a derivative
+        good to ~15 digits still gains ~15 digits per step."""
+        g = self._cauchy_mp(z, ctx)
+        dg = complex(self._cauchy_pair_np(np.array([complex(z)]))[1][0])
+        return g, ctx.mpc(dg)
 
     def _cauchy_vec(self, z):
         """Double-precision Cauchy transform on an array (internal fast path)."""

@@ -73,8 +73,12 @@ class FreePoisson(Measure):
     def _cauchy_np(self, z):
         r, a = as_float(self._r), as_float(self._a)
         lo, hi = (1 - np.sqrt(r)) ** 2, (1 + np.sqrt(r)) ** 2
-        u = z / a
-        g = 2 / ((u + 1 - r) + np.sqrt(u - lo) * np.sqrt(u - hi))   # rationalised form, stable at large z
+        u = np.asarray(z, complex) / a
+        p, s = u + 1 - r, np.sqrt(u - lo) * np.sqrt(u - hi)
+        # 2/(p + s) = (p - s)/(2u): take the form without cancellation (the first at large z, the
+        # second next to the atom at 0 when r < 1, where p + s -> 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            g = np.where(np.abs(p + s) >= np.abs(p - s), 2 / (p + s), (p - s) / (2 * u))
         return g / a
 
     def _cauchy_pair_np(self, z):
@@ -93,7 +97,8 @@ class FreePoisson(Measure):
         r, a = as_mp(self._r, ctx), as_mp(self._a, ctx)
         lo, hi = (1 - ctx.sqrt(r)) ** 2, (1 + ctx.sqrt(r)) ** 2
         u = z / a
-        return 2 / ((u + 1 - r) + ctx.sqrt(u - lo) * ctx.sqrt(u - hi)) / a
+        p, s = u + 1 - r, ctx.sqrt(u - lo) * ctx.sqrt(u - hi)
+        return (2 / (p + s) if abs(p + s) >= abs(p - s) else (p - s) / (2 * u)) / a
 
     def _pdf_np(self, x):
         a = as_float(self._a)
@@ -141,7 +146,7 @@ def marchenko_pastur(ratio):
 class FreeCompoundPoisson(Measure):
     r"""Free compound Poisson law with rate ``r`` and jump law ``J``: ``kappa_k = r m_k(J)``.
 
-    Numerically, ``G`` solves ``z = 1/G + r int t dJ(t)/(1 - t G)`` (see :mod:`freetk.subordination`).
+    Numerically, ``G`` solves ``z = 1/G + r int t dJ(t)/(1 - t G)`` (see :mod:`freetk.kernels.fixed_point`).
     """
 
     def __init__(self, rate, jump_law, latex_name=None):
@@ -181,19 +186,49 @@ class FreeCompoundPoisson(Measure):
         pts = [abs(float(l)) for l, _ in self._J.atoms()] + [max(abs(a), abs(b)) for a, b in self._J.support()]
         return max(pts) if pts else 1.0
 
+    def _system(self):
+        """The free compound Poisson equation of this law (:mod:`freetk.kernels.fixed_point`)."""
+        if "system" not in self._cache:
+            from ..kernels.fixed_point import fcp_system
+            J, r = self._J, self._r
+            self._cache["system"] = fcp_system(as_float(r), J._cauchy_pair_np, J._cauchy_pair_mp,
+                                               scale=self._scale(), r_mp=lambda ctx: as_mp(r, ctx))
+        return self._cache["system"]
+
+    def _solve(self, z, on_fail="raise"):
+        """``(zeta = 1/G, eta reached)`` at the points ``z`` of the closed upper half-plane."""
+        from ..kernels.fixed_point import solve
+        return solve(self._system(), z, poles=[a for a, _ in self.atoms_float()], on_fail=on_fail,
+                    memory=self._cache.setdefault("solutions", {}))
+
     def _cauchy_np(self, z):
-        from ..subordination import fcp_cauchy_np
-        return fcp_cauchy_np(z, as_float(self._r), self._J, scale=self._scale())
+        from ..kernels.fixed_point import upper
+        zu, low = upper(z)
+        G = 1 / self._solve(zu)[0]
+        return np.where(low, np.conj(G), G)
+
+    def _cauchy_pair_np(self, z):
+        from ..kernels.fixed_point import derivative, upper
+        zu, low = upper(z)
+        zeta = self._solve(zu)[0]
+        dG = -derivative(self._system(), zeta, zu) / zeta ** 2
+        G = 1 / zeta
+        return np.where(low, np.conj(G), G), np.where(low, np.conj(dG), dG)
 
     def _cauchy_mp(self, z, ctx):
-        from ..subordination import fcp_cauchy_mp
-        return fcp_cauchy_mp(z, as_mp(self._r, ctx), self._J, self._scale(), ctx)
+        from ..kernels.fixed_point import polish_mp
+        low = ctx.im(z) < 0
+        zu = ctx.conj(z) if low else ctx.mpc(z)
+        zeta0 = self._solve(np.array([complex(zu)]))[0][0]
+        G = 1 / polish_mp(self._system(), zeta0, zu, ctx)
+        return ctx.conj(G) if low else G
 
     def _scale(self):
         r = as_float(self._r)
         return self._jump_scale() * (1 + np.sqrt(max(r, 1e-300))) ** 2
 
     def _pdf_np(self, x):
+        from ..kernels.fixed_point import density_from_cauchy
         x = np.asarray(x, dtype=float)
         out = np.zeros_like(x)
         ok = x != 0  # a possible atom at 0 is reported by atoms()
@@ -201,13 +236,13 @@ class FreeCompoundPoisson(Measure):
         if inside is not None:
             ok &= inside
         if np.any(ok):
-            from ..subordination import fcp_cauchy_np, density_from_cauchy
-            G, eta = fcp_cauchy_np(x[ok] + 0j, as_float(self._r), self._J, scale=self._scale(), return_eta=True,
-                                   poles=[a for a, _ in self.atoms_float()])
-            out[ok] = density_from_cauchy(x[ok], G, eta, self.atoms_float())
+            zeta, eta = self._solve(x[ok] + 0j, on_fail="nan")
+            out[ok] = density_from_cauchy(x[ok], 1 / zeta, eta, self.atoms_float())
         return out
 
     def _pdf_mp(self, x, ctx):
+        if x == 0:      # as in double precision: the mass at 0 is an atom (atoms()), 0 is not evaluated
+            return ctx.mpf(0)
         g = self._cauchy_mp(ctx.mpc(x, 0), ctx)
         v = -ctx.im(g) / ctx.pi
         return v if v > 0 else ctx.mpf(0)

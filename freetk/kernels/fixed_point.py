@@ -1,0 +1,455 @@
+r"""One vectorised solver for the analytic fixed-point equations of free probability.
+
+Every equation is written as ``u = Phi(u, z)`` where ``Phi(., z)`` is an analytic self-map of a
+half-plane (the upper one, ``half = +1``, or the lower one, ``half = -1``) for ``Im z > 0``:
+
+* free compound Poisson with rate ``r`` and jump law ``J`` (and the NTK law, ``r = 1/gamma1``,
+  ``J = gamma1 mu``), unknown ``zeta = 1/G``:
+  ``Phi(zeta) = z - r (zeta^2 G_J(zeta) - zeta)``, i.e. ``z = 1/G + r int t dJ(t)/(1 - t G)``;
+* free additive convolution (Belinschi-Bercovici), unknown ``omega_1``:
+  ``Phi(w) = z + h_nu(z + h_mu(w))``, ``h(w) = 1/G(w) - w``, ``G_{mu+nu}(z) = G_mu(omega_1)``;
+* free multiplicative convolution, unknown ``omega_1`` in the variable ``xi = 1/z``:
+  ``Phi(w) = xi h_nu(xi h_mu(w))``, ``h(w) = 1/w - 1/G(1/w)``.
+
+A system supplies ``phi(u, z) -> (Phi, dPhi/du, dPhi/dz)`` computed from ``G`` and ``G'`` of the
+operands (:meth:`freetk.measures.base.Measure._cauchy_pair_np`): Newton's method on
+``F(u) = Phi(u) - u`` uses the analytic derivative ``F' = Phi_u - 1``.  The solution wanted is the
+Denjoy-Wolff point of ``Phi``: for ``Im z > 0`` the only fixed point inside the half-plane, where
+``|Phi_u| < 1``; on the real axis the limit of those (``|Phi_u| <= 1``).
+
+:func:`solve` works on all requested points at once:
+
+1. points high above the axis (``Im z >= scale``) start from ``init(z)`` and are polished;
+2. a *coarse* set of points (Chebyshev-Lobatto nodes spanning the requested real parts) is
+   followed down from ``Im z = scale`` by a geometric descent in ``Im z`` with adaptive ratio
+   (:func:`descend`) — a tangent predictor ``du/dz = Phi_z/(1 - Phi_u)`` and a few Newton steps per
+   level;
+3. every requested point starts from the interpolation of the coarse solutions and is polished by
+   a joint Newton iteration;
+4. a point that fails is retried from another start: the interpolation of its converged
+   neighbours, its own descent in ``Im z``, and finally a walk along the segment from the nearest
+   converged point, halving the step on failure;
+5. a point that still fails is NaN (with :func:`solve` ``on_fail="nan"``) or raises
+   :class:`~freetk.errors.NoConvergence` naming it.
+
+:func:`polish_mp` is the same Newton iteration in an mpmath context, started from the double
+solution: quadratic convergence gives any precision in a few steps.
+"""
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+import numpy as np
+
+from ..errors import NoConvergence
+
+EPS = np.finfo(float).eps
+NEWTON_ITERS = 40          # Newton steps of a polish (quadratic convergence needs ~5)
+LEVEL_ITERS = 12           # Newton steps per level of a descent
+MAX_RATIO = 8.0            # largest ratio eta_old / eta_new of a descent step
+MIN_RATIO = 1.001          # a descent gives up when its step ratio falls below this
+MAX_LEVELS = 600           # descent levels at most
+FLOOR = 1e-11              # below FLOOR * scale a descent jumps straight to its target height
+FROZEN = 1e-9              # a point that stops below FROZEN * scale keeps the value reached there
+PHYS_SLACK = 1e-6          # |Phi_u| <= 1 + PHYS_SLACK on the axis (rounding near edges)
+COARSE = 24                # coarse continuation nodes
+STALL = 1e-11              # a Newton iteration that cannot decrease a residual this small (relative) has
+                           # reached the rounding level of the map (cancellation can make that level
+                           # much larger than machine epsilon, e.g. near atoms)
+
+
+@dataclass(frozen=True)
+class System:
+    """A fixed-point equation ``u = Phi(u, z)``.
+
+    ``phi(u, z)`` returns ``(Phi, Phi_u, Phi_z)`` on complex arrays; ``init(z)`` is a start valid
+    for ``Im z >= scale`` (where the plain iteration of ``Phi`` converges); ``half`` is the sign
+    of ``Im u`` on the solution branch; ``phi_mp(u, z, ctx)`` the same map in an mpmath context.
+    """
+    phi: Callable
+    init: Callable
+    half: int
+    scale: float
+    phi_mp: Optional[Callable] = None
+    name: str = "fixed-point equation"
+
+
+# ----------------------------------------------------------------------------- double precision
+def _eval(system, u, z):
+    with np.errstate(all="ignore"):
+        P, Pu, Pz = system.phi(u, z)
+    return np.asarray(P, complex), np.asarray(Pu, complex), np.asarray(Pz, complex)
+
+
+def physical(system, u, Pu, z, slack=PHYS_SLACK):
+    """Mask of solutions on the right branch: finite, in the half-plane, and attracting."""
+    with np.errstate(all="ignore"):
+        ok = np.isfinite(u) & np.isfinite(Pu)
+        ok &= system.half * u.imag >= -1e-12 * np.abs(u)
+        ok &= np.abs(Pu) <= 1 + slack
+    return ok
+
+
+def newton(system, u, z, iters=NEWTON_ITERS):
+    """Damped Newton on ``Phi(u, z) - u = 0`` for arrays; returns ``(u, converged, Phi_u, Phi_z)``.
+
+    A step is halved (up to 8 times) while it does not decrease ``|F|``; a point whose residual
+    stagnates at the rounding level counts as converged.
+    """
+    u = np.array(u, dtype=complex, copy=True).ravel()
+    z = np.asarray(z, dtype=complex).ravel()
+    n = u.size
+    P, Pu, Pz = _eval(system, u, z)
+    F = P - u
+    conv = np.zeros(n, bool)
+    dead = ~np.isfinite(F)
+    for _ in range(iters):
+        idx = np.nonzero(~conv & ~dead)[0]
+        if idx.size == 0:
+            break
+        ui, zi, Fi = u[idx], z[idx], F[idx]
+        with np.errstate(all="ignore"):
+            step = -Fi / (Pu[idx] - 1)
+        bad = ~np.isfinite(step)
+        step[bad] = Fi[bad]                     # fall back to a plain fixed-point step
+        lam = np.ones(idx.size)
+        pending = np.ones(idx.size, bool)
+        newu, newP, newPu, newPz, newF = ui.copy(), P[idx], Pu[idx], Pz[idx], Fi.copy()
+        for _ in range(9):
+            k = np.nonzero(pending)[0]
+            if k.size == 0:
+                break
+            cand = ui[k] + lam[k] * step[k]
+            Pk, Puk, Pzk = _eval(system, cand, zi[k])
+            Fk = Pk - cand
+            good = np.isfinite(Fk) & np.isfinite(Puk) & (np.abs(Fk) < np.abs(Fi[k]))
+            g = k[good]
+            newu[g], newP[g], newPu[g], newPz[g], newF[g] = cand[good], Pk[good], Puk[good], Pzk[good], Fk[good]
+            pending[g] = False
+            lam[k[~good]] /= 2
+        scale = np.abs(ui) + np.abs(zi) + np.abs(P[idx]) + 1e-300
+        # rounding floor: no step decreases |F| although it is already at the level of rounding
+        stuck = pending & (np.abs(Fi) <= STALL * scale)
+        failed = pending & ~stuck
+        moved = ~pending
+        u[idx[moved]], P[idx[moved]], Pu[idx[moved]] = newu[moved], newP[moved], newPu[moved]
+        Pz[idx[moved]], F[idx[moved]] = newPz[moved], newF[moved]
+        small = moved & ((np.abs(lam * step) <= 4 * EPS * np.abs(newu))
+                         | (np.abs(newF) <= 4 * EPS * (np.abs(newu) + np.abs(zi))))
+        conv[idx[small | stuck]] = True
+        dead[idx[failed]] = True
+    res = np.abs(F) / (np.abs(u) + np.abs(z) + 1e-300)
+    conv |= np.isfinite(res) & (res <= STALL)
+    return u, conv, Pu, Pz
+
+
+def _fixed_point_start(system, z, iters=300):
+    u = system.init(z)
+    for _ in range(iters):
+        P, _, _ = _eval(system, u, z)
+        done = np.abs(P - u) <= 1e-9 * (1 + np.abs(u))
+        u = P
+        if np.all(done | ~np.isfinite(u)):
+            break
+    return u
+
+
+def descend(system, x, eta_t, u=None, eta=None):
+    """Follow the solution at ``x + i eta`` from ``eta = max(scale, eta_t)`` (or the given start
+    ``u`` at ``eta``) down to ``eta_t``, all points at once, with adaptive geometric steps.
+
+    Returns ``(u, reached, eta_reached)``.
+    """
+    x = np.asarray(x, float).ravel()
+    eta_t = np.broadcast_to(np.asarray(eta_t, float), x.shape).copy()
+    if u is None:
+        eta = np.maximum(system.scale, eta_t)
+        u = _fixed_point_start(system, x + 1j * eta)
+    else:
+        u = np.array(u, complex).ravel()
+        eta = np.array(eta, float).ravel()
+    u, ok, Pu, Pz = newton(system, u, x + 1j * eta)
+    alive = ok & physical(system, u, Pu, x + 1j * eta)
+    ratio = np.full(x.shape, 4.0)
+    floor = FLOOR * system.scale
+    for _ in range(MAX_LEVELS):
+        idx = np.nonzero(alive & (eta > eta_t))[0]
+        if idx.size == 0:
+            break
+        new = np.maximum(eta[idx] / ratio[idx], eta_t[idx])
+        new = np.where(new < floor, eta_t[idx], new)
+        z_new = x[idx] + 1j * new
+        # tangent predictor du/d(eta) = i Phi_z / (1 - Phi_u), used only when it is a modest move
+        with np.errstate(all="ignore"):
+            du = 1j * Pz[idx] / (1 - Pu[idx]) * (new - eta[idx])
+        du = np.where(np.isfinite(du) & (np.abs(du) <= 0.25 * (np.abs(u[idx]) + eta[idx])), du, 0)
+        ui, oki, Pui, Pzi = newton(system, u[idx] + du, z_new, iters=LEVEL_ITERS)
+        # strictly above the axis the fixed point is strictly attracting; on the axis allow rounding
+        oki &= physical(system, ui, Pui, z_new)
+        acc = idx[oki]
+        u[acc], Pu[acc], Pz[acc], eta[acc] = ui[oki], Pui[oki], Pzi[oki], new[oki]
+        ratio[acc] = np.minimum(ratio[acc] * 2, MAX_RATIO)
+        rej = idx[~oki]
+        ratio[rej] = 1 + (ratio[rej] - 1) / 3
+        alive[rej[ratio[rej] < MIN_RATIO]] = False
+    reached = alive & (eta <= eta_t)
+    return u, reached, eta
+
+
+def _interp_complex(xq, xs, us):
+    order = np.argsort(xs)
+    xs, us = xs[order], us[order]
+    return np.interp(xq, xs, us.real) + 1j * np.interp(xq, xs, us.imag)
+
+
+def _polish(system, u0, z):
+    u, ok, Pu, _ = newton(system, u0, z)
+    return u, ok & physical(system, u, Pu, z)
+
+
+def _walk(system, z_from, u_from, z_to, max_halvings=40):
+    """Continuation along the segment from a solved point to ``z_to``, halving the step on failure."""
+    t, h, u = 0.0, 1.0, complex(u_from)
+    for _ in range(4 * max_halvings):
+        tn = min(1.0, t + h)
+        zn = np.array([z_from + tn * (z_to - z_from)])
+        un, ok = _polish(system, np.array([u]), zn)
+        if ok[0]:
+            t, u = tn, complex(un[0])
+            if t >= 1.0:
+                return u, True
+            h = min(2 * h, 1.0 - t)
+        else:
+            h /= 2
+            if h < 2.0 ** -max_halvings:
+                break
+    return u, False
+
+
+MEMORY = 4096              # solved points a measure remembers as starts for its next calls
+
+
+def remember(memory, z, u):
+    """Add solved points to a measure's ``memory`` dict (the most recent ``MEMORY`` are kept)."""
+    ok = np.isfinite(u)
+    zs = np.concatenate([memory.get("z", np.zeros(0, complex)), z[ok]])[-MEMORY:]
+    us = np.concatenate([memory.get("u", np.zeros(0, complex)), u[ok]])[-MEMORY:]
+    memory["z"], memory["u"] = zs, us
+
+
+def solve(system, z, poles=(), on_fail="raise", coarse=COARSE, memory=None):
+    """Solve ``u = Phi(u, z)`` at every point of the complex array ``z`` (``Im z >= 0``).
+
+    Returns ``(u, eta)``: the solutions and the heights actually reached (equal to ``Im z`` except
+    for points that could only be followed to within ``FROZEN * scale`` of the axis; the value
+    there is the solution at that height — a Poisson smoothing of width ``eta``).  ``poles`` are
+    atoms of the resulting law: a point very close to one may stop proportionally closer.
+    ``on_fail="raise"`` raises :class:`NoConvergence` naming the first unsolved point;
+    ``on_fail="nan"`` returns NaN there.
+    """
+    z = np.asarray(z, dtype=complex)
+    shape = z.shape
+    z = z.ravel()
+    n = z.size
+    u = np.full(n, np.nan + 0j)
+    eta_r = z.imag.copy()
+    done = np.zeros(n, bool)
+    # 1. far from the axis: the iteration converges from init
+    far = np.nonzero(z.imag >= system.scale)[0]
+    if far.size:
+        uf, okf = _polish(system, _fixed_point_start(system, z[far]), z[far])
+        u[far[okf]] = uf[okf]
+        done[far[okf]] = True
+    # 2'. starts interpolated from the points solved by earlier calls (same height)
+    if memory is not None and memory.get("z") is not None and memory["z"].size >= 2:
+        mz, mu = memory["z"], memory["u"]
+        for h in np.unique(z.imag[~done]):
+            same = np.abs(mz.imag - h) <= 1e-15 * (1 + abs(h))
+            tt = np.nonzero(~done & (z.imag == h))[0]
+            if np.count_nonzero(same) >= 2 and tt.size:
+                un, okn = _polish(system, _interp_complex(z.real[tt], mz.real[same], mu[same]), z[tt])
+                u[tt[okn]] = un[okn]
+                done[tt[okn]] = True
+    near = np.nonzero(~done)[0]
+    # 2.-3. coarse continuation, interpolation, joint polish
+    if near.size > 2 * coarse:
+        xs = z.real[near]
+        lo, hi = xs.min(), xs.max()
+        xc = (lo + hi) / 2 - (hi - lo) / 2 * np.cos(np.pi * np.arange(coarse) / (coarse - 1))
+        uc, okc, _ = descend(system, xc, np.full(coarse, z.imag[near].min()))
+        if np.count_nonzero(okc) >= 2:
+            un, okn = _polish(system, _interp_complex(xs, xc[okc], uc[okc]), z[near])
+            u[near[okn]] = un[okn]
+            done[near[okn]] = True
+    # 4a. start from the converged neighbours
+    todo = np.nonzero(~done)[0]
+    if todo.size and np.count_nonzero(done) >= 2:
+        good = np.nonzero(done)[0]
+        # neighbours at the same height only (interpolation in x)
+        for h in np.unique(z.imag[todo]):
+            same = good[z.imag[good] == h]
+            tt = todo[z.imag[todo] == h]
+            if same.size >= 2:
+                un, okn = _polish(system, _interp_complex(z.real[tt], z.real[same], u[same]), z[tt])
+                u[tt[okn]] = un[okn]
+                done[tt[okn]] = True
+    # 4b. a descent of their own
+    todo = np.nonzero(~done)[0]
+    frozen_u = {}
+    if todo.size:
+        ud, okd, etad = descend(system, z.real[todo], z.imag[todo])
+        u[todo[okd]] = ud[okd]
+        done[todo[okd]] = True
+        for i, k in enumerate(todo):
+            if not okd[i] and np.isfinite(ud[i]):
+                frozen_u[k] = (ud[i], etad[i])
+    # 4c. a walk from the nearest converged point, halving the step on failure
+    todo = np.nonzero(~done)[0]
+    for k in todo:
+        good = np.nonzero(done)[0]
+        if good.size == 0:
+            break
+        j = good[np.argmin(np.abs(z[good] - z[k]))]
+        uk, ok = _walk(system, z[j], u[j], z[k])
+        if ok:
+            u[k], done[k] = uk, True
+    # 4d. points followed to within FROZEN * scale of the axis keep that value
+    for k in np.nonzero(~done)[0]:
+        if k in frozen_u:
+            val, et = frozen_u[k]
+            near_scale = system.scale
+            for p in poles:
+                near_scale = min(near_scale, 1e3 * abs(z.real[k] - p) + 1e-12 * system.scale)
+            if et <= FROZEN * near_scale:
+                u[k], eta_r[k], done[k] = val, et, True
+    # solutions accepted with a rounding-size imaginary part of the wrong sign lie on the boundary
+    # line: put them on it, on the side of the half-plane (boundary values are taken from there)
+    wrong = done & (system.half * u.imag < 0)
+    u[wrong] = u[wrong].real + 1j * np.copysign(0.0, system.half)
+    if memory is not None:
+        keep = done & (eta_r == z.imag)
+        remember(memory, z[keep], u[keep])
+    if not np.all(done):
+        bad = np.nonzero(~done)[0]
+        if on_fail == "raise":
+            k = bad[0]
+            raise NoConvergence(f"{system.name}: no solution found at z = {complex(z[k])!r} "
+                                f"({bad.size} of {n} points unsolved)", best=u.reshape(shape),
+                                residual=None, iterations=MAX_LEVELS)
+    return u.reshape(shape), eta_r.reshape(shape)
+
+
+# ----------------------------------------------------------------------------- any precision
+def polish_mp(system, u0, z, ctx, iters=60):
+    """Newton's method with the analytic derivative in the mpmath context ``ctx``, from the double
+    solution ``u0`` at ``z``.  Raises NoConvergence (naming ``z``) if it does not converge to a
+    solution within 1e-6 (relative) of ``u0`` on the right half-plane."""
+    u = ctx.mpc(complex(u0))
+    z = ctx.mpc(z)
+    tol = ctx.mpf(2) ** (-ctx.prec + 8)
+    for it in range(iters):
+        P, Pu = system.phi_mp(u, z, ctx)[:2]
+        step = -(P - u) / (Pu - 1)
+        u = u + step
+        if abs(step) <= tol * abs(u):
+            break
+    else:
+        raise NoConvergence(f"{system.name}: Newton at {ctx.dps} digits did not converge at z = {z}",
+                            best=u, residual=float(abs(step)), iterations=iters)
+    if abs(u - ctx.mpc(complex(u0))) > 1e-6 * abs(u) or system.half * ctx.im(u) < -1e-12 * abs(u):
+        raise NoConvergence(f"{system.name}: the {ctx.dps}-digit Newton iteration left the double-precision "
+                            f"solution {complex(u0)!r} at z = {z}", best=u, residual=None, iterations=it + 1)
+    return u
+
+
+# ----------------------------------------------------------------------------- the three systems
+def derivative(system, u, z):
+    """``du/dz = Phi_z / (1 - Phi_u)`` at solutions ``u`` (implicit function theorem)."""
+    _, Pu, Pz = _eval(system, np.asarray(u, complex), np.asarray(z, complex))
+    with np.errstate(all="ignore"):
+        return Pz / (1 - Pu)
+
+
+def upper(z):
+    """``(z or its conjugate in the closed upper half-plane, mask of conjugated points)``."""
+    z = np.asarray(z, complex)
+    low = z.imag < 0
+    return np.where(low, np.conj(z), z), low
+
+
+def fcp_system(r, pair, pair_mp=None, scale=1.0, r_mp=None):
+    """Free compound Poisson with rate ``r``; ``pair(zeta) -> (G_J, G_J')`` of the jump law.
+
+    Unknown ``zeta = 1/G``: ``Phi = z - r (zeta^2 G_J(zeta) - zeta)``, ``Phi_z = 1``.  ``r_mp(ctx)``
+    gives the rate in an mpmath context (exact rates stay exact at any precision).
+    """
+    r_mp = r_mp or (lambda ctx: ctx.mpf(r))
+
+    def phi(zeta, z):
+        g, dg = pair(zeta)
+        P = z - r * zeta * (zeta * g - 1)
+        Pu = -r * (2 * zeta * g + zeta * zeta * dg - 1)
+        return P, Pu, np.ones_like(P)
+
+    def phi_mp(zeta, z, ctx):
+        g, dg = pair_mp(zeta, ctx)
+        rr = r_mp(ctx)
+        return z - rr * zeta * (zeta * g - 1), -rr * (2 * zeta * g + zeta * zeta * dg - 1)
+
+    return System(phi, lambda z: np.array(z, complex), +1, float(scale), phi_mp if pair_mp else None,
+                  "free compound Poisson equation")
+
+
+def add_system(pair_mu, pair_nu, pair_mu_mp=None, pair_nu_mp=None, scale=1.0):
+    """Additive subordination: ``Phi(w) = z + h_nu(z + h_mu(w))``, ``h = 1/G - id``."""
+    def phi(w, z):
+        g1, d1 = pair_mu(w)
+        w2 = z + 1 / g1 - w
+        g2, d2 = pair_nu(w2)
+        hmu_d = -d1 / (g1 * g1) - 1
+        hnu_d = -d2 / (g2 * g2) - 1
+        return z + 1 / g2 - w2, hnu_d * hmu_d, 1 + hnu_d
+
+    def phi_mp(w, z, ctx):
+        g1, d1 = pair_mu_mp(w, ctx)
+        w2 = z + 1 / g1 - w
+        g2, d2 = pair_nu_mp(w2, ctx)
+        return z + 1 / g2 - w2, (-d2 / (g2 * g2) - 1) * (-d1 / (g1 * g1) - 1)
+
+    return System(phi, lambda z: np.array(z, complex), +1, float(scale),
+                  phi_mp if pair_mu_mp and pair_nu_mp else None, "additive subordination equation")
+
+
+def mul_system(pair_mu, pair_nu, m1_nu, pair_mu_mp=None, pair_nu_mp=None, scale=1.0):
+    """Multiplicative subordination in ``xi = 1/z``: ``Phi(w) = xi h_nu(xi h_mu(w))``,
+    ``h(w) = 1/w - 1/G(1/w)``, ``h'(w) = -1/w^2 - G'(1/w) / (w G(1/w))^2``; unknown in the lower
+    half-plane."""
+    def h(pair, w):
+        g, d = pair(1 / w)
+        return 1 / w - 1 / g, -1 / (w * w) - d / (w * w * g * g)
+
+    def phi(w, z):
+        xi = 1 / z
+        h1, d1 = h(pair_mu, w)
+        w2 = xi * h1
+        h2, d2 = h(pair_nu, w2)
+        dxi = h2 + xi * d2 * h1
+        return xi * h2, xi * xi * d2 * d1, -xi * xi * dxi
+
+    def phi_mp(w, z, ctx):
+        xi = 1 / z
+        h1, d1 = h(lambda v: pair_mu_mp(v, ctx), w)
+        h2, d2 = h(lambda v: pair_nu_mp(v, ctx), xi * h1)
+        return xi * h2, xi * xi * d2 * d1
+
+    return System(phi, lambda z: m1_nu / np.asarray(z, complex), -1, float(scale),
+                  phi_mp if pair_mu_mp and pair_nu_mp else None, "multiplicative subordination equation")
+
+
+def density_from_cauchy(x, G, eta, atoms):
+    """``-Im G/pi`` at ``x + i eta`` minus the Poisson kernels of the known atoms (exact at eta = 0;
+    for points that stopped just above the axis it removes the atoms' smoothed spikes)."""
+    f = -np.imag(G) / np.pi
+    for a, w in atoms:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            f = f - np.where(eta > 0, w * eta / (np.pi * ((x - a) ** 2 + eta ** 2)), 0.0)
+    return np.where(np.isnan(f), np.nan, np.clip(f, 0, None))
