@@ -341,8 +341,11 @@ class GeneralMu(Measure):
         for K in (8, 64):
             g = np.array(g0, complex)
             try:
+                # along a half circle in the lower half-plane, where G_{rho_z} is analytic (Im z > 0)
                 for k in range(1, K + 1):
-                    g = self._newton(w0 + (w - w0) * k / K, z, g)
+                    t = np.pi * k / K
+                    wk = (w0 + w) / 2 - (w - w0) / 2 * np.cos(t) - 1j * np.abs(w - w0) / 2 * np.sin(t)
+                    g = self._newton(wk, z, g)
                 return g
             except NoConvergence:
                 continue
@@ -357,7 +360,7 @@ class GeneralMu(Measure):
         return np.where(np.isfinite(r0) & (r0 <= r1), g0, g1)
 
     # ------------------------------------------------------------------ line contours
-    def _line(self, theta, kind):
+    def _line(self, theta, kind, dl=None):
         """Points ``w(theta)`` and ``dw/dtheta`` on the contour (mirror: ``w(-theta) = -w - 1/c``)."""
         c = self._c
         x0 = -1 / (2 * c)
@@ -367,9 +370,7 @@ class GeneralMu(Measure):
         if kind == "v":
             return x0 + 1j * t, 1j * dt
         s = x0 + t
-        if self._A == 0:
-            return s + 0j, dt + 0j
-        dl = self._delta
+        dl = self._delta if dl is None else dl
         b1, b0 = np.exp(-((s + 1 / c) / dl) ** 2), np.exp(-(s / dl) ** 2)
         db1, db0 = -2 * (s + 1 / c) / dl ** 2 * b1, -2 * s / dl ** 2 * b0
         return s + 1j * dl * (b1 - b0), (1 + 1j * dl * (db1 - db0)) * dt
@@ -377,6 +378,10 @@ class GeneralMu(Measure):
     @property
     def _L(self):
         return 1 / (2 * self._c)
+
+    def _dl(self, z):
+        """Bump height per point: small against Im z, where the cuts come close to the real line."""
+        return np.minimum(self._delta, 0.1 * np.abs(np.asarray(z).imag) + 1e-300)
 
     @property
     def _delta(self):
@@ -386,15 +391,17 @@ class GeneralMu(Measure):
         """Newton continuation along ``n`` coarse nodes from ``theta = +-pi/2`` inwards, vectorised over
         the points z; returns the coarse nodes and the roots there (shape (len(z), n))."""
         th = np.pi / 2 * np.cos(np.pi * (np.arange(n) + 0.5) / n)[::-1]       # increasing in (-pi/2, pi/2)
-        w, _ = self._line(th, kind)
+        dl = self._dl(z)
+        w, _ = self._line(th[None, :], kind, dl[:, None])
+        w = w.T
         G = np.empty((z.size, n), complex)
         for side in (range(n // 2), range(n - 1, n // 2 - 1, -1)):
             g = None
             for i in side:
                 if g is None:
-                    g = self._newton(np.full(z.size, w[i]), z, np.full(z.size, 1 / w[i], complex))
+                    g = self._newton(w[i], z, 1 / w[i])
                 else:
-                    g = self._solve_from(np.full(z.size, w[i]), z, np.full(z.size, w[i_prev]), g)
+                    g = self._solve_from(w[i], z, w[i_prev], g)
                 G[:, i] = g
                 i_prev = i
         return th, G
@@ -403,8 +410,8 @@ class GeneralMu(Measure):
         """Folded integrand at ``theta`` (and ``-theta``): ``g psi w'`` at both, and its z-derivative.
 
         gp = G_{rho_z}(w(theta)), gm = G_{rho_z}(w(-theta)) = G at the mirror point."""
-        wp, dwp = self._line(th, kind)
-        wm, dwm = self._line(-th, kind)
+        wp, dwp = self._line(th, kind, self._dl(z))
+        wm, dwm = self._line(-th, kind, self._dl(z))
         a = self._a
         H0p, H1p, H2p = self._T.e_h(a - gm, z)      # h(m) at m = -gm (psi at theta)
         H0m, H1m, H2m = self._T.e_h(a - gp, z)      # psi at -theta
@@ -447,10 +454,11 @@ class GeneralMu(Measure):
                 gm0, tm0 = guess(np.repeat(iz, n), -th.ravel())
             else:
                 (gp0, tp0), (gm0, tm0) = gp0, gm0
-            wp, _ = self._line(th, kind)
-            wm, _ = self._line(-th, kind)
-            wp0, _ = self._line(np.asarray(tp0).ravel(), kind)
-            wm0, _ = self._line(np.asarray(tm0).ravel(), kind)
+            dlz = self._dl(zz)
+            wp, _ = self._line(th, kind, dlz)
+            wm, _ = self._line(-th, kind, dlz)
+            wp0, _ = self._line(np.asarray(tp0).ravel(), kind, dlz.ravel())
+            wm0, _ = self._line(np.asarray(tm0).ravel(), kind, dlz.ravel())
             gp = self._solve_from(wp.ravel(), zz.ravel(), wp0, np.asarray(gp0).ravel()).reshape(th.shape)
             gm = self._solve_from(wm.ravel(), zz.ravel(), wm0, np.asarray(gm0).ravel()).reshape(th.shape)
             f, df = self._integrand(th, zz, gp, gm, kind, deriv)
@@ -608,8 +616,6 @@ class GeneralMu(Measure):
             if kind == "v":
                 return x0 + ctx.mpc(0, 1) * t, ctx.mpc(0, 1) * dt
             s = x0 + t
-            if A == 0:
-                return ctx.mpc(s), ctx.mpc(dt)
             b1, b0 = ctx.exp(-((s + 1 / c) / dl) ** 2), ctx.exp(-(s / dl) ** 2)
             db1, db0 = -2 * (s + 1 / c) / dl ** 2 * b1, -2 * s / dl ** 2 * b0
             return s + ctx.mpc(0, 1) * dl * (b1 - b0), (1 + ctx.mpc(0, 1) * dl * (db1 - db0)) * dt
