@@ -330,20 +330,18 @@ class GeneralMu(Measure):
         raise NoConvergence("GeneralMu: Newton for G_{rho_z} did not converge", best=g,
                             residual=float(np.nanmax(res)), iterations=60)
 
-    def _solve_from(self, w, z, w0, g0):
-        """Roots of ``W(g) = w`` continued from a known root ``g0`` at ``w0`` (same z): plain Newton,
-        and for elements where it fails a homotopy in ``w`` with 8, then 64 steps."""
-        try:
-            return self._newton(w, z, g0)
-        except NoConvergence:
-            pass
-        for K in (8, 64):
+    def _solve_from(self, w, z, w0, g0, kind="h"):
+        """Roots of ``W(g) = w`` continued from a known root ``g0`` at ``w0`` (same z) along a half
+        circle from ``w0`` to ``w`` through the lower half-plane, where ``G_{rho_z}`` is analytic for
+        ``Im z > 0`` (so the physical branch is followed, never a neighbouring root); 4, then 32 steps."""
+        for K in (4, 32):
             g = np.array(g0, complex)
             try:
-                # along a half circle in the lower half-plane, where G_{rho_z} is analytic (Im z > 0)
                 for k in range(1, K + 1):
                     t = np.pi * k / K
                     wk = (w0 + w) / 2 - (w - w0) / 2 * np.cos(t) - 1j * np.abs(w - w0) / 2 * np.sin(t)
+                    if kind == "v":
+                        wk = (w0 + w) / 2 - (w - w0) / 2 * np.cos(t) - np.abs(w - w0) / 2 * np.sin(t)
                     g = self._newton(wk, z, g)
                 return g
             except NoConvergence:
@@ -400,7 +398,7 @@ class GeneralMu(Measure):
                 if g is None:
                     g = self._newton(w[i], z, 1 / w[i])
                 else:
-                    g = self._solve_from(w[i], z, w[i_prev], g)
+                    g = self._solve_from(w[i], z, w[i_prev], g, kind)
                 G[:, i] = g
                 i_prev = i
         return th, G
@@ -458,8 +456,8 @@ class GeneralMu(Measure):
             wm, _ = self._line(-th, kind, dlz)
             wp0, _ = self._line(np.asarray(tp0).ravel(), kind, dlz.ravel())
             wm0, _ = self._line(np.asarray(tm0).ravel(), kind, dlz.ravel())
-            gp = self._solve_from(wp.ravel(), zz.ravel(), wp0, np.asarray(gp0).ravel()).reshape(th.shape)
-            gm = self._solve_from(wm.ravel(), zz.ravel(), wm0, np.asarray(gm0).ravel()).reshape(th.shape)
+            gp = self._solve_from(wp.ravel(), zz.ravel(), wp0, np.asarray(gp0).ravel(), kind).reshape(th.shape)
+            gm = self._solve_from(wm.ravel(), zz.ravel(), wm0, np.asarray(gm0).ravel(), kind).reshape(th.shape)
             f, df = self._integrand(th, zz, gp, gm, kind, deriv)
             hw = (b_ - a_)[:, None] / 2 * wx[None, :]
             I = np.sum(f * hw, 1)
@@ -470,6 +468,7 @@ class GeneralMu(Measure):
         dtotal = np.zeros(z.size, complex)
         Ip, dIp, thp, gpp, gmp = panel_values(pz, pa, pb, None, None)
         scale = np.abs(np.bincount(pz, weights=np.abs(Ip), minlength=z.size)) + 1e-300
+        dscale = np.abs(np.bincount(pz, weights=np.abs(dIp), minlength=z.size)) + 1e-300
         for level in range(60):
             mid = (pa + pb) / 2
             # children: guesses from the parent's nodes (nearest)
@@ -492,7 +491,7 @@ class GeneralMu(Measure):
             err = np.abs(Isum - Ip)
             ok = err <= self._tol * scale[pz]
             if deriv:
-                ok &= np.abs(dIsum - dIp) <= self._tol * (np.abs(np.bincount(pz, weights=np.abs(dIp), minlength=z.size))[pz] + 1e-300)
+                ok &= np.abs(dIsum - dIp) <= self._tol * dscale[pz]
             np.add.at(total, pz[ok], Isum[ok])
             np.add.at(dtotal, pz[ok], dIsum[ok])
             bad = ~ok
@@ -511,37 +510,66 @@ class GeneralMu(Measure):
 
     # ------------------------------------------------------------------ Cauchy transform
     def cauchy_np(self, z):
-        """``(G_mu(z), G_mu'(z))`` for a complex array ``z`` (``Im z >= 0`` or real ``z`` off the support).
+        """``(G_mu(z), G_mu'(z))`` for a complex array ``z`` (any half-plane; real ``z`` off or on the support,
+        where the value is the limit from above).
 
-        Real ``z`` and ``0 <= Im z < eta`` (``eta`` a tiny multiple of the scale) are evaluated at
-        ``Re z + i eta`` and moved to ``z`` with the derivative (first-order Taylor; the neglected
-        term is ``eta^2 |G''|/2``)."""
+        Points with ``Im z >= y0`` (``y0 = 1e-5`` times the scale of mu) and real ``z < 0`` are evaluated
+        directly.  Closer to the real axis the line contour gets pinched; there ``G`` and ``G'`` are
+        computed at ``Re z + i y0`` and ``Re z + 2 i y0`` and continued to ``z`` by the cubic Hermite
+        interpolant (error ``~ (y0/R)^4 |G|``, ``R`` the distance to the nearest singularity of the
+        continuation of ``G``, e.g. an edge of the support; ``cauchy_error_np`` estimates it)."""
+        return self._cauchy_np2(z, self._y0())
+
+    def _y0(self):
+        return 1e-5 * self._scale()
+
+    def _cauchy_np2(self, z, y0):
         z = np.asarray(z, complex)
         shape = z.shape
         z = z.ravel()
         if np.any(z.imag < 0):
-            out, dout = self.cauchy_np(np.conj(z))
+            out, dout = self._cauchy_np2(np.conj(z), y0)
             return np.conj(out).reshape(shape), np.conj(dout).reshape(shape)
         G = np.empty(z.size, complex)
         dG = np.empty(z.size, complex)
-        eta = 1e-7 * self._scale()
         left = (z.imag == 0) & (z.real < 0)
-        if np.any(left):
-            I, dI = self._line_integral(z[left], "v")
-            h0, h1, _ = self._T.e_h(np.full(left.sum(), self._a + 0j), z[left])
-            G[left] = h0 - I / (2j * np.pi)
-            dG[left] = -h1 - dI / (2j * np.pi)
-        rest = ~left
-        if np.any(rest):
-            zr = z[rest]
-            ze = np.where(zr.imag < eta, zr.real + 1j * eta, zr)
-            I, dI = self._line_integral(ze, "h")
-            h0, h1, _ = self._T.e_h(np.full(ze.size, self._a + 0j), ze)
-            g = h0 + I / (2j * np.pi)
-            dg = -h1 + dI / (2j * np.pi)
-            G[rest] = g + (zr - ze) * dg
-            dG[rest] = dg
+        direct = (z.imag >= y0) & ~left
+        near = ~left & ~direct
+        for sel, kind in ((left, "v"), (direct, "h")):
+            if np.any(sel):
+                I, dI = self._line_integral(z[sel], kind)
+                h0, h1, _ = self._T.e_h(np.full(sel.sum(), self._a + 0j), z[sel])
+                sgn = -1 if kind == "v" else 1
+                G[sel] = h0 + sgn * I / (2j * np.pi)
+                dG[sel] = -h1 + sgn * dI / (2j * np.pi)
+        if np.any(near):
+            zn = z[near]
+            t1, t2 = 1j * y0, 2j * y0
+            pts = np.concatenate([zn.real + t1, zn.real + t2])
+            g, dg = self._cauchy_np2(pts, y0)
+            m = zn.size
+            f1, f2, d1, d2 = g[:m], g[m:], dg[:m], dg[m:]
+            h = t2 - t1
+            f12 = (f2 - f1) / h
+            f112 = (f12 - d1) / h
+            f122 = (d2 - f12) / h
+            f1122 = (f122 - f112) / h
+            t = 1j * zn.imag
+            G[near] = f1 + d1 * (t - t1) + f112 * (t - t1) ** 2 + f1122 * (t - t1) ** 2 * (t - t2)
+            dG[near] = d1 + 2 * f112 * (t - t1) + f1122 * (2 * (t - t1) * (t - t2) + (t - t1) ** 2)
         return G.reshape(shape), dG.reshape(shape)
+
+    def cauchy_error_np(self, z):
+        """Estimated error of ``cauchy_np(z)[0]``: the difference with the same continuation from
+        ``2 y0, 4 y0`` (zero for points evaluated directly)."""
+        z = np.asarray(z, complex)
+        near = (np.abs(z.imag) < self._y0()) & ~((z.imag == 0) & (z.real < 0))
+        out = np.zeros(z.shape)
+        if np.any(near):
+            a = self._cauchy_np2(z[near], self._y0())[0]
+            b = self._cauchy_np2(z[near], 2 * self._y0())[0]
+            out[near] = np.abs(a - b)
+        return out
 
     def _scale(self):
         return (self._a + self._c) * self._T.tmax * (1 + 2 * np.sqrt(self._r)) ** 2 + 1e-300
@@ -556,10 +584,16 @@ class GeneralMu(Measure):
     # ------------------------------------------------------------------ not yet: the real axis
     _MISSING = ("GeneralMu.{}: the line contour is pinched when z reaches the support of mu (the cut of "
                 "G_rho_z and its reflection meet the real line); the deformation that follows them is not "
-                "implemented yet, so the density, cdf and support are not available on this route")
+                "implemented yet: pdf (double precision) is continued from Im z = y0 > 0, the support and "
+                "cdf are not available on this route")
 
     def _pdf_np(self, x):
-        raise NotImplementedError(self._MISSING.format("pdf"))
+        G, _ = self.cauchy_np(np.asarray(x, float) + 0j)
+        return np.clip(-G.imag / np.pi, 0, None)
+
+    def pdf_error(self, x, dps=None):
+        """Estimated absolute error of ``pdf(x)`` (see ``cauchy_error_np``)."""
+        return self.cauchy_error_np(np.asarray(x, float) + 0j) / np.pi
 
     def _pdf_mp(self, x):
         raise NotImplementedError(self._MISSING.format("pdf"))

@@ -149,3 +149,17 @@ def test_unbounded_or_unsupported_nu_is_refused():
         GeneralMu(RELU.a, RELU.c1 ** 2, 1, ft.from_moments(lambda k: sympy.factorial2(2 * k - 1)))
     with pytest.raises(InvalidArgument, match="c"):
         GeneralMu(RELU.a, 0, 1, ft.UniformSquared(1))
+
+
+def test_density_equals_closed_form_point_mass():
+    """On the real axis (continuation from Im z = y0): nu = delta_1 against the closed route of ntk.py."""
+    law = ft.ntk_law(hermite=_hermite(RELU.a, RELU.c1 ** 2), gamma1=1, gamma2=sympy.Rational(1, 2),
+                     d_law="rademacher")
+    mu = GeneralMu(RELU.a, RELU.c1 ** 2, sympy.Rational(1, 2), ft.atoms([1], [1]))
+    lo, hi = law.mu.support()[0]
+    xs = lo + (hi - lo) * np.array([0.2, 0.5, 0.8])
+    f = mu.pdf(xs)
+    ref = law.mu.pdf(xs)
+    err = mu.pdf_error(xs)
+    assert np.all(np.abs(f - ref) <= 1e-9 * ref)
+    assert np.all(np.abs(f - ref) <= 10 * err + 1e-13 * ref)      # the estimate bounds the true error
