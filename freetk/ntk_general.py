@@ -334,7 +334,7 @@ class GeneralMu(Measure):
         """Roots of ``W(g) = w`` continued from a known root ``g0`` at ``w0`` (same z) along a half
         circle from ``w0`` to ``w`` through the lower half-plane, where ``G_{rho_z}`` is analytic for
         ``Im z > 0`` (so the physical branch is followed, never a neighbouring root); 4, then 32 steps."""
-        for K in (4, 32):
+        for K in (4, 32, 256):
             g = np.array(g0, complex)
             try:
                 for k in range(1, K + 1):
