@@ -537,7 +537,7 @@ class GeneralMu(Measure):
         near = ~left & ~direct
         for sel, kind in ((left, "v"), (direct, "h")):
             if np.any(sel):
-                I, dI = self._line_integral(z[sel], kind)
+                I, dI = self._line_integral_robust(z[sel], kind)
                 h0, h1, _ = self._T.e_h(np.full(sel.sum(), self._a + 0j), z[sel])
                 sgn = -1 if kind == "v" else 1
                 G[sel] = h0 + sgn * I / (2j * np.pi)
@@ -558,6 +558,26 @@ class GeneralMu(Measure):
             G[near] = f1 + d1 * (t - t1) + f112 * (t - t1) ** 2 + f1122 * (t - t1) ** 2 * (t - t2)
             dG[near] = d1 + 2 * f112 * (t - t1) + f1122 * (2 * (t - t1) * (t - t2) + (t - t1) ** 2)
         return G.reshape(shape), dG.reshape(shape)
+
+    def _line_integral_robust(self, z, kind):
+        """The vectorised line integral; if it fails, point by point, NaN (with a PrecisionWarning naming
+        the points) where even that fails."""
+        try:
+            return self._line_integral(z, kind)
+        except NoConvergence:
+            I = np.full(z.size, np.nan + 0j)
+            dI = np.full(z.size, np.nan + 0j)
+            bad = []
+            for i, zi in enumerate(z):
+                try:
+                    a, b = self._line_integral(np.array([zi]), kind)
+                    I[i], dI[i] = a[0], b[0]
+                except NoConvergence:
+                    bad.append(zi)
+            if bad:
+                warnings.warn(f"GeneralMu: the root continuation failed at {len(bad)} point(s), e.g. "
+                              f"z = {bad[0]:.6g}; NaN returned there", PrecisionWarning, stacklevel=3)
+            return I, dI
 
     def cauchy_error_np(self, z):
         """Estimated error of ``cauchy_np(z)[0]``: the difference with the same continuation from
