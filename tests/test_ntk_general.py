@@ -87,16 +87,16 @@ def test_cauchy_general_nu_quick():
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_cauchy_matches_moment_gauss_rule(case):
     """G_mu and G_mu' at points of the complex plane (and one real point left of the support) equal
-    the Cauchy transform of a 48-node Gauss rule built from 96 exact moments (converged: 36 nodes agree)."""
+    the Cauchy transform of a 60-node Gauss rule built from 120 ball-arithmetic moments (converged: 45 nodes agree)."""
     a, c, r, nu, _ = CASES[case]
     mu = GeneralMu(a, c, r, nu)
     zs = np.array(sample_points(case), complex)
     G, dG = mu.cauchy_np(zs)
-    big, small = gauss_reference(case, 48, 70), gauss_reference(case, 36, 70)
+    big, small = gauss_reference(case, 60, 90), gauss_reference(case, 45, 90)
     for z, g, dg in zip(zs, G, dG):
         ref, dref = ref_cauchy(big, z)
         ref2, _ = ref_cauchy(small, z)
-        assert abs(ref - ref2) < 1e-14 * abs(ref)          # the reference is converged at this point
+        assert abs(ref - ref2) < 1e-13 * abs(ref)          # the reference is converged at this point
         assert abs(g - ref) < 1e-12 * abs(ref), (case, z, g, ref)
         assert abs(dg - dref) < 1e-11 * abs(dref), (case, z, dg, dref)
 
