@@ -629,34 +629,37 @@ class GeneralMu(Measure):
 
     # ------------------------------------------------------------------ mpmath route
     def cauchy_mp(self, z, ctx, n=None):
-        """``(G_mu(z), G_mu'(z))`` at the precision of ``ctx`` (an ``mpmath.MPContext``), for ``Im z > 0``
-        or real ``z < 0``.  Gauss-Legendre panels in the line parameter; the panel count is doubled
-        until two results agree to the working precision, else a PrecisionWarning with the difference."""
+        """``(G_mu(z), G_mu'(z))`` at the precision of ``ctx`` (an ``mpmath.MPContext``, left unchanged),
+        for ``Im z != 0`` or real ``z < 0``.  The work runs in a private context 40 bits finer; the
+        Gauss-Legendre panel count is doubled until two results agree to the precision of ``ctx``,
+        else a PrecisionWarning gives the difference."""
         z = ctx.mpc(z)
-        prec0 = ctx.prec
-        try:
-            ctx.prec = prec0 + 40
-            kind = "v" if (ctx.im(z) == 0 and ctx.re(z) < 0) else "h"
-            if ctx.im(z) == 0 and kind == "h":
-                raise InvalidArgument("GeneralMu.cauchy_mp: z must have Im z > 0 or be real and < 0; "
-                                      f"got {z}")
-            atoms = [(_mpval(t, ctx), _mpval(w, ctx)) for t, w in self._T.atoms.items()]
-            prev = None
-            npan = n or 8
-            for _ in range(6):
-                val = self._mp_line(z, ctx, kind, atoms, npan)
-                if prev is not None:
-                    diff = abs(val[0] - prev[0]) + abs(val[1] - prev[1])
-                    if diff <= ctx.mpf(2) ** (-prec0 - 8) * (abs(val[0]) + abs(val[1])):
-                        break
-                prev = val
-                npan *= 2
-            else:
-                warnings.warn(f"GeneralMu.cauchy_mp: panel doubling stopped at {npan // 2} panels; "
-                              f"estimated error {mpmath.nstr(diff, 3)}", PrecisionWarning, stacklevel=2)
-            return +val[0], +val[1]
-        finally:
-            ctx.prec = prec0
+        if ctx.im(z) < 0:
+            g, dg = self.cauchy_mp(ctx.conj(z), ctx, n)
+            return ctx.conj(g), ctx.conj(dg)
+        if ctx.im(z) == 0 and not ctx.re(z) < 0:
+            raise InvalidArgument("Argument `z` of `GeneralMu.cauchy_mp` must have Im z != 0 or be real and < 0 "
+                                  f"(the mpmath route has no continuation to the support); got {z}")
+        w = mpmath.MPContext()
+        w.prec = ctx.prec + 40
+        zw = w.mpc(w.mpf(ctx.re(z)), w.mpf(ctx.im(z)))
+        kind = "v" if w.im(zw) == 0 else "h"
+        atoms = [(_mpval(t, w), _mpval(wt, w)) for t, wt in self._T.atoms.items()]
+        prev = None
+        npan = n or 8
+        for _ in range(6):
+            val = self._mp_line(zw, w, kind, atoms, npan)
+            if prev is not None:
+                diff = abs(val[0] - prev[0]) + abs(val[1] - prev[1])
+                if diff <= w.mpf(2) ** (-ctx.prec - 8) * (abs(val[0]) + abs(val[1])):
+                    break
+            prev = val
+            npan *= 2
+        else:
+            warnings.warn(f"GeneralMu.cauchy_mp: panel doubling stopped at {npan // 2} panels; "
+                          f"estimated error {mpmath.nstr(diff, 3)}", PrecisionWarning, stacklevel=2)
+        conv = lambda v: ctx.mpc(ctx.mpf(w.re(v)), ctx.mpf(w.im(v)))  # noqa: E731
+        return conv(val[0]), conv(val[1])
 
     def _mp_line(self, z, ctx, kind, atoms, npan):
         a, c, r = _mpval(self._a_ex, ctx), _mpval(self._c_ex, ctx), _mpval(self._r_ex, ctx)
@@ -749,28 +752,34 @@ _MPGL = {}
 def _mp_gl(ctx, n):
     key = (n, ctx.prec)
     if key not in _MPGL:
-        # Gauss-Legendre nodes by Newton on P_n from the double-precision nodes
-        x0, _ = np.polynomial.legendre.leggauss(n)
-        xs, ws = [], []
-        for v in x0:
-            x = ctx.mpf(v)
-            for _ in range(10):
-                p0, p1 = ctx.mpf(1), x
-                for k in range(2, n + 1):
-                    p0, p1 = p1, ((2 * k - 1) * x * p1 - (k - 1) * p0) / k
-                dp = n * (x * p1 - p0) / (x * x - 1)
-                dx = p1 / dp
-                x -= dx
-                if abs(dx) < ctx.mpf(2) ** (-ctx.prec):
-                    break
+        _MPGL[key] = _mp_gl_nodes(ctx, n)
+    xs, ws = _MPGL[key]
+    return [ctx.mpf(x) for x in xs], [ctx.mpf(v) for v in ws]
+
+
+def _mp_gl_nodes(ctx, n):
+    """Gauss-Legendre nodes and weights at the precision of ctx, by Newton on P_n."""
+    # Gauss-Legendre nodes by Newton on P_n from the double-precision nodes
+    x0, _ = np.polynomial.legendre.leggauss(n)
+    xs, ws = [], []
+    for v in x0:
+        x = ctx.mpf(v)
+        for _ in range(10):
             p0, p1 = ctx.mpf(1), x
             for k in range(2, n + 1):
                 p0, p1 = p1, ((2 * k - 1) * x * p1 - (k - 1) * p0) / k
             dp = n * (x * p1 - p0) / (x * x - 1)
-            xs.append(x)
-            ws.append(2 / ((1 - x * x) * dp * dp))
-        _MPGL[key] = (xs, ws)
-    return _MPGL[key]
+            dx = p1 / dp
+            x -= dx
+            if abs(dx) < ctx.mpf(2) ** (-ctx.prec):
+                break
+        p0, p1 = ctx.mpf(1), x
+        for k in range(2, n + 1):
+            p0, p1 = p1, ((2 * k - 1) * x * p1 - (k - 1) * p0) / k
+        dp = n * (x * p1 - p0) / (x * x - 1)
+        xs.append(x)
+        ws.append(2 / ((1 - x * x) * dp * dp))
+    return xs, ws
 
 
 def _simp(x):
