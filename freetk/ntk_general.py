@@ -1,0 +1,786 @@
+r"""The dp x dp law ``mu(a, c, gamma2, nu)`` for a general law ``nu`` of ``T = D^2``, without discretisation.
+
+Route (derived in docs/ntk.md, section "General nu without discretisation").  With
+``rho_z`` the free compound Poisson law (rate ``gamma2``, jumps ``F_z(T) = T/(aT - z)``),
+``m_z = -G_{rho_z}`` and ``h_z(m) = E_T[1/(z - (a + m) T)]``,
+
+    G_mu(z) = int d rho_z(k') h_z( m_z(-k' - 1/c) ).
+
+The integral over ``rho_z`` is a contour integral ``(1/2 pi i) oint G_{rho_z}(w) psi(w) dw`` on a
+line that separates the cut of ``G_{rho_z}`` from its point reflection about ``-1/(2c)``:
+
+* ``Im z > 0``: the real line (``rho_z`` lives in the upper half-plane, its reflection in the
+  lower one), with two small bumps around the atom of ``rho_z`` at 0 and its reflection ``-1/c``;
+* real ``z < 0``: the vertical line ``Re w = -1/(2c)``.
+
+``G_{rho_z}(w)`` is the physical root of ``w = 1/g + gamma2 E_T[T/((a - g) T - z)]``, found by
+Newton's method continued along the line from ``w = +-infinity``; the reflected point of a node is
+the mirror node, so one solve serves both factors.  The ``T``-expectations are rational in ``T``
+and reduce to the Cauchy transform of ``nu`` and its derivative: exact for atoms and for
+``UniformSquared`` (the law of ``D^2``, ``D`` uniform).  The quadrature in the line parameter is
+adaptive (Gauss-Legendre panels bisected until two levels agree), so it follows the
+near-singularities that appear when ``z`` approaches the support of ``mu``.
+
+Only ``nu`` of compact support is accepted: for unbounded ``D`` (``"gaussian"``) the jumps
+``F_z(T)`` are unbounded for every ``z`` in the support of ``mu`` and the limit theorem does not
+apply; see docs/ntk.md.
+"""
+import warnings
+
+import mpmath
+import numpy as np
+import sympy
+
+from .errors import InvalidArgument, NoConvergence, PrecisionWarning
+from .measures.atoms import Atoms
+from .measures.base import Measure, as_float
+from .measures.classical import UniformSquared
+
+__all__ = ["GeneralMu"]
+
+_GL = {}
+
+
+def _gl(n):
+    if n not in _GL:
+        _GL[n] = np.polynomial.legendre.leggauss(n)
+    return _GL[n]
+
+
+def _mpval(x, ctx):
+    """A parameter (sympy exact, Fraction, int, float) as a number of the mpmath context ``ctx``."""
+    if isinstance(x, sympy.Basic):
+        return ctx.mpf(str(sympy.N(x, int(ctx.dps) + 15)))
+    if hasattr(x, "numerator") and not isinstance(x, float):
+        return ctx.mpf(int(x.numerator)) / int(x.denominator)
+    return ctx.mpf(x)
+
+
+# ----------------------------------------------------------------------------- the law nu of T
+class _TKernel:
+    """``nu`` as a finite mixture of atoms and ``UniformSquared`` parts, with the expectations of the
+    rational functions of ``T`` that the route needs.
+
+    With ``zeta = z/s``:  ``E[T/(sT - z)] = (1 - zeta G)/s``,  ``E[T/(sT - z)^2] = (-G - zeta G')/s^2``,
+    ``E[T^2/(sT - z)^2] = (1 - 2 zeta G - zeta^2 G')/s^2``, where ``G = G_nu(zeta)``; for large
+    ``|zeta|`` the three numerators come from the moment series (no cancellation).
+    """
+
+    def __init__(self, nu):
+        parts = nu if isinstance(nu, (list, tuple)) else [(1, nu)]
+        self.atoms = {}            # t -> weight (exact when given exactly)
+        self.usq = []              # (weight, b)
+        tot = 0
+        for w, m in parts:
+            if isinstance(m, Atoms):
+                for t, wt in m.atoms():
+                    if as_float(t) < 0:
+                        raise InvalidArgument(f"Argument `nu` of `GeneralMu` must live on [0, oo) (law of T = D^2); "
+                                              f"got an atom at {t}")
+                    self.atoms[t] = self.atoms.get(t, 0) + w * wt
+            elif isinstance(m, UniformSquared):
+                self.usq.append((w, m._b))
+            else:
+                raise InvalidArgument("Argument `nu` of `GeneralMu` must be an Atoms, a UniformSquared or a list of "
+                                      f"(weight, measure) pairs of those; got {type(m).__name__}")
+            tot += w
+        if abs(as_float(tot) - 1) > 1e-14:
+            raise InvalidArgument(f"Argument `nu` of `GeneralMu`: mixture weights must sum to 1, got {tot}")
+        self.t = np.array([as_float(t) for t in self.atoms], float)
+        self.w = np.array([as_float(v) for v in self.atoms.values()], float)
+        self.uw = np.array([as_float(w) for w, _ in self.usq], float)
+        self.ub = np.array([as_float(b) for _, b in self.usq], float)
+        self.tmax = max([0.0] + list(self.t) + list(self.ub ** 2))
+        self.nmom = 60
+        self.tau = np.array([self.moment(k) for k in range(self.nmom + 2)])
+
+    def moment(self, k):
+        return float(np.sum(self.w * self.t ** k) + np.sum(self.uw * self.ub ** (2 * k) / (2 * k + 1)))
+
+    def exact_moment(self, k):
+        s = sum(w * t ** k for t, w in self.atoms.items())
+        return sympy.nsimplify(s + sum(w * b ** (2 * k) / (2 * k + 1) for w, b in self.usq)) \
+            if not isinstance(s, float) else s
+
+    def mass_at_zero(self):
+        return sum(w for t, w in self.atoms.items() if as_float(t) == 0)
+
+    # -- continuous part: numerators P = 1 - zeta G, Q = -G - zeta G', R = 1 - 2 zeta G - zeta^2 G'
+    def _usq_GdG(self, zeta):
+        G = np.zeros(zeta.shape, complex)
+        dG = np.zeros(zeta.shape, complex)
+        for w, b in zip(self.uw, self.ub):
+            s = np.sqrt(zeta)
+            f = (np.log(s + b) - np.log(s - b)) / (2 * b * s)
+            G += w * f
+            dG += w * (-1 / (s * (s * s - b * b)) - f / s) / (2 * s)
+        return G, dG
+
+    def _usq_PQR(self, zeta):
+        """Numerators for the continuous part only (weights included)."""
+        big = np.abs(zeta) > 4 * max(self.ub.max() ** 2, 1e-300)
+        P = np.zeros(zeta.shape, complex)
+        Q = np.zeros(zeta.shape, complex)
+        R = np.zeros(zeta.shape, complex)
+        G = np.zeros(zeta.shape, complex)
+        dG = np.zeros(zeta.shape, complex)
+        if np.any(~big):
+            zs = zeta[~big]
+            g, dg = self._usq_GdG(zs)
+            wsum = self.uw.sum()
+            P[~big] = wsum - zs * g
+            Q[~big] = -g - zs * dg
+            R[~big] = wsum - 2 * zs * g - zs * zs * dg
+            G[~big], dG[~big] = g, dg
+        if np.any(big):
+            zb = zeta[big]
+            iz = 1 / zb
+            p = np.zeros(zb.shape, complex)
+            q = np.zeros(zb.shape, complex)
+            r = np.zeros(zb.shape, complex)
+            gg = np.zeros(zb.shape, complex)
+            dgg = np.zeros(zb.shape, complex)
+            pw = np.ones(zb.shape, complex)       # zeta^-n
+            for n in range(0, 48):
+                tn = float(np.sum(self.uw * self.ub ** (2 * n) / (2 * n + 1)))
+                gg += tn * pw * iz
+                dgg -= (n + 1) * tn * pw * iz * iz
+                if n >= 1:
+                    p -= tn * pw
+                    q += n * tn * pw * iz
+                    r += (n - 1) * tn * pw
+                pw = pw * iz
+            P[big], Q[big], R[big], G[big], dG[big] = p, q, r, gg, dgg
+        return P, Q, R, G, dG
+
+    def e_w(self, s, z):
+        """``E[T/(sT-z)], E[T^2/(sT-z)^2], E[T/(sT-z)^2]`` (arrays broadcast together)."""
+        s, z = np.broadcast_arrays(np.asarray(s, complex), np.asarray(z, complex))
+        E1 = np.zeros(s.shape, complex)
+        E2 = np.zeros(s.shape, complex)
+        E3 = np.zeros(s.shape, complex)
+        if self.t.size:
+            d = s[..., None] * self.t - z[..., None]
+            E1 += np.sum(self.w * self.t / d, -1)
+            E2 += np.sum(self.w * self.t ** 2 / d ** 2, -1)
+            E3 += np.sum(self.w * self.t / d ** 2, -1)
+        if self.uw.size:
+            zeta = z / s
+            P, Q, R, _, _ = self._usq_PQR(zeta)
+            E1 += P / s
+            E2 += R / s ** 2
+            E3 += Q / s ** 2
+        return E1, E2, E3
+
+    def e_h(self, b, z):
+        """``E[1/(z - bT)], E[1/(z - bT)^2], E[T/(z - bT)^2]``."""
+        b, z = np.broadcast_arrays(np.asarray(b, complex), np.asarray(z, complex))
+        H0 = np.zeros(b.shape, complex)
+        H1 = np.zeros(b.shape, complex)
+        H2 = np.zeros(b.shape, complex)
+        if self.t.size:
+            d = z[..., None] - b[..., None] * self.t
+            H0 += np.sum(self.w / d, -1)
+            H1 += np.sum(self.w / d ** 2, -1)
+            H2 += np.sum(self.w * self.t / d ** 2, -1)
+        if self.uw.size:
+            small = np.abs(b) * self.tmax <= 0.25 * np.abs(z)
+            if np.any(small):       # expansion in b T / z
+                bs, zs = b[small], z[small]
+                x = bs / zs
+                h0 = np.zeros(bs.shape, complex)
+                h1 = np.zeros(bs.shape, complex)
+                h2 = np.zeros(bs.shape, complex)
+                pw = np.ones(bs.shape, complex)
+                for n in range(0, 48):
+                    tn = float(np.sum(self.uw * self.ub ** (2 * n) / (2 * n + 1)))
+                    tn1 = float(np.sum(self.uw * self.ub ** (2 * n + 2) / (2 * n + 3)))
+                    h0 += tn * pw
+                    h1 += (n + 1) * tn * pw
+                    h2 += (n + 1) * tn1 * pw
+                    pw = pw * x
+                H0[small] += h0 / zs
+                H1[small] += h1 / zs ** 2
+                H2[small] += h2 / zs ** 2
+            if np.any(~small):
+                bb, zz = b[~small], z[~small]
+                zeta = zz / bb
+                G, dG = self._usq_GdG(zeta)
+                H0[~small] += G / bb
+                H1[~small] += -dG / bb ** 2
+                H2[~small] += (-G - zeta * dG) / bb ** 2
+        return H0, H1, H2
+
+    # -- mpmath versions (scalar, context ctx)
+    def e_w_mp(self, s, z, ctx, exact_atoms):
+        E1 = E2 = E3 = ctx.mpf(0)
+        for t, w in exact_atoms:
+            d = s * t - z
+            E1 += w * t / d
+            E2 += w * t * t / (d * d)
+            E3 += w * t / (d * d)
+        for w, b in self._usq_mp(ctx):
+            zeta = z / s
+            G, dG = _usq_mp_GdG(zeta, b, ctx)
+            E1 += w * (1 - zeta * G) / s
+            E2 += w * (1 - 2 * zeta * G - zeta * zeta * dG) / (s * s)
+            E3 += w * (-G - zeta * dG) / (s * s)
+        return E1, E2, E3
+
+    def e_h_mp(self, b, z, ctx, exact_atoms):
+        H0 = H1 = H2 = ctx.mpf(0)
+        for t, w in exact_atoms:
+            d = z - b * t
+            H0 += w / d
+            H1 += w / (d * d)
+            H2 += w * t / (d * d)
+        for w, bb in self._usq_mp(ctx):
+            zeta = z / b
+            G, dG = _usq_mp_GdG(zeta, bb, ctx)
+            H0 += w * G / b
+            H1 += -w * dG / (b * b)
+            H2 += w * (-G - zeta * dG) / (b * b)
+        return H0, H1, H2
+
+    def _usq_mp(self, ctx):
+        return [(_mpval(w, ctx), _mpval(b, ctx)) for w, b in self.usq]
+
+
+def _usq_mp_GdG(zeta, b, ctx):
+    s = ctx.sqrt(zeta)
+    f = (ctx.log(s + b) - ctx.log(s - b)) / (2 * b * s)
+    return f, (-1 / (s * (s * s - b * b)) - f / s) / (2 * s)
+
+
+# ----------------------------------------------------------------------------- mu
+class GeneralMu(Measure):
+    r"""``mu(a, c, gamma2, nu)``: the limiting spectral law of ``a U D^2 + c (U B^T B + B U^T B)``.
+
+    Parameters
+    ----------
+    a, c : numbers >= 0 (``c = c1^2 > 0``)
+    gamma2 : number > 0
+    nu : Atoms, UniformSquared, or a list of ``(weight, measure)`` pairs of those
+        The law of ``T = D^2`` (compact support).
+
+    ``cauchy_np(z)`` returns ``(G_mu(z), G_mu'(z))`` on a complex array; ``cauchy_mp(z, ctx)`` the
+    same at the precision of the mpmath context ``ctx``.
+    """
+
+    def __init__(self, a, c, gamma2, nu, tol=1e-14):
+        super().__init__()
+        for name, v, pos in (("a", a, False), ("c", c, True), ("gamma2", gamma2, True)):
+            f = as_float(v)
+            if not np.isfinite(f) or f < 0 or (pos and f == 0):
+                raise InvalidArgument(f"Argument `{name}` of `GeneralMu` must be {'> 0' if pos else '>= 0'}, got {v}")
+        self._a_ex, self._c_ex, self._r_ex = a, c, gamma2
+        self._a, self._c, self._r = as_float(a), as_float(c), as_float(gamma2)
+        self._T = _TKernel(nu)
+        self._tol = tol
+        q = 1 - as_float(self._T.mass_at_zero())
+        self._A = max(0.0, 1 - self._r * q)       # atom of rho_z at 0
+        self._latex_name = r"\mu"
+
+    # ------------------------------------------------------------------ exact layer
+    def _moments(self, k):
+        from .ntk_series import mu_moments_exact
+        tau = [self._T.exact_moment(j) for j in range(k + 2)]
+        return mu_moments_exact(self._a_ex, self._c_ex, self._r_ex, tau, k)
+
+    def atoms(self):
+        """Atoms with exact masses (zeros minus poles of the finite-size determinant at ``z = a t``)."""
+        a, r = self._a_ex, self._r_ex
+        q = 1 - self._T.mass_at_zero()
+        if as_float(a) == 0:
+            mass = (1 - q + r * q ** 2 / 2) if as_float(r * q) <= 1 else (1 - 1 / (2 * r))
+            return [(0, _simp(mass))] if as_float(mass) > 0 else []
+        out = []
+        for t, w in sorted(self._T.atoms.items(), key=lambda p: as_float(p[0])):
+            if as_float(t) == 0:
+                out.append((0, w))
+            else:
+                mass = r * w ** 2 / 2 if as_float(r * w) <= 1 else w - 1 / (2 * r)
+                out.append((_simp(a * t), _simp(mass)))
+        return out
+
+    # ------------------------------------------------------------------ the inverse map of rho_z
+    def _W(self, g, z):
+        s = self._a - g
+        E1, E2, E3 = self._T.e_w(s, z)
+        return 1 / g + self._r * E1, -1 / g ** 2 + self._r * E2, self._r * E3
+
+    def _newton(self, w, z, g):
+        """Vectorised Newton for ``W(g) = w``; each element stops when its step is at rounding level
+        (``|dg| <= 4 eps |g|``) or its residual is (``|W - w| <= 8 eps (|w| + |1/g|)``)."""
+        g = np.array(g, complex)
+        act = np.arange(g.size)
+        eps = 2.2e-16
+        for it in range(60):
+            ga, wa, za = g[act], w[act], z[act]
+            Wv, Wd, _ = self._W(ga, za)
+            res = np.abs(Wv - wa)
+            dg = (Wv - wa) / Wd
+            fin = np.isfinite(dg)
+            dg[~fin] = 0
+            g[act] = ga - dg
+            done = fin & ((np.abs(dg) <= 4 * eps * np.abs(ga)) | (res <= 8 * eps * (np.abs(wa) + 1 / np.abs(ga))))
+            act = act[~done]
+            if act.size == 0:
+                return g
+        raise NoConvergence("GeneralMu: Newton for G_{rho_z} did not converge", best=g,
+                            residual=float(np.nanmax(res)), iterations=60)
+
+    def _solve_from(self, w, z, w0, g0, kind="h"):
+        """Roots of ``W(g) = w`` continued from a known root ``g0`` at ``w0`` (same z) along a half
+        circle from ``w0`` to ``w`` through the lower half-plane, where ``G_{rho_z}`` is analytic for
+        ``Im z > 0`` (so the physical branch is followed, never a neighbouring root); 4, then 32 steps."""
+        for K in (4, 32, 256):
+            g = np.array(g0, complex)
+            try:
+                for k in range(1, K + 1):
+                    t = np.pi * k / K
+                    wk = (w0 + w) / 2 - (w - w0) / 2 * np.cos(t) - 1j * np.abs(w - w0) / 2 * np.sin(t)
+                    if kind == "v":
+                        wk = (w0 + w) / 2 - (w - w0) / 2 * np.cos(t) - np.abs(w - w0) / 2 * np.sin(t)
+                    g = self._newton(wk, z, g)
+                return g
+            except NoConvergence:
+                continue
+        raise NoConvergence("GeneralMu: no continuation of G_{rho_z} reached the node", best=g)
+
+    def _better(self, w, z, g0):
+        """Of the guess ``g0`` and ``1/w`` (exact at infinity) keep the one with the smaller residual."""
+        g1 = 1 / w
+        with np.errstate(all="ignore"):
+            r0 = np.abs(self._W(g0, z)[0] - w)
+            r1 = np.abs(self._W(g1, z)[0] - w)
+        return np.where(np.isfinite(r0) & (r0 <= r1), g0, g1)
+
+    # ------------------------------------------------------------------ line contours
+    def _line(self, theta, kind, dl=None):
+        """Points ``w(theta)`` and ``dw/dtheta`` on the contour (mirror: ``w(-theta) = -w - 1/c``)."""
+        c = self._c
+        x0 = -1 / (2 * c)
+        L = self._L
+        t = L * np.tan(theta)
+        dt = L / np.cos(theta) ** 2
+        if kind == "v":
+            return x0 + 1j * t, 1j * dt
+        s = x0 + t
+        dl = self._delta if dl is None else dl
+        b1, b0 = np.exp(-((s + 1 / c) / dl) ** 2), np.exp(-(s / dl) ** 2)
+        db1, db0 = -2 * (s + 1 / c) / dl ** 2 * b1, -2 * s / dl ** 2 * b0
+        return s + 1j * dl * (b1 - b0), (1 + 1j * dl * (db1 - db0)) * dt
+
+    @property
+    def _L(self):
+        return 1 / (2 * self._c)
+
+    def _dl(self, z):
+        """Bump height per point: small against Im z, where the cuts come close to the real line."""
+        return np.minimum(self._delta, 0.1 * np.abs(np.asarray(z).imag) + 1e-300)
+
+    @property
+    def _delta(self):
+        return 0.25 / self._c
+
+    def _start(self, z, kind, n=384):
+        """Newton continuation along ``n`` coarse nodes from ``theta = +-pi/2`` inwards, vectorised over
+        the points z; returns the coarse nodes and the roots there (shape (len(z), n))."""
+        th = np.pi / 2 * np.cos(np.pi * (np.arange(n) + 0.5) / n)[::-1]       # increasing in (-pi/2, pi/2)
+        dl = self._dl(z)
+        w, _ = self._line(th[None, :], kind, dl[:, None])
+        w = w.T
+        G = np.empty((z.size, n), complex)
+        for side in (range(n // 2), range(n - 1, n // 2 - 1, -1)):
+            g = None
+            for i in side:
+                if g is None:
+                    g = self._newton(w[i], z, 1 / w[i])
+                else:
+                    g = self._solve_from(w[i], z, w[i_prev], g, kind)
+                G[:, i] = g
+                i_prev = i
+        return th, G
+
+    def _integrand(self, th, z, gp, gm, kind, deriv):
+        """Folded integrand at ``theta`` (and ``-theta``): ``g psi w'`` at both, and its z-derivative.
+
+        gp = G_{rho_z}(w(theta)), gm = G_{rho_z}(w(-theta)) = G at the mirror point."""
+        wp, dwp = self._line(th, kind, self._dl(z))
+        wm, dwm = self._line(-th, kind, self._dl(z))
+        a = self._a
+        H0p, H1p, H2p = self._T.e_h(a - gm, z)      # h(m) at m = -gm (psi at theta)
+        H0m, H1m, H2m = self._T.e_h(a - gp, z)      # psi at -theta
+        h00, h01, _ = self._T.e_h(np.full(z.shape, a + 0j), z)
+        f = gp * (H0p - h00) * dwp + gm * (H0m - h00) * dwm
+        if not deriv:
+            return f, None
+        # dg/dz = -W_z/W' at fixed w
+        _, Wdp, Wzp = self._W(gp, z)
+        _, Wdm, Wzm = self._W(gm, z)
+        gdp, gdm = -Wzp / Wdp, -Wzm / Wdm
+        # psi' = dh/dz(m) + dh/dm * dm/dz - dh/dz(0),  dh/dz = -H1, dh/dm = H2, m = -g_mirror
+        psip = -H1p + H2p * (-gdm) + h01
+        psim = -H1m + H2m * (-gdp) + h01
+        df = (gdp * (H0p - h00) + gp * psip) * dwp + (gdm * (H0m - h00) + gm * psim) * dwm
+        return f, df
+
+    def _line_integral(self, z, kind, deriv=True):
+        """``int g psi dw`` over the line (folded on theta in (0, pi/2)), adaptive, vectorised over z."""
+        z = np.asarray(z, complex).ravel()
+        th0, G0 = self._start(z, kind)
+        n = 16
+        x, wx = _gl(n)
+        # panels on (0, pi/2): initial 12 uniform panels per z
+        edges = np.linspace(0, np.pi / 2, 13)
+        pa = np.tile(edges[:-1], z.size)
+        pb = np.tile(edges[1:], z.size)
+        pz = np.repeat(np.arange(z.size), 12)
+
+        def guess(iz, th):
+            # nearest coarse node for each requested theta (theta and -theta)
+            k = np.abs(th0[None, :] - th[:, None]).argmin(1)
+            return G0[iz, k], th0[k]
+
+        def panel_values(iz, a_, b_, gp0, gm0):
+            th = (a_[:, None] + b_[:, None]) / 2 + (b_[:, None] - a_[:, None]) / 2 * x[None, :]
+            zz = np.repeat(z[iz][:, None], n, 1)
+            if gp0 is None:
+                gp0, tp0 = guess(np.repeat(iz, n), th.ravel())
+                gm0, tm0 = guess(np.repeat(iz, n), -th.ravel())
+            else:
+                (gp0, tp0), (gm0, tm0) = gp0, gm0
+            dlz = self._dl(zz)
+            wp, _ = self._line(th, kind, dlz)
+            wm, _ = self._line(-th, kind, dlz)
+            wp0, _ = self._line(np.asarray(tp0).ravel(), kind, dlz.ravel())
+            wm0, _ = self._line(np.asarray(tm0).ravel(), kind, dlz.ravel())
+            gp = self._solve_from(wp.ravel(), zz.ravel(), wp0, np.asarray(gp0).ravel(), kind).reshape(th.shape)
+            gm = self._solve_from(wm.ravel(), zz.ravel(), wm0, np.asarray(gm0).ravel(), kind).reshape(th.shape)
+            f, df = self._integrand(th, zz, gp, gm, kind, deriv)
+            hw = (b_ - a_)[:, None] / 2 * wx[None, :]
+            I = np.sum(f * hw, 1)
+            dI = np.sum(df * hw, 1) if deriv else np.zeros_like(I)
+            return I, dI, th, gp, gm
+
+        total = np.zeros(z.size, complex)
+        dtotal = np.zeros(z.size, complex)
+        Ip, dIp, thp, gpp, gmp = panel_values(pz, pa, pb, None, None)
+        scale = np.abs(np.bincount(pz, weights=np.abs(Ip), minlength=z.size)) + 1e-300
+        dscale = np.abs(np.bincount(pz, weights=np.abs(dIp), minlength=z.size)) + 1e-300
+        for level in range(60):
+            mid = (pa + pb) / 2
+            # children: guesses from the parent's nodes (nearest)
+            ia = np.concatenate([pz, pz])
+            ca = np.concatenate([pa, mid])
+            cb = np.concatenate([mid, pb])
+
+            def child_guess(g_par, th_par, a_, b_):
+                th = (a_[:, None] + b_[:, None]) / 2 + (b_[:, None] - a_[:, None]) / 2 * x[None, :]
+                k = np.abs(th_par[:, None, :] - th[:, :, None]).argmin(2)
+                return np.take_along_axis(g_par, k, 1), np.take_along_axis(th_par, k, 1)
+            thp2 = np.concatenate([thp, thp])
+            gp0 = child_guess(np.concatenate([gpp, gpp]), thp2, ca, cb)
+            gm0 = child_guess(np.concatenate([gmp, gmp]), thp2, ca, cb)
+            gm0 = (gm0[0], -gm0[1])
+            Ic, dIc, thc, gpc, gmc = panel_values(ia, ca, cb, gp0, gm0)
+            m = pa.size
+            Isum = Ic[:m] + Ic[m:]
+            dIsum = dIc[:m] + dIc[m:]
+            err = np.abs(Isum - Ip)
+            ok = err <= self._tol * scale[pz]
+            if deriv:
+                ok &= np.abs(dIsum - dIp) <= self._tol * dscale[pz]
+            np.add.at(total, pz[ok], Isum[ok])
+            np.add.at(dtotal, pz[ok], dIsum[ok])
+            bad = ~ok
+            if not np.any(bad):
+                return total, dtotal
+            keep = np.concatenate([bad, bad])
+            pz = ia[keep]
+            pa, pb = ca[keep], cb[keep]
+            Ip, dIp = Ic[keep], dIc[keep]
+            thp, gpp, gmp = thc[keep], gpc[keep], gmc[keep]
+            if (pb - pa).min() < 1e-15:
+                resid = float(np.max(err[bad]))
+                break
+        raise NoConvergence("GeneralMu: adaptive line quadrature did not converge", best=total,
+                            residual=resid, iterations=level)
+
+    # ------------------------------------------------------------------ Cauchy transform
+    def cauchy_np(self, z):
+        """``(G_mu(z), G_mu'(z))`` for a complex array ``z`` (any half-plane; real ``z`` off or on the support,
+        where the value is the limit from above).
+
+        Points with ``Im z >= y0`` (``y0 = 1e-5`` times the scale of mu) and real ``z < 0`` are evaluated
+        directly.  Closer to the real axis the line contour gets pinched; there ``G`` and ``G'`` are
+        computed at ``Re z + i y0`` and ``Re z + 2 i y0`` and continued to ``z`` by the cubic Hermite
+        interpolant (error ``~ (y0/R)^4 |G|``, ``R`` the distance to the nearest singularity of the
+        continuation of ``G``, e.g. an edge of the support; ``cauchy_error_np`` estimates it)."""
+        return self._cauchy_np2(z, self._y0())
+
+    def _y0(self):
+        return 1e-5 * self._scale()
+
+    def _cauchy_np2(self, z, y0):
+        z = np.asarray(z, complex)
+        shape = z.shape
+        z = z.ravel()
+        if np.any(z.imag < 0):
+            out, dout = self._cauchy_np2(np.conj(z), y0)
+            return np.conj(out).reshape(shape), np.conj(dout).reshape(shape)
+        G = np.empty(z.size, complex)
+        dG = np.empty(z.size, complex)
+        left = (z.imag == 0) & (z.real < 0)
+        direct = (z.imag >= y0) & ~left
+        near = ~left & ~direct
+        for sel, kind in ((left, "v"), (direct, "h")):
+            if np.any(sel):
+                I, dI = self._line_integral_robust(z[sel], kind)
+                h0, h1, _ = self._T.e_h(np.full(sel.sum(), self._a + 0j), z[sel])
+                sgn = -1 if kind == "v" else 1
+                G[sel] = h0 + sgn * I / (2j * np.pi)
+                dG[sel] = -h1 + sgn * dI / (2j * np.pi)
+        if np.any(near):
+            zn = z[near]
+            t1, t2 = 1j * y0, 2j * y0
+            pts = np.concatenate([zn.real + t1, zn.real + t2])
+            g, dg = self._cauchy_np2(pts, y0)
+            m = zn.size
+            f1, f2, d1, d2 = g[:m], g[m:], dg[:m], dg[m:]
+            h = t2 - t1
+            f12 = (f2 - f1) / h
+            f112 = (f12 - d1) / h
+            f122 = (d2 - f12) / h
+            f1122 = (f122 - f112) / h
+            t = 1j * zn.imag
+            G[near] = f1 + d1 * (t - t1) + f112 * (t - t1) ** 2 + f1122 * (t - t1) ** 2 * (t - t2)
+            dG[near] = d1 + 2 * f112 * (t - t1) + f1122 * (2 * (t - t1) * (t - t2) + (t - t1) ** 2)
+        return G.reshape(shape), dG.reshape(shape)
+
+    def _line_integral_robust(self, z, kind):
+        """The vectorised line integral; if it fails, point by point, NaN (with a PrecisionWarning naming
+        the points) where even that fails."""
+        try:
+            return self._line_integral(z, kind)
+        except NoConvergence:
+            I = np.full(z.size, np.nan + 0j)
+            dI = np.full(z.size, np.nan + 0j)
+            bad = []
+            for i, zi in enumerate(z):
+                try:
+                    a, b = self._line_integral(np.array([zi]), kind)
+                    I[i], dI[i] = a[0], b[0]
+                except NoConvergence:
+                    bad.append(zi)
+            if bad:
+                warnings.warn(f"GeneralMu: the root continuation failed at {len(bad)} point(s), e.g. "
+                              f"z = {bad[0]:.6g}; NaN returned there", PrecisionWarning, stacklevel=3)
+            return I, dI
+
+    def cauchy_error_np(self, z):
+        """Estimated error of ``cauchy_np(z)[0]``: the difference with the same continuation from
+        ``2 y0, 4 y0`` (zero for points evaluated directly)."""
+        z = np.asarray(z, complex)
+        near = (np.abs(z.imag) < self._y0()) & ~((z.imag == 0) & (z.real < 0))
+        out = np.zeros(z.shape)
+        if np.any(near):
+            a = self._cauchy_np2(z[near], self._y0())[0]
+            b = self._cauchy_np2(z[near], 2 * self._y0())[0]
+            out[near] = np.abs(a - b)
+        return out
+
+    def _scale(self):
+        return (self._a + self._c) * self._T.tmax * (1 + 2 * np.sqrt(self._r)) ** 2 + 1e-300
+
+    def _cauchy_np(self, z):
+        return self.cauchy_np(z)[0]
+
+    def _cauchy_mp(self, z):
+        ctx = mpmath.mp
+        return self.cauchy_mp(z, ctx)[0]
+
+    # ------------------------------------------------------------------ not yet: the real axis
+    _MISSING = ("GeneralMu.{}: the line contour is pinched when z reaches the support of mu (the cut of "
+                "G_rho_z and its reflection meet the real line); the deformation that follows them is not "
+                "implemented yet: pdf (double precision) is continued from Im z = y0 > 0, the support and "
+                "cdf are not available on this route")
+
+    def _pdf_np(self, x):
+        G, _ = self.cauchy_np(np.asarray(x, float) + 0j)
+        return np.clip(-G.imag / np.pi, 0, None)
+
+    def pdf_error(self, x, dps=None):
+        """Estimated absolute error of ``pdf(x)`` (see ``cauchy_error_np``)."""
+        return self.cauchy_error_np(np.asarray(x, float) + 0j) / np.pi
+
+    def _pdf_mp(self, x):
+        raise NotImplementedError(self._MISSING.format("pdf"))
+
+    def support(self):
+        raise NotImplementedError(self._MISSING.format("support"))
+
+    def cdf(self, x, dps=None):
+        raise NotImplementedError(self._MISSING.format("cdf"))
+
+    def latex(self):
+        return r"\mu"
+
+    # ------------------------------------------------------------------ mpmath route
+    def cauchy_mp(self, z, ctx, n=None):
+        """``(G_mu(z), G_mu'(z))`` at the precision of ``ctx`` (an ``mpmath.MPContext``, left unchanged),
+        for ``Im z != 0`` or real ``z < 0``.  The work runs in a private context 40 bits finer; the
+        Gauss-Legendre panel count is doubled until two results agree to the precision of ``ctx``,
+        else a PrecisionWarning gives the difference."""
+        z = ctx.mpc(z)
+        if ctx.im(z) < 0:
+            g, dg = self.cauchy_mp(ctx.conj(z), ctx, n)
+            return ctx.conj(g), ctx.conj(dg)
+        if ctx.im(z) == 0 and not ctx.re(z) < 0:
+            raise InvalidArgument("Argument `z` of `GeneralMu.cauchy_mp` must have Im z != 0 or be real and < 0 "
+                                  f"(the mpmath route has no continuation to the support); got {z}")
+        w = mpmath.MPContext()
+        w.prec = ctx.prec + 40
+        zw = w.mpc(w.mpf(ctx.re(z)), w.mpf(ctx.im(z)))
+        kind = "v" if w.im(zw) == 0 else "h"
+        atoms = [(_mpval(t, w), _mpval(wt, w)) for t, wt in self._T.atoms.items()]
+        prev = None
+        npan = n or 8
+        for _ in range(6):
+            val = self._mp_line(zw, w, kind, atoms, npan)
+            if prev is not None:
+                diff = abs(val[0] - prev[0]) + abs(val[1] - prev[1])
+                if diff <= w.mpf(2) ** (-ctx.prec - 8) * (abs(val[0]) + abs(val[1])):
+                    break
+            prev = val
+            npan *= 2
+        else:
+            warnings.warn(f"GeneralMu.cauchy_mp: panel doubling stopped at {npan // 2} panels; "
+                          f"estimated error {mpmath.nstr(diff, 3)}", PrecisionWarning, stacklevel=2)
+        conv = lambda v: ctx.mpc(ctx.mpf(w.re(v)), ctx.mpf(w.im(v)))  # noqa: E731
+        return conv(val[0]), conv(val[1])
+
+    def _mp_line(self, z, ctx, kind, atoms, npan):
+        a, c, r = _mpval(self._a_ex, ctx), _mpval(self._c_ex, ctx), _mpval(self._r_ex, ctx)
+        L = ctx.mpf(self._L)
+        dl = ctx.mpf(self._delta)
+        A = self._A
+        x0 = -1 / (2 * c)
+        deg = max(20, int(ctx.dps * 0.6))
+        nodes, weights = _mp_gl(ctx, deg)
+
+        def line(th):
+            t = L * ctx.tan(th)
+            dt = L / ctx.cos(th) ** 2
+            if kind == "v":
+                return x0 + ctx.mpc(0, 1) * t, ctx.mpc(0, 1) * dt
+            s = x0 + t
+            b1, b0 = ctx.exp(-((s + 1 / c) / dl) ** 2), ctx.exp(-(s / dl) ** 2)
+            db1, db0 = -2 * (s + 1 / c) / dl ** 2 * b1, -2 * s / dl ** 2 * b0
+            return s + ctx.mpc(0, 1) * dl * (b1 - b0), (1 + ctx.mpc(0, 1) * dl * (db1 - db0)) * dt
+
+        def W(g):
+            E1, E2, E3 = self._T.e_w_mp(a - g, z, ctx, atoms)
+            return 1 / g + r * E1, -1 / g ** 2 + r * E2, r * E3
+
+        def solve(w, g0):
+            g = g0
+            tol = ctx.mpf(2) ** (-ctx.prec + 8)
+            for _ in range(100):
+                Wv, Wd, _ = W(g)
+                dg = (Wv - w) / Wd
+                g -= dg
+                if abs(dg) <= tol * abs(g) or abs(Wv - w) <= tol * (abs(w) + 1 / abs(g)):
+                    return g
+            raise NoConvergence("GeneralMu.cauchy_mp: Newton did not converge", best=g, residual=abs(dg))
+
+        # double-precision coarse guesses along theta (continuation), then polish
+        zc = complex(z)
+        th_all = []
+        for k in range(npan):
+            lo = ctx.pi / 2 * k / npan
+            hi = ctx.pi / 2 * (k + 1) / npan
+            for xx, ww in zip(nodes, weights):
+                th_all.append(((lo + hi) / 2 + (hi - lo) / 2 * xx, (hi - lo) / 2 * ww))
+        ths = np.array([float(t) for t, _ in th_all])
+        thf = np.concatenate([-ths[::-1], ths])
+        gd = self._guesses(zc, thf, kind)
+        m = len(ths)
+        tot = ctx.mpf(0)
+        dtot = ctx.mpf(0)
+        h00, h01, _ = self._T.e_h_mp(a, z, ctx, atoms)
+        for i, (th, wt) in enumerate(th_all):
+            wp, dwp = line(th)
+            wm, dwm = line(-th)
+            gp = solve(wp, ctx.mpc(gd[m + i]))
+            gm = solve(wm, ctx.mpc(gd[m - 1 - i]))
+            H0p, H1p, H2p = self._T.e_h_mp(a - gm, z, ctx, atoms)
+            H0m, H1m, H2m = self._T.e_h_mp(a - gp, z, ctx, atoms)
+            f = gp * (H0p - h00) * dwp + gm * (H0m - h00) * dwm
+            _, Wdp, Wzp = W(gp)
+            _, Wdm, Wzm = W(gm)
+            gdp, gdm = -Wzp / Wdp, -Wzm / Wdm
+            psip = -H1p - H2p * gdm + h01
+            psim = -H1m - H2m * gdp + h01
+            df = (gdp * (H0p - h00) + gp * psip) * dwp + (gdm * (H0m - h00) + gm * psim) * dwm
+            tot += wt * f
+            dtot += wt * df
+        sign = -1 if kind == "v" else 1
+        G = h00 + sign * tot / (2 * ctx.pi * ctx.mpc(0, 1))
+        dG = -h01 + sign * dtot / (2 * ctx.pi * ctx.mpc(0, 1))
+        return G, dG
+
+    def _guesses(self, z, thf, kind):
+        """Double-precision roots at the sorted parameters ``thf`` by continuation from both ends."""
+        w, _ = self._line(thf, kind)
+        out = np.empty(thf.size, complex)
+        n = thf.size
+        zz = np.array([z])
+        for side in (range(n // 2), range(n - 1, n // 2 - 1, -1)):
+            g = None
+            for i in side:
+                g0 = np.array([1 / w[i]]) if g is None else g
+                g = self._newton(np.array([w[i]]), zz, g0.astype(complex))
+                out[i] = g[0]
+        return out
+
+
+_MPGL = {}
+
+
+def _mp_gl(ctx, n):
+    key = (n, ctx.prec)
+    if key not in _MPGL:
+        _MPGL[key] = _mp_gl_nodes(ctx, n)
+    xs, ws = _MPGL[key]
+    return [ctx.mpf(x) for x in xs], [ctx.mpf(v) for v in ws]
+
+
+def _mp_gl_nodes(ctx, n):
+    """Gauss-Legendre nodes and weights at the precision of ctx, by Newton on P_n."""
+    # Gauss-Legendre nodes by Newton on P_n from the double-precision nodes
+    x0, _ = np.polynomial.legendre.leggauss(n)
+    xs, ws = [], []
+    for v in x0:
+        x = ctx.mpf(v)
+        for _ in range(10):
+            p0, p1 = ctx.mpf(1), x
+            for k in range(2, n + 1):
+                p0, p1 = p1, ((2 * k - 1) * x * p1 - (k - 1) * p0) / k
+            dp = n * (x * p1 - p0) / (x * x - 1)
+            dx = p1 / dp
+            x -= dx
+            if abs(dx) < ctx.mpf(2) ** (-ctx.prec):
+                break
+        p0, p1 = ctx.mpf(1), x
+        for k in range(2, n + 1):
+            p0, p1 = p1, ((2 * k - 1) * x * p1 - (k - 1) * p0) / k
+        dp = n * (x * p1 - p0) / (x * x - 1)
+        xs.append(x)
+        ws.append(2 / ((1 - x * x) * dp * dp))
+    return xs, ws
+
+
+def _simp(x):
+    return sympy.nsimplify(x) if isinstance(x, sympy.Basic) else x

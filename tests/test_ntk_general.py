@@ -1,0 +1,209 @@
+"""mu(a, c, gamma2, nu) for a general law nu of T = D^2 by the line-contour route (freetk.ntk_general).
+
+References are independent of the route: Gauss rules built from exact/ball-arithmetic moments
+(freetk.ntk_series, a power-series computation that never solves an equation for G), the
+closed-form family of ntk.py (nu a point mass), and finite random matrices.
+"""
+from fractions import Fraction as F
+import functools
+
+import mpmath
+import numpy as np
+import pytest
+import sympy
+
+import freetk as ft
+from freetk.errors import InvalidArgument
+from freetk.inversion import gauss_from_jacobi, jacobi_from_moments
+from freetk.ntk_general import GeneralMu
+from freetk.ntk_series import mu_moments_arb
+from freetk.precision import workdps
+
+x = sympy.Symbol("x")
+RELU = ft.hermite_data("relu")
+EXPX = ft.hermite_data(sigma_prime=sympy.exp(-x ** 2) + x)
+
+# (a, c = c1^2, gamma2, nu, E[T^k] callable)
+CASES = {
+    "relu_uniform": (RELU.a, RELU.c1 ** 2, sympy.Rational(1, 2), ft.UniformSquared(1),
+                     lambda k: sympy.Rational(1, 2 * k + 1)),
+    "quadratic_uniform": (sympy.Integer(0), sympy.Integer(1), sympy.Rational(1, 2), ft.UniformSquared(1),
+                          lambda k: sympy.Rational(1, 2 * k + 1)),
+    "expx_two_point": (EXPX.a, EXPX.c1 ** 2, sympy.Integer(1), ft.atoms([4, F(1, 4)], [F(1, 3), F(2, 3)]),
+                       lambda k: sympy.Rational(1, 3) * 4 ** k + sympy.Rational(2, 3) * sympy.Rational(1, 4) ** k),
+    "relu_atom_at_zero": (RELU.a, RELU.c1 ** 2, sympy.Integer(2), ft.atoms([0, 1, 4], [F(1, 4), F(1, 2), F(1, 4)]),
+                          lambda k: (1 if k == 0 else 0) * sympy.Rational(1, 4) + sympy.Rational(1, 2)
+                          + sympy.Rational(1, 4) * 4 ** k),
+    "relu_mixture": (RELU.a, RELU.c1 ** 2, sympy.Rational(1, 2),
+                     [(F(1, 2), ft.atoms([1], [1])), (F(1, 2), ft.UniformSquared(1))],
+                     lambda k: sympy.Rational(1, 2) + sympy.Rational(1, 2) / (2 * k + 1)),
+}
+
+
+@functools.lru_cache(maxsize=None)
+def gauss_reference(case, n, dps):
+    """n-point Gauss rule of mu from 2n moments computed in ball arithmetic (independent route)."""
+    a, c, r, _, tau = CASES[case]
+    vals = mu_moments_arb(a, c, r, [tau(k) for k in range(2 * n + 2)], 2 * n, int(dps * 3.4) + 300)
+    with workdps(dps):
+        m = [mpmath.mpf(v.mid().str(dps + 20, radius=False)) for v in vals]
+        al, be = jacobi_from_moments(m, n)
+    return gauss_from_jacobi(al, be, dps)
+
+
+def ref_cauchy(rule, z, dps=40):
+    xs, ws = rule
+    with workdps(dps):
+        zz = mpmath.mpc(z)
+        g = mpmath.fsum(w / (zz - t) for t, w in zip(xs, ws))
+        dg = -mpmath.fsum(w / (zz - t) ** 2 for t, w in zip(xs, ws))
+        return complex(g), complex(dg)
+
+
+def sample_points(case):
+    """Points at a distance from the support comparable to its width (Gauss rules converge there)."""
+    a, c, r, _, tau = CASES[case]
+    m1 = float((a + c) * tau(1))
+    s = float((a + c) * max(tau(k) ** (1 / k) for k in (8, 16))) * (1 + 2 * np.sqrt(float(r))) ** 2 / 4
+    return [-0.5 * s, complex(m1, 0.6 * s), complex(1.5 * m1, 0.4 * s)]
+
+
+
+
+def test_cauchy_general_nu_quick():
+    """Default-suite version of the check below: ReLU, D uniform, two points far from the support,
+    32-node Gauss rule from 64 ball-arithmetic moments (24 nodes agree to 1e-14)."""
+    a, c, r, nu, _ = CASES["relu_uniform"]
+    zs = np.array([-0.3, complex(0.1, 0.3)])
+    G, dG = GeneralMu(a, c, r, nu).cauchy_np(zs)
+    big, small = gauss_reference("relu_uniform", 32, 50), gauss_reference("relu_uniform", 24, 50)
+    for z, g, dg in zip(zs, G, dG):
+        ref, dref = ref_cauchy(big, z)
+        assert abs(ref - ref_cauchy(small, z)[0]) < 1e-14 * abs(ref)
+        assert abs(g - ref) < 1e-12 * abs(ref) and abs(dg - dref) < 1e-11 * abs(dref)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_cauchy_matches_moment_gauss_rule(case):
+    """G_mu and G_mu' at points of the complex plane (and one real point left of the support) equal
+    the Cauchy transform of a 60-node Gauss rule built from 120 ball-arithmetic moments (converged: 45 nodes agree)."""
+    a, c, r, nu, _ = CASES[case]
+    mu = GeneralMu(a, c, r, nu)
+    zs = np.array(sample_points(case), complex)
+    G, dG = mu.cauchy_np(zs)
+    big, small = gauss_reference(case, 60, 90), gauss_reference(case, 45, 90)
+    for z, g, dg in zip(zs, G, dG):
+        ref, dref = ref_cauchy(big, z)
+        ref2, _ = ref_cauchy(small, z)
+        assert abs(ref - ref2) < 1e-13 * abs(ref)          # the reference is converged at this point
+        assert abs(g - ref) < 1e-12 * abs(ref), (case, z, g, ref)
+        assert abs(dg - dref) < 1e-11 * abs(dref), (case, z, dg, dref)
+
+
+def _hermite(a, c):
+    return ft.HermiteData(0, sympy.sqrt(c), a + c, a, True)
+
+
+@pytest.mark.parametrize("a, c, gamma2, t", [
+    (RELU.a, RELU.c1 ** 2, sympy.Rational(1, 2), 1),
+    (RELU.a, RELU.c1 ** 2, sympy.Integer(2), 1),
+    (sympy.Integer(0), sympy.Integer(1), sympy.Rational(2, 3), sympy.Rational(9, 4)),   # a = 0
+])
+def test_point_mass_nu_equals_closed_form(a, c, gamma2, t):
+    """nu = delta_t: the closed-form family (classical self-convolution of rho_B) of ntk.py."""
+    law = ft.ntk_law(hermite=_hermite(a, c), gamma1=1, gamma2=gamma2, d_law=ft.atoms([-sympy.sqrt(t), sympy.sqrt(t)]))
+    assert law.mu.route == "closed"
+    mu = GeneralMu(a, c, gamma2, ft.atoms([t], [1]))
+    s = float((a + c) * t) * (1 + 2 * np.sqrt(float(gamma2))) ** 2
+    zs = np.array([-0.3 * s, complex(0.2 * s, 0.3 * s), complex(0.6 * s, 0.2 * s), complex(0.9 * s, 0.5 * s)])
+    G, _ = mu.cauchy_np(zs)
+    ref = law.mu.cauchy(zs)
+    assert np.max(np.abs(G - ref) / np.abs(ref)) < 1e-12
+
+
+def test_atoms_rule():
+    """Atoms from the zeros and poles of the finite-size determinant at z = a t (docs/ntk.md):
+    gamma2 nu_i^2 / 2 or nu_i - 1/(2 gamma2) at a t_i; an atom of nu at 0 stays an atom of mass nu{0};
+    for a = 0 everything sits at 0 (counted once)."""
+    mu = GeneralMu(*CASES["relu_atom_at_zero"][:4])            # gamma2 = 2, nu = {0: 1/4, 1: 1/2, 4: 1/4}
+    assert mu.atoms() == [(0, F(1, 4)), (RELU.a, F(1, 2) - F(1, 4)), (4 * RELU.a, F(1, 16))]
+    mu = GeneralMu(*CASES["quadratic_uniform"][:4])            # a = 0, q = 1, gamma2 = 1/2: gamma2/2
+    assert mu.atoms() == [(0, sympy.Rational(1, 4))]
+    mu = GeneralMu(*CASES["relu_uniform"][:4])
+    assert mu.atoms() == []
+
+
+@pytest.mark.slow
+def test_mp_route_30_digits():
+    """cauchy_mp at 30 digits against a 48-node Gauss rule from 96 ball-arithmetic moments at 70 digits
+    (converged there to < 1e-28: a 36-node rule agrees)."""
+    case = "relu_uniform"
+    a, c, r, nu, _ = CASES[case]
+    mu = GeneralMu(a, c, r, nu)
+    big, small = gauss_reference(case, 48, 70), gauss_reference(case, 36, 70)
+    ctx = mpmath.MPContext()
+    ctx.dps = 30
+    for z in (sample_points(case)[0], complex(0.1, 0.4)):
+        G, dG = mu.cauchy_mp(z, ctx)
+        with workdps(70):
+            zz = mpmath.mpc(z)
+            ref = mpmath.fsum(w / (zz - t) for t, w in zip(*big))
+            ref2 = mpmath.fsum(w / (zz - t) for t, w in zip(*small))
+            dref = -mpmath.fsum(w / (zz - t) ** 2 for t, w in zip(*big))
+            assert abs(ref - ref2) < 1e-28 * abs(ref)
+            assert abs(G - ref) < 1e-25 * abs(ref)
+            assert abs(dG - dref) < 1e-25 * abs(dref)
+    assert ctx.dps == 30
+
+
+def test_unbounded_or_unsupported_nu_is_refused():
+    with pytest.raises(InvalidArgument, match="GeneralMu"):
+        GeneralMu(RELU.a, RELU.c1 ** 2, 1, ft.from_moments(lambda k: sympy.factorial2(2 * k - 1)))
+    with pytest.raises(InvalidArgument, match="c"):
+        GeneralMu(RELU.a, 0, 1, ft.UniformSquared(1))
+
+
+def test_density_equals_closed_form_point_mass():
+    """On the real axis (continuation from Im z = y0): nu = delta_1 against the closed route of ntk.py."""
+    law = ft.ntk_law(hermite=_hermite(RELU.a, RELU.c1 ** 2), gamma1=1, gamma2=sympy.Rational(1, 2),
+                     d_law="rademacher")
+    mu = GeneralMu(RELU.a, RELU.c1 ** 2, sympy.Rational(1, 2), ft.atoms([1], [1]))
+    lo, hi = law.mu.support()[0]
+    xs = lo + (hi - lo) * np.array([0.3, 0.8])
+    f = mu.pdf(xs)
+    ref = law.mu.pdf(xs)
+    err = mu.pdf_error(xs)
+    assert np.all(np.abs(f - ref) <= 1e-9 * ref)
+    assert np.all(np.abs(f - ref) <= 10 * err + 1e-13 * ref)      # the estimate bounds the true error
+
+
+def _sigma_eigs(a, c, d, p, Dvals, rng):
+    """Eigenvalues of the dp x dp operator U -> a U D^2 + c (U B^T B + B U^T B), B = W D/sqrt(d)."""
+    W = rng.standard_normal((d, p))
+    B = W * Dvals / np.sqrt(d)
+    BtB = B.T @ B
+    M = np.empty((d * p, d * p))
+    for k in range(d * p):
+        E = np.zeros(d * p)
+        E[k] = 1
+        U = E.reshape(d, p)
+        M[:, k] = (a * U * Dvals ** 2 + c * (U @ BtB + B @ U.T @ B)).ravel()
+    return np.linalg.eigvalsh((M + M.T) / 2)
+
+
+@pytest.mark.slow
+def test_finite_random_matrices():
+    """Independent of the determinant identity: (1/dp) tr (z - Sigma)^-1 of exact finite operators
+    (d, p) = (32, 16), D at the uniform quantiles (no sampling noise from D), 3 seeds, is within the
+    finite-size error (a few percent, decreasing like 1/d: 6.8 %, 5.1 %, 3.4 % at d = 16, 24, 32 for
+    the worst point) of G_mu for ReLU and D uniform."""
+    a, c = float(RELU.a), float(RELU.c1 ** 2)
+    mu = GeneralMu(RELU.a, RELU.c1 ** 2, sympy.Rational(1, 2), ft.UniformSquared(1))
+    zs = np.array([-0.1, 0.05 + 0.05j, 0.15 + 0.05j])
+    G, _ = mu.cauchy_np(zs)
+    d, p = 32, 16
+    D = -1 + (2 * np.arange(1, p + 1) - 1) / p
+    emp = np.mean([np.mean(1 / (zs[:, None] - _sigma_eigs(a, c, d, p, D, np.random.default_rng(s))[None, :]), 1)
+                   for s in range(3)], 0)
+    assert np.all(np.abs(emp - G) < 0.06 * np.abs(G))
