@@ -597,8 +597,7 @@ class GeneralMu(Measure):
     def _cauchy_np(self, z):
         return self.cauchy_np(z)[0]
 
-    def _cauchy_mp(self, z):
-        ctx = mpmath.mp
+    def _cauchy_mp(self, z, ctx):
         return self.cauchy_mp(z, ctx)[0]
 
     # ------------------------------------------------------------------ not yet: the real axis

@@ -17,7 +17,9 @@ from freetk.errors import InvalidArgument
 from freetk.inversion import gauss_from_jacobi, jacobi_from_moments
 from freetk.ntk_general import GeneralMu
 from freetk.ntk_series import mu_moments_arb
-from freetk.precision import workdps
+from mpmath import workdps
+
+from freetk.precision import context
 
 x = sympy.Symbol("x")
 RELU = ft.hermite_data("relu")
@@ -47,7 +49,7 @@ def gauss_reference(case, n, dps):
     vals = mu_moments_arb(a, c, r, [tau(k) for k in range(2 * n + 2)], 2 * n, int(dps * 3.4) + 300)
     with workdps(dps):
         m = [mpmath.mpf(v.mid().str(dps + 20, radius=False)) for v in vals]
-        al, be = jacobi_from_moments(m, n)
+        al, be = jacobi_from_moments(m, n, context(dps, guard=0))
     return gauss_from_jacobi(al, be, dps)
 
 
