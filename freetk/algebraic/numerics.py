@@ -1,0 +1,513 @@
+"""Numerics of an algebraic law from its equation alone: the physical branch, density, certified
+edges and atoms (residues).
+
+The physical branch is the root of ``P(., z)`` that equals ``sum m_k / z^(k+1)`` at large ``|z|``
+(exact moments from the expansion at infinity).  It is continued down vertical lines
+``x + i eta`` (``eta`` from far above the support to the target) by predictor-corrector root
+matching: at each step the roots of ``P(., z)`` (companion eigenvalues) are computed and the one
+nearest the Taylor prediction ``G + G' dz`` (``G' = -P_z/P_G``) is taken; a step whose nearest
+root is not clearly nearer than the next one is halved.  In the open upper half-plane the
+Cauchy transform is analytic, so this never leaves the branch.  Values at ``dps`` digits polish
+the double root by Newton's method on ``P(., z)`` in an explicit mpmath context.
+
+Edges and atoms: the boundary values ``G(x + i0)`` are analytic in ``x`` except at the real roots
+of ``disc_G(P) · lc_G(P)`` (collisions of roots, roots escaping to infinity).  Between two
+consecutive such points the density is therefore either identically 0 or positive everywhere (a
+zero inside would be a double root, a root of the discriminant).  Each gap is tested at one
+rational point, where FLINT isolates the roots of ``P(., x)`` with certified balls and the
+continued branch picks one: real root -> density 0, non-real -> positive.  A candidate is an
+edge exactly when the two sides differ; an atom when it is a root of ``lc`` and the branch has a
+pole there with positive residue.
+"""
+from fractions import Fraction
+
+import flint
+import mpmath
+import numpy as np
+import sympy
+
+from ..errors import InvalidArgument, NoConvergence
+from . import poly as _p
+from .poly import G_, Z_
+
+GUARD = 10
+
+
+def _ctx(dps):
+    ctx = mpmath.MPContext()
+    ctx.dps = int(dps) + GUARD
+    return ctx
+
+
+def _out_ctx(dps):
+    ctx = mpmath.MPContext()
+    ctx.dps = int(dps)
+    return ctx
+
+
+# ------------------------------------------------------------------------------- cached data
+def _data(law):
+    c = law._cache
+    if "num" in c:
+        return c["num"]
+    P = law.polynomial
+    cs = _p.coeffs_in(P, G_)
+    d = max(cs)
+    coeffs = [(_p.univariate(cs[j], Z_) if j in cs else flint.fmpz_poly([])) for j in range(d + 1)]
+    ints = [[int(v) for v in cp.coeffs()] for cp in coeffs]
+    top = max((abs(v) for row in ints for v in row if v), default=1)
+    shift = max(0, top.bit_length() - 600)
+    fl = [np.array([float(v >> shift) if v >= 0 else -float((-v) >> shift) for v in row[::-1]] or [0.0])
+          for row in ints]                                    # highest power first for np.polyval
+    lc = coeffs[d]
+    if d >= 1:
+        disc = _p.univariate(P.discriminant("G"), Z_)
+    else:
+        disc = flint.fmpz_poly([1])
+    factors = []
+    for poly in (disc, lc):
+        if poly.degree() >= 1:
+            for f, _e in poly.factor()[1]:
+                if f.degree() >= 1 and all(f != g for g, _ in factors):
+                    factors.append((f, None))
+    roots = []
+    for f, _ in factors:
+        for r, _m in f.complex_roots():
+            if r.imag == 0:
+                roots.append((r.real, f))
+    roots.sort(key=lambda t: float(t[0].mid()))
+    for (a, _), (b, _) in zip(roots, roots[1:]):
+        if a.overlaps(b):
+            raise NoConvergence("AlgebraicLaw: two critical points closer than 1e-15 cannot be ordered")
+    B = max([abs(float(r.mid())) for r, _ in roots] + [1.0])
+    out = {"d": d, "coeffs": coeffs, "ints": ints, "fl": fl, "lc": lc, "disc": disc,
+           "crit": roots, "B": B}
+    c["num"] = out
+    return out
+
+
+def _moments_float(law, n=40):
+    key = ("mfloat", n)
+    if key not in law._cache:
+        law._cache[key] = [float(v) for v in law.moments(n)]
+    return law._cache[key]
+
+
+# ------------------------------------------------------------------------------- double tracking
+def _poly_vals(fl, z):
+    return np.stack([np.polyval(row, z) for row in fl], axis=-1)       # (..., d+1), index = power of G
+
+
+def _roots(fl, z):
+    """All roots in G of P(G, z) for an array of z: shape (n, d)."""
+    C = _poly_vals(fl, z)                                           # (n, d+1)
+    d = C.shape[-1] - 1
+    lead = C[:, d]
+    with np.errstate(all="ignore"):
+        mon = C[:, :d] / lead[:, None]
+    n = len(z)
+    comp = np.zeros((n, d, d), dtype=complex)
+    if d > 1:
+        comp[:, 1:, :-1] = np.eye(d - 1)
+    comp[:, :, -1] = -mon
+    bad = ~np.isfinite(comp).all(axis=(1, 2))
+    comp[bad] = 0
+    r = np.linalg.eigvals(comp)
+    r[bad] = np.inf
+    return r
+
+
+def _deriv(fl, G, z):
+    """``G'(z) = -P_z/P_G`` at (G, z)."""
+    d = len(fl) - 1
+    Pz = sum(np.polyval(np.polyder(fl[j]) if len(fl[j]) > 1 else np.array([0.0]), z) * G ** j
+             for j in range(d + 1))
+    PG = sum(j * np.polyval(fl[j], z) * G ** (j - 1) for j in range(1, d + 1))
+    with np.errstate(all="ignore"):
+        return -Pz / PG
+
+
+def _match(roots, pred):
+    dist = np.abs(roots - pred[:, None])
+    dist = np.where(np.isfinite(dist), dist, np.inf)
+    order = np.argsort(dist, axis=1)
+    i0 = order[:, 0]
+    best = roots[np.arange(len(pred)), i0]
+    d1 = dist[np.arange(len(pred)), i0]
+    d2 = dist[np.arange(len(pred)), order[:, 1]] if roots.shape[1] > 1 else np.full(len(pred), np.inf)
+    return best, d1, d2
+
+
+def _step(fl, G, z0, z1, depth=0):
+    """Move the branch from z0 (value G) to z1 for arrays; halve ambiguous steps."""
+    pred = G + _deriv(fl, G, z0) * (z1 - z0)
+    pred = np.where(np.isfinite(pred), pred, G)
+    r = _roots(fl, z1)
+    best, d1, d2 = _match(r, pred)
+    bad = ~(d1 <= 0.25 * d2)
+    if np.any(bad) and depth < 40:
+        zm = (z0[bad] + z1[bad]) / 2
+        Gm = _step(fl, G[bad], z0[bad], zm, depth + 1)
+        best[bad] = _step(fl, Gm, zm, z1[bad], depth + 1)
+    elif np.any(bad) and np.any(np.imag(z1[bad]) > 0):
+        raise NoConvergence("AlgebraicLaw: the physical branch could not be followed (roots too close)",
+                            residual=float(np.max(d1[bad])), iterations=depth)
+    return best
+
+
+def track(law, z):
+    """Physical branch ``G(z)`` in double precision for an array of ``z`` with ``Im z >= 0``."""
+    data = _data(law)
+    fl = data["fl"]
+    z = np.asarray(z, dtype=complex).ravel()
+    if np.any(z.imag < 0):
+        raise InvalidArgument("AlgebraicLaw.cauchy: use Im z >= 0 (G(conj z) = conj G(z))")
+    B = data["B"]
+    H = np.maximum(4 * B + 4 * np.abs(z.real), z.imag) + 1.0
+    zs = z.real + 1j * H
+    m = _moments_float(law)
+    pred = sum(mk / zs ** (k + 1) for k, mk in enumerate(m))
+    G, d1, d2 = _match(_roots(fl, zs), pred)
+    if np.any(d1 > 1e-6 * np.abs(pred)) and data["d"] > 1:
+        raise NoConvergence("AlgebraicLaw: no root of P matches the moment series at infinity",
+                            residual=float(np.max(d1 / np.abs(pred))))
+    eta = H.copy()
+    target = np.maximum(z.imag, 0)
+    floor = np.where(target > 0, target, 1e-13 * (B + np.abs(z.real) + 1))
+    cur = zs
+    for _ in range(400):
+        new_eta = np.maximum(eta * 0.8, floor)
+        if np.all(new_eta == eta):
+            break
+        nz = z.real + 1j * new_eta
+        G = _step(fl, G, cur, nz)
+        cur, eta = nz, new_eta
+    real = target == 0
+    if np.any(real):
+        G[real] = _step(fl, G[real], cur[real], z.real[real] + 0j)
+    return G
+
+
+# ------------------------------------------------------------------------------- high precision
+def _polish(law, g0, z, ctx):
+    ints = _data(law)["ints"]
+    coeffs = [[ctx.mpf(v) for v in row] for row in ints]
+    d = len(coeffs) - 1
+    cz = [ctx.polyval(row[::-1], z) if row else ctx.mpf(0) for row in coeffs]
+    dcz = [j * cz[j] for j in range(d + 1)]
+    g = ctx.mpc(g0)
+    tol = ctx.mpf(10) ** (-(ctx.dps - GUARD) - 4)
+    for it in range(200):
+        f = ctx.fsum(cz[j] * g ** j for j in range(d + 1))
+        fp = ctx.fsum(dcz[j] * g ** (j - 1) for j in range(1, d + 1))
+        delta = f / fp
+        g -= delta
+        if abs(delta) <= tol * abs(g):
+            if abs(g - g0) > 1e-6 * abs(g) + 1e-12:
+                raise NoConvergence("AlgebraicLaw: Newton polishing left the double-precision root")
+            return g
+    raise NoConvergence("AlgebraicLaw: Newton polishing did not converge", best=g, residual=abs(delta),
+                        iterations=200)
+
+
+def cauchy(law, z, dps=None):
+    scalar = np.ndim(z) == 0
+    zz = np.atleast_1d(np.asarray(z, dtype=complex))
+    flip = zz.imag < 0
+    G = track(law, np.where(flip, np.conj(zz), zz))
+    if dps is None:
+        G = np.where(flip, np.conj(G), G)
+        return G[0] if scalar else G.reshape(np.shape(z))
+    ctx, out = _ctx(dps), _out_ctx(dps)
+    zin = np.atleast_1d(np.asarray(z, dtype=object)).ravel()
+    vals = []
+    for zi, gi, fi in zip(zin, G, flip):
+        zc = ctx.mpc(zi) if not isinstance(zi, (Fraction, sympy.Basic)) else ctx.mpc(ctx.mpf(sympy.Rational(zi).p) / sympy.Rational(zi).q)
+        zc = ctx.conj(zc) if fi else zc
+        g = _polish(law, gi, zc, ctx)
+        vals.append(out.mpc(ctx.conj(g) if fi else g))
+    return vals[0] if scalar else np.array(vals, dtype=object).reshape(np.shape(z))
+
+
+def pdf(law, x, dps=None):
+    scalar = np.ndim(x) == 0
+    xx = np.atleast_1d(np.asarray(x, dtype=float)).ravel()
+    atoms = [float(a) for a, _ in atoms_float(law)]
+    at = np.array([any(abs(v - a) <= 1e-12 * (1 + abs(a)) for a in atoms) for v in xx], dtype=bool)
+    out = np.zeros(len(xx))
+    keep = ~at
+    G = np.zeros(len(xx), dtype=complex)
+    if np.any(keep):
+        G[keep] = track(law, xx[keep] + 0j)
+        out[keep] = np.maximum(-G[keep].imag / np.pi, 0.0)
+    if dps is None:
+        return out[0] if scalar else out.reshape(np.shape(x))
+    ctx, o = _ctx(dps), _out_ctx(dps)
+    xin = np.atleast_1d(np.asarray(x, dtype=object)).ravel()
+    vals = []
+    for xi, gi, a in zip(xin, G, at):
+        if a or gi.imag == 0:
+            vals.append(o.mpf(0))
+            continue
+        g = _polish(law, gi, ctx.mpc(_mp_real(xi, ctx)), ctx)
+        v = -ctx.im(g) / ctx.pi
+        vals.append(o.mpf(v if v > 0 else 0))
+    return vals[0] if scalar else np.array(vals, dtype=object).reshape(np.shape(x))
+
+
+def _mp_real(x, ctx):
+    if isinstance(x, (Fraction, sympy.Rational)):
+        x = sympy.Rational(x)
+        return ctx.mpf(int(x.p)) / int(x.q)
+    if isinstance(x, sympy.Basic):
+        return ctx.mpf(sympy.N(x, ctx.dps))
+    return ctx.mpf(x)
+
+
+# ------------------------------------------------------------------------------- exact root picking
+def _exact_roots_at(law, x):
+    """Certified roots (acb balls) of ``P(., x)`` at a rational ``x``, and the fmpq coefficients."""
+    x = sympy.Rational(x)
+    cs = [sum(sympy.Integer(int(v)) * x ** k for k, v in enumerate(row)) for row in _data(law)["ints"]]
+    while cs and cs[-1] == 0:
+        cs.pop()
+    q = flint.fmpq_poly([flint.fmpq(int(c.p), int(c.q)) for c in cs])
+    num = q.numer() if hasattr(q, "numer") else q
+    return [r for r, _m in flint.fmpz_poly([int(v) for v in (q * q.denom()).coeffs()]).complex_roots()], q
+
+
+def physical_root_at(law, x):
+    """The certified root of ``P(., x)`` (``x`` rational, real) that the physical branch takes."""
+    g = complex(track(law, np.array([float(x) + 0j]))[0])
+    roots, q = _exact_roots_at(law, x)
+    if not roots:
+        raise InvalidArgument("AlgebraicLaw: P(., x) has no root (x is a pole of every branch)")
+    dist = sorted(((abs(complex(float(r.real.mid()), float(r.imag.mid())) - g), r) for r in roots),
+                  key=lambda t: t[0])
+    if len(dist) > 1 and not dist[0][0] < 0.25 * dist[1][0]:
+        raise NoConvergence("AlgebraicLaw: cannot tell which root the branch takes at a test point")
+    return dist[0][1], q
+
+
+def physical_root_exact(law, u0):
+    """``G(u0)`` as an exact rational (``u0`` real rational outside the support), or raise."""
+    r, q = physical_root_at(law, u0)
+    if r.imag != 0:
+        raise InvalidArgument(f"AlgebraicLaw.mobius: {u0} is inside the support (G is not real there)")
+    for f, _e in q.factor()[1]:
+        if f.degree() == 1:
+            c = f.coeffs()
+            root = -flint.fmpq(c[0]) / flint.fmpq(c[1])
+            if r.real.contains(flint.arb(root)):
+                return sympy.Rational(int(root.p), int(root.q))
+    raise InvalidArgument("AlgebraicLaw.mobius: G(-s/r) is irrational; the moments of the image are "
+                          "not rational, so the branch cannot be pinned by exact moments")
+
+
+# ------------------------------------------------------------------------------- classification
+def _test_points(crit):
+    mids = [float(r.mid()) for r, _ in crit]
+    if not mids:
+        return [Fraction(0)]
+    pts = [Fraction(mids[0]) - 1]
+    for a, b in zip(mids, mids[1:]):
+        pts.append((Fraction(a) + Fraction(b)) / 2)
+    pts.append(Fraction(mids[-1]) + 1)
+    return pts
+
+
+def classify(law):
+    """``[(point_ball, factor, kind)]`` for every real critical point, ``kind`` in
+    {"edge", "atom", "atom+edge", "inner", "spurious"}; plus the gap statuses."""
+    c = law._cache
+    if "classify" in c:
+        return c["classify"]
+    data = _data(law)
+    crit = data["crit"]
+    pts = _test_points(crit)
+    status = []
+    for x in pts:
+        r, _ = physical_root_at(law, x)
+        if r.imag == 0:
+            status.append(False)
+        else:
+            if not (r.imag < 0):
+                raise NoConvergence("AlgebraicLaw: the continued branch has Im G > 0 on the real axis")
+            status.append(True)
+    out = []
+    atom_list = _atoms(law, crit)
+    for i, (r, f) in enumerate(crit):
+        left, right = status[i], status[i + 1]
+        is_atom = any(j == i for j, _ in atom_list)
+        kind = "edge" if left != right else ("inner" if left else "spurious")
+        if is_atom:
+            kind = "atom" if kind == "spurious" else "atom+" + kind
+        out.append((r, f, kind))
+    c["classify"] = (out, status, atom_list)
+    return c["classify"]
+
+
+def _refine(r, f, dps):
+    """The real root of the irreducible ``f`` in the ball ``r`` to ``dps`` digits."""
+    ctx = _ctx(dps)
+    cs = [ctx.mpf(int(v)) for v in f.coeffs()][::-1]
+    dcs = [ctx.mpf(int(v)) for v in f.derivative().coeffs()][::-1]
+    x = ctx.mpf(float(r.mid()))
+    tol = ctx.mpf(10) ** (-dps - 3)
+    for it in range(200):
+        delta = ctx.polyval(cs, x) / ctx.polyval(dcs, x)
+        x -= delta
+        if abs(delta) <= tol * max(1, abs(x)):
+            break
+    else:
+        raise NoConvergence("AlgebraicLaw: edge refinement did not converge", best=x, residual=abs(delta))
+    if abs(x - float(r.mid())) > 1e-6 * (1 + abs(x)):
+        raise NoConvergence("AlgebraicLaw: edge refinement left its isolating interval")
+    return _out_ctx(dps).mpf(x)
+
+
+def edges(law, dps=None):
+    out, _, _ = classify(law)
+    e = [(r, f) for r, f, k in out if k.endswith("edge")]
+    if dps is None:
+        return [float(_refine(r, f, 20)) for r, f in e]
+    return [_refine(r, f, dps) for r, f in e]
+
+
+def edge_polynomials(law):
+    """Exact minimal polynomials (sympy, in z) of the edges, in the order of :func:`edges`."""
+    out, _, _ = classify(law)
+    z = sympy.Symbol("z")
+    return [sympy.Poly([int(v) for v in f.coeffs()][::-1], z).as_expr() for r, f, k in out if k.endswith("edge")]
+
+
+def support(law, dps=None):
+    out, status, _ = classify(law)
+    pts = edges(law, dps)
+    ivs = []
+    it = iter(pts)
+    # the status list alternates around edges only
+    inside = False
+    lo = None
+    for (r, f, k), e in zip([o for o in out if o[2].endswith("edge")], pts):
+        if not inside:
+            lo, inside = e, True
+        else:
+            ivs.append((lo, e))
+            inside = False
+    return ivs
+
+
+# ------------------------------------------------------------------------------- atoms (residues)
+def _residue_poly(law, f, a=None):
+    """Coefficients ``[r_0..r_d]`` of the polynomial whose roots are the residues ``lim (z - a) G``
+    of the branches with a simple pole at the root ``a`` of the irreducible ``f`` (exact fmpq when
+    ``f`` is linear, else evaluated at the mpmath number ``a``)."""
+    coeffs = _data(law)["coeffs"]
+    d = len(coeffs) - 1
+    vs, qs = [], []
+    for cj in coeffs:
+        if cj.is_zero():
+            vs.append(None)
+            qs.append(None)
+            continue
+        v, q = 0, cj
+        while True:
+            qq, rr = divmod(q, f)
+            if rr != 0:
+                break
+            q, v = qq, v + 1
+        vs.append(v)
+        qs.append(q)
+    vals = [vs[j] + d - j for j in range(d + 1) if vs[j] is not None]
+    low = min(vals)
+    J = [j for j in range(d + 1) if vs[j] is not None and vs[j] + d - j == low]
+    fp = f.derivative()
+    if f.degree() == 1:
+        c = f.coeffs()
+        root = flint.fmpq(-int(c[0]), int(c[1]))
+        ev = lambda p: sum((flint.fmpq(int(v)) * root ** k for k, v in enumerate(p.coeffs())), flint.fmpq(0))  # noqa: E731
+        out = [flint.fmpq(0)] * (d + 1)
+        for j in J:
+            out[j] = ev(fp) ** vs[j] * ev(qs[j])
+        return out, True
+    out = [0] * (d + 1)
+    for j in J:
+        out[j] = a ** 0 * (mpmath_polyval(fp, a) ** vs[j]) * mpmath_polyval(qs[j], a)
+    return out, False
+
+
+def mpmath_polyval(p, a):
+    return sum(int(v) * a ** k for k, v in enumerate(p.coeffs()))
+
+
+def _atoms(law, crit, eta_rel=1e-9):
+    """``[(index, mass)]`` for the critical points that are atoms."""
+    lc = _data(law)["lc"]
+    B = _data(law)["B"]
+    cands = [(i, r, f) for i, (r, f) in enumerate(crit) if lc.degree() >= 1 and lc % f == 0]
+    if not cands:
+        return []
+    xs = np.array([float(r.mid()) for _, r, _ in cands])
+    eta = eta_rel * (B + 1)
+    H = 1j * eta * track(law, xs + 1j * eta)
+    out = []
+    for (i, r, f), h in zip(cands, H):
+        coeffs, exact = _residue_poly(law, f, None if f.degree() == 1 else mpmath.mpf(float(r.mid())))
+        if exact:
+            den = 1
+            for c in coeffs:
+                den = den * int(c.q) // np.gcd(den, int(c.q))
+            ip = flint.fmpz_poly([int(c * den) for c in coeffs])
+            rts = [(complex(float(x.real.mid()), float(x.imag.mid())), x, fac)
+                   for fac, _e in ip.factor()[1] for x, _m in fac.complex_roots()]
+        else:
+            rts = [(complex(x), None, None) for x in np.roots([float(c) for c in coeffs[::-1]])]
+        rts.append((0j, None, None))
+        rts.sort(key=lambda t: abs(t[0] - h))
+        best = rts[0]
+        if abs(best[0]) == 0 or abs(best[0] - h) > 1e-3 * (abs(best[0]) + 1e-3):
+            continue
+        if best[1] is not None and best[1].imag != 0:
+            continue
+        if best[0].real <= 0:
+            continue
+        out.append((i, best))
+    return out
+
+
+def atoms(law, dps=None):
+    out, _, atom_list = classify(law)
+    crit = _data(law)["crit"]
+    res = []
+    for i, best in atom_list:
+        r, f = crit[i]
+        loc = _loc(r, f, dps)
+        val, ball, fac = best
+        if fac is not None and fac.degree() == 1:
+            c = fac.coeffs()
+            mass = sympy.Rational(-int(c[0]), int(c[1]))
+        elif fac is not None:
+            mass = _refine(ball.real, fac, dps or 20)
+            mass = float(mass) if dps is None else mass
+        else:
+            mass = val.real
+        res.append((loc, mass))
+    return res
+
+
+def _loc(r, f, dps):
+    if f.degree() == 1:
+        c = f.coeffs()
+        return sympy.Rational(-int(c[0]), int(c[1]))
+    v = _refine(r, f, dps or 20)
+    return float(v) if dps is None else v
+
+
+def atoms_float(law):
+    key = "atoms_float"
+    if key not in law._cache:
+        out, _, atom_list = classify(law)
+        crit = _data(law)["crit"]
+        law._cache[key] = [(float(crit[i][0].mid()), 0.0) for i, _ in atom_list]
+    return law._cache[key]
