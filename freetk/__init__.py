@@ -12,10 +12,11 @@ from . import series
 from .hermite import hermite_data, hermite_coefficients, parseval_check, HermiteData
 from .ntk import ntk_law, ntk_moments_symbolic
 from . import montecarlo, latex
+from .algebraic import AlgebraicLaw, algebraic_of
 
 __version__ = "0.1.0"
 
 __all__ = list(_measures_all) + ["free_add", "free_mul", "series", "FreetkError", "InvalidArgument",
                                  "NotAMeasure", "NoConvergence", "PrecisionWarning", "hermite_data",
                                  "hermite_coefficients", "parseval_check", "HermiteData", "ntk_law",
-                                 "ntk_moments_symbolic", "montecarlo", "latex"]
+                                 "ntk_moments_symbolic", "montecarlo", "latex", "AlgebraicLaw", "algebraic_of"]

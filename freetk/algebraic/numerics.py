@@ -176,7 +176,7 @@ def track(law, z):
     floor = np.where(target > 0, target, 1e-13 * (B + np.abs(z.real) + 1))
     cur = zs
     for _ in range(400):
-        new_eta = np.maximum(eta * 0.8, floor)
+        new_eta = np.maximum(eta * 0.5, floor)
         if np.all(new_eta == eta):
             break
         nz = z.real + 1j * new_eta
@@ -276,9 +276,11 @@ def _exact_roots_at(law, x):
     return [r for r, _m in flint.fmpz_poly([int(v) for v in (q * q.denom()).coeffs()]).complex_roots()], q
 
 
-def physical_root_at(law, x):
-    """The certified root of ``P(., x)`` (``x`` rational, real) that the physical branch takes."""
-    g = complex(track(law, np.array([float(x) + 0j]))[0])
+def physical_root_at(law, x, g=None):
+    """The certified root of ``P(., x)`` (``x`` rational, real) that the physical branch takes
+    (``g``: the double-precision value of the branch there, if already known)."""
+    if g is None:
+        g = complex(track(law, np.array([float(x) + 0j]))[0])
     roots, q = _exact_roots_at(law, x)
     if not roots:
         raise InvalidArgument("AlgebraicLaw: P(., x) has no root (x is a pole of every branch)")
@@ -326,8 +328,9 @@ def classify(law):
     crit = data["crit"]
     pts = _test_points(crit)
     status = []
-    for x in pts:
-        r, _ = physical_root_at(law, x)
+    gs = track(law, np.array([float(x) for x in pts]) + 0j)
+    for x, g in zip(pts, gs):
+        r, _ = physical_root_at(law, x, complex(g))
         if r.imag == 0:
             status.append(False)
         else:

@@ -356,6 +356,12 @@ class Measure:
                 prev_diff = diff
             prev, k = val, 2 * k
 
+    def algebraic(self):
+        """The exact equation ``P(G, z) = 0`` of the Cauchy transform, as an
+        :class:`~freetk.algebraic.AlgebraicLaw` (see :func:`freetk.algebraic.algebraic_of`)."""
+        from ..algebraic import algebraic_of   # the algebraic package imports the measures
+        return algebraic_of(self)
+
     # ------------------------------------------------------------------ presentation
     def latex(self):
         """LaTeX name of the measure."""
