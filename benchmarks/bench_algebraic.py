@@ -17,7 +17,7 @@ import mpmath
 import numpy as np
 import sympy
 
-import freetk as ft
+import freetk as ft  # run with PYTHONPATH=. from a checkout that is not pip-installed
 
 try:
     import rmtool as rt

@@ -11,6 +11,7 @@ from hypothesis import given, settings, strategies as st, HealthCheck
 import freetk as ft
 from freetk.algebraic import AlgebraicLaw, algebraic_of
 from freetk.errors import InvalidArgument
+from freetk.numeric import edge_nodes
 
 G, z = sympy.symbols("G z")
 
@@ -229,8 +230,9 @@ def test_hypothesis_free_add_of_atoms(a, b, seed):
     # mass one: atoms plus the integral of the density over the certified support
     mass = sum(float(w) for w in got.values())
     for lo, hi in law.support():
-        mass += mpmath.quad(lambda t: float(law.pdf(float(t))), [lo, (lo + hi) / 2, hi])
-    assert abs(mass - 1) < 1e-7
+        x, w, _ = edge_nodes(lo, hi, 1000)         # x = c - h cos(theta): square-root edges made smooth
+        mass += float(np.sum(w * law.pdf(x)))
+    assert abs(mass - 1) < 1e-9                    # the rule's accuracy with interior cusps (where bulks merge)
 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -171,20 +171,25 @@ def track(law, z):
     if np.any(d1 > 1e-6 * np.abs(pred)) and data["d"] > 1:
         raise NoConvergence("AlgebraicLaw: no root of P matches the moment series at infinity",
                             residual=float(np.max(d1 / np.abs(pred))))
-    eta = H.copy()
-    target = np.maximum(z.imag, 0)
-    floor = np.where(target > 0, target, 1e-13 * (B + np.abs(z.real) + 1))
-    cur = zs
+    return descend(fl, G, z.real, H, np.maximum(z.imag, 0), B)
+
+
+def descend(fl, G, x, eta, target, B):
+    """Continue a branch of the curve with float coefficients ``fl`` from ``x + i eta`` (values
+    ``G``) down to ``x + i target`` (``target = 0``: onto the real axis)."""
+    eta = np.asarray(eta, float).copy()
+    floor = np.where(target > 0, target, 1e-13 * (B + np.abs(x) + 1))
+    cur = x + 1j * eta
     for _ in range(400):
         new_eta = np.maximum(eta * 0.5, floor)
         if np.all(new_eta == eta):
             break
-        nz = z.real + 1j * new_eta
+        nz = x + 1j * new_eta
         G = _step(fl, G, cur, nz)
         cur, eta = nz, new_eta
     real = target == 0
     if np.any(real):
-        G[real] = _step(fl, G[real], cur[real], z.real[real] + 0j)
+        G[real] = _step(fl, G[real], cur[real], x[real] + 0j)
     return G
 
 
@@ -444,36 +449,93 @@ def mpmath_polyval(p, a):
     return sum(int(v) * a ** k for k, v in enumerate(p.coeffs()))
 
 
-def _atoms(law, crit, eta_rel=1e-9):
-    """``[(index, mass)]`` for the critical points that are atoms."""
+def _residue_curve(law, f):
+    """For a rational root ``a = p/q`` of ``lc``: the integer polynomials ``Q_j(z)`` of
+    ``Q(H, z) = sum_j Q_j(z) H^j``, the numerator of ``P(H/(z - a), z)`` with every power of
+    ``(q z - p)`` removed.  ``H = (z - a) G`` is bounded near ``a``; ``Q(., a)`` has the residues."""
+    coeffs = _data(law)["coeffs"]
+    d = len(coeffs) - 1
+    c = f.coeffs()
+    L = flint.fmpz_poly([int(c[0]), int(c[1])])       # q z - p (up to sign)
+    Q = []
+    for j, cj in enumerate(coeffs):
+        Q.append(cj * L ** (d - j) * int(c[1]) ** j)
+    low = None
+    for qj in Q:
+        if qj.is_zero():
+            continue
+        v, t = 0, qj
+        while True:
+            qq, rr = divmod(t, L)
+            if rr != 0:
+                break
+            t, v = qq, v + 1
+        low = v if low is None else min(low, v)
+    Q = [divmod(qj, L ** low)[0] if not qj.is_zero() else qj for qj in Q]
+    while len(Q) > 1 and Q[-1].is_zero():
+        Q.pop()
+    return Q
+
+
+def _atoms(law, crit, eta_rel=1e-2):
+    """``[(index, (value, ball, factor))]`` for the critical points that are atoms.
+
+    Rational candidates ``a``: the branch is followed to ``a + i eta`` (``eta`` = 1e-2 of the
+    scale), then ``H = (z - a) G`` is followed down to ``a`` on its own curve ``Q(H, z) = 0``
+    (no blow-up) and matched to the certified roots of ``Q(., a)``: a positive real root is the
+    mass.  Irrational candidates: ``i eta G(a + i eta)`` at ``eta`` = 1e-7 of the scale, matched to
+    the roots of the Newton-polygon polynomial evaluated at ``a``."""
     lc = _data(law)["lc"]
     B = _data(law)["B"]
     cands = [(i, r, f) for i, (r, f) in enumerate(crit) if lc.degree() >= 1 and lc % f == 0]
     if not cands:
         return []
-    xs = np.array([float(r.mid()) for _, r, _ in cands])
-    eta = eta_rel * (B + 1)
-    H = 1j * eta * track(law, xs + 1j * eta)
     out = []
-    for (i, r, f), h in zip(cands, H):
-        coeffs, exact = _residue_poly(law, f, None if f.degree() == 1 else mpmath.mpf(float(r.mid())))
-        if exact:
+    for i, r, f in cands:
+        x = np.array([float(r.mid())])
+        if f.degree() == 1:
+            eta = eta_rel * (B + 1)
+            H0 = 1j * eta * track(law, x + 1j * eta)
+            Q = _residue_curve(law, f)
+            ints = [[int(v) for v in qj.coeffs()] for qj in Q]
+            top = max((abs(v) for row in ints for v in row if v), default=1)
+            shift = max(0, top.bit_length() - 600)
+            flq = [np.array([float(v >> shift) if v >= 0 else -float((-v) >> shift) for v in row[::-1]] or [0.0])
+                   for row in ints]
+            # stop at eta = 1e-6 of the scale: H is analytic at a on the atom's branch (error O(eta)),
+            # while bounded branches all tend to H = 0 and crowd together there
+            # (a step that cannot be told apart from a neighbour root stops the descent: the branch is
+            # then entering a cluster of bounded branches, all tending to H = 0)
+            h, e = H0, eta
+            while e > 1e-6 * (B + 1):
+                try:
+                    h = _step(flq, h, x + 1j * e, x + 1j * e / 2)
+                except NoConvergence:
+                    break
+                e /= 2
+            h = complex(h[0])
+            c = f.coeffs()
+            a = flint.fmpq(-int(c[0]), int(c[1]))
+            vals = [sum((flint.fmpq(int(v)) * a ** k for k, v in enumerate(qj.coeffs())), flint.fmpq(0)) for qj in Q]
             den = 1
-            for c in coeffs:
-                den = den * int(c.q) // np.gcd(den, int(c.q))
-            ip = flint.fmpz_poly([int(c * den) for c in coeffs])
-            rts = [(complex(float(x.real.mid()), float(x.imag.mid())), x, fac)
-                   for fac, _e in ip.factor()[1] for x, _m in fac.complex_roots()]
+            for v in vals:
+                den = den * int(v.q) // np.gcd(den, int(v.q))
+            ip = flint.fmpz_poly([int(v * den) for v in vals])
+            rts = [(complex(float(b.real.mid()), float(b.imag.mid())), b, fac)
+                   for fac, _e in ip.factor()[1] for b, _m in fac.complex_roots()]
         else:
-            rts = [(complex(x), None, None) for x in np.roots([float(c) for c in coeffs[::-1]])]
-        rts.append((0j, None, None))
+            eta = 1e-7 * (B + 1)
+            h = complex((1j * eta * track(law, x + 1j * eta))[0])
+            coeffs, _ = _residue_poly(law, f, mpmath.mpf(float(r.mid())))
+            rts = [(complex(v), None, None) for v in np.roots([float(c) for c in coeffs[::-1]])]
+        if all(t[0] != 0 for t in rts):
+            rts.append((0j, None, None))      # a branch that stays bounded: H -> 0
         rts.sort(key=lambda t: abs(t[0] - h))
         best = rts[0]
-        if abs(best[0]) == 0 or abs(best[0] - h) > 1e-3 * (abs(best[0]) + 1e-3):
-            continue
-        if best[1] is not None and best[1].imag != 0:
-            continue
-        if best[0].real <= 0:
+        if best[0] != 0 and len(rts) > 1 and not abs(best[0] - h) < 0.25 * abs(rts[1][0] - h):
+            raise NoConvergence("AlgebraicLaw.atoms: cannot tell which residue the branch takes",
+                                residual=abs(best[0] - h))
+        if best[0] == 0 or (best[1] is not None and best[1].imag != 0) or best[0].real <= 0:
             continue
         out.append((i, best))
     return out
