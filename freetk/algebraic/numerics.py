@@ -117,12 +117,33 @@ def _roots(fl, z):
     return r
 
 
+_DZ = {}
+
+
+def _dz(fl):
+    """z-derivatives of the coefficient rows (cached with the rows they belong to)."""
+    key = id(fl)
+    hit = _DZ.get(key)
+    if hit is None or hit[0] is not fl:
+        hit = (fl, [np.polyder(row) if len(row) > 1 else np.array([0.0]) for row in fl])
+        if len(_DZ) > 256:
+            _DZ.clear()
+        _DZ[key] = hit
+    return hit[1]
+
+
 def _deriv(fl, G, z):
     """``G'(z) = -P_z/P_G`` at (G, z)."""
     d = len(fl) - 1
-    Pz = sum(np.polyval(np.polyder(fl[j]) if len(fl[j]) > 1 else np.array([0.0]), z) * G ** j
-             for j in range(d + 1))
-    PG = sum(j * np.polyval(fl[j], z) * G ** (j - 1) for j in range(1, d + 1))
+    dz = _dz(fl)
+    Pz = np.zeros(np.shape(G), dtype=complex)
+    PG = np.zeros(np.shape(G), dtype=complex)
+    Gp = np.ones(np.shape(G), dtype=complex)
+    for j in range(d + 1):
+        Pz = Pz + np.polyval(dz[j], z) * Gp
+        if j < d:
+            PG = PG + (j + 1) * np.polyval(fl[j + 1], z) * Gp
+        Gp = Gp * G
     with np.errstate(all="ignore"):
         return -Pz / PG
 
@@ -243,7 +264,7 @@ def pdf(law, x, dps=None):
     keep = ~at
     G = np.zeros(len(xx), dtype=complex)
     if np.any(keep):
-        G[keep] = track(law, xx[keep] + 0j)
+        G[keep] = boundary_values(law, xx[keep])
         out[keep] = np.maximum(-G[keep].imag / np.pi, 0.0)
     if dps is None:
         return out[0] if scalar else out.reshape(np.shape(x))
@@ -258,6 +279,65 @@ def pdf(law, x, dps=None):
         v = -ctx.im(g) / ctx.pi
         vals.append(o.mpf(v if v > 0 else 0))
     return vals[0] if scalar else np.array(vals, dtype=object).reshape(np.shape(x))
+
+
+def boundary_values(law, x):
+    """``G(x + i0)`` on the physical branch for real ``x`` (double precision).
+
+    The certified classification says which gaps between critical points carry density.  On a
+    gap without density ``G`` is real and only its value is needed for the density (0): it is not
+    computed (reported as 0).  On a gap with density the branch is found at one point by the
+    vertical continuation, then marched along the real axis through the sorted points of the gap
+    among the roots with ``Im G <= 0`` (the conjugate roots are excluded), with the Taylor
+    predictor and step halving as in :func:`track`; critical points themselves use :func:`track`."""
+    out, status, _ = classify(law)
+    fl = _data(law)["fl"]
+    crit = np.array([float(r.mid()) for r, _, _ in out])
+    x = np.asarray(x, float)
+    G = np.zeros(len(x), dtype=complex)
+    gap = np.searchsorted(crit, x)               # gap index: status[gap]
+    on = np.array([np.any(np.abs(crit - v) <= 1e-14 * (1 + abs(v))) for v in x], dtype=bool)
+    if np.any(on):
+        G[on] = track(law, x[on] + 0j)
+    for k in np.unique(gap[~on]):
+        if not status[k]:
+            continue
+        idx = np.where((gap == k) & ~on)[0]
+        idx = idx[np.argsort(x[idx])]
+        xs = x[idx]
+        vals = np.zeros(len(xs), dtype=complex)
+        i0 = len(xs) // 2
+        vals[i0] = track(law, np.array([xs[i0] + 0j]))[0]
+        roots = _roots(fl, xs + 0j)
+        for rng_ in (range(i0 + 1, len(xs)), range(i0 - 1, -1, -1)):
+            prev = i0
+            for i in rng_:
+                vals[i] = _march(fl, vals[prev], xs[prev], xs[i], roots[i])
+                prev = i
+        G[idx] = vals
+    return G
+
+
+def _march(fl, g, x0, x1, roots=None, depth=0):
+    """Move the lower-half-plane root ``g`` at real ``x0`` to ``x1`` (halving ambiguous steps)."""
+    if roots is None:
+        roots = _roots(fl, np.array([x1 + 0j]))[0]
+    pred = g + _deriv(fl, np.array([g]), np.array([x0 + 0j]))[0] * (x1 - x0)
+    if not np.isfinite(pred):
+        pred = g
+    cand = roots[np.isfinite(roots) & (roots.imag <= 1e-10 * (1 + np.abs(roots)))]
+    if len(cand) == 0:
+        raise NoConvergence("AlgebraicLaw.pdf: no root below the real axis inside the support")
+    d = np.sort(np.abs(cand - pred))
+    best = cand[np.argmin(np.abs(cand - pred))]
+    if len(d) > 1 and not d[0] <= 0.25 * d[1]:
+        if depth >= 40:
+            raise NoConvergence("AlgebraicLaw.pdf: the branch could not be followed along the real axis",
+                                residual=float(d[0]), iterations=depth)
+        xm = (x0 + x1) / 2
+        gm = _march(fl, g, x0, xm, None, depth + 1)
+        return _march(fl, gm, xm, x1, roots, depth + 1)
+    return best
 
 
 def _mp_real(x, ctx):
