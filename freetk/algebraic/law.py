@@ -449,17 +449,20 @@ def _mobius_seed(law, p, q, r, s):
         fq = {j: _x._to_qpoly(row) for j, row in cp.items()}
         # shift H = g0 + h: evaluate with the lifting kernel on F(H, e) directly (seed [g0])
         H = _x.lift_rational(fq, [g0], n + 2, "AlgebraicLaw.mobius")
-        H = [sympy.Rational(int(v.p), int(v.q)) for v in H]
-        # u(w) - u0 with w = 1/z:  u = (q - s z)/(r z - p) = (q w - s)/(r - p w)
-        e = sympy.Symbol("e")
-        w = sympy.Symbol("w")
+        # with w = 1/z:  u - u0 = -det w / (r (r - p w)),  r/alpha = r w/(r - p w),
+        # det/alpha^2 = det w^2/(r - p w)^2; all as series in w modulo w^(n + 2) (FLINT fmpq_poly)
+        N = n + 2
+        q_ = lambda v: flint.fmpq(int(sympy.Rational(v).p), int(sympy.Rational(v).q))  # noqa: E731
         det = p * s - q * r
-        du = sympy.series((q * w - s) / (r - p * w) - u0, w, 0, n + 3).removeO()
-        Gx = sum(H[k] * du ** k for k in range(len(H)))
-        alpha = r / w - p
-        Gy = sympy.series(r / alpha + det / alpha ** 2 * Gx, w, 0, n + 2).removeO()
-        c = sympy.Poly(sympy.expand(Gy), w).all_coeffs()[::-1] + [0] * (n + 3)
-        return [sympy.Rational(c[k + 1]) for k in range(n + 1)]
+        inv = flint.fmpq_poly([q_(sympy.Rational(p, 1) ** k / r ** (k + 1)) for k in range(N)])  # 1/(r - p w)
+        w = flint.fmpq_poly([0, 1])
+        du = (w * inv * q_(-det / r)).truncate(N)
+        Gx = flint.fmpq_poly([])
+        for hk in reversed(H[:N]):
+            Gx = (Gx * du).truncate(N) + flint.fmpq_poly([hk])
+        Gy = (w * inv * q_(r)).truncate(N) + (w * w * (inv * inv).truncate(N) * Gx * q_(det)).truncate(N)
+        c = list(Gy.coeffs()) + [flint.fmpq(0)] * (N + 1)
+        return [sympy.Rational(int(c[k + 1].p), int(c[k + 1].q)) for k in range(n + 1)]
     return seed
 
 

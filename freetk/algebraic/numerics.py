@@ -312,7 +312,11 @@ def boundary_values(law, x):
         for rng_ in (range(i0 + 1, len(xs)), range(i0 - 1, -1, -1)):
             prev = i0
             for i in rng_:
-                vals[i] = _march(fl, vals[prev], xs[prev], xs[i], roots[i])
+                try:
+                    vals[i] = _march(fl, vals[prev], xs[prev], xs[i], roots[i])
+                except NoConvergence:
+                    # roots crowd together (next to an edge): the vertical continuation decides
+                    vals[i] = track(law, np.array([xs[i] + 0j]))[0]
                 prev = i
         G[idx] = vals
     return G
@@ -325,13 +329,13 @@ def _march(fl, g, x0, x1, roots=None, depth=0):
     pred = g + _deriv(fl, np.array([g]), np.array([x0 + 0j]))[0] * (x1 - x0)
     if not np.isfinite(pred):
         pred = g
-    cand = roots[np.isfinite(roots) & (roots.imag <= 1e-10 * (1 + np.abs(roots)))]
+    cand = roots[np.isfinite(roots) & (roots.imag <= 1e-8 * (1 + np.abs(roots)))]
     if len(cand) == 0:
         raise NoConvergence("AlgebraicLaw.pdf: no root below the real axis inside the support")
     d = np.sort(np.abs(cand - pred))
     best = cand[np.argmin(np.abs(cand - pred))]
     if len(d) > 1 and not d[0] <= 0.25 * d[1]:
-        if depth >= 40:
+        if depth >= 12:
             raise NoConvergence("AlgebraicLaw.pdf: the branch could not be followed along the real axis",
                                 residual=float(d[0]), iterations=depth)
         xm = (x0 + x1) / 2
