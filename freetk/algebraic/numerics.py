@@ -357,7 +357,8 @@ def _mp_real(x, ctx):
 def _exact_roots_at(law, x):
     """Certified roots (acb balls) of ``P(., x)`` at a rational ``x``, and the fmpq coefficients."""
     x = sympy.Rational(x)
-    cs = [sum(sympy.Integer(int(v)) * x ** k for k, v in enumerate(row)) for row in _data(law)["ints"]]
+    cs = [sympy.Rational(sum(sympy.Integer(int(v)) * x ** k for k, v in enumerate(row)))
+          for row in _data(law)["ints"]]
     while cs and cs[-1] == 0:
         cs.pop()
     q = flint.fmpq_poly([flint.fmpq(int(c.p), int(c.q)) for c in cs])
