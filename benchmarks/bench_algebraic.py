@@ -92,40 +92,45 @@ def main():
         print(f"{name:28s} {str(same):8s} {t_rm / t_mc:10.3f} {t_ft / t_mc:10.3f} {len(cand):8d} {len(e):5d} "
               f"{float(err_rm):11.1e} {float(err_ft):11.1e} {t_rme / t_mc:8.3f} {t_fte / t_mc:8.3f}")
 
-    # ---- eight atoms with six-digit weights
-    print("\n8 atoms with 6-digit weights, ⊞ semicircle")
+    # ---- eight atoms with six-digit weights (exact decimals, the last one completing the sum to 1)
     rng = np.random.default_rng(1)
-    locs = [F(int(v), 4) for v in rng.choice(np.arange(-16, 17), 8, replace=False)]
-    raw = [int(v) for v in rng.integers(100000, 999999, 8)]
-    ws = [F(r, 10 ** 6) for r in raw[:-1]]
+    locs = [F(int(v), 4) for v in rng.choice(np.arange(1, 33), 8, replace=False)]
+    ws = [F(int(r), 10 ** 6) for r in rng.integers(10000, 199999, 7)]
     ws.append(1 - sum(ws))
-    if ws[-1] <= 0:
-        ws = [F(r, sum(raw)) for r in raw]
-    mu = ft.free_add(ft.atoms(locs, ws), ft.semicircle(0, F(1, 100)), method="generic")
-    t_ft, law = timed(lambda: ft.algebraic_of(ft.free_add(ft.atoms(locs, ws), ft.semicircle(0, F(1, 100)),
-                                                          method="generic")), 1)
-    t_fte, e = timed(lambda: law.edges(), 1)
-    t_fte = t_fte + 0
-    print(f"  freetk: equation degree {law.degree()} in {t_ft / t_mc:.2f} MC, {len(e)} certified edges in "
-          f"{t_fte / t_mc:.2f} MC; atoms {law.atoms()}")
-    num = mu.support()
-    flat = [v for iv in num for v in iv]
-    if len(flat) == len(e):
-        print(f"  max |edge - freetk numerical support()| = {max(abs(a - b) for a, b in zip(e, flat)):.1e}")
-    else:
-        print(f"  numerical support() found {len(flat)} ends, the equation {len(e)} edges")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            t0 = time.perf_counter()
-            L = rt.AplusB(rt.atomLmz(locs, ws), rt.scaleA(rt.wignerpol(), sympy.Rational(1, 10)))
-            t1 = time.perf_counter()
-            same = proportional(rm_to_G(L), law.equation())
-            print(f"  rmtool: equation in {(t1 - t0) / t_mc:.2f} MC (same as freetk's up to a constant: {same})")
-            info = rt.Lmz2pdf(L, np.array([0.0]))
-            print(f"  rmtool: {len(info.multipleroots)} edge candidates in {(time.perf_counter() - t1) / t_mc:.2f} MC")
-    except Exception as exc:  # noqa: BLE001
-        print(f"  rmtool: fails with {type(exc).__name__}: {str(exc)[:120]}")
+    assert ws[-1] > 0
+    print("\n8 atoms with 6-digit weights:", ", ".join(f"{w.numerator / w.denominator:.6f}@{float(x)}" for x, w in zip(locs, ws)))
+    for name, make, rm_make in (
+            ("atoms ⊞ SC(0, 1/100)", lambda: ft.free_add(ft.atoms(locs, ws), ft.semicircle(0, F(1, 100)), method="generic"),
+             lambda: rt.AplusB(rt.atomLmz(locs, ws), rt.scaleA(rt.wignerpol(), sympy.Rational(1, 10)))),
+            ("MP(1/2) ⊠ atoms", lambda: ft.free_mul(ft.marchenko_pastur(h), ft.atoms(locs, ws)),
+             lambda: rt.AtimesB(rt.wishartpol(sympy.Rational(1, 2)), rt.atomLmz(locs, ws)))):
+        mu = make()
+        t_ft, law = timed(lambda: ft.algebraic_of(make()), 1)
+        t_fte, e = timed(lambda: ft.algebraic_of(make()).edges(), 1)
+        print(f"  {name}: freetk equation degree {law.degree()} in {t_ft / t_mc:.3f} MC, {len(e)} certified "
+              f"edges (equation + edges) in {t_fte / t_mc:.3f} MC; atoms {law.atoms()}")
+        t0 = time.perf_counter()
+        num = mu.support()
+        t_num = time.perf_counter() - t0
+        flat = [v for iv in num for v in iv]
+        if len(flat) == len(e):
+            print(f"    freetk numerical support() in {t_num / t_mc:.3f} MC: max |difference| = "
+                  f"{max(abs(a - b) for a, b in zip(e, flat)):.1e}")
+        else:
+            print(f"    freetk numerical support() found {len(flat)} ends, the equation {len(e)} edges")
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                t0 = time.perf_counter()
+                L = rm_make()
+                t1 = time.perf_counter()
+                same = proportional(rm_to_G(L), law.equation())
+                print(f"    rmtool: equation in {(t1 - t0) / t_mc:.3f} MC (same up to a constant: {same})")
+                info = rt.Lmz2pdf(L, np.array([1.0]))
+                print(f"    rmtool: {len(info.multipleroots)} edge candidates in "
+                      f"{(time.perf_counter() - t1) / t_mc:.3f} MC")
+        except Exception as exc:  # noqa: BLE001
+            print(f"    rmtool: fails with {type(exc).__name__}: {str(exc)[:120]}")
 
 if __name__ == "__main__":
     main()

@@ -442,7 +442,8 @@ def classify(law):
 
 def _refine(r, f, dps):
     """The real root of the irreducible ``f`` in the ball ``r`` to ``dps`` digits."""
-    ctx = _ctx(dps)
+    # evaluating f near its root cancels about as many digits as its coefficients have
+    ctx = _ctx(dps + max(len(str(abs(int(v)))) for v in f.coeffs()))
     cs = [ctx.mpf(int(v)) for v in f.coeffs()][::-1]
     dcs = [ctx.mpf(int(v)) for v in f.derivative().coeffs()][::-1]
     x = ctx.mpf(float(r.mid()))
