@@ -14,10 +14,12 @@ from .ntk import ntk_law, ntk_moments_symbolic
 from . import montecarlo, latex
 from .measures.spectral import ntk_outliers
 from .scan import scan, plot_scan
+from .algebraic import AlgebraicLaw, algebraic_of
 
 __version__ = "0.1.0"
 
 __all__ = list(_measures_all) + ["free_add", "free_mul", "series", "FreetkError", "InvalidArgument",
                                  "NotAMeasure", "NoConvergence", "PrecisionWarning", "hermite_data",
                                  "hermite_coefficients", "parseval_check", "HermiteData", "ntk_law",
-                                 "ntk_moments_symbolic", "montecarlo", "latex", "ntk_outliers", "scan", "plot_scan"]
+                                 "ntk_moments_symbolic", "montecarlo", "latex", "ntk_outliers", "scan", "plot_scan",
+                                 "AlgebraicLaw", "algebraic_of"]

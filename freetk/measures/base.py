@@ -298,6 +298,12 @@ class Measure(SpectralMixin):
         from ..kernels import quadrature
         return quadrature.quantile(self._quad_table(), q, self.atoms_float())
 
+    def algebraic(self):
+        """The exact equation ``P(G, z) = 0`` of the Cauchy transform, as an
+        :class:`~freetk.algebraic.AlgebraicLaw` (see :func:`freetk.algebraic.algebraic_of`)."""
+        from ..algebraic import algebraic_of   # the algebraic package imports the measures
+        return algebraic_of(self)
+
     # ------------------------------------------------------------------ presentation
     def latex(self):
         """LaTeX name of the measure."""
