@@ -24,10 +24,13 @@ def _texts(nb):
             continue
         for o in c.get("outputs", []):
             if o.output_type == "stream" and o.name == "stdout":
-                out.append((i, o.text))
+                if out and out[-1][0] == i and out[-1][2]:      # the kernel may split one print in chunks
+                    out[-1] = (i, out[-1][1] + o.text, True)
+                else:
+                    out.append((i, o.text, True))
             elif o.output_type in ("execute_result", "display_data") and "text/plain" in o.get("data", {}):
-                out.append((i, o["data"]["text/plain"]))
-    return out
+                out.append((i, o["data"]["text/plain"], False))
+    return [(i, t) for i, t, _ in out]
 
 
 def _same(a, b):
