@@ -1,4 +1,4 @@
-"""The NTK law (SPEC sections 2-3): exact moments, closed forms, identities, routes."""
+"""The NTK law (docs/ntk.md): exact moments, closed forms, identities, routes."""
 from fractions import Fraction as F
 from math import comb
 
@@ -36,7 +36,7 @@ def test_m1_m2_symbolic():
 
 @pytest.mark.parametrize("gamma2", [F(1, 4), F(1, 2), 1, F(3, 2), 3])
 def test_point_mass_moments_against_mixture(gamma2):
-    # SPEC 3.1 with nu = delta_t: mu = (1 - 1/(2 g2)) delta_{at} + 1/(2 g2) law(a t + c (lam + lam')),
+    # docs/ntk.md (closed-form family) with nu = delta_t: mu = (1 - 1/(2 g2)) delta_{at} + 1/(2 g2) law(a t + c (lam + lam')),
     # lam, lam' iid free Poisson (rate g2, jump t); moments of lam from Narayana numbers.
     a, c, t = F(1, 3), F(2, 5), F(3, 2)
     K = 8
@@ -52,7 +52,7 @@ def test_point_mass_moments_against_mixture(gamma2):
 
 
 def test_a_zero_general_nu_against_classical_self_convolution():
-    # SPEC 3.1 with a = 0: mu = (1 - 1/(2 g2)) delta_0 + 1/(2 g2) law(c (lam + lam')), lam ~ rho_B
+    # docs/ntk.md (closed-form family) with a = 0: mu = (1 - 1/(2 g2)) delta_0 + 1/(2 g2) law(c (lam + lam')), lam ~ rho_B
     g2, c = F(2, 3), F(1, 2)
     nu_T = ft.atoms([F(1, 4), F(9, 4)], [F(1, 3), F(2, 3)])
     rhoB = ft.free_compound_poisson(g2, nu_T).moments(7)
@@ -80,7 +80,7 @@ def sigma_matrix(a, c, D, W):
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_finite_size_determinant_identity(seed):
-    # SPEC 3.2: det(Sigma - z) = prod_k (a D_k^2 - z)^d det_Sym(I + c (C x I + I x C)), C = B R(z) B^T
+    # docs/ntk.md (log-determinant identity): det(Sigma - z) = prod_k (a D_k^2 - z)^d det_Sym(I + c (C x I + I x C)), C = B R(z) B^T
     rng = np.random.default_rng(seed)
     d, p, a, c = 4, 3, 0.37, 0.81
     W = rng.standard_normal((d, p))
@@ -217,7 +217,7 @@ def test_symbolic_parameters_and_latex():
 
 
 def test_companion_second_moment():
-    # SPEC 3: m2(rho) = m1^2 + gamma1 m2(mu), m2(MP(1/gamma1) x mu) = gamma1 m1^2 ... (dp x dp side)
+    # docs/ntk.md: m2(rho) = m1^2 + gamma1 m2(mu), m2(MP(1/gamma1) x mu) = gamma1 m1^2 ... (dp x dp side)
     law = ntk_law("relu", gamma1=F(1, 2), gamma2=F(1, 2))
     m_mu = law.mu.moments(2)
     assert sympy.simplify(law.moments(2)[2] - (m_mu[1] ** 2 + F(1, 2) * m_mu[2])) == 0
@@ -277,7 +277,7 @@ from hypothesis import given, settings, strategies as st
 @given(a=st.fractions(0, 3, max_denominator=7), c=st.fractions(F(1, 7), 3, max_denominator=7),
        g2=st.fractions(F(1, 5), 4, max_denominator=5), t=st.fractions(F(1, 5), 3, max_denominator=5))
 def test_series_moments_equal_spec_mixture_property(a, c, g2, t):
-    # hypothesis over (a, c1^2, gamma2, t): the two-variable series reproduces the SPEC 3.1 mixture
+    # hypothesis over (a, c1^2, gamma2, t): the two-variable series reproduces the closed-form mixture of docs/ntk.md
     K = 6
     g2s, ts, as_, cs = (sympy.Rational(v) for v in (g2, t, a, c))
     lam = [v * ts ** n for n, v in enumerate(narayana_moments(g2s, K))]

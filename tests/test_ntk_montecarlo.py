@@ -1,4 +1,4 @@
-"""The NTK law against exact random matrices (SPEC section 5).
+"""The NTK law against exact random matrices (the Monte Carlo protocol of docs/ntk.md).
 
 Thresholds come from the measured sweep recorded in docs/benchmarks.md (4 seeds per size):
 KS = finite-size error (about 1/sqrt(d)) + the sampling noise of the law of D from p draws
