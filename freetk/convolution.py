@@ -107,6 +107,12 @@ class _Convolution(Measure):
     def operands(self):
         return self._mu, self._nu
 
+    def support(self):
+        return [(float(iv.lo), float(iv.hi)) for iv in self.support_intervals()]
+
+    def smooth_pieces(self):
+        return _split_at_breaks(self)
+
 
 def _split_at_breaks(measure):
     """Support intervals cut at the interior breakpoints found with the edges (cusps, kinks)."""
@@ -205,11 +211,6 @@ class FreeAdditiveConvolution(_Convolution):
             self._cache["support_intervals"] = self._classify_ends(self._cache["support_intervals"])
         return self._cache["support_intervals"]
 
-    def support(self):
-        return [(float(iv.lo), float(iv.hi)) for iv in self.support_intervals()]
-
-    def smooth_pieces(self):
-        return _split_at_breaks(self)
 
 
 class FreeMultiplicativeConvolution(_Convolution):
@@ -322,8 +323,3 @@ class FreeMultiplicativeConvolution(_Convolution):
             self._cache["support_intervals"] = self._classify_ends(self._cache["support_intervals"])
         return self._cache["support_intervals"]
 
-    def support(self):
-        return [(float(iv.lo), float(iv.hi)) for iv in self.support_intervals()]
-
-    def smooth_pieces(self):
-        return _split_at_breaks(self)

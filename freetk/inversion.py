@@ -17,14 +17,7 @@ import sympy
 
 from .errors import InvalidArgument, NotAMeasure, PrecisionWarning
 from .precision import context, round_to
-
-
-def _to_fmpq(x):
-    if isinstance(x, sympy.Basic):
-        return flint.fmpq(int(x.p), int(x.q))
-    if isinstance(x, Fraction):
-        return flint.fmpq(x.numerator, x.denominator)
-    return flint.fmpq(int(x))
+from .series import _to_fmpq
 
 
 def _fmpq_to_fraction(x):
