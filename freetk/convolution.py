@@ -17,6 +17,7 @@ from .measures.semicircle import Semicircle
 from .measures.marchenko_pastur import FreePoisson
 from .measures.atoms import Atoms
 from .measures.general import Affine
+from .measures.base import split_at_breaks
 from .kernels import edges
 from .kernels import fixed_point as _fp
 
@@ -111,19 +112,7 @@ class _Convolution(Measure):
         return [(float(iv.lo), float(iv.hi)) for iv in self.support_intervals()]
 
     def smooth_pieces(self):
-        return _split_at_breaks(self)
-
-
-def _split_at_breaks(measure):
-    """Support intervals cut at the interior breakpoints found with the edges (cusps, kinks)."""
-    measure.support_intervals()
-    br = sorted(set(measure._cache.get("breaks", [])))
-    out = []
-    for lo, hi in measure.support():
-        w = hi - lo
-        cuts = [lo] + [b for b in br if lo + 1e-9 * w < b < hi - 1e-9 * w] + [hi]
-        out += list(zip(cuts[:-1], cuts[1:]))
-    return out
+        return split_at_breaks(self)
 
 
 class FreeAdditiveConvolution(_Convolution):

@@ -363,3 +363,16 @@ def check_positive(func, name, x, allow_zero=False):
     """Raise when a numeric parameter is not > 0 (symbols are assumed valid)."""
     from ..validation import positive
     return positive(func, name, x, allow_zero=allow_zero)
+
+
+def split_at_breaks(measure):
+    """Support intervals cut at the interior breakpoints found with the edges (cusps, kinks, near-critical
+    points of the inverse map), as recorded in ``measure._cache["breaks"]`` by ``support_intervals()``."""
+    measure.support_intervals()
+    br = sorted(set(measure._cache.get("breaks", [])))
+    out = []
+    for lo, hi in measure.support():
+        w = hi - lo
+        cuts = [lo] + [b for b in br if lo + 1e-9 * w < b < hi - 1e-9 * w] + [hi]
+        out += list(zip(cuts[:-1], cuts[1:]))
+    return out

@@ -8,7 +8,7 @@ import sympy
 from .. import series as _series
 from ..errors import InvalidArgument
 from .. import validation as _v
-from .base import Measure, as_float, as_mp, exact
+from .base import Measure, as_float, as_mp, exact, split_at_breaks
 
 
 def narayana(n, k):
@@ -294,14 +294,7 @@ class FreeCompoundPoisson(Measure):
 
     def smooth_pieces(self):
         """Support intervals cut at near-critical points of the inverse map (deep narrow dips)."""
-        self.support_intervals()
-        br = sorted(set(self._cache.get("breaks", [])))
-        out = []
-        for lo, hi in self.support():
-            w = hi - lo
-            cuts = [lo] + [b for b in br if lo + 1e-9 * w < b < hi - 1e-9 * w] + [hi]
-            out += list(zip(cuts[:-1], cuts[1:]))
-        return out
+        return split_at_breaks(self)
 
 
 def free_compound_poisson(rate, jump_law):
