@@ -16,7 +16,7 @@ from .measures.spectral import ntk_outliers
 from .scan import scan, plot_scan
 from .algebraic import AlgebraicLaw, algebraic_of
 
-__version__ = "0.1.0"
+__version__ = "0.2.0.dev0"
 
 __all__ = list(_measures_all) + ["free_add", "free_mul", "series", "FreetkError", "InvalidArgument",
                                  "NotAMeasure", "NoConvergence", "PrecisionWarning", "hermite_data",
