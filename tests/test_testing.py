@@ -57,7 +57,7 @@ def test_free_convolution_strategy_first_moment(case):
 
 
 @given(ntk_parameters())
-@settings(max_examples=10)
+@settings(max_examples=6)
 def test_ntk_parameters_give_laws_with_the_first_two_moments(params):
     law = ft.ntk_law(params["activation"], gamma1=params["gamma1"], gamma2=params["gamma2"], d_law=params["d_law"])
     h = law.hermite
