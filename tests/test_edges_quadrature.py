@@ -256,7 +256,7 @@ def test_ntk_default_law_mass_and_moments():
     assert np.all(np.diff(c) >= 0) and c[-1] == pytest.approx(1, abs=1e-11)
 
 
-@pytest.mark.slow
+@pytest.mark.grid      # ReLU with gamma2 = 1 (an atom of mass 1/2 in mu) can take minutes: see docs/errors.md
 @settings(max_examples=6, deadline=None)
 @given(g1=st.sampled_from([F(1, 5), F(1, 2), 1, 2, 5]), g2=st.sampled_from([F(1, 4), F(1, 2), 1, 2]),
        act=st.sampled_from(["relu", "gelu", "tanh", "quadratic"]))
