@@ -16,6 +16,7 @@ import numpy as np
 import sympy
 
 from .errors import InvalidArgument, NotAMeasure, PrecisionWarning
+from .numeric import to_mp
 from .precision import context, round_to
 from .series import _to_fmpq
 
@@ -41,7 +42,7 @@ def jacobi_from_moments(m, n, ctx=None):
         zero = flint.fmpq(0)
     else:
         ctx = ctx or context(15)
-        mm = [_to_ctx(x, ctx) for x in m[:2 * n]]
+        mm = [to_mp(x, ctx) for x in m[:2 * n]]
         zero = ctx.mpf(0)
     alpha, beta = [], []
     prev = [zero] * (2 * n)
@@ -62,16 +63,6 @@ def jacobi_from_moments(m, n, ctx=None):
     if exact:
         return [_fmpq_to_fraction(v) for v in alpha], [_fmpq_to_fraction(v) for v in beta]
     return alpha, beta
-
-
-def _to_ctx(x, ctx):
-    if isinstance(x, Fraction):
-        return ctx.mpf(x.numerator) / x.denominator
-    if isinstance(x, sympy.Basic):
-        if isinstance(x, sympy.Rational):
-            return ctx.mpf(int(x.p)) / int(x.q)
-        return ctx.convert(sympy.N(x, ctx.dps + 5))
-    return ctx.convert(x)
 
 
 def hankel_positivity(m, func="from_moments"):
@@ -161,11 +152,11 @@ def gauss_from_jacobi(alpha, beta, dps=None):
     ctx = context(dps)
     J = ctx.zeros(n, n)
     for i in range(n):
-        J[i, i] = _to_ctx(alpha[i], ctx)
+        J[i, i] = to_mp(alpha[i], ctx)
         if i + 1 < n:
-            J[i, i + 1] = J[i + 1, i] = ctx.sqrt(_to_ctx(beta[i + 1], ctx))
+            J[i, i + 1] = J[i + 1, i] = ctx.sqrt(to_mp(beta[i + 1], ctx))
     E, Q = ctx.eigsy(J)
-    b0 = _to_ctx(beta[0], ctx)
+    b0 = to_mp(beta[0], ctx)
     nodes = [E[i] for i in range(n)]
     weights = [b0 * Q[0, i] ** 2 for i in range(n)]
     order = sorted(range(n), key=lambda i: nodes[i])
@@ -190,7 +181,7 @@ def gauss_from_moments(m, n, dps=None, check=True):
     if check:
         # perturb the moments at their own precision: the disagreement measures the loss
         eps = ctx.mpf(2) ** (-ctx.prec + 4)
-        mp_ = [_to_ctx(x, ctx) * (1 + eps * ((-1) ** j)) for j, x in enumerate(m[:2 * n])]
+        mp_ = [to_mp(x, ctx) * (1 + eps * ((-1) ** j)) for j, x in enumerate(m[:2 * n])]
         a2, b2 = jacobi_from_moments(mp_, n, ctx)
         err = max(abs(x - y) / (1 + abs(x)) for x, y in zip(a1 + b1, a2 + b2))
         lost = float(ctx.log10(err / eps)) if err > 0 else 0.0

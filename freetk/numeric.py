@@ -13,6 +13,7 @@ import numbers
 
 import mpmath
 import numpy as np
+import sympy
 
 from .precision import check_dps, context, round_to
 
@@ -22,13 +23,18 @@ def _is_scalar(x):
 
 
 def to_mp(x, ctx):
-    """A real or complex input (float, int, Fraction, sympy number, mpmath number) in context ``ctx``."""
+    """A real or complex number (float, int, Fraction, numpy scalar, sympy number, mpmath number) in the
+    mpmath context ``ctx``; irrational sympy numbers are evaluated at the context's precision."""
     if isinstance(x, (complex, np.complexfloating)):
         return ctx.mpc(float(x.real), float(x.imag))
     if isinstance(x, numbers.Rational) and not isinstance(x, (int, np.integer)):
         return ctx.mpf(x.numerator) / x.denominator
     if isinstance(x, (np.floating, np.integer)):
         return ctx.mpf(x.item())
+    if isinstance(x, sympy.Basic):
+        if isinstance(x, sympy.Rational):
+            return ctx.mpf(int(x.p)) / int(x.q)
+        return ctx.convert(sympy.N(x, ctx.dps + 5))
     return ctx.convert(x)
 
 

@@ -353,9 +353,6 @@ def as_mp(x, ctx):
     if isinstance(x, sympy.Basic):
         if x.free_symbols:
             raise InvalidArgument(f"numeric evaluation needs numeric parameters; {x} has symbols")
-        if isinstance(x, sympy.Rational):
-            return ctx.mpf(int(x.p)) / int(x.q)
-        return ctx.convert(sympy.N(x, ctx.dps + 5))
     return to_mp(x, ctx)
 
 

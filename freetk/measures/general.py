@@ -2,8 +2,6 @@
 from math import comb
 import numbers
 
-from fractions import Fraction
-
 import mpmath
 import numpy as np
 import sympy
@@ -12,7 +10,7 @@ from .. import series as _series
 from .. import validation as _v
 from ..errors import InvalidArgument
 from ..inversion import gauss_from_moments, jacobi_from_moments, terminated_cf
-from ..numeric import edge_nodes
+from ..numeric import edge_nodes, to_mp
 from ..precision import MpFunction, context, round_to
 from .base import Measure, as_float, as_mp, exact
 
@@ -85,7 +83,7 @@ class FromMoments(Measure):
 
     def _cauchy_mp(self, z, ctx):
         a, b = self.jacobi()
-        return terminated_cf(z, [_mp(x, ctx) for x in a], [_mp(x, ctx) for x in b], ctx.sqrt)
+        return terminated_cf(z, [to_mp(x, ctx) for x in a], [to_mp(x, ctx) for x in b], ctx.sqrt)
 
     def _pdf_np(self, x):
         return np.clip(-self._cauchy_np(np.asarray(x, float) + 0j).imag / np.pi, 0, None)
@@ -93,12 +91,6 @@ class FromMoments(Measure):
     def _pdf_mp(self, x, ctx):
         v = -ctx.im(self._cauchy_mp(ctx.mpc(x), ctx)) / ctx.pi
         return v if v > 0 else ctx.mpf(0)
-
-
-def _mp(x, ctx):
-    if isinstance(x, Fraction):
-        return ctx.mpf(x.numerator) / x.denominator
-    return ctx.convert(x)
 
 
 def from_moments(moments, nodes=None):
