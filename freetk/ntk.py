@@ -405,14 +405,17 @@ class ClosedRoute(MuRoute):
         G, dG, err = mu_cauchy_pair(zu, at, as_float(mu._c), as_float(mu._r), as_float(mu._T.point), error=error)
         return np.where(low, np.conj(G), G), np.where(low, np.conj(dG), dG), err
 
-    def cauchy_mp(self, z, ctx):
-        # G_rho_B = A/w + G^c; the atom-atom and atom-continuous terms in closed form, the rest by
-        # tanh-sinh quadrature split where the branch points of G^c(zeta - t) project on the interval
+    def _parts_mp(self, ctx):
+        """``rho_B``, its atom at 0, ``c``, ``gamma2`` and ``a t`` in the context ``ctx``."""
         mu = self.mu
         rb = mu.rho_B()
         A = sum(as_mp(w, ctx) for x, w in rb.atoms() if as_float(x) == 0)
-        c, r = as_mp(mu._c, ctx), as_mp(mu._r, ctx)
-        at = as_mp(mu._a * mu._tbar(), ctx)
+        return rb, A, as_mp(mu._c, ctx), as_mp(mu._r, ctx), as_mp(mu._a * mu._tbar(), ctx)
+
+    def cauchy_mp(self, z, ctx):
+        # G_rho_B = A/w + G^c; the atom-atom and atom-continuous terms in closed form, the rest by
+        # tanh-sinh quadrature split where the branch points of G^c(zeta - t) project on the interval
+        rb, A, c, r, at = self._parts_mp(ctx)
         first = 1 / (z - at)
         zeta = (z - at) / c
 
@@ -440,11 +443,7 @@ class ClosedRoute(MuRoute):
         return out / (2 * r * c)
 
     def pdf_mp(self, x, ctx):
-        mu = self.mu
-        rb = mu.rho_B()
-        A = sum(as_mp(w, ctx) for xx, w in rb.atoms() if as_float(xx) == 0)
-        c, r = as_mp(mu._c, ctx), as_mp(mu._r, ctx)
-        at = as_mp(mu._a * mu._tbar(), ctx)
+        rb, A, c, r, at = self._parts_mp(ctx)
         s = (x - at) / c
         out = 2 * A * rb._pdf_mp(s, ctx)
         for l1, h1 in _mp_support(rb, ctx):
