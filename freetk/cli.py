@@ -22,7 +22,9 @@ import time
 import numpy as np
 import sympy
 
-from .errors import FreetkError
+from .errors import FreetkError, InvalidArgument
+from .measures import registry
+from .measures.parameters import Sequence, Simplex
 
 X = sympy.Symbol("x")
 
@@ -32,10 +34,10 @@ MAX_K_LATEX = 10     # symbolic NTK moments (m_10 has ~10^5 terms)
 MAX_GRID = 1_000_000
 MAX_DPS = 1000
 
-MEASURE_HELP = ("semicircle[:mean,var] | mp:λ | free_poisson:r[,α] | atoms:x1,x2,...[@w1,w2,...] | "
-                "uniform:lo,hi | arcsine:lo,hi")
-D_LAW_HELP = ("law of the entries of D: rademacher | uniform | gaussian | atoms:x1,x2,...[@w1,w2,...] "
-              "(weights after '@', default equal; e.g. atoms:-2,0.5@1/3,2/3) | uniform:lo,hi | arcsine:lo,hi")
+MEASURE_HELP = " | ".join(f.spec() + (f" (alias {', '.join(f.aliases)})" if f.aliases else "")
+                          for f in registry.FAMILIES.values())
+D_LAW_HELP = ("law of the entries of D: " + " | ".join(registry.D_LAWS) + " | a measure " + MEASURE_HELP +
+              " (numbers exact; atoms weights after '@', default equal; e.g. atoms:-2,0.5@1/3,2/3)")
 
 
 class CliError(FreetkError):
@@ -76,47 +78,34 @@ def _numbers(text, where, symbolic=False):
 
 
 def _measure(spec, symbolic=False):
-    """Parse ``name[:p1,p2,...]``: semicircle, mp, free_poisson, atoms (``x1,x2@w1,w2``), uniform, arcsine."""
-    from . import measures as M
+    """Parse ``name[:p1,p2,...]`` for a family of :data:`freetk.measures.registry.FAMILIES`: the values
+    in the order the family declares its parameters (a family with sequence parameters takes each
+    sequence ``x1,x2,...`` and separates them by ``@``, e.g. ``atoms:-2,0.5@1/3,2/3``)."""
     name, _, args = spec.partition(":")
-    name = name.strip().lower()
     where = f"measure {spec!r}"
-    if name == "atoms":
-        locs_s, at, ws_s = args.partition("@")
-        locs = _numbers(locs_s, where, symbolic)
-        if not locs:
-            raise CliError(f"{where}: atoms needs locations, e.g. atoms:0.25,2.25 (equal weights) or "
-                           "atoms:-2,0.5@1/3,2/3")
-        if not at:
-            return M.atoms(locs)
-        ws = _numbers(ws_s, where, symbolic)
-        if len(ws) != len(locs):
-            raise CliError(f"{where}: {len(locs)} locations but {len(ws)} weights")
-        return M.atoms(locs, ws)
-    vals = _numbers(args, where, symbolic)
-    if name == "semicircle":
-        if len(vals) > 2:
-            raise CliError(f"{where}: semicircle takes at most two parameters (mean, variance)")
-        return M.semicircle(*vals)
-    if name in ("mp", "marchenko_pastur"):
-        if len(vals) != 1:
-            raise CliError(f"{where}: mp needs one parameter, e.g. mp:0.5")
-        return M.marchenko_pastur(vals[0])
-    if name == "free_poisson":
-        if not 1 <= len(vals) <= 2:
-            raise CliError(f"{where}: free_poisson takes a rate and optionally a jump size")
-        return M.free_poisson(*vals)
-    if name in ("uniform", "arcsine"):
-        if len(vals) not in (0, 2):
-            raise CliError(f"{where}: {name} takes two parameters lo,hi")
-        return getattr(M, name)(*vals)
-    raise CliError(f"unknown measure {spec!r}; use {MEASURE_HELP}")
+    try:
+        fam = registry.family(name)
+    except InvalidArgument:
+        raise CliError(f"unknown measure {spec!r}; use {MEASURE_HELP}") from None
+    params = fam.parameters
+    if any(isinstance(p.domain, (Sequence, Simplex)) for p in params):
+        vals = [_numbers(part, where, symbolic) for part in args.split("@")] if args.strip() else []
+    else:
+        vals = _numbers(args, where, symbolic)
+    required = sum(p.required for p in params)
+    if not required <= len(vals) <= len(params):
+        count = f"{required}" if required == len(params) else f"{required} to {len(params)}"
+        raise CliError(f"{where}: {fam.name} takes {count} parameters ({fam.spec()}), got {len(vals)}")
+    given = dict(zip((p.name for p in params), vals))
+    for p in params:
+        if isinstance(p.domain, Simplex) and p.name in given and len(given[p.name]) != len(given[p.domain.of]):
+            raise CliError(f"{where}: {len(given[p.domain.of])} {p.domain.of} but {len(given[p.name])} {p.name}")
+    return fam.build(**given)
 
 
 def _d_law(spec):
-    if spec.strip().lower() in ("rademacher", "uniform", "gaussian"):
-        return spec.strip().lower()
-    return _measure(spec)
+    key = spec.strip().lower()
+    return key if key in registry.D_LAWS else _measure(spec)
 
 
 def _expression(text, option):

@@ -9,17 +9,46 @@ float/complex); ``dps=N`` runs the mpmath kernel at ``N`` digits plus guard
 digits and rounds the results back to ``N`` digits.  The mpmath kernels take
 the context they work in as an argument: ``_cauchy_mp(z, ctx)``.
 """
+from fractions import Fraction
 import numbers
 
 import mpmath
 import numpy as np
 import sympy
 
+from .errors import InvalidArgument
 from .precision import check_dps, context, round_to
 
 
 def _is_scalar(x):
     return np.ndim(x) == 0 and not isinstance(x, (list, tuple))
+
+
+def exact(x):
+    """Turn a Python number into an exact sympy number when it is exactly representable.
+
+    ints and Fractions become sympy Rationals; floats stay floats (inexact input
+    stays inexact); sympy expressions pass through.
+    """
+    if isinstance(x, sympy.Basic):
+        return x
+    if isinstance(x, bool):
+        raise InvalidArgument(f"expected a number, got {x!r}")
+    if isinstance(x, (int, np.integer)):
+        return sympy.Integer(int(x))
+    if isinstance(x, Fraction):
+        return sympy.Rational(x.numerator, x.denominator)
+    return x
+
+
+def as_float(x):
+    """Numeric value of an exact or inexact parameter (raises on free symbols)."""
+    if isinstance(x, sympy.Basic):
+        if x.free_symbols:
+            raise InvalidArgument(f"numeric evaluation needs numeric parameters; {x} has symbols "
+                                  f"{sorted(map(str, x.free_symbols))}")
+        return float(x)
+    return float(x)
 
 
 def to_mp(x, ctx):

@@ -8,6 +8,8 @@ classical cumulants and the R- and S-transforms follow by the pure kernels of
 ``cdf``, ``support`` and ``atoms``, in double precision by default and at any
 precision with ``dps=``.
 """
+from types import MappingProxyType
+
 import mpmath
 import numpy as np
 import sympy
@@ -15,7 +17,8 @@ import sympy
 from .spectral import SpectralMixin  # quantile, edges, expect, resolvent, ... (public numeric layer only)
 from .. import series as _series
 from ..errors import InvalidArgument, check_order
-from ..numeric import evaluate, to_mp
+from ..numeric import as_float, evaluate, exact, to_mp  # noqa: F401 (exact, as_float re-exported)
+from .parameters import validate as _validate_parameters
 
 W = sympy.Symbol("w")
 Z = sympy.Symbol("z")
@@ -31,9 +34,24 @@ class Measure(SpectralMixin):
 
     #: LaTeX name of the measure (without $ signs)
     _latex_name = r"\mu"
+    #: the family's parameters, declared as data (:mod:`freetk.measures.parameters`)
+    PARAMETERS = ()
 
     def __init__(self):
         self.__dict__["_cache"] = {}
+        self.__dict__["_params"] = {}
+
+    def _set_parameters(self, func, **values):
+        """Validate the constructor's arguments against ``PARAMETERS`` (``func`` names the public
+        constructor in messages) and record them for :attr:`parameters`; returns the validated dict."""
+        self.__dict__["_params"] = _validate_parameters(func, self.PARAMETERS, values)
+        return self._params
+
+    @property
+    def parameters(self):
+        """The family's parameters as a read-only mapping ``name -> value`` (exact when given exactly),
+        in the order of ``PARAMETERS``; empty for measures without declared parameters."""
+        return MappingProxyType(self._params)
 
     def __setattr__(self, name, value):
         if name.startswith("_") and name not in self.__dict__:
@@ -318,34 +336,6 @@ class Measure(SpectralMixin):
 
 def _simp(x):
     return sympy.simplify(x) if isinstance(x, sympy.Basic) and x.free_symbols else x
-
-
-def exact(x):
-    """Turn a Python number into an exact sympy number when it is exactly representable.
-
-    ints and Fractions become sympy Rationals; floats stay floats (inexact input
-    stays inexact); sympy expressions pass through.
-    """
-    from fractions import Fraction
-    if isinstance(x, sympy.Basic):
-        return x
-    if isinstance(x, bool):
-        raise InvalidArgument(f"expected a number, got {x!r}")
-    if isinstance(x, (int, np.integer)):
-        return sympy.Integer(int(x))
-    if isinstance(x, Fraction):
-        return sympy.Rational(x.numerator, x.denominator)
-    return x
-
-
-def as_float(x):
-    """Numeric value of an exact or inexact parameter (raises on free symbols)."""
-    if isinstance(x, sympy.Basic):
-        if x.free_symbols:
-            raise InvalidArgument(f"numeric evaluation needs numeric parameters; {x} has symbols "
-                                  f"{sorted(map(str, x.free_symbols))}")
-        return float(x)
-    return float(x)
 
 
 def as_mp(x, ctx):

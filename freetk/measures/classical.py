@@ -1,29 +1,28 @@
 """Uniform and arcsine laws."""
 from math import comb
 
-import mpmath
 import numpy as np
 import sympy
 
-from ..errors import InvalidArgument
-from .. import validation as _v
-from .base import Measure, as_float, as_mp, exact
+from .base import Measure, as_float, as_mp
+from .parameters import POSITIVE, REALS, Interval, Parameter
 
 
-def _interval(func, lo, hi):
-    lo = exact(_v.real(func, "lo", lo, symbols=True))
-    hi = exact(_v.real(func, "hi", hi, symbols=True))
-    if not (isinstance(hi - lo, sympy.Basic) and (hi - lo).free_symbols) and as_float(hi - lo) <= 0:
-        raise InvalidArgument(f"Arguments of `{func}` must satisfy lo < hi, got lo={lo}, hi={hi}")
-    return lo, hi
+def _interval_parameters(lo, hi):
+    """``lo < hi`` (the domain of ``hi`` starts at ``lo``), with the family's defaults."""
+    return (Parameter("lo", REALS, "a", typical=(-8, 8), default=lo, doc="left end"),
+            Parameter("hi", Interval("lo"), "b", typical=(1, 8), default=hi, doc="right end (> lo)"))
 
 
 class Uniform(Measure):
     """Uniform law on ``[lo, hi]``."""
 
+    PARAMETERS = _interval_parameters(-1, 1)
+
     def __init__(self, lo=-1, hi=1):
         super().__init__()
-        self._lo, self._hi = _interval("uniform", lo, hi)
+        p = self._set_parameters("uniform", lo=lo, hi=hi)
+        self._lo, self._hi = p["lo"], p["hi"]
 
     def _moments(self, k):
         lo, hi = self._lo, self._hi
@@ -70,9 +69,12 @@ class Uniform(Measure):
 class Arcsine(Measure):
     """Arcsine law on ``[lo, hi]``: density ``1/(pi sqrt((x - lo)(hi - x)))``."""
 
+    PARAMETERS = _interval_parameters(-2, 2)
+
     def __init__(self, lo=-2, hi=2):
         super().__init__()
-        self._lo, self._hi = _interval("arcsine", lo, hi)
+        p = self._set_parameters("arcsine", lo=lo, hi=hi)
+        self._lo, self._hi = p["lo"], p["hi"]
 
     def _moments(self, k):
         c, h = (self._lo + self._hi) / 2, (self._hi - self._lo) / 2
@@ -140,9 +142,11 @@ class UniformSquared(Measure):
     It is the law of ``T = D^2`` for ``d_law="uniform"``.
     """
 
+    PARAMETERS = (Parameter("b", POSITIVE, "b", default=1, symbols=False, doc="D uniform on [-b, b]"),)
+
     def __init__(self, b=1):
         super().__init__()
-        self._b = exact(_v.positive("UniformSquared", "b", b, symbols=False))
+        self._b = self._set_parameters("UniformSquared", b=b)["b"]
 
     def _moments(self, k):
         return [sympy.Integer(1)] + [self._b ** (2 * j) / (2 * j + 1) for j in range(1, k + 1)]
