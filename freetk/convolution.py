@@ -58,10 +58,11 @@ def free_add(mu, nu, method="auto"):
     if method not in ("auto", "generic"):
         raise InvalidArgument(f"Argument `method` of `free_add` must be 'auto' or 'generic', got {method!r}")
     if method == "auto":
+        p, q = mu.parameters, nu.parameters
         if isinstance(mu, Semicircle) and isinstance(nu, Semicircle):
-            return Semicircle(mu._m + nu._m, mu._v + nu._v)
-        if isinstance(mu, FreePoisson) and isinstance(nu, FreePoisson) and sympy.simplify(mu.jump - nu.jump) == 0:
-            return FreePoisson(mu.rate + nu.rate, mu.jump)
+            return Semicircle(p["mean"] + q["mean"], p["var"] + q["var"])
+        if isinstance(mu, FreePoisson) and isinstance(nu, FreePoisson) and sympy.simplify(p["jump"] - q["jump"]) == 0:
+            return FreePoisson(p["rate"] + q["rate"], p["jump"])
         for a, b in ((mu, nu), (nu, mu)):
             c = _dirac_value(b)
             if c is not None:

@@ -67,14 +67,15 @@ def to_mp(x, ctx):
     return ctx.convert(x)
 
 
-def evaluate(x, np_kernel, mp_kernel, dps=None, complex_out=False):
+def evaluate(x, np_kernel, mp_kernel, dps=None, complex_out=False, name=None):
     """Evaluate a measure kernel at ``x`` (scalar or array) at the precision asked.
 
-    ``mp_kernel(v, ctx)`` runs in a fresh mpmath context (:func:`freetk.precision.context`), so no
+    ``name`` (e.g. ``"Semicircle.pdf"``) names the public method in errors.  ``mp_kernel(v, ctx)`` runs
+    in a fresh mpmath context (:func:`freetk.precision.context`), so no
     call changes mpmath's global precision and calls are safe in threads.  NaN inputs give NaN at
     their position only.
     """
-    dps = check_dps(_public_name(mp_kernel), dps)
+    dps = check_dps(name or _public_name(mp_kernel), dps)
     scalar = _is_scalar(x)
     if dps is None:
         if np_kernel is not None:
