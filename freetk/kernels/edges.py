@@ -206,33 +206,11 @@ def outside_images(p0, p1, X, D, off_sign, x_at, near=None):
             j += 1
         runs.append((i, j))
         i = j + 1
-    # refine every sign change at once by the Illinois (modified regula falsi) method
     brackets = []
     for i, j in runs:
         brackets.append((i - 1, i) if i > 0 else None)
         brackets.append((j + 1, j) if j < n - 1 else None)
-    idx = [k for k, b in enumerate(brackets) if b is not None]
-    roots = [None] * len(brackets)
-    if idx:
-        a = np.array([ps[brackets[k][0]] for k in idx])
-        fa = np.array([d[brackets[k][0]] for k in idx])
-        b = np.array([ps[brackets[k][1]] for k in idx])
-        fb = np.array([d[brackets[k][1]] for k in idx])
-        for _ in range(MAX_ROOT):
-            if np.all(np.abs(b - a) <= 1e-15 * np.maximum(np.abs(a), np.abs(b)) + 1e-300):
-                break
-            with np.errstate(all="ignore"):
-                c = (a * fb - b * fa) / (fb - fa)
-            out_ = ~np.isfinite(c) | (c <= np.minimum(a, b)) | (c >= np.maximum(a, b))
-            c = np.where(out_, 0.5 * (a + b), c)
-            with np.errstate(all="ignore"):
-                fc = off_sign * D(c)[0]
-            fc = np.where(np.isfinite(fc), fc, -np.abs(fb) * np.sign(fa))   # unknown: treat as the far side
-            swap = np.sign(fc) != np.sign(fb)
-            a, fa = np.where(swap, b, a), np.where(swap, fb, fa / 2)
-            b, fb = c, fc
-        for t, k in enumerate(idx):
-            roots[k] = b[t]
+    roots = _sign_changes(ps, d, brackets, lambda p: off_sign * D(p)[0])
     out = []
     for r, (i, j) in enumerate(runs):
         pl, pr = roots[2 * r], roots[2 * r + 1]
@@ -245,6 +223,36 @@ def outside_images(p0, p1, X, D, off_sign, x_at, near=None):
             continue
         out.append((xl, xr, kl, kr))
     return out
+
+
+def _sign_changes(ps, d, brackets, fn):
+    """The zeros of ``fn`` in the brackets ``(i, j)`` of samples ``ps`` (values ``d``, opposite signs at
+    ``i`` and ``j``; None: no bracket), all refined at once by the Illinois (modified regula falsi)
+    method; a point where ``fn`` is not finite is treated as lying on the far side."""
+    idx = [k for k, b in enumerate(brackets) if b is not None]
+    roots = [None] * len(brackets)
+    if not idx:
+        return roots
+    a = np.array([ps[brackets[k][0]] for k in idx])
+    fa = np.array([d[brackets[k][0]] for k in idx])
+    b = np.array([ps[brackets[k][1]] for k in idx])
+    fb = np.array([d[brackets[k][1]] for k in idx])
+    for _ in range(MAX_ROOT):
+        if np.all(np.abs(b - a) <= 1e-15 * np.maximum(np.abs(a), np.abs(b)) + 1e-300):
+            break
+        with np.errstate(all="ignore"):
+            c = (a * fb - b * fa) / (fb - fa)
+        out_ = ~np.isfinite(c) | (c <= np.minimum(a, b)) | (c >= np.maximum(a, b))
+        c = np.where(out_, 0.5 * (a + b), c)
+        with np.errstate(all="ignore"):
+            fc = fn(c)
+        fc = np.where(np.isfinite(fc), fc, -np.abs(fb) * np.sign(fa))
+        swap = np.sign(fc) != np.sign(fb)
+        a, fa = np.where(swap, b, a), np.where(swap, fb, fa / 2)
+        b, fb = c, fc
+    for t, k in enumerate(idx):
+        roots[k] = b[t]
+    return roots
 
 
 def complement(off, scale, increasing=True):
