@@ -28,6 +28,7 @@ import sympy
 
 from .errors import InvalidArgument, PrecisionWarning
 from .hermite import HermiteData, hermite_data
+from .kernels.edges import union as _union
 from .inversion import gauss_from_jacobi, jacobi_from_moments, terminated_cf
 from .measures.atoms import Atoms
 from .measures.base import Measure, as_float, as_mp, check_positive, exact
@@ -279,17 +280,6 @@ def _ratio(v):
 
 def _s(x):
     return sympy.simplify(x) if isinstance(x, sympy.Basic) else x
-
-
-def _union(ivs):
-    ivs = sorted(ivs)
-    out = []
-    for lo, hi in ivs:
-        if out and lo <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], hi))
-        else:
-            out.append((lo, hi))
-    return out
 
 
 # ----------------------------------------------------------------------------- routes for mu

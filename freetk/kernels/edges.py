@@ -55,18 +55,23 @@ def real_pair(measure):
     return pair
 
 
+def union(intervals):
+    """The union of closed intervals ``(lo, hi)``, as sorted disjoint intervals."""
+    merged = []
+    for lo, hi in sorted(intervals):
+        if merged and lo <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
+        else:
+            merged.append((lo, hi))
+    return merged
+
+
 def gaps(support, atom_locs, skip_zero=False):
     """Open gaps ``(a, b)`` of a measure (``a`` may be ``-inf``, ``b`` ``+inf``) between its support
     intervals and atoms (an atom at 0 is not a cut point when ``skip_zero``)."""
     cuts = [(float(lo), float(hi)) for lo, hi in support]
     cuts += [(float(x), float(x)) for x in atom_locs if not (skip_zero and float(x) == 0.0)]
-    cuts.sort()
-    merged = []
-    for lo, hi in cuts:
-        if merged and lo <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
-        else:
-            merged.append((lo, hi))
+    merged = union(cuts)
     ends = [-np.inf] + [v for iv in merged for v in iv] + [np.inf]
     return [(ends[2 * i], ends[2 * i + 1]) for i in range(len(merged) + 1)]
 

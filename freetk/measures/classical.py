@@ -14,23 +14,37 @@ def _interval_parameters(lo, hi):
             Parameter("hi", Interval("lo"), "b", typical=(1, 8), default=hi, doc="right end (> lo)"))
 
 
-class Uniform(Measure):
+class _IntervalLaw(Measure):
+    """A law on one interval ``[lo, hi]`` given by its ends (``_FUNC``: the constructor's name in
+    messages, ``_NAME``: the LaTeX name)."""
+
+    _FUNC = _NAME = None
+
+    def __init__(self, lo, hi):
+        super().__init__()
+        p = self._set_parameters(self._FUNC, lo=lo, hi=hi)
+        self._lo, self._hi = p["lo"], p["hi"]
+
+    def support(self):
+        return [(as_float(self._lo), as_float(self._hi))]
+
+    def latex(self):
+        return r"%s\left[%s, %s\right]" % (self._NAME, sympy.latex(self._lo), sympy.latex(self._hi))
+
+
+class Uniform(_IntervalLaw):
     """Uniform law on ``[lo, hi]``."""
 
     PARAMETERS = _interval_parameters(-1, 1)
+    _FUNC, _NAME = "uniform", r"\mathrm{U}"
 
     def __init__(self, lo=-1, hi=1):
-        super().__init__()
-        p = self._set_parameters("uniform", lo=lo, hi=hi)
-        self._lo, self._hi = p["lo"], p["hi"]
+        super().__init__(lo, hi)
 
     def _moments(self, k):
         lo, hi = self._lo, self._hi
         return [sympy.Integer(1)] + [sympy.simplify((hi ** (j + 1) - lo ** (j + 1)) / ((j + 1) * (hi - lo)))
                                      for j in range(1, k + 1)]
-
-    def support(self):
-        return [(as_float(self._lo), as_float(self._hi))]
 
     def _cauchy_np(self, z):
         lo, hi = as_float(self._lo), as_float(self._hi)
@@ -62,19 +76,15 @@ class Uniform(Measure):
         lo, hi = as_mp(self._lo, ctx), as_mp(self._hi, ctx)
         return min(max((x - lo) / (hi - lo), ctx.mpf(0)), ctx.mpf(1))
 
-    def latex(self):
-        return r"\mathrm{U}\left[%s, %s\right]" % (sympy.latex(self._lo), sympy.latex(self._hi))
 
-
-class Arcsine(Measure):
+class Arcsine(_IntervalLaw):
     """Arcsine law on ``[lo, hi]``: density ``1/(pi sqrt((x - lo)(hi - x)))``."""
 
     PARAMETERS = _interval_parameters(-2, 2)
+    _FUNC, _NAME = "arcsine", r"\mathrm{Arcsine}"
 
     def __init__(self, lo=-2, hi=2):
-        super().__init__()
-        p = self._set_parameters("arcsine", lo=lo, hi=hi)
-        self._lo, self._hi = p["lo"], p["hi"]
+        super().__init__(lo, hi)
 
     def _moments(self, k):
         c, h = (self._lo + self._hi) / 2, (self._hi - self._lo) / 2
@@ -82,9 +92,6 @@ class Arcsine(Measure):
         mu = [sympy.Rational(comb(j, j // 2), 2 ** j) if j % 2 == 0 else 0 for j in range(k + 1)]
         return [sympy.expand(sum(comb(n, j) * c ** (n - j) * h ** j * mu[j] for j in range(n + 1)))
                 for n in range(k + 1)]
-
-    def support(self):
-        return [(as_float(self._lo), as_float(self._hi))]
 
     def _cauchy_np(self, z):
         lo, hi = as_float(self._lo), as_float(self._hi)
@@ -120,9 +127,6 @@ class Arcsine(Measure):
         lo, hi = as_mp(self._lo, ctx), as_mp(self._hi, ctx)
         t = min(max((x - lo) / (hi - lo), ctx.mpf(0)), ctx.mpf(1))
         return 2 / ctx.pi * ctx.asin(ctx.sqrt(t))
-
-    def latex(self):
-        return r"\mathrm{Arcsine}\left[%s, %s\right]" % (sympy.latex(self._lo), sympy.latex(self._hi))
 
 
 def uniform(lo=-1, hi=1):

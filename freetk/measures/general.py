@@ -216,11 +216,6 @@ class Affine(Measure):
         s, c = as_mp(self._s, ctx), as_mp(self._c, ctx)
         return self._b._cauchy_mp((z - c) / s, ctx) / s
 
-    def _cauchy_pair_np(self, z):
-        s, c = as_float(self._s), as_float(self._c)
-        g, dg = self._b._cauchy_pair_np((np.asarray(z, complex) - c) / s)
-        return g / s, dg / (s * s)
-
     def _cauchy_pair_mp(self, z, ctx):
         s, c = as_mp(self._s, ctx), as_mp(self._c, ctx)
         g, dg = self._b._cauchy_pair_mp((z - c) / s, ctx)

@@ -122,11 +122,21 @@ class Sequence:
         return r"%s^n" % self.element.latex()
 
 
+class _FixedLatex:
+    """A domain whose LaTeX is a constant of its class."""
+
+    LATEX = ""
+
+    def latex(self):
+        return self.LATEX
+
+
 @dataclass(frozen=True)
-class Simplex:
+class Simplex(_FixedLatex):
     """Weights ``>= 0`` summing to 1, one per entry of the parameter ``of`` (``None``: equal weights)."""
 
     of: str
+    LATEX = r"\Delta^{n-1}"
 
     def check(self, func, name, x, values, symbols):
         n = len(values[self.of])
@@ -146,21 +156,17 @@ class Simplex:
                 raise InvalidArgument(f"Argument `{name}` of `{func}` must sum to 1, got {tot}")
         return ws
 
-    def latex(self):
-        return r"\Delta^{n-1}"
-
 
 @dataclass(frozen=True)
-class IsMeasure:
+class IsMeasure(_FixedLatex):
     """A :class:`~freetk.measures.base.Measure` (every measure is a :class:`SpectralMixin`)."""
+
+    LATEX = r"\text{a measure}"
 
     def check(self, func, name, x, values, symbols):
         if not isinstance(x, SpectralMixin):
             raise InvalidArgument(f"Argument `{name}` of `{func}` must be a Measure, got {type(x).__name__}")
         return x
-
-    def latex(self):
-        return r"\text{a measure}"
 
 
 @dataclass(frozen=True)
