@@ -94,10 +94,7 @@ class Measure(SpectralMixin, metaclass=ABCMeta):
         ``"formula"``: the family's hooks (an absent numpy hook runs the mpmath one at double precision;
         no hook at all raises).  ``"generic"``: ``_<name>_generic_np`` / ``_<name>_generic_mp``.
         ``"auto"``: the formula where the family has one, else the generic route."""
-        func = f"{type(self).__name__}.{name}"
-        if method not in METHODS:
-            raise InvalidArgument(f"Argument `method` of `{func}` must be one of {', '.join(map(repr, METHODS))}, "
-                                  f"got {method!r}")
+        func = _check_method(f"{type(self).__name__}.{name}", method)
         np_f, mp_f = (getattr(self, h) for h in FORMULA_HOOKS[name])
         np_g, mp_g = getattr(self, f"_{name}_generic_np"), getattr(self, f"_{name}_generic_mp")
         if method == "generic":
@@ -121,11 +118,8 @@ class Measure(SpectralMixin, metaclass=ABCMeta):
         """Moments ``[m_0, ..., m_k]``: exact sympy numbers when the parameters are exact
         (``method="formula"``, the default through ``"auto"``), or floats integrated from the density
         plus the atoms (``method="generic"``, double precision)."""
-        func = f"{type(self).__name__}.moments"
-        k = check_order(func, "k", k)
-        if method not in METHODS:
-            raise InvalidArgument(f"Argument `method` of `{func}` must be one of {', '.join(map(repr, METHODS))}, "
-                                  f"got {method!r}")
+        k = check_order(f"{type(self).__name__}.moments", "k", k)
+        _check_method(f"{type(self).__name__}.moments", method)
         if method == "generic":
             return self._moments_generic(k)
         cached = self._cache.get("moments")
@@ -489,6 +483,14 @@ class Measure(SpectralMixin, metaclass=ABCMeta):
 
     def __repr__(self):
         return f"<{type(self).__name__} {self.latex()}>"
+
+
+def _check_method(func, method):
+    """``func`` when ``method`` is one of :data:`METHODS`, else a loud error."""
+    if method not in METHODS:
+        raise InvalidArgument(f"Argument `method` of `{func}` must be one of {', '.join(map(repr, METHODS))}, "
+                              f"got {method!r}")
+    return func
 
 
 def _doubled(ctx):

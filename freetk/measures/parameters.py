@@ -71,26 +71,22 @@ class Interval:
         return e
 
     def check(self, func, name, x, values, symbols):
-        x = _v.real(func, name, x, symbols=symbols)
-        if _symbolic(x):
-            return x
+        numeric = {w: getattr(self, w) for w in ("lo", "hi")
+                   if not isinstance(getattr(self, w), str) and getattr(self, w) not in (-math.inf, math.inf)}
+        x = _v.real(func, name, x, symbols=symbols, lo=numeric.get("lo"), hi=numeric.get("hi"),
+                    lo_open=self.lo_open, hi_open=self.hi_open)
         for which, sign, is_open in (("lo", 1, self.lo_open), ("hi", -1, self.hi_open)):
-            e = self.end(which, values)
-            if e in (-math.inf, math.inf):
+            named = getattr(self, which)
+            if not isinstance(named, str) or _symbolic(x):
                 continue
+            e = self.end(which, values)
             if _symbolic(e):
                 continue        # an end set by a symbolic parameter: assumed valid
-            gap = sign * as_float(exact(x) - e) if isinstance(getattr(self, which), str) \
-                else sign * (_v._float_value(x) - float(e))
-            if gap < 0 or (is_open and gap == 0):
-                op = (">" if is_open else ">=") if sign > 0 else ("<" if is_open else "<=")
-                named = getattr(self, which)
-                if isinstance(named, str):      # a relation between parameters, e.g. lo < hi
-                    rel = f"{named} {'<' if is_open else '<='} {name}" if sign > 0 else \
-                        f"{name} {'<' if is_open else '<='} {named}"
-                    raise InvalidArgument(f"Arguments of `{func}` must satisfy {rel}, got {name} = {x}, "
-                                          f"{named} = {e}")
-                raise InvalidArgument(f"Argument `{name}` of `{func}` must be {op} {e}, got {x}")
+            gap = sign * as_float(exact(x) - e)
+            if gap < 0 or (is_open and gap == 0):       # a relation between parameters, e.g. lo < hi
+                rel = f"{named} {'<' if is_open else '<='} {name}" if sign > 0 else \
+                    f"{name} {'<' if is_open else '<='} {named}"
+                raise InvalidArgument(f"Arguments of `{func}` must satisfy {rel}, got {name} = {x}, {named} = {e}")
         return x
 
     def latex(self):
