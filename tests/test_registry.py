@@ -122,3 +122,18 @@ def test_monte_carlo_uses_the_family_sampler():
     assert abs(d.mean() - 1) < 5 * math.sqrt(1 / 3 / d.size)
     with pytest.raises(InvalidArgument, match="`d_law` of `ntk_matrix`"):
         _draw_d("cauchy", 3, np.random.default_rng(0))
+
+
+@pytest.mark.parametrize("name", list(registry.D_LAWS))
+def test_ntk_law_reads_the_named_laws_of_d(name):
+    """``ntk_law(d_law=name)`` takes its law of T = D^2 from the registry entry: E T^k from the entry's
+    measure (its even moments) or from its T-moments, k <= 3; the command line passes the name through."""
+    from freetk.ntk import TLaw
+    law = registry.D_LAWS[name]
+    expected = ([law.measure().moments(6)[2 * k] for k in range(4)] if law.bounded
+                else [law.t_moment(k) for k in range(4)])
+    assert TLaw(name).tau(3) == expected
+    assert TLaw(name.upper()).tau(1) == expected[:2]
+    assert cli._d_law(f" {name.upper()} ") == name
+    with pytest.raises(InvalidArgument, match="`d_law` of `ntk_law` must be a Measure or one of"):
+        TLaw("laplace")
