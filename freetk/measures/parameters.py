@@ -67,6 +67,8 @@ class Interval:
         """The end ``"lo"`` or ``"hi"`` as a number or exact expression, given earlier parameters."""
         e = getattr(self, which)
         if isinstance(e, str):
+            if e in values:                   # the end is another parameter itself (the common case)
+                return values[e]
             return sympy.sympify(e, locals={k: values[k] for k in self.refs()})
         return e
 
