@@ -102,7 +102,8 @@ def _measure(spec, symbolic=False):
     required = sum(p.required for p in params)
     if not required <= len(vals) <= len(params):
         count = f"{required}" if required == len(params) else f"{required} to {len(params)}"
-        raise CliError(f"{where}: {fam.name} takes {count} parameters ({fam.spec()}), got {len(vals)}")
+        raise CliError(f"{where}: {fam.name} takes {count} parameter{'' if count == '1' else 's'} ({fam.spec()}), "
+                       f"got {len(vals)}")
     given = dict(zip((p.name for p in params), vals))
     for p in params:
         if isinstance(p.domain, Simplex) and p.name in given and len(given[p.name]) != len(given[p.domain.of]):
