@@ -45,12 +45,16 @@ def _order(parameters):
     names = {p.name for p in parameters}
     done, out = set(), []
     while len(out) < len(parameters):
+        before = len(out)
         for p in parameters:
             dom = p.domain
             refs = {dom.of} if isinstance(dom, Simplex) else dom.refs() if isinstance(dom, Interval) else set()
             if p.name not in done and (refs & names) <= done:
                 done.add(p.name)
                 out.append(p)
+        if len(out) == before:
+            raise InvalidArgument("the declared parameters refer to each other in a cycle: "
+                                  f"{sorted(names - done)}")
     return out
 
 
