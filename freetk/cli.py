@@ -19,10 +19,19 @@ import os
 import sys
 import time
 
+import mpmath
 import numpy as np
 import sympy
 
-from .errors import FreetkError
+from . import __version__
+from . import latex as L
+from . import montecarlo as _mc
+from . import ntk as _ntk
+from .convolution import free_add, free_mul
+from .errors import FreetkError, InvalidArgument
+from .hermite import ACTIVATIONS, hermite_data
+from .measures import registry
+from .measures.parameters import Sequence, Simplex
 
 X = sympy.Symbol("x")
 
@@ -32,10 +41,10 @@ MAX_K_LATEX = 10     # symbolic NTK moments (m_10 has ~10^5 terms)
 MAX_GRID = 1_000_000
 MAX_DPS = 1000
 
-MEASURE_HELP = ("semicircle[:mean,var] | mp:λ | free_poisson:r[,α] | atoms:x1,x2,...[@w1,w2,...] | "
-                "uniform:lo,hi | arcsine:lo,hi")
-D_LAW_HELP = ("law of the entries of D: rademacher | uniform | gaussian | atoms:x1,x2,...[@w1,w2,...] "
-              "(weights after '@', default equal; e.g. atoms:-2,0.5@1/3,2/3) | uniform:lo,hi | arcsine:lo,hi")
+MEASURE_HELP = " | ".join(f.spec() + (f" (alias {', '.join(f.aliases)})" if f.aliases else "")
+                          for f in registry.FAMILIES.values())
+D_LAW_HELP = ("law of the entries of D: " + " | ".join(registry.D_LAWS) + " | a measure " + MEASURE_HELP +
+              " (numbers exact; atoms weights after '@', default equal; e.g. atoms:-2,0.5@1/3,2/3)")
 
 
 class CliError(FreetkError):
@@ -76,47 +85,35 @@ def _numbers(text, where, symbolic=False):
 
 
 def _measure(spec, symbolic=False):
-    """Parse ``name[:p1,p2,...]``: semicircle, mp, free_poisson, atoms (``x1,x2@w1,w2``), uniform, arcsine."""
-    from . import measures as M
+    """Parse ``name[:p1,p2,...]`` for a family of :data:`freetk.measures.registry.FAMILIES`: the values
+    in the order the family declares its parameters (a family with sequence parameters takes each
+    sequence ``x1,x2,...`` and separates them by ``@``, e.g. ``atoms:-2,0.5@1/3,2/3``)."""
     name, _, args = spec.partition(":")
-    name = name.strip().lower()
     where = f"measure {spec!r}"
-    if name == "atoms":
-        locs_s, at, ws_s = args.partition("@")
-        locs = _numbers(locs_s, where, symbolic)
-        if not locs:
-            raise CliError(f"{where}: atoms needs locations, e.g. atoms:0.25,2.25 (equal weights) or "
-                           "atoms:-2,0.5@1/3,2/3")
-        if not at:
-            return M.atoms(locs)
-        ws = _numbers(ws_s, where, symbolic)
-        if len(ws) != len(locs):
-            raise CliError(f"{where}: {len(locs)} locations but {len(ws)} weights")
-        return M.atoms(locs, ws)
-    vals = _numbers(args, where, symbolic)
-    if name == "semicircle":
-        if len(vals) > 2:
-            raise CliError(f"{where}: semicircle takes at most two parameters (mean, variance)")
-        return M.semicircle(*vals)
-    if name in ("mp", "marchenko_pastur"):
-        if len(vals) != 1:
-            raise CliError(f"{where}: mp needs one parameter, e.g. mp:0.5")
-        return M.marchenko_pastur(vals[0])
-    if name == "free_poisson":
-        if not 1 <= len(vals) <= 2:
-            raise CliError(f"{where}: free_poisson takes a rate and optionally a jump size")
-        return M.free_poisson(*vals)
-    if name in ("uniform", "arcsine"):
-        if len(vals) not in (0, 2):
-            raise CliError(f"{where}: {name} takes two parameters lo,hi")
-        return getattr(M, name)(*vals)
-    raise CliError(f"unknown measure {spec!r}; use {MEASURE_HELP}")
+    try:
+        fam = registry.family(name)
+    except InvalidArgument:
+        raise CliError(f"unknown measure {spec!r}; use {MEASURE_HELP}") from None
+    params = fam.parameters
+    if any(isinstance(p.domain, (Sequence, Simplex)) for p in params):
+        vals = [_numbers(part, where, symbolic) for part in args.split("@")] if args.strip() else []
+    else:
+        vals = _numbers(args, where, symbolic)
+    required = sum(p.required for p in params)
+    if not required <= len(vals) <= len(params):
+        count = f"{required}" if required == len(params) else f"{required} to {len(params)}"
+        raise CliError(f"{where}: {fam.name} takes {count} parameter{'' if count == '1' else 's'} ({fam.spec()}), "
+                       f"got {len(vals)}")
+    given = dict(zip((p.name for p in params), vals))
+    for p in params:
+        if isinstance(p.domain, Simplex) and p.name in given and len(given[p.name]) != len(given[p.domain.of]):
+            raise CliError(f"{where}: {len(given[p.domain.of])} {p.domain.of} but {len(given[p.name])} {p.name}")
+    return fam.build(**given)
 
 
 def _d_law(spec):
-    if spec.strip().lower() in ("rademacher", "uniform", "gaussian"):
-        return spec.strip().lower()
-    return _measure(spec)
+    key = spec.strip().lower()
+    return key if key in registry.D_LAWS else _measure(spec)
 
 
 def _expression(text, option):
@@ -136,7 +133,6 @@ def _expression(text, option):
 
 def _activation(args):
     """``(activation, sigma_prime, label)`` from --activation / --sigma-prime."""
-    from .hermite import ACTIVATIONS
     if args.sigma_prime is not None:
         if args.activation_given:
             raise CliError("give --activation or --sigma-prime, not both")
@@ -183,7 +179,6 @@ def _fmt(v, digits=12):
 
 def _num_str(v, digits=30):
     """A value as a decimal string with ``digits`` significant digits (exact values evaluated)."""
-    import mpmath
     if isinstance(v, sympy.Basic):
         return str(sympy.N(v, digits))
     if isinstance(v, (mpmath.mpf, mpmath.mpc)):
@@ -198,81 +193,19 @@ def _exact_str(v):
 # ----------------------------------------------------------------------------- commands
 def cmd_ntk(args):
     from tqdm.auto import tqdm
-    from .ntk import ntk_law
-    from . import montecarlo as mc
     t0 = time.time()
-    # --- everything the user typed is checked before any computation
-    _check_range(args.d, "--d", 1, 10_000)
-    _check_range(args.p, "--p", 1, 10_000)
-    _check_range(args.grid, "--grid", 2, MAX_GRID)
-    _check_range(args.k, "-k", 1, MAX_K)
-    _check_range(args.dps, "--dps", 0, MAX_DPS)
-    for path, option in ((args.csv, "--csv"), (args.png, "--png"), (args.json, "--json")):
-        _writable(path, option)
-    g1 = _number(args.gamma1, "--gamma1")
-    g2 = _number(args.gamma2, "--gamma2")
-    activation, sigma_prime, label = _activation(args)
-    d_law = _d_law(args.d_law)
-
-    law = ntk_law(activation, sigma_prime=sigma_prime, gamma1=g1, gamma2=g2, d_law=d_law, method=args.method)
-    h = law.hermite
+    g1, g2, activation, sigma_prime, label, d_law = _ntk_inputs(args)
+    law = _ntk.ntk_law(activation, sigma_prime=sigma_prime, gamma1=g1, gamma2=g2, d_law=d_law, method=args.method)
     steps = ["Hermite data", "law of mu", "density of rho", "Monte Carlo", "outputs"]
     bar = tqdm(total=len(steps), desc="freetk ntk", disable=args.quiet, file=sys.stderr)
     bar.update(1)
     print(f"NTK law (n x n side), {label}, gamma1 = {g1}, gamma2 = {g2}, "
           f"D ~ {args.d_law}; route for mu: {law.mu.route}")
-    print("Hermite data of phi = sigma' (g ~ N(0,1)):")
-    for k in ("c0", "c1", "norm2", "a"):
-        print(f"  {k:6s} = {_fmt(getattr(h, k))}")
-    if not h.exact:
-        print(f"  (quadrature error estimate {h.error:.1e})")
-    mm = law.mu.moments(args.k)
-    mr = law.moments(args.k)
+    mm, mr, sup, atoms_rho, atoms_mu = _print_law(args, law)
     bar.update(1)
-    print(f"moments of mu (dp x dp), m_1..m_{args.k} (exact, numerical value):")
-    for j in range(1, args.k + 1):
-        print(f"  m_{j}(mu)  = {sympy.N(mm[j], 15)}")
-    print(f"moments of rho (n x n), m_1..m_{args.k}:")
-    for j in range(1, args.k + 1):
-        print(f"  m_{j}(rho) = {sympy.N(mr[j], 15)}")
-    sup = law.support()
-    atoms_rho, atoms_mu = law.atoms(), law.mu.atoms()
-    print("support of rho (continuous part): " + ", ".join(f"[{a:.10f}, {b:.10f}]" for a, b in sup))
-    print("atoms of rho: " + (", ".join(f"{float(x):g} (mass {float(w):.10g})" for x, w in atoms_rho) or "none"))
-    print("atoms of mu: " + (", ".join(f"{float(x):.10g} (mass {float(w):.10g})" for x, w in atoms_mu)
-                            or "none"))
-    lo = min(a for a, _ in sup)
-    hi = max(b for _, b in sup)
-    xs = np.linspace(lo, hi, args.grid)
-    pdf = np.asarray(law.pdf(xs), float)
-    cdf = np.asarray(law.cdf(xs), float)
-    mass = law.total_mass()
+    xs, pdf, cdf, mass = _print_density(args, law, sup)
     bar.update(1)
-    print(f"total mass (continuous + atoms) = {mass:.12f}")
-    q = [lo + f * (hi - lo) for f in (0.1, 0.3, 0.5, 0.7, 0.9)]
-    err = law.pdf_error(np.array(q))
-    vals = np.asarray(law.pdf(np.array(q)), float)
-    print("density of rho at 10/30/50/70/90% of the support (double precision, estimated abs. error):")
-    for xq, v, e in zip(q, vals, err):
-        print(f"  x = {xq:.6f}: {v:.16g}  (± {e:.1e})")
-    if args.dps:
-        import mpmath
-        for xq in q:
-            print(f"  x = {xq:.6f} at {args.dps} digits: {mpmath.nstr(law.pdf(xq, dps=args.dps), args.dps)}")
-    res = eigs = None
-    mc_error = None
-    if not args.no_mc:
-        try:
-            res, eigs = mc.ntk_check(law, d=args.d, p=args.p, activation=activation, sigma_prime=sigma_prime,
-                                     d_law=d_law, seed=args.seed)
-        except Exception as e:   # the law is computed: write it, then report the failure (exit 1)
-            mc_error = f"{type(e).__name__}: {e}".splitlines()[0]
-        else:
-            k = res["outliers"]
-            print(f"Monte Carlo: n = {res['n']}, d = {args.d}, p = {args.p}, seed = {args.seed}; removed {k} "
-                  f"predicted outliers (gap/bulk width = {res['gap']:.2f})")
-            print(f"  KS distance = {res['ks']:.4f}, W1 distance = {res['w1']:.4f} "
-                  f"(finite-size error scales like 1/sqrt(d))")
+    res, eigs, mc_error = _ntk_monte_carlo(args, law, activation, sigma_prime, d_law)
     bar.update(1)
     np.savetxt(args.csv, np.column_stack([xs, pdf, cdf]), delimiter=",", header="x,pdf,cdf", comments="")
     _plot(args, law, xs, pdf, sup, res, eigs, label, g1, g2)
@@ -291,11 +224,90 @@ def cmd_ntk(args):
     return 0
 
 
+def _ntk_inputs(args):
+    """Everything the user typed, checked before any computation: ``(g1, g2, activation, sigma_prime,
+    label, d_law)``."""
+    _check_range(args.d, "--d", 1, 10_000)
+    _check_range(args.p, "--p", 1, 10_000)
+    _check_range(args.grid, "--grid", 2, MAX_GRID)
+    _check_range(args.k, "-k", 1, MAX_K)
+    _check_range(args.dps, "--dps", 0, MAX_DPS)
+    for path, option in ((args.csv, "--csv"), (args.png, "--png"), (args.json, "--json")):
+        _writable(path, option)
+    g1 = _number(args.gamma1, "--gamma1")
+    g2 = _number(args.gamma2, "--gamma2")
+    activation, sigma_prime, label = _activation(args)
+    return g1, g2, activation, sigma_prime, label, _d_law(args.d_law)
+
+
+def _print_law(args, law):
+    """Print the Hermite data, the moments of mu and rho, the support and the atoms; return them."""
+    h = law.hermite
+    print("Hermite data of phi = sigma' (g ~ N(0,1)):")
+    for k in ("c0", "c1", "norm2", "a"):
+        print(f"  {k:6s} = {_fmt(getattr(h, k))}")
+    if not h.exact:
+        print(f"  (quadrature error estimate {h.error:.1e})")
+    mm = law.mu.moments(args.k)
+    mr = law.moments(args.k)
+    print(f"moments of mu (dp x dp), m_1..m_{args.k} (exact, numerical value):")
+    for j in range(1, args.k + 1):
+        print(f"  m_{j}(mu)  = {sympy.N(mm[j], 15)}")
+    print(f"moments of rho (n x n), m_1..m_{args.k}:")
+    for j in range(1, args.k + 1):
+        print(f"  m_{j}(rho) = {sympy.N(mr[j], 15)}")
+    sup = law.support()
+    atoms_rho, atoms_mu = law.atoms(), law.mu.atoms()
+    print("support of rho (continuous part): " + ", ".join(f"[{a:.10f}, {b:.10f}]" for a, b in sup))
+    print("atoms of rho: " + (", ".join(f"{float(x):g} (mass {float(w):.10g})" for x, w in atoms_rho) or "none"))
+    print("atoms of mu: " + (", ".join(f"{float(x):.10g} (mass {float(w):.10g})" for x, w in atoms_mu)
+                            or "none"))
+    return mm, mr, sup, atoms_rho, atoms_mu
+
+
+def _print_density(args, law, sup):
+    """The density and cdf of rho on the grid and its mass; print the density at five points (with the
+    error estimate, and at ``--dps`` digits when asked).  Returns ``(xs, pdf, cdf, mass)``."""
+    lo = min(a for a, _ in sup)
+    hi = max(b for _, b in sup)
+    xs = np.linspace(lo, hi, args.grid)
+    pdf = np.asarray(law.pdf(xs), float)
+    cdf = np.asarray(law.cdf(xs), float)
+    mass = law.total_mass()
+    print(f"total mass (continuous + atoms) = {mass:.12f}")
+    q = [lo + f * (hi - lo) for f in (0.1, 0.3, 0.5, 0.7, 0.9)]
+    err = law.pdf_error(np.array(q))
+    vals = np.asarray(law.pdf(np.array(q)), float)
+    print("density of rho at 10/30/50/70/90% of the support (double precision, estimated abs. error):")
+    for xq, v, e in zip(q, vals, err):
+        print(f"  x = {xq:.6f}: {v:.16g}  (± {e:.1e})")
+    if args.dps:
+        for xq in q:
+            print(f"  x = {xq:.6f} at {args.dps} digits: {mpmath.nstr(law.pdf(xq, dps=args.dps), args.dps)}")
+    return xs, pdf, cdf, mass
+
+
+def _ntk_monte_carlo(args, law, activation, sigma_prime, d_law):
+    """``(result, eigenvalues, error message)`` of the Monte Carlo check (all None with ``--no-mc``); a
+    failure is reported, not raised: the law is computed and is still written."""
+    if args.no_mc:
+        return None, None, None
+    try:
+        res, eigs = _mc.ntk_check(law, d=args.d, p=args.p, activation=activation, sigma_prime=sigma_prime,
+                                  d_law=d_law, seed=args.seed)
+    except Exception as e:
+        return None, None, f"{type(e).__name__}: {e}".splitlines()[0]
+    print(f"Monte Carlo: n = {res['n']}, d = {args.d}, p = {args.p}, seed = {args.seed}; removed {res['outliers']} "
+          f"predicted outliers (gap/bulk width = {res['gap']:.2f})")
+    print(f"  KS distance = {res['ks']:.4f}, W1 distance = {res['w1']:.4f} "
+          f"(finite-size error scales like 1/sqrt(d))")
+    return res, eigs, None
+
+
 def _plot(args, law, xs, pdf, sup, res, eigs, label, g1, g2):
-    from . import montecarlo as mc
     hist = None
     if eigs is not None:
-        bulk, _, _ = mc.remove_outliers(eigs, res["outliers"])
+        bulk, _, _ = _mc.remove_outliers(eigs, res["outliers"])
         hist = (bulk, f"Monte Carlo n={res['n']} (KS {res['ks']:.3f})")
     fig = density_figure(xs, pdf, sup, hist=hist, title=f"NTK law: {label}, γ1={g1}, γ2={g2}, D~{args.d_law}")
     fig.savefig(args.png, dpi=120)
@@ -329,7 +341,6 @@ def density_figure(xs, pdf, support, hist=None, title=""):
 def _write_json(args, law, label, g1, g2, activation, sigma_prime, mm, mr, sup, atoms_rho, atoms_mu, mass,
                 xs, pdf, cdf, res, mc_error):
     """Everything the run computed, exact values as strings next to 30-digit decimals."""
-    from . import __version__
     h = law.hermite
     digits = 30
 
@@ -372,7 +383,6 @@ def _write_json(args, law, label, g1, g2, activation, sigma_prime, mm, mr, sup, 
 
 
 def cmd_convolve(args):
-    from .convolution import free_add, free_mul
     _check_range(args.k, "-k", 1, MAX_K)
     _check_range(args.grid, "--grid", 2, MAX_GRID)
     _writable(args.csv, "--csv")
@@ -402,12 +412,10 @@ def cmd_moments(args):
 
 
 def cmd_latex(args):
-    from . import latex as L
     if args.what == "ntk-moments":
         _check_range(args.k, "-k", 1, MAX_K_LATEX)
         print(L.ntk_moments_latex(args.k))
     elif args.what == "hermite":
-        from .hermite import hermite_data
         args.sigma_prime, args.activation_given = None, False
         activation, _, _ = _activation(args)
         print(hermite_data(activation).latex())

@@ -52,21 +52,26 @@ def free_add(mu, nu, method="auto"):
     >>> ft.free_add(ft.semicircle(), ft.semicircle()).moments(4)
     [1, 0, 2, 0, 8]
     """
-    for name, m in (("mu", mu), ("nu", nu)):
-        if not isinstance(m, Measure):
-            raise InvalidArgument(f"Argument `{name}` of `free_add` must be a Measure, got {type(m).__name__}")
-    if method not in ("auto", "generic"):
-        raise InvalidArgument(f"Argument `method` of `free_add` must be 'auto' or 'generic', got {method!r}")
+    _check_operands("free_add", mu, nu, method)
     if method == "auto":
+        p, q = mu.parameters, nu.parameters
         if isinstance(mu, Semicircle) and isinstance(nu, Semicircle):
-            return Semicircle(mu._m + nu._m, mu._v + nu._v)
-        if isinstance(mu, FreePoisson) and isinstance(nu, FreePoisson) and sympy.simplify(mu.jump - nu.jump) == 0:
-            return FreePoisson(mu.rate + nu.rate, mu.jump)
+            return Semicircle(p["mean"] + q["mean"], p["var"] + q["var"])
+        if isinstance(mu, FreePoisson) and isinstance(nu, FreePoisson) and sympy.simplify(p["jump"] - q["jump"]) == 0:
+            return FreePoisson(p["rate"] + q["rate"], p["jump"])
         for a, b in ((mu, nu), (nu, mu)):
             c = _dirac_value(b)
             if c is not None:
                 return Affine(a, 1, c)
     return FreeAdditiveConvolution(mu, nu)
+
+
+def _check_operands(func, mu, nu, method):
+    for name, m in (("mu", mu), ("nu", nu)):
+        if not isinstance(m, Measure):
+            raise InvalidArgument(f"Argument `{name}` of `{func}` must be a Measure, got {type(m).__name__}")
+    if method not in ("auto", "generic"):
+        raise InvalidArgument(f"Argument `method` of `{func}` must be 'auto' or 'generic', got {method!r}")
 
 
 def free_mul(mu, nu, method="auto"):
@@ -81,11 +86,7 @@ def free_mul(mu, nu, method="auto"):
     >>> ft.free_mul(ft.marchenko_pastur(1), ft.marchenko_pastur(1)).moments(4)   # Fuss-Catalan
     [1, 1, 3, 12, 55]
     """
-    for name, m in (("mu", mu), ("nu", nu)):
-        if not isinstance(m, Measure):
-            raise InvalidArgument(f"Argument `{name}` of `free_mul` must be a Measure, got {type(m).__name__}")
-    if method not in ("auto", "generic"):
-        raise InvalidArgument(f"Argument `method` of `free_mul` must be 'auto' or 'generic', got {method!r}")
+    _check_operands("free_mul", mu, nu, method)
     if method == "auto":
         for a, b in ((mu, nu), (nu, mu)):
             c = _dirac_value(b)

@@ -65,7 +65,7 @@ def jacobi_from_moments(m, n, ctx=None):
     return alpha, beta
 
 
-def hankel_positivity(m, func="from_moments"):
+def hankel_positivity(m, func="from_moments"):  # long: one recursion; its rows, pivots and tolerances share state
     r"""Check that ``m_0..m_N`` can be the moments of a probability measure (Hamburger), in O(N^2).
 
     The Chebyshev algorithm computes ``sigma_{k,l} = L(pi_k x^l)`` for the monic orthogonal

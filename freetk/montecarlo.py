@@ -19,6 +19,8 @@ import sympy
 from .errors import InvalidArgument
 from . import validation as _v
 from .hermite import _phi_object, _resolve
+from .measures import registry
+from .measures.base import Measure, as_float
 
 __all__ = ["ntk_matrix", "ntk_eigenvalues", "predicted_outliers", "remove_outliers", "ks_distance",
            "w1_distance", "compare", "wigner", "wishart", "haar_orthogonal", "free_sum_sample",
@@ -45,32 +47,19 @@ def _phi_numpy(activation, sigma_prime):
 
 
 def _draw_d(d_law, p, rng):
-    from .measures.atoms import Atoms
-    from .measures.base import Measure, as_float
-    from .measures.classical import Uniform
+    """``p`` entries of ``D``: a named law's sampler, a registered family's exact sampler, else the
+    inverse cdf on the support (all from :mod:`freetk.measures.registry`)."""
     if isinstance(d_law, str):
-        key = d_law.lower()
-        if key == "rademacher":
-            return rng.choice([-1.0, 1.0], size=p)
-        if key == "uniform":
-            return rng.uniform(-1.0, 1.0, size=p)
-        if key == "gaussian":
-            return rng.standard_normal(p)
-        raise InvalidArgument(f"Argument `d_law` must be a Measure or 'rademacher', 'uniform', 'gaussian'; "
-                              f"got {d_law!r}")
-    if isinstance(d_law, Atoms):
-        locs = np.array([as_float(x) for x, _ in d_law.atoms()])
-        w = np.array([as_float(v) for _, v in d_law.atoms()])
-        return rng.choice(locs, size=p, p=w / w.sum())
-    if isinstance(d_law, Uniform):
-        return rng.uniform(as_float(d_law._lo), as_float(d_law._hi), size=p)
+        return registry.d_law(d_law, "ntk_matrix").sample(rng, p)
     if isinstance(d_law, Measure):
-        # inverse-cdf sampling on the support
+        fam = registry.family_of(d_law)
+        if fam is not None and fam.sample is not None:
+            return fam.sample(d_law, rng, p)
         (lo, hi), = d_law.support()
         grid = np.linspace(lo, hi, 4001)
         F = np.asarray(d_law.cdf(grid), float)
         return np.interp(rng.uniform(size=p), F, grid)
-    raise InvalidArgument(f"Argument `d_law` must be a Measure or a name, got {type(d_law).__name__}")
+    raise InvalidArgument(f"Argument `d_law` of `ntk_matrix` must be a Measure or a name, got {type(d_law).__name__}")
 
 
 def ntk_matrix(activation=None, *, n, d, p, d_law="rademacher", x_law="gaussian", seed=0,
@@ -182,7 +171,6 @@ def compare(law, eigs, n_outliers=0):
 def ntk_check(law, *, d, p, activation=None, sigma_prime=None, d_law="rademacher", x_law="gaussian",
               seed=0, n=None):
     """Sample the NTK at ``n = round(gamma1 d p)`` and compare with ``law`` (outliers removed)."""
-    from .measures.base import as_float
     g1 = as_float(law.gamma1)
     n = n or int(round(g1 * d * p))
     eigs = ntk_eigenvalues(activation, n=n, d=d, p=p, d_law=d_law, x_law=x_law, seed=seed,
@@ -219,7 +207,6 @@ def wishart(n, m, population=None, seed=0):
 
 
 def _population(pop, n):
-    from .measures.base import Measure
     if pop is None:
         return np.ones(n)
     if isinstance(pop, Measure):
@@ -237,7 +224,6 @@ def _population(pop, n):
 
 def _quantiles(measure, n):
     """``n`` deterministic quantiles of a measure (atoms and continuous parts)."""
-    from .measures.base import as_float
     atoms = [(as_float(x), as_float(w)) for x, w in measure.atoms()]
     if not measure.support():
         locs = np.array([a for a, _ in atoms])

@@ -28,12 +28,14 @@ import sympy
 
 from .errors import InvalidArgument, PrecisionWarning
 from .hermite import HermiteData, hermite_data
+from .kernels.edges import union as _union
 from .inversion import gauss_from_jacobi, jacobi_from_moments, terminated_cf
 from .measures.atoms import Atoms
 from .measures.base import Measure, as_float, as_mp, check_positive, exact
 from .measures.classical import Uniform, UniformSquared
 from .measures.general import Affine, FromDensity, FromMoments
 from .measures.marchenko_pastur import FreeCompoundPoisson, FreePoisson, marchenko_pastur
+from .measures import registry
 from .numeric import edge_nodes
 from .ntk_series import mu_moments_arb, mu_moments_exact, to_arb
 from .precision import context, round_to
@@ -46,22 +48,16 @@ class TLaw:
     def __init__(self, d_law):
         self.unbounded = False
         if isinstance(d_law, str):
-            key = d_law.lower()
-            if key == "rademacher":
-                d_law = Atoms([-1, 1])
-            elif key == "uniform":
-                d_law = Uniform(-1, 1)
-            elif key == "gaussian":
+            named = registry.d_law(d_law)
+            if not named.bounded:
                 self.unbounded = True
                 self.D = None
-                self.name = "gaussian"
-                self._tau = lambda k: sympy.factorial2(2 * k - 1) if k > 0 else sympy.Integer(1)
+                self.name = named.name
+                self._tau = named.t_moment
                 self.measure = FromMoments(lambda k: self._tau(k))
                 self.point = None
                 return
-            else:
-                raise InvalidArgument(f"Argument `d_law` of `ntk_law` must be a Measure or one of "
-                                      f"'rademacher', 'uniform', 'gaussian'; got {d_law!r}")
+            d_law = named.measure()
         if not isinstance(d_law, Measure):
             raise InvalidArgument(f"Argument `d_law` of `ntk_law` must be a Measure or a name, got "
                                   f"{type(d_law).__name__}")
@@ -78,8 +74,8 @@ class TLaw:
             locs = sorted(acc, key=lambda v: as_float(v))
             self.measure = Atoms(locs, [acc[t] for t in locs])
             self.point = locs[0] if len(locs) == 1 else None
-        elif isinstance(d_law, Uniform) and d_law._lo == -d_law._hi:
-            self.measure = UniformSquared(d_law._hi)
+        elif isinstance(d_law, Uniform) and d_law.parameters["lo"] == -d_law.parameters["hi"]:
+            self.measure = UniformSquared(d_law.parameters["hi"])
             self.point = None
         else:
             self.measure = FromMoments(lambda k: d_law.moments(2 * k)[2 * k])
@@ -284,17 +280,6 @@ def _ratio(v):
 
 def _s(x):
     return sympy.simplify(x) if isinstance(x, sympy.Basic) else x
-
-
-def _union(ivs):
-    ivs = sorted(ivs)
-    out = []
-    for lo, hi in ivs:
-        if out and lo <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], hi))
-        else:
-            out.append((lo, hi))
-    return out
 
 
 # ----------------------------------------------------------------------------- routes for mu

@@ -112,25 +112,7 @@ def scan(builder, grid, what=("edges", "quantiles", "density"), x=None, q=DEFAUL
         A dict of numpy arrays, one row per grid point (see :class:`ScanResult`); each row is exactly
         what the measure's own methods return for that point.
     """
-    if not callable(builder):
-        raise InvalidArgument(f"Argument `builder` of `scan` must be callable, got {type(builder).__name__}")
-    what = (what,) if isinstance(what, str) else tuple(what)
-    bad = [w for w in what if w not in _WHAT]
-    if bad or not what:
-        raise InvalidArgument(f"Argument `what` of `scan` must be a non-empty subset of {_WHAT}, got {what!r}")
-    if ("density" in what or "cdf" in what):
-        if x is None:
-            raise InvalidArgument("Argument `x` of `scan` is required for 'density' and 'cdf' (a common grid)")
-        x = np.asarray(x, dtype=float)
-        if x.ndim != 1 or not np.all(np.isfinite(x)):
-            raise InvalidArgument("Argument `x` of `scan` must be a 1-d array of finite numbers")
-    q = np.asarray(q, dtype=float)
-    if "quantiles" in what and (q.ndim != 1 or np.any((q < 0) | (q > 1))):
-        raise InvalidArgument("Argument `q` of `scan` must be a 1-d array of levels in [0, 1]")
-    if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 0:
-        raise InvalidArgument(f"Argument `k` of `scan` must be a non-negative integer, got {k!r}")
-    if executor is not None and not (isinstance(executor, Executor) or hasattr(executor, "submit")):
-        raise InvalidArgument("Argument `executor` of `scan` must be a concurrent.futures.Executor")
+    what, x, q = _check_arguments(builder, what, x, q, k, executor)
     params, keyword = _grid(grid)
     jobs = [(builder, p, keyword, what, x, q, int(k)) for p in params]
 
@@ -150,6 +132,30 @@ def scan(builder, grid, what=("edges", "quantiles", "density"), x=None, q=DEFAUL
     finally:
         bar.close()
     return _collect(rows, params, what, x, q)
+
+
+def _check_arguments(builder, what, x, q, k, executor):
+    """The arguments of :func:`scan` checked; returns ``what`` as a tuple and ``x``, ``q`` as arrays."""
+    if not callable(builder):
+        raise InvalidArgument(f"Argument `builder` of `scan` must be callable, got {type(builder).__name__}")
+    what = (what,) if isinstance(what, str) else tuple(what)
+    bad = [w for w in what if w not in _WHAT]
+    if bad or not what:
+        raise InvalidArgument(f"Argument `what` of `scan` must be a non-empty subset of {_WHAT}, got {what!r}")
+    if ("density" in what or "cdf" in what):
+        if x is None:
+            raise InvalidArgument("Argument `x` of `scan` is required for 'density' and 'cdf' (a common grid)")
+        x = np.asarray(x, dtype=float)
+        if x.ndim != 1 or not np.all(np.isfinite(x)):
+            raise InvalidArgument("Argument `x` of `scan` must be a 1-d array of finite numbers")
+    q = np.asarray(q, dtype=float)
+    if "quantiles" in what and (q.ndim != 1 or np.any((q < 0) | (q > 1))):
+        raise InvalidArgument("Argument `q` of `scan` must be a 1-d array of levels in [0, 1]")
+    if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 0:
+        raise InvalidArgument(f"Argument `k` of `scan` must be a non-negative integer, got {k!r}")
+    if executor is not None and not (isinstance(executor, Executor) or hasattr(executor, "submit")):
+        raise InvalidArgument("Argument `executor` of `scan` must be a concurrent.futures.Executor")
+    return what, x, q
 
 
 def _collect(rows, params, what, x, q):

@@ -83,36 +83,31 @@ def _from_fmpq(x, as_sympy):
 FLINT_LOCK = threading.RLock()
 
 
-class _FlintCap:
-    """Set FLINT's series precision (``flint.ctx.cap``) for a block, holding :data:`FLINT_LOCK`."""
+class _FlintSetting:
+    """Set one attribute of FLINT's context (``flint.ctx.cap``, ``flint.ctx.prec``) for a block,
+    holding :data:`FLINT_LOCK`, and restore it on exit."""
 
-    def __init__(self, n):
-        self.n = n
-
-    def __enter__(self):
-        FLINT_LOCK.acquire()
-        self.old = flint.ctx.cap
-        flint.ctx.cap = max(int(self.n), 1)
-
-    def __exit__(self, *exc):
-        flint.ctx.cap = self.old
-        FLINT_LOCK.release()
-
-
-class FlintPrec:
-    """Set FLINT's ball precision (``flint.ctx.prec``, bits) for a block, holding :data:`FLINT_LOCK`."""
-
-    def __init__(self, bits):
-        self.bits = bits
+    def __init__(self, attr, value):
+        self.attr, self.value = attr, value
 
     def __enter__(self):
         FLINT_LOCK.acquire()
-        self.old = flint.ctx.prec
-        flint.ctx.prec = int(self.bits)
+        self.old = getattr(flint.ctx, self.attr)
+        setattr(flint.ctx, self.attr, self.value)
 
     def __exit__(self, *exc):
-        flint.ctx.prec = self.old
+        setattr(flint.ctx, self.attr, self.old)
         FLINT_LOCK.release()
+
+
+def _FlintCap(n):
+    """FLINT's series length (``flint.ctx.cap``) set to ``n`` for a block."""
+    return _FlintSetting("cap", max(int(n), 1))
+
+
+def FlintPrec(bits):
+    """FLINT's ball precision (``flint.ctx.prec``, bits) set for a block."""
+    return _FlintSetting("prec", int(bits))
 
 
 def _fs(seq):

@@ -14,19 +14,24 @@ Strategies draw *exact* parameters (small rationals), so the exact layer (moment
 transforms) is compared by equality; numeric comparisons use the tolerances you pass.
 See docs/testing.md.
 """
+from dataclasses import replace
 from fractions import Fraction
 
 import numpy as np
 import sympy
 from hypothesis import strategies as st
 
+from .convolution import free_add, free_mul
 from .errors import InvalidArgument
+from .measures import registry
+from .measures.parameters import Interval, Sequence, Simplex
+from .montecarlo import ks_distance, remove_outliers, w1_distance
 
-__all__ = ["rational_atomic", "measures", "positive_measures", "free_convolutions", "ntk_parameters",
+__all__ = ["rational_atomic", "measures", "parameters_of", "positive_measures", "free_convolutions", "ntk_parameters",
            "assert_same_law", "assert_monte_carlo", "FAMILIES", "ACTIVATIONS"]
 
-#: families drawn by :func:`measures`
-FAMILIES = ("semicircle", "marchenko_pastur", "free_poisson", "atoms", "uniform", "arcsine")
+#: families drawn by :func:`measures` (the registry's, :data:`freetk.measures.registry.FAMILIES`)
+FAMILIES = tuple(registry.FAMILIES)
 #: named activations drawn by :func:`ntk_parameters` (exact Hermite data)
 ACTIVATIONS = ("relu", "quadratic", "cubic", "tanh", "erf", "sin")
 
@@ -35,49 +40,81 @@ def _rat(draw, lo, hi, den=4):
     return sympy.Rational(draw(st.integers(lo, hi)), draw(st.integers(1, den)))
 
 
+def _order(parameters):
+    """Parameters sorted so that each comes after the parameters its domain refers to."""
+    names = {p.name for p in parameters}
+    done, out = set(), []
+    while len(out) < len(parameters):
+        before = len(out)
+        for p in parameters:
+            dom = p.domain
+            refs = {dom.of} if isinstance(dom, Simplex) else dom.refs() if isinstance(dom, Interval) else set()
+            if p.name not in done and (refs & names) <= done:
+                done.add(p.name)
+                out.append(p)
+        if len(out) == before:
+            raise InvalidArgument("the declared parameters refer to each other in a cycle: "
+                                  f"{sorted(names - done)}")
+    return out
+
+
+def _draw_parameter(draw, p, values):
+    """A value of one declared parameter: a small rational from its typical range (added to the lower
+    end of the domain when that end is another parameter); a sequence of such rationals; rational
+    weights ``k / sum`` for a simplex."""
+    a, b = p.typical
+    dom = p.domain
+    if isinstance(dom, Simplex):
+        raw = [draw(st.integers(a, b)) for _ in values[dom.of]]
+        return [Fraction(r, sum(raw)) for r in raw]
+    if isinstance(dom, Sequence):
+        n = draw(st.integers(*dom.length))
+        return [Fraction(draw(st.integers(a, b)), draw(st.integers(1, 4))) for _ in range(n)]
+    if isinstance(dom.lo, str):
+        return dom.end("lo", values) + _rat(draw, a, b)
+    return _rat(draw, a, b)
+
+
+@st.composite
+def parameters_of(draw, fam, positive=False):
+    """Keyword arguments for the registered family ``fam`` (a name or a
+    :class:`~freetk.measures.registry.Family`), drawn from its declared parameters; ``positive=True``
+    uses the family's replacements that put the law on ``[0, inf)``."""
+    fam = registry.family(fam) if isinstance(fam, str) else fam
+    values = {}
+    for p in _order(fam.positive_parameters() if positive else fam.parameters):
+        values[p.name] = _draw_parameter(draw, p, values)
+    return values
+
+
 @st.composite
 def rational_atomic(draw, min_atoms=1, max_atoms=4, positive=False, nonzero_mean=False):
     """A finitely supported measure with rational locations (in [-6, 6], or (0, 6] when ``positive``)
     and rational weights."""
-    n = draw(st.integers(min_atoms, max_atoms))
-    lo = 1 if positive else -6
-    locs = [Fraction(draw(st.integers(lo, 6)), draw(st.integers(1, 4))) for _ in range(n)]
-    raw = [draw(st.integers(1, 5)) for _ in range(n)]
-    tot = sum(raw)
-    ws = [Fraction(r, tot) for r in raw]
-    from . import atoms
-    m = atoms(locs, ws)
+    fam = registry.family("atoms")
+    params = fam.positive_parameters() if positive else fam.parameters
+    locs_p, ws_p = params
+    locs_p = replace(locs_p, domain=replace(locs_p.domain, length=(min_atoms, max_atoms)))
+    locs = _draw_parameter(draw, locs_p, {})
+    ws = _draw_parameter(draw, ws_p, {"locations": locs})
+    m = fam.build(locs, ws)
     if nonzero_mean and m.moments(1)[1] == 0:
-        m = atoms([x + 1 for x in locs], ws)
+        m = fam.build([x + 1 for x in locs], ws)
     return m
 
 
 @st.composite
 def measures(draw, families=FAMILIES, positive=False):
-    """A measure of one of the closed-form ``families`` with exact rational parameters.
+    """A measure of one of the registered ``families`` with exact rational parameters drawn from the
+    declared typical values (:func:`parameters_of`).
 
-    ``positive=True`` draws laws on ``[0, inf)`` only (semicircles shifted to the right of 0).
+    ``positive=True`` draws laws on ``[0, inf)`` only (e.g. semicircles shifted to the right of 0).
     """
-    import freetk as ft
     bad = [f for f in families if f not in FAMILIES]
     if bad or not families:
         raise InvalidArgument(f"Argument `families` of `measures` must be a non-empty subset of {FAMILIES}, got {families!r}")
-    fam = draw(st.sampled_from(list(families)))
-    if fam == "semicircle":
-        var = _rat(draw, 1, 8)
-        mean = _rat(draw, -8, 8) if not positive else 2 * sympy.sqrt(var) + _rat(draw, 1, 8)
-        return ft.semicircle(mean, var)
-    if fam == "marchenko_pastur":
-        return ft.marchenko_pastur(_rat(draw, 1, 12))
-    if fam == "free_poisson":
-        return ft.free_poisson(_rat(draw, 1, 12), _rat(draw, 1, 8))
-    if fam == "atoms":
-        return draw(rational_atomic(positive=positive))
-    if fam == "uniform":
-        lo = _rat(draw, 0 if positive else -8, 8)
-        return ft.uniform(lo, lo + _rat(draw, 1, 8))
-    lo = _rat(draw, 0 if positive else -8, 8)
-    return ft.arcsine(lo, lo + _rat(draw, 1, 8))
+    fam = registry.FAMILIES[draw(st.sampled_from(list(families)))]
+    return fam.build(**draw(parameters_of(fam, positive=positive)))
 
 
 def positive_measures(families=FAMILIES):
@@ -89,20 +126,19 @@ def positive_measures(families=FAMILIES):
 def free_convolutions(draw, families=("semicircle", "marchenko_pastur", "free_poisson", "atoms"), ops=("add", "mul")):
     """``(a, b, op, result)``: two drawn measures and their free additive or multiplicative convolution
     (``mul`` draws both on ``[0, inf)``, ``a`` with a non-zero mean)."""
-    import freetk as ft
     op = draw(st.sampled_from(list(ops)))
     if op == "add":
         a, b = draw(measures(families)), draw(measures(families))
-        return a, b, op, ft.free_add(a, b)
+        return a, b, op, free_add(a, b)
     a = draw(measures(families, positive=True).filter(lambda m: m.moments(1)[1] != 0))
     b = draw(measures(families, positive=True).filter(lambda m: m.moments(1)[1] != 0))
-    return a, b, op, ft.free_mul(a, b)
+    return a, b, op, free_mul(a, b)
 
 
 @st.composite
-def ntk_parameters(draw, activations=ACTIVATIONS, d_laws=("rademacher", "uniform")):
+def ntk_parameters(draw, activations=ACTIVATIONS, d_laws=tuple(n for n, d in registry.D_LAWS.items() if d.bounded)):
     """Keyword arguments for :func:`freetk.ntk_law`: an activation, ``gamma1``, ``gamma2`` (rationals in
-    ``[1/4, 4]``) and ``d_law``."""
+    ``[1/4, 4]``) and ``d_law`` (by default the bounded named laws of the registry)."""
     return {"activation": draw(st.sampled_from(list(activations))),
             "gamma1": sympy.Rational(draw(st.integers(1, 16)), 4),
             "gamma2": sympy.Rational(draw(st.integers(1, 16)), 4),
@@ -168,7 +204,6 @@ def assert_monte_carlo(law, sample, n_outliers=0, ks_tol=None, w1_tol=None):
     finite-size *bias*: pass your own bound for small matrices), and, when given, the Wasserstein-1
     distance at most ``w1_tol``.  Returns ``{"ks": ..., "w1": ..., "n": ...}``.
     """
-    from .montecarlo import ks_distance, remove_outliers, w1_distance
     e = np.sort(np.asarray(sample, float))
     if e.ndim != 1 or e.size < 2:
         raise InvalidArgument("Argument `sample` of `assert_monte_carlo` must be a 1-d array of at least 2 values")

@@ -5,8 +5,13 @@ import mpmath
 import numpy as np
 import pytest
 
+from hypothesis import given, settings, strategies as st
+
 import freetk as ft
+from freetk.measures import registry
 from freetk.numeric import edge_nodes
+from freetk.precision import ae
+from freetk.testing import parameters_of
 
 FAMILIES = {
     "semicircle": lambda: ft.semicircle(F(1, 2), 2),
@@ -75,3 +80,42 @@ def test_double_and_high_precision_agree(measure):
     assert isinstance(v, mpmath.mpc)
     assert abs(complex(v) - measure.cauchy(x + 0.5j)) < 1e-12
     assert mpmath.mp.dps == 15
+
+
+# ----------------------------------------------------------------------------- formula against fallback
+def _formula_or_none(call):
+    """The formula route's value, or None when the family has no formula for it (the dispatch says so)."""
+    try:
+        return call()
+    except ft.InvalidArgument as e:
+        assert "has no formula" in str(e)
+        return None
+
+
+@pytest.mark.parametrize("name", list(registry.FAMILIES))
+@given(data=st.data())
+@settings(max_examples=2, deadline=None)
+def test_formula_agrees_with_the_generic_fallback(name, data):
+    """For every registered family, over its declared parameters: each formula hook against the generic
+    route of the Measure base, which computes the same quantity from another one (G from the density,
+    the density from G's boundary value, the cdf and the moments from the density), at double precision
+    and at 30 digits."""
+    fam = registry.FAMILIES[name]
+    m = fam.build(**data.draw(parameters_of(fam)))
+    z = np.array([0.3 + 1.0j, -1.5 + 0.25j, 4.0 - 2.0j]) + float(m.moments(1)[1])
+    g_f, g_g = m.cauchy(z, method="formula"), m.cauchy(z, method="generic")
+    assert np.all(np.abs(g_f - g_g) <= 1e-12 * np.maximum(1, np.abs(g_f)))
+    assert ae(m.cauchy(complex(z[0]), dps=30, method="formula"), m.cauchy(complex(z[0]), dps=30, method="generic"), 30)
+    mk = [float(v) for v in m.moments(6)]
+    assert m.moments(6, method="generic") == pytest.approx(mk, rel=1e-10, abs=1e-10 * max(1, max(map(abs, mk))))
+    for lo, hi in m.support():
+        x = lo + (hi - lo) * np.array([0.013, 0.3, 0.5, 0.77, 0.991])
+        f = np.asarray(m.pdf(x, method="formula"), float)
+        assert np.asarray(m.pdf(x, method="generic"), float) == pytest.approx(f, rel=1e-10, abs=1e-12 * max(f))
+        assert ae(m.pdf(x[1], dps=30, method="formula"), m.pdf(x[1], dps=30, method="generic"), 30)
+        c = _formula_or_none(lambda: np.asarray(m.cdf(x, method="formula"), float))
+        if c is not None:
+            assert np.asarray(m.cdf(x, method="generic"), float) == pytest.approx(c, abs=1e-12)
+            assert ae(m.cdf(x[2], dps=30, method="formula"), m.cdf(x[2], dps=30, method="generic"), 30)
+    with pytest.raises(ft.InvalidArgument, match="`method` of `.*pdf` must be one of"):
+        m.pdf(0.0, method="fast")

@@ -55,18 +55,23 @@ def real_pair(measure):
     return pair
 
 
+def union(intervals):
+    """The union of closed intervals ``(lo, hi)``, as sorted disjoint intervals."""
+    merged = []
+    for lo, hi in sorted(intervals):
+        if merged and lo <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
+        else:
+            merged.append((lo, hi))
+    return merged
+
+
 def gaps(support, atom_locs, skip_zero=False):
     """Open gaps ``(a, b)`` of a measure (``a`` may be ``-inf``, ``b`` ``+inf``) between its support
     intervals and atoms (an atom at 0 is not a cut point when ``skip_zero``)."""
     cuts = [(float(lo), float(hi)) for lo, hi in support]
     cuts += [(float(x), float(x)) for x in atom_locs if not (skip_zero and float(x) == 0.0)]
-    cuts.sort()
-    merged = []
-    for lo, hi in cuts:
-        if merged and lo <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
-        else:
-            merged.append((lo, hi))
+    merged = union(cuts)
     ends = [-np.inf] + [v for iv in merged for v in iv] + [np.inf]
     return [(ends[2 * i], ends[2 * i + 1]) for i in range(len(merged) + 1)]
 
@@ -206,33 +211,11 @@ def outside_images(p0, p1, X, D, off_sign, x_at, near=None):
             j += 1
         runs.append((i, j))
         i = j + 1
-    # refine every sign change at once by the Illinois (modified regula falsi) method
     brackets = []
     for i, j in runs:
         brackets.append((i - 1, i) if i > 0 else None)
         brackets.append((j + 1, j) if j < n - 1 else None)
-    idx = [k for k, b in enumerate(brackets) if b is not None]
-    roots = [None] * len(brackets)
-    if idx:
-        a = np.array([ps[brackets[k][0]] for k in idx])
-        fa = np.array([d[brackets[k][0]] for k in idx])
-        b = np.array([ps[brackets[k][1]] for k in idx])
-        fb = np.array([d[brackets[k][1]] for k in idx])
-        for _ in range(MAX_ROOT):
-            if np.all(np.abs(b - a) <= 1e-15 * np.maximum(np.abs(a), np.abs(b)) + 1e-300):
-                break
-            with np.errstate(all="ignore"):
-                c = (a * fb - b * fa) / (fb - fa)
-            out_ = ~np.isfinite(c) | (c <= np.minimum(a, b)) | (c >= np.maximum(a, b))
-            c = np.where(out_, 0.5 * (a + b), c)
-            with np.errstate(all="ignore"):
-                fc = off_sign * D(c)[0]
-            fc = np.where(np.isfinite(fc), fc, -np.abs(fb) * np.sign(fa))   # unknown: treat as the far side
-            swap = np.sign(fc) != np.sign(fb)
-            a, fa = np.where(swap, b, a), np.where(swap, fb, fa / 2)
-            b, fb = c, fc
-        for t, k in enumerate(idx):
-            roots[k] = b[t]
+    roots = _sign_changes(ps, d, brackets, lambda p: off_sign * D(p)[0])
     out = []
     for r, (i, j) in enumerate(runs):
         pl, pr = roots[2 * r], roots[2 * r + 1]
@@ -245,6 +228,36 @@ def outside_images(p0, p1, X, D, off_sign, x_at, near=None):
             continue
         out.append((xl, xr, kl, kr))
     return out
+
+
+def _sign_changes(ps, d, brackets, fn):
+    """The zeros of ``fn`` in the brackets ``(i, j)`` of samples ``ps`` (values ``d``, opposite signs at
+    ``i`` and ``j``; None: no bracket), all refined at once by the Illinois (modified regula falsi)
+    method; a point where ``fn`` is not finite is treated as lying on the far side."""
+    idx = [k for k, b in enumerate(brackets) if b is not None]
+    roots = [None] * len(brackets)
+    if not idx:
+        return roots
+    a = np.array([ps[brackets[k][0]] for k in idx])
+    fa = np.array([d[brackets[k][0]] for k in idx])
+    b = np.array([ps[brackets[k][1]] for k in idx])
+    fb = np.array([d[brackets[k][1]] for k in idx])
+    for _ in range(MAX_ROOT):
+        if np.all(np.abs(b - a) <= 1e-15 * np.maximum(np.abs(a), np.abs(b)) + 1e-300):
+            break
+        with np.errstate(all="ignore"):
+            c = (a * fb - b * fa) / (fb - fa)
+        out_ = ~np.isfinite(c) | (c <= np.minimum(a, b)) | (c >= np.maximum(a, b))
+        c = np.where(out_, 0.5 * (a + b), c)
+        with np.errstate(all="ignore"):
+            fc = fn(c)
+        fc = np.where(np.isfinite(fc), fc, -np.abs(fb) * np.sign(fa))
+        swap = np.sign(fc) != np.sign(fb)
+        a, fa = np.where(swap, b, a), np.where(swap, fb, fa / 2)
+        b, fb = c, fc
+    for t, k in enumerate(idx):
+        roots[k] = b[t]
+    return roots
 
 
 def complement(off, scale, increasing=True):
@@ -320,58 +333,105 @@ def fcp_support(rate, j_support, j_atoms, j_pair, breaks=None):
     return complement(off, scale, increasing=True)
 
 
-def add_support(mu_support, mu_atoms, mu_pair, nu_support, nu_atoms, nu_pair, mu_mean, nu_mean, breaks=None):
-    """Support intervals (with edge kinds) of ``mu ⊞ nu`` from both operands' supports, atoms and
-    real-axis ``(G, G')`` pairs: ``x(g) = w_mu(g) + w_nu(g) - 1/g`` over every pair of branches,
-    ``x'(g) = 1/G_mu'(w_mu) + 1/G_nu'(w_nu) + 1/g^2 < 0`` off the support.  At ``g = 0`` an outer branch
-    (``w -> ±inf``) meets a finite zero of the other ``G``: ``x -> mean + w_other(0)``, a finite point."""
-    def at_inf(side):
-        return 0.0
-    bm = branches(mu_pair, gaps(mu_support, mu_atoms), at_inf)
-    bn = branches(nu_pair, gaps(nu_support, nu_atoms), at_inf)
+#: an operation's inverse map on a pair of branches: ``x(w1, w2, p)`` and ``dx(w1, w2, p) -> (d, size)``
+#: (``d`` of the sign of ``x'``), ``off_sign`` (the sign of ``d`` off the support), parameter ``cuts``;
+#: limits at ``p = 0`` when neither branch is outer (``inner_zero(first_end)``) and when one is
+#: (``outer_zero(mean of the outer operand, zero of the other)``); at an infinite parameter
+#: (``at_poles(b1, b2, p)``); ``special(p, p0, X)``: a parameter value with its own limit, else None
+PairMap = namedtuple("PairMap", "x dx off_sign cuts inner_zero outer_zero at_poles special")
+
+
+def _pair_off_support(m, f1, f2, bm, bn, means, breaks):
+    """Open off-support ``x``-intervals of ``mu ⊞ nu`` or ``mu ⊠ nu`` (``m``, a :data:`PairMap`) over
+    every pair of branches ``(b1, b2)`` of the operands' inverse functions ``f1``, ``f2`` (one
+    parameter ``p`` common to both, on the overlap of their ranges cut at ``m.cuts``).
+
+    At ``p = 0`` an outer branch (``w -> ±inf``) meets the other operand: both outer gives ``x -> ±inf``;
+    one outer gives a finite limit (recorded in ``breaks``: a cusp or kink of the density sits there)."""
     off = []
-    scale = 1.0 + sum(abs(v) for iv in list(mu_support) + list(nu_support) for v in iv)
     for b1 in bm:
         for b2 in bn:
             lo, hi = max(b1.fb, b2.fb), min(b1.fa, b2.fa)
             if not lo < hi:
                 continue
-            for p0, p1 in _split(lo, hi, (0.0,)):
-                def W(g, b1=b1, b2=b2):
-                    return invert(mu_pair, b1, g), invert(nu_pair, b2, g)
+            for p0, p1 in _split(lo, hi, m.cuts):
+                def W(p, b1=b1, b2=b2):
+                    return invert(f1, b1, p), invert(f2, b2, p)
 
-                def X(g, W=W):
-                    w1, w2 = W(g)
-                    return w1 + w2 - 1 / g
+                def X(p, W=W):
+                    return m.x(*W(p), p)
 
-                def D(g, W=W):
-                    w1, w2 = W(g)
-                    t1, t2, t3 = 1 / mu_pair(w1)[1], 1 / nu_pair(w2)[1], 1 / (g * g)
-                    return t1 + t2 + t3, np.abs(t1) + np.abs(t2) + t3
+                def D(p, W=W):
+                    return m.dx(*W(p), p)
 
-                def x_at(p, b1=b1, b2=b2, p0=p0):
+                def x_at(p, b1=b1, b2=b2, p0=p0, X=X):
                     if p == 0:
                         o1, o2 = _outer(b1), _outer(b2)
-                        if o1 and o2:       # w ~ 1/g + m_1 on both: x ~ 1/g
+                        if o1 and o2:
                             return np.inf if p == p0 else -np.inf
-                        if not (o1 or o2):  # both finite: x ~ -1/g
-                            return -np.inf if p == p0 else np.inf
-                        # one outer branch (w ~ 1/g + mean), one finite zero of G: a finite limit
+                        if not (o1 or o2):
+                            return m.inner_zero(p == p0)
                         if o1:
-                            return _note(breaks, mu_mean + float(invert(nu_pair, b2, np.array([0.0]))[0]))
-                        return _note(breaks, nu_mean + float(invert(mu_pair, b1, np.array([0.0]))[0]))
+                            return _note(breaks, m.outer_zero(means[0], float(invert(f2, b2, np.array([0.0]))[0])))
+                        return _note(breaks, m.outer_zero(means[1], float(invert(f1, b1, np.array([0.0]))[0])))
                     if np.isinf(p):
-                        # both branches end at atoms (poles): the limit is the sum of their locations
-                        w1 = b1.a if p == b1.fa else b1.b
-                        w2 = b2.a if p == b2.fa else b2.b
-                        return w1 + w2
-                    w1 = b1.a if p == b1.fa else (b1.b if p == b1.fb else float(invert(mu_pair, b1, np.array([p]))[0]))
-                    w2 = b2.a if p == b2.fa else (b2.b if p == b2.fb else float(invert(nu_pair, b2, np.array([p]))[0]))
-                    return w1 + w2 - 1 / p
-                off += outside_images(p0, p1, X, D, -1, x_at, breaks)
+                        return m.at_poles(b1, b2, p)
+                    v = m.special(p, p0, X)
+                    if v is not None:
+                        return v
+                    w1 = b1.a if p == b1.fa else (b1.b if p == b1.fb else float(invert(f1, b1, np.array([p]))[0]))
+                    w2 = b2.a if p == b2.fa else (b2.b if p == b2.fb else float(invert(f2, b2, np.array([p]))[0]))
+                    return m.x(w1, w2, p)
+                off += outside_images(p0, p1, X, D, m.off_sign, x_at, breaks)
                 if breaks is not None and (p0 == 0 or p1 == 0):
-                    x_at(0.0)     # records the finite limit at g = 0 (a cusp or kink of the density)
-    return complement(off, scale, increasing=False)
+                    x_at(0.0)     # records the finite limit at p = 0
+    return off
+
+
+def _at_inf(side):
+    return 0.0
+
+
+def add_support(mu_support, mu_atoms, mu_pair, nu_support, nu_atoms, nu_pair, mu_mean, nu_mean, breaks=None):
+    """Support intervals (with edge kinds) of ``mu ⊞ nu`` from both operands' supports, atoms and
+    real-axis ``(G, G')`` pairs: ``x(g) = w_mu(g) + w_nu(g) - 1/g`` over every pair of branches,
+    ``x'(g) = 1/G_mu'(w_mu) + 1/G_nu'(w_nu) + 1/g^2 < 0`` off the support.  At ``g = 0`` an outer branch
+    (``w -> ±inf``) meets a finite zero of the other ``G``: ``x -> mean + w_other(0)``, a finite point."""
+    def dx(w1, w2, g):
+        t1, t2, t3 = 1 / mu_pair(w1)[1], 1 / nu_pair(w2)[1], 1 / (g * g)
+        return t1 + t2 + t3, np.abs(t1) + np.abs(t2) + t3
+
+    def at_poles(b1, b2, p):
+        # both branches end at atoms (poles): the limit is the sum of their locations
+        return (b1.a if p == b1.fa else b1.b) + (b2.a if p == b2.fa else b2.b)
+
+    m = PairMap(x=lambda w1, w2, g: w1 + w2 - 1 / g, dx=dx, off_sign=-1, cuts=(0.0,),
+                inner_zero=lambda first: -np.inf if first else np.inf,      # both finite: x ~ -1/g
+                outer_zero=lambda mean, w0: mean + w0,                      # w ~ 1/g + mean on the outer one
+                at_poles=at_poles, special=lambda p, p0, X: None)
+    bm = branches(mu_pair, gaps(mu_support, mu_atoms), _at_inf)
+    bn = branches(nu_pair, gaps(nu_support, nu_atoms), _at_inf)
+    scale = 1.0 + sum(abs(v) for iv in list(mu_support) + list(nu_support) for v in iv)
+    return complement(_pair_off_support(m, mu_pair, nu_pair, bm, bn, (mu_mean, nu_mean), breaks), scale,
+                      increasing=False)
+
+
+def _u_pair(pair):
+    """``x -> (u, u')`` with ``u(x) = x G(x) - 1`` from the real-axis pair ``(G, G')``."""
+    def f(x):
+        g, dg = pair(x)
+        return x * g - 1, g + x * dg
+    return f
+
+
+def _u_branches(f, support, atoms, zero_mass):
+    out = []
+    for br in branches(f, gaps(support, atoms, skip_zero=True), _at_inf):
+        # at a support end at 0, u -> -mu((0, inf)) by dominated convergence (t/(x - t) -> -1)
+        fa = -(1 - zero_mass) if br.a == 0 else br.fa
+        fb = -(1 - zero_mass) if br.b == 0 else br.fb
+        out.append(Branch(br.a, br.b, fa, fb))
+    return out
 
 
 def mul_support(mu_support, mu_atoms, mu_pair, nu_support, nu_atoms, nu_pair, mu_mean, nu_mean,
@@ -384,73 +444,35 @@ def mul_support(mu_support, mu_atoms, mu_pair, nu_support, nu_atoms, nu_pair, mu
     Off the support ``x > 0`` and the real subordination fixed point is attracting (``|F'| < 1``, see
     :func:`_mul_map_derivative`); ``F' = 1`` exactly where ``x'(u) = 0``.  ``mu_zero``, ``nu_zero``: the operands' masses at 0.
     """
-    def upair(pair):
-        def f(x):
-            g, dg = pair(x)
-            return x * g - 1, g + x * dg
-        return f
-
-    def at_inf(side):
-        return 0.0
-    def ubranches(f, support, atoms, zero_mass):
-        out = []
-        for br in branches(f, gaps(support, atoms, skip_zero=True), at_inf):
-            # at a support end at 0, u -> -mu((0, inf)) by dominated convergence (t/(x - t) -> -1)
-            fa = -(1 - zero_mass) if br.a == 0 else br.fa
-            fb = -(1 - zero_mass) if br.b == 0 else br.fb
-            out.append(Branch(br.a, br.b, fa, fb))
-        return out
-
-    fm, fn = upair(mu_pair), upair(nu_pair)
-    bm = ubranches(fm, mu_support, mu_atoms, mu_zero)
-    bn = ubranches(fn, nu_support, nu_atoms, nu_zero)
-    off = [(0.0, -np.inf, "end", "end")]    # nothing of the continuous part lies in (-inf, 0]
+    fm, fn = _u_pair(mu_pair), _u_pair(nu_pair)
     scale = 1.0 + sum(abs(v) for iv in list(mu_support) + list(nu_support) for v in iv)
-    for b1 in bm:
-        for b2 in bn:
-            lo, hi = max(b1.fb, b2.fb), min(b1.fa, b2.fa)
-            if not lo < hi:
-                continue
-            for p0, p1 in _split(lo, hi, (-1.0, 0.0)):
-                def W(u, b1=b1, b2=b2):
-                    return invert(fm, b1, u), invert(fn, b2, u)
 
-                def X(u, W=W):
-                    w1, w2 = W(u)
-                    return w1 * w2 * u / (1 + u)
+    def x(w1, w2, u):
+        return w1 * w2 * u / (1 + u)
 
-                def D(u, W=W):
-                    w1, w2 = W(u)
-                    x = w1 * w2 * u / (1 + u)
-                    fp, size = _mul_map_derivative(x, u, w1, fm(w1)[1], w2, fn(w2)[1])
-                    # u = X G(X) - 1 loses digits like 1/|u| on an outer branch (X G -> 1), and like
-                    # 1/|1 + u| where an inverse passes through 0 (X -> 0 against u/(1 + u) -> inf)
-                    return (np.where(x > 0, 1 - np.abs(fp), np.nan),
-                            (1 + size) * (1 + 1 / np.abs(u)) * (1 + 1 / np.abs(1 + u)))
+    def dx(w1, w2, u):
+        xv = x(w1, w2, u)
+        fp, size = _mul_map_derivative(xv, u, w1, fm(w1)[1], w2, fn(w2)[1])
+        # u = X G(X) - 1 loses digits like 1/|u| on an outer branch (X G -> 1), and like
+        # 1/|1 + u| where an inverse passes through 0 (X -> 0 against u/(1 + u) -> inf)
+        return (np.where(xv > 0, 1 - np.abs(fp), np.nan),
+                (1 + size) * (1 + 1 / np.abs(u)) * (1 + 1 / np.abs(1 + u)))
 
-                def x_at(p, b1=b1, b2=b2, p0=p0, X=X):
-                    if p == 0:
-                        o1, o2 = _outer(b1), _outer(b2)
-                        if o1 and o2:       # X ~ m_1/u on both: x ~ m_1 m_1'/u
-                            return np.inf if p == p0 else -np.inf
-                        if not (o1 or o2):
-                            return 0.0
-                        # one outer branch (X u -> mean), one finite zero of u: a finite limit
-                        if o1:
-                            return _note(breaks, mu_mean * float(invert(fn, b2, np.array([0.0]))[0]))
-                        return _note(breaks, nu_mean * float(invert(fm, b1, np.array([0.0]))[0]))
-                    if not np.isfinite(p):
-                        return np.nan
-                    if p == -1:     # u -> -1: x -> 0 when an inverse vanishes there, else x -> inf
-                        q = p + (1e-9 if p == p0 else -1e-9)
-                        xv = float(X(np.array([q]))[0])
-                        return 0.0 if abs(xv) < 1e-6 * scale else np.copysign(np.inf, xv)
-                    w1 = b1.a if p == b1.fa else (b1.b if p == b1.fb else float(invert(fm, b1, np.array([p]))[0]))
-                    w2 = b2.a if p == b2.fa else (b2.b if p == b2.fb else float(invert(fn, b2, np.array([p]))[0]))
-                    return w1 * w2 * p / (1 + p)
-                off += outside_images(p0, p1, X, D, +1, x_at, breaks)
-                if breaks is not None and (p0 == 0 or p1 == 0):
-                    x_at(0.0)     # records the finite limit at u = 0 (a kink of the density)
+    def special(p, p0, X):
+        if p != -1:
+            return None
+        # u -> -1: x -> 0 when an inverse vanishes there, else x -> inf
+        xv = float(X(np.array([p + (1e-9 if p == p0 else -1e-9)]))[0])
+        return 0.0 if abs(xv) < 1e-6 * scale else np.copysign(np.inf, xv)
+
+    m = PairMap(x=x, dx=dx, off_sign=+1, cuts=(-1.0, 0.0),
+                inner_zero=lambda first: 0.0,
+                outer_zero=lambda mean, w0: mean * w0,            # X u -> mean on the outer branch
+                at_poles=lambda b1, b2, p: np.nan, special=special)
+    bm = _u_branches(fm, mu_support, mu_atoms, mu_zero)
+    bn = _u_branches(fn, nu_support, nu_atoms, nu_zero)
+    off = [(0.0, -np.inf, "end", "end")]    # nothing of the continuous part lies in (-inf, 0]
+    off += _pair_off_support(m, fm, fn, bm, bn, (mu_mean, nu_mean), breaks)
     ivs = complement([iv for iv in off if not (np.isnan(iv[0]) or np.isnan(iv[1]))], scale, increasing=False)
     return [iv for iv in ivs if iv.hi > 0]
 

@@ -1,11 +1,9 @@
 """Finitely supported (atomic) measures."""
-import mpmath
 import numpy as np
 import sympy
 
-from ..errors import InvalidArgument
-from .. import validation as _v
-from .base import Measure, as_float, as_mp, exact
+from .base import Measure, as_float, as_mp
+from .parameters import REALS, Parameter, Sequence, Simplex
 
 
 class Atoms(Measure):
@@ -19,29 +17,14 @@ class Atoms(Measure):
     [1, 0, 1, 0, 1]
     """
 
+    PARAMETERS = (Parameter("locations", Sequence(REALS), "x_i", typical=(-6, 6), doc="locations"),
+                  Parameter("weights", Simplex("locations"), "w_i", typical=(1, 5), default=None,
+                            doc="weights (default: equal)"))
+
     def __init__(self, locations, weights=None):
         super().__init__()
-        locs = [exact(x) for x in _v.real_sequence("atoms", "locations", locations, symbols=True)]
-        n = len(locs)
-        if n == 0:
-            raise InvalidArgument("Argument `locations` of `atoms` must be non-empty")
-        if weights is None:
-            weights = [sympy.Rational(1, n)] * n
-        ws = [exact(w) for w in _v.real_sequence("atoms", "weights", weights, symbols=True)]
-        if len(ws) != n:
-            raise InvalidArgument(f"Arguments `locations` and `weights` of `atoms` must have the same "
-                                  f"length, got {n} and {len(ws)}")
-        numeric = all(not (isinstance(w, sympy.Basic) and w.free_symbols) for w in ws)
-        if numeric:
-            for i, w in enumerate(ws):
-                if as_float(w) < 0:
-                    raise InvalidArgument(f"Argument `weights` of `atoms` must be >= 0; weights[{i}] = {w}")
-            tot = sum(ws)
-            exact_w = all(isinstance(w, sympy.Basic) for w in ws)
-            if (exact_w and tot != 1) or (not exact_w and abs(float(tot) - 1) > 1e-12):
-                raise InvalidArgument(f"Argument `weights` of `atoms` must sum to 1, got {tot}")
-        self._x = tuple(locs)
-        self._w = tuple(ws)
+        p = self._set_parameters("atoms", locations=locations, weights=weights)
+        self._x, self._w = p["locations"], p["weights"]
 
     def _moments(self, k):
         return [sympy.expand(sum(w * x ** j for x, w in zip(self._x, self._w))) if j else sympy.Integer(1)

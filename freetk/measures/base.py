@@ -8,32 +8,76 @@ classical cumulants and the R- and S-transforms follow by the pure kernels of
 ``cdf``, ``support`` and ``atoms``, in double precision by default and at any
 precision with ``dps=``.
 """
+from abc import ABCMeta, abstractmethod
+from types import MappingProxyType
+import warnings
+
 import mpmath
 import numpy as np
+from scipy import integrate
 import sympy
 
 from .spectral import SpectralMixin  # quantile, edges, expect, resolvent, ... (public numeric layer only)
 from .. import series as _series
-from ..errors import InvalidArgument, check_order
-from ..numeric import evaluate, to_mp
+from .. import validation as _v
+from ..errors import InvalidArgument, NoConvergence, PrecisionWarning, check_order
+from ..kernels import quadrature
+from ..kernels.edges import Interval
+from ..precision import GUARD_DIGITS
+from ..numeric import as_float, evaluate, exact, to_mp  # noqa: F401 (exact, as_float re-exported)
+from .parameters import validate as _validate_parameters
 
 W = sympy.Symbol("w")
 Z = sympy.Symbol("z")
 
 
-class Measure(SpectralMixin):
+#: the methods with a ``method=`` choice and their formula hooks (double precision, mpmath)
+FORMULA_HOOKS = {"cauchy": ("_cauchy_np", "_cauchy_mp"), "pdf": ("_pdf_np", "_pdf_mp"),
+                 "cdf": ("_cdf_np", "_cdf_mp")}
+METHODS = ("auto", "formula", "generic")
+
+
+class Measure(SpectralMixin, metaclass=ABCMeta):
     """A probability measure on the real line (abstract base).
 
-    Subclasses implement ``_moments(k)`` (exact list ``[m_0..m_k]``) and the
-    numeric kernels ``_cauchy_mp`` (and optionally ``_cauchy_np``, ``_pdf_mp``,
-    ``_pdf_np``, ``_cdf_mp``), ``support`` and ``atoms``.
+    The contract of a family (the hooks a subclass writes; nothing else is read):
+
+    * required: ``_moments(k)`` — the exact list ``[m_0..m_k]``; ``_cauchy_mp(z, ctx)`` — ``G(z)``
+      in the mpmath context ``ctx``; ``support()`` and ``atoms()`` (default: none);
+    * formula hooks, optional (``None`` here): ``_cauchy_np(z)``, ``_pdf_np(x)``, ``_pdf_mp(x, ctx)``,
+      ``_cdf_np(x)``, ``_cdf_mp(x, ctx)`` — closed forms or the family's own algorithm, vectorised
+      numpy for double precision or scalar mpmath at any precision;
+    * optional closed forms of the exact layer: ``_free_cumulants(k)``, ``_r_closed(w)``,
+      ``_s_closed(z)`` (``None`` when absent) and ``_cauchy_pair_np``/``_cauchy_pair_mp`` (``G, G'``).
+
+    ``cauchy``, ``pdf``, ``cdf`` and ``moments`` take ``method=``: ``"formula"`` runs the family's
+    hooks, ``"generic"`` the fallback written once here from the other quantities (``G`` by
+    integrating the density against ``1/(z - t)`` plus the atoms; the density as ``-Im G(x + i0)/pi``;
+    the cdf and the moments by integrating the density, plus the atoms), ``"auto"`` (default) the
+    formula where the family has one, else the fallback.  :meth:`_kernels` is the one place where
+    this choice is made.
     """
 
     #: LaTeX name of the measure (without $ signs)
     _latex_name = r"\mu"
+    #: the family's parameters, declared as data (:mod:`freetk.measures.parameters`)
+    PARAMETERS = ()
 
     def __init__(self):
         self.__dict__["_cache"] = {}
+        self.__dict__["_params"] = {}
+
+    def _set_parameters(self, func, **values):
+        """Validate the constructor's arguments against ``PARAMETERS`` (``func`` names the public
+        constructor in messages) and record them for :attr:`parameters`; returns the validated dict."""
+        self.__dict__["_params"] = _validate_parameters(func, self.PARAMETERS, values)
+        return self._params
+
+    @property
+    def parameters(self):
+        """The family's parameters as a read-only mapping ``name -> value`` (exact when given exactly),
+        in the order of ``PARAMETERS``; empty for measures without declared parameters."""
+        return MappingProxyType(self._params)
 
     def __setattr__(self, name, value):
         if name.startswith("_") and name not in self.__dict__:
@@ -41,18 +85,56 @@ class Measure(SpectralMixin):
             return
         raise AttributeError(f"{type(self).__name__} is immutable; operations return new measures")
 
+    # ------------------------------------------------------------------ the formula-or-fallback choice
+    _cauchy_np = _pdf_np = _pdf_mp = _cdf_np = _cdf_mp = None     # formula hooks (see the class docstring)
+
+    def _kernels(self, name, method):
+        """``(numpy kernel, mpmath kernel)`` computing ``name`` ("cauchy", "pdf", "cdf") by ``method``.
+
+        ``"formula"``: the family's hooks (an absent numpy hook runs the mpmath one at double precision;
+        no hook at all raises).  ``"generic"``: ``_<name>_generic_np`` / ``_<name>_generic_mp``.
+        ``"auto"``: the formula where the family has one, else the generic route."""
+        func = _check_method(f"{type(self).__name__}.{name}", method)
+        np_f, mp_f = (getattr(self, h) for h in FORMULA_HOOKS[name])
+        np_g, mp_g = getattr(self, f"_{name}_generic_np"), getattr(self, f"_{name}_generic_mp")
+        if method == "generic":
+            return np_g, mp_g
+        if method == "formula":
+            if np_f is None and mp_f is None:
+                raise InvalidArgument(f"{func}: {type(self).__name__} has no formula for the {name}; "
+                                      "use method='generic' or 'auto'")
+            return np_f, mp_f if mp_f is not None else self._no_mp_formula(func)
+        return (np_f if np_f is not None or mp_f is not None else np_g), (mp_f if mp_f is not None else mp_g)
+
+    @staticmethod
+    def _no_mp_formula(func):
+        def kernel(x, ctx):
+            raise InvalidArgument(f"{func}: the formula is in double precision only; use method='generic' "
+                                  "or 'auto' with dps")
+        return kernel
+
     # ------------------------------------------------------------------ exact layer
-    def moments(self, k):
-        """Moments ``[m_0, ..., m_k]`` (exact sympy numbers when the parameters are exact)."""
+    def moments(self, k, method="auto"):
+        """Moments ``[m_0, ..., m_k]``: exact sympy numbers when the parameters are exact
+        (``method="formula"``, the default through ``"auto"``), or floats integrated from the density
+        plus the atoms (``method="generic"``, double precision)."""
         k = check_order(f"{type(self).__name__}.moments", "k", k)
+        _check_method(f"{type(self).__name__}.moments", method)
+        if method == "generic":
+            return self._moments_generic(k)
         cached = self._cache.get("moments")
         if cached is None or len(cached) < k + 1:
             cached = list(self._moments(k))
             self._cache["moments"] = cached
         return cached[:k + 1]
 
-    def _moments(self, k):  # pragma: no cover - abstract
-        raise NotImplementedError(f"{type(self).__name__} has no moment formula")
+    @abstractmethod
+    def _moments(self, k):
+        """The exact moments ``[m_0..m_k]`` (closed form, or the family's exact algorithm)."""
+
+    def _moments_generic(self, k):
+        return [1.0] + [sum(w * a ** j for a, w in self.atoms_float()) +
+                        quadrature.integrate(self._quad_table(), lambda t, j=j: t ** j) for j in range(1, k + 1)]
 
     def free_cumulants(self, k):
         """Free cumulants ``[kappa_1, ..., kappa_k]``."""
@@ -112,9 +194,92 @@ class Measure(SpectralMixin):
         return None
 
     # ------------------------------------------------------------------ numeric layer
-    def cauchy(self, z, dps=None):
-        """Cauchy transform ``G(z) = int dmu(t)/(z - t)`` (``Im G < 0`` for ``Im z > 0``)."""
-        return evaluate(z, getattr(self, "_cauchy_np", None), self._cauchy_mp, dps, complex_out=True)
+    def cauchy(self, z, dps=None, method="auto"):
+        """Cauchy transform ``G(z) = int dmu(t)/(z - t)`` (``Im G < 0`` for ``Im z > 0``).
+
+        ``method="generic"`` integrates the density (accurate away from the support)."""
+        np_k, mp_k = self._kernels("cauchy", method)
+        return evaluate(z, np_k, mp_k, dps, complex_out=True, name=f"{type(self).__name__}.cauchy")
+
+    @abstractmethod
+    def _cauchy_mp(self, z, ctx):
+        """``G(z)`` in the mpmath context ``ctx`` (required: every measure has a Cauchy transform)."""
+
+    def _cauchy_generic_np(self, z):
+        """Atoms plus adaptive quadrature (QUADPACK, split under a nearby pole) of the density against
+        ``1/(z - t)`` on each smooth piece; accurate to ~1e-12 relative off the real axis."""
+        z = np.asarray(z, complex)
+        pdf = self._kernels("pdf", "auto")[0] or (lambda t: np.asarray(self.pdf(t), float))
+        f = lambda t: float(np.asarray(pdf(np.array([t])), float)[0])  # noqa: E731
+        out = np.zeros(z.shape, complex)
+        for a, w in self.atoms_float():
+            out += w / (z - a)
+        flat = out.reshape(-1)
+        for i, zi in enumerate(z.reshape(-1)):
+            for lo, hi in self.smooth_pieces():
+                near = [zi.real] if lo < zi.real < hi else None
+                parts = [integrate.quad(lambda t: f(t) * g(1 / (zi - t)), lo, hi, points=near, limit=200,
+                                        epsabs=1e-15, epsrel=1e-13)[0] for g in (np.real, np.imag)]
+                flat[i] += complex(*parts)
+        return out
+
+    def _cauchy_generic_mp(self, z, ctx):
+        wide = _doubled(ctx)
+        z = wide.mpc(z)
+        pdf = self._kernels("pdf", "auto")[1]
+        tot = wide.fsum(as_mp(w, wide) / (z - as_mp(a, wide)) for a, w in self.atoms())
+        for lo, hi in self._pieces_mp(wide):
+            near = [wide.re(z)] if lo < wide.re(z) < hi else []     # split under a nearby pole
+            tot += wide.quad(lambda t: pdf(t, wide) / (z - t), [lo] + near + [hi])
+        return ctx.mpc(tot)
+
+    def _pieces_mp(self, ctx):
+        """The smooth pieces with each end of the support refined at the precision of ``ctx``.
+
+        ``support()`` gives the edges in double precision; integrating a square-root edge from a
+        rounded end misses ``~(1e-16)^{3/2}`` of mass.  An end where the density is 0 just outside
+        and positive just inside is moved by bisection on that sign change (the density's own
+        kernel, at working precision); any other end is kept.  The mass left in the last bracket
+        (width ``w``) is at most ``4 w f(end + w)`` for a density ``~ |t - end|^a`` with ``a >= -3/4``
+        (``w f(w)/(1 + a)``); when it exceeds the precision asked a :class:`PrecisionWarning` says so
+        (a ``1/sqrt`` edge, e.g. the arcsine law's, cannot be located closer than the context allows)."""
+        key = ("pieces_mp", ctx.prec)
+        if key not in self._cache:
+            pdf = self._kernels("pdf", "auto")[1]
+            ends = {v for iv in self.support() for v in iv}
+            missed = [ctx.mpf(0)]
+
+            def end(e, inward, width):
+                return self._refine_end(e, inward, width, pdf, ctx, missed) if e in ends else ctx.mpf(e)
+            pieces = [(end(lo, +1, hi - lo), end(hi, -1, hi - lo)) for lo, hi in self.smooth_pieces()]
+            self._cache[key] = (pieces, missed[0])
+        pieces, missed = self._cache[key]
+        if missed > ctx.mpf(10) ** (GUARD_DIGITS - ctx.dps // 2):     # ctx is the doubled context
+            warnings.warn(f"{type(self).__name__}: the generic route integrates the density from support edges "
+                          f"located to the working precision; the mass left at the edges may reach "
+                          f"{mpmath.nstr(missed, 3)}", PrecisionWarning, stacklevel=4)
+        return pieces
+
+    @staticmethod
+    def _refine_end(e, inward, width, pdf, ctx, missed):
+        step = ctx.mpf(1e-9) * (abs(width) + abs(e))
+        out, inside = ctx.mpf(e) - inward * step, ctx.mpf(e) + inward * step
+        try:
+            if pdf(out, ctx) != 0 or not pdf(inside, ctx) > 0:
+                return ctx.mpf(e)
+            for _ in range(ctx.prec + 40):           # the bracket shrinks below the context's resolution
+                mid = (out + inside) / 2
+                if mid in (out, inside):
+                    break
+                if pdf(mid, ctx) > 0:
+                    inside = mid
+                else:
+                    out = mid
+        except NoConvergence:        # a density from an equation need not converge at an edge: keep it
+            return ctx.mpf(e)
+        w = abs(inside - out)
+        missed[0] += 4 * w * pdf(inside + inward * w, ctx)
+        return inside
 
     def _cauchy_pair_np(self, z):
         """``(G(z), G'(z))`` in double precision on a complex array (``G' = -int dmu(t)/(z - t)^2``).
@@ -149,12 +314,13 @@ class Measure(SpectralMixin):
         g = self.cauchy(z, dps=dps)
         return -g
 
-    def pdf(self, x, dps=None):
+    def pdf(self, x, dps=None, method="auto"):
         """Density of the absolutely continuous part, ``-Im G(x + i0)/pi`` (atoms excluded).
 
-        At the location of an atom the continuous density is reported as 0.
+        At the location of an atom the continuous density is reported as 0.  ``method="generic"``
+        takes the boundary value of the Cauchy transform's formula.
         """
-        np_kernel = getattr(self, "_pdf_np", None)
+        np_kernel, mp_kernel = self._kernels("pdf", method)
         if np_kernel is not None and self.atoms_float():
             locs = np.array([a for a, _ in self.atoms_float()])
             inner = np_kernel
@@ -166,7 +332,17 @@ class Measure(SpectralMixin):
                 if np.any(~at):
                     out[~at] = inner(xx[~at])
                 return out
-        return evaluate(x, np_kernel, self._pdf_mp, dps)
+        return evaluate(x, np_kernel, mp_kernel, dps, name=f"{type(self).__name__}.pdf")
+
+    def _pdf_generic_np(self, x):
+        g = np.asarray(self.cauchy(np.asarray(x, float) + 0j, method="formula"), complex)
+        return np.clip(-g.imag / np.pi, 0, None)
+
+    def _pdf_generic_mp(self, x, ctx):
+        if any(x == as_mp(a, ctx) for a, _ in self.atoms()):
+            return ctx.mpf(0)
+        v = -ctx.im(self._kernels("cauchy", "formula")[1](ctx.mpc(x, 0), ctx)) / ctx.pi
+        return v if v > 0 else ctx.mpf(0)
 
     def pdf_error(self, x, dps=30):
         """Estimated absolute error of ``pdf(x)`` in double precision: the difference with the same
@@ -175,19 +351,17 @@ class Measure(SpectralMixin):
         hi = np.array([float(v) for v in np.atleast_1d(self.pdf(x, dps=dps))])
         return np.abs(np.asarray(self.pdf(x), dtype=float) - hi)
 
-    def _pdf_mp(self, x, ctx):
-        raise NotImplementedError(f"{type(self).__name__} has no density kernel")
-
     def atoms_float(self):
         """``atoms()`` as ``(location, mass)`` floats, computed once (the numeric paths call it often)."""
         if "atoms_float" not in self._cache:
             self._cache["atoms_float"] = [(float(a), float(w)) for a, w in self.atoms()]
         return self._cache["atoms_float"]
 
-    def cdf(self, x, dps=None):
-        """Cumulative distribution ``mu((-inf, x])``, atoms included."""
-        return evaluate(x, getattr(self, "_cdf_np", None) or self._cdf_np_generic,
-                        self._cdf_mp_generic if not hasattr(self, "_cdf_mp") else self._cdf_mp, dps)
+    def cdf(self, x, dps=None, method="auto"):
+        """Cumulative distribution ``mu((-inf, x])``, atoms included (``method="generic"``: the
+        integrated density plus the atoms)."""
+        np_k, mp_k = self._kernels("cdf", method)
+        return evaluate(x, np_k, mp_k, dps, name=f"{type(self).__name__}.cdf")
 
     def support(self):
         """Closed intervals ``[(lo, hi), ...]`` carrying the continuous part."""
@@ -205,20 +379,18 @@ class Measure(SpectralMixin):
         any other behaviour (e.g. quadratic vanishing, ``x^(-2/3)``), integrated on graded panels.  The
         families here have half-integer edges; laws computed from inverse maps override this.
         """
-        from ..kernels.edges import Interval
         return [Interval(float(lo), float(hi), "sqrt", "sqrt") for lo, hi in self.support()]
 
     def _classify_ends(self, intervals):
         """Intervals with every ``"end"`` kind (an end of the admissible range of an inverse map, or an
         edge found from the density) replaced by its kind measured from the density's exponent there
         (:func:`freetk.kernels.quadrature.classify_end`: "hard", "sqrt", "quadratic", "smooth", "power")."""
-        from ..kernels.quadrature import classify_end
         pdf = lambda x: np.asarray(self.pdf(x), dtype=float)  # noqa: E731
         out = []
         for iv in intervals:
             w = iv.hi - iv.lo
-            kl = classify_end(pdf, iv.lo, +1, w)[0] if iv.lo_kind == "end" else iv.lo_kind
-            kh = classify_end(pdf, iv.hi, -1, w)[0] if iv.hi_kind == "end" else iv.hi_kind
+            kl = quadrature.classify_end(pdf, iv.lo, +1, w)[0] if iv.lo_kind == "end" else iv.lo_kind
+            kh = quadrature.classify_end(pdf, iv.hi, -1, w)[0] if iv.hi_kind == "end" else iv.hi_kind
             out.append(type(iv)(iv.lo, iv.hi, kl, kh))
         return out
 
@@ -247,8 +419,6 @@ class Measure(SpectralMixin):
         smooth pieces, each end with the kind from :meth:`support_intervals` (interior breakpoints are
         classified from the density's exponent, e.g. ``|x|^(1/3)`` at a cusp); built once."""
         if "quad_table" not in self._cache:
-            from ..kernels import quadrature
-            from ..kernels.edges import Interval
             ends = {}
             for iv in self.support_intervals():
                 ends[float(iv.lo)], ends[float(iv.hi)] = iv.lo_kind, iv.hi_kind
@@ -257,22 +427,23 @@ class Measure(SpectralMixin):
             self._cache["quad_table"] = quadrature.build(lambda x: np.asarray(self.pdf(x), dtype=float), pieces)
         return self._cache["quad_table"]
 
-    def _cdf_np_generic(self, x):
-        from ..kernels import quadrature
+    def _cdf_generic_np(self, x):
         return quadrature.cdf(self._quad_table(), x, self.atoms_float())
 
-    def _cdf_mp_generic(self, x, ctx):
-        tot = ctx.mpf(0)
+    def _cdf_generic_mp(self, x, ctx):
+        wide = _doubled(ctx)
+        x = wide.mpf(x)
+        pdf = self._kernels("pdf", "auto")[1]
+        tot = wide.mpf(0)
         for loc, w in self.atoms():
-            if x >= as_mp(loc, ctx):
-                tot += as_mp(w, ctx)
-        for lo, hi in self.support():
-            lo, hi = ctx.mpf(lo), ctx.mpf(hi)
+            if x >= as_mp(loc, wide):
+                tot += as_mp(w, wide)
+        for lo, hi in self._pieces_mp(wide):
             if x <= lo:
                 continue
             top = min(x, hi)
-            tot += ctx.quad(lambda t: self._pdf_mp(t, ctx), [lo, top])
-        return tot
+            tot += wide.quad(lambda t: pdf(t, wide), [lo, top])
+        return ctx.mpf(tot)
 
     def total_mass(self):
         """Continuous mass (Chebyshev expansion of the density in the angle variable of each support
@@ -289,13 +460,11 @@ class Measure(SpectralMixin):
         expansion as ``cdf`` (no new density evaluations); the public :meth:`expect` chooses between
         this and the Cauchy-transform route.  ``tol`` is accepted for the caller's convenience: the
         accuracy is that of the expansion (:meth:`quadrature_error`)."""
-        from ..kernels import quadrature
         tot = sum(float(np.asarray(g(np.array([x])), float)[0]) * w for x, w in self.atoms_float())
         return tot + quadrature.integrate(self._quad_table(), g)
 
     def _quantile_np(self, q):
         """Smallest ``x`` with ``cdf(x) >= q`` (internal; bisection on the table's cdf)."""
-        from ..kernels import quadrature
         return quadrature.quantile(self._quad_table(), q, self.atoms_float())
 
     def algebraic(self):
@@ -316,36 +485,25 @@ class Measure(SpectralMixin):
         return f"<{type(self).__name__} {self.latex()}>"
 
 
+def _check_method(func, method):
+    """``func`` when ``method`` is one of :data:`METHODS`, else a loud error."""
+    if method not in METHODS:
+        raise InvalidArgument(f"Argument `method` of `{func}` must be one of {', '.join(map(repr, METHODS))}, "
+                              f"got {method!r}")
+    return func
+
+
+def _doubled(ctx):
+    """A context at twice the precision of ``ctx``, for the generic routes that integrate the density
+    up to its edges: an edge located to ``2p`` bits leaves ``~2^-p`` of mass at a ``1/sqrt`` edge, and
+    tanh-sinh nodes reach ``2^-2p`` from the ends (results are rounded back to ``ctx``)."""
+    wide = mpmath.MPContext()
+    wide.prec = 2 * ctx.prec
+    return wide
+
+
 def _simp(x):
     return sympy.simplify(x) if isinstance(x, sympy.Basic) and x.free_symbols else x
-
-
-def exact(x):
-    """Turn a Python number into an exact sympy number when it is exactly representable.
-
-    ints and Fractions become sympy Rationals; floats stay floats (inexact input
-    stays inexact); sympy expressions pass through.
-    """
-    from fractions import Fraction
-    if isinstance(x, sympy.Basic):
-        return x
-    if isinstance(x, bool):
-        raise InvalidArgument(f"expected a number, got {x!r}")
-    if isinstance(x, (int, np.integer)):
-        return sympy.Integer(int(x))
-    if isinstance(x, Fraction):
-        return sympy.Rational(x.numerator, x.denominator)
-    return x
-
-
-def as_float(x):
-    """Numeric value of an exact or inexact parameter (raises on free symbols)."""
-    if isinstance(x, sympy.Basic):
-        if x.free_symbols:
-            raise InvalidArgument(f"numeric evaluation needs numeric parameters; {x} has symbols "
-                                  f"{sorted(map(str, x.free_symbols))}")
-        return float(x)
-    return float(x)
 
 
 def as_mp(x, ctx):
@@ -358,8 +516,7 @@ def as_mp(x, ctx):
 
 def check_positive(func, name, x, allow_zero=False):
     """Raise when a numeric parameter is not > 0 (symbols are assumed valid)."""
-    from ..validation import positive
-    return positive(func, name, x, allow_zero=allow_zero)
+    return _v.positive(func, name, x, allow_zero=allow_zero)
 
 
 def split_at_breaks(measure):

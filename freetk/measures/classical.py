@@ -1,37 +1,50 @@
 """Uniform and arcsine laws."""
 from math import comb
 
-import mpmath
 import numpy as np
 import sympy
 
-from ..errors import InvalidArgument
-from .. import validation as _v
-from .base import Measure, as_float, as_mp, exact
+from .base import Measure, as_float, as_mp
+from .parameters import POSITIVE, REALS, Interval, Parameter
 
 
-def _interval(func, lo, hi):
-    lo = exact(_v.real(func, "lo", lo, symbols=True))
-    hi = exact(_v.real(func, "hi", hi, symbols=True))
-    if not (isinstance(hi - lo, sympy.Basic) and (hi - lo).free_symbols) and as_float(hi - lo) <= 0:
-        raise InvalidArgument(f"Arguments of `{func}` must satisfy lo < hi, got lo={lo}, hi={hi}")
-    return lo, hi
+def _interval_parameters(lo, hi):
+    """``lo < hi`` (the domain of ``hi`` starts at ``lo``), with the family's defaults."""
+    return (Parameter("lo", REALS, "a", typical=(-8, 8), default=lo, doc="left end"),
+            Parameter("hi", Interval("lo"), "b", typical=(1, 8), default=hi, doc="right end (> lo)"))
 
 
-class Uniform(Measure):
+class _IntervalLaw(Measure):
+    """A law on one interval ``[lo, hi]`` given by its ends (``_FUNC``: the constructor's name in
+    messages, ``_NAME``: the LaTeX name)."""
+
+    _FUNC = _NAME = None
+
+    def __init__(self, lo, hi):
+        super().__init__()
+        p = self._set_parameters(self._FUNC, lo=lo, hi=hi)
+        self._lo, self._hi = p["lo"], p["hi"]
+
+    def support(self):
+        return [(as_float(self._lo), as_float(self._hi))]
+
+    def latex(self):
+        return r"%s\left[%s, %s\right]" % (self._NAME, sympy.latex(self._lo), sympy.latex(self._hi))
+
+
+class Uniform(_IntervalLaw):
     """Uniform law on ``[lo, hi]``."""
 
+    PARAMETERS = _interval_parameters(-1, 1)
+    _FUNC, _NAME = "uniform", r"\mathrm{U}"
+
     def __init__(self, lo=-1, hi=1):
-        super().__init__()
-        self._lo, self._hi = _interval("uniform", lo, hi)
+        super().__init__(lo, hi)
 
     def _moments(self, k):
         lo, hi = self._lo, self._hi
         return [sympy.Integer(1)] + [sympy.simplify((hi ** (j + 1) - lo ** (j + 1)) / ((j + 1) * (hi - lo)))
                                      for j in range(1, k + 1)]
-
-    def support(self):
-        return [(as_float(self._lo), as_float(self._hi))]
 
     def _cauchy_np(self, z):
         lo, hi = as_float(self._lo), as_float(self._hi)
@@ -63,16 +76,15 @@ class Uniform(Measure):
         lo, hi = as_mp(self._lo, ctx), as_mp(self._hi, ctx)
         return min(max((x - lo) / (hi - lo), ctx.mpf(0)), ctx.mpf(1))
 
-    def latex(self):
-        return r"\mathrm{U}\left[%s, %s\right]" % (sympy.latex(self._lo), sympy.latex(self._hi))
 
-
-class Arcsine(Measure):
+class Arcsine(_IntervalLaw):
     """Arcsine law on ``[lo, hi]``: density ``1/(pi sqrt((x - lo)(hi - x)))``."""
 
+    PARAMETERS = _interval_parameters(-2, 2)
+    _FUNC, _NAME = "arcsine", r"\mathrm{Arcsine}"
+
     def __init__(self, lo=-2, hi=2):
-        super().__init__()
-        self._lo, self._hi = _interval("arcsine", lo, hi)
+        super().__init__(lo, hi)
 
     def _moments(self, k):
         c, h = (self._lo + self._hi) / 2, (self._hi - self._lo) / 2
@@ -80,9 +92,6 @@ class Arcsine(Measure):
         mu = [sympy.Rational(comb(j, j // 2), 2 ** j) if j % 2 == 0 else 0 for j in range(k + 1)]
         return [sympy.expand(sum(comb(n, j) * c ** (n - j) * h ** j * mu[j] for j in range(n + 1)))
                 for n in range(k + 1)]
-
-    def support(self):
-        return [(as_float(self._lo), as_float(self._hi))]
 
     def _cauchy_np(self, z):
         lo, hi = as_float(self._lo), as_float(self._hi)
@@ -119,9 +128,6 @@ class Arcsine(Measure):
         t = min(max((x - lo) / (hi - lo), ctx.mpf(0)), ctx.mpf(1))
         return 2 / ctx.pi * ctx.asin(ctx.sqrt(t))
 
-    def latex(self):
-        return r"\mathrm{Arcsine}\left[%s, %s\right]" % (sympy.latex(self._lo), sympy.latex(self._hi))
-
 
 def uniform(lo=-1, hi=1):
     """Uniform law on ``[lo, hi]`` (default ``[-1, 1]``)."""
@@ -140,9 +146,11 @@ class UniformSquared(Measure):
     It is the law of ``T = D^2`` for ``d_law="uniform"``.
     """
 
+    PARAMETERS = (Parameter("b", POSITIVE, "b", default=1, symbols=False, doc="D uniform on [-b, b]"),)
+
     def __init__(self, b=1):
         super().__init__()
-        self._b = exact(_v.positive("UniformSquared", "b", b, symbols=False))
+        self._b = self._set_parameters("UniformSquared", b=b)["b"]
 
     def _moments(self, k):
         return [sympy.Integer(1)] + [self._b ** (2 * j) / (2 * j + 1) for j in range(1, k + 1)]

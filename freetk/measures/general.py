@@ -1,6 +1,5 @@
 """Measures given by moments, by a density, or as affine images of other measures."""
 from math import comb
-import numbers
 
 import mpmath
 import numpy as np
@@ -13,6 +12,7 @@ from ..inversion import gauss_from_moments, jacobi_from_moments, terminated_cf
 from ..numeric import edge_nodes, to_mp
 from ..precision import MpFunction, context, round_to
 from .base import Measure, as_float, as_mp, exact
+from .parameters import POSITIVE, REALS, IsMeasure, Parameter
 
 
 class FromMoments(Measure):
@@ -172,20 +172,18 @@ def from_density(f, lo, hi):
 class Affine(Measure):
     """Image of a measure under ``x -> scale * x + shift`` (``scale > 0``)."""
 
+    PARAMETERS = (Parameter("base", IsMeasure(), r"\mu", doc="the measure mapped"),
+                  Parameter("scale", POSITIVE, "s", default=1, doc="factor (> 0)"),
+                  Parameter("shift", REALS, "c", default=0, doc="shift"))
+
     def __init__(self, base, scale=1, shift=0):
         super().__init__()
-        self._b = base
-        if not isinstance(base, Measure):
-            raise InvalidArgument(f"Argument `measure` of `scale`/`shift` must be a Measure, got {type(base).__name__}")
-        self._s = exact(_v.real("scale", "factor", scale, symbols=True))
-        self._c = exact(_v.real("shift", "by", shift, symbols=True))
-        if not (isinstance(self._s, sympy.Basic) and self._s.free_symbols) and as_float(self._s) <= 0:
-            raise InvalidArgument(f"Argument `scale` of `Affine` must be > 0, got {scale}")
+        p = self._set_parameters("Affine", base=base, scale=scale, shift=shift)
+        self._b, self._s, self._c = p["base"], p["scale"], p["shift"]
         self._latex_name = _affine_latex(base.latex(), self._s, self._c)
 
-    @property
-    def base(self):
-        return self._b
+    # ``base`` reads ``parameters`` (kept for freetk.algebraic)
+    base = property(lambda self: self._params["base"])
 
     def _moments(self, k):
         m = self._b.moments(k)
@@ -218,11 +216,6 @@ class Affine(Measure):
         s, c = as_mp(self._s, ctx), as_mp(self._c, ctx)
         return self._b._cauchy_mp((z - c) / s, ctx) / s
 
-    def _cauchy_pair_np(self, z):
-        s, c = as_float(self._s), as_float(self._c)
-        g, dg = self._b._cauchy_pair_np((np.asarray(z, complex) - c) / s)
-        return g / s, dg / (s * s)
-
     def _cauchy_pair_mp(self, z, ctx):
         s, c = as_mp(self._s, ctx), as_mp(self._c, ctx)
         g, dg = self._b._cauchy_pair_mp((z - c) / s, ctx)
@@ -252,9 +245,9 @@ def _affine_latex(name, s, c):
 
 def scale(measure, factor):
     """Law of ``factor * X`` for ``X ~ measure`` (``factor > 0``)."""
-    return Affine(measure, factor, 0)
+    return Affine(measure, _v.positive("scale", "factor", factor), 0)
 
 
 def shift(measure, by):
     """Law of ``X + by``."""
-    return Affine(measure, 1, by)
+    return Affine(measure, 1, _v.real("shift", "by", by, symbols=True))

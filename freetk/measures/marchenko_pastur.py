@@ -1,14 +1,12 @@
 """Free Poisson (Marchenko-Pastur) laws and free compound Poisson laws."""
 from math import comb
 
-import mpmath
 import numpy as np
 import sympy
 
 from .. import series as _series
-from ..errors import InvalidArgument
-from .. import validation as _v
-from .base import Measure, as_float, as_mp, exact, split_at_breaks
+from .base import Measure, as_float, as_mp, split_at_breaks
+from .parameters import POSITIVE, IsMeasure, Parameter, validate
 
 
 def narayana(n, k):
@@ -25,19 +23,18 @@ class FreePoisson(Measure):
     ``r < 1``.  ``S(z) = 1/(alpha (r + z))``.
     """
 
+    PARAMETERS = (Parameter("rate", POSITIVE, "r", typical=(1, 12), doc="rate"),
+                  Parameter("jump", POSITIVE, r"\alpha", typical=(1, 8), default=1, doc="jump size"))
+
     def __init__(self, rate, jump=1, name=None):
         super().__init__()
-        self._r = exact(_v.positive("free_poisson", "rate", rate))
-        self._a = exact(_v.positive("free_poisson", "jump", jump))
+        p = self._set_parameters("free_poisson", rate=rate, jump=jump)
+        self._r, self._a = p["rate"], p["jump"]
         self._name = name
 
-    @property
-    def rate(self):
-        return self._r
-
-    @property
-    def jump(self):
-        return self._a
+    # ``rate`` and ``jump`` read ``parameters`` (kept for freetk.algebraic and the NTK routes)
+    rate = property(lambda self: self._params["rate"])
+    jump = property(lambda self: self._params["jump"])
 
     def _free_cumulants(self, k):
         return [sympy.expand(self._r * self._a ** j) for j in range(1, k + 1)]
@@ -125,6 +122,10 @@ def free_poisson(rate, jump=1):
     return FreePoisson(rate, jump)
 
 
+#: the parameters of :func:`marchenko_pastur` (a parameterization of :class:`FreePoisson`)
+MP_PARAMETERS = (Parameter("ratio", POSITIVE, r"\lambda", typical=(1, 12), doc="ratio (variance)"),)
+
+
 def marchenko_pastur(ratio):
     r"""Marchenko-Pastur law ``MP(ratio)`` with mean 1 and variance ``ratio``.
 
@@ -138,8 +139,7 @@ def marchenko_pastur(ratio):
     >>> ft.marchenko_pastur(sympy.Symbol('lam')).moments(3)
     [1, 1, lam + 1, lam**2 + 3*lam + 1]
     """
-    _v.positive("marchenko_pastur", "ratio", ratio)
-    ratio = exact(ratio)
+    ratio = validate("marchenko_pastur", MP_PARAMETERS, {"ratio": ratio})["ratio"]
     return FreePoisson(1 / ratio, ratio, name=r"\mathrm{MP}\left(%s\right)" % sympy.latex(ratio))
 
 
@@ -149,22 +149,18 @@ class FreeCompoundPoisson(Measure):
     Numerically, ``G`` solves ``z = 1/G + r int t dJ(t)/(1 - t G)`` (see :mod:`freetk.kernels.fixed_point`).
     """
 
+    PARAMETERS = (Parameter("rate", POSITIVE, "r", typical=(1, 12), doc="rate"),
+                  Parameter("jump_law", IsMeasure(), "J", doc="law of the jumps"))
+
     def __init__(self, rate, jump_law, latex_name=None):
         super().__init__()
-        if not isinstance(jump_law, Measure):
-            raise InvalidArgument("Argument `jump_law` of `free_compound_poisson` must be a Measure, "
-                                  f"got {type(jump_law).__name__}")
-        self._r = exact(_v.positive("free_compound_poisson", "rate", rate))
-        self._J = jump_law
+        p = self._set_parameters("free_compound_poisson", rate=rate, jump_law=jump_law)
+        self._r, self._J = p["rate"], p["jump_law"]
         self._latex_name = latex_name or r"\pi_{%s}\left(%s\right)" % (sympy.latex(self._r), jump_law.latex())
 
-    @property
-    def rate(self):
-        return self._r
-
-    @property
-    def jump_law(self):
-        return self._J
+    # ``rate`` and ``jump_law`` read ``parameters`` (kept for freetk.algebraic and the NTK routes)
+    rate = property(lambda self: self._params["rate"])
+    jump_law = property(lambda self: self._params["jump_law"])
 
     def _free_cumulants(self, k):
         m = self._J.moments(k)

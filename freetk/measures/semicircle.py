@@ -1,11 +1,10 @@
 """Wigner's semicircle law."""
-import mpmath
 import numpy as np
 import sympy
 
 from .. import series as _series
-from .. import validation as _v
-from .base import Measure, as_float, as_mp, exact
+from .base import Measure, as_float, as_mp
+from .parameters import POSITIVE, REALS, Parameter
 
 
 class Semicircle(Measure):
@@ -23,14 +22,13 @@ class Semicircle(Measure):
     [0, 1, 0, 0]
     """
 
+    PARAMETERS = (Parameter("mean", REALS, "m", typical=(-8, 8), default=0, doc="mean"),
+                  Parameter("var", POSITIVE, r"\sigma^2", typical=(1, 8), default=1, doc="variance"))
+
     def __init__(self, mean=0, var=1):
         super().__init__()
-        self._m = exact(_v.real("semicircle", "mean", mean, symbols=True))
-        self._v = exact(_v.positive("semicircle", "var", var))
-
-    @property
-    def params(self):
-        return {"mean": self._m, "var": self._v}
+        p = self._set_parameters("semicircle", mean=mean, var=var)
+        self._m, self._v = p["mean"], p["var"]
 
     def _free_cumulants(self, k):
         return ([self._m, self._v] + [sympy.Integer(0)] * k)[:k]
