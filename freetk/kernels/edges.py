@@ -517,8 +517,8 @@ def ntk_mu_real_pair(at, c, r, A, rb_pair, rb_pdf, rb_support, nodes=NTK_REAL_NO
     support the integrands are bounded (square root times inverse square root), and smooth in the angle
     variable ``l = m - h cos(theta)`` used here.
     """
-    from scipy.special import roots_legendre
-    t, wt = roots_legendre(nodes)
+    from ..numeric import gauss_legendre
+    t, wt = gauss_legendre(nodes)
     theta = (t + 1) * np.pi / 2
     rules = []
     for lo, hi in rb_support:
