@@ -45,6 +45,9 @@ Q_GRADE = 0.4
 M_NODES = 14
 #: deepest grading: panels down to ``(pi/2) Q_GRADE^K_MAX`` ~ 1e-12 (branch points ~1e-24 of the interval away)
 K_MAX = 30
+#: below this many nodes in all, every half-piece gets the deepest grading and one vectorised batch
+#: (for a handful of points the per-batch overhead of numpy calls exceeds the cost of extra nodes)
+SMALL_BATCH = 6000
 
 
 def _mp_g(w, r, lo, hi):
@@ -130,6 +133,8 @@ def rho_b_self_conv(u, r, m=M_NODES, error=False):
     # half-pieces: (piece, side) with side 0 graded towards a, 1 towards b
     s = np.concatenate([2 * np.sqrt(dist(a) / L), 2 * np.sqrt(dist(b) / L)])
     K = panel_count(s)
+    if K.size * (K.max(initial=0) + 1) * m <= SMALL_BATCH:
+        K[:] = K.max(initial=0)       # few points: one batch graded as deep as the deepest (only finer)
     side = np.repeat([0, 1], a.size)
     piece = np.tile(np.arange(a.size), 2)
 
