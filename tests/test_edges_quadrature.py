@@ -247,13 +247,40 @@ def test_power_law_end_is_graded_and_integrated_in_closed_form():
 
 def test_ntk_default_law_mass_and_moments():
     law = ft.ntk_law("relu", gamma1=1, gamma2=F(1, 2))
-    assert abs(law.total_mass() - 1) <= 1e-11
+    assert abs(law.total_mass() - 1) <= 1e-12
     exact = [float(v) for v in law.moments(4)]
     for k in range(1, 5):
-        assert abs(law.expect(lambda t, k=k: t ** k) - exact[k]) <= 1e-11
+        assert abs(law.expect(lambda t, k=k: t ** k) - exact[k]) <= 1e-12
     x = np.linspace(0, 1.5, 400)
     c = law.cdf(x)
-    assert np.all(np.diff(c) >= 0) and c[-1] == pytest.approx(1, abs=1e-11)
+    assert np.all(np.diff(c) >= 0) and c[-1] == pytest.approx(1, abs=1e-12)
+
+
+def test_ntk_default_law_cdf_against_another_rule():
+    # the cdf table (Chebyshev in the angle variable) against a plain Gauss-Legendre rule written here,
+    # in t = x s^2 (the 1/sqrt(x) hard edge at 0 becomes smooth in s), on the library's density (whose
+    # own accuracy is checked against an independent mpmath reference in tests/test_solver.py)
+    law = ft.ntk_law("relu", gamma1=1, gamma2=F(1, 2))
+    s, w = np.polynomial.legendre.leggauss(200)
+    s, w = (s + 1) / 2, w / 2
+    for x in (0.05, 0.7, 1.4):
+        want = np.sum(w * 2 * x * s * law.pdf(x * s * s))
+        assert abs(float(law.cdf(x)) - want) <= 1e-12
+
+
+def test_chebyshev_coefficients_from_the_fft():
+    # the DCT behind the coefficients, against the interpolation identity: sampling T_j at the
+    # first-kind points gives the unit vector e_j; and a direct cosine sum for random values
+    for n in (1, 2, 7, 33, 99):
+        t = quadrature._cheb_points(n)
+        for j in range(n):
+            want = np.zeros(n)
+            want[j] = 1
+            assert np.max(np.abs(quadrature._coefficients(np.cos(j * np.arccos(t))) - want)) <= 1e-15 * n
+        v = np.random.default_rng(n).standard_normal(n)
+        k, i = np.arange(n)[:, None], np.arange(n)[None, :]
+        direct = 2 * np.sum(v[None, :] * np.cos(np.pi * k * (2 * i + 1) / (2 * n)), axis=1)
+        assert np.max(np.abs(quadrature._dct2(v) - direct)) <= 1e-13 * n
 
 
 @pytest.mark.grid      # ReLU with gamma2 = 1 (an atom of mass 1/2 in mu) can take minutes: see docs/errors.md
