@@ -305,3 +305,78 @@ def test_ntk_edges_and_mass_property(g1, g2, act):
         assert -np.imag(law.cauchy(x + 1e-12j)) / np.pi < 1e-6
     for a, b in sup:
         assert float(law.pdf(a + 1e-3 * (b - a))) > 0 and float(law.pdf(b - 1e-3 * (b - a))) > 0
+
+
+# ----------------------------------------------------------------------------- edges at dps = 30
+def _ntk_relu_inverse_map(g1, g2, dps):
+    """``x(zeta)`` and ``x'(zeta)`` of the NTK law (ReLU, D = ±1) written here from the formulas with
+    mpmath: ``x = (1 - r) zeta + r zeta^2 G_J(zeta)``, ``r = 1/gamma1``, ``G_J(zeta) = G_mu(zeta/gamma1)/gamma1``,
+    ``G_mu`` the mixture over ``rho_B`` = free Poisson(gamma2) (atom 1 - gamma2 at 0), ``G_mu'`` by
+    differentiating the closed forms under the integral (no numerical differentiation)."""
+    ctx = mpmath.mp.clone()
+    ctx.dps = dps
+    g1, g2 = ctx.mpf(g1.numerator) / g1.denominator, ctx.mpf(g2.numerator) / g2.denominator
+    c = 1 / (2 * ctx.pi)
+    a = ctx.mpf(1) / 4 - 1 / (2 * ctx.pi)
+    lo, hi = (1 - ctx.sqrt(g2)) ** 2, (1 + ctx.sqrt(g2)) ** 2
+    A = max(1 - g2, 0)
+
+    def GB(z):                  # the product of principal roots: the branch ~ 1/z off [lo, hi], either side
+        return (z + 1 - g2 - ctx.sqrt(z - lo) * ctx.sqrt(z - hi)) / (2 * z)
+
+    def dGB(z):
+        s = ctx.sqrt(z - lo) * ctx.sqrt(z - hi)
+        return (1 - (z - (lo + hi) / 2) / s) / (2 * z) - (z + 1 - g2 - s) / (2 * z * z)
+
+    def fB(l):
+        return ctx.sqrt((hi - l) * (l - lo)) / (2 * ctx.pi * l)
+
+    def Gmu(z, d=False):
+        zeta = (z - a) / c
+        if not d:
+            inner = A * GB(zeta) + ctx.quad(lambda l: fB(l) * GB(zeta - l), [lo, hi])
+            return 1 / (z - a) + (inner / c - 1 / (z - a)) / (2 * g2)
+        dinner = A * dGB(zeta) + ctx.quad(lambda l: fB(l) * dGB(zeta - l), [lo, hi])
+        return -1 / (z - a) ** 2 + (dinner / c ** 2 + 1 / (z - a) ** 2) / (2 * g2)
+    r = 1 / g1
+
+    def x(zeta):               # real off the support of J (the imaginary part is a rounding-level zero)
+        return ctx.re((1 - r) * zeta + r * zeta ** 2 * Gmu(zeta / g1) / g1)
+
+    def dx(zeta):
+        return ctx.re(1 - r + r * (2 * zeta * Gmu(zeta / g1) / g1 + zeta ** 2 * Gmu(zeta / g1, True) / g1 ** 2))
+    return ctx, x, dx, (g1 * a, g1 * (a + c * 2 * hi))      # the atom of J (pole of G_J) and the top of J
+
+
+@pytest.mark.slow
+def test_ntk_square_root_edges_at_30_digits():
+    # ReLU, gamma1 = 1/2, gamma2 = 1/4: both edges are critical points of the inverse map.  Reference: the
+    # sign changes of x'(zeta) (analytic derivative) from + to - on zeta < 0 (x increases from -inf at
+    # zeta = -inf, then turns back: the left edge; x'(0) = 1 - r < 0), and from - to + above J's support
+    # (the right edge), bracketed on a grid and refined by mpmath's Anderson-Bjorck solver at 40 digits,
+    # and x there
+    g1, g2 = F(1, 2), F(1, 4)
+    law = ft.ntk_law("relu", gamma1=g1, gamma2=g2)
+    got = law.support(dps=30)
+    ctx, x, dx, (_, tmax) = _ntk_relu_inverse_map(g1, g2, 40)
+    want = []
+    for lo_z, hi_z, sign in ((-2 * tmax, -tmax / 1000, -1),
+                             (tmax * (1 + ctx.mpf(10) ** -8), 4 * tmax, +1)):
+        grid = [lo_z + (hi_z - lo_z) * k / 16 for k in range(17)]
+        vals = [dx(z) for z in grid]
+        k = next(i for i in range(16) if vals[i] * vals[i + 1] < 0 and sign * vals[i + 1] > 0)
+        z = ctx.findroot(dx, (grid[k], grid[k + 1]), solver="anderson")
+        want.append(x(z))
+    assert len(got) == 1
+    for g, w in zip(got[0], want):
+        assert abs(g - w) <= 1e-25 * abs(w)
+
+
+@pytest.mark.slow
+def test_ntk_default_edges_at_30_digits():
+    # the right edge is the end of the admissible range (quadratic vanishing), the left one x(0) = 0
+    law = ft.ntk_law("relu", gamma1=1, gamma2=F(1, 2))
+    (lo, hi), = law.support(dps=30)
+    want = _ntk_default_edge_reference(40)
+    assert lo == 0 and abs(hi - want) <= 1e-25 * want
+    assert abs(float(hi) - law.support()[0][1]) <= 1e-15

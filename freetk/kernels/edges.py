@@ -167,13 +167,17 @@ def _samples(p0, p1, n=N_CHEB, ng=N_GRADED):
     return np.tan(np.pi * (s - 0.5))
 
 
-def outside_images(p0, p1, X, D, off_sign, x_at, near=None):
+def outside_images(p0, p1, X, D, off_sign, x_at, near=None, params=None):
     """Open ``x``-intervals off the support coming from one branch parameterised on ``(p0, p1)``.
 
     ``X(p)`` is the inverse map, ``D(p)`` returns ``(d, size)`` with ``d`` of the sign of ``X'(p)`` and
     ``size`` the sum of the sizes of the terms of ``d``; points where ``off_sign * d > 0`` are off the
     support, samples where ``|d| <= SIGN_TOL * size`` (sign lost to cancellation) are not used.  ``x_at(p_end)`` gives the limit of ``X`` at an end of
     the parameter interval (±inf allowed).  Returns ``[(x_left, x_right, kind_left, kind_right)]``.
+
+    ``params`` (a dict), when given, receives ``x -> (p, kind)`` for every edge returned: the parameter
+    behind it (the critical point, or the end of the parameter interval), for a polish at higher
+    precision (:func:`fcp_edge_mp`).
 
     ``near`` (a list), when given, receives the images of the interior local maxima of
     ``off_sign * d / size`` that stay below 0 but above ``-NEAR_REL``: near-critical points, where the
@@ -244,6 +248,9 @@ def outside_images(p0, p1, X, D, off_sign, x_at, near=None):
         if not (np.isfinite(xl) or np.isinf(xl)) or not (np.isfinite(xr) or np.isinf(xr)):
             continue
         out.append((xl, xr, kl, kr))
+        if params is not None:
+            params[xl] = (pl if pl is not None else p0, kl)
+            params[xr] = (pr if pr is not None else p1, kr)
     return out
 
 
@@ -281,7 +288,7 @@ def complement(off, scale, increasing=True):
 
 
 # ----------------------------------------------------------------------------- the three laws
-def fcp_support(rate, j_support, j_atoms, j_pair, breaks=None):
+def fcp_support(rate, j_support, j_atoms, j_pair, breaks=None, params=None):
     """Support intervals (with edge kinds) of the free compound Poisson law with rate ``rate`` and
     jump law ``J`` given by its support intervals, atom locations and real-axis pair ``(G_J, G_J')``.
 
@@ -313,11 +320,49 @@ def fcp_support(rate, j_support, j_atoms, j_pair, breaks=None):
     for a, b in gaps(j_support, j_atoms, skip_zero=True):
         xa, xb = end_value(a, +1), end_value(b, -1)
         ends = {a: xa, b: xb}
-        off += outside_images(a, b, X, D, +1, lambda p, ends=ends: ends[p], breaks)
+        off += outside_images(a, b, X, D, +1, lambda p, ends=ends: ends[p], breaks, params)
         for v in (a, b):
             if np.isfinite(v):
                 scale = max(scale, abs(v))
     return complement(off, scale, increasing=True)
+
+
+def fcp_edge_mp(rate, j_cauchy_mp, p, kind, ctx, p_mp=None, max_iter=20):
+    """One support edge of the free compound Poisson law at the precision of the mpmath context ``ctx``,
+    from the double-precision parameter ``p = zeta`` behind it (``params`` of :func:`fcp_support`).
+
+    ``x(zeta) = (1 - r) zeta + r zeta^2 G_J(zeta)`` with ``G_J`` from ``j_cauchy_mp(zeta, ctx)`` (real
+    ``zeta`` off the support of ``J``).  A critical point (``kind == "sqrt"``) is polished by Newton's
+    method on ``x'(zeta) = 0`` (``x'``, ``x''`` by mpmath's numerical differentiation in ``ctx``); the
+    edge ``x(zeta*)`` is insensitive to the error in ``zeta*`` to first order, so the iteration stops
+    once the step is below the square root of the working precision.  Any other edge is the value at the
+    end ``p_mp`` (in ``ctx``) of the admissible range; ``x(0) = 0``.  ``rate`` is an mpmath number.
+    Raises :class:`~freetk.errors.NoConvergence` when Newton's method does not settle next to ``p``.
+    """
+    from ..errors import NoConvergence
+    r = rate
+
+    def X(z):
+        return (1 - r) * z + r * z * z * ctx.re(j_cauchy_mp(z, ctx))
+    if kind != "sqrt":
+        z = ctx.mpf(p) if p_mp is None else p_mp
+        return ctx.mpf(0) if z == 0 else X(z)
+    if p == 0:
+        return ctx.mpf(0)
+    z = ctx.mpf(p)
+    tol = ctx.mpf(2) ** (-ctx.prec // 2 - 8)
+    for _ in range(max_iter):
+        step = ctx.diff(X, z, 1) / ctx.diff(X, z, 2)
+        z -= step
+        if abs(step) <= tol * (1 + abs(z)):
+            break
+    else:
+        raise NoConvergence(f"fcp_edge_mp: Newton on x'(zeta) = 0 did not converge from zeta = {p!r}",
+                            best=z, residual=float(abs(step)), iterations=max_iter)
+    if abs(z - ctx.mpf(p)) > 1e-6 * (1 + abs(p)):
+        raise NoConvergence(f"fcp_edge_mp: Newton on x'(zeta) = 0 left the double-precision critical point "
+                            f"{p!r} (reached {ctx.nstr(z, 17)})", best=z, residual=None, iterations=max_iter)
+    return X(z)
 
 
 def add_support(mu_support, mu_atoms, mu_pair, nu_support, nu_atoms, nu_pair, mu_mean, nu_mean, breaks=None):

@@ -280,17 +280,65 @@ class FreeCompoundPoisson(Measure):
                 ivs = [edges.Interval(a, b, "end", "end") for a, b in found]
                 self._cache["exact_edges"] = False
             else:
-                breaks = []
+                breaks, params = [], {}
                 ivs = edges.fcp_support(as_float(self._r), self._J.support(),
-                                        [float(t) for t, _ in self._J.atoms()], pair, breaks)
+                                        [float(t) for t, _ in self._J.atoms()], pair, breaks, params)
                 self._cache["breaks"] = breaks
+                self._cache["edge_params"] = params
                 self._cache["exact_edges"] = True
             self._cache[key] = ivs
             self._cache[key] = self._classify_ends(ivs)
         return self._cache[key]
 
-    def support(self):
-        return [(float(iv.lo), float(iv.hi)) for iv in self.support_intervals()]
+    def support(self, dps=None):
+        """Support intervals ``[(lo, hi), ...]``; with ``dps=N`` the edges to ``N`` digits (mpmath numbers),
+        each polished from its double-precision value in an mpmath context
+        (:func:`freetk.kernels.edges.fcp_edge_mp`): a square-root edge by Newton's method on the
+        derivative of the inverse map at its critical point, an edge at the end of the admissible range
+        as the inverse map's value there (that end, a support edge of the jump law, at the same precision:
+        :meth:`_jump_ends_mp`)."""
+        ivs = self.support_intervals()
+        if dps is None:
+            return [(float(iv.lo), float(iv.hi)) for iv in ivs]
+        from ..kernels import edges
+        from ..precision import check_dps, context, round_to
+        dps = check_dps("FreeCompoundPoisson.support", dps)
+        params = self._cache.get("edge_params")
+        if params is None:
+            raise InvalidArgument("FreeCompoundPoisson.support(dps=...) needs edges from the inverse map; this "
+                                  "law's edges were located from its density (no real-axis Cauchy transform of "
+                                  "the jumps), use dps=None")
+        ctx = context(dps)
+        rate = as_mp(self._r, ctx)
+        out = []
+        for iv in ivs:
+            pair = []
+            for x in (iv.lo, iv.hi):
+                if x == 0.0 and x not in params:      # an edge at x(0) = 0 (rounded to 0 by the double code)
+                    pair.append(ctx.mpf(0))
+                    continue
+                p, kind = params[x]
+                p_mp = None if kind == "sqrt" else self._jump_ends_mp(p, ctx)
+                pair.append(edges.fcp_edge_mp(rate, self._J._cauchy_mp, p, kind, ctx, p_mp))
+            out.append(tuple(round_to(v, dps) for v in pair))
+        return out
+
+    def _jump_ends_mp(self, p, ctx):
+        """The end ``p`` (double) of a gap of the jump law, in ``ctx``: the jump law's support edge or atom
+        nearest to ``p``, from its exact parameters when it has ``support(dps=...)``; ``0`` stays 0."""
+        if p == 0:
+            return ctx.mpf(0)
+        try:
+            ends = [v for iv in self._J.support(dps=ctx.dps) for v in iv]
+        except TypeError:           # a jump law without mp edges: its double edges are exact only if binary
+            from ..errors import PrecisionWarning
+            import warnings
+            warnings.warn(f"{type(self).__name__}.support(dps={ctx.dps}): the jump law has no edges at that "
+                          "precision; an edge at the end of the admissible range is computed from the double "
+                          "value of that end", PrecisionWarning, stacklevel=3)
+            ends = [ctx.mpf(v) for iv in self._J.support() for v in iv]
+        ends += [as_mp(t, ctx) for t, _ in self._J.atoms()]
+        return ctx.convert(min(ends, key=lambda v: abs(float(v) - p)))
 
     def smooth_pieces(self):
         """Support intervals cut at near-critical points of the inverse map (deep narrow dips)."""
