@@ -93,9 +93,17 @@ class FreePoisson(Measure):
         g = 2 / ((u + 1 - r) + q)
         return g / a, (g * g - g) / q / (a * a)
 
+    def _params_mp(self, ctx):
+        """``(r, a, (1 - sqrt r)^2, (1 + sqrt r)^2)`` in ``ctx``, computed once per precision (the kernels
+        are integrands of the NTK law's quadratures at ``dps``: thousands of calls)."""
+        key = ("params_mp", ctx.prec)
+        if key not in self._cache:
+            r, a = as_mp(self._r, ctx), as_mp(self._a, ctx)
+            self._cache[key] = tuple(v._mpf_ for v in (r, a, (1 - ctx.sqrt(r)) ** 2, (1 + ctx.sqrt(r)) ** 2))
+        return tuple(ctx.make_mpf(v) for v in self._cache[key])
+
     def _cauchy_mp(self, z, ctx):
-        r, a = as_mp(self._r, ctx), as_mp(self._a, ctx)
-        lo, hi = (1 - ctx.sqrt(r)) ** 2, (1 + ctx.sqrt(r)) ** 2
+        r, a, lo, hi = self._params_mp(ctx)
         u = z / a
         p, s = u + 1 - r, ctx.sqrt(u - lo) * ctx.sqrt(u - hi)
         return (2 / (p + s) if abs(p + s) >= abs(p - s) else (p - s) / (2 * u)) / a
@@ -109,8 +117,8 @@ class FreePoisson(Measure):
         return out
 
     def _pdf_mp(self, x, ctx):
-        r, a = as_mp(self._r, ctx), as_mp(self._a, ctx)
-        lo, hi = a * (1 - ctx.sqrt(r)) ** 2, a * (1 + ctx.sqrt(r)) ** 2
+        r, a, lo, hi = self._params_mp(ctx)
+        lo, hi = a * lo, a * hi
         q = (hi - x) * (x - lo)
         return ctx.sqrt(q) / (2 * ctx.pi * a * x) if q > 0 and x != 0 else ctx.mpf(0)
 
