@@ -3,6 +3,7 @@
 Run: python benchmarks/bench_ntk.py            (everything)
      python benchmarks/bench_ntk.py --solver   (the vectorised solver section only, as ratios to one
                                                 Monte Carlo sample measured in the same run)
+     python benchmarks/bench_ntk.py --cli      (`freetk ntk` end to end against the Monte Carlo sample)
 """
 import sys
 import time
@@ -101,8 +102,43 @@ def solver_section():
           f"{t_sw / (10 * t_mc):.2f} x 10 MC samples")
 
 
+def cli_section():
+    """``freetk ntk`` end to end (its own Monte Carlo sample, CSV and plot) against the Monte Carlo sample
+    alone, both in this process and as subprocesses (interpreter start and imports included)."""
+    import os
+    import subprocess
+    import tempfile
+    from freetk.cli import main as cli_main
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    mc_code = ("import freetk.montecarlo as mc; "
+               "mc.ntk_eigenvalues('relu', n=1800, d=60, p=30, d_law='rademacher', seed=0)")
+    with tempfile.TemporaryDirectory() as tmp:
+        _, t_sub_mc = timed(lambda: subprocess.run([sys.executable, "-c", mc_code], env=env, cwd=tmp, check=True))
+        _, t_sub_cli = timed(lambda: subprocess.run([sys.executable, "-m", "freetk", "ntk", "--quiet"], env=env,
+                                                    cwd=tmp, check=True, stdout=subprocess.DEVNULL))
+        _, t_mc = timed(lambda: mc.ntk_eigenvalues("relu", n=1800, d=60, p=30, d_law="rademacher", seed=0))
+        cwd = os.getcwd()
+        os.chdir(tmp)
+        try:
+            import contextlib
+            import io
+            with contextlib.redirect_stdout(io.StringIO()):
+                _, t_cli = timed(lambda: cli_main(["ntk", "--quiet"]))
+        finally:
+            os.chdir(cwd)
+    print(f"one Monte Carlo sample in this process: {t_mc:.2f} s")
+    print(f"freetk ntk in this process (first call: Hermite data, law, support, 400-point pdf and cdf, "
+          f"pdf_error at 30 digits, its own Monte Carlo sample, CSV, plot): {t_cli:.2f} s = {t_cli / t_mc:.2f} x MC")
+    print(f"as subprocesses (interpreter start and imports included): Monte Carlo sample alone "
+          f"{t_sub_mc:.2f} s; `python -m freetk ntk` {t_sub_cli:.2f} s = {t_sub_cli / t_mc:.2f} x MC "
+          f"(in-process) = {t_sub_cli / t_sub_mc:.2f} x the Monte Carlo subprocess")
+
+
 if __name__ == "__main__":
     if "--solver" in sys.argv:
         solver_section()
+    elif "--cli" in sys.argv:
+        cli_section()
     else:
         main()
