@@ -380,3 +380,43 @@ def test_ntk_default_edges_at_30_digits():
     want = _ntk_default_edge_reference(40)
     assert lo == 0 and abs(hi - want) <= 1e-25 * want
     assert abs(float(hi) - law.support()[0][1]) <= 1e-15
+
+
+def _mp_ctx(dps=40):
+    ctx = mpmath.mp.clone()
+    ctx.dps = dps
+    return ctx
+
+
+def test_semicircle_plus_bernoulli_edges_at_30_digits():
+    # z(w) = w + w/(w^2 - 1): critical point w^2 = 3, edges ±3 sqrt(3)/2 = ±sqrt(27)/2 (closed form)
+    ctx = _mp_ctx()
+    (lo, hi), = ft.free_add(ft.semicircle(), ft.atoms([-1, 1])).support(dps=30)
+    e = ctx.sqrt(27) / 2
+    assert abs(lo + e) <= 1e-25 * e and abs(hi - e) <= 1e-25 * e
+
+
+def test_mp_plus_semicircle_edges_at_30_digits():
+    # critical values of z(g) = 1/(1 - lam g) + g + 1/g: the real roots of the quartic
+    # lam g^2 + g^2 (1 - lam g)^2 - (1 - lam g)^2 (mpmath.polyroots at 40 digits)
+    ctx = _mp_ctx()
+    lam = ctx.mpf(1) / 2
+    # g^2 (1 - lam g)^2 = lam^2 g^4 - 2 lam g^3 + g^2; (1 - lam g)^2 = lam^2 g^2 - 2 lam g + 1
+    coeffs = [lam ** 2, -2 * lam, 1 + lam - lam ** 2, 2 * lam, -1]
+    roots = ctx.polyroots(coeffs, maxsteps=200, extraprec=200)
+    crit = [1 / (1 - lam * g) + g + 1 / g for g in (ctx.re(r) for r in roots if abs(ctx.im(r)) < 1e-30)]
+    (lo, hi), = ft.free_add(ft.marchenko_pastur(F(1, 2)), ft.semicircle()).support(dps=30)
+    for v in (lo, hi):
+        assert min(abs(v - c) for c in crit) <= 1e-25 * abs(v)
+
+
+@pytest.mark.parametrize("a,b", [(F(1, 2), F(3, 10)), (F(1, 5), F(7, 10))])
+def test_mp_times_mp_edges_at_30_digits(a, b):
+    # critical values of (1 + u)(1 + a u)(1 + b u)/u: roots of 2ab u^3 + (a + b + ab) u^2 - 1 (mpmath)
+    ctx = _mp_ctx()
+    A, B = ctx.mpf(a.numerator) / a.denominator, ctx.mpf(b.numerator) / b.denominator
+    roots = ctx.polyroots([2 * A * B, A + B + A * B, 0, -1], maxsteps=200, extraprec=200)
+    crit = [(1 + u) * (1 + A * u) * (1 + B * u) / u for u in (ctx.re(r) for r in roots if abs(ctx.im(r)) < 1e-30)]
+    (lo, hi), = ft.free_mul(ft.marchenko_pastur(a), ft.marchenko_pastur(b), method="generic").support(dps=30)
+    for v in (lo, hi):
+        assert min(abs(v - c) for c in crit if c > 0) <= 1e-25 * abs(v)

@@ -365,6 +365,87 @@ def fcp_edge_mp(rate, j_cauchy_mp, p, kind, ctx, p_mp=None, max_iter=20):
     return X(z)
 
 
+def _critical_value_mp(X, p0, ctx, name, max_iter=20):
+    """``X(p*)`` at the critical point ``p*`` of ``X`` next to ``p0``: Newton's method on ``X'(p) = 0``
+    with ``X'``, ``X''`` by mpmath's numerical differentiation in ``ctx`` (which raises the working
+    precision of ``ctx`` while it differentiates: ``X`` must compute at the precision of ``ctx``).  The
+    value is insensitive to the error in ``p*`` to first order: the iteration stops once the step is
+    below the square root of the working precision."""
+    from ..errors import NoConvergence
+    p = ctx.convert(p0)
+    tol = ctx.mpf(2) ** (-ctx.prec // 2 - 8)
+    for _ in range(max_iter):
+        step = ctx.diff(X, p, 1) / ctx.diff(X, p, 2)
+        p -= step
+        if abs(step) <= tol * (1 + abs(p)):
+            break
+    else:
+        raise NoConvergence(f"{name}: Newton on the derivative of the inverse map did not converge from "
+                            f"{complex(p0)!r}", best=p, residual=float(abs(step)), iterations=max_iter)
+    if abs(p - ctx.convert(p0)) > 1e-3 * (1 + abs(p)):
+        raise NoConvergence(f"{name}: Newton on the derivative of the inverse map left the start {complex(p0)!r} "
+                            f"(reached {ctx.nstr(p, 17)})", best=p, residual=None, iterations=max_iter)
+    return X(p)
+
+
+def _inverse_mp(f, target, w0, ctx):
+    """The real ``w`` near ``w0`` with ``f(w) = target``, ``f`` real on the gap of the operand that holds
+    ``w0``: a secant iteration in ``ctx`` from ``w0``; when it fails or leaves the gap (``f`` no longer
+    real: an operand's support edge can be very close), a bracket around ``w0`` of doubling width whose
+    ends stay in the gap, refined by the Anderson-Bjorck method."""
+    from ..errors import NoConvergence
+    w0 = ctx.convert(w0)
+    tol = ctx.eps * 2 ** 8
+
+    def F(w):
+        v = f(w)
+        return ctx.re(v) - target, ctx.im(v) == 0
+    try:
+        w = ctx.findroot(lambda v: ctx.re(f(v)) - target, w0, tol=tol)
+        if F(w)[1] and abs(w - w0) <= 1e-3 * (1 + abs(w0)):
+            return w
+    except (ValueError, ZeroDivisionError):
+        pass
+    f0, ok0 = F(w0)
+    base = ctx.mpf(2) ** (-ctx.prec // 2) * (1 + abs(w0))
+    for k in range(2 * ctx.prec):
+        h = base * 2 ** k
+        for a in (w0 - h, w0 + h):
+            fa, oka = F(a)
+            if ok0 and oka and fa * f0 <= 0:
+                return ctx.findroot(lambda v: F(v)[0], (min(a, w0), max(a, w0)), solver="anderson", tol=tol)
+    raise NoConvergence(f"inverse map: no real solution of f(w) = {ctx.nstr(target, 17)} next to "
+                        f"w = {ctx.nstr(w0, 17)}", best=w0, residual=None, iterations=2 * ctx.prec)
+
+
+def add_edge_mp(mu_cauchy_mp, nu_cauchy_mp, g0, w1, w2, ctx):
+    """A square-root edge of ``mu ⊞ nu`` in ``ctx``: the critical value of ``x(g) = w_mu(g) + w_nu(g) - 1/g``
+    (``w_mu`` the inverse of ``G_mu`` on the real axis, by a secant iteration in ``ctx``) next to ``g0``,
+    from the double-precision ``g0 = G(x)`` and subordination values ``w1``, ``w2`` just outside the edge."""
+    memo = {"w1": w1, "w2": w2}
+
+    def X(g):
+        a = _inverse_mp(lambda w: mu_cauchy_mp(w, ctx), g, memo["w1"], ctx)
+        b = _inverse_mp(lambda w: nu_cauchy_mp(w, ctx), g, memo["w2"], ctx)
+        memo["w1"], memo["w2"] = a, b
+        return a + b - 1 / g
+    return _critical_value_mp(X, g0, ctx, "add_edge_mp")
+
+
+def mul_edge_mp(mu_cauchy_mp, nu_cauchy_mp, u0, X1, X2, ctx):
+    """A square-root edge of ``mu ⊠ nu`` in ``ctx``: the critical value of ``x(u) = X_mu(u) X_nu(u) u/(1 + u)``
+    (``X_mu`` the inverse of ``u_mu(X) = X G_mu(X) - 1`` on the real axis, by a secant iteration in
+    ``ctx``) next to ``u0``, from double-precision values ``u0``, ``X1``, ``X2`` just outside the edge."""
+    memo = {"X1": X1, "X2": X2}
+
+    def X(u):
+        a = _inverse_mp(lambda t: t * mu_cauchy_mp(t, ctx) - 1, u, memo["X1"], ctx)
+        b = _inverse_mp(lambda t: t * nu_cauchy_mp(t, ctx) - 1, u, memo["X2"], ctx)
+        memo["X1"], memo["X2"] = a, b
+        return a * b * u / (1 + u)
+    return _critical_value_mp(X, u0, ctx, "mul_edge_mp")
+
+
 def add_support(mu_support, mu_atoms, mu_pair, nu_support, nu_atoms, nu_pair, mu_mean, nu_mean, breaks=None):
     """Support intervals (with edge kinds) of ``mu ⊞ nu`` from both operands' supports, atoms and
     real-axis ``(G, G')`` pairs: ``x(g) = w_mu(g) + w_nu(g) - 1/g`` over every pair of branches,
