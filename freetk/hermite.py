@@ -274,7 +274,9 @@ class _Phi:
             # scipy's namespace only when numpy lacks a function of expr (importing scipy.special
             # for lambdify costs ~0.3 s; ReLU and friends need only numpy)
             fns = {type(f) for f in expr.atoms(sympy.Function)}
-            mods = ["numpy"] if fns <= _NUMPY_FUNCS else ["scipy", "numpy"]
+            # (the numpy module object, not the string: lambdify's "numpy" runs `from numpy import *`,
+            # which imports numpy.f2py and numpy.testing, ~0.2 s)
+            mods = [np] if fns <= _NUMPY_FUNCS else ["scipy", "numpy"]
             f = sympy.lambdify(X, expr, modules=[{"Heaviside": lambda x, h=0.5: np.heaviside(x, h)}] + mods)
             self._np = lambda u: np.array(np.broadcast_to(np.asarray(f(u), dtype=float), u.shape))  # noqa: E731
             self._mpf = MpFunction(X, expr)
