@@ -420,3 +420,13 @@ def test_mp_times_mp_edges_at_30_digits(a, b):
     (lo, hi), = ft.free_mul(ft.marchenko_pastur(a), ft.marchenko_pastur(b), method="generic").support(dps=30)
     for v in (lo, hi):
         assert min(abs(v - c) for c in crit if c > 0) <= 1e-25 * abs(v)
+
+
+def test_support_at_dps_refuses_edges_it_cannot_polish():
+    # the moment route locates its edges from the density: no inverse map to polish
+    from freetk.errors import InvalidArgument
+    law = ft.ntk_law("relu", gamma1=F(1, 2), gamma2=F(1, 2), d_law="uniform", method="moments")
+    with pytest.raises(InvalidArgument, match=r"NTKLaw.support\(dps=...\) needs edges from the inverse map"):
+        law.support(dps=30)
+    with pytest.raises(InvalidArgument, match="dps"):
+        ft.ntk_law("relu", gamma1=1, gamma2=F(1, 2)).support(dps=0)

@@ -310,12 +310,13 @@ class FreeCompoundPoisson(Measure):
             return [(float(iv.lo), float(iv.hi)) for iv in ivs]
         from ..kernels import edges
         from ..precision import check_dps, context, round_to
-        dps = check_dps("FreeCompoundPoisson.support", dps)
+        name = f"{type(self).__name__}.support"
+        dps = check_dps(name, dps)
         params = self._cache.get("edge_params")
         if params is None:
-            raise InvalidArgument("FreeCompoundPoisson.support(dps=...) needs edges from the inverse map; this "
-                                  "law's edges were located from its density (no real-axis Cauchy transform of "
-                                  "the jumps), use dps=None")
+            raise InvalidArgument(f"{name}(dps=...) needs edges from the inverse map; this law's edges were "
+                                  "located from its density (no real-axis Cauchy transform of the jumps), use "
+                                  "dps=None")
         ctx = context(dps)
         rate = as_mp(self._r, ctx)
         out = []
