@@ -109,8 +109,35 @@ class _Convolution(Measure):
     def operands(self):
         return self._mu, self._nu
 
-    def support(self):
-        return [(float(iv.lo), float(iv.hi)) for iv in self.support_intervals()]
+    def support(self, dps=None):
+        """Support intervals ``[(lo, hi), ...]`` (edges from the real inverse maps); with ``dps=N`` the edges
+        to ``N`` digits (mpmath numbers): each square-root edge is the critical value of the inverse map,
+        polished from its double-precision value in an mpmath context
+        (:func:`freetk.kernels.edges.add_edge_mp`, :func:`freetk.kernels.edges.mul_edge_mp`); an edge at
+        0 is exact.  Edges of another kind (ends of an admissible range) raise InvalidArgument."""
+        ivs = self.support_intervals()
+        if dps is None:
+            return [(float(iv.lo), float(iv.hi)) for iv in ivs]
+        from .precision import check_dps, context, round_to
+        name = f"{type(self).__name__}.support"
+        dps = check_dps(name, dps)
+        ctx = context(dps)
+        out = []
+        for iv in ivs:
+            ends = []
+            for x, kind, side in ((iv.lo, iv.lo_kind, -1), (iv.hi, iv.hi_kind, +1)):
+                if x == 0.0:
+                    ends.append(ctx.mpf(0))
+                    continue
+                if kind != "sqrt":
+                    raise InvalidArgument(f"{name}(dps={dps}): the edge {x!r} is of kind {kind!r}, not a critical "
+                                          "point of the inverse map; only square-root edges are polished")
+                ends.append(self._edge_mp(x, side, ctx))
+            out.append(tuple(round_to(v, dps) for v in ends))
+        return out
+
+    def _edge_mp(self, x, side, ctx):      # pragma: no cover - abstract
+        raise NotImplementedError
 
     def smooth_pieces(self):
         return split_at_breaks(self)
@@ -185,6 +212,14 @@ class FreeAdditiveConvolution(_Convolution):
     def _pdf_mp(self, x, ctx):
         v = -ctx.im(self._cauchy_mp(ctx.mpc(x), ctx)) / ctx.pi
         return v if v > 0 else ctx.mpf(0)
+
+    def _edge_mp(self, x, side, ctx):
+        """A square-root edge at precision ``ctx`` from the solution just outside it (``side`` = -1 for a
+        left edge, +1 for a right one): ``g = G_mu(omega_1)``, ``omega_2 = x + 1/g - omega_1``."""
+        xo = x + side * 1e-9 * (1 + abs(x))
+        w1 = complex(self._omega_np(np.array([xo + 0j]))[0][0]).real
+        g0 = float(np.real(self._mu._cauchy_vec(np.array([w1 + 0j]))[0]))
+        return edges.add_edge_mp(self._mu._cauchy_mp, self._nu._cauchy_mp, g0, w1, xo + 1 / g0 - w1, ctx)
 
     def support_intervals(self):
         """Support intervals with edge kinds, from the real inverse map ``x(g) = w_mu(g) + w_nu(g) - 1/g``
@@ -293,6 +328,16 @@ class FreeMultiplicativeConvolution(_Convolution):
             return ctx.mpf(0)
         v = -ctx.im(self._cauchy_mp(ctx.mpc(x), ctx)) / ctx.pi
         return v if v > 0 else ctx.mpf(0)
+
+    def _edge_mp(self, x, side, ctx):
+        """A square-root edge at precision ``ctx`` from the solution just outside it (``side`` = -1 for a
+        left edge, +1 for a right one): ``u = x G(x) - 1``, ``X_mu = 1/omega_1`` (the unknown lives in
+        ``1/z``), ``X_nu = x (1 + u)/(u X_mu)``."""
+        xo = x + side * 1e-9 * (1 + abs(x))
+        w1 = complex(self._omega_np(np.array([xo + 0j]))[0][0]).real
+        u0 = xo * float(np.real(self._cauchy_vec(np.array([xo + 0j]))[0])) - 1
+        X1 = 1 / w1
+        return edges.mul_edge_mp(self._mu._cauchy_mp, self._nu._cauchy_mp, u0, X1, xo * (1 + u0) / (u0 * X1), ctx)
 
     def support_intervals(self):
         """Support intervals with edge kinds, from the real inverse map ``x(u) = X_mu(u) X_nu(u) u/(1 + u)``

@@ -185,7 +185,22 @@ class NTKMu(Measure):
         A = sum(as_float(w) for x, w in rb.atoms() if as_float(x) == 0)
         return rb, A, rb.support(), as_float(self._a * self._tbar())
 
-    def support(self):
+    def support(self, dps=None):
+        """Support intervals of ``mu``; with ``dps=N`` (closed-form family) the edges ``at + c (e1 + e2)``
+        and ``at + c e`` (``e`` the edges of ``rho_B``) to ``N`` digits from the exact parameters."""
+        if dps is not None:
+            from .precision import check_dps
+            dps = check_dps("NTKMu.support", dps)
+            if self.route != "closed":
+                raise InvalidArgument(f"NTKMu.support(dps=...) is available on the closed-form route, not on "
+                                      f"{self.route!r}; use dps=None")
+            ctx = context(dps)
+            rb, A, c, r, at = self._impl._parts_mp(ctx)
+            sup = _mp_support(rb, ctx)
+            ivs = [(at + c * (l1 + l2), at + c * (h1 + h2)) for l1, h1 in sup for l2, h2 in sup]
+            if A > 0:
+                ivs += [(at + c * lo, at + c * hi) for lo, hi in sup]
+            return [(round_to(lo, dps), round_to(hi, dps)) for lo, hi in _union(ivs)]
         if "support" not in self._cache:
             self._cache["support"] = self._impl.support()
         return self._cache["support"]

@@ -247,13 +247,40 @@ def test_power_law_end_is_graded_and_integrated_in_closed_form():
 
 def test_ntk_default_law_mass_and_moments():
     law = ft.ntk_law("relu", gamma1=1, gamma2=F(1, 2))
-    assert abs(law.total_mass() - 1) <= 1e-11
+    assert abs(law.total_mass() - 1) <= 1e-12
     exact = [float(v) for v in law.moments(4)]
     for k in range(1, 5):
-        assert abs(law.expect(lambda t, k=k: t ** k) - exact[k]) <= 1e-11
+        assert abs(law.expect(lambda t, k=k: t ** k) - exact[k]) <= 1e-12
     x = np.linspace(0, 1.5, 400)
     c = law.cdf(x)
-    assert np.all(np.diff(c) >= 0) and c[-1] == pytest.approx(1, abs=1e-11)
+    assert np.all(np.diff(c) >= 0) and c[-1] == pytest.approx(1, abs=1e-12)
+
+
+def test_ntk_default_law_cdf_against_another_rule():
+    # the cdf table (Chebyshev in the angle variable) against a plain Gauss-Legendre rule written here,
+    # in t = x s^2 (the 1/sqrt(x) hard edge at 0 becomes smooth in s), on the library's density (whose
+    # own accuracy is checked against an independent mpmath reference in tests/test_solver.py)
+    law = ft.ntk_law("relu", gamma1=1, gamma2=F(1, 2))
+    s, w = np.polynomial.legendre.leggauss(200)
+    s, w = (s + 1) / 2, w / 2
+    for x in (0.05, 0.7, 1.4):
+        want = np.sum(w * 2 * x * s * law.pdf(x * s * s))
+        assert abs(float(law.cdf(x)) - want) <= 1e-12
+
+
+def test_chebyshev_coefficients_from_the_fft():
+    # the DCT behind the coefficients, against the interpolation identity: sampling T_j at the
+    # first-kind points gives the unit vector e_j; and a direct cosine sum for random values
+    for n in (1, 2, 7, 33, 99):
+        t = quadrature._cheb_points(n)
+        for j in range(n):
+            want = np.zeros(n)
+            want[j] = 1
+            assert np.max(np.abs(quadrature._coefficients(np.cos(j * np.arccos(t))) - want)) <= 1e-15 * n
+        v = np.random.default_rng(n).standard_normal(n)
+        k, i = np.arange(n)[:, None], np.arange(n)[None, :]
+        direct = 2 * np.sum(v[None, :] * np.cos(np.pi * k * (2 * i + 1) / (2 * n)), axis=1)
+        assert np.max(np.abs(quadrature._dct2(v) - direct)) <= 1e-13 * n
 
 
 @pytest.mark.grid      # ReLU with gamma2 = 1 (an atom of mass 1/2 in mu) can take minutes: see docs/errors.md
@@ -278,3 +305,128 @@ def test_ntk_edges_and_mass_property(g1, g2, act):
         assert -np.imag(law.cauchy(x + 1e-12j)) / np.pi < 1e-6
     for a, b in sup:
         assert float(law.pdf(a + 1e-3 * (b - a))) > 0 and float(law.pdf(b - 1e-3 * (b - a))) > 0
+
+
+# ----------------------------------------------------------------------------- edges at dps = 30
+def _ntk_relu_inverse_map(g1, g2, dps):
+    """``x(zeta)`` and ``x'(zeta)`` of the NTK law (ReLU, D = ±1) written here from the formulas with
+    mpmath: ``x = (1 - r) zeta + r zeta^2 G_J(zeta)``, ``r = 1/gamma1``, ``G_J(zeta) = G_mu(zeta/gamma1)/gamma1``,
+    ``G_mu`` the mixture over ``rho_B`` = free Poisson(gamma2) (atom 1 - gamma2 at 0), ``G_mu'`` by
+    differentiating the closed forms under the integral (no numerical differentiation)."""
+    ctx = mpmath.mp.clone()
+    ctx.dps = dps
+    g1, g2 = ctx.mpf(g1.numerator) / g1.denominator, ctx.mpf(g2.numerator) / g2.denominator
+    c = 1 / (2 * ctx.pi)
+    a = ctx.mpf(1) / 4 - 1 / (2 * ctx.pi)
+    lo, hi = (1 - ctx.sqrt(g2)) ** 2, (1 + ctx.sqrt(g2)) ** 2
+    A = max(1 - g2, 0)
+
+    def GB(z):                  # the product of principal roots: the branch ~ 1/z off [lo, hi], either side
+        return (z + 1 - g2 - ctx.sqrt(z - lo) * ctx.sqrt(z - hi)) / (2 * z)
+
+    def dGB(z):
+        s = ctx.sqrt(z - lo) * ctx.sqrt(z - hi)
+        return (1 - (z - (lo + hi) / 2) / s) / (2 * z) - (z + 1 - g2 - s) / (2 * z * z)
+
+    def fB(l):
+        return ctx.sqrt((hi - l) * (l - lo)) / (2 * ctx.pi * l)
+
+    def Gmu(z, d=False):
+        zeta = (z - a) / c
+        if not d:
+            inner = A * GB(zeta) + ctx.quad(lambda l: fB(l) * GB(zeta - l), [lo, hi])
+            return 1 / (z - a) + (inner / c - 1 / (z - a)) / (2 * g2)
+        dinner = A * dGB(zeta) + ctx.quad(lambda l: fB(l) * dGB(zeta - l), [lo, hi])
+        return -1 / (z - a) ** 2 + (dinner / c ** 2 + 1 / (z - a) ** 2) / (2 * g2)
+    r = 1 / g1
+
+    def x(zeta):               # real off the support of J (the imaginary part is a rounding-level zero)
+        return ctx.re((1 - r) * zeta + r * zeta ** 2 * Gmu(zeta / g1) / g1)
+
+    def dx(zeta):
+        return ctx.re(1 - r + r * (2 * zeta * Gmu(zeta / g1) / g1 + zeta ** 2 * Gmu(zeta / g1, True) / g1 ** 2))
+    return ctx, x, dx, (g1 * a, g1 * (a + c * 2 * hi))      # the atom of J (pole of G_J) and the top of J
+
+
+@pytest.mark.slow
+def test_ntk_square_root_edges_at_30_digits():
+    # ReLU, gamma1 = 1/2, gamma2 = 1/4: both edges are critical points of the inverse map.  Reference: the
+    # sign changes of x'(zeta) (analytic derivative) from + to - on zeta < 0 (x increases from -inf at
+    # zeta = -inf, then turns back: the left edge; x'(0) = 1 - r < 0), and from - to + above J's support
+    # (the right edge), bracketed on a grid and refined by mpmath's Anderson-Bjorck solver at 40 digits,
+    # and x there
+    g1, g2 = F(1, 2), F(1, 4)
+    law = ft.ntk_law("relu", gamma1=g1, gamma2=g2)
+    got = law.support(dps=30)
+    ctx, x, dx, (_, tmax) = _ntk_relu_inverse_map(g1, g2, 40)
+    want = []
+    for lo_z, hi_z, sign in ((-2 * tmax, -tmax / 1000, -1),
+                             (tmax * (1 + ctx.mpf(10) ** -8), 4 * tmax, +1)):
+        grid = [lo_z + (hi_z - lo_z) * k / 16 for k in range(17)]
+        vals = [dx(z) for z in grid]
+        k = next(i for i in range(16) if vals[i] * vals[i + 1] < 0 and sign * vals[i + 1] > 0)
+        z = ctx.findroot(dx, (grid[k], grid[k + 1]), solver="anderson")
+        want.append(x(z))
+    assert len(got) == 1
+    for g, w in zip(got[0], want):
+        assert abs(g - w) <= 1e-25 * abs(w)
+
+
+@pytest.mark.slow
+def test_ntk_default_edges_at_30_digits():
+    # the right edge is the end of the admissible range (quadratic vanishing), the left one x(0) = 0
+    law = ft.ntk_law("relu", gamma1=1, gamma2=F(1, 2))
+    (lo, hi), = law.support(dps=30)
+    want = _ntk_default_edge_reference(40)
+    assert lo == 0 and abs(hi - want) <= 1e-25 * want
+    assert abs(float(hi) - law.support()[0][1]) <= 1e-15
+
+
+def _mp_ctx(dps=40):
+    ctx = mpmath.mp.clone()
+    ctx.dps = dps
+    return ctx
+
+
+def test_semicircle_plus_bernoulli_edges_at_30_digits():
+    # z(w) = w + w/(w^2 - 1): critical point w^2 = 3, edges ±3 sqrt(3)/2 = ±sqrt(27)/2 (closed form)
+    ctx = _mp_ctx()
+    (lo, hi), = ft.free_add(ft.semicircle(), ft.atoms([-1, 1])).support(dps=30)
+    e = ctx.sqrt(27) / 2
+    assert abs(lo + e) <= 1e-25 * e and abs(hi - e) <= 1e-25 * e
+
+
+def test_mp_plus_semicircle_edges_at_30_digits():
+    # critical values of z(g) = 1/(1 - lam g) + g + 1/g: the real roots of the quartic
+    # lam g^2 + g^2 (1 - lam g)^2 - (1 - lam g)^2 (mpmath.polyroots at 40 digits)
+    ctx = _mp_ctx()
+    lam = ctx.mpf(1) / 2
+    # g^2 (1 - lam g)^2 = lam^2 g^4 - 2 lam g^3 + g^2; (1 - lam g)^2 = lam^2 g^2 - 2 lam g + 1
+    coeffs = [lam ** 2, -2 * lam, 1 + lam - lam ** 2, 2 * lam, -1]
+    roots = ctx.polyroots(coeffs, maxsteps=200, extraprec=200)
+    crit = [1 / (1 - lam * g) + g + 1 / g for g in (ctx.re(r) for r in roots if abs(ctx.im(r)) < 1e-30)]
+    (lo, hi), = ft.free_add(ft.marchenko_pastur(F(1, 2)), ft.semicircle()).support(dps=30)
+    for v in (lo, hi):
+        assert min(abs(v - c) for c in crit) <= 1e-25 * abs(v)
+
+
+@pytest.mark.parametrize("a,b", [(F(1, 2), F(3, 10)), (F(1, 5), F(7, 10))])
+def test_mp_times_mp_edges_at_30_digits(a, b):
+    # critical values of (1 + u)(1 + a u)(1 + b u)/u: roots of 2ab u^3 + (a + b + ab) u^2 - 1 (mpmath)
+    ctx = _mp_ctx()
+    A, B = ctx.mpf(a.numerator) / a.denominator, ctx.mpf(b.numerator) / b.denominator
+    roots = ctx.polyroots([2 * A * B, A + B + A * B, 0, -1], maxsteps=200, extraprec=200)
+    crit = [(1 + u) * (1 + A * u) * (1 + B * u) / u for u in (ctx.re(r) for r in roots if abs(ctx.im(r)) < 1e-30)]
+    (lo, hi), = ft.free_mul(ft.marchenko_pastur(a), ft.marchenko_pastur(b), method="generic").support(dps=30)
+    for v in (lo, hi):
+        assert min(abs(v - c) for c in crit if c > 0) <= 1e-25 * abs(v)
+
+
+def test_support_at_dps_refuses_edges_it_cannot_polish():
+    # the moment route locates its edges from the density: no inverse map to polish
+    from freetk.errors import InvalidArgument
+    law = ft.ntk_law("relu", gamma1=F(1, 2), gamma2=F(1, 2), d_law="uniform", method="moments")
+    with pytest.raises(InvalidArgument, match=r"NTKLaw.support\(dps=...\) needs edges from the inverse map"):
+        law.support(dps=30)
+    with pytest.raises(InvalidArgument, match="dps"):
+        ft.ntk_law("relu", gamma1=1, gamma2=F(1, 2)).support(dps=0)

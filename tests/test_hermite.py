@@ -137,3 +137,39 @@ def test_callable_sigma_is_differentiated_numerically():
     for a, b in zip((h_named.c0, h_named.c1, h_named.norm2), (h_call.c0, h_call.c1, h_call.norm2)):
         a = float(a) if not isinstance(a, sympy.Basic) else float(sympy.N(a))
         assert abs(a - float(b)) < 1e-12
+
+
+@pytest.mark.parametrize("lo, hi", [("-oo", "oo"), (0, "oo"), ("-oo", 0), ("-1/2", 2), (1, "oo")])
+def test_monomial_gauss_closed_form_against_mpmath(lo, hi):
+    # int_lo^hi 3 x^k phi(x) dx by the integration-by-parts recursion, against mpmath quadrature
+    import mpmath
+    import sympy
+    from freetk.hermite import X, _monomial_gauss
+    lo, hi = sympy.sympify(lo), sympy.sympify(hi)
+    ctx = mpmath.MPContext()
+    ctx.dps = 30
+    a = -ctx.inf if lo == -sympy.oo else ctx.mpf(sympy.Rational(lo).p) / sympy.Rational(lo).q
+    b = ctx.inf if hi == sympy.oo else ctx.mpf(sympy.Rational(hi).p) / sympy.Rational(hi).q
+    for k in range(6):
+        got = _monomial_gauss(3 * X ** k, lo, hi)
+        want = ctx.quad(lambda t: 3 * t ** k * ctx.exp(-t * t / 2) / ctx.sqrt(2 * ctx.pi), [a, 0, b] if a < 0 < b else [a, b])
+        assert abs(sympy.N(got, 30) - sympy.Float(str(want), 30)) <= 1e-25
+    assert _monomial_gauss(sympy.exp(X), lo, hi) is None
+
+
+def test_erf_exp_gauss_closed_form_against_mpmath():
+    # E[c Z^k erf(a Z) exp(-b Z^2)] by the scaling + Stein recursion, against mpmath quadrature
+    import mpmath
+    import sympy
+    from freetk.hermite import X, _erf_exp_gauss
+    ctx = mpmath.MPContext()
+    ctx.dps = 30
+    cases = [(3 * X ** 2 * sympy.exp(-X ** 2 / 3), lambda t: 3 * t ** 2 * ctx.exp(-t ** 2 / 3)),
+             (X * sympy.erf(X / sympy.sqrt(2)) / 2, lambda t: t * ctx.erf(t / ctx.sqrt(2)) / 2),
+             (X ** 3 * sympy.erf(2 * X) * sympy.exp(-X ** 2 / 2), lambda t: t ** 3 * ctx.erf(2 * t) * ctx.exp(-t ** 2 / 2)),
+             (X ** 5 * sympy.erf(X), lambda t: t ** 5 * ctx.erf(t)), (X ** 4, lambda t: t ** 4),
+             (sympy.erf(X), lambda t: ctx.erf(t))]
+    for e, f in cases:
+        want = ctx.quad(lambda t: f(t) * ctx.exp(-t * t / 2) / ctx.sqrt(2 * ctx.pi), [-ctx.inf, 0, ctx.inf])
+        assert abs(sympy.N(_erf_exp_gauss(e), 30) - sympy.Float(str(want), 30)) <= 1e-25, e
+    assert _erf_exp_gauss(sympy.erf(X) ** 2) is None and _erf_exp_gauss(sympy.exp(X)) is None

@@ -25,6 +25,9 @@ from collections import namedtuple
 
 import numpy as np
 
+from ..errors import NoConvergence
+from ..numeric import gauss_legendre
+
 #: samples of the parameter on each branch: Chebyshev points plus geometric grading at both ends
 N_CHEB = 96
 N_GRADED = 20
@@ -172,13 +175,17 @@ def _samples(p0, p1, n=N_CHEB, ng=N_GRADED):
     return np.tan(np.pi * (s - 0.5))
 
 
-def outside_images(p0, p1, X, D, off_sign, x_at, near=None):
+def outside_images(p0, p1, X, D, off_sign, x_at, near=None, params=None):
     """Open ``x``-intervals off the support coming from one branch parameterised on ``(p0, p1)``.
 
     ``X(p)`` is the inverse map, ``D(p)`` returns ``(d, size)`` with ``d`` of the sign of ``X'(p)`` and
     ``size`` the sum of the sizes of the terms of ``d``; points where ``off_sign * d > 0`` are off the
     support, samples where ``|d| <= SIGN_TOL * size`` (sign lost to cancellation) are not used.  ``x_at(p_end)`` gives the limit of ``X`` at an end of
     the parameter interval (±inf allowed).  Returns ``[(x_left, x_right, kind_left, kind_right)]``.
+
+    ``params`` (a dict), when given, receives ``x -> (p, kind)`` for every edge returned: the parameter
+    behind it (the critical point, or the end of the parameter interval), for a polish at higher
+    precision (:func:`fcp_edge_mp`).
 
     ``near`` (a list), when given, receives the images of the interior local maxima of
     ``off_sign * d / size`` that stay below 0 but above ``-NEAR_REL``: near-critical points, where the
@@ -200,17 +207,7 @@ def outside_images(p0, p1, X, D, off_sign, x_at, near=None):
             near.append(float(X(np.array([_argmax(lambda p: off_sign * D(p)[0], ps[i - 1], ps[i + 1])]))[0]))
     if not np.any(good):
         return []
-    runs = []
-    i, n = 0, len(ps)
-    while i < n:
-        if not good[i]:
-            i += 1
-            continue
-        j = i
-        while j + 1 < n and good[j + 1]:
-            j += 1
-        runs.append((i, j))
-        i = j + 1
+    runs, n = _runs(good), len(ps)
     brackets = []
     for i, j in runs:
         brackets.append((i - 1, i) if i > 0 else None)
@@ -227,7 +224,25 @@ def outside_images(p0, p1, X, D, off_sign, x_at, near=None):
         if not (np.isfinite(xl) or np.isinf(xl)) or not (np.isfinite(xr) or np.isinf(xr)):
             continue
         out.append((xl, xr, kl, kr))
+        if params is not None:
+            params[xl] = (pl if pl is not None else p0, kl)
+            params[xr] = (pr if pr is not None else p1, kr)
     return out
+
+
+def _runs(good):
+    """The maximal runs ``(i, j)`` (inclusive) of consecutive ``True`` in the boolean array ``good``."""
+    runs, i, n = [], 0, len(good)
+    while i < n:
+        if not good[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < n and good[j + 1]:
+            j += 1
+        runs.append((i, j))
+        i = j + 1
+    return runs
 
 
 def _sign_changes(ps, d, brackets, fn):
@@ -294,7 +309,7 @@ def complement(off, scale, increasing=True):
 
 
 # ----------------------------------------------------------------------------- the three laws
-def fcp_support(rate, j_support, j_atoms, j_pair, breaks=None):
+def fcp_support(rate, j_support, j_atoms, j_pair, breaks=None, params=None):
     """Support intervals (with edge kinds) of the free compound Poisson law with rate ``rate`` and
     jump law ``J`` given by its support intervals, atom locations and real-axis pair ``(G_J, G_J')``.
 
@@ -326,11 +341,127 @@ def fcp_support(rate, j_support, j_atoms, j_pair, breaks=None):
     for a, b in gaps(j_support, j_atoms, skip_zero=True):
         xa, xb = end_value(a, +1), end_value(b, -1)
         ends = {a: xa, b: xb}
-        off += outside_images(a, b, X, D, +1, lambda p, ends=ends: ends[p], breaks)
+        off += outside_images(a, b, X, D, +1, lambda p, ends=ends: ends[p], breaks, params)
         for v in (a, b):
             if np.isfinite(v):
                 scale = max(scale, abs(v))
     return complement(off, scale, increasing=True)
+
+
+def fcp_edge_mp(rate, j_cauchy_mp, p, kind, ctx, p_mp=None, max_iter=20):
+    """One support edge of the free compound Poisson law at the precision of the mpmath context ``ctx``,
+    from the double-precision parameter ``p = zeta`` behind it (``params`` of :func:`fcp_support`).
+
+    ``x(zeta) = (1 - r) zeta + r zeta^2 G_J(zeta)`` with ``G_J`` from ``j_cauchy_mp(zeta, ctx)`` (real
+    ``zeta`` off the support of ``J``).  A critical point (``kind == "sqrt"``) is polished by Newton's
+    method on ``x'(zeta) = 0`` (``x'``, ``x''`` by mpmath's numerical differentiation in ``ctx``); the
+    edge ``x(zeta*)`` is insensitive to the error in ``zeta*`` to first order, so the iteration stops
+    once the step is below the square root of the working precision.  Any other edge is the value at the
+    end ``p_mp`` (in ``ctx``) of the admissible range; ``x(0) = 0``.  ``rate`` is an mpmath number.
+    Raises :class:`~freetk.errors.NoConvergence` when Newton's method does not settle next to ``p``.
+    """
+    r = rate
+
+    def X(z):
+        return (1 - r) * z + r * z * z * ctx.re(j_cauchy_mp(z, ctx))
+    if kind != "sqrt":
+        z = ctx.mpf(p) if p_mp is None else p_mp
+        return ctx.mpf(0) if z == 0 else X(z)
+    if p == 0:
+        return ctx.mpf(0)
+    z = ctx.mpf(p)
+    tol = ctx.mpf(2) ** (-ctx.prec // 2 - 8)
+    for _ in range(max_iter):
+        step = ctx.diff(X, z, 1) / ctx.diff(X, z, 2)
+        z -= step
+        if abs(step) <= tol * (1 + abs(z)):
+            break
+    else:
+        raise NoConvergence(f"fcp_edge_mp: Newton on x'(zeta) = 0 did not converge from zeta = {p!r}",
+                            best=z, residual=float(abs(step)), iterations=max_iter)
+    if abs(z - ctx.mpf(p)) > 1e-6 * (1 + abs(p)):
+        raise NoConvergence(f"fcp_edge_mp: Newton on x'(zeta) = 0 left the double-precision critical point "
+                            f"{p!r} (reached {ctx.nstr(z, 17)})", best=z, residual=None, iterations=max_iter)
+    return X(z)
+
+
+def _critical_value_mp(X, p0, ctx, name, max_iter=20):
+    """``X(p*)`` at the critical point ``p*`` of ``X`` next to ``p0``: Newton's method on ``X'(p) = 0``
+    with ``X'``, ``X''`` by mpmath's numerical differentiation in ``ctx`` (which raises the working
+    precision of ``ctx`` while it differentiates: ``X`` must compute at the precision of ``ctx``).  The
+    value is insensitive to the error in ``p*`` to first order: the iteration stops once the step is
+    below the square root of the working precision."""
+    p = ctx.convert(p0)
+    tol = ctx.mpf(2) ** (-ctx.prec // 2 - 8)
+    for _ in range(max_iter):
+        step = ctx.diff(X, p, 1) / ctx.diff(X, p, 2)
+        p -= step
+        if abs(step) <= tol * (1 + abs(p)):
+            break
+    else:
+        raise NoConvergence(f"{name}: Newton on the derivative of the inverse map did not converge from "
+                            f"{complex(p0)!r}", best=p, residual=float(abs(step)), iterations=max_iter)
+    if abs(p - ctx.convert(p0)) > 1e-3 * (1 + abs(p)):
+        raise NoConvergence(f"{name}: Newton on the derivative of the inverse map left the start {complex(p0)!r} "
+                            f"(reached {ctx.nstr(p, 17)})", best=p, residual=None, iterations=max_iter)
+    return X(p)
+
+
+def _inverse_mp(f, target, w0, ctx):
+    """The real ``w`` near ``w0`` with ``f(w) = target``, ``f`` real on the gap of the operand that holds
+    ``w0``: a secant iteration in ``ctx`` from ``w0``; when it fails or leaves the gap (``f`` no longer
+    real: an operand's support edge can be very close), a bracket around ``w0`` of doubling width whose
+    ends stay in the gap, refined by the Anderson-Bjorck method."""
+    w0 = ctx.convert(w0)
+    tol = ctx.eps * 2 ** 8
+
+    def F(w):
+        v = f(w)
+        return ctx.re(v) - target, ctx.im(v) == 0
+    try:
+        w = ctx.findroot(lambda v: ctx.re(f(v)) - target, w0, tol=tol)
+        if F(w)[1] and abs(w - w0) <= 1e-3 * (1 + abs(w0)):
+            return w
+    except (ValueError, ZeroDivisionError):
+        pass
+    f0, ok0 = F(w0)
+    base = ctx.mpf(2) ** (-ctx.prec // 2) * (1 + abs(w0))
+    for k in range(2 * ctx.prec):
+        h = base * 2 ** k
+        for a in (w0 - h, w0 + h):
+            fa, oka = F(a)
+            if ok0 and oka and fa * f0 <= 0:
+                return ctx.findroot(lambda v: F(v)[0], (min(a, w0), max(a, w0)), solver="anderson", tol=tol)
+    raise NoConvergence(f"inverse map: no real solution of f(w) = {ctx.nstr(target, 17)} next to "
+                        f"w = {ctx.nstr(w0, 17)}", best=w0, residual=None, iterations=2 * ctx.prec)
+
+
+def add_edge_mp(mu_cauchy_mp, nu_cauchy_mp, g0, w1, w2, ctx):
+    """A square-root edge of ``mu ⊞ nu`` in ``ctx``: the critical value of ``x(g) = w_mu(g) + w_nu(g) - 1/g``
+    (``w_mu`` the inverse of ``G_mu`` on the real axis, by a secant iteration in ``ctx``) next to ``g0``,
+    from the double-precision ``g0 = G(x)`` and subordination values ``w1``, ``w2`` just outside the edge."""
+    memo = {"w1": w1, "w2": w2}
+
+    def X(g):
+        a = _inverse_mp(lambda w: mu_cauchy_mp(w, ctx), g, memo["w1"], ctx)
+        b = _inverse_mp(lambda w: nu_cauchy_mp(w, ctx), g, memo["w2"], ctx)
+        memo["w1"], memo["w2"] = a, b
+        return a + b - 1 / g
+    return _critical_value_mp(X, g0, ctx, "add_edge_mp")
+
+
+def mul_edge_mp(mu_cauchy_mp, nu_cauchy_mp, u0, X1, X2, ctx):
+    """A square-root edge of ``mu ⊠ nu`` in ``ctx``: the critical value of ``x(u) = X_mu(u) X_nu(u) u/(1 + u)``
+    (``X_mu`` the inverse of ``u_mu(X) = X G_mu(X) - 1`` on the real axis, by a secant iteration in
+    ``ctx``) next to ``u0``, from double-precision values ``u0``, ``X1``, ``X2`` just outside the edge."""
+    memo = {"X1": X1, "X2": X2}
+
+    def X(u):
+        a = _inverse_mp(lambda t: t * mu_cauchy_mp(t, ctx) - 1, u, memo["X1"], ctx)
+        b = _inverse_mp(lambda t: t * nu_cauchy_mp(t, ctx) - 1, u, memo["X2"], ctx)
+        memo["X1"], memo["X2"] = a, b
+        return a * b * u / (1 + u)
+    return _critical_value_mp(X, u0, ctx, "mul_edge_mp")
 
 
 #: an operation's inverse map on a pair of branches: ``x(w1, w2, p)`` and ``dx(w1, w2, p) -> (d, size)``
@@ -539,8 +670,7 @@ def ntk_mu_real_pair(at, c, r, A, rb_pair, rb_pdf, rb_support, nodes=NTK_REAL_NO
     support the integrands are bounded (square root times inverse square root), and smooth in the angle
     variable ``l = m - h cos(theta)`` used here.
     """
-    from scipy.special import roots_legendre
-    t, wt = roots_legendre(nodes)
+    t, wt = gauss_legendre(nodes)
     theta = (t + 1) * np.pi / 2
     rules = []
     for lo, hi in rb_support:

@@ -22,7 +22,6 @@ the density values); the error estimate returned is the sum of those tails.
 from collections import namedtuple
 
 import numpy as np
-from scipy.fft import dct
 
 #: first number of points per panel (tripled: first-kind Chebyshev points nest under n -> 3n, so the
 #: density values already computed are reused), cap, and target relative size of the coefficient tail
@@ -61,9 +60,18 @@ def _cheb_points(n):
 def _coefficients(values):
     """Chebyshev coefficients of the interpolant at the ascending first-kind points (DCT-II)."""
     n = len(values)
-    a = dct(values[::-1], type=2) / n       # dct uses cos(pi k (2j + 1)/(2n)) with descending points
+    a = _dct2(np.asarray(values, float)[::-1]) / n    # the DCT's cos(pi k (2j + 1)/(2n)): descending points
     a[0] /= 2
     return a
+
+
+def _dct2(x):
+    """Unnormalised DCT-II, ``y_k = 2 sum_j x_j cos(pi k (2j + 1)/(2n))``, by one complex FFT of the
+    even-odd reordered values (Makhoul 1980); numpy's FFT, so no scipy.fft import on the first cdf."""
+    n = len(x)
+    v = np.concatenate([x[::2], x[1::2][::-1]])
+    V = np.fft.fft(v)
+    return 2 * np.real(np.exp(-0.5j * np.pi * np.arange(n) / n) * V)
 
 
 def _antiderivative(a):

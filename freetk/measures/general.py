@@ -198,7 +198,12 @@ class Affine(Measure):
     def atoms(self):
         return [(_series._simplify(self._s * x + self._c), w) for x, w in self._b.atoms()]
 
-    def support(self):
+    def support(self, dps=None):
+        if dps is not None:       # the base's edges at dps digits (mpmath numbers), mapped exactly
+            ctx = context(dps)
+            s, c = as_mp(self._s, ctx), as_mp(self._c, ctx)
+            return [(round_to(s * ctx.convert(a) + c, dps), round_to(s * ctx.convert(b) + c, dps))
+                    for a, b in self._b.support(dps=dps)]
         s, c = as_float(self._s), as_float(self._c)
         return [(s * a + c, s * b + c) for a, b in self._b.support()]
 

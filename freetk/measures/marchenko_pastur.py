@@ -1,10 +1,17 @@
 """Free Poisson (Marchenko-Pastur) laws and free compound Poisson laws."""
+import warnings
 from math import comb
 
 import numpy as np
 import sympy
 
 from .. import series as _series
+from ..errors import InvalidArgument, PrecisionWarning
+from ..inversion import find_support
+from ..kernels import edges
+from ..kernels.edges import real_pair
+from ..kernels.fixed_point import density_from_cauchy, derivative, fcp_system, polish_mp, solve, upper
+from ..precision import check_dps, context, round_to
 from .base import Measure, as_float, as_mp, split_at_breaks
 from .parameters import POSITIVE, IsMeasure, Parameter, validate
 
@@ -90,9 +97,17 @@ class FreePoisson(Measure):
         g = 2 / ((u + 1 - r) + q)
         return g / a, (g * g - g) / q / (a * a)
 
+    def _params_mp(self, ctx):
+        """``(r, a, (1 - sqrt r)^2, (1 + sqrt r)^2)`` in ``ctx``, computed once per precision (the kernels
+        are integrands of the NTK law's quadratures at ``dps``: thousands of calls)."""
+        key = ("params_mp", ctx.prec)
+        if key not in self._cache:
+            r, a = as_mp(self._r, ctx), as_mp(self._a, ctx)
+            self._cache[key] = tuple(v._mpf_ for v in (r, a, (1 - ctx.sqrt(r)) ** 2, (1 + ctx.sqrt(r)) ** 2))
+        return tuple(ctx.make_mpf(v) for v in self._cache[key])
+
     def _cauchy_mp(self, z, ctx):
-        r, a = as_mp(self._r, ctx), as_mp(self._a, ctx)
-        lo, hi = (1 - ctx.sqrt(r)) ** 2, (1 + ctx.sqrt(r)) ** 2
+        r, a, lo, hi = self._params_mp(ctx)
         u = z / a
         p, s = u + 1 - r, ctx.sqrt(u - lo) * ctx.sqrt(u - hi)
         return (2 / (p + s) if abs(p + s) >= abs(p - s) else (p - s) / (2 * u)) / a
@@ -106,8 +121,8 @@ class FreePoisson(Measure):
         return out
 
     def _pdf_mp(self, x, ctx):
-        r, a = as_mp(self._r, ctx), as_mp(self._a, ctx)
-        lo, hi = a * (1 - ctx.sqrt(r)) ** 2, a * (1 + ctx.sqrt(r)) ** 2
+        r, a, lo, hi = self._params_mp(ctx)
+        lo, hi = a * lo, a * hi
         q = (hi - x) * (x - lo)
         return ctx.sqrt(q) / (2 * ctx.pi * a * x) if q > 0 and x != 0 else ctx.mpf(0)
 
@@ -185,7 +200,6 @@ class FreeCompoundPoisson(Measure):
     def _system(self):
         """The free compound Poisson equation of this law (:mod:`freetk.kernels.fixed_point`)."""
         if "system" not in self._cache:
-            from ..kernels.fixed_point import fcp_system
             J, r = self._J, self._r
             self._cache["system"] = fcp_system(as_float(r), J._cauchy_pair_np, J._cauchy_pair_mp,
                                                scale=self._scale(), r_mp=lambda ctx: as_mp(r, ctx))
@@ -193,18 +207,15 @@ class FreeCompoundPoisson(Measure):
 
     def _solve(self, z, on_fail="raise"):
         """``(zeta = 1/G, eta reached)`` at the points ``z`` of the closed upper half-plane."""
-        from ..kernels.fixed_point import solve
         return solve(self._system(), z, poles=[a for a, _ in self.atoms_float()], on_fail=on_fail,
                     memory=self._cache.setdefault("solutions", {}))
 
     def _cauchy_np(self, z):
-        from ..kernels.fixed_point import upper
         zu, low = upper(z)
         G = 1 / self._solve(zu)[0]
         return np.where(low, np.conj(G), G)
 
     def _cauchy_pair_np(self, z):
-        from ..kernels.fixed_point import derivative, upper
         zu, low = upper(z)
         zeta = self._solve(zu)[0]
         dG = -derivative(self._system(), zeta, zu) / zeta ** 2
@@ -212,7 +223,6 @@ class FreeCompoundPoisson(Measure):
         return np.where(low, np.conj(G), G), np.where(low, np.conj(dG), dG)
 
     def _cauchy_mp(self, z, ctx):
-        from ..kernels.fixed_point import polish_mp
         low = ctx.im(z) < 0
         zu = ctx.conj(z) if low else ctx.mpc(z)
         zeta0 = self._solve(np.array([complex(zu)]))[0][0]
@@ -224,7 +234,6 @@ class FreeCompoundPoisson(Measure):
         return self._jump_scale() * (1 + np.sqrt(max(r, 1e-300))) ** 2
 
     def _pdf_np(self, x):
-        from ..kernels.fixed_point import density_from_cauchy
         x = np.asarray(x, dtype=float)
         out = np.zeros_like(x)
         ok = x != 0  # a possible atom at 0 is reported by atoms()
@@ -251,7 +260,6 @@ class FreeCompoundPoisson(Measure):
     def _jump_real_pair(self):
         """``x -> (G_J(x), G_J'(x))`` on the real axis off the support of ``J`` (None: not available,
         the support is then located from the density)."""
-        from ..kernels.edges import real_pair
         return real_pair(self._J)
 
     def support_intervals(self):
@@ -262,10 +270,8 @@ class FreeCompoundPoisson(Measure):
         edges are located from the density instead (``exact_edges`` False)."""
         key = "support_intervals"
         if key not in self._cache:
-            from ..kernels import edges
             pair = self._jump_real_pair()
             if pair is None:
-                from ..inversion import find_support
                 lo, hi = self._range()
                 hints = [float(t) for t, _ in self._J.atoms()]
                 self._cache["finding_support"] = True
@@ -276,17 +282,62 @@ class FreeCompoundPoisson(Measure):
                 ivs = [edges.Interval(a, b, "end", "end") for a, b in found]
                 self._cache["exact_edges"] = False
             else:
-                breaks = []
+                breaks, params = [], {}
                 ivs = edges.fcp_support(as_float(self._r), self._J.support(),
-                                        [float(t) for t, _ in self._J.atoms()], pair, breaks)
+                                        [float(t) for t, _ in self._J.atoms()], pair, breaks, params)
                 self._cache["breaks"] = breaks
+                self._cache["edge_params"] = params
                 self._cache["exact_edges"] = True
             self._cache[key] = ivs
             self._cache[key] = self._classify_ends(ivs)
         return self._cache[key]
 
-    def support(self):
-        return [(float(iv.lo), float(iv.hi)) for iv in self.support_intervals()]
+    def support(self, dps=None):
+        """Support intervals ``[(lo, hi), ...]``; with ``dps=N`` the edges to ``N`` digits (mpmath numbers),
+        each polished from its double-precision value in an mpmath context
+        (:func:`freetk.kernels.edges.fcp_edge_mp`): a square-root edge by Newton's method on the
+        derivative of the inverse map at its critical point, an edge at the end of the admissible range
+        as the inverse map's value there (that end, a support edge of the jump law, at the same precision:
+        :meth:`_jump_ends_mp`)."""
+        ivs = self.support_intervals()
+        if dps is None:
+            return [(float(iv.lo), float(iv.hi)) for iv in ivs]
+        name = f"{type(self).__name__}.support"
+        dps = check_dps(name, dps)
+        params = self._cache.get("edge_params")
+        if params is None:
+            raise InvalidArgument(f"{name}(dps=...) needs edges from the inverse map; this law's edges were "
+                                  "located from its density (no real-axis Cauchy transform of the jumps), use "
+                                  "dps=None")
+        ctx = context(dps)
+        rate = as_mp(self._r, ctx)
+        out = []
+        for iv in ivs:
+            pair = []
+            for x in (iv.lo, iv.hi):
+                if x == 0.0 and x not in params:      # an edge at x(0) = 0 (rounded to 0 by the double code)
+                    pair.append(ctx.mpf(0))
+                    continue
+                p, kind = params[x]
+                p_mp = None if kind == "sqrt" else self._jump_ends_mp(p, ctx)
+                pair.append(edges.fcp_edge_mp(rate, self._J._cauchy_mp, p, kind, ctx, p_mp))
+            out.append(tuple(round_to(v, dps) for v in pair))
+        return out
+
+    def _jump_ends_mp(self, p, ctx):
+        """The end ``p`` (double) of a gap of the jump law, in ``ctx``: the jump law's support edge or atom
+        nearest to ``p``, from its exact parameters when it has ``support(dps=...)``; ``0`` stays 0."""
+        if p == 0:
+            return ctx.mpf(0)
+        try:
+            ends = [v for iv in self._J.support(dps=ctx.dps) for v in iv]
+        except TypeError:           # a jump law without mp edges: its double edges are exact only if binary
+            warnings.warn(f"{type(self).__name__}.support(dps={ctx.dps}): the jump law has no edges at that "
+                          "precision; an edge at the end of the admissible range is computed from the double "
+                          "value of that end", PrecisionWarning, stacklevel=3)
+            ends = [ctx.mpf(v) for iv in self._J.support() for v in iv]
+        ends += [as_mp(t, ctx) for t, _ in self._J.atoms()]
+        return ctx.convert(min(ends, key=lambda v: abs(float(v) - p)))
 
     def smooth_pieces(self):
         """Support intervals cut at near-critical points of the inverse map (deep narrow dips)."""
