@@ -7,7 +7,7 @@ import numpy as np
 from scipy.integrate import quad
 import pytest
 import sympy
-from hypothesis import assume, given, settings, strategies as st, HealthCheck, Phase
+from hypothesis import assume, example, given, settings, strategies as st, HealthCheck, Phase
 
 import freetk as ft
 from freetk.algebraic import AlgebraicLaw, algebraic_of
@@ -214,6 +214,10 @@ def _zs(seed):
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow],
           phases=[Phase.explicit, Phase.reuse, Phase.generate])   # shrinking such examples takes minutes
 @given(atomic(), atomic(), st.integers(0, 10 ** 6))
+# found by hypothesis: an atom of mass 1/228 at 2 with a critical point 2.7e-5 away (and a spurious
+# one at 330 inflating the scale): the residue descent must go below that distance
+@example(a=([F(1), F(5, 2), F(-3)], [F(2, 19), F(8, 19), F(9, 19)]),
+         b=([F(0), F(-1, 2), F(-5, 2)], [F(1, 4), F(7, 12), F(1, 6)]), seed=153)
 def test_hypothesis_free_add_of_atoms(a, b, seed):
     # masses summing to exactly 1 put an integrable singularity of the density at x + y, where the
     # edge-adapted rule of the mass check below is not accurate: excluded from this test

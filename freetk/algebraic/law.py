@@ -172,15 +172,20 @@ class AlgebraicLaw:
         key = ("moments", k)
         if key in self._cache:
             return list(self._cache[key])
-        F = _x.moment_equation(self._P, self._ring)
         if not self.params:
-            fq = {j: _x._to_qpoly(row) for j, row in F.items()}
-            vals = _x.lift_rational(fq, list(self._seed), k)
-            out = [sympy.Rational(int(v.p), int(v.q)) for v in vals]
+            out = [sympy.Rational(int(v.p), int(v.q)) for v in self._moments_fmpq(k)]
         else:
+            F = _x.moment_equation(self._P, self._ring)
             out = _x.lift_symbolic(F, self._ring, list(self._seed), k)
         self._cache[key] = out
         return list(out)
+
+    def _moments_fmpq(self, k):
+        """``[m_0..m_k]`` as FLINT rationals (numeric parameters only)."""
+        if "fq" not in self._cache:
+            F = _x.moment_equation(self._P, self._ring)
+            self._cache["fq"] = {j: _x._to_qpoly(row) for j, row in F.items()}
+        return _x.lift_rational(self._cache["fq"], list(self._seed), k)
 
     def free_cumulants(self, k):
         """Exact free cumulants ``[kappa_1..kappa_k]``."""
