@@ -118,6 +118,38 @@ def test_no_spurious_edges_for_mp_times_atoms():
     assert max(abs(a - b) for a, b in zip(flat, law.edges())) < 1e-7
 
 
+def test_edges_at_50_digits_are_the_closed_form_edges():
+    # Marchenko–Pastur(λ): support [(1 - √λ)², (1 + √λ)²]; semicircle ⊞ semicircle: ±2√2
+    ctx = mpmath.MPContext()
+    ctx.dps = 60
+    lo, hi = algebraic_of(ft.marchenko_pastur(F(1, 2))).edges(dps=50)
+    s = ctx.sqrt(ctx.mpf(1) / 2)
+    assert abs(lo - (1 - s) ** 2) < ctx.mpf(10) ** -49 and abs(hi - (1 + s) ** 2) < ctx.mpf(10) ** -49
+    sc = algebraic_of(ft.semicircle())
+    lo, hi = sc.add(sc).edges(dps=50)
+    assert abs(lo + ctx.sqrt(8)) < ctx.mpf(10) ** -49 and abs(hi - ctx.sqrt(8)) < ctx.mpf(10) ** -49
+
+
+def test_real_root_kernel_against_sympy_isolation_and_mpmath_roots():
+    import flint
+    from freetk.algebraic.poly import real_root
+    rng = np.random.default_rng(7)
+    ctx = mpmath.MPContext()
+    ctx.dps = 90
+    x = sympy.Symbol("x")
+    for _ in range(12):
+        c = [int(v) for v in rng.integers(-10 ** 6, 10 ** 6, rng.integers(3, 9))]
+        f = sympy.Poly(list(reversed(c)), x)
+        sqf = sympy.Poly(sympy.prod(g for g, _ in f.factor_list()[1]), x)      # simple roots
+        ref = [ctx.re(r) for r in ctx.polyroots([ctx.mpf(int(v)) for v in sqf.all_coeffs()], maxsteps=400, extraprec=400)
+               if abs(ctx.im(r)) < ctx.mpf(10) ** -60]
+        fl = flint.fmpz_poly([int(v) for v in reversed(sqf.all_coeffs())])
+        for (lo, hi), _m in sqf.intervals():                                # exact isolating intervals
+            X = real_root(fl, F(int(lo.p), int(lo.q)), F(int(hi.p), int(hi.q)), 250)
+            got = ctx.mpf(X) / ctx.mpf(2) ** 250
+            assert min(abs(got - r) for r in ref) < ctx.mpf(2) ** -248
+
+
 def test_mp_with_atom_at_zero():
     law = algebraic_of(ft.marchenko_pastur(4))
     assert law.atoms() == [(0, sympy.Rational(3, 4))]

@@ -34,18 +34,18 @@ def curve(int_rows):
     return Curve(A, dA)
 
 
-def _horner(A, z):
-    """``(n, rows)``: every row of ``A`` (highest power first) evaluated at the points ``z``."""
-    out = np.zeros((len(z), A.shape[0]), dtype=complex)
-    for k in range(A.shape[1]):
-        out = out * z[:, None] + A[:, k]
-    return out
+def _rows_at(A, z):
+    """``(n, rows)``: every row of ``A`` (highest power first) evaluated at the points ``z``
+    (one Vandermonde product: the rows are short, so this beats Horner's loop of array operations)."""
+    if A.shape[1] == 0:
+        return np.zeros((len(z), A.shape[0]), dtype=complex)
+    return np.vander(z, A.shape[1]) @ A.T
 
 
 def roots(cv, z):
     """All roots in ``G`` of ``P(G, z)`` for an array of ``z``: shape ``(n, d)`` (``inf`` where the
     leading coefficient vanishes)."""
-    C = _horner(cv.A, z)
+    C = _rows_at(cv.A, z)
     d = C.shape[-1] - 1
     with np.errstate(all="ignore"):
         mon = C[:, :d] / C[:, d][:, None]
@@ -62,8 +62,8 @@ def roots(cv, z):
 
 def slope(cv, G, z):
     """``G'(z) = -P_z/P_G`` at the points ``(G, z)``."""
-    C = _horner(cv.A, z)
-    D = _horner(cv.dA, z)
+    C = _rows_at(cv.A, z)
+    D = _rows_at(cv.dA, z)
     d = C.shape[-1] - 1
     Gp = G[:, None] ** np.arange(d + 1)
     Pz = np.sum(D * Gp, axis=1)

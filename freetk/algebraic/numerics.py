@@ -95,8 +95,8 @@ def _clearance(data, x):
 
 
 def _moments_float(law, n=24):
-    """Float moments for the series at ``x + iH``: with ``|z| >= H >= 4B + 1`` and the support in
-    ``[-B, B]`` the terms fall like ``4^-k``, so 24 of them give the branch to ~1e-14."""
+    """Float moments for the series at ``x + iH``: with ``|z| >= H >= 4R + 1`` and the support in
+    ``[-R, R]`` the terms fall like ``4^-k``, so 24 of them give the branch to ~1e-14."""
     key = ("mfloat", n)
     if key not in law._cache:
         law._cache[key] = [int(v.p) / int(v.q) for v in law._moments_fmpq(n)]
@@ -116,7 +116,10 @@ def track(law, z):
     if np.any(z.imag < 0):
         raise InvalidArgument("AlgebraicLaw.cauchy: use Im z >= 0 (G(conj z) = conj G(z))")
     B = data["B"]
-    H = np.maximum(4 * B + 4 * np.abs(z.real), z.imag) + 1.0
+    # the series at x + iH needs |z| >= 4R + 1, R a bound of the support: the hull of the edges
+    # and atoms once the critical points are classified, else the largest critical point
+    R = law._cache.get("hull", B)
+    H = np.maximum(4 * R, z.imag) + 1.0
     zs = z.real + 1j * H
     m = _moments_float(law)
     pred = sum(mk / zs ** (k + 1) for k, mk in enumerate(m))
@@ -346,6 +349,7 @@ def classify(law):
             kind = "atom" if kind == "spurious" else "atom+" + kind
         out.append((r, f, kind))
     c["classify"] = (out, status, atom_list)
+    c["hull"] = max([abs(float(r.mid())) for r, f, k in out if k != "spurious"], default=0.0) * 1.01
     return c["classify"]
 
 
