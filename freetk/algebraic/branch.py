@@ -11,6 +11,9 @@ import numpy as np
 
 from ..errors import NoConvergence
 
+#: height ratio of one step of the vertical descent (an ambiguous step is halved by :func:`step`)
+RATIO = 0.5
+
 
 class Curve(NamedTuple):
     """``P(G, z)`` in double precision: ``A[j]`` the coefficients of ``c_j(z)`` (highest power of
@@ -104,7 +107,7 @@ def descend(cv, G, x, eta, floor, real):
     eta = np.asarray(eta, float).copy()
     cur = x + 1j * eta
     for _ in range(400):
-        new_eta = np.maximum(eta * 0.5, floor)
+        new_eta = np.maximum(eta * RATIO, floor)
         if np.all(new_eta == eta):
             break
         nz = x + 1j * new_eta

@@ -296,12 +296,15 @@ def physical_root_exact(law, u0):
 
 # ------------------------------------------------------------------------------- classification
 def _test_points(crit):
+    """One rational point inside each gap between consecutive real critical points (and beyond
+    the ends): the simplest fraction within an eighth of the gap from its midpoint (small
+    numerators and denominators keep the exact evaluation of ``P(., x)`` cheap)."""
     mids = [float(r.mid()) for r, _ in crit]
     if not mids:
         return [Fraction(0)]
     pts = [Fraction(mids[0]) - 1]
     for a, b in zip(mids, mids[1:]):
-        pts.append((Fraction(a) + Fraction(b)) / 2)
+        pts.append(Fraction((a + b) / 2).limit_denominator(int(np.ceil(8 / (b - a)))))
     pts.append(Fraction(mids[-1]) + 1)
     return pts
 
@@ -311,15 +314,19 @@ def _gap_status(law, crit):
 
     The two unbounded gaps never do: the moment series is algebraic with rational coefficients,
     so it converges near 0 and the support is compact (inside the hull of the critical points).
-    A bounded gap where every root of ``P(., x)`` is real has none either (``G(x + i0)`` is one
-    of them).  Elsewhere the branch is continued to ``x`` in double precision and matched to one
-    certified root: the gap carries density iff that root is not real."""
+    ``G(x + i0)`` is a root of ``P(., x)`` (``x`` is not a root of ``lc``): a bounded gap where
+    every root is real has no density, one where no root is real has density.  Elsewhere the
+    branch is continued to ``x`` in double precision and matched to one certified root: the gap
+    carries density iff that root is not real."""
     pts = _test_points(crit)
     status = [False] * len(pts)
     ask = []
     for i in range(1, len(pts) - 1):
         roots, _ = _exact_roots_at(law, pts[i])
-        if any(r.imag != 0 for r in roots):
+        real = [r.imag == 0 for r in roots]
+        if not any(real):
+            status[i] = True
+        elif not all(real):
             ask.append((i, roots))
     if ask:
         gs = track(law, np.array([float(pts[i]) for i, _ in ask]) + 0j)
