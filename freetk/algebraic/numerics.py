@@ -3,47 +3,43 @@ edges and atoms (residues).
 
 The physical branch is the root of ``P(., z)`` that equals ``sum m_k / z^(k+1)`` at large ``|z|``
 (exact moments from the expansion at infinity).  It is continued down vertical lines
-``x + i eta`` (``eta`` from far above the support to the target) by predictor-corrector root
-matching: at each step the roots of ``P(., z)`` (companion eigenvalues) are computed and the one
-nearest the Taylor prediction ``G + G' dz`` (``G' = -P_z/P_G``) is taken; a step whose nearest
-root is not clearly nearer than the next one is halved.  In the open upper half-plane the
-Cauchy transform is analytic, so this never leaves the branch.  Values at ``dps`` digits polish
-the double root by Newton's method on ``P(., z)`` in an explicit mpmath context.
+``x + i eta`` by the predictor-corrector root matching of :mod:`freetk.algebraic.branch`; in
+the open upper half-plane the Cauchy transform is analytic, so this never leaves the branch.
+A real target is reached from a quarter of its clearance (the distance to the nearest complex
+root of ``disc_G(P) · lc_G(P)``).  Values at ``dps`` digits polish the double root by Newton's
+method on ``P(., z)`` in an explicit mpmath context.
 
 Edges and atoms: the boundary values ``G(x + i0)`` are analytic in ``x`` except at the real roots
 of ``disc_G(P) · lc_G(P)`` (collisions of roots, roots escaping to infinity).  Between two
 consecutive such points the density is therefore either identically 0 or positive everywhere (a
-zero inside would be a double root, a root of the discriminant).  Each gap is tested at one
-rational point, where FLINT isolates the roots of ``P(., x)`` with certified balls and the
-continued branch picks one: real root -> density 0, non-real -> positive.  A candidate is an
-edge exactly when the two sides differ; an atom when it is a root of ``lc`` and the branch has a
-pole there with positive residue.
+zero inside would be a double root, a root of the discriminant).  Each gap is decided at one
+rational point (:func:`_gap_status`: unbounded gaps and gaps where the certified roots of
+``P(., x)`` are all real or all non-real need no branch; elsewhere the continued branch picks one
+certified root).  A candidate is an edge exactly when the two sides differ; an atom when it is a
+root of ``lc`` and the branch has a pole there with positive residue.  Edges are refined in exact
+integer arithmetic (:func:`freetk.algebraic.poly.real_root`).
 """
 from fractions import Fraction
 
 import flint
-import mpmath
 import numpy as np
 import sympy
 
 from ..errors import InvalidArgument, NoConvergence
+from ..numeric import to_mp
+from ..precision import GUARD_DIGITS, context
 from . import branch as _b
 from . import poly as _p
 from .poly import G_, Z_
 
-GUARD = 10
-
-
 def _ctx(dps):
-    ctx = mpmath.MPContext()
-    ctx.dps = int(dps) + GUARD
-    return ctx
+    """Working context (``dps`` plus guard digits)."""
+    return context(dps)
 
 
 def _out_ctx(dps):
-    ctx = mpmath.MPContext()
-    ctx.dps = int(dps)
-    return ctx
+    """Context of returned values (exactly ``dps`` digits)."""
+    return context(dps, guard=0)
 
 
 # ------------------------------------------------------------------------------- cached data
@@ -142,7 +138,7 @@ def _polish(law, g0, z, ctx):
     cz = [ctx.polyval(row[::-1], z) if row else ctx.mpf(0) for row in coeffs]
     dcz = [j * cz[j] for j in range(d + 1)]
     g = ctx.mpc(g0)
-    tol = ctx.mpf(10) ** (-(ctx.dps - GUARD) - 4)
+    tol = ctx.mpf(10) ** (-(ctx.dps - GUARD_DIGITS) - 4)
     for it in range(200):
         f = ctx.fsum(cz[j] * g ** j for j in range(d + 1))
         fp = ctx.fsum(dcz[j] * g ** (j - 1) for j in range(1, d + 1))
@@ -168,7 +164,7 @@ def cauchy(law, z, dps=None):
     zin = np.atleast_1d(np.asarray(z, dtype=object)).ravel()
     vals = []
     for zi, gi, fi in zip(zin, G, flip):
-        zc = ctx.mpc(zi) if not isinstance(zi, (Fraction, sympy.Basic)) else ctx.mpc(ctx.mpf(sympy.Rational(zi).p) / sympy.Rational(zi).q)
+        zc = ctx.mpc(to_mp(zi, ctx))
         zc = ctx.conj(zc) if fi else zc
         g = _polish(law, gi, zc, ctx)
         vals.append(out.mpc(ctx.conj(g) if fi else g))
@@ -195,7 +191,7 @@ def pdf(law, x, dps=None):
         if a or gi.imag == 0:
             vals.append(o.mpf(0))
             continue
-        g = _polish(law, gi, ctx.mpc(_mp_real(xi, ctx)), ctx)
+        g = _polish(law, gi, ctx.mpc(to_mp(xi, ctx)), ctx)
         v = -ctx.im(g) / ctx.pi
         vals.append(o.mpf(v if v > 0 else 0))
     return vals[0] if scalar else np.array(vals, dtype=object).reshape(np.shape(x))
@@ -240,15 +236,6 @@ def boundary_values(law, x):
                 prev = i
         G[idx] = vals
     return G
-
-
-def _mp_real(x, ctx):
-    if isinstance(x, (Fraction, sympy.Rational)):
-        x = sympy.Rational(x)
-        return ctx.mpf(int(x.p)) / int(x.q)
-    if isinstance(x, sympy.Basic):
-        return ctx.mpf(sympy.N(x, ctx.dps))
-    return ctx.mpf(x)
 
 
 # ------------------------------------------------------------------------------- exact root picking
@@ -383,13 +370,6 @@ def edges(law, dps=None):
     e = [(r, f) for r, f, k in out if k.endswith("edge")]
     o = None if dps is None else _out_ctx(dps)
     return [_refine(r, f, dps, o) for r, f in e]
-
-
-def edge_polynomials(law):
-    """Exact minimal polynomials (sympy, in z) of the edges, in the order of :func:`edges`."""
-    out, _, _ = classify(law)
-    z = sympy.Symbol("z")
-    return [sympy.Poly([int(v) for v in f.coeffs()][::-1], z).as_expr() for r, f, k in out if k.endswith("edge")]
 
 
 def support(law, dps=None):
