@@ -150,6 +150,30 @@ def test_real_root_kernel_against_sympy_isolation_and_mpmath_roots():
             assert min(abs(got - r) for r in ref) < ctx.mpf(2) ** -248
 
 
+def test_eight_atoms_with_six_digit_weights_plus_bernoulli():
+    # the case where rmtool's double-precision discriminant overflows (coefficients ~1e357):
+    # exact equation, certified edges checked against freetk's subordination G (independent route)
+    locs = [F(27, 4), F(3), F(1, 2), F(31, 4), F(13, 2), F(5, 4), F(21, 4), F(7, 2)]
+    ws = [F(w, 10 ** 6) for w in (87747, 132326, 114422, 26290, 15236, 174460, 153166)]
+    ws.append(1 - sum(ws))
+    s = ft.free_add(ft.atoms(locs, ws), ft.atoms([-1, 1]), method="generic")
+    law = s.algebraic()
+    assert law.degree() == (8, 16)
+    disc = law.polynomial.discriminant("G")
+    assert max(abs(int(c)) for c in disc.coeffs()) > 10 ** 308          # beyond double range
+    assert law.moments(10) == s.moments(10)
+    for zz in _zs(3):
+        assert residual(law, complex(s.cauchy(zz)), zz) < 1e-12
+    e = law.edges()
+    assert len(e) == 10 and law.atoms() == []
+    # density inside [e0, e1], [e2, e3], ...: Im G(x + i eps) of the subordination route is O(1) at
+    # the middle of each interval and O(eps) in the middle of each gap between them
+    eps = 1e-9
+    for i, (a, b) in enumerate(zip(e, e[1:])):
+        im = -complex(s.cauchy((a + b) / 2 + 1j * eps)).imag
+        assert (im > 1e-3) if i % 2 == 0 else (im < 1e-6)
+
+
 def test_mp_with_atom_at_zero():
     law = algebraic_of(ft.marchenko_pastur(4))
     assert law.atoms() == [(0, sympy.Rational(3, 4))]
