@@ -202,10 +202,11 @@ def boundary_values(law, x):
 
     The certified classification says which gaps between critical points carry density.  On a
     gap without density ``G`` is real and only its value is needed for the density (0): it is not
-    computed (reported as 0).  On a gap with density the branch is found at one point by the
-    vertical continuation, then marched along the real axis through the sorted points of the gap
-    among the roots with ``Im G <= 0`` (the conjugate roots are excluded), with the Taylor
-    predictor and step halving as in :func:`track`; critical points themselves use :func:`track`."""
+    computed (reported as 0).  On a gap with density the branch is marched along the real axis
+    from the nearest of fixed anchors (:func:`_anchors`) to the middle one of the sorted points
+    of the gap, then from point to point, among the roots with ``Im G <= 0`` (the conjugate roots
+    are excluded), with the Taylor predictor and step halving as in :func:`track`; where roots
+    crowd (next to an edge), and at critical points themselves, :func:`track` decides."""
     out, status, _ = classify(law)
     cv = _data(law)["curve"]
     crit = np.array([float(r.mid()) for r, _, _ in out])
@@ -223,19 +224,42 @@ def boundary_values(law, x):
         xs = x[idx]
         vals = np.zeros(len(xs), dtype=complex)
         i0 = len(xs) // 2
-        vals[i0] = track(law, np.array([xs[i0] + 0j]))[0]
         roots = _b.roots(cv, xs + 0j)
+        ax, ag = _anchors(law, k, crit)
+        j = int(np.argmin(np.abs(ax - xs[i0])))
+        vals[i0] = _march_or_track(law, cv, ag[j], ax[j], xs[i0], roots[i0])
         for rng_ in (range(i0 + 1, len(xs)), range(i0 - 1, -1, -1)):
             prev = i0
             for i in rng_:
-                try:
-                    vals[i] = _b.march(cv, vals[prev], xs[prev], xs[i], roots[i])
-                except NoConvergence:
-                    # roots crowd together (next to an edge): the vertical continuation decides
-                    vals[i] = track(law, np.array([xs[i] + 0j]))[0]
+                vals[i] = _march_or_track(law, cv, vals[prev], xs[prev], xs[i], roots[i])
                 prev = i
         G[idx] = vals
     return G
+
+
+def _march_or_track(law, cv, g, x0, x1, roots):
+    try:
+        return _b.march(cv, g, x0, x1, roots)
+    except NoConvergence:
+        # roots crowd together (next to an edge): the vertical continuation decides
+        return track(law, np.array([x1 + 0j]))[0]
+
+
+ANCHORS = 32
+
+
+def _anchors(law, k, crit):
+    """``(x, G(x + i0))`` at ``ANCHORS`` Chebyshev points inside the density gap ``k`` (between
+    the critical points ``k - 1`` and ``k``), found once per law by one vectorised descent: every
+    real point then starts its march close by, at a fixed place (values do not depend on the order
+    of calls)."""
+    key = ("anchors", int(k))
+    if key not in law._cache:
+        lo, hi = crit[k - 1], crit[k]
+        t = np.cos(np.pi * (np.arange(ANCHORS) + 0.5) / ANCHORS)
+        xs = (lo + hi) / 2 + (hi - lo) / 2 * t
+        law._cache[key] = (xs, track(law, xs + 0j))
+    return law._cache[key]
 
 
 # ------------------------------------------------------------------------------- exact root picking
