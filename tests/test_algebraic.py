@@ -174,6 +174,26 @@ def test_eight_atoms_with_six_digit_weights_plus_bernoulli():
         assert (im > 1e-3) if i % 2 == 0 else (im < 1e-6)
 
 
+def test_branch_kernels_on_the_semicircle_curve():
+    # P(G, z) = G^2 - z G + 1 (standard semicircle): roots (z ± sqrt(z^2 - 4))/2, and the Cauchy
+    # branch on the axis is (x - i sqrt(4 - x^2))/2 inside [-2, 2] (closed form)
+    from freetk.algebraic import branch
+    cv = branch.curve([[1], [0, -1], [1]])
+    zs = np.array([0.3 + 2j, -1.5 + 0.1j, 3.0 + 0j])
+    got = np.sort_complex(branch.roots(cv, zs))
+    for z0, r in zip(zs, got):
+        s = np.sqrt(z0 * z0 - 4 + 0j)
+        assert np.allclose(np.sort_complex(np.array([(z0 + s) / 2, (z0 - s) / 2])), r, atol=1e-14)
+    assert np.allclose(branch.slope(cv, np.array([(zs[0] - np.sqrt(zs[0] ** 2 - 4)) / 2]), zs[:1]),
+                       [(1 - zs[0] / np.sqrt(zs[0] ** 2 - 4)) / 2], atol=1e-13)
+    x = np.array([-1.9, -0.5, 0.0, 1.2, 1.99])
+    H = 10.0
+    top = x + 1j * H
+    g0 = (top - np.sqrt(top - 2) * np.sqrt(top + 2)) / 2              # the Cauchy branch above
+    g = branch.descend(cv, g0, x, np.full(len(x), H), np.full(len(x), 1e-12), np.ones(len(x), bool))
+    assert np.allclose(g, (x - 1j * np.sqrt(4 - x ** 2)) / 2, atol=1e-12)
+
+
 def test_mp_with_atom_at_zero():
     law = algebraic_of(ft.marchenko_pastur(4))
     assert law.atoms() == [(0, sympy.Rational(3, 4))]
