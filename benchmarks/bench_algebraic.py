@@ -95,6 +95,7 @@ def main():
     ]
     print(f"{'case':28s} {'same eq.':8s} {'rm cand.':>8s} {'edges':>5s} {'rm edge err':>11s} {'ft edge err':>11s} "
           f"{'rm edges':>8s} {'ft edges':>8s} {'rm/ft':>5s} {'rm eq.+edges':>12s} {'ft eq.+edges':>12s}")
+    dens = []
     for name, rm_eq, ft_measure in cases:
         L = rm_eq()
         law = ft.algebraic_of(ft_measure())
@@ -110,6 +111,20 @@ def main():
         print(f"{name:28s} {str(same):8s} {len(cand):8d} {len(e):5d} {float(err_rm):11.1e} {float(err_ft):11.1e} "
               f"{t_rme / t_mc:8.1e} {t_fte / t_mc:8.1e} {t_rme / t_fte:5.1f} {t_rm_all / t_mc:12.1e} "
               f"{t_ft_all / t_mc:12.1e}")
+        dens.append((name, L, law, np.linspace(e[0] - 0.05, e[-1] + 0.05, 400)))
+
+    # ---- densities on 400 points: rmtool's Lmz2pdf (for degree <= 3 it takes the root with the
+    # largest imaginary part; for degree > 3 it returns all roots and the user must choose) beside
+    # freetk's pdf of the physical branch (a law with nothing cached: classification included)
+    print(f"\n{'density, 400 points':28s} {'deg G':>5s} {'rm pdf':>8s} {'ft pdf':>8s} {'max |rm - ft|':>13s}")
+    for name, L, law, xs in dens:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            t_rmp, info = timed(lambda: rt.Lmz2pdf(L, xs), 3)
+        t_ftp, p = timed(lambda: fresh(law).pdf(xs), 3)
+        deg = int(law.degree()[0])
+        diff = f"{np.nanmax(np.abs(np.nan_to_num(info.density) - p)):13.1e}" if deg <= 3 else f"{'(all roots)':>13s}"
+        print(f"{name:28s} {deg:5d} {t_rmp / t_mc:8.1e} {t_ftp / t_mc:8.1e} {diff}")
 
     # ---- eight atoms with six-digit weights (exact decimals, the last one completing the sum to 1)
     rng = np.random.default_rng(1)

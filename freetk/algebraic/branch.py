@@ -138,3 +138,14 @@ def march(cv, g, x0, x1, rts=None, depth=0):
         gm = march(cv, g, x0, xm, None, depth + 1)
         return march(cv, gm, xm, x1, rts, depth + 1)
     return cand[np.argmin(np.abs(cand - pred))]
+
+
+def jump(cv, g0, x0, x1, rts):
+    """Vectorised single step of :func:`march` without halving: for each ``i`` the root of
+    ``rts[i]`` (roots of ``P(., x1[i])``) with ``Im G <= 0`` nearest to ``g0 + G'(x0) (x1 - x0)``,
+    and whether it is four times nearer than the next one (else :func:`march` must decide)."""
+    pred = g0 + slope(cv, g0, x0 + 0j) * (x1 - x0)
+    pred = np.where(np.isfinite(pred), pred, g0)
+    ok_root = np.isfinite(rts) & (rts.imag <= 1e-8 * (1 + np.abs(rts)))
+    best, d1, d2 = match(np.where(ok_root, rts, np.inf), pred)
+    return best, np.isfinite(d1) & (d1 <= 0.25 * d2)

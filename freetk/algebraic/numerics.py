@@ -202,11 +202,12 @@ def boundary_values(law, x):
 
     The certified classification says which gaps between critical points carry density.  On a
     gap without density ``G`` is real and only its value is needed for the density (0): it is not
-    computed (reported as 0).  On a gap with density the branch is marched along the real axis
-    from the nearest of fixed anchors (:func:`_anchors`) to the middle one of the sorted points
-    of the gap, then from point to point, among the roots with ``Im G <= 0`` (the conjugate roots
-    are excluded), with the Taylor predictor and step halving as in :func:`track`; where roots
-    crowd (next to an edge), and at critical points themselves, :func:`track` decides."""
+    computed (reported as 0).  On a gap with density every point takes the root nearest to the
+    Taylor prediction from the nearest of fixed anchors (:func:`_anchors`) among the roots with
+    ``Im G <= 0`` (the conjugate roots are excluded), all points at once; a point where that root
+    is not four times nearer than the next is marched from its anchor with step halving, and
+    where roots crowd (next to an edge), and at critical points themselves, :func:`track`
+    decides.  A value does not depend on the other points asked for."""
     out, status, _ = classify(law)
     cv = _data(law)["curve"]
     crit = np.array([float(r.mid()) for r, _, _ in out])
@@ -223,16 +224,12 @@ def boundary_values(law, x):
         idx = idx[np.argsort(x[idx])]
         xs = x[idx]
         vals = np.zeros(len(xs), dtype=complex)
-        i0 = len(xs) // 2
         roots = _b.roots(cv, xs + 0j)
         ax, ag = _anchors(law, k, crit)
-        j = int(np.argmin(np.abs(ax - xs[i0])))
-        vals[i0] = _march_or_track(law, cv, ag[j], ax[j], xs[i0], roots[i0])
-        for rng_ in (range(i0 + 1, len(xs)), range(i0 - 1, -1, -1)):
-            prev = i0
-            for i in rng_:
-                vals[i] = _march_or_track(law, cv, vals[prev], xs[prev], xs[i], roots[i])
-                prev = i
+        j = np.argmin(np.abs(ax[None, :] - xs[:, None]), axis=1)
+        vals, ok = _b.jump(cv, ag[j], ax[j], xs, roots)
+        for i in np.where(~ok)[0]:
+            vals[i] = _march_or_track(law, cv, ag[j[i]], ax[j[i]], xs[i], roots[i])
         G[idx] = vals
     return G
 
