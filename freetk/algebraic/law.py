@@ -172,15 +172,20 @@ class AlgebraicLaw:
         key = ("moments", k)
         if key in self._cache:
             return list(self._cache[key])
-        F = _x.moment_equation(self._P, self._ring)
         if not self.params:
-            fq = {j: _x._to_qpoly(row) for j, row in F.items()}
-            vals = _x.lift_rational(fq, list(self._seed), k)
-            out = [sympy.Rational(int(v.p), int(v.q)) for v in vals]
+            out = [sympy.Rational(int(v.p), int(v.q)) for v in self._moments_fmpq(k)]
         else:
+            F = _x.moment_equation(self._P, self._ring)
             out = _x.lift_symbolic(F, self._ring, list(self._seed), k)
         self._cache[key] = out
         return list(out)
+
+    def _moments_fmpq(self, k):
+        """``[m_0..m_k]`` as FLINT rationals (numeric parameters only)."""
+        if "fq" not in self._cache:
+            F = _x.moment_equation(self._P, self._ring)
+            self._cache["fq"] = {j: _x._to_qpoly(row) for j, row in F.items()}
+        return _x.lift_rational(self._cache["fq"], list(self._seed), k)
 
     def free_cumulants(self, k):
         """Exact free cumulants ``[kappa_1..kappa_k]``."""
@@ -190,9 +195,7 @@ class AlgebraicLaw:
     def add(self, other):
         """``self ⊞ other``: ``z = z_1 + z_2 - 1/G`` with ``P_1(G, z_1) = P_2(G, z_2) = 0``
         (the R-transforms add), eliminated by a resultant in ``z_1``."""
-        _check_law("add", other)
-        ring = _p.union(self._ring, other._ring)
-        P1, P2 = ring.convert(self._P, self._ring), ring.convert(other._P, other._ring)
+        ring, P1, P2 = _common_ring("add", self, other)
         g = ring.gens
         A = _p.rename(P1, {Z_: T_})                                       # P1(G, t)
         B = _p.subs_frac(P2, Z_, g[G_] * g[Z_] - g[G_] * g[T_] + 1, g[G_])  # P2(G, z - t + 1/G)
@@ -202,9 +205,7 @@ class AlgebraicLaw:
     def mul(self, other):
         """``self ⊠ other``: with ``ζ = z G``, ``z ζ = (ζ - 1) z_1 z_2`` and ``z_i G_i(z_i) = ζ``
         (the S-transforms multiply), eliminated by a resultant in ``z_1``."""
-        _check_law("mul", other)
-        ring = _p.union(self._ring, other._ring)
-        P1, P2 = ring.convert(self._P, self._ring), ring.convert(other._P, other._ring)
+        ring, P1, P2 = _common_ring("mul", self, other)
         g = ring.gens
         Q1 = _p.subs_frac(_p.rename(P1, {Z_: T_}), G_, g[U_], g[T_])              # P1(u/t, t)
         Q2 = _p.subs_frac(P2, G_, g[U_], g[Z_])                                 # P2(u/z2, z2)
@@ -223,9 +224,7 @@ class AlgebraicLaw:
         ring = _p.union(self._ring, _p.Ring(_syms(a, b)))
         P = ring.convert(self._P, self._ring)
         G, z = ring.symbols[G_], ring.symbols[Z_]
-        P = _p.rename(P, {G_: T_})
-        P = _p.subs_frac(P, Z_, *ring.frac((z - b) / a))
-        P = _p.subs_frac(P, T_, *ring.frac(a * G))
+        P = _substitute(P, ring, (z - b) / a, a * G)
 
         def seed(n):
             m = self.moments(n)
@@ -280,9 +279,7 @@ class AlgebraicLaw:
         ring = self._ring
         G, z = ring.symbols[G_], ring.symbols[Z_]
         alpha = r * z - p
-        P = _p.rename(self._P, {G_: T_})
-        P = _p.subs_frac(P, Z_, *ring.frac((q - s * z) / alpha))
-        P = _p.subs_frac(P, T_, *ring.frac((alpha ** 2 * G - r * alpha) / det))
+        P = _substitute(self._P, ring, (q - s * z) / alpha, (alpha ** 2 * G - r * alpha) / det)
         return _select(_p.factors_with(P, [G_, Z_]), ring, _mobius_seed(self, p, q, r, s),
                        "AlgebraicLaw.mobius")
 
@@ -299,9 +296,7 @@ class AlgebraicLaw:
         ring = _p.union(jump._ring, _p.Ring(_syms(r)))
         P = ring.convert(jump._P, jump._ring)
         G, z = ring.symbols[G_], ring.symbols[Z_]
-        P = _p.rename(P, {G_: T_})
-        P = _p.subs_frac(P, Z_, *ring.frac(1 / G))
-        P = _p.subs_frac(P, T_, *ring.frac(G * (z * G - 1 + r) / r))
+        P = _substitute(P, ring, 1 / G, G * (z * G - 1 + r) / r)
 
         def seed(n):
             m = jump.moments(n)
@@ -315,9 +310,7 @@ class AlgebraicLaw:
         g = ring.gens
         L = _p.subs_frac(self._P, Z_, g[T_] * g[G_] + 1, g[G_])   # R in t, w in G
         kap = lambda n: self.free_cumulants(n)                      # noqa: E731
-        F = _select_series(_p.factors_with(L, [T_]), ring, T_, G_, kap, "AlgebraicLaw.r_equation")
-        e = ring.to_sympy(F).subs({ring.symbols[T_]: R_SYM, ring.symbols[G_]: W_SYM}, simultaneous=True)
-        return sympy.collect(sympy.expand(e), R_SYM)
+        return _transform_equation(L, ring, G_, kap, (R_SYM, W_SYM), "AlgebraicLaw.r_equation")
 
     def s_equation(self):
         """``L(S, y) = 0`` satisfied by the S-transform: ``G = y S``, ``z = (1 + y)/(y S)``."""
@@ -328,9 +321,7 @@ class AlgebraicLaw:
         args[G_] = g[U_] * g[T_]
         L = L.compose(*args)
         coeffs = lambda n: _series.moments_to_s_transform(self.moments(n))  # noqa: E731
-        F = _select_series(_p.factors_with(L, [T_]), ring, T_, U_, coeffs, "AlgebraicLaw.s_equation")
-        e = ring.to_sympy(F).subs({ring.symbols[T_]: S_SYM, ring.symbols[U_]: Y_SYM}, simultaneous=True)
-        return sympy.collect(sympy.expand(e), S_SYM)
+        return _transform_equation(L, ring, U_, coeffs, (S_SYM, Y_SYM), "AlgebraicLaw.s_equation")
 
     # ------------------------------------------------------------------ numerics (see numerics.py)
     def cauchy(self, z, dps=None):
@@ -376,6 +367,28 @@ def _check_law(func, other):
     if not isinstance(other, AlgebraicLaw):
         raise InvalidArgument(f"Argument of `AlgebraicLaw.{func}` must be an AlgebraicLaw, got "
                               f"{type(other).__name__}")
+
+
+def _common_ring(func, law, other):
+    """The ring of both operands and their equations in it."""
+    _check_law(func, other)
+    ring = _p.union(law._ring, other._ring)
+    return ring, ring.convert(law._P, law._ring), ring.convert(other._P, other._ring)
+
+
+def _substitute(P, ring, z_new, G_new):
+    """Numerator of ``P(G_new, z_new)`` (rational functions of the new ``G``, ``z`` over the ring)."""
+    P = _p.rename(P, {G_: T_})
+    P = _p.subs_frac(P, Z_, *ring.frac(z_new))
+    return _p.subs_frac(P, T_, *ring.frac(G_new))
+
+
+def _transform_equation(L, ring, i_arg, coeff_fn, syms, func):
+    """The factor of ``L`` (transform in slot ``t``, its argument in slot ``i_arg``) whose branch
+    has the transform's series, as a sympy expression in ``syms = (transform, argument)``."""
+    F = _select_series(_p.factors_with(L, [T_]), ring, T_, i_arg, coeff_fn, func)
+    e = ring.to_sympy(F).subs({ring.symbols[T_]: syms[0], ring.symbols[i_arg]: syms[1]}, simultaneous=True)
+    return sympy.collect(sympy.expand(e), syms[0])
 
 
 def _param(v, func, name):

@@ -188,3 +188,64 @@ def specialize(p, values):
         if involved(out, i):
             out = subs_frac(out, i, N, D)
     return out
+
+
+# ---------------------------------------------------------------------- univariate, exact
+def arb_fraction(x):
+    """The exact midpoint of an ``arb`` ball as a Fraction."""
+    from fractions import Fraction
+    m, e = x.mid().man_exp()
+    m, e = int(m), int(e)
+    return Fraction(m * 2 ** e) if e >= 0 else Fraction(m, 2 ** -e)
+
+
+def _scaled_values(c, X, N):
+    """``f(x) 2^(N d)`` and ``f'(x) 2^(N (d - 1))`` at ``x = X / 2^N`` (exact integers; ``c`` the
+    coefficients of ``f``, lowest power first, ``d`` its degree)."""
+    d = len(c) - 1
+    f = c[d]
+    for k in range(d - 1, -1, -1):
+        f = f * X + (c[k] << (N * (d - k)))
+    df = d * c[d]
+    for k in range(d - 2, -1, -1):
+        df = df * X + (((k + 1) * c[k + 1]) << (N * (d - 1 - k)))
+    return f, df
+
+
+def real_root(f, lo, hi, bits):
+    """``X`` with ``|X / 2^bits - a| < 2^(1 - bits)``, ``a`` the only root of the integer polynomial
+    ``f`` in ``[lo, hi]`` (Fractions; a simple root, so ``f`` changes sign there).
+
+    Newton's method in exact integer fixed point, safeguarded by bisection; the result is certified
+    by the sign change of ``f`` (evaluated exactly) across ``[X - 1, X + 1] / 2^bits``."""
+    import math
+    from ..errors import NoConvergence
+    c = [int(v) for v in f.coeffs()]
+    N = int(bits)
+    a = math.floor(lo * 2 ** N)
+    b = math.ceil(hi * 2 ** N)
+    sign = lambda X: (_scaled_values(c, X, N)[0] > 0) - (_scaled_values(c, X, N)[0] < 0)  # noqa: E731
+    sa, sb = sign(a), sign(b)
+    if sa == 0 or sb == 0:
+        return a if sa == 0 else b
+    if sa == sb:
+        raise NoConvergence("algebraic: the isolating interval of a real root shows no sign change")
+    X = (a + b) // 2
+    for _ in range(4 * N + 200):
+        if b - a <= 2:
+            return (a + b) // 2
+        v, dv = _scaled_values(c, X, N)
+        if v == 0:
+            return X
+        if (v > 0) == (sa > 0):
+            a = X
+        else:
+            b = X
+        Xn = X - v // dv if dv != 0 else None
+        if Xn is not None and abs(X - Xn) <= 1:
+            # Newton has converged: bracket [X - 1, X + 1] if the signs allow, else keep bisecting
+            lo_s, hi_s = sign(max(a, X - 1)), sign(min(b, X + 1))
+            if lo_s != hi_s or lo_s == 0:
+                return X
+        X = Xn if Xn is not None and a < Xn < b else (a + b) // 2
+    raise NoConvergence("algebraic: real root refinement did not converge", best=X)

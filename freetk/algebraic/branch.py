@@ -1,0 +1,151 @@
+"""Double-precision branches of a plane algebraic curve ``P(G, z) = sum_j c_j(z) G^j = 0``.
+
+Pure kernels on a :class:`Curve` (float coefficient rows), no law involved: all roots in ``G`` at
+many ``z`` (companion eigenvalues), the slope ``G' = -P_z/P_G``, and predictor-corrector root
+matching that moves a branch from ``z0`` to ``z1`` (halving a step whose nearest root is not four
+times nearer than the next one), down vertical lines and along the real axis.
+"""
+from typing import NamedTuple
+
+import numpy as np
+
+from ..errors import NoConvergence
+
+#: height ratio of one step of the vertical descent (an ambiguous step is halved by :func:`step`)
+RATIO = 0.5
+
+
+class Curve(NamedTuple):
+    """``P(G, z)`` in double precision: ``A[j]`` the coefficients of ``c_j(z)`` (highest power of
+    ``z`` first, rows padded to one length), ``dA[j]`` those of ``c_j'(z)``."""
+    A: np.ndarray
+    dA: np.ndarray
+
+
+def curve(int_rows):
+    """:class:`Curve` from integer rows (``int_rows[j]`` = coefficients of ``c_j``, lowest power
+    first).  All rows are scaled by one power of 2 so that the largest coefficient fits a double
+    (the roots in ``G`` do not change)."""
+    top = max((abs(v) for row in int_rows for v in row if v), default=1)
+    shift = max(0, top.bit_length() - 600)
+    m = max((len(row) for row in int_rows), default=1) or 1
+    A = np.zeros((len(int_rows), m))
+    for j, row in enumerate(int_rows):
+        for k, v in enumerate(row):
+            A[j, m - 1 - k] = float(v >> shift) if v >= 0 else -float((-v) >> shift)
+    dA = A[:, :-1] * np.arange(m - 1, 0, -1, dtype=float)
+    return Curve(A, dA)
+
+
+def _rows_at(A, z):
+    """``(n, rows)``: every row of ``A`` (highest power first) evaluated at the points ``z``
+    (one Vandermonde product: the rows are short, so this beats Horner's loop of array operations)."""
+    if A.shape[1] == 0:
+        return np.zeros((len(z), A.shape[0]), dtype=complex)
+    return np.vander(z, A.shape[1]) @ A.T
+
+
+def roots(cv, z):
+    """All roots in ``G`` of ``P(G, z)`` for an array of ``z``: shape ``(n, d)`` (``inf`` where the
+    leading coefficient vanishes)."""
+    C = _rows_at(cv.A, z)
+    d = C.shape[-1] - 1
+    with np.errstate(all="ignore"):
+        mon = C[:, :d] / C[:, d][:, None]
+    comp = np.zeros((len(z), d, d), dtype=complex)
+    if d > 1:
+        comp[:, 1:, :-1] = np.eye(d - 1)
+    comp[:, :, -1] = -mon
+    bad = ~np.isfinite(comp).all(axis=(1, 2))
+    comp[bad] = 0
+    r = np.linalg.eigvals(comp)
+    r[bad] = np.inf
+    return r
+
+
+def slope(cv, G, z):
+    """``G'(z) = -P_z/P_G`` at the points ``(G, z)``."""
+    C = _rows_at(cv.A, z)
+    D = _rows_at(cv.dA, z)
+    d = C.shape[-1] - 1
+    Gp = G[:, None] ** np.arange(d + 1)
+    Pz = np.sum(D * Gp, axis=1)
+    PG = np.sum(C[:, 1:] * np.arange(1, d + 1) * Gp[:, :-1], axis=1)
+    with np.errstate(all="ignore"):
+        return -Pz / PG
+
+
+def match(rts, pred):
+    """Root nearest to each prediction, its distance and the distance of the next nearest."""
+    dist = np.abs(rts - pred[:, None])
+    dist = np.where(np.isfinite(dist), dist, np.inf)
+    order = np.argsort(dist, axis=1)
+    rows = np.arange(len(pred))
+    d2 = dist[rows, order[:, 1]] if rts.shape[1] > 1 else np.full(len(pred), np.inf)
+    return rts[rows, order[:, 0]], dist[rows, order[:, 0]], d2
+
+
+def step(cv, G, z0, z1, depth=0):
+    """Move the branch values ``G`` at ``z0`` to ``z1`` (arrays); ambiguous steps are halved."""
+    pred = G + slope(cv, G, z0) * (z1 - z0)
+    pred = np.where(np.isfinite(pred), pred, G)
+    best, d1, d2 = match(roots(cv, z1), pred)
+    bad = ~(d1 <= 0.25 * d2)
+    if np.any(bad) and depth < 40:
+        zm = (z0[bad] + z1[bad]) / 2
+        Gm = step(cv, G[bad], z0[bad], zm, depth + 1)
+        best[bad] = step(cv, Gm, zm, z1[bad], depth + 1)
+    elif np.any(bad) and np.any(np.imag(z1[bad]) > 0):
+        raise NoConvergence("AlgebraicLaw: the physical branch could not be followed (roots too close)",
+                            residual=float(np.max(d1[bad])), iterations=depth)
+    return best
+
+
+def descend(cv, G, x, eta, floor, real):
+    """Continue the branch values ``G`` at ``x + i eta`` down to ``x + i floor`` by halving the
+    height, then (where ``real``) onto the real axis in one more (self-halving) step."""
+    eta = np.asarray(eta, float).copy()
+    cur = x + 1j * eta
+    for _ in range(400):
+        new_eta = np.maximum(eta * RATIO, floor)
+        if np.all(new_eta == eta):
+            break
+        nz = x + 1j * new_eta
+        G = step(cv, G, cur, nz)
+        cur, eta = nz, new_eta
+    if np.any(real):
+        G[real] = step(cv, G[real], cur[real], x[real] + 0j)
+    return G
+
+
+def march(cv, g, x0, x1, rts=None, depth=0):
+    """Move the root ``g`` (``Im g <= 0``) of ``P(., x0)`` to real ``x1`` among the roots with
+    ``Im G <= 0`` (its conjugate partner excluded), halving ambiguous steps."""
+    if rts is None:
+        rts = roots(cv, np.array([x1 + 0j]))[0]
+    pred = g + slope(cv, np.array([g]), np.array([x0 + 0j]))[0] * (x1 - x0)
+    if not np.isfinite(pred):
+        pred = g
+    cand = rts[np.isfinite(rts) & (rts.imag <= 1e-8 * (1 + np.abs(rts)))]
+    if len(cand) == 0:
+        raise NoConvergence("AlgebraicLaw.pdf: no root below the real axis inside the support")
+    d = np.sort(np.abs(cand - pred))
+    if len(d) > 1 and not d[0] <= 0.25 * d[1]:
+        if depth >= 12:
+            raise NoConvergence("AlgebraicLaw.pdf: the branch could not be followed along the real axis",
+                                residual=float(d[0]), iterations=depth)
+        xm = (x0 + x1) / 2
+        gm = march(cv, g, x0, xm, None, depth + 1)
+        return march(cv, gm, xm, x1, rts, depth + 1)
+    return cand[np.argmin(np.abs(cand - pred))]
+
+
+def jump(cv, g0, x0, x1, rts):
+    """Vectorised single step of :func:`march` without halving: for each ``i`` the root of
+    ``rts[i]`` (roots of ``P(., x1[i])``) with ``Im G <= 0`` nearest to ``g0 + G'(x0) (x1 - x0)``,
+    and whether it is four times nearer than the next one (else :func:`march` must decide)."""
+    pred = g0 + slope(cv, g0, x0 + 0j) * (x1 - x0)
+    pred = np.where(np.isfinite(pred), pred, g0)
+    ok_root = np.isfinite(rts) & (rts.imag <= 1e-8 * (1 + np.abs(rts)))
+    best, d1, d2 = match(np.where(ok_root, rts, np.inf), pred)
+    return best, np.isfinite(d1) & (d1 <= 0.25 * d2)
