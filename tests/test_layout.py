@@ -9,7 +9,6 @@ _spec.loader.exec_module(long_functions)
 
 #: long functions still to be split or given a reason (each entry to be removed when done; none added)
 PENDING = {
-    ("freetk/algebraic/numerics.py", "_atoms"),
     ("freetk/kernels/fixed_point.py", "solve"),
     ("freetk/kernels/quadrature.py", "build"),
     ("freetk/ntk.py", "ntk_law"),
