@@ -14,7 +14,6 @@ import warnings
 
 import mpmath
 import numpy as np
-from scipy import integrate
 import sympy
 
 from .spectral import SpectralMixin  # quantile, edges, expect, resolvent, ... (public numeric layer only)
@@ -209,6 +208,8 @@ class Measure(SpectralMixin, metaclass=ABCMeta):
         """Atoms plus adaptive quadrature (QUADPACK, split under a nearby pole) of the density against
         ``1/(z - t)`` on each smooth piece, in the angle ``t = lo + (hi - lo) sin^2(theta/2)`` that makes
         square-root and inverse-square-root ends smooth; accurate to ~1e-12 relative off the real axis."""
+        # deferred: scipy.integrate imports scipy.special (~0.25 s), which only this fallback needs
+        from scipy import integrate
         z = np.asarray(z, complex)
         pdf = self._kernels("pdf", "auto")[0] or (lambda t: np.asarray(self.pdf(t), float))
         f = lambda t: float(np.asarray(pdf(np.array([t])), float)[0])  # noqa: E731
