@@ -110,16 +110,24 @@ def rho_b_self_conv(u, r, K=K_PANELS, m=M_NODES, error=False):
         tot = np.zeros(u.shape, complex)
         dtot = np.zeros(u.shape, complex)
         for j in range(3):
-            a, b = cuts[:, j], cuts[:, j + 1]
-            t, off_a, off_b, wt = _piece_rule(a, b, dist(a), dist(b), K, mm)
+            # only the points whose piece j is not empty (an empty piece at lo = 0, gamma2 = 1, would
+            # put its nodes on the pole t = 0 of the density: 0 * inf = NaN)
+            k = np.nonzero(cuts[:, j + 1] > cuts[:, j])[0]
+            if k.size == 0:
+                continue
+            a, b = cuts[k, j], cuts[k, j + 1]
+            # the density's pole at t = 0 lies at distance a from the left end (close to it when gamma2
+            # is near 1: lo = (1 - sqrt r)^2 is tiny and p ~ 1/sqrt(t) just inside): grade towards it too
+            dl = np.minimum(dist(cuts[:, j])[k], a)
+            t, off_a, off_b, wt = _piece_rule(a, b, dl, dist(cuts[:, j + 1])[k], K, mm)
             # t - lo and hi - t from the offsets of the piece (no cancellation at the edges)
             tl = (a - lo)[:, None] + off_a
             th = (hi - b)[:, None] + off_b
             dens = np.sqrt(np.maximum(tl * th, 0)) / (2 * np.pi * t)
-            gc, dgc = _mp_gc(u[:, None] - t, r, lo, hi)
-            ww = wt * dens * ((b - a) > 0)[:, None]
-            tot += np.sum(ww * gc, axis=1)
-            dtot += np.sum(ww * dgc, axis=1)
+            gc, dgc = _mp_gc(u[k, None] - t, r, lo, hi)
+            ww = wt * dens
+            tot[k] += np.sum(ww * gc, axis=1)
+            dtot[k] += np.sum(ww * dgc, axis=1)
         return tot, dtot
 
     I, dI = integrate(m)

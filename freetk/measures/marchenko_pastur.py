@@ -90,8 +90,11 @@ class FreePoisson(Measure):
         lo, hi = (1 - np.sqrt(r)) ** 2, (1 + np.sqrt(r)) ** 2
         u = np.asarray(z, complex) / a
         q = np.sqrt(u - lo) * np.sqrt(u - hi)
-        g = 2 / ((u + 1 - r) + q)
-        return g / a, (g * g - g) / q / (a * a)
+        p = u + 1 - r
+        # the form without cancellation, as in _cauchy_np (next to the atom at 0, r < 1, p + q -> 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            g = np.where(np.abs(p + q) >= np.abs(p - q), 2 / (p + q), (p - q) / (2 * u))
+            return g / a, (g * g - g) / q / (a * a)
 
     def _cauchy_mp(self, z, ctx):
         r, a = as_mp(self._r, ctx), as_mp(self._a, ctx)
