@@ -432,3 +432,15 @@ def test_ntk_grid_regressions_relu(g1, g2):
     for k in (1, 2):
         assert law.expect(lambda t, k=k: t ** k) == pytest.approx(m[k], rel=1e-8), k
     assert sum(w for _, w in atoms) < 1
+
+
+def test_moment_route_keeps_the_atoms_of_mu_exact():
+    # D with an atom at 0: mu has atoms at 0 and at a; a Gauss rule of the whole of mu put nodes at
+    # 3e-7 and next to a instead, and rho counted a narrow bump at 0 besides its exact atom (mass 1.5)
+    law = ft.ntk_law("relu", gamma1=1, gamma2=2, d_law=ft.atoms([0, 1]))
+    assert law.mu.route == "moments"
+    x, w = law.mu._impl.rule()
+    for loc, mass in law.mu.atoms_float():
+        assert any(xi == loc and wi == mass for xi, wi in zip(x, w))
+    assert abs(sum(w) - 1) < 1e-12
+    assert abs(law.total_mass() - 1) < 1e-4
