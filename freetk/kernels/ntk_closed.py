@@ -118,7 +118,9 @@ def rho_b_self_conv(u, r, K=K_PANELS, m=M_NODES, error=False):
             a, b = cuts[k, j], cuts[k, j + 1]
             # the density's pole at t = 0 lies at distance a from the left end (close to it when gamma2
             # is near 1: lo = (1 - sqrt r)^2 is tiny and p ~ 1/sqrt(t) just inside): grade towards it too
-            dl = np.minimum(dist(cuts[:, j])[k], a)
+            # (at a = 0, gamma2 = 1, the pole is the end itself: the substitution makes it smooth)
+            dl = dist(cuts[:, j])[k]
+            dl = np.where(a > 0, np.minimum(dl, a), dl)
             t, off_a, off_b, wt = _piece_rule(a, b, dl, dist(cuts[:, j + 1])[k], K, mm)
             # t - lo and hi - t from the offsets of the piece (no cancellation at the edges)
             tl = (a - lo)[:, None] + off_a
