@@ -212,7 +212,7 @@ def _grid_params():
     return out
 
 
-# The whole 70-law grid (seconds per law, ~5 min in all on a loaded 2-core machine).
+# The whole 70-law grid (~1 s per law: 87 s in all on the shared 2-core machine).
 @pytest.mark.slow
 @pytest.mark.parametrize("g1, g2, act, d", _grid_params())
 def test_ntk_grid(g1, g2, act, d):
