@@ -479,3 +479,36 @@ def density_from_cauchy(x, G, eta, atoms):
         with np.errstate(divide="ignore", invalid="ignore"):
             f = f - np.where(eta > 0, w * eta / (np.pi * ((x - a) ** 2 + eta ** 2)), 0.0)
     return np.where(np.isnan(f), np.nan, np.clip(f, 0, None))
+
+
+#: heights ratio of the extrapolation of a density to the axis from points that stopped above it
+LIMIT_Q = 8.0
+
+
+def boundary_density(x, f, eta, cauchy, atoms):
+    """Densities on the real axis from :func:`density_from_cauchy` values ``f`` at heights ``eta``.
+
+    Where a solve stopped above the axis (``eta > 0``: a degenerate point of the equation, e.g. a cusp
+    where a subordination function runs off to infinity, or a point where the map is the identity),
+    ``f`` is the density smoothed at width ``eta``.  The limit ``eta -> 0`` is taken from the values at
+    ``eta``, ``Q eta``, ``Q^2 eta`` (``cauchy(z)`` gives them) for ``f(eta) = f0 + C eta^alpha``,
+    ``alpha > 0`` (Aitken's extrapolation): exact for an analytic density (``alpha = 1``, e.g. the
+    identity map of Bernoulli ⊞ Bernoulli at 0) and for a power-law zero (``|x|^(1/3)`` at a cusp gives
+    ``f(eta) ~ eta^(1/3)`` and the limit 0).  Where the three values do not follow such a law (no
+    ``0 < alpha``), ``f`` is kept."""
+    x = np.asarray(x, float)
+    f = np.array(f, float, copy=True)
+    eta = np.broadcast_to(np.asarray(eta, float), x.shape)
+    k = np.nonzero((eta > 0) & np.isfinite(f))[0]
+    if k.size == 0:
+        return f
+    xs, e = x[k], eta[k]
+    f2 = density_from_cauchy(xs, np.asarray(cauchy(xs + 1j * LIMIT_Q * e), complex), LIMIT_Q * e, atoms)
+    f3 = density_from_cauchy(xs, np.asarray(cauchy(xs + 1j * LIMIT_Q ** 2 * e), complex), LIMIT_Q ** 2 * e, atoms)
+    d1, d2 = f2 - f[k], f3 - f2
+    with np.errstate(all="ignore"):
+        ratio = d2 / d1
+        f0 = f[k] - d1 / (ratio - 1)
+    ok = np.isfinite(f0) & (d1 != 0) & (ratio > 1)
+    f[k[ok]] = np.clip(f0[ok], 0, None)
+    return f

@@ -231,7 +231,7 @@ class FreeCompoundPoisson(Measure):
         return self._jump_scale() * (1 + np.sqrt(max(r, 1e-300))) ** 2
 
     def _pdf_np(self, x):
-        from ..kernels.fixed_point import density_from_cauchy
+        from ..kernels.fixed_point import boundary_density, density_from_cauchy
         x = np.asarray(x, dtype=float)
         out = np.zeros_like(x)
         ok = x != 0  # a possible atom at 0 is reported by atoms()
@@ -240,7 +240,8 @@ class FreeCompoundPoisson(Measure):
             ok &= inside
         if np.any(ok):
             zeta, eta = self._solve(x[ok] + 0j, on_fail="nan")
-            out[ok] = density_from_cauchy(x[ok], 1 / zeta, eta, self.atoms_float())
+            f = density_from_cauchy(x[ok], 1 / zeta, eta, self.atoms_float())
+            out[ok] = boundary_density(x[ok], f, eta, self._cauchy_vec, self.atoms_float())
         return out
 
     def _pdf_mp(self, x, ctx):
