@@ -161,7 +161,7 @@ def _fixed_point_start(system, z, iters=300):
     return u
 
 
-def descend(system, x, eta_t, u=None, eta=None):
+def descend(system, x, eta_t, u=None, eta=None, max_levels=MAX_LEVELS):
     """Follow the solution at ``x + i eta`` from ``eta = max(scale, eta_t)`` (or the given start
     ``u`` at ``eta``) down to ``eta_t``, all points at once, with adaptive geometric steps.
 
@@ -179,7 +179,7 @@ def descend(system, x, eta_t, u=None, eta=None):
     alive = ok & physical(system, u, Pu, x + 1j * eta)
     ratio = np.full(x.shape, 4.0)
     floor = FLOOR * system.scale
-    for _ in range(MAX_LEVELS):
+    for _ in range(max_levels):
         idx = np.nonzero(alive & (eta > eta_t))[0]
         if idx.size == 0:
             break
@@ -229,6 +229,7 @@ def _walk(system, z_from, u_from, z_to, max_halvings=40):
 
 ANCHOR_LEVEL0 = 5          # coarsest anchor grid: spacing H / 2^5 (H = scale rounded up to a power of 2)
 ANCHOR_LEVELS = 14         # finest anchor grid tried: spacing H / 2^(5 + 14 - 1)
+ANCHOR_DESCENT = 40        # descent levels at most for an anchor
 
 
 def _anchor_values(system, memory, eta, k, js, H):
@@ -250,7 +251,8 @@ def _anchor_values(system, memory, eta, k, js, H):
                 break
     if missing:
         xa = np.array([j * h for _, j in missing])
-        ua, ok, _ = descend(system, xa, np.full(xa.size, float(eta)))
+        # (an anchor is only a start: one whose descent is slow, e.g. at a hard edge, is left out)
+        ua, ok, _ = descend(system, xa, np.full(xa.size, float(eta)), max_levels=ANCHOR_DESCENT)
         for key, v, good in zip(missing, ua, ok):
             table[key] = complex(v) if good else complex(np.nan, np.nan)
     return np.array([table[key] for key in keys], complex)
