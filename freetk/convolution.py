@@ -199,7 +199,8 @@ class FreeAdditiveConvolution(_Convolution):
         if np.any(inside):
             xi = x[inside]
             w1, eta = self._omega_np(xi + 0j, on_fail="nan")
-            out[inside] = _fp.density_from_cauchy(xi, self._mu._cauchy_vec(w1), eta, self.atoms_float())
+            f = _fp.density_from_cauchy(xi, self._mu._cauchy_vec(w1), eta, self.atoms_float())
+            out[inside] = _fp.boundary_density(xi, f, eta, self._cauchy_vec, self.atoms_float())
         return out
 
     def _cauchy_mp(self, z, ctx):
@@ -320,7 +321,8 @@ class FreeMultiplicativeConvolution(_Convolution):
         if np.any(pos):
             w1, eta = self._omega_np(x[pos] + 0j, on_fail="nan")
             G = self._cauchy_from_omega(w1, x[pos] + 1j * eta)
-            out[pos] = _fp.density_from_cauchy(x[pos], G, eta, self.atoms_float())
+            f = _fp.density_from_cauchy(x[pos], G, eta, self.atoms_float())
+            out[pos] = _fp.boundary_density(x[pos], f, eta, self._cauchy_vec, self.atoms_float())
         return out
 
     def _pdf_mp(self, x, ctx):

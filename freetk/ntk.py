@@ -360,13 +360,40 @@ class MomentRoute(MuRoute):
 
     name = "moments"
 
+    def rule(self, dps=None):
+        """Nodes and weights standing for mu: its atoms, exactly (known in closed form), and the
+        Gauss rule of its continuous part scaled by the continuous mass.  (A Gauss rule of the whole
+        of mu puts a node next to each atom instead of on it, e.g. at 3e-7 for an atom at 0: rho then
+        carries a narrow bump there besides its exact atom, and its mass exceeds 1.)"""
+        mu = self.mu
+        key = ("moment rule", dps)
+        if key not in mu._cache:
+            atoms = mu.atoms()
+            if not atoms:
+                mu._cache[key] = mu.gauss(dps=dps)
+            else:
+                from .inversion import gauss_from_jacobi
+                a, b = mu._recurrence(mu._nodes, True, dps or 15)
+                x, w = gauss_from_jacobi(a, b, dps)
+                if dps is None:
+                    rest = 1 - sum(wa for _, wa in mu.atoms_float())
+                    mu._cache[key] = (np.concatenate([[xa for xa, _ in mu.atoms_float()], x]),
+                                      np.concatenate([[wa for _, wa in mu.atoms_float()], rest * np.asarray(w)]))
+                else:
+                    ctx = context(dps)
+                    wa = [as_mp(v, ctx) for _, v in atoms]
+                    rest = 1 - ctx.fsum(wa)
+                    mu._cache[key] = ([as_mp(v, ctx) for v, _ in atoms] + [ctx.convert(v) for v in x],
+                                      wa + [rest * ctx.convert(v) for v in w])
+        return mu._cache[key]
+
     def cauchy_pair_np(self, z):
-        x, w = self.mu.gauss()
+        x, w = self.rule()
         d = z.ravel()[:, None] - x[None, :]
         return np.sum(w / d, axis=1).reshape(z.shape), -np.sum(w / d ** 2, axis=1).reshape(z.shape)
 
     def cauchy_mp(self, z, ctx):
-        x, w = self.mu.gauss(dps=ctx.dps)
+        x, w = self.rule(dps=ctx.dps)
         return ctx.fsum(ctx.convert(wi) / (z - ctx.convert(xi)) for xi, wi in zip(x, w))
 
     def pdf_np(self, x):

@@ -4,7 +4,8 @@ Every case listed in the issue, then the NTK grid (gamma1 x gamma2 x activation 
 for each law build it, evaluate support, pdf on a grid, cdf and total mass.  A law passes when the
 answers are right (mass ~ 1, pdf >= 0 and finite, cdf non-decreasing in [0, 1]) or when the library
 refuses with one of its documented errors naming the problem; anything else (a wrong number, a
-foreign exception) fails.  The 70-law grid is `slow`; the default run takes a small sample of it.
+foreign exception) fails.  The 70-law grid is `slow` (CI runs it: ~1.5 min); the default run takes a
+small sample of it.
 """
 from fractions import Fraction as F
 import math
@@ -50,11 +51,15 @@ def test_free_add_semicircle_two_atoms_edges():
     assert abs(lo + math.sqrt(27) / 2) < 1e-14 and abs(hi - math.sqrt(27) / 2) < 1e-14
 
 
-@pytest.mark.xfail(strict=False, reason="the density at the cusp x = 0 (a zero of order 1/3) is not resolved "
-                                        "by the double-precision subordination solve")
 def test_free_add_semicircle_two_atoms_cusp():
+    # at the cusp x = 0 (a zero of order 1/3) the solve stops just above the axis (a subordination
+    # function runs off to infinity); the density there is the limit taken from three heights, 0 to
+    # within the cube-root law's value at |x| ~ 1e-19, while next to it the cube-root law holds
     mu = ft.free_add(ft.semicircle(), ft.atoms([-1, 1]))
     assert float(mu.pdf(0.0)) < 1e-6
+    f = np.asarray(mu.pdf(np.array([-1e-9, 1e-9, 1e-6])), float)
+    # (the law is symmetric: f(-x) = f(x); 1e-9 from the cusp the solve is good to ~3e-5 relative)
+    assert f[0] == pytest.approx(f[1], rel=1e-4) and f[1] / f[2] == pytest.approx(0.1, rel=1e-3)
 
 
 BAD = [
@@ -151,6 +156,8 @@ SAMPLE = {(1, F(1, 2), "relu", "pm1")}
 
 
 def check_law(g1, g2, act, d, with_cdf=True):
+    """Identities every law must satisfy: support or atoms, pdf finite and >= 0, mass 1, the first two
+    moments of the density (plus atoms) equal to the exact moments, cdf non-decreasing in [0, 1]."""
     name, a = act
     try:
         law = ft.ntk_law(a, gamma1=g1, gamma2=g2, d_law=D_LAWS[d])
@@ -166,6 +173,12 @@ def check_law(g1, g2, act, d, with_cdf=True):
         assert np.all(np.isfinite(p)) and np.all(p >= -1e-12)
         mass = law.total_mass()
         assert abs(mass - 1) < 1e-6, mass
+        m = [float(v) for v in law.moments(2)]
+        # the moment route stands for mu by a 32-node rule: its densities are good to ~1e-5 relative
+        tol = 1e-4 if law.mu.route == "moments" else 1e-8
+        for k in (1, 2):
+            got = law.expect(lambda t, k=k: t ** k)
+            assert abs(got - m[k]) <= tol * m[k], (k, got, m[k])
         if with_cdf:
             c = np.asarray(law.cdf(xs[::8]), float)
             assert np.all(c >= -1e-8) and np.all(c <= 1 + 1e-8) and np.all(np.diff(c) >= -1e-8), c
@@ -176,7 +189,7 @@ def check_law(g1, g2, act, d, with_cdf=True):
 @pytest.mark.parametrize("g1, g2, act, d", [c for c in GRID if (c[0], c[1], c[2][0], c[3]) in SAMPLE],
                          ids=lambda v: str(v[0]) if isinstance(v, tuple) else str(v))
 def test_ntk_grid_sample(g1, g2, act, d):
-    # quick version (support, mass and cdf of NTK laws take minutes on a loaded machine: see the slow grid)
+    # quick version (support, mass and cdf of NTK laws take seconds each: see the slow grid)
     law = ft.ntk_law(act[1], gamma1=g1, gamma2=g2, d_law=D_LAWS[d])
     m = [float(v) for v in law.moments(2)]
     xs = np.linspace(0, 3 * m[2] / m[1], 60)
@@ -184,10 +197,27 @@ def test_ntk_grid_sample(g1, g2, act, d):
     assert np.all(np.isfinite(p)) and np.all(p >= -1e-12) and p.max() > 0
 
 
-# The whole grid runs with `pytest -m grid` (not in CI's `-m slow` run): some laws still fail or take
-# many minutes -- ReLU with gamma1 = 1/100, gamma2 = 1 gives NaN densities over half its support, and
-# gamma1 = 3/10, gamma2 = 1 ran for over five minutes -- so the grid would make the CI run unbounded.
-@pytest.mark.grid
-@pytest.mark.parametrize("g1, g2, act, d", GRID + [(1, F(1, 2), GELU_SYM, "atoms0")], ids=lambda v: str(v[0]) if isinstance(v, tuple) else str(v))
+# Laws of D that are not +-1 go through the moment route (a 32-node Gauss rule standing for mu; an
+# exact route for general D is separate work): rho then has a comb of narrow support pieces, one per
+# node, located from the density, and with gamma1 >= 1 some of the narrowest are missed -- mass 1 - 4e-5
+# at worst (docs/errors.md, known limits).
+MOMENT_ROUTE_LIMIT = {(1, 2, "silu-callable"), (3, 2, "silu-callable"), (50, F(1, 2), "silu-callable"),
+                      (50, 2, "silu-callable"), (3, 2, "gelu"), (50, F(1, 2), "gelu")}
+
+
+def _grid_params():
+    out = []
+    for c in GRID + [(1, F(1, 2), GELU_SYM, "atoms0")]:
+        marks = []
+        if (c[0], c[1], c[2][0]) in MOMENT_ROUTE_LIMIT and c[3] == "atoms0":
+            marks.append(pytest.mark.xfail(strict=False, reason="moment route: narrow support pieces "
+                                                                "missed (docs/errors.md)"))
+        out.append(pytest.param(*c, marks=marks, id=f"{c[0]}-{c[1]}-{c[2][0]}-{c[3]}"))
+    return out
+
+
+# The whole 70-law grid (~1 s per law: 87 s in all on the shared 2-core machine).
+@pytest.mark.slow
+@pytest.mark.parametrize("g1, g2, act, d", _grid_params())
 def test_ntk_grid(g1, g2, act, d):
     check_law(g1, g2, act, d)

@@ -5,6 +5,7 @@ moments of the density (plus atoms) equal to the exact moments, and no exception
 library's documented errors (valid input may only meet NoConvergence, which names the point).  The
 default run draws few fixed examples; the ``slow`` variants draw more (and include the NTK laws).
 """
+from datetime import timedelta
 from fractions import Fraction as F
 
 import numpy as np
@@ -55,18 +56,30 @@ def convolution(draw):
     return ft.free_mul(draw(family(positive=True)), draw(family(positive=True)))
 
 
+#: laws of D whose NTK law is computed exactly (closed route: D^2 constant), with E[D^2]
+EXACT_D = [("rademacher", 1), (ft.atoms([-2, 2]), 4)]
+#: laws of D on the moment route (a Gauss rule standing for mu) unless phi is even, with E[D^2]
+MOMENT_D = [("uniform", F(1, 3)), (ft.atoms([0, 1], [F(1, 2), F(1, 2)]), F(1, 2)),
+            (ft.atoms([-1, 0, 2], [F(1, 4), F(1, 4), F(1, 2)]), F(9, 4))]
+GAMMAS = [F(1, 100), F(1, 10), F(1, 2), 1, 3, 10, 50]
+
+
 @st.composite
-def ntk(draw):
-    g1 = draw(st.sampled_from([F(1, 100), F(1, 10), F(1, 2), 1, 3, 10, 50]))
-    g2 = draw(st.sampled_from([F(1, 100), F(1, 10), F(1, 2), 1, 3, 10, 50]))
-    act = draw(st.sampled_from(["relu", "tanh", "gelu", "quadratic"]))
-    d_law, e_t = draw(st.sampled_from([("rademacher", 1), ("uniform", F(1, 3)),
-                                       (ft.atoms([0, 1], [F(1, 2), F(1, 2)]), F(1, 2)),
-                                       (ft.atoms([-1, 0, 2], [F(1, 4), F(1, 4), F(1, 2)]), F(9, 4))]))
+def ntk(draw, exact=True):
+    """An NTK law over extreme (gamma1, gamma2) in [1/100, 50].  ``exact=True``: the laws computed
+    exactly (D^2 constant, or an even phi -- tanh -- with any D); ``exact=False``: the moment route."""
+    g1 = draw(st.sampled_from(GAMMAS))
+    g2 = draw(st.sampled_from(GAMMAS))
+    if exact:
+        act = draw(st.sampled_from(["relu", "tanh", "gelu", "quadratic"]))
+        d_law, e_t = draw(st.sampled_from(EXACT_D + (MOMENT_D if act == "tanh" else [])))
+    else:
+        act = draw(st.sampled_from(["relu", "gelu", "quadratic"]))
+        d_law, e_t = draw(st.sampled_from(MOMENT_D))
     return ft.ntk_law(act, gamma1=g1, gamma2=g2, d_law=d_law), e_t
 
 
-def check_measure(mu, with_cdf=True):
+def check_measure(mu, with_cdf=True, mass_tol=MASS_TOL, moment_tol=MOMENT_TOL, cdf_tol=CDF_TOL):
     """The properties every measure must have; documented library errors are allowed."""
     try:
         atoms = mu.atoms_float()
@@ -81,17 +94,17 @@ def check_measure(mu, with_cdf=True):
         p = np.asarray(mu.pdf(xs), float)
         assert np.all(np.isfinite(p)) and np.all(p >= -1e-12), p
         mass = mu.total_mass()
-        assert abs(mass - 1) < MASS_TOL, mass
+        assert abs(mass - 1) < mass_tol, mass
         m = [float(v) for v in mu.moments(2)]
         for k in (1, 2):
             got = mu.expect(lambda t, k=k: t ** k)
-            assert abs(got - m[k]) <= MOMENT_TOL * max(1.0, abs(m[k])), (k, got, m[k])
+            assert abs(got - m[k]) <= moment_tol * max(1.0, abs(m[k])), (k, got, m[k])
         if with_cdf:
             c = np.asarray(mu.cdf(xs), float)
             assert np.all(np.isfinite(c))
-            assert np.all(c >= -CDF_TOL) and np.all(c <= 1 + CDF_TOL), c
-            assert np.all(np.diff(c) >= -CDF_TOL), c
-            assert c[-1] > 1 - 1e-6
+            assert np.all(c >= -cdf_tol) and np.all(c <= 1 + cdf_tol), c
+            assert np.all(np.diff(c) >= -cdf_tol), c
+            assert c[-1] > 1 - max(mass_tol, 1e-6)
     except NoConvergence:
         pass      # a documented refusal (e.g. NoConvergence naming the point) is not a silent answer
 
@@ -125,8 +138,10 @@ def test_convolutions_slow(mu):
     check_measure(mu)
 
 
-@pytest.mark.grid      # extreme (gamma1, gamma2) meet the laws that still fail or run for minutes (see test_adversarial)
-@settings(max_examples=6)
+# The NTK laws over extreme (gamma1, gamma2): ~1 s per law; a generous per-example deadline makes an
+# unbounded run a failure instead of a stuck CI job.
+@pytest.mark.slow
+@settings(max_examples=12, deadline=timedelta(seconds=120))
 @given(ntk())
 def test_ntk_laws_slow(law_and_et):
     law, e_t = law_and_et
@@ -136,8 +151,25 @@ def test_ntk_laws_slow(law_and_et):
     assert abs(float(law.moments(1)[1]) - float((h.a + h.c1 ** 2) * e_t)) < 1e-10
 
 
-@pytest.mark.grid
-@settings(max_examples=3)
+@pytest.mark.slow
+@settings(max_examples=6, deadline=timedelta(seconds=120))
 @given(ntk())
 def test_ntk_laws_cdf_slow(law_and_et):
     check_measure(law_and_et[0], with_cdf=True)
+
+
+# The moment route stands for mu by a 32-node Gauss rule (its atoms exact): rho then has a comb of narrow
+# support pieces at large gamma1, located from the density; mass and moments are good to ~3e-4 at
+# worst over this range (docs/errors.md, known limits).  An exact route for general D is separate work.
+MOMENT_ROUTE_TOL = 1e-3
+
+
+@pytest.mark.slow
+@settings(max_examples=6, deadline=timedelta(seconds=120))
+@given(ntk(exact=False))
+def test_ntk_laws_moment_route_slow(law_and_et):
+    law, e_t = law_and_et
+    check_measure(law, with_cdf=True, mass_tol=MOMENT_ROUTE_TOL, moment_tol=MOMENT_ROUTE_TOL,
+                  cdf_tol=MOMENT_ROUTE_TOL)
+    h = law.hermite
+    assert abs(float(law.moments(1)[1]) - float((h.a + h.c1 ** 2) * e_t)) < 1e-10

@@ -17,19 +17,22 @@ operands (:meth:`freetk.measures.base.Measure._cauchy_pair_np`): Newton's method
 Denjoy-Wolff point of ``Phi``: for ``Im z > 0`` the only fixed point inside the half-plane, where
 ``|Phi_u| < 1``; on the real axis the limit of those (``|Phi_u| <= 1``).
 
-:func:`solve` works on all requested points at once:
+:func:`solve` works on all requested points at once, and the value at a point depends on that point
+alone (never on the other points asked for, nor on earlier calls: results are the same bits in any
+order and any thread), unless only the last-resort walk of step 3 solves it:
 
-1. points high above the axis (``Im z >= scale``) start from ``init(z)`` and are polished;
-2. a *coarse* set of points (Chebyshev-Lobatto nodes spanning the requested real parts) is
-   followed down from ``Im z = scale`` by a geometric descent in ``Im z`` with adaptive ratio
-   (:func:`descend`) — a tangent predictor ``du/dz = Phi_z/(1 - Phi_u)`` and a few Newton steps per
-   level;
-3. every requested point starts from the interpolation of the coarse solutions and is polished by
-   a joint Newton iteration;
-4. a point that fails is retried from another start: the interpolation of its converged
-   neighbours, its own descent in ``Im z``, and finally a walk along the segment from the nearest
-   converged point, halving the step on failure;
-5. a point that still fails is NaN (with :func:`solve` ``on_fail="nan"``) or raises
+1. points high above the axis (``Im z >= scale``) start from the plain iteration of ``Phi`` from
+   ``init(z)`` and are polished by Newton's method;
+2. every other point starts from its *anchors*: the two points of a dyadic grid
+   ``x_j = j H/2^k`` (``H`` the scale rounded up to a power of 2) around its real part, at its
+   height, whose solutions are followed down from ``Im z = scale`` by a geometric descent in
+   ``Im z`` with adaptive ratio (:func:`descend`: a tangent predictor ``du/dz = Phi_z/(1 - Phi_u)``
+   and a few Newton steps per level) once per measure and kept (``memory``); the start is their
+   linear interpolation, polished by Newton's method; grids from spacing ``H/32`` down to
+   ``H/2^18`` are tried in turn until the polish converges;
+3. a point that fails is retried by a descent of its own, then by a walk along the segment from the
+   nearest converged point, halving the step on failure;
+4. a point that still fails is NaN (with :func:`solve` ``on_fail="nan"``) or raises
    :class:`~freetk.errors.NoConvergence` naming it.
 
 :func:`polish_mp` is the same Newton iteration in an mpmath context, started from the double
@@ -51,7 +54,6 @@ MAX_LEVELS = 600           # descent levels at most
 FLOOR = 1e-11              # below FLOOR * scale a descent jumps straight to its target height
 FROZEN = 1e-9              # a point that stops below FROZEN * scale keeps the value reached there
 PHYS_SLACK = 1e-6          # |Phi_u| <= 1 + PHYS_SLACK on the axis (rounding near edges)
-COARSE = 24                # coarse continuation nodes
 STALL = 1e-11              # a Newton iteration that cannot decrease a residual this small (relative) has
                            # reached the rounding level of the map (cancellation can make that level
                            # much larger than machine epsilon, e.g. near atoms)
@@ -143,17 +145,23 @@ def newton(system, u, z, iters=NEWTON_ITERS):
 
 
 def _fixed_point_start(system, z, iters=300):
-    u = system.init(z)
+    """Plain iteration of ``Phi`` from ``init(z)``; a point stops as soon as it is converged (so its
+    start never depends on the other points of the batch)."""
+    u = np.array(system.init(z), dtype=complex).ravel()
+    z = np.asarray(z, complex).ravel()
+    active = np.ones(u.shape, bool)
     for _ in range(iters):
-        P, _, _ = _eval(system, u, z)
-        done = np.abs(P - u) <= 1e-9 * (1 + np.abs(u))
-        u = P
-        if np.all(done | ~np.isfinite(u)):
+        idx = np.nonzero(active)[0]
+        if idx.size == 0:
             break
+        P, _, _ = _eval(system, u[idx], z[idx])
+        done = np.abs(P - u[idx]) <= 1e-9 * (1 + np.abs(u[idx]))
+        u[idx] = P
+        active[idx[done | ~np.isfinite(P)]] = False
     return u
 
 
-def descend(system, x, eta_t, u=None, eta=None):
+def descend(system, x, eta_t, u=None, eta=None, max_levels=MAX_LEVELS):
     """Follow the solution at ``x + i eta`` from ``eta = max(scale, eta_t)`` (or the given start
     ``u`` at ``eta``) down to ``eta_t``, all points at once, with adaptive geometric steps.
 
@@ -171,7 +179,7 @@ def descend(system, x, eta_t, u=None, eta=None):
     alive = ok & physical(system, u, Pu, x + 1j * eta)
     ratio = np.full(x.shape, 4.0)
     floor = FLOOR * system.scale
-    for _ in range(MAX_LEVELS):
+    for _ in range(max_levels):
         idx = np.nonzero(alive & (eta > eta_t))[0]
         if idx.size == 0:
             break
@@ -193,12 +201,6 @@ def descend(system, x, eta_t, u=None, eta=None):
         alive[rej[ratio[rej] < MIN_RATIO]] = False
     reached = alive & (eta <= eta_t)
     return u, reached, eta
-
-
-def _interp_complex(xq, xs, us):
-    order = np.argsort(xs)
-    xs, us = xs[order], us[order]
-    return np.interp(xq, xs, us.real) + 1j * np.interp(xq, xs, us.imag)
 
 
 def _polish(system, u0, z):
@@ -225,18 +227,69 @@ def _walk(system, z_from, u_from, z_to, max_halvings=40):
     return u, False
 
 
-MEMORY = 4096              # solved points a measure remembers as starts for its next calls
+ANCHOR_LEVEL0 = 5          # coarsest anchor grid: spacing H / 2^5 (H = scale rounded up to a power of 2)
+ANCHOR_LEVELS = 14         # finest anchor grid tried: spacing H / 2^(5 + 14 - 1)
+ANCHOR_DESCENT = 40        # descent levels at most for an anchor
 
 
-def remember(memory, z, u):
-    """Add solved points to a measure's ``memory`` dict (the most recent ``MEMORY`` are kept)."""
-    ok = np.isfinite(u)
-    zs = np.concatenate([memory.get("z", np.zeros(0, complex)), z[ok]])[-MEMORY:]
-    us = np.concatenate([memory.get("u", np.zeros(0, complex)), u[ok]])[-MEMORY:]
-    memory["z"], memory["u"] = zs, us
+def _anchor_values(system, memory, eta, k, js, H):
+    """Solutions at the anchors ``x_j = j H / 2^k`` (height ``eta``) of level ``k``, computed once per
+    measure by a descent of their own (a deterministic function of the anchor) and kept in ``memory``;
+    NaN where the descent failed."""
+    table = memory.setdefault(("anchors", float(eta)), {})
+    h = H / 2.0 ** k
+    keys = [(k, int(j)) for j in js]
+    missing = sorted({key for key in keys if key not in table})
+    # the same anchor on a coarser level (even j) has the same location: reuse it
+    for key in list(missing):
+        kk, jj = key
+        while kk > ANCHOR_LEVEL0 and jj % 2 == 0:
+            kk, jj = kk - 1, jj // 2
+            if (kk, jj) in table:
+                table[key] = table[(kk, jj)]
+                missing.remove(key)
+                break
+    if missing:
+        xa = np.array([j * h for _, j in missing])
+        # (an anchor is only a start: one whose descent is slow, e.g. at a hard edge, is left out)
+        ua, ok, _ = descend(system, xa, np.full(xa.size, float(eta)), max_levels=ANCHOR_DESCENT)
+        for key, v, good in zip(missing, ua, ok):
+            table[key] = complex(v) if good else complex(np.nan, np.nan)
+    return np.array([table[key] for key in keys], complex)
 
 
-def solve(system, z, poles=(), on_fail="raise", coarse=COARSE, memory=None):
+def _anchored(system, z, memory):
+    """Solve at the points ``z`` (one height) from starts that depend on each point alone: the linear
+    interpolation of the solutions at the two anchors around it, on dyadic grids of decreasing
+    spacing (the first level whose start converges wins).  Returns ``(u, done)``."""
+    n = z.size
+    u = np.full(n, np.nan + 0j)
+    done = np.zeros(n, bool)
+    H = 2.0 ** np.ceil(np.log2(max(system.scale, 1e-300)))
+    eta = z.imag[0]
+    for k in range(ANCHOR_LEVEL0, ANCHOR_LEVEL0 + ANCHOR_LEVELS):
+        todo = np.nonzero(~done)[0]
+        if todo.size == 0:
+            break
+        h = H / 2.0 ** k
+        x = z.real[todo]
+        j0 = np.floor(x / h)
+        ua = _anchor_values(system, memory, eta, k, j0, H)
+        ub = _anchor_values(system, memory, eta, k, j0 + 1, H)
+        t = x / h - j0
+        start = np.where(np.isfinite(ua) & np.isfinite(ub), (1 - t) * ua + t * ub,
+                         np.where(np.isfinite(ua), ua, ub))
+        ok_start = np.isfinite(start)
+        if not np.any(ok_start):
+            continue
+        sel = todo[ok_start]
+        un, okn = _polish(system, start[ok_start], z[sel])
+        u[sel[okn]] = un[okn]
+        done[sel[okn]] = True
+    return u, done
+
+
+def solve(system, z, poles=(), on_fail="raise", memory=None):
     """Solve ``u = Phi(u, z)`` at every point of the complex array ``z`` (``Im z >= 0``).
 
     Returns ``(u, eta)``: the solutions and the heights actually reached (equal to ``Im z`` except
@@ -244,7 +297,8 @@ def solve(system, z, poles=(), on_fail="raise", coarse=COARSE, memory=None):
     there is the solution at that height — a Poisson smoothing of width ``eta``).  ``poles`` are
     atoms of the resulting law: a point very close to one may stop proportionally closer.
     ``on_fail="raise"`` raises :class:`NoConvergence` naming the first unsolved point;
-    ``on_fail="nan"`` returns NaN there.
+    ``on_fail="nan"`` returns NaN there.  ``memory``: a dict the measure keeps between calls (the
+    solutions at the anchors; a fresh dict gives the same values, only slower).
     """
     z = np.asarray(z, dtype=complex)
     shape = z.shape
@@ -259,40 +313,16 @@ def solve(system, z, poles=(), on_fail="raise", coarse=COARSE, memory=None):
         uf, okf = _polish(system, _fixed_point_start(system, z[far]), z[far])
         u[far[okf]] = uf[okf]
         done[far[okf]] = True
-    # 2'. starts interpolated from the points solved by earlier calls (same height)
-    if memory is not None and memory.get("z") is not None and memory["z"].size >= 2:
-        mz, mu = memory["z"], memory["u"]
-        for h in np.unique(z.imag[~done]):
-            same = np.abs(mz.imag - h) <= 1e-15 * (1 + abs(h))
-            tt = np.nonzero(~done & (z.imag == h))[0]
-            if np.count_nonzero(same) >= 2 and tt.size:
-                un, okn = _polish(system, _interp_complex(z.real[tt], mz.real[same], mu[same]), z[tt])
-                u[tt[okn]] = un[okn]
-                done[tt[okn]] = True
-    near = np.nonzero(~done)[0]
-    # 2.-3. coarse continuation, interpolation, joint polish
-    if near.size > 2 * coarse:
-        xs = z.real[near]
-        lo, hi = xs.min(), xs.max()
-        xc = (lo + hi) / 2 - (hi - lo) / 2 * np.cos(np.pi * np.arange(coarse) / (coarse - 1))
-        uc, okc, _ = descend(system, xc, np.full(coarse, z.imag[near].min()))
-        if np.count_nonzero(okc) >= 2:
-            un, okn = _polish(system, _interp_complex(xs, xc[okc], uc[okc]), z[near])
-            u[near[okn]] = un[okn]
-            done[near[okn]] = True
-    # 4a. start from the converged neighbours
-    todo = np.nonzero(~done)[0]
-    if todo.size and np.count_nonzero(done) >= 2:
-        good = np.nonzero(done)[0]
-        # neighbours at the same height only (interpolation in x)
-        for h in np.unique(z.imag[todo]):
-            same = good[z.imag[good] == h]
-            tt = todo[z.imag[todo] == h]
-            if same.size >= 2:
-                un, okn = _polish(system, _interp_complex(z.real[tt], z.real[same], u[same]), z[tt])
-                u[tt[okn]] = un[okn]
-                done[tt[okn]] = True
-    # 4b. a descent of their own
+    # 2. starts from the anchors around each point (the value at a point never depends on the other
+    #    points asked for, nor on earlier calls: results are reproducible in any thread and order)
+    if memory is None:
+        memory = {}
+    for h in np.unique(z.imag[~done]):
+        tt = np.nonzero(~done & (z.imag == h))[0]
+        un, okn = _anchored(system, z[tt], memory)
+        u[tt[okn]] = un[okn]
+        done[tt[okn]] = True
+    # 3a. a descent of their own
     todo = np.nonzero(~done)[0]
     frozen_u = {}
     if todo.size:
@@ -302,7 +332,8 @@ def solve(system, z, poles=(), on_fail="raise", coarse=COARSE, memory=None):
         for i, k in enumerate(todo):
             if not okd[i] and np.isfinite(ud[i]):
                 frozen_u[k] = (ud[i], etad[i])
-    # 4c. a walk from the nearest converged point, halving the step on failure
+    # 3b. a walk from the nearest converged point, halving the step on failure (the only step in which
+    #     a value depends on another point: reached only when every anchored start and the descent failed)
     todo = np.nonzero(~done)[0]
     for k in todo:
         good = np.nonzero(done)[0]
@@ -312,7 +343,7 @@ def solve(system, z, poles=(), on_fail="raise", coarse=COARSE, memory=None):
         uk, ok = _walk(system, z[j], u[j], z[k])
         if ok:
             u[k], done[k] = uk, True
-    # 4d. points followed to within FROZEN * scale of the axis keep that value
+    # 3c. points followed to within FROZEN * scale of the axis keep that value
     for k in np.nonzero(~done)[0]:
         if k in frozen_u:
             val, et = frozen_u[k]
@@ -325,9 +356,6 @@ def solve(system, z, poles=(), on_fail="raise", coarse=COARSE, memory=None):
     # line: put them on it, on the side of the half-plane (boundary values are taken from there)
     wrong = done & (system.half * u.imag < 0)
     u[wrong] = u[wrong].real + 1j * np.copysign(0.0, system.half)
-    if memory is not None:
-        keep = done & (eta_r == z.imag)
-        remember(memory, z[keep], u[keep])
     if not np.all(done):
         bad = np.nonzero(~done)[0]
         if on_fail == "raise":
@@ -453,3 +481,36 @@ def density_from_cauchy(x, G, eta, atoms):
         with np.errstate(divide="ignore", invalid="ignore"):
             f = f - np.where(eta > 0, w * eta / (np.pi * ((x - a) ** 2 + eta ** 2)), 0.0)
     return np.where(np.isnan(f), np.nan, np.clip(f, 0, None))
+
+
+#: heights ratio of the extrapolation of a density to the axis from points that stopped above it
+LIMIT_Q = 8.0
+
+
+def boundary_density(x, f, eta, cauchy, atoms):
+    """Densities on the real axis from :func:`density_from_cauchy` values ``f`` at heights ``eta``.
+
+    Where a solve stopped above the axis (``eta > 0``: a degenerate point of the equation, e.g. a cusp
+    where a subordination function runs off to infinity, or a point where the map is the identity),
+    ``f`` is the density smoothed at width ``eta``.  The limit ``eta -> 0`` is taken from the values at
+    ``eta``, ``Q eta``, ``Q^2 eta`` (``cauchy(z)`` gives them) for ``f(eta) = f0 + C eta^alpha``,
+    ``alpha > 0`` (Aitken's extrapolation): exact for an analytic density (``alpha = 1``, e.g. the
+    identity map of Bernoulli ⊞ Bernoulli at 0) and for a power-law zero (``|x|^(1/3)`` at a cusp gives
+    ``f(eta) ~ eta^(1/3)`` and the limit 0).  Where the three values do not follow such a law (no
+    ``0 < alpha``), ``f`` is kept."""
+    x = np.asarray(x, float)
+    f = np.array(f, float, copy=True)
+    eta = np.broadcast_to(np.asarray(eta, float), x.shape)
+    k = np.nonzero((eta > 0) & np.isfinite(f))[0]
+    if k.size == 0:
+        return f
+    xs, e = x[k], eta[k]
+    f2 = density_from_cauchy(xs, np.asarray(cauchy(xs + 1j * LIMIT_Q * e), complex), LIMIT_Q * e, atoms)
+    f3 = density_from_cauchy(xs, np.asarray(cauchy(xs + 1j * LIMIT_Q ** 2 * e), complex), LIMIT_Q ** 2 * e, atoms)
+    d1, d2 = f2 - f[k], f3 - f2
+    with np.errstate(all="ignore"):
+        ratio = d2 / d1
+        f0 = f[k] - d1 / (ratio - 1)
+    ok = np.isfinite(f0) & (d1 != 0) & (ratio > 1)
+    f[k[ok]] = np.clip(f0[ok], 0, None)
+    return f

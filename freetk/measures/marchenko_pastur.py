@@ -10,7 +10,8 @@ from ..errors import InvalidArgument, PrecisionWarning
 from ..inversion import find_support
 from ..kernels import edges
 from ..kernels.edges import real_pair
-from ..kernels.fixed_point import density_from_cauchy, derivative, fcp_system, polish_mp, solve, upper
+from ..kernels.fixed_point import (boundary_density, density_from_cauchy, derivative, fcp_system, polish_mp,
+                                   solve, upper)
 from ..precision import check_dps, context, round_to
 from .base import Measure, as_float, as_mp, split_at_breaks
 from .parameters import POSITIVE, IsMeasure, Parameter, validate
@@ -94,8 +95,11 @@ class FreePoisson(Measure):
         lo, hi = (1 - np.sqrt(r)) ** 2, (1 + np.sqrt(r)) ** 2
         u = np.asarray(z, complex) / a
         q = np.sqrt(u - lo) * np.sqrt(u - hi)
-        g = 2 / ((u + 1 - r) + q)
-        return g / a, (g * g - g) / q / (a * a)
+        p = u + 1 - r
+        # the form without cancellation, as in _cauchy_np (next to the atom at 0, r < 1, p + q -> 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            g = np.where(np.abs(p + q) >= np.abs(p - q), 2 / (p + q), (p - q) / (2 * u))
+            return g / a, (g * g - g) / q / (a * a)
 
     def _params_mp(self, ctx):
         """``(r, a, (1 - sqrt r)^2, (1 + sqrt r)^2)`` in ``ctx``, computed once per precision (the kernels
@@ -242,7 +246,8 @@ class FreeCompoundPoisson(Measure):
             ok &= inside
         if np.any(ok):
             zeta, eta = self._solve(x[ok] + 0j, on_fail="nan")
-            out[ok] = density_from_cauchy(x[ok], 1 / zeta, eta, self.atoms_float())
+            f = density_from_cauchy(x[ok], 1 / zeta, eta, self.atoms_float())
+            out[ok] = boundary_density(x[ok], f, eta, self._cauchy_vec, self.atoms_float())
         return out
 
     def _pdf_mp(self, x, ctx):
