@@ -29,6 +29,7 @@ import sympy
 from .errors import InvalidArgument, PrecisionWarning
 from .hermite import HermiteData, hermite_data
 from .kernels.edges import union as _union
+from .kernels.ntk_closed import mu_cauchy_pair
 from .inversion import gauss_from_jacobi, jacobi_from_moments, terminated_cf
 from .measures.atoms import Atoms
 from .measures.base import Measure, as_float, as_mp, check_positive, exact
@@ -424,13 +425,18 @@ class ClosedRoute(MuRoute):
 
     def closed_pair(self, z, error=False):
         """``(G, G', err)`` on complex ``z`` (``Im z < 0`` by conjugation)."""
-        from .kernels.ntk_closed import mu_cauchy_pair
-        mu = self.mu
         low = z.imag < 0
         zu = np.where(low, np.conj(z), z)
-        at = as_float(mu._a * mu._tbar())
-        G, dG, err = mu_cauchy_pair(zu, at, as_float(mu._c), as_float(mu._r), as_float(mu._T.point), error=error)
+        G, dG, err = mu_cauchy_pair(zu, *self._float_params(), error=error)
         return np.where(low, np.conj(G), G), np.where(low, np.conj(dG), dG), err
+
+    def _float_params(self):
+        """``(a t, c, gamma2, t)`` as floats, converted once (the pair is the solver's inner loop: a
+        sympy-to-float conversion per call cost more than the quadrature itself)."""
+        if not hasattr(self, "_floats"):
+            mu = self.mu
+            self._floats = (as_float(mu._a * mu._tbar()), as_float(mu._c), as_float(mu._r), as_float(mu._T.point))
+        return self._floats
 
     def _parts_mp(self, ctx):
         """``rho_B``, its atom at 0, ``c``, ``gamma2`` and ``a t`` in the context ``ctx``."""
