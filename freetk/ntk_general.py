@@ -93,6 +93,10 @@ class _TKernel:
         self.tmax = max([0.0] + list(self.t) + list(self.ub ** 2))
         self.nmom = 60
         self.tau = np.array([self.moment(k) for k in range(self.nmom + 2)])
+        # moments of the continuous part (weights included) for the large-|zeta| and small-b series
+        nser = np.arange(49)
+        self.utau = np.array([float(np.sum(self.uw * self.ub ** (2 * n) / (2 * n + 1))) for n in nser])
+        self.nser = nser[:48]
 
     def moment(self, k):
         return float(np.sum(self.w * self.t ** k) + np.sum(self.uw * self.ub ** (2 * k) / (2 * k + 1)))
@@ -135,21 +139,13 @@ class _TKernel:
         if np.any(big):
             zb = zeta[big]
             iz = 1 / zb
-            p = np.zeros(zb.shape, complex)
-            q = np.zeros(zb.shape, complex)
-            r = np.zeros(zb.shape, complex)
-            gg = np.zeros(zb.shape, complex)
-            dgg = np.zeros(zb.shape, complex)
-            pw = np.ones(zb.shape, complex)       # zeta^-n
-            for n in range(0, 48):
-                tn = float(np.sum(self.uw * self.ub ** (2 * n) / (2 * n + 1)))
-                gg += tn * pw * iz
-                dgg -= (n + 1) * tn * pw * iz * iz
-                if n >= 1:
-                    p -= tn * pw
-                    q += n * tn * pw * iz
-                    r += (n - 1) * tn * pw
-                pw = pw * iz
+            n, tn = self.nser, self.utau[:48]
+            pw = _powers(iz, 48)                   # zeta^-n, n = 0..47
+            gg = iz * (pw @ tn)
+            dgg = -iz * iz * (pw @ ((n + 1) * tn))
+            p = -(pw[:, 1:] @ tn[1:])
+            q = iz * (pw @ (n * tn))
+            r = pw @ ((n - 1.0) * tn) + tn[0]        # the n = 0 term is excluded
             P[big], Q[big], R[big], G[big], dG[big] = p, q, r, gg, dgg
         return P, Q, R, G, dG
 
@@ -188,17 +184,11 @@ class _TKernel:
             if np.any(small):       # expansion in b T / z
                 bs, zs = b[small], z[small]
                 x = bs / zs
-                h0 = np.zeros(bs.shape, complex)
-                h1 = np.zeros(bs.shape, complex)
-                h2 = np.zeros(bs.shape, complex)
-                pw = np.ones(bs.shape, complex)
-                for n in range(0, 48):
-                    tn = float(np.sum(self.uw * self.ub ** (2 * n) / (2 * n + 1)))
-                    tn1 = float(np.sum(self.uw * self.ub ** (2 * n + 2) / (2 * n + 3)))
-                    h0 += tn * pw
-                    h1 += (n + 1) * tn * pw
-                    h2 += (n + 1) * tn1 * pw
-                    pw = pw * x
+                n, tn, tn1 = self.nser, self.utau[:48], self.utau[1:49]
+                pw = _powers(x, 48)
+                h0 = pw @ tn
+                h1 = pw @ ((n + 1) * tn)
+                h2 = pw @ ((n + 1) * tn1)
                 H0[small] += h0 / zs
                 H1[small] += h1 / zs ** 2
                 H2[small] += h2 / zs ** 2
@@ -244,6 +234,14 @@ class _TKernel:
 
     def _usq_mp(self, ctx):
         return [(_mpval(w, ctx), _mpval(b, ctx)) for w, b in self.usq]
+
+
+def _powers(x, n):
+    """``[x^0, ..., x^(n-1)]`` along a new last axis (by repeated products, not complex pow)."""
+    out = np.empty(x.shape + (n,), complex)
+    out[..., 0] = 1
+    np.cumprod(np.broadcast_to(x[..., None], x.shape + (n - 1,)), axis=-1, out=out[..., 1:])
+    return out
 
 
 def _usq_mp_GdG(zeta, b, ctx):
