@@ -842,6 +842,7 @@ def rho_u_solve(gm, g1, z, u0, tol=1e-15, iters=40):
     z = np.asarray(z, complex).ravel()
     u = np.array(u0, complex).ravel()
     dX = np.full(z.shape, np.nan + 0j)
+    prev = np.full(z.shape, np.inf)
     act = np.arange(z.size)
     for _ in range(iters):
         if act.size == 0:
@@ -857,7 +858,11 @@ def rho_u_solve(gm, g1, z, u0, tol=1e-15, iters=40):
                 break
             step[bad] /= 2
             new[bad] = u[act][bad] - step[bad]
-        done = np.abs(step) <= tol * np.abs(u[act])
+        rel = np.abs(step) / np.abs(u[act])
+        # done: the step is at rounding level, or convergence is visibly quadratic (rel <= 10 prev^2) and
+        # rel <= 1e-9, so that the error after this step is ~ rel^2 <= 1e-18
+        done = (rel <= tol) | ((rel <= 1e-9) & (rel <= 10 * prev[act] ** 2))
+        prev[act] = rel
         fail = ~np.isfinite(new)
         u[act] = new
         u[act[fail]] = np.nan
