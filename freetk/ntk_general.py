@@ -558,24 +558,26 @@ class GeneralMu(Measure):
         return G.reshape(shape), dG.reshape(shape)
 
     def _line_integral_robust(self, z, kind):
-        """The vectorised line integral; if it fails, point by point, NaN (with a PrecisionWarning naming
-        the points) where even that fails."""
-        try:
-            return self._line_integral(z, kind)
-        except NoConvergence:
-            I = np.full(z.size, np.nan + 0j)
-            dI = np.full(z.size, np.nan + 0j)
-            bad = []
-            for i, zi in enumerate(z):
-                try:
-                    a, b = self._line_integral(np.array([zi]), kind)
-                    I[i], dI[i] = a[0], b[0]
-                except NoConvergence:
-                    bad.append(zi)
-            if bad:
-                warnings.warn(f"GeneralMu: the root continuation failed at {len(bad)} point(s), e.g. "
-                              f"z = {bad[0]:.6g}; NaN returned there", PrecisionWarning, stacklevel=3)
-            return I, dI
+        """The vectorised line integral; if it fails, on the two halves of the batch recursively, NaN (with a
+        PrecisionWarning naming the points) at single points where even that fails."""
+        bad = []
+
+        def run(zz):
+            # the batch, else its two halves (a failing point costs O(log n) batches, not n single runs)
+            try:
+                return self._line_integral(zz, kind)
+            except NoConvergence:
+                if zz.size == 1:
+                    bad.append(zz[0])
+                    return np.array([np.nan + 0j]), np.array([np.nan + 0j])
+                h = zz.size // 2
+                (a1, b1), (a2, b2) = run(zz[:h]), run(zz[h:])
+                return np.concatenate([a1, a2]), np.concatenate([b1, b2])
+        I, dI = run(z)
+        if bad:
+            warnings.warn(f"GeneralMu: the root continuation failed at {len(bad)} point(s), e.g. "
+                          f"z = {bad[0]:.6g}; NaN returned there", PrecisionWarning, stacklevel=3)
+        return I, dI
 
     def cauchy_error_np(self, z):
         """Estimated error of ``cauchy_np(z)[0]``: the difference with the same continuation from
