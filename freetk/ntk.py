@@ -16,6 +16,10 @@ Routes for ``mu`` (``method=``):
 * ``"moments"`` — general ``nu`` (docs/ntk.md): exact/ball-arithmetic moments of ``mu`` from the
   two-variable series (:mod:`freetk.ntk_series`), Jacobi matrix, Gauss quadrature, then
   ``rho`` through its equation.  The error is estimated by comparing two rule sizes.
+* ``"exact"`` — general ``nu`` without discretisation (atoms, ``D`` uniform on a symmetric interval, or
+  mixtures): ``G_mu`` from the contour integral of :class:`freetk.ntk_general.GeneralMu`, ``rho`` from
+  its explicit inverse map in ``u = 1/(gamma1 G_rho)`` (:class:`ExactNTKLaw`).  Opt-in: exact in the bulk
+  but slow (docs/benchmarks.md); ``"auto"`` keeps the moment route for general ``nu``.
 * ``c1 = 0`` (even ``phi``): ``mu`` is the law of ``a T`` exactly, whatever ``method``.
 """
 from fractions import Fraction
@@ -125,7 +129,7 @@ class NTKMu(Measure):
     # ---- parameters
     @property
     def route(self):
-        """Which route computes the numerics: 'closed', 'moments' or 'c1=0'."""
+        """Which route computes the numerics: 'closed', 'moments', 'exact' or 'c1=0'."""
         return self._impl.name
 
     @property
@@ -648,7 +652,9 @@ def ntk_law(activation=None, *, sigma_prime=None, gamma1, gamma2, d_law="rademac
     d_law : Measure or "rademacher" | "uniform" | "gaussian"
         Law of the entries of ``D``.  "gaussian" is unbounded (outside the theorem's
         hypotheses); its moments are used as they are and a warning is issued.
-    method : "auto" | "closed" | "moments"
+    method : "auto" | "closed" | "moments" | "exact"
+        "exact": ``G_mu`` without discretisation (docs/ntk.md, "General nu without discretisation");
+        laws of D with finitely many atoms or uniform on a symmetric interval.
     nodes : int
         Gauss nodes of ``mu`` for the moment route (uses ``2 * nodes`` exact moments), 16 to 256.
     hermite : HermiteData, optional

@@ -525,9 +525,10 @@ class GeneralMu(Measure):
         z = np.asarray(z, complex)
         shape = z.shape
         z = z.ravel()
-        if np.any(z.imag < 0):
-            out, dout = self._cauchy_np2(np.conj(z), y0)
-            return np.conj(out).reshape(shape), np.conj(dout).reshape(shape)
+        low = z.imag < 0
+        if np.any(low):          # G(conj z) = conj G(z), point by point (a mixed batch is split, not flipped)
+            out, dout = self._cauchy_np2(np.where(low, np.conj(z), z), y0)
+            return (np.where(low, np.conj(out), out).reshape(shape), np.where(low, np.conj(dout), dout).reshape(shape))
         G = np.empty(z.size, complex)
         dG = np.empty(z.size, complex)
         left = (z.imag == 0) & ((z.real < 0) | (z.real > self.right_edge() * (1 + 1e-12)))   # off the support
