@@ -388,18 +388,57 @@ class GeneralMu(Measure):
         th = np.pi / 2 * np.cos(np.pi * (np.arange(n) + 0.5) / n)[::-1]       # increasing in (-pi/2, pi/2)
         dl = self._dl(z)
         w, _ = self._line(th[None, :], kind, dl[:, None])
-        w = w.T
+        w = np.broadcast_to(w, (z.size, n))            # (the vertical line does not depend on z)
         G = np.empty((z.size, n), complex)
-        for side in (range(n // 2), range(n - 1, n // 2 - 1, -1)):
-            g = None
-            for i in side:
-                if g is None:
-                    g = self._newton(w[i], z, 1 / w[i])
-                else:
-                    g = self._solve_from(w[i], z, w[i_prev], g, kind)
-                G[:, i] = g
-                i_prev = i
+        todo = self._start_from_memory(z, kind, w, G)
+        if np.any(todo):
+            wt = w[todo].T
+            zt = z[todo]
+            Gt = np.empty((zt.size, n), complex)
+            for side in (range(n // 2), range(n - 1, n // 2 - 1, -1)):
+                g = None
+                for i in side:
+                    if g is None:
+                        g = self._newton(wt[i], zt, 1 / wt[i])
+                    else:
+                        g = self._solve_from(wt[i], zt, wt[i_prev], g, kind)
+                    Gt[:, i] = g
+                    i_prev = i
+            G[todo] = Gt
+        mem = self._cache.setdefault(("start", kind, n), [np.empty(0, complex), np.empty((0, n), complex)])
+        mem[0] = np.concatenate([z, mem[0]])[:4096]
+        mem[1] = np.concatenate([G, mem[1]])[:4096]
         return th, G
+
+    def _start_from_memory(self, z, kind, w, G):
+        """Coarse roots for the points ``z`` that lie very close to a point of an earlier call (a Newton
+        iteration of rho's equation moves ``u`` by tiny steps): one Newton solve from the remembered roots,
+        vectorised over all nodes, instead of the sequential continuation.  Accepted only when ``z`` moved by
+        at most ``1e-3`` of its distance to the real axis (``1e-4 |z|`` on the vertical contour) and every
+        root moved by at most ``1e-2`` of its size (the same branch).  Fills ``G``; returns the points left
+        to do."""
+        todo = np.ones(z.size, bool)
+        mem = self._cache.get(("start", kind, w.shape[1]))
+        if mem is None or mem[0].size == 0 or z.size == 0:
+            return todo
+        zo, Go = mem
+        d = np.abs(z[:, None] - zo[None, :])
+        j = d.argmin(1)
+        dist = d[np.arange(z.size), j]
+        lim = 1e-3 * np.abs(z.imag) if kind == "h" else 1e-4 * np.abs(z)
+        near = np.nonzero(dist <= lim)[0]
+        if near.size == 0:
+            return todo
+        g0 = Go[j[near]]
+        try:
+            with np.errstate(all="ignore"):
+                g = self._newton(w[near].ravel(), np.repeat(z[near], w.shape[1]), g0.ravel()).reshape(g0.shape)
+        except NoConvergence:
+            return todo
+        ok = np.all(np.abs(g - g0) <= 1e-2 * np.abs(g0), axis=1) & np.all(np.isfinite(g), axis=1)
+        G[near[ok]] = g[ok]
+        todo[near[ok]] = False
+        return todo
 
     def _integrand(self, th, z, gp, gm, kind, deriv):
         """Folded integrand at ``theta`` (and ``-theta``): ``g psi w'`` at both, and its z-derivative.
