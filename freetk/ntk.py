@@ -752,7 +752,9 @@ class ExactNTKLaw(NTKLaw):
             with np.errstate(all="ignore"):
                 G0 = np.asarray(self._start_law()._cauchy_np(z), complex)
         u0 = np.where(np.isfinite(G0) & (G0 != 0), 1 / (g1 * G0), z / g1)
-        u0 = np.where(u0.imag < 0, u0.conj(), u0)
+        # into the open upper half-plane: Newton from a real start stays real (e.g. where the moment route
+        # puts a spurious gap or a too early edge); off rho's support the root is real and Newton returns there
+        u0 = u0.real + 1j * np.maximum(np.abs(u0.imag), 1e-4 * np.abs(u0))
         return rho_u_solve(self._gm(), g1, z, u0)
 
     def _cauchy_pair_np(self, z):
