@@ -271,3 +271,17 @@ def test_exact_route_bulk_against_gauss_rule_uniform_D():
         assert abs(ub - us) < 1e-13 * abs(ub)
         ref = 1 / (0.5 * ub)
         assert abs(g - ref) < 1e-12 * abs(ref), (x, g, ref)
+
+
+@pytest.mark.slow
+def test_exact_route_edges_equal_closed_form_point_mass():
+    """rho's edges from the critical points of its inverse map X(u) with the contour G_mu on the real axis
+    (u < 0 and u > E) against the closed route's exact edges, D = +-1, gamma1 = gamma2 = 1/2 (mu's support
+    is [0.104, 1.018] there; its gap (0, 0.104) is not used: gamma1 < 1 puts rho's left edge at u < 0)."""
+    half = sympy.Rational(1, 2)
+    cl = ft.ntk_law("relu", gamma1=half, gamma2=half, d_law="rademacher")
+    ex = ft.ntk_law("relu", gamma1=half, gamma2=half, d_law="rademacher", method="exact")
+    lo, hi, u_lo, _ = ex._edges()
+    (clo, chi), = cl.support()
+    assert u_lo is not None and u_lo < 0
+    assert abs(lo - clo) < 1e-12 * chi and abs(hi - chi) < 1e-12 * chi
