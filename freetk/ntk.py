@@ -775,7 +775,6 @@ class ExactNTKLaw(NTKLaw):
         from .ntk_general import rho_u_solve_mp
         low = ctx.im(z) < 0
         zu = ctx.conj(z) if low else ctx.mpc(z)
-        g1 = as_float(self._g1)
         u0 = self._u(np.array([complex(zu)]))[0][0]
         u = rho_u_solve_mp(self._gm(), as_mp(self._g1, ctx), zu, u0, ctx)
         G = 1 / (as_mp(self._g1, ctx) * u)

@@ -949,7 +949,7 @@ def _illinois(f, a, b, fa, fb, tol=1e-15, iters=100):
     return b
 
 
-def rho_edges(gm, g1, mass_at_zero_mu=0.0):
+def rho_edges(gm, g1):
     """Support of rho's continuous part from the critical points of ``X`` on the real ``u``-axis off the
     support ``[0, E]`` of mu (``X`` is increasing there off rho's support).
 
