@@ -1,16 +1,17 @@
-"""mu for a general law of D by the line-contour route (freetk.ntk_general): time against one Monte
-Carlo sample measured in the same run, and accuracy beside it.
+"""General law of D without discretisation (ntk_law(..., method="exact"), freetk.ntk_general): time of
+rho's density and cdf, including building the route and the support, as a ratio to one Monte Carlo sample
+measured in the same run, with accuracy figures beside.
 
-Run: python benchmarks/bench_ntk_general.py [n_points]     (default 400)
+Run: python benchmarks/bench_ntk_general.py [n_points] [--cdf]     (default 400 points, no cdf)
 """
 import sys
 import time
+import warnings
 
 import numpy as np
 import sympy
 
 import freetk as ft
-from freetk.ntk_general import GeneralMu
 
 
 def timed(f):
@@ -19,29 +20,45 @@ def timed(f):
     return out, time.perf_counter() - t
 
 
-def main(n):
+def main(n, with_cdf):
     _, t_mc = timed(lambda: ft.montecarlo.ntk_eigenvalues("relu", n=1800, d=60, p=30, d_law="rademacher", seed=0))
     print(f"one Monte Carlo sample (n = 1800, d = 60, p = 30): {t_mc:.2f} s")
-
-    h = ft.hermite_data("relu")
     half = sympy.Rational(1, 2)
 
-    # accuracy: nu = delta_1 against the closed route (independent formula)
-    law = ft.ntk_law(hermite=ft.HermiteData(0, h.c1, h.a + h.c1 ** 2, h.a, True), gamma1=1, gamma2=half,
-                     d_law="rademacher")
-    lo, hi = law.mu.support()[0]
-    xs = lo + (hi - lo) * np.array([0.05, 0.5, 0.95])
-    mu1, t1 = timed(lambda: GeneralMu(h.a, h.c1 ** 2, half, ft.atoms([1], [1])).pdf(xs))
-    err = np.abs(mu1 - law.mu.pdf(xs)) / law.mu.pdf(xs)
-    print(f"nu = delta_1, density at 5/50/95 % of the support vs closed form: rel err "
-          f"{', '.join(f'{e:.1e}' for e in err)} ({t1:.2f} s for 3 points)")
+    # accuracy: D = +-1 (nu = delta_1) against the closed route (independent formula), gamma1 = 3
+    cl = ft.ntk_law("relu", gamma1=3, gamma2=half, d_law="rademacher")
+    lo, hi = cl.support()[0]
+    xs = lo + (hi - lo) * np.array([0.01, 0.1, 0.5, 0.9, 0.99])
 
-    # time: ReLU, D uniform, gamma2 = 1/2, n-point density including building mu
-    xs = np.linspace(0, 0.3, n + 2)[1:-1]
-    (f, ), t = timed(lambda: (GeneralMu(h.a, h.c1 ** 2, half, ft.UniformSquared(1)).pdf(xs), ))
-    print(f"ReLU, D ~ U[-1, 1], gamma2 = 1/2: {n}-point density of mu incl. setup {t:.1f} s = "
-          f"{t / t_mc:.0f} Monte Carlo samples (cdf: not available on this route)")
+    def exact_pdf():
+        ex = ft.ntk_law("relu", gamma1=3, gamma2=half, d_law="rademacher", method="exact")
+        ex._cache["edges"] = (lo, hi, None, None)     # edges are timed below, on the uniform law
+        return ex.pdf(xs)
+    f, t1 = timed(exact_pdf)
+    err = np.abs(f - cl.pdf(xs)) / cl.pdf(xs)
+    print(f"D = +-1, gamma1 = 3: exact route vs closed form at 1/10/50/90/99 % of the support: rel err "
+          f"{', '.join(f'{e:.1e}' for e in err)} ({t1:.1f} s = {t1 / t_mc:.1f} MC samples for 5 points)")
+
+    # time: ReLU, D uniform, gamma1 = 5, gamma2 = 1/2: route + support + n-point density (+ cdf)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        law, tb = timed(lambda: ft.ntk_law("relu", gamma1=5, gamma2=half, d_law="uniform", method="exact"))
+        sup, ts = timed(law.support)
+        lo, hi = sup[0]
+        xs = np.linspace(lo, hi, n + 2)[1:-1]
+        f, tp = timed(lambda: law.pdf(xs))
+        print(f"ReLU, D ~ U[-1, 1], gamma1 = 5, gamma2 = 1/2: support {sup} ({ts:.1f} s); {n}-point density "
+              f"{tp:.1f} s; build + support + density = {(tb + ts + tp) / t_mc:.1f} MC samples; "
+              f"NaN at {int(np.isnan(f).sum())} points")
+        if with_cdf:
+            c, tc = timed(lambda: law.cdf(xs))
+            print(f"  cdf at the same points: {tc:.1f} s = {tc / t_mc:.1f} MC samples; total_mass = "
+                  f"{law.total_mass():.15f}")
+    msgs = sorted({str(w.message)[:120] for w in caught})
+    if msgs:
+        print("warnings:", *msgs, sep="\n  ")
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 400)
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    main(int(args[0]) if args else 400, "--cdf" in sys.argv)

@@ -16,6 +16,10 @@ Routes for ``mu`` (``method=``):
 * ``"moments"`` — general ``nu`` (docs/ntk.md): exact/ball-arithmetic moments of ``mu`` from the
   two-variable series (:mod:`freetk.ntk_series`), Jacobi matrix, Gauss quadrature, then
   ``rho`` through its equation.  The error is estimated by comparing two rule sizes.
+* ``"exact"`` — general ``nu`` without discretisation (atoms, ``D`` uniform on a symmetric interval, or
+  mixtures): ``G_mu`` from the contour integral of :class:`freetk.ntk_general.GeneralMu`, ``rho`` from
+  its explicit inverse map in ``u = 1/(gamma1 G_rho)`` (:class:`ExactNTKLaw`).  Opt-in: exact in the bulk
+  but slow (docs/benchmarks.md); ``"auto"`` keeps the moment route for general ``nu``.
 * ``c1 = 0`` (even ``phi``): ``mu`` is the law of ``a T`` exactly, whatever ``method``.
 """
 from fractions import Fraction
@@ -40,6 +44,9 @@ from .measures import registry
 from .numeric import edge_nodes
 from .ntk_series import mu_moments_arb, mu_moments_exact, to_arb
 from .precision import context, round_to
+
+
+METHODS = ("auto", "closed", "moments", "exact")
 
 
 # ----------------------------------------------------------------------------- the law of T = D^2
@@ -101,8 +108,8 @@ class NTKMu(Measure):
         self._nodes = int(nodes)
         symbolic = any(isinstance(v, sympy.Basic) and v.free_symbols for v in (a, c, gamma2))
         self._symbolic = symbolic
-        if method not in ("auto", "closed", "moments"):
-            raise InvalidArgument(f"Argument `method` of `ntk_law` must be 'auto', 'closed' or 'moments', "
+        if method not in METHODS:
+            raise InvalidArgument(f"Argument `method` of `ntk_law` must be one of {', '.join(map(repr, METHODS))}, "
                                   f"got {method!r}")
         c_zero = (not symbolic) and as_float(c) == 0
         # numerics of the closed-form family need a closed-form rho_B: D^2 constant.  (For a = 0 and
@@ -119,7 +126,7 @@ class NTKMu(Measure):
     # ---- parameters
     @property
     def route(self):
-        """Which route computes the numerics: 'closed', 'moments' or 'c1=0'."""
+        """Which route computes the numerics: 'closed', 'moments', 'exact' or 'c1=0'."""
         return self._impl.name
 
     @property
@@ -517,11 +524,52 @@ def _mp_support(rb, ctx):
     return [(ctx.mpf(lo), ctx.mpf(hi)) for lo, hi in rb.support()]
 
 
+class ExactRoute(MuRoute):
+    """General ``nu`` without discretisation (``method="exact"``): ``G_mu`` and ``G_mu'`` from the contour
+    integral of :class:`freetk.ntk_general.GeneralMu` (docs/ntk.md, "General nu without discretisation").
+    ``nu`` must be atoms, ``UniformSquared`` (D uniform on a symmetric interval) or what ``GeneralMu``
+    accepts.  ``support()`` is ``[(0, E)]``: ``E`` the exact right edge, 0 a lower bound (gaps of mu inside
+    are not resolved)."""
+
+    name = "exact"
+
+    def __init__(self, mu):
+        from .ntk_general import GeneralMu
+        super().__init__(mu)
+        nu = mu._T.measure
+        if not isinstance(nu, (Atoms, UniformSquared)):
+            raise InvalidArgument("ntk_law(method='exact') needs a law of D with finitely many atoms or D uniform on a "
+                                  f"symmetric interval; got {mu._T.name}. Use method='moments' for this d_law")
+        self.gm = GeneralMu(mu._a, mu._c, mu._r, nu)
+
+    def cauchy_pair_np(self, z):
+        return self.gm.cauchy_np(z)
+
+    def cauchy_mp(self, z, ctx):
+        return self.gm.cauchy_mp(z, ctx)[0]
+
+    def pdf_np(self, x):
+        E = self.gm.right_edge()
+        out = np.zeros(x.shape)
+        inside = (x > 0) & (x < E)
+        if np.any(inside):
+            out[inside] = self.gm.pdf(x[inside])
+        return out
+
+    def pdf_error(self, x):
+        return self.gm.pdf_error(x)
+
+    def support(self):
+        return [(0.0, float(self.gm.right_edge()))]
+
+
 def make_route(mu, method, closed_ok, c_zero):
-    """The route for ``mu``: ``c1 = 0`` whatever ``method``; the closed form when ``D^2`` is constant
-    (unless ``method="moments"``); otherwise the moment route."""
+    """The route for ``mu``: ``c1 = 0`` whatever ``method``; ``method="exact"``: the contour route; the closed
+    form when ``D^2`` is constant (unless ``method="moments"``); otherwise the moment route."""
     if c_zero:
         return EvenPhiRoute(mu)
+    if method == "exact":
+        return ExactRoute(mu)
     if method == "moments" or not closed_ok:
         return MomentRoute(mu)
     return ClosedRoute(mu)
@@ -637,7 +685,9 @@ def ntk_law(activation=None, *, sigma_prime=None, gamma1, gamma2, d_law="rademac
     d_law : Measure or "rademacher" | "uniform" | "gaussian"
         Law of the entries of ``D``.  "gaussian" is unbounded (outside the theorem's
         hypotheses); its moments are used as they are and a warning is issued.
-    method : "auto" | "closed" | "moments"
+    method : "auto" | "closed" | "moments" | "exact"
+        "exact": ``G_mu`` without discretisation (docs/ntk.md, "General nu without discretisation");
+        laws of D with finitely many atoms or uniform on a symmetric interval.
     nodes : int
         Gauss nodes of ``mu`` for the moment route (uses ``2 * nodes`` exact moments), 16 to 256.
     hermite : HermiteData, optional
@@ -662,8 +712,9 @@ def ntk_law(activation=None, *, sigma_prime=None, gamma1, gamma2, d_law="rademac
     g1 = exact(_v.positive("ntk_law", "gamma1", gamma1))
     g2 = exact(_v.positive("ntk_law", "gamma2", gamma2))
     nodes = _v.nodes("ntk_law", "nodes", nodes, lo=16)
-    if method not in ("auto", "closed", "moments"):
-        raise InvalidArgument(f"Argument `method` of `ntk_law` must be 'auto', 'closed' or 'moments', got {method!r}")
+    if method not in METHODS:
+        raise InvalidArgument(f"Argument `method` of `ntk_law` must be one of {', '.join(map(repr, METHODS))}, "
+                              f"got {method!r}")
     if isinstance(g1, float):
         g1 = sympy.nsimplify(g1) if abs(g1 - float(sympy.nsimplify(g1))) == 0 else g1
     if isinstance(g2, float):
@@ -692,9 +743,116 @@ def ntk_law(activation=None, *, sigma_prime=None, gamma1, gamma2, d_law="rademac
         return NTKLaw(hd, g1, g2, tlaw, method=method, nodes=nodes)
 
     law = build(h)
+    if law.mu.route == "exact":
+        build0 = build
+
+        def build(hd):
+            lw = build0(hd)
+            return ExactNTKLaw(lw.hermite, lw.gamma1, lw.gamma2, tlaw, nodes=nodes)
+        law = build(h)
     if not h.exact:
         _refine_on_demand(law, h, build)
     return law
+
+
+class ExactNTKLaw(NTKLaw):
+    """``rho`` with ``method="exact"``: its equation solved with the exact ``G_mu`` (docs/ntk.md).
+
+    In ``u = 1/(gamma1 G_rho)`` the equation is explicit, ``z = X(u) = (gamma1 - 1) u + u^2 G_mu(u)``;
+    where rho has positive density ``u`` lies in the open upper half-plane, where the contour route of
+    ``G_mu`` is exact, so ``u`` is found by Newton's method with ``G_mu'`` from the moment route's solution
+    (only a start: the result does not depend on it).  Edges: critical points of ``X`` on the real axis off
+    the support of mu (:func:`freetk.ntk_general.rho_edges`)."""
+
+    def __init__(self, hermite, gamma1, gamma2, tlaw, nodes=32):
+        super().__init__(hermite, gamma1, gamma2, tlaw, method="exact", nodes=nodes)
+
+    def _gm(self):
+        return self._mu._impl.gm
+
+    def _start_law(self):
+        if "start_law" not in self._cache:
+            self._cache["start_law"] = NTKLaw(self._h, self._g1, self._g2, self._mu.t_law, method="moments",
+                                              nodes=self._mu._nodes)
+        return self._cache["start_law"]
+
+    def _u(self, z):
+        """``u(z)`` for ``z`` in the closed upper half-plane (real ``z``: limit from above)."""
+        from .ntk_general import rho_u_solve
+        g1 = as_float(self._g1)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with np.errstate(all="ignore"):
+                G0 = np.asarray(self._start_law()._cauchy_np(z), complex)
+        u0 = np.where(np.isfinite(G0) & (G0 != 0), 1 / (g1 * G0), z / g1)
+        # into the open upper half-plane: Newton from a real start stays real (e.g. where the moment route
+        # puts a spurious gap or a too early edge); off rho's support the root is real and Newton returns there
+        u0 = u0.real + 1j * np.maximum(np.abs(u0.imag), 1e-4 * np.abs(u0))
+        return rho_u_solve(self._gm(), g1, z, u0)
+
+    def _cauchy_pair_np(self, z):
+        from .kernels.fixed_point import upper
+        z = np.asarray(z, complex)
+        shape = z.shape
+        zu, low = upper(z.ravel())
+        g1 = as_float(self._g1)
+        u, dX = self._u(zu)
+        G = 1 / (g1 * u)
+        dG = -1 / (g1 * u * u * dX)
+        return (np.where(low, np.conj(G), G).reshape(shape), np.where(low, np.conj(dG), dG).reshape(shape))
+
+    def _cauchy_np(self, z):
+        return self._cauchy_pair_np(z)[0]
+
+    def _cauchy_mp(self, z, ctx):
+        from .ntk_general import rho_u_solve_mp
+        low = ctx.im(z) < 0
+        zu = ctx.conj(z) if low else ctx.mpc(z)
+        u0 = self._u(np.array([complex(zu)]))[0][0]
+        u = rho_u_solve_mp(self._gm(), as_mp(self._g1, ctx), zu, u0, ctx)
+        G = 1 / (as_mp(self._g1, ctx) * u)
+        return ctx.conj(G) if low else G
+
+    def _pdf_np(self, x):
+        x = np.asarray(x, float)
+        out = np.zeros(x.shape)
+        lo, hi = self._edges()[:2]
+        inside = (x > lo) & (x < hi) & (x != 0)
+        if np.any(inside):
+            G = self._cauchy_np(x[inside] + 0j)
+            out[inside] = np.clip(-G.imag / np.pi, 0, None)
+        return out
+
+    def _pdf_mp(self, x, ctx):
+        lo, hi = self._edges()[:2]
+        if not lo < x < hi or x == 0:
+            return ctx.mpf(0)
+        v = -ctx.im(self._cauchy_mp(ctx.mpc(x, 0), ctx)) / ctx.pi
+        return v if v > 0 else ctx.mpf(0)
+
+    def _edges(self):
+        if "edges" not in self._cache:
+            from .ntk_general import rho_edges
+            self._cache["edges"] = rho_edges(self._gm(), as_float(self._g1))
+        return self._cache["edges"]
+
+    def _range(self):
+        lo, hi = self._edges()[:2]
+        return lo, hi
+
+    def support_intervals(self):
+        if "support_intervals" not in self._cache:
+            from .kernels.edges import Interval
+            lo, hi, u_lo, u_hi = self._edges()
+            self._cache["exact_edges"] = True
+            self._cache["support_intervals"] = self._classify_ends(
+                [Interval(lo, hi, "sqrt" if u_lo is not None else "end", "sqrt" if u_hi is not None else "end")])
+        return self._cache["support_intervals"]
+
+    def pdf_error(self, x, dps=30):
+        """Estimated absolute error of ``pdf(x)``: the difference with a ``dps``-digit evaluation
+        (Newton at working precision with ``GeneralMu.cauchy_mp``)."""
+        return Measure.pdf_error(self, x, dps=dps)
 
 
 def _refine_on_demand(law, h, build):

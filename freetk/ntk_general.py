@@ -93,6 +93,10 @@ class _TKernel:
         self.tmax = max([0.0] + list(self.t) + list(self.ub ** 2))
         self.nmom = 60
         self.tau = np.array([self.moment(k) for k in range(self.nmom + 2)])
+        # moments of the continuous part (weights included) for the large-|zeta| and small-b series
+        nser = np.arange(49)
+        self.utau = np.array([float(np.sum(self.uw * self.ub ** (2 * n) / (2 * n + 1))) for n in nser])
+        self.nser = nser[:48]
 
     def moment(self, k):
         return float(np.sum(self.w * self.t ** k) + np.sum(self.uw * self.ub ** (2 * k) / (2 * k + 1)))
@@ -135,21 +139,13 @@ class _TKernel:
         if np.any(big):
             zb = zeta[big]
             iz = 1 / zb
-            p = np.zeros(zb.shape, complex)
-            q = np.zeros(zb.shape, complex)
-            r = np.zeros(zb.shape, complex)
-            gg = np.zeros(zb.shape, complex)
-            dgg = np.zeros(zb.shape, complex)
-            pw = np.ones(zb.shape, complex)       # zeta^-n
-            for n in range(0, 48):
-                tn = float(np.sum(self.uw * self.ub ** (2 * n) / (2 * n + 1)))
-                gg += tn * pw * iz
-                dgg -= (n + 1) * tn * pw * iz * iz
-                if n >= 1:
-                    p -= tn * pw
-                    q += n * tn * pw * iz
-                    r += (n - 1) * tn * pw
-                pw = pw * iz
+            n, tn = self.nser, self.utau[:48]
+            S0, S1 = _horner(np.array([tn, n * tn]), iz, np.max(np.abs(iz)) * self.ub.max() ** 2)
+            gg = iz * S0                            # sum t_n zeta^-(n+1)
+            dgg = -iz * iz * (S1 + S0)              # -sum (n+1) t_n zeta^-(n+2)
+            p = tn[0] - S0                          # -sum_{n>=1} t_n zeta^-n
+            q = iz * S1
+            r = S1 - S0 + tn[0]                     # sum_{n>=1} (n-1) t_n zeta^-n
             P[big], Q[big], R[big], G[big], dG[big] = p, q, r, gg, dgg
         return P, Q, R, G, dG
 
@@ -188,17 +184,9 @@ class _TKernel:
             if np.any(small):       # expansion in b T / z
                 bs, zs = b[small], z[small]
                 x = bs / zs
-                h0 = np.zeros(bs.shape, complex)
-                h1 = np.zeros(bs.shape, complex)
-                h2 = np.zeros(bs.shape, complex)
-                pw = np.ones(bs.shape, complex)
-                for n in range(0, 48):
-                    tn = float(np.sum(self.uw * self.ub ** (2 * n) / (2 * n + 1)))
-                    tn1 = float(np.sum(self.uw * self.ub ** (2 * n + 2) / (2 * n + 3)))
-                    h0 += tn * pw
-                    h1 += (n + 1) * tn * pw
-                    h2 += (n + 1) * tn1 * pw
-                    pw = pw * x
+                n, tn, tn1 = self.nser, self.utau[:48], self.utau[1:49]
+                h0, h1, h2 = _horner(np.array([tn, (n + 1) * tn, (n + 1) * tn1]), x,
+                                     np.max(np.abs(x)) * self.ub.max() ** 2)
                 H0[small] += h0 / zs
                 H1[small] += h1 / zs ** 2
                 H2[small] += h2 / zs ** 2
@@ -244,6 +232,16 @@ class _TKernel:
 
     def _usq_mp(self, ctx):
         return [(_mpval(w, ctx), _mpval(b, ctx)) for w, b in self.usq]
+
+
+def _horner(coef, x, ratio):
+    """``sum_n coef[k, n] x^n`` for every row ``k`` (Horner), truncated where ``ratio^n`` (the geometric
+    bound of the terms relative to the first, ``ratio <= 1/4`` here) falls below ``1e-18``."""
+    m = coef.shape[1] if not 0 < ratio < 1 else min(coef.shape[1], int(np.ceil(-18 * np.log(10) / np.log(ratio))) + 2)
+    acc = np.broadcast_to(coef[:, m - 1:m], (coef.shape[0], x.size)).astype(complex)
+    for j in range(m - 2, -1, -1):
+        acc = acc * x + coef[:, j:j + 1]
+    return acc
 
 
 def _usq_mp_GdG(zeta, b, ctx):
@@ -390,18 +388,57 @@ class GeneralMu(Measure):
         th = np.pi / 2 * np.cos(np.pi * (np.arange(n) + 0.5) / n)[::-1]       # increasing in (-pi/2, pi/2)
         dl = self._dl(z)
         w, _ = self._line(th[None, :], kind, dl[:, None])
-        w = w.T
+        w = np.broadcast_to(w, (z.size, n))            # (the vertical line does not depend on z)
         G = np.empty((z.size, n), complex)
-        for side in (range(n // 2), range(n - 1, n // 2 - 1, -1)):
-            g = None
-            for i in side:
-                if g is None:
-                    g = self._newton(w[i], z, 1 / w[i])
-                else:
-                    g = self._solve_from(w[i], z, w[i_prev], g, kind)
-                G[:, i] = g
-                i_prev = i
+        todo = self._start_from_memory(z, kind, w, G)
+        if np.any(todo):
+            wt = w[todo].T
+            zt = z[todo]
+            Gt = np.empty((zt.size, n), complex)
+            for side in (range(n // 2), range(n - 1, n // 2 - 1, -1)):
+                g = None
+                for i in side:
+                    if g is None:
+                        g = self._newton(wt[i], zt, 1 / wt[i])
+                    else:
+                        g = self._solve_from(wt[i], zt, wt[i_prev], g, kind)
+                    Gt[:, i] = g
+                    i_prev = i
+            G[todo] = Gt
+        mem = self._cache.setdefault(("start", kind, n), [np.empty(0, complex), np.empty((0, n), complex)])
+        mem[0] = np.concatenate([z, mem[0]])[:4096]
+        mem[1] = np.concatenate([G, mem[1]])[:4096]
         return th, G
+
+    def _start_from_memory(self, z, kind, w, G):
+        """Coarse roots for the points ``z`` that lie very close to a point of an earlier call (a Newton
+        iteration of rho's equation moves ``u`` by tiny steps): one Newton solve from the remembered roots,
+        vectorised over all nodes, instead of the sequential continuation.  Accepted only when ``z`` moved by
+        at most ``1e-3`` of its distance to the real axis (``1e-4 |z|`` on the vertical contour) and every
+        root moved by at most ``1e-2`` of its size (the same branch).  Fills ``G``; returns the points left
+        to do."""
+        todo = np.ones(z.size, bool)
+        mem = self._cache.get(("start", kind, w.shape[1]))
+        if mem is None or mem[0].size == 0 or z.size == 0:
+            return todo
+        zo, Go = mem
+        d = np.abs(z[:, None] - zo[None, :])
+        j = d.argmin(1)
+        dist = d[np.arange(z.size), j]
+        lim = 1e-3 * np.abs(z.imag) if kind == "h" else 1e-4 * np.abs(z)
+        near = np.nonzero(dist <= lim)[0]
+        if near.size == 0:
+            return todo
+        g0 = Go[j[near]]
+        try:
+            with np.errstate(all="ignore"):
+                g = self._newton(w[near].ravel(), np.repeat(z[near], w.shape[1]), g0.ravel()).reshape(g0.shape)
+        except NoConvergence:
+            return todo
+        ok = np.all(np.abs(g - g0) <= 1e-2 * np.abs(g0), axis=1) & np.all(np.isfinite(g), axis=1)
+        G[near[ok]] = g[ok]
+        todo[near[ok]] = False
+        return todo
 
     def _integrand(self, th, z, gp, gm, kind, deriv):
         """Folded integrand at ``theta`` (and ``-theta``): ``g psi w'`` at both, and its z-derivative.
@@ -527,12 +564,13 @@ class GeneralMu(Measure):
         z = np.asarray(z, complex)
         shape = z.shape
         z = z.ravel()
-        if np.any(z.imag < 0):
-            out, dout = self._cauchy_np2(np.conj(z), y0)
-            return np.conj(out).reshape(shape), np.conj(dout).reshape(shape)
+        low = z.imag < 0
+        if np.any(low):          # G(conj z) = conj G(z), point by point (a mixed batch is split, not flipped)
+            out, dout = self._cauchy_np2(np.where(low, np.conj(z), z), y0)
+            return (np.where(low, np.conj(out), out).reshape(shape), np.where(low, np.conj(dout), dout).reshape(shape))
         G = np.empty(z.size, complex)
         dG = np.empty(z.size, complex)
-        left = (z.imag == 0) & (z.real < 0)
+        left = (z.imag == 0) & ((z.real < 0) | (z.real > self.right_edge() * (1 + 1e-12)))   # off the support
         direct = (z.imag >= y0) & ~left
         near = ~left & ~direct
         for sel, kind in ((left, "v"), (direct, "h")):
@@ -560,30 +598,32 @@ class GeneralMu(Measure):
         return G.reshape(shape), dG.reshape(shape)
 
     def _line_integral_robust(self, z, kind):
-        """The vectorised line integral; if it fails, point by point, NaN (with a PrecisionWarning naming
-        the points) where even that fails."""
-        try:
-            return self._line_integral(z, kind)
-        except NoConvergence:
-            I = np.full(z.size, np.nan + 0j)
-            dI = np.full(z.size, np.nan + 0j)
-            bad = []
-            for i, zi in enumerate(z):
-                try:
-                    a, b = self._line_integral(np.array([zi]), kind)
-                    I[i], dI[i] = a[0], b[0]
-                except NoConvergence:
-                    bad.append(zi)
-            if bad:
-                warnings.warn(f"GeneralMu: the root continuation failed at {len(bad)} point(s), e.g. "
-                              f"z = {bad[0]:.6g}; NaN returned there", PrecisionWarning, stacklevel=3)
-            return I, dI
+        """The vectorised line integral; if it fails, on the two halves of the batch recursively, NaN (with a
+        PrecisionWarning naming the points) at single points where even that fails."""
+        bad = []
+
+        def run(zz):
+            # the batch, else its two halves (a failing point costs O(log n) batches, not n single runs)
+            try:
+                return self._line_integral(zz, kind)
+            except NoConvergence:
+                if zz.size == 1:
+                    bad.append(zz[0])
+                    return np.array([np.nan + 0j]), np.array([np.nan + 0j])
+                h = zz.size // 2
+                (a1, b1), (a2, b2) = run(zz[:h]), run(zz[h:])
+                return np.concatenate([a1, a2]), np.concatenate([b1, b2])
+        I, dI = run(z)
+        if bad:
+            warnings.warn(f"GeneralMu: the root continuation failed at {len(bad)} point(s), e.g. "
+                          f"z = {bad[0]:.6g}; NaN returned there", PrecisionWarning, stacklevel=3)
+        return I, dI
 
     def cauchy_error_np(self, z):
         """Estimated error of ``cauchy_np(z)[0]``: the difference with the same continuation from
         ``2 y0, 4 y0`` (zero for points evaluated directly)."""
         z = np.asarray(z, complex)
-        near = (np.abs(z.imag) < self._y0()) & ~((z.imag == 0) & (z.real < 0))
+        near = (np.abs(z.imag) < self._y0()) & ~((z.imag == 0) & ((z.real < 0) | (z.real > self.right_edge())))
         out = np.zeros(z.shape)
         if np.any(near):
             a = self._cauchy_np2(z[near], self._y0())[0]
@@ -593,6 +633,49 @@ class GeneralMu(Measure):
 
     def _scale(self):
         return (self._a + self._c) * self._T.tmax * (1 + 2 * np.sqrt(self._r)) ** 2 + 1e-300
+
+    # ------------------------------------------------------------------ the right edge of mu
+    def _kappa_min(self, z):
+        """Left end of the support of ``rho_z`` for real ``z > a tmax`` (jumps ``F_z(T) < 0``): the value of
+        the real inverse map ``W(g)`` at its critical point nearest to 0 on ``(a - z/tmax, 0)`` (a local
+        maximum: ``W -> -inf`` at both ends of that interval); ``-inf`` if ``W`` has no critical point."""
+        from scipy.optimize import brentq
+        tmax = self._T.tmax
+        glo = self._a - z / tmax
+        zz = np.array([complex(z)])
+
+        def Wd(g):
+            with np.errstate(all="ignore"):
+                return self._W(np.array([complex(g)]), zz)[1][0].real
+        gs = -np.geomspace(1e-10 * abs(glo), abs(glo) * (1 - 1e-12), 600)     # from 0- towards glo
+        with np.errstate(all="ignore"):
+            vals = self._W(gs + 0j, np.full(gs.size, complex(z)))[1].real
+        k = np.nonzero((vals[:-1] < 0) & (vals[1:] >= 0))[0]
+        if k.size == 0:
+            return -np.inf
+        i = int(k[0])
+        gstar = brentq(Wd, gs[i + 1], gs[i], xtol=1e-16 * abs(gs[i]), rtol=8.9e-16, maxiter=200)
+        return self._W(np.array([complex(gstar)]), zz)[0][0].real
+
+    def right_edge(self):
+        """Right end ``E`` of the support of mu (exact to rounding): for real ``z > a tmax`` the
+        log-determinant ``int int log(1 + c(k + k')) d rho_z d rho_z`` is singular exactly when the left end
+        ``kappa_min(z)`` of the support of ``rho_z`` reaches ``-1/(2c)``; so ``E`` solves
+        ``kappa_min(E) = -1/(2c)`` (``kappa_min`` increases with ``z``; brentq to rounding).  Right of
+        ``E`` the contour ``Re w = -1/(2c)`` separates the cut of ``G_{rho_z}`` from its reflection."""
+        if "right_edge" not in self._cache:
+            from scipy.optimize import brentq
+            lo = self._a * self._T.tmax
+            hi = (self._a + 2 * self._c * (1 + np.sqrt(self._r)) ** 2) * self._T.tmax   # ||Sigma|| bound
+            f = lambda z: self._kappa_min(z) + 1 / (2 * self._c)     # noqa: E731
+            a_ = lo + 1e-12 * hi
+            while f(a_) > 0 and a_ > 1e-300:   # (kappa_min > -1/2c already just right of a tmax)
+                a_ = lo + (a_ - lo) / 1e3 if lo > 0 else a_ / 1e3
+            if not f(hi * (1 + 1e-9)) > 0:
+                raise NoConvergence("GeneralMu.right_edge: kappa_min + 1/(2c) not positive at the norm bound",
+                                    best=hi, residual=f(hi))
+            self._cache["right_edge"] = brentq(f, a_, hi * (1 + 1e-9), xtol=1e-16 * hi, rtol=8.9e-16, maxiter=200)
+        return self._cache["right_edge"]
 
     def _cauchy_np(self, z):
         return self.cauchy_np(z)[0]
@@ -636,9 +719,9 @@ class GeneralMu(Measure):
         if ctx.im(z) < 0:
             g, dg = self.cauchy_mp(ctx.conj(z), ctx, n)
             return ctx.conj(g), ctx.conj(dg)
-        if ctx.im(z) == 0 and not ctx.re(z) < 0:
-            raise InvalidArgument("Argument `z` of `GeneralMu.cauchy_mp` must have Im z != 0 or be real and < 0 "
-                                  f"(the mpmath route has no continuation to the support); got {z}")
+        if ctx.im(z) == 0 and not (ctx.re(z) < 0 or ctx.re(z) > self.right_edge() * (1 + 1e-12)):
+            raise InvalidArgument("Argument `z` of `GeneralMu.cauchy_mp` must have Im z != 0 or be real outside "
+                                  f"[0, right_edge()] (the mpmath route has no continuation to the support); got {z}")
         w = mpmath.MPContext()
         w.prec = ctx.prec + 40
         zw = w.mpc(w.mpf(ctx.re(z)), w.mpf(ctx.im(z)))
@@ -783,3 +866,126 @@ def _mp_gl_nodes(ctx, n):
 
 def _simp(x):
     return sympy.nsimplify(x) if isinstance(x, sympy.Basic) else x
+
+
+# ----------------------------------------------------------------------------- rho from the exact G_mu
+def rho_map(gm, g1, u):
+    """The real/complex inverse map of rho (n x n law, rate 1/gamma1, jumps gamma1 mu) in the variable
+    ``u = 1/(gamma1 G_rho)``: ``X(u) = (gamma1 - 1) u + u^2 G_mu(u)`` and ``X'(u)`` (docs/ntk.md)."""
+    G, dG = gm.cauchy_np(u)
+    return (g1 - 1) * u + u * u * G, (g1 - 1) + 2 * u * G + u * u * dG
+
+
+def rho_u_solve(gm, g1, z, u0, tol=1e-15, iters=40):
+    """``u(z)`` with ``X(u) = z``, by Newton's method from ``u0`` (all points at once: one call of
+    ``gm.cauchy_np`` per step).  A step that would leave the closed upper half-plane is halved.  Each
+    point stops when its step is below ``tol |u|`` (the step before reached ``sqrt(tol)``: quadratic
+    convergence); points that do not converge are NaN with a PrecisionWarning."""
+    z = np.asarray(z, complex).ravel()
+    u = np.array(u0, complex).ravel()
+    dX = np.full(z.shape, np.nan + 0j)
+    prev = np.full(z.shape, np.inf)
+    act = np.arange(z.size)
+    for _ in range(iters):
+        if act.size == 0:
+            break
+        with np.errstate(all="ignore"):
+            X, Xd = rho_map(gm, g1, u[act])
+            step = (X - z[act]) / Xd
+        dX[act] = Xd
+        new = u[act] - step
+        for _h in range(30):
+            bad = new.imag < 0
+            if not np.any(bad):
+                break
+            step[bad] /= 2
+            new[bad] = u[act][bad] - step[bad]
+        rel = np.abs(step) / np.abs(u[act])
+        # done: the step is at rounding level, or convergence is visibly quadratic (rel <= 10 prev^2) and
+        # rel <= 1e-9, so that the error after this step is ~ rel^2 <= 1e-18
+        done = (rel <= tol) | ((rel <= 1e-9) & (rel <= 10 * prev[act] ** 2))
+        prev[act] = rel
+        fail = ~np.isfinite(new)
+        u[act] = new
+        u[act[fail]] = np.nan
+        act = act[~done & ~fail]
+    if act.size:
+        u[act] = np.nan
+    if np.any(~np.isfinite(u)):
+        warnings.warn(f"ntk_law(method='exact'): Newton for u = 1/(gamma1 G_rho) failed at {int(np.sum(~np.isfinite(u)))} "
+                      f"point(s); NaN returned there", PrecisionWarning, stacklevel=3)
+    return u, dX
+
+
+def rho_u_solve_mp(gm, g1, z, u0, ctx, iters=60):
+    """``u(z)`` at the precision of ``ctx`` by Newton from ``u0`` with ``gm.cauchy_mp``; raises NoConvergence."""
+    u = ctx.mpc(u0)
+    z = ctx.mpc(z)
+    tol = ctx.mpf(2) ** (-ctx.prec + 6)
+    for _ in range(iters):
+        G, dG = gm.cauchy_mp(u, ctx)
+        step = ((g1 - 1) * u + u * u * G - z) / ((g1 - 1) + 2 * u * G + u * u * dG)
+        u -= step
+        if abs(step) <= tol * abs(u):
+            return u
+    raise NoConvergence("ntk_law(method='exact'): Newton for u at working precision did not converge",
+                        best=u, residual=float(abs(step)))
+
+
+def _illinois(f, a, b, fa, fb, tol=1e-15, iters=100):
+    """Root of a scalar ``f`` in the bracket ``[a, b]`` (``fa``, ``fb`` of opposite signs)."""
+    for _ in range(iters):
+        if abs(b - a) <= tol * max(abs(a), abs(b)):
+            break
+        c = (a * fb - b * fa) / (fb - fa)
+        if not min(a, b) < c < max(a, b):
+            c = (a + b) / 2
+        fc = f(c)
+        if np.sign(fc) != np.sign(fb):
+            a, fa = b, fb
+        else:
+            fa /= 2
+        b, fb = c, fc
+    return b
+
+
+def rho_edges(gm, g1):
+    """Support of rho's continuous part from the critical points of ``X`` on the real ``u``-axis off the
+    support ``[0, E]`` of mu (``X`` is increasing there off rho's support).
+
+    * ``u > E``: ``X' -> gamma1`` at infinity and ``X' -> -inf`` at ``E+`` (square-root edge of mu):
+      the right edge is ``X(u*)``, ``X'(u*) = 0``, the last sign change from the right.
+    * ``u < 0``: ``X' -> gamma1`` at ``-inf`` and ``gamma1 - 1 + mu{0}`` at ``0-``: a left edge ``X(u-)`` when
+      ``X'`` changes sign, else the support reaches 0.
+    Returns ``(lo, hi, u_lo, u_hi)`` (``u_lo`` None when the support reaches 0, ``u_hi`` None when the right
+    edge is the image of mu's edge).  Gaps of mu inside
+    ``(0, E)`` are not examined (see docs/ntk.md)."""
+    E = gm.right_edge()
+
+    def Xd(u):
+        return float(rho_map(gm, g1, np.array([complex(u)]))[1][0].real)
+    # right: a geometric grid of u - E, evaluated in one batch
+    s = E * np.geomspace(1e-8, 8, 28)
+    vals = rho_map(gm, g1, E + s + 0j)[1].real
+    k = np.nonzero((vals[:-1] < 0) & (vals[1:] >= 0))[0]
+    if k.size == 0:
+        # X' > 0 down to E: mu's edge is softer than a square root (G_mu' finite at E, e.g. D uniform) and
+        # rho's edge is its image X(E+), of the same kind: X(E + d) - d X'(E + d) = X(E) + O(d^{3/2}).
+        u_hi = E * (1 + 1e-10)
+        Xv, Xdv = rho_map(gm, g1, np.array([complex(u_hi)]))
+        hi = float((Xv[0] - (u_hi - E) * Xdv[0]).real)
+        u_hi = None
+    else:
+        i = int(k[-1])
+        u_hi = _illinois(Xd, E + s[i], E + s[i + 1], vals[i], vals[i + 1])
+        hi = float(rho_map(gm, g1, np.array([complex(u_hi)]))[0][0].real)
+    # left
+    s = -E * np.geomspace(1e-6, 8, 24)
+    vals = rho_map(gm, g1, s + 0j)[1].real
+    k = np.nonzero((vals[:-1] < 0) & (vals[1:] >= 0) | (vals[:-1] >= 0) & (vals[1:] < 0))[0]
+    if k.size == 0:
+        return 0.0, hi, None, u_hi
+    i = int(k[-1])          # the first critical point met from -infinity
+    u_lo = _illinois(Xd, s[i], s[i + 1], vals[i], vals[i + 1])
+    lo = float(rho_map(gm, g1, np.array([complex(u_lo)]))[0][0].real)
+    return lo, hi, u_lo, u_hi

@@ -209,3 +209,79 @@ def test_finite_random_matrices():
     emp = np.mean([np.mean(1 / (zs[:, None] - _sigma_eigs(a, c, d, p, D, np.random.default_rng(s))[None, :]), 1)
                    for s in range(3)], 0)
     assert np.all(np.abs(emp - G) < 0.06 * np.abs(G))
+
+
+# ----------------------------------------------------------------------------- rho through the exact G_mu
+def test_right_edge_of_mu_equals_closed_form():
+    """mu's right edge from kappa_min(E) = -1/(2c) (real inverse map of rho_z) equals the closed route's
+    edge (classical self-convolution of the free Poisson rho_B) for nu = delta_1."""
+    law = ft.ntk_law(hermite=_hermite(RELU.a, RELU.c1 ** 2), gamma1=1, gamma2=sympy.Rational(1, 2),
+                     d_law="rademacher")
+    mu = GeneralMu(RELU.a, RELU.c1 ** 2, sympy.Rational(1, 2), ft.atoms([1], [1]))
+    E = mu.right_edge()
+    assert abs(E - law.mu.support()[-1][1]) < 1e-13 * E
+    # right of E, G_mu on the real axis by the vertical contour, against the closed route
+    zs = np.array([E * (1 + 1e-6), E * 1.05, E * 2]) + 0j
+    assert np.max(np.abs(mu.cauchy_np(zs)[0] - law.mu.cauchy(zs)) / np.abs(law.mu.cauchy(zs))) < 1e-12
+
+
+def test_exact_route_equals_closed_form_point_mass():
+    """ntk_law(method='exact') (rho's inverse map with the contour G_mu) against the closed route for
+    D = +-1 (nu = delta_1), gamma1 = 3, at 10 %, 50 %, 90 % of the support: <= 1e-12 relative."""
+    cl = ft.ntk_law("relu", gamma1=3, gamma2=sympy.Rational(1, 2), d_law="rademacher")
+    ex = ft.ntk_law("relu", gamma1=3, gamma2=sympy.Rational(1, 2), d_law="rademacher", method="exact")
+    assert cl.mu.route == "closed" and ex.mu.route == "exact"
+    lo, hi = cl.support()[0]
+    xs = lo + (hi - lo) * np.array([0.1, 0.5, 0.9])
+    G = ex.cauchy(xs + 0j)
+    ref = cl.cauchy(xs + 0j)
+    assert np.max(np.abs(G - ref) / np.abs(ref)) < 1e-12
+    assert ex.atoms() == cl.atoms()
+
+
+def test_exact_route_refuses_other_laws_of_D():
+    with pytest.raises(InvalidArgument, match="exact"):
+        ft.ntk_law("relu", gamma1=1, gamma2=1, d_law=ft.uniform(0, 1), method="exact")
+
+
+def _rho_u_reference(rule, g1, x, u0, dps=40):
+    """u with (g1 - 1) u + u^2 G(u) = x for the Cauchy transform G of a Gauss rule (mpmath Newton,
+    derivative by mpmath.diff: no code shared with the route)."""
+    xs, ws = rule
+    with workdps(dps):
+        G = lambda u: mpmath.fsum(w / (u - t) for t, w in zip(xs, ws))    # noqa: E731
+        X = lambda u: (g1 - 1) * u + u * u * G(u) - x                        # noqa: E731
+        return complex(mpmath.findroot(X, mpmath.mpc(u0)))
+
+
+@pytest.mark.slow
+def test_exact_route_bulk_against_gauss_rule_uniform_D():
+    """ReLU, D uniform, gamma1 = gamma2 = 1/2: rho's G at bulk points against the same equation solved
+    with a 60-node Gauss rule of mu from 120 ball-arithmetic moments (45 nodes agree there: u = 1/(gamma1 G)
+    is at distance ~0.13 from mu's support [0, 0.589]; for gamma1 = 5 u hugs the support, Im u <= 0.03,
+    and Gauss rules do not converge there)."""
+    g1 = sympy.Rational(1, 2)
+    ex = ft.ntk_law("relu", gamma1=g1, gamma2=sympy.Rational(1, 2), d_law="uniform", method="exact")
+    xs = np.array([0.1, 0.2, 0.3])
+    G = ex.cauchy(xs + 0j)
+    big, small = gauss_reference("relu_uniform", 60, 90), gauss_reference("relu_uniform", 45, 90)
+    for x, g in zip(xs, G):
+        u0 = 1 / (0.5 * g)
+        ub, us = _rho_u_reference(big, 0.5, x, u0), _rho_u_reference(small, 0.5, x, u0)
+        assert abs(ub - us) < 1e-13 * abs(ub)
+        ref = 1 / (0.5 * ub)
+        assert abs(g - ref) < 1e-12 * abs(ref), (x, g, ref)
+
+
+@pytest.mark.slow
+def test_exact_route_edges_equal_closed_form_point_mass():
+    """rho's edges from the critical points of its inverse map X(u) with the contour G_mu on the real axis
+    (u < 0 and u > E) against the closed route's exact edges, D = +-1, gamma1 = gamma2 = 1/2 (mu's support
+    is [0.104, 1.018] there; its gap (0, 0.104) is not used: gamma1 < 1 puts rho's left edge at u < 0)."""
+    half = sympy.Rational(1, 2)
+    cl = ft.ntk_law("relu", gamma1=half, gamma2=half, d_law="rademacher")
+    ex = ft.ntk_law("relu", gamma1=half, gamma2=half, d_law="rademacher", method="exact")
+    lo, hi, u_lo, _ = ex._edges()
+    (clo, chi), = cl.support()
+    assert u_lo is not None and u_lo < 0
+    assert abs(lo - clo) < 1e-12 * chi and abs(hi - chi) < 1e-12 * chi
