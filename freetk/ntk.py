@@ -560,7 +560,17 @@ class ExactRoute(MuRoute):
         return self.gm.pdf_error(x)
 
     def support(self):
+        self.check_support("mu")
         return [(0.0, float(self.gm.right_edge()))]
+
+    def check_support(self, which):
+        """Refuse a support this route cannot certify: for a law of ``D`` with finitely many atoms, mu's
+        support may start above 0 and have gaps, which the contour (exact off the axis and right of mu's
+        support only) does not resolve — [0, E] would silently be too wide."""
+        if isinstance(self.mu._T.measure, Atoms):
+            raise InvalidArgument(f"ntk_law(method='exact'): the support of {which} is not available for a law of D "
+                                  "with finitely many atoms (mu's left edge and gaps are not resolved by the exact "
+                                  "route); densities are. Use method='auto' for supports, cdf and mass")
 
 
 def make_route(mu, method, closed_ok, c_zero):
@@ -843,6 +853,7 @@ class ExactNTKLaw(NTKLaw):
     def support_intervals(self):
         if "support_intervals" not in self._cache:
             from .kernels.edges import Interval
+            self._mu._impl.check_support("rho")
             lo, hi, u_lo, u_hi = self._edges()
             self._cache["exact_edges"] = True
             self._cache["support_intervals"] = self._classify_ends(
