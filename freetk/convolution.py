@@ -20,6 +20,7 @@ from .measures.general import Affine
 from .measures.base import split_at_breaks
 from .kernels import edges
 from .kernels import fixed_point as _fp
+from .precision import check_dps, context, round_to
 
 
 def _dirac_value(m):
@@ -118,7 +119,6 @@ class _Convolution(Measure):
         ivs = self.support_intervals()
         if dps is None:
             return [(float(iv.lo), float(iv.hi)) for iv in ivs]
-        from .precision import check_dps, context, round_to
         name = f"{type(self).__name__}.support"
         dps = check_dps(name, dps)
         ctx = context(dps)

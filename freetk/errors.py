@@ -57,5 +57,5 @@ def check_order(func, name, k):
     import numbers
     if isinstance(k, bool) or not isinstance(k, numbers.Integral):
         raise InvalidArgument(f"Argument `{name}` of `{func}` must be a non-negative integer, got {k!r}")
-    from .validation import order
+    from .validation import order   # (validation imports this module's errors)
     return order(func, name, k)

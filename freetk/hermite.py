@@ -37,7 +37,7 @@ import mpmath
 import numpy as np
 import sympy
 
-from .errors import InvalidArgument, PrecisionWarning
+from .errors import InvalidArgument, PrecisionWarning, check_order
 from .precision import MpFunction, check_dps, context, round_to
 
 X = sympy.Symbol("x", real=True)
@@ -828,7 +828,6 @@ def hermite_coefficients(f, k, dps=30):
     With this normalisation ``f = sum c_j He_j / j!`` and ``E f^2 = sum c_j^2 / j!``.
     ``dps=None`` computes the numeric coefficients in double precision.
     """
-    from .errors import check_order
     k = check_order("hermite_coefficients", "k", k)
     dps = check_dps("hermite_coefficients", dps)
     phi = _coef_phi(f, "hermite_coefficients")

@@ -18,7 +18,7 @@ import sympy
 from .errors import InvalidArgument, NotAMeasure, PrecisionWarning
 from .numeric import to_mp
 from .precision import context, round_to
-from .series import _to_fmpq
+from .series import _kind, _to_fmpq
 
 
 def _fmpq_to_fraction(x):
@@ -35,7 +35,6 @@ def jacobi_from_moments(m, n, ctx=None):
     """
     if len(m) < 2 * n:
         raise InvalidArgument(f"`jacobi_from_moments` needs 2n = {2 * n} moments, got {len(m)}")
-    from .series import _kind
     exact = _kind(m[:2 * n]) == "rational"
     if exact:
         mm = [_to_fmpq(x) for x in m[:2 * n]]
@@ -84,7 +83,6 @@ def hankel_positivity(m, func="from_moments"):  # long: one recursion; its rows,
     Returns the number of atoms ``p`` when the data determine a ``p``-atomic measure, else None.
     Raises :class:`NotAMeasure` with ``order`` the Hankel order at which positivity fails.
     """
-    from .series import _kind
     N = len(m) - 1
     kind = _kind(m)
     if kind == "sympy":
@@ -171,7 +169,6 @@ def gauss_from_moments(m, n, dps=None, check=True):
     the two disagree by more than the precision asked, a :class:`PrecisionWarning` says how many
     digits survive.
     """
-    from .series import _kind
     target = 15 if dps is None else dps
     if _kind(m[:2 * n]) == "rational":
         alpha, beta = jacobi_from_moments(m, n)

@@ -1,8 +1,10 @@
 """LaTeX export of closed forms and of the symbolic NTK moments (tested as exact strings and by round trip)."""
 import sympy
 
-from .errors import InvalidArgument
+from .errors import InvalidArgument, check_order
 from .measures.base import W, Z
+from .ntk import ntk_moments_symbolic
+from .ntk_series import mu_moments_kernel
 
 
 def measure_latex(m, k=4):
@@ -22,7 +24,6 @@ def measure_latex(m, k=4):
 
 def ntk_moments_latex(k=3):
     r"""``m_j(\rho)`` for ``j <= k`` as polynomials in gamma1, gamma2, a, c1^2 and ``\tau_j = E[T^j]``."""
-    from .ntk import ntk_moments_symbolic
     mom, _ = ntk_moments_symbolic(k)
     lines = [r"m_{%d}(\rho) &= %s" % (j, sympy.latex(sympy.collect(mom[j], sympy.Symbol("gamma_1", positive=True))))
              for j in range(1, k + 1)]
@@ -68,7 +69,6 @@ def mu_moments_symbolic(k):
     r"""``m_j(\mu)``, ``j <= k``, as polynomials in gamma2, a, c1 and ``tau_j = E[T^j]`` (exact kernel of
     :mod:`freetk.ntk_series` run over sympy symbols).  Returns ``(moments, symbols)`` like
     :func:`freetk.ntk.ntk_moments_symbolic`."""
-    from .ntk_series import mu_moments_kernel
     g1, g2, a, c1, tau = ntk_symbols(k)
     mu = mu_moments_kernel(a, c1 ** 2, g2, tau, k)
     return [sympy.expand(v) for v in mu], (g1, g2, a, c1, tau)
@@ -129,7 +129,6 @@ def ntk_moments_equation(k=4, which=("rho", "mu"), label=None):
     which = (which,) if isinstance(which, str) else tuple(which)
     if not which or any(w not in ("rho", "mu") for w in which):
         raise InvalidArgument(f"Argument `which` of `ntk_moments_equation` must be 'rho', 'mu' or both, got {which!r}")
-    from .errors import check_order
     k = check_order("ntk_moments_equation", "k", k)
     if k < 1:
         raise InvalidArgument("Argument `k` of `ntk_moments_equation` must be >= 1")
@@ -155,6 +154,5 @@ def ntk_moments_document(k=4, which=("rho", "mu"), title="Moments of the NTK spe
 
 def _symbolic(which, k):
     if which == "rho":
-        from .ntk import ntk_moments_symbolic
         return ntk_moments_symbolic(k)
     return mu_moments_symbolic(k)

@@ -30,20 +30,26 @@ import mpmath
 import numpy as np
 import sympy
 
-from .errors import InvalidArgument, PrecisionWarning
+from . import series as _series
+from . import validation as _v
+from .convolution import free_mul
+from .errors import InvalidArgument, NotAMeasure, PrecisionWarning, check_order
 from .hermite import HermiteData, hermite_data
-from .kernels.edges import union as _union
-from .kernels.ntk_closed import mu_cauchy_pair
 from .inversion import gauss_from_jacobi, jacobi_from_moments, terminated_cf
+from .kernels.edges import Interval, ntk_mu_real_pair, real_pair
+from .kernels.edges import union as _union
+from .kernels.fixed_point import upper
+from .kernels.ntk_closed import mu_cauchy_pair
+from .measures import registry
 from .measures.atoms import Atoms
 from .measures.base import Measure, as_float, as_mp, check_positive, exact
 from .measures.classical import Uniform, UniformSquared
 from .measures.general import Affine, FromDensity, FromMoments
 from .measures.marchenko_pastur import FreeCompoundPoisson, FreePoisson, marchenko_pastur
-from .measures import registry
+from .ntk_general import GeneralMu, rho_edges, rho_u_solve, rho_u_solve_mp
+from .ntk_series import mu_moments_arb, mu_moments_exact, mu_moments_kernel, mu_moments_numeric, to_arb
 from .numeric import edge_nodes
-from .ntk_series import mu_moments_arb, mu_moments_exact, to_arb
-from .precision import context, round_to
+from .precision import check_dps, context, round_to
 
 
 METHODS = ("auto", "closed", "moments", "exact")
@@ -145,8 +151,6 @@ class NTKMu(Measure):
         moment series, precision doubled until every ball is that narrow.  Fast also when the exact
         moments carry ``pi`` (ReLU: 64 moments in a fraction of a second); ``moments(k)`` gives the
         same numbers exactly."""
-        from .errors import check_order
-        from .ntk_series import mu_moments_numeric
         k = check_order("NTKMu.moments_numeric", "k", k)
         dps = check_order("NTKMu.moments_numeric", "dps", dps)
         if dps < 1:
@@ -197,7 +201,6 @@ class NTKMu(Measure):
         """Support intervals of ``mu``; with ``dps=N`` (closed-form family) the edges ``at + c (e1 + e2)``
         and ``at + c e`` (``e`` the edges of ``rho_B``) to ``N`` digits from the exact parameters."""
         if dps is not None:
-            from .precision import check_dps
             dps = check_dps("NTKMu.support", dps)
             if self.route != "closed":
                 raise InvalidArgument(f"NTKMu.support(dps=...) is available on the closed-form route, not on "
@@ -224,7 +227,6 @@ class NTKMu(Measure):
         comes out non-positive (the Hankel matrix worse conditioned than guessed)."""
         key = ("recurrence", n, continuous, extra_digits)
         if key not in self._cache:
-            from .errors import NotAMeasure
             work = max(40, int(1.2 * n) + 30) + extra_digits
             atoms = self.atoms() if continuous else []
             for _ in range(4):
@@ -380,7 +382,6 @@ class MomentRoute(MuRoute):
             if not atoms:
                 mu._cache[key] = mu.gauss(dps=dps)
             else:
-                from .inversion import gauss_from_jacobi
                 a, b = mu._recurrence(mu._nodes, True, dps or 15)
                 x, w = gauss_from_jacobi(a, b, dps)
                 if dps is None:
@@ -534,7 +535,6 @@ class ExactRoute(MuRoute):
     name = "exact"
 
     def __init__(self, mu):
-        from .ntk_general import GeneralMu
         super().__init__(mu)
         nu = mu._T.measure
         if not isinstance(nu, (Atoms, UniformSquared)):
@@ -626,7 +626,6 @@ class NTKLaw(FreeCompoundPoisson):
     @property
     def companion(self):
         """The dp x dp law ``MP(1/gamma1) ⊠ mu``."""
-        from .convolution import free_mul
         return free_mul(marchenko_pastur(1 / self._g1), self._mu, method="generic")
 
     def _free_cumulants(self, k):
@@ -641,7 +640,6 @@ class NTKLaw(FreeCompoundPoisson):
         """``(G_J, G_J')`` on the real axis for the jumps ``J = gamma1 mu``: from the closed form of
         ``mu`` (an integral against ``rho_B``) or ``mu = law of a T`` (c1 = 0); None on the moment
         route (there ``G_mu`` is a Gauss sum whose real-axis inverse map has the nodes as poles)."""
-        from .kernels.edges import ntk_mu_real_pair, real_pair
         mu, g1 = self._mu, as_float(self._g1)
         if mu.route == "closed":
             rb, A, sup, at = mu._closed_parts()
@@ -681,6 +679,32 @@ class NTKLaw(FreeCompoundPoisson):
         }
 
 
+def _gamma(name, value):
+    """``gamma1``/``gamma2`` of :func:`ntk_law`: positive, exact when given exactly, and a float that is
+    exactly a simple rational (e.g. 0.5) taken as that rational."""
+    g = exact(_v.positive("ntk_law", name, value))
+    if isinstance(g, float):
+        q = sympy.nsimplify(g)
+        g = q if abs(g - float(q)) == 0 else g
+    return g
+
+
+def _carried(hd):
+    """Numeric Hermite data carried as the exact rationals of their mpmath values (all the digits computed
+    are kept: the mantissa is read directly, never through a double); exact data unchanged."""
+    if hd.exact:
+        return hd
+
+    def conv(v):
+        if isinstance(v, sympy.Basic):
+            return v
+        man, ex = (v.man_exp if hasattr(v, "man_exp") else mpmath.mpf(v).man_exp)
+        return sympy.Integer(int(man)) * sympy.Integer(2) ** int(ex)
+    return HermiteData(conv(hd.c0), conv(hd.c1), conv(hd.norm2), conv(hd.a), False, hd.phi, hd.error,
+                       hd.dps, hd.description, dict(hd.extra, digits=hd.digits))
+
+
+# long: a 37-line docstring (parameters, precision, example); the body is 25 lines
 def ntk_law(activation=None, *, sigma_prime=None, gamma1, gamma2, d_law="rademacher", method="auto",
             nodes=32, hermite=None):
     r"""Limiting eigenvalue law (n x n side) of the two-layer NTK ``K`` (docs/paper.md).
@@ -718,17 +742,11 @@ def ntk_law(activation=None, *, sigma_prime=None, gamma1, gamma2, d_law="rademac
     >>> law.mu.moments(1)[1]          # (a + c1^2) E[T] = norm2 - c0^2 = 1/4
     1/4
     """
-    from . import validation as _v
-    g1 = exact(_v.positive("ntk_law", "gamma1", gamma1))
-    g2 = exact(_v.positive("ntk_law", "gamma2", gamma2))
+    g1, g2 = _gamma("gamma1", gamma1), _gamma("gamma2", gamma2)
     nodes = _v.nodes("ntk_law", "nodes", nodes, lo=16)
     if method not in METHODS:
         raise InvalidArgument(f"Argument `method` of `ntk_law` must be one of {', '.join(map(repr, METHODS))}, "
                               f"got {method!r}")
-    if isinstance(g1, float):
-        g1 = sympy.nsimplify(g1) if abs(g1 - float(sympy.nsimplify(g1))) == 0 else g1
-    if isinstance(g2, float):
-        g2 = sympy.nsimplify(g2) if abs(g2 - float(sympy.nsimplify(g2))) == 0 else g2
     if hermite is not None and (activation is not None or sigma_prime is not None):
         raise InvalidArgument("ntk_law: give `hermite` or an activation, not both")
     h = hermite if hermite is not None else hermite_data(activation, sigma_prime=sigma_prime)
@@ -740,26 +758,12 @@ def ntk_law(activation=None, *, sigma_prime=None, gamma1, gamma2, d_law="rademac
                       "The law returned is the one defined by the same moment formulas.", stacklevel=2)
 
     def build(hd):
-        if not hd.exact:
-            # numeric Hermite data: carried as the exact rationals of their mpmath values (all the
-            # digits computed are kept: the mantissa is read directly, never through a double)
-            def conv(v):
-                if isinstance(v, sympy.Basic):
-                    return v
-                man, ex = (v.man_exp if hasattr(v, "man_exp") else mpmath.mpf(v).man_exp)
-                return sympy.Integer(int(man)) * sympy.Integer(2) ** int(ex)
-            hd = HermiteData(conv(hd.c0), conv(hd.c1), conv(hd.norm2), conv(hd.a), False, hd.phi, hd.error,
-                             hd.dps, hd.description, dict(hd.extra, digits=hd.digits))
-        return NTKLaw(hd, g1, g2, tlaw, method=method, nodes=nodes)
+        lw = NTKLaw(_carried(hd), g1, g2, tlaw, method=method, nodes=nodes)
+        if lw.mu.route == "exact":
+            lw = ExactNTKLaw(lw.hermite, lw.gamma1, lw.gamma2, tlaw, nodes=nodes)
+        return lw
 
     law = build(h)
-    if law.mu.route == "exact":
-        build0 = build
-
-        def build(hd):
-            lw = build0(hd)
-            return ExactNTKLaw(lw.hermite, lw.gamma1, lw.gamma2, tlaw, nodes=nodes)
-        law = build(h)
     if not h.exact:
         _refine_on_demand(law, h, build)
     return law
@@ -788,7 +792,6 @@ class ExactNTKLaw(NTKLaw):
 
     def _u(self, z):
         """``u(z)`` for ``z`` in the closed upper half-plane (real ``z``: limit from above)."""
-        from .ntk_general import rho_u_solve
         g1 = as_float(self._g1)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -801,7 +804,6 @@ class ExactNTKLaw(NTKLaw):
         return rho_u_solve(self._gm(), g1, z, u0)
 
     def _cauchy_pair_np(self, z):
-        from .kernels.fixed_point import upper
         z = np.asarray(z, complex)
         shape = z.shape
         zu, low = upper(z.ravel())
@@ -815,7 +817,6 @@ class ExactNTKLaw(NTKLaw):
         return self._cauchy_pair_np(z)[0]
 
     def _cauchy_mp(self, z, ctx):
-        from .ntk_general import rho_u_solve_mp
         low = ctx.im(z) < 0
         zu = ctx.conj(z) if low else ctx.mpc(z)
         u0 = self._u(np.array([complex(zu)]))[0][0]
@@ -842,7 +843,6 @@ class ExactNTKLaw(NTKLaw):
 
     def _edges(self):
         if "edges" not in self._cache:
-            from .ntk_general import rho_edges
             self._cache["edges"] = rho_edges(self._gm(), as_float(self._g1))
         return self._cache["edges"]
 
@@ -852,7 +852,6 @@ class ExactNTKLaw(NTKLaw):
 
     def support_intervals(self):
         if "support_intervals" not in self._cache:
-            from .kernels.edges import Interval
             self._mu._impl.check_support("rho")
             lo, hi, u_lo, u_hi = self._edges()
             self._cache["exact_edges"] = True
@@ -907,9 +906,6 @@ def ntk_moments_symbolic(k):
     ``kappa_j(rho) = gamma1^(j-1) m_j(mu)`` run on FLINT multivariate polynomials over QQ
     (k = 8 in a fraction of a second); the results are expanded sympy expressions.
     """
-    from .errors import check_order
-    from .ntk_series import mu_moments_kernel
-    from . import series as _series
     k = check_order("ntk_moments_symbolic", "k", k)
     g1, g2, a, c1 = sympy.symbols("gamma_1 gamma_2 a c_1", positive=True)
     tau_syms = list(sympy.symbols("tau_1:%d" % (k + 2), positive=True))

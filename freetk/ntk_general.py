@@ -35,6 +35,7 @@ from .errors import InvalidArgument, NoConvergence, PrecisionWarning
 from .measures.atoms import Atoms
 from .measures.base import Measure, as_float
 from .measures.classical import UniformSquared
+from .ntk_series import mu_moments_exact
 
 __all__ = ["GeneralMu"]
 
@@ -281,7 +282,6 @@ class GeneralMu(Measure):
 
     # ------------------------------------------------------------------ exact layer
     def _moments(self, k):
-        from .ntk_series import mu_moments_exact
         tau = [self._T.exact_moment(j) for j in range(k + 2)]
         return mu_moments_exact(self._a_ex, self._c_ex, self._r_ex, tau, k)
 
@@ -463,6 +463,7 @@ class GeneralMu(Measure):
         df = (gdp * (H0p - h00) + gp * psip) * dwp + (gdm * (H0m - h00) + gm * psim) * dwm
         return f, df
 
+    # long: adaptive panels whose closures share the roots met
     def _line_integral(self, z, kind, deriv=True):
         """``int g psi dw`` over the line (folded on theta in (0, pi/2)), adaptive, vectorised over z."""
         z = np.asarray(z, complex).ravel()
@@ -743,6 +744,7 @@ class GeneralMu(Measure):
         conv = lambda v: ctx.mpc(ctx.mpf(w.re(v)), ctx.mpf(w.im(v)))  # noqa: E731
         return conv(val[0]), conv(val[1])
 
+    # long: the integrand and its root continuation share ctx state
     def _mp_line(self, z, ctx, kind, atoms, npan):
         a, c, r = _mpval(self._a_ex, ctx), _mpval(self._c_ex, ctx), _mpval(self._r_ex, ctx)
         L = ctx.mpf(self._L)

@@ -24,7 +24,7 @@ from flint.utils.flint_exceptions import DomainError
 import sympy
 
 from . import series as _series
-from .errors import InvalidArgument
+from .errors import InvalidArgument, NoConvergence, check_order
 
 
 class _ListAlgebra:
@@ -226,7 +226,6 @@ def moments_to_dps(balls_at, N, dps, func):
     """
     import mpmath
     from mpmath import libmp
-    from .errors import NoConvergence
     prec = int(dps * 3.33) + 64
     tol = flint.arb(10) ** (-int(dps) - 2)
     worst = None
@@ -270,7 +269,6 @@ def rho_moments_numeric(law, k, dps=30):
     >>> len(m), float(m[1])          # m_1(rho) = m_1(mu) = (a + c1^2) E[T] = 1/4
     (65, 0.25)
     """
-    from .errors import check_order
     k = check_order("rho_moments_numeric", "k", k)
     dps = check_order("rho_moments_numeric", "dps", dps)
     if dps < 1:

@@ -12,6 +12,7 @@ import numbers
 
 import mpmath
 from mpmath import libmp
+from .errors import InvalidArgument
 
 GUARD_DIGITS = 10
 MAX_DPS = 10_000      # larger requests are refused (the work grows like dps^2 or faster)
@@ -41,7 +42,6 @@ def round_to(v, dps):
 
 def check_dps(func, dps, allow_none=True):
     """Validate a ``dps`` argument: None (double precision) or an integer in ``[1, MAX_DPS]``."""
-    from .errors import InvalidArgument
     if dps is None and allow_none:
         return None
     if isinstance(dps, bool) or not isinstance(dps, numbers.Integral):

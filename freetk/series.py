@@ -469,5 +469,5 @@ def hankel_check(m, func="from_moments"):
     every Hankel matrix ``[m_{i+j}]`` positive definite, or positive semidefinite of rank ``p`` with
     all later moments those of the ``p``-atomic measure.  Returns ``p`` in that case, else None.
     """
-    from .inversion import hankel_positivity
+    from .inversion import hankel_positivity   # (inversion imports this module)
     return hankel_positivity(m, func)

@@ -8,13 +8,7 @@ long_functions = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(long_functions)
 
 #: long functions still to be split or given a reason (each entry to be removed when done; none added)
-PENDING = {
-    ("freetk/kernels/fixed_point.py", "solve"),
-    ("freetk/kernels/quadrature.py", "build"),
-    ("freetk/ntk.py", "ntk_law"),
-    ("freetk/ntk_general.py", "_line_integral"),
-    ("freetk/ntk_general.py", "_mp_line"),
-}
+PENDING = set()
 
 
 def test_no_long_function_without_a_reason():

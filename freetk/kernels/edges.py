@@ -369,28 +369,16 @@ def fcp_edge_mp(rate, j_cauchy_mp, p, kind, ctx, p_mp=None, max_iter=20):
         return ctx.mpf(0) if z == 0 else X(z)
     if p == 0:
         return ctx.mpf(0)
-    z = ctx.mpf(p)
-    tol = ctx.mpf(2) ** (-ctx.prec // 2 - 8)
-    for _ in range(max_iter):
-        step = ctx.diff(X, z, 1) / ctx.diff(X, z, 2)
-        z -= step
-        if abs(step) <= tol * (1 + abs(z)):
-            break
-    else:
-        raise NoConvergence(f"fcp_edge_mp: Newton on x'(zeta) = 0 did not converge from zeta = {p!r}",
-                            best=z, residual=float(abs(step)), iterations=max_iter)
-    if abs(z - ctx.mpf(p)) > 1e-6 * (1 + abs(p)):
-        raise NoConvergence(f"fcp_edge_mp: Newton on x'(zeta) = 0 left the double-precision critical point "
-                            f"{p!r} (reached {ctx.nstr(z, 17)})", best=z, residual=None, iterations=max_iter)
-    return X(z)
+    return _critical_value_mp(X, p, ctx, "fcp_edge_mp", max_iter, leave=1e-6)
 
 
-def _critical_value_mp(X, p0, ctx, name, max_iter=20):
+def _critical_value_mp(X, p0, ctx, name, max_iter=20, leave=1e-3):
     """``X(p*)`` at the critical point ``p*`` of ``X`` next to ``p0``: Newton's method on ``X'(p) = 0``
     with ``X'``, ``X''`` by mpmath's numerical differentiation in ``ctx`` (which raises the working
     precision of ``ctx`` while it differentiates: ``X`` must compute at the precision of ``ctx``).  The
     value is insensitive to the error in ``p*`` to first order: the iteration stops once the step is
-    below the square root of the working precision."""
+    below the square root of the working precision.  Raises :class:`~freetk.errors.NoConvergence` when
+    Newton's method does not settle, or settles farther than ``leave`` (relative) from ``p0``."""
     p = ctx.convert(p0)
     tol = ctx.mpf(2) ** (-ctx.prec // 2 - 8)
     for _ in range(max_iter):
@@ -401,7 +389,7 @@ def _critical_value_mp(X, p0, ctx, name, max_iter=20):
     else:
         raise NoConvergence(f"{name}: Newton on the derivative of the inverse map did not converge from "
                             f"{complex(p0)!r}", best=p, residual=float(abs(step)), iterations=max_iter)
-    if abs(p - ctx.convert(p0)) > 1e-3 * (1 + abs(p)):
+    if abs(p - ctx.convert(p0)) > leave * (1 + abs(p)):
         raise NoConvergence(f"{name}: Newton on the derivative of the inverse map left the start {complex(p0)!r} "
                             f"(reached {ctx.nstr(p, 17)})", best=p, residual=None, iterations=max_iter)
     return X(p)

@@ -289,6 +289,7 @@ def _anchored(system, z, memory):
     return u, done
 
 
+# long: one cascade of starts (anchors, descent, walk) over shared masks
 def solve(system, z, poles=(), on_fail="raise", memory=None):
     """Solve ``u = Phi(u, z)`` at every point of the complex array ``z`` (``Im z >= 0``).
 

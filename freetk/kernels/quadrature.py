@@ -120,6 +120,7 @@ def panels_for(lo, hi, lo_kind, hi_kind, lo_depth=GRADE_MIN, hi_depth=GRADE_MIN)
     return pans, tails
 
 
+# long: one refinement loop over all pieces and tails
 def build(pdf, intervals, tol=TOL, n=N_START, n_max=N_MAX):
     """The cumulative table of a density on its support intervals.
 

@@ -23,7 +23,8 @@ from typing import NamedTuple
 import mpmath
 import numpy as np
 
-from ..errors import InvalidArgument, NoConvergence
+from ..errors import InvalidArgument, NoConvergence, PrecisionWarning
+from ..numeric import as_float
 
 __all__ = ["SpectralMixin", "Edges"]
 
@@ -316,12 +317,11 @@ class SpectralMixin:
         if e.lower > 1e-12 * max(1.0, e.upper):
             return float(self._expect_density(np.log, tol=tol)) if e.intervals else \
                 float(sum(w * np.log(x) for x, w in e.atoms))
-        from scipy.integrate import quad
+        from scipy.integrate import quad   # deferred: scipy.integrate imports scipy.special (~0.25 s)
         g = lambda t: 1.0 / (1.0 + t) - self.resolvent(t)  # noqa: E731
         v1, err1 = quad(g, 0.0, 1.0, epsabs=1e-14, epsrel=1e-13, limit=200)
         v2, err2 = quad(g, 1.0, np.inf, epsabs=1e-14, epsrel=1e-13, limit=200)
         if err1 + err2 > 1e-9:
-            from ..errors import PrecisionWarning
             import warnings
             warnings.warn(f"{type(self).__name__}.log_det: quadrature error estimate {err1 + err2:.2e}",
                           PrecisionWarning, stacklevel=2)
@@ -363,7 +363,6 @@ def ntk_outliers(law, *, n, d, p):
     ``O(1/p)`` relative to the outliers' scale ``n/d = gamma1 p`` beyond the finite-size spread of
     the ``s_j`` themselves (tested against exact random matrices).
     """
-    from .base import as_float
     for name, v in (("n", n), ("d", d), ("p", p)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
             raise InvalidArgument(f"Argument `{name}` of `ntk_outliers` must be a positive integer, got {v!r}")
@@ -377,7 +376,7 @@ def ntk_outliers(law, *, n, d, p):
     m1 = (a + c1 ** 2) * tau
     out = []
     if c0 != 0:
-        from .marchenko_pastur import marchenko_pastur
+        from .marchenko_pastur import marchenko_pastur   # (marchenko_pastur's measures import this mixin)
         s = (n / d) * np.asarray(marchenko_pastur(d / n).quantile((np.arange(d) + 0.5) / d), float)
         out += list(c0 ** 2 * tau * s + m1)
     if c1 != 0:
