@@ -94,10 +94,15 @@ class TLaw:
         else:
             self.measure = FromMoments(lambda k: d_law.moments(2 * k)[2 * k])
             self.point = None
-        self._tau = lambda k: d_law.moments(2 * k)[2 * k]
+        # all moments of D up to 2k in one call (a call per k recomputed them all: O(k^2) sympy work)
+        self._tau = None
+        self._d_law = d_law
 
     def tau(self, k):
         """``[E T^0, ..., E T^k]`` (exact)."""
+        if self._tau is None:
+            m = self._d_law.moments(2 * k)
+            return [m[2 * j] for j in range(k + 1)]
         return [self._tau(j) for j in range(k + 1)]
 
     def atoms(self):
