@@ -150,7 +150,7 @@ class FreeAdditiveConvolution(_Convolution):
 
     def _free_cumulants(self, k):
         a, b = self._mu.free_cumulants(k), self._nu.free_cumulants(k)
-        return [_series._simplify(x + y) for x, y in zip(a, b)]
+        return [_series._expand(x + y) for x, y in zip(a, b)]
 
     def _moments(self, k):
         return _series.free_cumulants_to_moments(self._free_cumulants(k))
@@ -160,7 +160,7 @@ class FreeAdditiveConvolution(_Convolution):
         for x, a in self._mu.atoms():
             for y, b in self._nu.atoms():
                 if as_float(a) + as_float(b) > 1:
-                    out.append((_series._simplify(x + y), _series._simplify(a + b - 1)))
+                    out.append((_series._expand(x + y), _series._expand(a + b - 1)))
         return out
 
     def _scale(self):
@@ -263,7 +263,7 @@ class FreeMultiplicativeConvolution(_Convolution):
         for x, a in self._mu.atoms():
             for y, b in self._nu.atoms():
                 if as_float(x) != 0 and as_float(y) != 0 and as_float(a) + as_float(b) > 1:
-                    out.append((_series._simplify(x * y), _series._simplify(a + b - 1)))
+                    out.append((_series._expand(x * y), _series._expand(a + b - 1)))
         if zero_mass > 0:
             out.append((0, zero_mass))
         return out

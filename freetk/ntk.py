@@ -48,7 +48,7 @@ from .measures.general import Affine, FromDensity, FromMoments
 from .measures.marchenko_pastur import FreeCompoundPoisson, FreePoisson, marchenko_pastur
 from .ntk_general import GeneralMu, rho_edges, rho_u_solve, rho_u_solve_mp
 from .ntk_series import mu_moments_arb, mu_moments_exact, mu_moments_kernel, mu_moments_numeric, to_arb
-from .numeric import edge_nodes
+from .numeric import edge_nodes, simplify
 from .precision import check_dps, context, round_to
 
 
@@ -170,19 +170,19 @@ class NTKMu(Measure):
         if as_float(c) == 0:
             acc = {}
             for t, w in self._T.atoms():
-                acc[_s(a * t)] = acc.get(_s(a * t), 0) + w
+                acc[simplify(a * t)] = acc.get(simplify(a * t), 0) + w
             return sorted(acc.items(), key=lambda p: as_float(p[0]))
         if as_float(a) == 0:
             q = 1 - sum(w for t, w in self._T.atoms() if as_float(t) == 0)
-            mass = _s(1 - q + r * q ** 2 / 2) if as_float(r * q) <= 1 else _s(1 - 1 / (2 * r))
+            mass = simplify(1 - q + r * q ** 2 / 2) if as_float(r * q) <= 1 else simplify(1 - 1 / (2 * r))
             return [(sympy.Integer(0), mass)]
         out = []
         for t, w in self._T.atoms():
             if as_float(t) == 0:
                 out.append((sympy.Integer(0), w))
             else:
-                mass = _s(r * w ** 2 / 2) if as_float(r * w) <= 1 else _s(w - 1 / (2 * r))
-                out.append((_s(a * t), mass))
+                mass = simplify(r * w ** 2 / 2) if as_float(r * w) <= 1 else simplify(w - 1 / (2 * r))
+                out.append((simplify(a * t), mass))
         return out
 
     # ---- rho_B for the closed-form family
@@ -306,10 +306,6 @@ class NTKMu(Measure):
 def _ratio(v):
     man, exp = mpmath.mpf(v).man_exp
     return (int(man) * 2 ** int(exp), 1) if exp >= 0 else (int(man), 2 ** int(-exp))
-
-
-def _s(x):
-    return sympy.simplify(x) if isinstance(x, sympy.Basic) else x
 
 
 # ----------------------------------------------------------------------------- routes for mu
@@ -635,7 +631,7 @@ class NTKLaw(FreeCompoundPoisson):
 
     def _free_cumulants(self, k):
         m = self._mu.moments(k)
-        return [_s(self._g1 ** (j - 1) * m[j]) for j in range(1, k + 1)]
+        return [simplify(self._g1 ** (j - 1) * m[j]) for j in range(1, k + 1)]
 
     def _scale(self):
         lo, hi = self._range()

@@ -34,6 +34,7 @@ import sympy
 from .errors import InvalidArgument, NoConvergence, PrecisionWarning
 from .measures.atoms import Atoms
 from .measures.base import Measure, as_float
+from .numeric import simplify
 from .measures.classical import UniformSquared
 from .ntk_series import mu_moments_exact
 
@@ -104,7 +105,7 @@ class _TKernel:
 
     def exact_moment(self, k):
         s = sum(w * t ** k for t, w in self.atoms.items())
-        return sympy.nsimplify(s + sum(w * b ** (2 * k) / (2 * k + 1) for w, b in self.usq)) \
+        return simplify(sympy.sympify(s + sum(w * b ** (2 * k) / (2 * k + 1) for w, b in self.usq))) \
             if not isinstance(s, float) else s
 
     def mass_at_zero(self):
@@ -291,14 +292,14 @@ class GeneralMu(Measure):
         q = 1 - self._T.mass_at_zero()
         if as_float(a) == 0:
             mass = (1 - q + r * q ** 2 / 2) if as_float(r * q) <= 1 else (1 - 1 / (2 * r))
-            return [(0, _simp(mass))] if as_float(mass) > 0 else []
+            return [(0, simplify(mass))] if as_float(mass) > 0 else []
         out = []
         for t, w in sorted(self._T.atoms.items(), key=lambda p: as_float(p[0])):
             if as_float(t) == 0:
                 out.append((0, w))
             else:
                 mass = r * w ** 2 / 2 if as_float(r * w) <= 1 else w - 1 / (2 * r)
-                out.append((_simp(a * t), _simp(mass)))
+                out.append((simplify(a * t), simplify(mass)))
         return out
 
     # ------------------------------------------------------------------ the inverse map of rho_z
@@ -864,10 +865,6 @@ def _mp_gl_nodes(ctx, n):
         xs.append(x)
         ws.append(2 / ((1 - x * x) * dp * dp))
     return xs, ws
-
-
-def _simp(x):
-    return sympy.nsimplify(x) if isinstance(x, sympy.Basic) else x
 
 
 # ----------------------------------------------------------------------------- rho from the exact G_mu

@@ -43,7 +43,7 @@ class _ListAlgebra:
         return x
 
     def simplify(self, x):
-        return _series._simplify(x)
+        return _series._expand(x)
 
 
 class _FlintAlgebra:

@@ -41,6 +41,16 @@ def exact(x):
     return x
 
 
+def simplify(x):
+    """The package's one simplification policy for exact values: sympy's ``simplify`` on sympy
+    expressions, rationals and atoms returned as they are (no work, and no first-call import of
+    sympy's unit system for plain numbers); anything else (int, Fraction, float) unchanged.  Never
+    ``nsimplify``, which guesses a closed form from digits and can change the value."""
+    if not isinstance(x, sympy.Basic) or x.is_Rational or x.is_Atom:
+        return x
+    return sympy.simplify(x)
+
+
 def as_float(x):
     """Numeric value of an exact or inexact parameter (raises on free symbols)."""
     if isinstance(x, sympy.Basic):

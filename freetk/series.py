@@ -140,7 +140,9 @@ def _div_int(x, k):
     return x / k
 
 
-def _simplify(x):
+def _expand(x):
+    """Coefficients of a series kept expanded (a canonical form for the ring arithmetic, not a
+    simplification)."""
     return sympy.expand(x) if isinstance(x, sympy.Basic) else x
 
 
@@ -259,7 +261,7 @@ def series_mul(a, b, n=None):
         s = 0
         for i in range(max(0, k - len(b) + 1), min(k, len(a) - 1) + 1):
             s = s + a[i] * b[k - i]
-        out.append(_simplify(s))
+        out.append(_expand(s))
     return out
 
 
@@ -277,7 +279,7 @@ def series_inverse(a, n=None):
         s = 0
         for i in range(1, min(k, len(a) - 1) + 1):
             s = s + a[i] * out[k - i]
-        out.append(_simplify(-s * inv0))
+        out.append(_expand(-s * inv0))
     return out
 
 
@@ -299,7 +301,7 @@ def series_compose(f, g, n=None):
     for c in reversed(list(f[:n])):
         acc = series_mul(acc, list(g) + [0] * n, n)
         acc[0] = acc[0] + c
-    return [_simplify(x) for x in acc]
+    return [_expand(x) for x in acc]
 
 
 def series_reversion(f, n=None):
@@ -316,7 +318,7 @@ def series_reversion(f, n=None):
     power = [1] + [0] * (n - 2)
     for k in range(1, n):
         power = series_mul(power, h, n - 1)
-        out.append(_simplify(_div_int(power[k - 1], k)))
+        out.append(_expand(_div_int(power[k - 1], k)))
     return out
 
 
@@ -349,7 +351,7 @@ def moments_to_free_cumulants(m):
         s_ = m[n]
         for s in range(1, n):
             s_ = s_ - kap[s] * pw[s][n - s]
-        kap[n] = _simplify(s_)
+        kap[n] = _expand(s_)
     return kap[1:]
 
 
@@ -381,9 +383,9 @@ def free_cumulants_to_moments(kappa):
             acc = 0
             for i in range(j + 1):
                 acc = acc + prev[i] * m[j - i]
-            row.append(_simplify(acc))
+            row.append(_expand(acc))
             val = val + kap[s] * row[j]
-        m[n] = _simplify(val)
+        m[n] = _expand(val)
     return m
 
 
@@ -392,7 +394,7 @@ def moments_to_boolean_cumulants(m):
     """Boolean cumulants ``[beta_1..beta_N]``: ``M = 1/(1 - B)``."""
     _check_moments(m, "moments_to_boolean_cumulants")
     inv = series_inverse(list(m))
-    return [_simplify(-c) for c in inv[1:]]
+    return [_expand(-c) for c in inv[1:]]
 
 
 @_field_wrap
@@ -411,7 +413,7 @@ def moments_to_classical_cumulants(m):
         s = m[n]
         for k in range(1, n):
             s = s - comb(n - 1, k - 1) * c[k] * m[n - k]
-        c[n] = _simplify(s)
+        c[n] = _expand(s)
     return c[1:]
 
 
@@ -425,7 +427,7 @@ def classical_cumulants_to_moments(c):
         s = 0
         for k in range(1, n + 1):
             s = s + comb(n - 1, k - 1) * cc[k] * m[n - k]
-        m[n] = _simplify(s)
+        m[n] = _expand(s)
     return m
 
 
@@ -443,7 +445,7 @@ def moments_to_s_transform(m):
     psi = [0] + list(m[1:])
     chi = series_reversion(psi, N + 1)
     q = chi[1:]                       # chi(z)/z, N coefficients
-    return [_simplify(q[k] + (q[k - 1] if k else 0)) for k in range(N)]
+    return [_expand(q[k] + (q[k - 1] if k else 0)) for k in range(N)]
 
 
 @_field_wrap
@@ -459,7 +461,7 @@ def s_transform_to_moments(s):
     q = series_mul(list(s), geo, N)
     chi = [0] + q
     psi = series_reversion(chi, N + 1)
-    return [1] + [_simplify(x) for x in psi[1:]]
+    return [1] + [_expand(x) for x in psi[1:]]
 
 
 def hankel_check(m, func="from_moments"):

@@ -23,7 +23,7 @@ from ..errors import InvalidArgument, NoConvergence, PrecisionWarning, check_ord
 from ..kernels import quadrature
 from ..kernels.edges import Interval
 from ..precision import GUARD_DIGITS
-from ..numeric import as_float, evaluate, exact, to_mp  # noqa: F401 (exact, as_float re-exported)
+from ..numeric import as_float, evaluate, exact, simplify, to_mp  # noqa: F401 (exact, as_float re-exported)
 from .parameters import validate as _validate_parameters
 
 W = sympy.Symbol("w")
@@ -161,7 +161,7 @@ class Measure(SpectralMixin, metaclass=ABCMeta):
 
     def variance(self):
         m = self.moments(2)
-        return _simp(m[2] - m[1] ** 2)
+        return simplify(m[2] - m[1] ** 2)
 
     def r_transform(self, order=None, var=W):
         """R-transform ``R(w) = sum_{k>=0} kappa_{k+1} w^k``.
@@ -510,10 +510,6 @@ def _doubled(ctx):
     wide = mpmath.MPContext()
     wide.prec = 2 * ctx.prec
     return wide
-
-
-def _simp(x):
-    return sympy.simplify(x) if isinstance(x, sympy.Basic) and x.free_symbols else x
 
 
 def as_mp(x, ctx):

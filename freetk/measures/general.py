@@ -188,15 +188,15 @@ class Affine(Measure):
     def _moments(self, k):
         m = self._b.moments(k)
         s, c = self._s, self._c
-        return [_series._simplify(sum(comb(n, j) * s ** j * m[j] * c ** (n - j) for j in range(n + 1)))
+        return [_series._expand(sum(comb(n, j) * s ** j * m[j] * c ** (n - j) for j in range(n + 1)))
                 for n in range(k + 1)]
 
     def _free_cumulants(self, k):
         kap = self._b.free_cumulants(k)
-        return [_series._simplify(self._s ** (j + 1) * kap[j] + (self._c if j == 0 else 0)) for j in range(k)]
+        return [_series._expand(self._s ** (j + 1) * kap[j] + (self._c if j == 0 else 0)) for j in range(k)]
 
     def atoms(self):
-        return [(_series._simplify(self._s * x + self._c), w) for x, w in self._b.atoms()]
+        return [(_series._expand(self._s * x + self._c), w) for x, w in self._b.atoms()]
 
     def support(self, dps=None):
         if dps is not None:       # the base's edges at dps digits (mpmath numbers), mapped exactly

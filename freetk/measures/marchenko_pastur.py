@@ -183,7 +183,7 @@ class FreeCompoundPoisson(Measure):
 
     def _free_cumulants(self, k):
         m = self._J.moments(k)
-        return [_series._simplify(self._r * m[j]) for j in range(1, k + 1)]
+        return [_series._expand(self._r * m[j]) for j in range(1, k + 1)]
 
     def _moments(self, k):
         return _series.free_cumulants_to_moments(self._free_cumulants(k))
