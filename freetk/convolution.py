@@ -12,6 +12,7 @@ import sympy
 
 from . import series as _series
 from .errors import InvalidArgument
+from .numeric import simplify
 from .measures.base import Measure, as_float
 from .measures.semicircle import Semicircle
 from .measures.marchenko_pastur import FreePoisson
@@ -58,7 +59,7 @@ def free_add(mu, nu, method="auto"):
         p, q = mu.parameters, nu.parameters
         if isinstance(mu, Semicircle) and isinstance(nu, Semicircle):
             return Semicircle(p["mean"] + q["mean"], p["var"] + q["var"])
-        if isinstance(mu, FreePoisson) and isinstance(nu, FreePoisson) and sympy.simplify(p["jump"] - q["jump"]) == 0:
+        if isinstance(mu, FreePoisson) and isinstance(nu, FreePoisson) and simplify(p["jump"] - q["jump"]) == 0:
             return FreePoisson(p["rate"] + q["rate"], p["jump"])
         for a, b in ((mu, nu), (nu, mu)):
             c = _dirac_value(b)

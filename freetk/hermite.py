@@ -38,6 +38,7 @@ import numpy as np
 import sympy
 
 from .errors import InvalidArgument, PrecisionWarning, check_order
+from .numeric import simplify
 from .precision import MpFunction, check_dps, context, round_to
 
 X = sympy.Symbol("x", real=True)
@@ -82,7 +83,7 @@ class HermiteData:
 
     @property
     def c1_squared(self):
-        return sympy.simplify(self.c1 ** 2) if self.exact else self.c1 ** 2
+        return simplify(self.c1 ** 2) if self.exact else self.c1 ** 2
 
     def numeric(self, dps=15):
         """``(c0, c1, norm2, a)`` as mpmath numbers at ``dps`` digits (no global state touched)."""
@@ -558,7 +559,7 @@ def _gauss_exact(expr):
             if r.has(sympy.Integral) or r.has(sympy.oo) or r.has(sympy.zoo) or r.has(sympy.nan):
                 return None
             total += r
-    return sympy.simplify(total)
+    return simplify(total)
 
 
 # ----------------------------------------------------------------------------- numeric path
@@ -727,7 +728,7 @@ def _parity(phi, expr, sign):
     with np.errstate(all="ignore"):
         if not np.allclose(phi.np(-t), sign * phi.np(t), rtol=1e-12, atol=1e-14):
             return False
-    return sympy.simplify(expr.subs(X, -X) - sign * expr) == 0
+    return simplify(expr.subs(X, -X) - sign * expr) == 0
 
 
 def hermite_data(activation=None, *, sigma_prime=None, dps=None, exact=True):
@@ -789,7 +790,7 @@ def _hermite_data(activation, sigma_prime, dps, exact):
         vals = [_gauss_exact(phi_raw), _gauss_exact(X * phi_raw), _gauss_exact(phi_raw ** 2)]
         if all(v is not None for v in vals):
             c0, c1, n2 = vals
-            a = sympy.simplify(n2 - c0 ** 2 - c1 ** 2)
+            a = simplify(n2 - c0 ** 2 - c1 ** 2)
             return HermiteData(c0, c1, n2, a, True, phi_raw, 0.0, 0, desc)
     if kind == "sympy" and vals[1] is None and _parity(phi, phi_raw, 1):
         vals[1] = sympy.Integer(0)      # even phi (odd sigma): c1 = 0 exactly by symmetry
@@ -875,4 +876,4 @@ def parseval_check(f, k, dps=30):
         n2 = _coef_numeric(phi, lambda y, t: y * y, dps)
     partial = sum(c ** 2 / math.factorial(j) for j, c in enumerate(cs))
     rem = n2 - partial
-    return n2, partial, (sympy.simplify(rem) if isinstance(rem, sympy.Basic) else rem)
+    return n2, partial, (simplify(rem) if isinstance(rem, sympy.Basic) else rem)

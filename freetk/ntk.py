@@ -601,7 +601,7 @@ class NTKLaw(FreeCompoundPoisson):
         a = hermite.a
         c = hermite.c1 ** 2
         if isinstance(c, sympy.Basic):
-            c = sympy.simplify(c)
+            c = simplify(c)
         mu = NTKMu(a, c, gamma2, tlaw, method=method, nodes=nodes)
         super().__init__(1 / gamma1, Affine(mu, gamma1, 0), latex_name=r"\rho")
         self._mu = mu

@@ -4,6 +4,7 @@ from math import comb
 import numpy as np
 import sympy
 
+from ..numeric import simplify
 from .base import Measure, as_float, as_mp
 from .parameters import POSITIVE, REALS, Interval, Parameter
 
@@ -43,7 +44,7 @@ class Uniform(_IntervalLaw):
 
     def _moments(self, k):
         lo, hi = self._lo, self._hi
-        return [sympy.Integer(1)] + [sympy.simplify((hi ** (j + 1) - lo ** (j + 1)) / ((j + 1) * (hi - lo)))
+        return [sympy.Integer(1)] + [simplify((hi ** (j + 1) - lo ** (j + 1)) / ((j + 1) * (hi - lo)))
                                      for j in range(1, k + 1)]
 
     def _cauchy_np(self, z):

@@ -9,7 +9,7 @@ from .. import series as _series
 from .. import validation as _v
 from ..errors import InvalidArgument
 from ..inversion import gauss_from_moments, jacobi_from_moments, terminated_cf
-from ..numeric import edge_nodes, to_mp
+from ..numeric import edge_nodes, simplify, to_mp
 from ..precision import MpFunction, context, round_to
 from .base import Measure, as_float, as_mp, exact
 from .parameters import POSITIVE, REALS, IsMeasure, Parameter
@@ -131,7 +131,7 @@ class FromDensity(Measure):
     def _moments(self, k):
         x = sympy.Symbol("x")
         if self._expr is not None:
-            return [sympy.simplify(sympy.integrate(self._expr * x ** j, (x, self._lo, self._hi)))
+            return [simplify(sympy.integrate(self._expr * x ** j, (x, self._lo, self._hi)))
                     for j in range(k + 1)]
         ctx = context(15)
         lo, hi = as_mp(self._lo, ctx), as_mp(self._hi, ctx)
