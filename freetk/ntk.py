@@ -521,7 +521,7 @@ class ClosedRoute(MuRoute):
 
 def _mp_support(rb, ctx):
     if isinstance(rb, FreePoisson):
-        r, t = as_mp(rb.rate, ctx), as_mp(rb.jump, ctx)
+        r, t = as_mp(rb.parameters["rate"], ctx), as_mp(rb.parameters["jump"], ctx)
         return [(t * (1 - ctx.sqrt(r)) ** 2, t * (1 + ctx.sqrt(r)) ** 2)]
     return [(ctx.mpf(lo), ctx.mpf(hi)) for lo, hi in rb.support()]
 

@@ -81,7 +81,7 @@ class _TKernel:
                                               f"got an atom at {t}")
                     self.atoms[t] = self.atoms.get(t, 0) + w * wt
             elif isinstance(m, UniformSquared):
-                self.usq.append((w, m._b))
+                self.usq.append((w, m.parameters["b"]))
             else:
                 raise InvalidArgument("Argument `nu` of `GeneralMu` must be an Atoms, a UniformSquared or a list of "
                                       f"(weight, measure) pairs of those; got {type(m).__name__}")
