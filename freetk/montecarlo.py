@@ -55,11 +55,28 @@ def _draw_d(d_law, p, rng):
         fam = registry.family_of(d_law)
         if fam is not None and fam.sample is not None:
             return fam.sample(d_law, rng, p)
-        (lo, hi), = d_law.support()
-        grid = np.linspace(lo, hi, 4001)
-        F = np.asarray(d_law.cdf(grid), float)
-        return np.interp(rng.uniform(size=p), F, grid)
+        return _draw_by_cdf(d_law, p, rng)
     raise InvalidArgument(f"Argument `d_law` of `ntk_matrix` must be a Measure or a name, got {type(d_law).__name__}")
+
+
+def _draw_by_cdf(measure, p, rng):
+    """``p`` draws of a measure without an exact sampler: its atoms exactly (a categorical draw with their
+    masses) and its continuous part by the inverse of its cdf (atoms removed) interpolated on a grid of
+    every support interval."""
+    atoms = list(measure.atoms_float())
+    locs = np.array([x for x, _ in atoms], float)
+    w = np.array([m for _, m in atoms], float)
+    cont = max(0.0, 1.0 - float(np.sum(w)))
+    kind = rng.choice(len(atoms) + 1, size=p, p=np.append(w, cont) / (np.sum(w) + cont))
+    out = np.empty(p)
+    out[kind < len(atoms)] = locs[kind[kind < len(atoms)]]
+    todo = kind == len(atoms)
+    if np.any(todo):
+        grid = np.unique(np.concatenate([np.linspace(lo, hi, 4001) for lo, hi in measure.support()]))
+        F = np.asarray(measure.cdf(grid), float) - np.array([np.sum(w[locs <= g]) for g in grid])
+        F = np.maximum.accumulate(F) / F[-1]
+        out[todo] = np.interp(rng.uniform(size=int(np.sum(todo))), F, grid)
+    return out
 
 
 def ntk_matrix(activation=None, *, n, d, p, d_law="rademacher", x_law="gaussian", seed=0,

@@ -137,3 +137,13 @@ def test_ntk_law_reads_the_named_laws_of_d(name):
     assert cli._d_law(f" {name.upper()} ") == name
     with pytest.raises(InvalidArgument, match="`d_law` of `ntk_law` must be a Measure or one of"):
         TLaw("laplace")
+
+
+@pytest.mark.parametrize("m", [ft.marchenko_pastur(2), ft.free_poisson(3, 2), ft.semicircle(1, 2),
+                               ft.atoms([1, 2], [F(1, 3), F(2, 3)]), ft.uniform(0, 1), ft.arcsine(-1, 2)])
+def test_family_of_rebuilds_the_measure_from_its_parameters(m):
+    """family_of names the family whose builder takes the measure's parameters (a Marchenko–Pastur law is a
+    free Poisson law with rate and jump), and that builder gives back the same law (exact moments)."""
+    fam = registry.family_of(m)
+    assert fam is not None and set(m.parameters) == {p.name for p in fam.parameters}
+    assert fam.build(**m.parameters).moments(4) == m.moments(4)

@@ -101,9 +101,12 @@ def family(name):
 
 
 def family_of(measure):
-    """The registered family whose class ``measure`` is (the first one listed), or None."""
+    """The registered family that builds ``measure`` from its parameters: its class and the names of
+    ``measure.parameters`` match (a Marchenko–Pastur law is a ``FreePoisson`` with ``rate`` and ``jump``: the
+    ``free_poisson`` family), or None."""
+    names = set(measure.parameters)
     for f in FAMILIES.values():
-        if type(measure) is f.cls:
+        if type(measure) is f.cls and names == {p.name for p in f.parameters}:
             return f
     return None
 
