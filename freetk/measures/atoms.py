@@ -33,8 +33,8 @@ class Atoms(Measure):
     def atoms(self):
         return list(zip(self._x, self._w))
 
-    def support(self):
-        return []
+    def support(self, dps=None):
+        return [] if dps is None else self._support_mp(dps)
 
     def _cauchy_np(self, z):
         x = np.array([as_float(v) for v in self._x])

@@ -22,7 +22,7 @@ from .. import validation as _v
 from ..errors import InvalidArgument, NoConvergence, PrecisionWarning, check_order
 from ..kernels import quadrature
 from ..kernels.edges import Interval
-from ..precision import GUARD_DIGITS
+from ..precision import GUARD_DIGITS, check_dps, context, round_to
 from ..numeric import as_float, evaluate, exact, simplify, to_mp  # noqa: F401 (exact, as_float re-exported)
 from .parameters import validate as _validate_parameters
 
@@ -373,9 +373,25 @@ class Measure(SpectralMixin, metaclass=ABCMeta):
         np_k, mp_k = self._kernels("cdf", method)
         return evaluate(x, np_k, mp_k, dps, name=f"{type(self).__name__}.cdf")
 
-    def support(self):
-        """Closed intervals ``[(lo, hi), ...]`` carrying the continuous part."""
+    def support(self, dps=None):
+        """Closed intervals ``[(lo, hi), ...]`` carrying the continuous part; with ``dps=N`` the edges as
+        mpmath numbers correct to ``N`` digits, for the laws whose edges are known that precisely."""
+        if dps is not None:
+            self._support_mp(dps)     # validates dps; a measure without a continuous part has no edges
         return []
+
+    def _support_mp(self, dps, ends=None):
+        """``support(dps=...)`` from ``ends(ctx)`` (the exact edges in the mpmath context ``ctx``), rounded to
+        ``dps`` digits; without ``ends`` the law's edges are not known to arbitrary precision: refused."""
+        name = f"{type(self).__name__}.support"
+        dps = check_dps(name, dps)
+        if ends is None:
+            if not self.support():
+                return []
+            raise InvalidArgument(f"{name}(dps=...): this law's edges are not known beyond double precision; "
+                                  "use dps=None")
+        ctx = context(dps)
+        return [(round_to(a, dps), round_to(b, dps)) for a, b in ends(ctx)]
 
     def atoms(self):
         """Atoms ``[(location, mass), ...]``."""

@@ -26,7 +26,9 @@ class _IntervalLaw(Measure):
         p = self._set_parameters(self._FUNC, lo=lo, hi=hi)
         self._lo, self._hi = p["lo"], p["hi"]
 
-    def support(self):
+    def support(self, dps=None):
+        if dps is not None:
+            return self._support_mp(dps, lambda ctx: [(as_mp(self._lo, ctx), as_mp(self._hi, ctx))])
         return [(as_float(self._lo), as_float(self._hi))]
 
     def latex(self):
@@ -156,7 +158,9 @@ class UniformSquared(Measure):
     def _moments(self, k):
         return [sympy.Integer(1)] + [self._b ** (2 * j) / (2 * j + 1) for j in range(1, k + 1)]
 
-    def support(self):
+    def support(self, dps=None):
+        if dps is not None:
+            return self._support_mp(dps, lambda ctx: [(ctx.mpf(0), as_mp(self._b, ctx) ** 2)])
         return [(0.0, as_float(self._b) ** 2)]
 
     def _cauchy_np(self, z):

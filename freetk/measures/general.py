@@ -70,7 +70,9 @@ class FromMoments(Measure):
         n = n or self._n_nodes()
         return gauss_from_moments(self.moments(2 * n - 1), n, dps=dps)
 
-    def support(self):
+    def support(self, dps=None):
+        if dps is not None:
+            return self._support_mp(dps)
         a, b = self.jacobi()
         ai, bi = float(a[-1]), float(b[-1])
         return [(ai - 2 * np.sqrt(bi), ai + 2 * np.sqrt(bi))]
@@ -138,7 +140,9 @@ class FromDensity(Measure):
         return [mpmath.mpf(1)] + [round_to(ctx.quad(lambda t: self._fmp(t, ctx) * t ** j, [lo, hi]), 15)
                                   for j in range(1, k + 1)]
 
-    def support(self):
+    def support(self, dps=None):
+        if dps is not None:
+            return self._support_mp(dps, lambda ctx: [(as_mp(self._lo, ctx), as_mp(self._hi, ctx))])
         return [(as_float(self._lo), as_float(self._hi))]
 
     def _pdf_np(self, x):

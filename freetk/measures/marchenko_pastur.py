@@ -64,7 +64,12 @@ class FreePoisson(Measure):
         r, a = as_float(self._r), as_float(self._a)
         return a * (1 - np.sqrt(r)) ** 2, a * (1 + np.sqrt(r)) ** 2
 
-    def support(self):
+    def support(self, dps=None):
+        if dps is not None:
+            def ends(ctx):
+                r, a = as_mp(self._r, ctx), as_mp(self._a, ctx)
+                return [(a * (1 - ctx.sqrt(r)) ** 2, a * (1 + ctx.sqrt(r)) ** 2)]
+            return self._support_mp(dps, ends)
         return [self._edges()]
 
     def atoms(self):

@@ -43,7 +43,10 @@ class Semicircle(Measure):
         m, s = as_float(self._m), np.sqrt(as_float(self._v))
         return m - 2 * s, m + 2 * s
 
-    def support(self):
+    def support(self, dps=None):
+        if dps is not None:
+            return self._support_mp(dps, lambda ctx: [(as_mp(self._m, ctx) + sg * 2 * ctx.sqrt(as_mp(self._v, ctx))
+                                                       for sg in (-1, 1))])
         return [self._edges()]
 
     def _cauchy_np(self, z):
