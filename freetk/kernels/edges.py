@@ -468,7 +468,8 @@ def mul_edge_mp(mu_cauchy_mp, nu_cauchy_mp, u0, X1, X2, ctx):
 #: (``d`` of the sign of ``x'``), ``off_sign`` (the sign of ``d`` off the support), parameter ``cuts``;
 #: limits at ``p = 0`` when neither branch is outer (``inner_zero(first_end)``) and when one is
 #: (``outer_zero(mean of the outer operand, zero of the other)``); at an infinite parameter
-#: (``at_poles(b1, b2, p)``); ``special(p, p0, X)``: a parameter value with its own limit, else None
+#: (``at_poles(b1, b2, p)``); ``special(p, p0, b1, b2)``: the limit at a parameter value with its own
+#: limit (``p0`` the left end of the parameter interval being followed), else None
 PairMap = namedtuple("PairMap", "x dx off_sign cuts inner_zero outer_zero at_poles special")
 
 
@@ -507,7 +508,7 @@ def _pair_off_support(m, f1, f2, bm, bn, means, breaks):
                         return _note(breaks, m.outer_zero(means[1], float(invert(f1, b1, np.array([0.0]))[0])))
                     if np.isinf(p):
                         return m.at_poles(b1, b2, p)
-                    v = m.special(p, p0, X)
+                    v = m.special(p, p0, b1, b2)
                     if v is not None:
                         return v
                     w1 = b1.a if p == b1.fa else (b1.b if p == b1.fb else float(invert(f1, b1, np.array([p]))[0]))
@@ -539,7 +540,7 @@ def add_support(mu_support, mu_atoms, mu_pair, nu_support, nu_atoms, nu_pair, mu
     m = PairMap(x=lambda w1, w2, g: w1 + w2 - 1 / g, dx=dx, off_sign=-1, cuts=(0.0,),
                 inner_zero=lambda first: -np.inf if first else np.inf,      # both finite: x ~ -1/g
                 outer_zero=lambda mean, w0: mean + w0,                      # w ~ 1/g + mean on the outer one
-                at_poles=at_poles, special=lambda p, p0, X: None)
+                at_poles=at_poles, special=lambda p, p0, b1, b2: None)
     bm = branches(mu_pair, gaps(mu_support, mu_atoms), _at_inf)
     bn = branches(nu_pair, gaps(nu_support, nu_atoms), _at_inf)
     scale = 1.0 + sum(abs(v) for iv in list(mu_support) + list(nu_support) for v in iv)
@@ -589,17 +590,43 @@ def mul_support(mu_support, mu_atoms, mu_pair, nu_support, nu_atoms, nu_pair, mu
         return (np.where(xv > 0, 1 - np.abs(fp), np.nan),
                 (1 + size) * (1 + 1 / np.abs(u)) * (1 + 1 / np.abs(1 + u)))
 
-    def special(p, p0, X):
+    def through_zero(br, zero_mass):
+        # X(u) -> 0 as u -> -1 on the branch whose gap holds (or ends at) 0, when there is no mass at 0:
+        # u(0) = -mu((0, inf)) = -1 there
+        return zero_mass == 0 and br.a < 0 <= br.b
+
+    def slope_at_zero(pair, br):
+        # lim X(u)/(1 + u) as u -> -1 on that branch: 1/u'(0) = 1/G(0), G(0) = -int dmu(t)/t (u' = G + x G');
+        # G(0) -> -inf when the support reaches 0 with a non-integrable 1/t (the limit is then 0)
+        g = _end_value(lambda t: pair(t), 0.0, -1) if br.b == 0 else float(pair(np.array([0.0]))[0][0])
+        return 0.0 if np.isinf(g) else 1 / g
+
+    def special(p, p0, b1, b2):
+        """x(u) at u -> -1: an inverse through 0 cancels the pole of u/(1 + u).  Both through 0:
+        x -> 0; one (say X_nu): x -> X_mu(-1) (-1) lim X_nu/(1 + u) = -X_mu(-1)/G_nu(0), a finite point
+        inside a gap of mu ⊠ nu (where its G vanishes: x G(x) = 1 + u = 0); none: x -> ±inf."""
         if p != -1:
             return None
-        # u -> -1: x -> 0 when an inverse vanishes there, else x -> inf
-        xv = float(X(np.array([p + (1e-9 if p == p0 else -1e-9)]))[0])
-        return 0.0 if abs(xv) < 1e-6 * scale else np.copysign(np.inf, xv)
+        z1, z2 = through_zero(b1, mu_zero), through_zero(b2, nu_zero)
+        if z1 and z2:
+            return 0.0
+        if z1 or z2:
+            (br, f), (pair, zb) = ((b2, fn), (mu_pair, b1)) if z1 else ((b1, fm), (nu_pair, b2))
+            other = float(invert(f, br, np.array([-1.0]))[0])
+            return -other * slope_at_zero(pair, zb)
+        w1 = float(invert(fm, b1, np.array([-1.0]))[0])
+        w2 = float(invert(fn, b2, np.array([-1.0]))[0])
+        # sign of w1 w2 u/(1 + u) next to u = -1 on the side being followed (1 + u > 0 when -1 is the left end)
+        return np.copysign(np.inf, -w1 * w2 * (1.0 if p == p0 else -1.0))
+
+    def at_poles(b1, b2, p):
+        # u -> ±inf: both inverses end at atoms (poles of u), u/(1 + u) -> 1: x -> the product of the atoms
+        return (b1.a if p == b1.fa else b1.b) * (b2.a if p == b2.fa else b2.b)
 
     m = PairMap(x=x, dx=dx, off_sign=+1, cuts=(-1.0, 0.0),
                 inner_zero=lambda first: 0.0,
                 outer_zero=lambda mean, w0: mean * w0,            # X u -> mean on the outer branch
-                at_poles=lambda b1, b2, p: np.nan, special=special)
+                at_poles=at_poles, special=special)
     bm = _u_branches(fm, mu_support, mu_atoms, mu_zero)
     bn = _u_branches(fn, nu_support, nu_atoms, nu_zero)
     off = [(0.0, -np.inf, "end", "end")]    # nothing of the continuous part lies in (-inf, 0]
