@@ -106,10 +106,12 @@ def branches(f, gap_list, at_inf):
     return out
 
 
-def invert(f, br, y):
+def invert(f, br, y, w0=None):
     """``w`` in the gap ``(br.a, br.b)`` with ``f(w) = y`` for each ``y`` in ``(br.fb, br.fa)``, by a
     safeguarded Newton iteration (bisection whenever a step leaves the bracket); vectorised.
-    ``f(w)`` returns ``(value, derivative)``; ``f`` is decreasing on the gap."""
+    ``f(w)`` returns ``(value, derivative)``; ``f`` is decreasing on the gap.  ``w0`` (optional, the
+    shape of ``y``): starting points (e.g. the solutions at nearby ``y``); the midpoint of the bracket
+    is used where ``w0`` is not strictly inside it."""
     y = np.asarray(y, float)
     lo = np.full(y.shape, br.a)
     hi = np.full(y.shape, br.b)
@@ -136,6 +138,10 @@ def invert(f, br, y):
         ok = np.isfinite(inner)
         other[ok] = inner[ok]
     w = 0.5 * (lo + hi)
+    if w0 is not None:
+        w0 = np.broadcast_to(np.asarray(w0, float), y.shape)
+        inside = np.isfinite(w0) & (w0 > lo) & (w0 < hi)
+        w = np.where(inside, w0, w)
     active = np.ones(y.shape, bool)
     for _ in range(MAX_INVERT):
         v, dv = f(w)
@@ -203,8 +209,9 @@ def outside_images(p0, p1, X, D, off_sign, x_at, near=None, params=None):
         rel = d / size
         peaks = [i for i in range(1, len(ps) - 1)
                  if rel[i] >= rel[i - 1] and rel[i] >= rel[i + 1] and -NEAR_REL < rel[i] <= 0]
-        for i in peaks:
-            near.append(float(X(np.array([_argmax(lambda p: off_sign * D(p)[0], ps[i - 1], ps[i + 1])]))[0]))
+        if peaks:
+            at = _argmax(lambda p: off_sign * D(p)[0], ps[[i - 1 for i in peaks]], ps[[i + 1 for i in peaks]])
+            near.extend(float(v) for v in X(at))
     if not np.any(good):
         return []
     runs, n = _runs(good), len(ps)
@@ -487,8 +494,17 @@ def _pair_off_support(m, f1, f2, bm, bn, means, breaks):
             if not lo < hi:
                 continue
             for p0, p1 in _split(lo, hi, m.cuts):
-                def W(p, b1=b1, b2=b2):
-                    return invert(f1, b1, p), invert(f2, b2, p)
+                memo = {}
+
+                def W(p, b1=b1, b2=b2, memo=memo):
+                    # successive calls of a root or maximum search move the parameters a little: start
+                    # from the last solutions (the bracket of :func:`invert` keeps the answer safe)
+                    p = np.asarray(p, float)
+                    warm = memo.get("p") is not None and memo["p"].shape == p.shape
+                    w1 = invert(f1, b1, p, memo["w1"] if warm else None)
+                    w2 = invert(f2, b2, p, memo["w2"] if warm else None)
+                    memo.update(p=p, w1=w1, w2=w2)
+                    return w1, w2
 
                 def X(p, W=W):
                     return m.x(*W(p), p)
@@ -649,19 +665,20 @@ def _mul_map_derivative(x, u, X1, du1, X2, du2):
 
 
 def _argmax(fn, a, b, iters=40):
-    """Golden-section search for a maximum of ``fn`` on ``[a, b]``."""
+    """Golden-section search for a maximum of ``fn`` on each ``[a[k], b[k]]`` (arrays; ``fn`` vectorised:
+    all intervals are searched at once)."""
+    a, b = np.array(a, float), np.array(b, float)
     g = (np.sqrt(5) - 1) / 2
     c, d = b - g * (b - a), a + g * (b - a)
-    fc, fd = fn(np.array([c]))[0], fn(np.array([d]))[0]
+    fc, fd = fn(c), fn(d)
     for _ in range(iters):
-        if fc >= fd:
-            b, d, fd = d, c, fc
-            c = b - g * (b - a)
-            fc = fn(np.array([c]))[0]
-        else:
-            a, c, fc = c, d, fd
-            d = a + g * (b - a)
-            fd = fn(np.array([d]))[0]
+        left = fc >= fd                      # the maximum lies in [a, d]: d <- c, c <- new
+        a, b = np.where(left, a, c), np.where(left, d, b)
+        c_new = np.where(left, b - g * (b - a), d)
+        d_new = np.where(left, c, a + g * (b - a))
+        fe = fn(np.where(left, c_new, d_new))
+        fc, fd = np.where(left, fe, fd), np.where(left, fc, fe)
+        c, d = c_new, d_new
     return (a + b) / 2
 
 
