@@ -111,7 +111,9 @@ def invert(f, br, y, w0=None):
     safeguarded Newton iteration (bisection whenever a step leaves the bracket); vectorised.
     ``f(w)`` returns ``(value, derivative)``; ``f`` is decreasing on the gap.  ``w0`` (optional, the
     shape of ``y``): starting points (e.g. the solutions at nearby ``y``); the midpoint of the bracket
-    is used where ``w0`` is not strictly inside it."""
+    is used where ``w0`` is not strictly inside it, or lies next to a finite end of the gap (a pole of
+    ``f`` there: the Newton step and the residual test both scale with the distance to the pole, so
+    a start next to it would pass the convergence tests far from the root)."""
     y = np.asarray(y, float)
     lo = np.full(y.shape, br.a)
     hi = np.full(y.shape, br.b)
@@ -141,6 +143,9 @@ def invert(f, br, y, w0=None):
     if w0 is not None:
         w0 = np.broadcast_to(np.asarray(w0, float), y.shape)
         inside = np.isfinite(w0) & (w0 > lo) & (w0 < hi)
+        for end in (br.a, br.b):
+            if np.isfinite(end):
+                inside &= np.abs(w0 - end) > 1e-6 * (1 + abs(end))
         w = np.where(inside, w0, w)
     active = np.ones(y.shape, bool)
     for _ in range(MAX_INVERT):
