@@ -139,14 +139,7 @@ def invert(f, br, y, w0=None):
         other = hi if side < 0 else lo
         ok = np.isfinite(inner)
         other[ok] = inner[ok]
-    w = 0.5 * (lo + hi)
-    if w0 is not None:
-        w0 = np.broadcast_to(np.asarray(w0, float), y.shape)
-        inside = np.isfinite(w0) & (w0 > lo) & (w0 < hi)
-        for end in (br.a, br.b):
-            if np.isfinite(end):
-                inside &= np.abs(w0 - end) > 1e-6 * (1 + abs(end))
-        w = np.where(inside, w0, w)
+    w = _start(br, lo, hi, w0)
     active = np.ones(y.shape, bool)
     for _ in range(MAX_INVERT):
         v, dv = f(w)
@@ -168,6 +161,20 @@ def invert(f, br, y, w0=None):
         if not np.any(active):
             break
     return w
+
+
+def _start(br, lo, hi, w0):
+    """Starting points of :func:`invert`: ``w0`` where it lies inside the bracket ``(lo, hi)`` and not
+    next to a finite end of the gap ``br``, else the midpoint of the bracket."""
+    w = 0.5 * (lo + hi)
+    if w0 is None:
+        return w
+    w0 = np.broadcast_to(np.asarray(w0, float), w.shape)
+    inside = np.isfinite(w0) & (w0 > lo) & (w0 < hi)
+    for end in (br.a, br.b):
+        if np.isfinite(end):
+            inside &= np.abs(w0 - end) > 1e-6 * (1 + abs(end))
+    return np.where(inside, w0, w)
 
 
 def _samples(p0, p1, n=N_CHEB, ng=N_GRADED):
@@ -611,34 +618,10 @@ def mul_support(mu_support, mu_atoms, mu_pair, nu_support, nu_atoms, nu_pair, mu
         return (np.where(xv > 0, 1 - np.abs(fp), np.nan),
                 (1 + size) * (1 + 1 / np.abs(u)) * (1 + 1 / np.abs(1 + u)))
 
-    def through_zero(br, zero_mass):
-        # X(u) -> 0 as u -> -1 on the branch whose gap holds (or ends at) 0, when there is no mass at 0:
-        # u(0) = -mu((0, inf)) = -1 there
-        return zero_mass == 0 and br.a < 0 <= br.b
-
-    def slope_at_zero(pair, br):
-        # lim X(u)/(1 + u) as u -> -1 on that branch: 1/u'(0) = 1/G(0), G(0) = -int dmu(t)/t (u' = G + x G');
-        # G(0) -> -inf when the support reaches 0 with a non-integrable 1/t (the limit is then 0)
-        g = _end_value(lambda t: pair(t), 0.0, -1) if br.b == 0 else float(pair(np.array([0.0]))[0][0])
-        return 0.0 if np.isinf(g) else 1 / g
-
     def special(p, p0, b1, b2):
-        """x(u) at u -> -1: an inverse through 0 cancels the pole of u/(1 + u).  Both through 0:
-        x -> 0; one (say X_nu): x -> X_mu(-1) (-1) lim X_nu/(1 + u) = -X_mu(-1)/G_nu(0), a finite point
-        inside a gap of mu ⊠ nu (where its G vanishes: x G(x) = 1 + u = 0); none: x -> ±inf."""
         if p != -1:
             return None
-        z1, z2 = through_zero(b1, mu_zero), through_zero(b2, nu_zero)
-        if z1 and z2:
-            return 0.0
-        if z1 or z2:
-            (br, f), (pair, zb) = ((b2, fn), (mu_pair, b1)) if z1 else ((b1, fm), (nu_pair, b2))
-            other = float(invert(f, br, np.array([-1.0]))[0])
-            return -other * slope_at_zero(pair, zb)
-        w1 = float(invert(fm, b1, np.array([-1.0]))[0])
-        w2 = float(invert(fn, b2, np.array([-1.0]))[0])
-        # sign of w1 w2 u/(1 + u) next to u = -1 on the side being followed (1 + u > 0 when -1 is the left end)
-        return np.copysign(np.inf, -w1 * w2 * (1.0 if p == p0 else -1.0))
+        return _mul_limit_at_minus_one(p == p0, (fm, mu_pair, b1, mu_zero), (fn, nu_pair, b2, nu_zero))
 
     def at_poles(b1, b2, p):
         # u -> ±inf: both inverses end at atoms (poles of u), u/(1 + u) -> 1: x -> the product of the atoms
@@ -654,6 +637,39 @@ def mul_support(mu_support, mu_atoms, mu_pair, nu_support, nu_atoms, nu_pair, mu
     off += _pair_off_support(m, fm, fn, bm, bn, (mu_mean, nu_mean), breaks)
     ivs = complement([iv for iv in off if not (np.isnan(iv[0]) or np.isnan(iv[1]))], scale, increasing=False)
     return [iv for iv in ivs if iv.hi > 0]
+
+
+def _mul_limit_at_minus_one(from_above, first, second):
+    """The limit of ``x(u) = X_mu(u) X_nu(u) u/(1 + u)`` at ``u -> -1`` (from above when ``from_above``),
+    each operand given as ``(u pair, (G, G') pair, branch, mass at 0)``.
+
+    An inverse through 0 cancels the pole of ``u/(1 + u)``: ``X(u) -> 0`` as ``u -> -1`` on the branch
+    whose gap holds (or ends at) 0 when there is no mass at 0 (``u(0) = -mu((0, inf)) = -1``), with
+    ``X(u)/(1 + u) -> 1/u'(0) = 1/G(0)`` (``u' = G + x G'``; ``G(0) = -int dmu(t)/t``, which is
+    ``-inf`` when the support reaches 0 with ``1/t`` not integrable: the limit is then 0).  Both
+    inverses through 0: ``x -> 0``; one (say ``X_nu``): ``x -> -X_mu(-1)/G_nu(0)``, a finite point of a
+    gap of ``mu ⊠ nu`` (where its ``G`` vanishes: ``x G(x) = 1 + u = 0``); none: ``x -> ±inf``."""
+    def through_zero(op):
+        _, _, br, zero_mass = op
+        return zero_mass == 0 and br.a < 0 <= br.b
+
+    def at_minus_one(op):
+        f, _, br, _ = op
+        return float(invert(f, br, np.array([-1.0]))[0])
+
+    def slope(op):
+        _, pair, br, _ = op
+        g = _end_value(pair, 0.0, -1) if br.b == 0 else float(pair(np.array([0.0]))[0][0])
+        return 0.0 if np.isinf(g) else 1 / g
+
+    z1, z2 = through_zero(first), through_zero(second)
+    if z1 and z2:
+        return 0.0
+    if z1 or z2:
+        vanishing, other = (first, second) if z1 else (second, first)
+        return -at_minus_one(other) * slope(vanishing)
+    # sign of X_mu X_nu u/(1 + u) next to u = -1 (1 + u > 0 from above)
+    return np.copysign(np.inf, -at_minus_one(first) * at_minus_one(second) * (1.0 if from_above else -1.0))
 
 
 def _mul_map_derivative(x, u, X1, du1, X2, du2):
