@@ -16,11 +16,13 @@ both sides of an atom of ``mu ⊠ nu``.
 """
 from fractions import Fraction as F
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, reject, settings, strategies as st
 
 import freetk as ft
 from freetk.errors import NoConvergence
+from freetk.kernels import edges
 
 EDGE_TOL = 1e-12      # relative to the scale of the support (double-precision edges from both routes)
 MASS_TOL = 1e-6       # total_mass: edge-adapted quadrature (as in test_properties.py)
@@ -78,6 +80,25 @@ def test_free_add_of_eight_atoms_and_two_atoms():
     # the additive twin of the regression case: x(g) = w_mu(g) + w_nu(g) - 1/g over every branch pair
     law = ft.free_add(eight_atoms(), ft.atoms([-1, 1]))
     assert_same_support(law)
+
+
+def test_free_add_bernoulli_pair_with_atoms():
+    # atoms of mu ⊞ nu at 0 and 1 (masses 1/2, 1/10) and two bulks; a branch inversion that stopped at
+    # the pole w = 1 (a tiny Newton step next to it) once cut the right bulk short
+    law = ft.free_add(ft.atoms([0, 1], [F(4, 5), F(1, 5)]), ft.atoms([0, 1], [F(7, 10), F(3, 10)]))
+    assert_same_support(law)
+
+
+def test_branch_inversion_does_not_stop_at_a_pole():
+    # G(w) = (4/5)/w + (1/5)/(w - 1) = 1 on the gap (1, inf): w^2 - 2w + 4/5 = 0, w = 1 + sqrt(1/5); the
+    # safeguarded Newton iteration meets w = 1 + 2^-52 on its way (from the bracket midpoint 2)
+    pair = edges.real_pair(ft.atoms([0, 1], [F(4, 5), F(1, 5)]))
+    br = edges.Branch(1.0, np.inf, np.inf, 0.0)
+    y = np.array([1.0, 0.5, 2.0])
+    w = edges.invert(pair, br, y)
+    # closed form of each root: G(w) = y  <=>  y w^2 - (y + 1) w + 4/5 = 0, the root in (1, inf)
+    ref = [((yy + 1) + np.sqrt((yy + 1) ** 2 - 4 * yy * 0.8)) / (2 * yy) for yy in y]
+    assert w == pytest.approx(ref, rel=1e-14)
 
 
 # ----------------------------------------------------------------------------- properties

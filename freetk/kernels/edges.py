@@ -150,12 +150,17 @@ def invert(f, br, y, w0=None):
         hi = np.where(active & ~left & (r != 0), w, hi)
         with np.errstate(all="ignore"):
             wn = w - r / dv
-        bad = ~np.isfinite(wn) | (wn <= lo) | (wn >= hi)
+        tiny = np.abs(wn - w) <= 1e-15 * np.abs(w) + 1e-300
+        # next to a pole of f (an atom at a finite end of the gap) the Newton step and the rounding
+        # level |w f'| both scale with the distance to the pole: a tiny step or a 'rounding-level'
+        # residual there says nothing when the residual is large; bisect instead
+        big = ~(np.abs(r) <= 1e-6 * (1 + np.abs(y)))
+        bad = ~np.isfinite(wn) | (wn <= lo) | (wn >= hi) | (tiny & big)
         wn = np.where(bad, 0.5 * (lo + hi), wn)
         # converged at w: residual at the rounding level of f at w (w itself is kept)
-        at_w = (r == 0) | (np.abs(r) <= 4e-16 * (np.abs(y) + np.abs(w * dv)))
+        at_w = (r == 0) | ((np.abs(r) <= 4e-16 * (np.abs(y) + np.abs(w * dv))) & ~big)
         # converged after the step: tiny Newton step, or bracket at rounding level
-        after = (~bad & (np.abs(wn - w) <= 1e-15 * np.abs(w) + 1e-300)) | (hi - lo <= 4e-16 * np.abs(w))
+        after = (~bad & tiny) | (hi - lo <= 4e-16 * np.abs(w))
         w = np.where(active & ~at_w, wn, w)
         active &= ~(at_w | after)
         if not np.any(active):
