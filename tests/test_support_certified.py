@@ -70,6 +70,13 @@ def test_gaps_next_to_atoms_of_the_product(a, b):
     assert law.atoms()
 
 
+def test_pole_pair_meeting_inside_the_support_is_no_gap():
+    # (δ_{1/4} + δ_{1/2})/2 ⊠ itself: both inverses end at atoms with mu{a1} + nu{a2} = 1, x -> 1/8 at the
+    # poles from both sides; the support is one interval [1/16, 1/4] (found by hypothesis)
+    a = ft.atoms([F(1, 4), F(1, 2)])
+    assert len(assert_same_support(ft.free_mul(a, a))) == 1
+
+
 def test_inverse_through_zero_with_a_continuous_operand():
     # X_nu(u) passes through 0 at u = -1 on the gap (-inf, 1) of nu, X_mu is a branch of MP(1/2)'s inverse
     assert_same_support(ft.free_mul(ft.marchenko_pastur(F(1, 2)), ft.atoms([1, 2, 4], [F(1, 4), F(1, 2), F(1, 4)])))

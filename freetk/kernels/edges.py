@@ -37,6 +37,9 @@ MAX_ROOT = 60
 MAX_INVERT = 200
 #: support intervals shorter than this (relative to the overall scale) are atoms, not intervals
 MIN_WIDTH = 1e-12
+#: off-support intervals narrower than this (relative to the overall scale) are below the rounding
+#: level of the edges themselves, and are not gaps
+GAP_ROUNDING = 1e-14
 #: a sign of x' is trusted only where |x'| exceeds this fraction of the sum of its terms' sizes
 #: (near tangencies, e.g. the cusp of semicircle ⊞ (δ_-1 + δ_1)/2 at 0, the terms cancel)
 SIGN_TOL = 1e-11
@@ -321,6 +324,9 @@ def complement(off, scale, increasing=True):
                 merged[-1] = (last[0], iv[1], last[2], iv[3])
         else:
             merged.append(iv)
+    # a gap narrower than the rounding level of the edges is no gap: the images of a branch pair that
+    # meet at a point of the support (e.g. x -> a1 a2 at a pole pair when mu{a1} + nu{a2} = 1)
+    merged = [iv for iv in merged if not iv[1] - iv[0] <= GAP_ROUNDING * scale]
     out = []
     for left, right in zip(merged[:-1], merged[1:]):
         lo, hi = left[1], right[0]
