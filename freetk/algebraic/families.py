@@ -12,7 +12,15 @@ Closed forms (each is ``P(G, z)`` with ``G`` the Cauchy transform):
 """
 import sympy
 
+from ..convolution import FreeAdditiveConvolution, FreeMultiplicativeConvolution
 from ..errors import InvalidArgument
+from ..measures.atoms import Atoms
+from ..measures.base import Measure
+from ..measures.classical import Arcsine
+from ..measures.general import Affine
+from ..measures.marchenko_pastur import FreeCompoundPoisson, FreePoisson
+from ..measures.semicircle import Semicircle
+from ..ntk import NTKMu
 from . import poly as _p
 from .law import AlgebraicLaw, G_SYM, Z_SYM
 from .poly import G_, Z_
@@ -47,7 +55,6 @@ def _atoms_law(measure, pairs):
     for x in xs:
         prod *= (z - x)
     num = sum(w * sympy.prod([(z - y) for j, y in enumerate(xs) if j != i]) for i, (x, w) in enumerate(zip(xs, ws)))
-    from ..measures.atoms import Atoms
     seed_measure = measure if isinstance(measure, Atoms) else Atoms(xs, ws)
     return _from_expr(prod * G - num, seed_measure, xs + ws)
 
@@ -67,7 +74,6 @@ def algebraic_of(measure):
     >>> ft.algebraic_of(ft.marchenko_pastur(2)).equation()
     2*G**2*z - G*z - G + 1
     """
-    from ..measures.base import Measure
     if not isinstance(measure, Measure):
         raise InvalidArgument(f"Argument `measure` of `algebraic_of` must be a Measure, got {type(measure).__name__}")
     key = "algebraic"
@@ -79,22 +85,16 @@ def algebraic_of(measure):
 
 
 def _dispatch(measure):
-    from ..measures.semicircle import Semicircle
-    from ..measures.marchenko_pastur import FreePoisson, FreeCompoundPoisson
-    from ..measures.atoms import Atoms
-    from ..measures.classical import Arcsine
-    from ..measures.general import Affine
-    from ..convolution import FreeAdditiveConvolution, FreeMultiplicativeConvolution
-    from ..ntk import NTKMu
     G, z = G_SYM, Z_SYM
+    par = measure.parameters
     if isinstance(measure, Semicircle):
-        m, v = _exact(measure._m, "mean"), _exact(measure._v, "variance")
+        m, v = _exact(par["mean"], "mean"), _exact(par["var"], "variance")
         return _from_expr(v * G ** 2 - (z - m) * G + 1, measure, [m, v])
     if isinstance(measure, FreePoisson):
-        r, a = _exact(measure._r, "rate"), _exact(measure._a, "jump")
+        r, a = _exact(par["rate"], "rate"), _exact(par["jump"], "jump")
         return _from_expr(a * z * G ** 2 - (z + a - r * a) * G + 1, measure, [r, a])
     if isinstance(measure, Arcsine):
-        lo, hi = _exact(measure._lo, "lo"), _exact(measure._hi, "hi")
+        lo, hi = _exact(par["lo"], "lo"), _exact(par["hi"], "hi")
         return _from_expr((z - lo) * (z - hi) * G ** 2 - 1, measure, [lo, hi])
     if isinstance(measure, Atoms):
         return _atoms_law(measure, measure.atoms())
@@ -104,10 +104,10 @@ def _dispatch(measure):
                                   "(μ is then the atomic law of a T)")
         return _atoms_law(measure, measure.atoms())
     if isinstance(measure, FreeCompoundPoisson):
-        r = _exact(measure.rate, "rate")
-        return AlgebraicLaw.free_compound_poisson(r, algebraic_of(measure.jump_law))
+        r = _exact(par["rate"], "rate")
+        return AlgebraicLaw.free_compound_poisson(r, algebraic_of(par["jump_law"]))
     if isinstance(measure, Affine):
-        return algebraic_of(measure.base).affine(measure._s, measure._c)
+        return algebraic_of(par["base"]).affine(par["scale"], par["shift"])
     if isinstance(measure, FreeAdditiveConvolution):
         mu, nu = measure.operands
         return algebraic_of(mu).add(algebraic_of(nu))

@@ -37,6 +37,9 @@ MAX_ROOT = 60
 MAX_INVERT = 200
 #: support intervals shorter than this (relative to the overall scale) are atoms, not intervals
 MIN_WIDTH = 1e-12
+#: off-support intervals narrower than this (relative to the overall scale) are below the rounding
+#: level of the edges themselves, and are not gaps
+GAP_ROUNDING = 1e-14
 #: a sign of x' is trusted only where |x'| exceeds this fraction of the sum of its terms' sizes
 #: (near tangencies, e.g. the cusp of semicircle ⊞ (δ_-1 + δ_1)/2 at 0, the terms cancel)
 SIGN_TOL = 1e-11
@@ -106,10 +109,14 @@ def branches(f, gap_list, at_inf):
     return out
 
 
-def invert(f, br, y):
+def invert(f, br, y, w0=None):
     """``w`` in the gap ``(br.a, br.b)`` with ``f(w) = y`` for each ``y`` in ``(br.fb, br.fa)``, by a
     safeguarded Newton iteration (bisection whenever a step leaves the bracket); vectorised.
-    ``f(w)`` returns ``(value, derivative)``; ``f`` is decreasing on the gap."""
+    ``f(w)`` returns ``(value, derivative)``; ``f`` is decreasing on the gap.  ``w0`` (optional, the
+    shape of ``y``): starting points (e.g. the solutions at nearby ``y``); the midpoint of the bracket
+    is used where ``w0`` is not strictly inside it, or lies next to a finite end of the gap (a pole of
+    ``f`` there: the Newton step and the residual test both scale with the distance to the pole, so
+    a start next to it would pass the convergence tests far from the root)."""
     y = np.asarray(y, float)
     lo = np.full(y.shape, br.a)
     hi = np.full(y.shape, br.b)
@@ -135,7 +142,7 @@ def invert(f, br, y):
         other = hi if side < 0 else lo
         ok = np.isfinite(inner)
         other[ok] = inner[ok]
-    w = 0.5 * (lo + hi)
+    w = _start(br, lo, hi, w0)
     active = np.ones(y.shape, bool)
     for _ in range(MAX_INVERT):
         v, dv = f(w)
@@ -146,17 +153,36 @@ def invert(f, br, y):
         hi = np.where(active & ~left & (r != 0), w, hi)
         with np.errstate(all="ignore"):
             wn = w - r / dv
-        bad = ~np.isfinite(wn) | (wn <= lo) | (wn >= hi)
+        tiny = np.abs(wn - w) <= 1e-15 * np.abs(w) + 1e-300
+        # next to a pole of f (an atom at a finite end of the gap) the Newton step and the rounding
+        # level |w f'| both scale with the distance to the pole: a tiny step or a 'rounding-level'
+        # residual there says nothing when the residual is large; bisect instead
+        big = ~(np.abs(r) <= 1e-6 * (1 + np.abs(y)))
+        bad = ~np.isfinite(wn) | (wn <= lo) | (wn >= hi) | (tiny & big)
         wn = np.where(bad, 0.5 * (lo + hi), wn)
         # converged at w: residual at the rounding level of f at w (w itself is kept)
-        at_w = (r == 0) | (np.abs(r) <= 4e-16 * (np.abs(y) + np.abs(w * dv)))
+        at_w = (r == 0) | ((np.abs(r) <= 4e-16 * (np.abs(y) + np.abs(w * dv))) & ~big)
         # converged after the step: tiny Newton step, or bracket at rounding level
-        after = (~bad & (np.abs(wn - w) <= 1e-15 * np.abs(w) + 1e-300)) | (hi - lo <= 4e-16 * np.abs(w))
+        after = (~bad & tiny) | (hi - lo <= 4e-16 * np.abs(w))
         w = np.where(active & ~at_w, wn, w)
         active &= ~(at_w | after)
         if not np.any(active):
             break
     return w
+
+
+def _start(br, lo, hi, w0):
+    """Starting points of :func:`invert`: ``w0`` where it lies inside the bracket ``(lo, hi)`` and not
+    next to a finite end of the gap ``br``, else the midpoint of the bracket."""
+    w = 0.5 * (lo + hi)
+    if w0 is None:
+        return w
+    w0 = np.broadcast_to(np.asarray(w0, float), w.shape)
+    inside = np.isfinite(w0) & (w0 > lo) & (w0 < hi)
+    for end in (br.a, br.b):
+        if np.isfinite(end):
+            inside &= np.abs(w0 - end) > 1e-6 * (1 + abs(end))
+    return np.where(inside, w0, w)
 
 
 def _samples(p0, p1, n=N_CHEB, ng=N_GRADED):
@@ -203,8 +229,9 @@ def outside_images(p0, p1, X, D, off_sign, x_at, near=None, params=None):
         rel = d / size
         peaks = [i for i in range(1, len(ps) - 1)
                  if rel[i] >= rel[i - 1] and rel[i] >= rel[i + 1] and -NEAR_REL < rel[i] <= 0]
-        for i in peaks:
-            near.append(float(X(np.array([_argmax(lambda p: off_sign * D(p)[0], ps[i - 1], ps[i + 1])]))[0]))
+        if peaks:
+            at = _argmax(lambda p: off_sign * D(p)[0], ps[[i - 1 for i in peaks]], ps[[i + 1 for i in peaks]])
+            near.extend(float(v) for v in X(at))
     if not np.any(good):
         return []
     runs, n = _runs(good), len(ps)
@@ -297,6 +324,9 @@ def complement(off, scale, increasing=True):
                 merged[-1] = (last[0], iv[1], last[2], iv[3])
         else:
             merged.append(iv)
+    # a gap narrower than the rounding level of the edges is no gap: the images of a branch pair that
+    # meet at a point of the support (e.g. x -> a1 a2 at a pole pair when mu{a1} + nu{a2} = 1)
+    merged = [iv for iv in merged if not iv[1] - iv[0] <= GAP_ROUNDING * scale]
     out = []
     for left, right in zip(merged[:-1], merged[1:]):
         lo, hi = left[1], right[0]
@@ -456,7 +486,8 @@ def mul_edge_mp(mu_cauchy_mp, nu_cauchy_mp, u0, X1, X2, ctx):
 #: (``d`` of the sign of ``x'``), ``off_sign`` (the sign of ``d`` off the support), parameter ``cuts``;
 #: limits at ``p = 0`` when neither branch is outer (``inner_zero(first_end)``) and when one is
 #: (``outer_zero(mean of the outer operand, zero of the other)``); at an infinite parameter
-#: (``at_poles(b1, b2, p)``); ``special(p, p0, X)``: a parameter value with its own limit, else None
+#: (``at_poles(b1, b2, p)``); ``special(p, p0, b1, b2)``: the limit at a parameter value with its own
+#: limit (``p0`` the left end of the parameter interval being followed), else None
 PairMap = namedtuple("PairMap", "x dx off_sign cuts inner_zero outer_zero at_poles special")
 
 
@@ -474,8 +505,17 @@ def _pair_off_support(m, f1, f2, bm, bn, means, breaks):
             if not lo < hi:
                 continue
             for p0, p1 in _split(lo, hi, m.cuts):
-                def W(p, b1=b1, b2=b2):
-                    return invert(f1, b1, p), invert(f2, b2, p)
+                memo = {}
+
+                def W(p, b1=b1, b2=b2, memo=memo):
+                    # successive calls of a root or maximum search move the parameters a little: start
+                    # from the last solutions (the bracket of :func:`invert` keeps the answer safe)
+                    p = np.asarray(p, float)
+                    warm = memo.get("p") is not None and memo["p"].shape == p.shape
+                    w1 = invert(f1, b1, p, memo["w1"] if warm else None)
+                    w2 = invert(f2, b2, p, memo["w2"] if warm else None)
+                    memo.update(p=p, w1=w1, w2=w2)
+                    return w1, w2
 
                 def X(p, W=W):
                     return m.x(*W(p), p)
@@ -495,7 +535,7 @@ def _pair_off_support(m, f1, f2, bm, bn, means, breaks):
                         return _note(breaks, m.outer_zero(means[1], float(invert(f1, b1, np.array([0.0]))[0])))
                     if np.isinf(p):
                         return m.at_poles(b1, b2, p)
-                    v = m.special(p, p0, X)
+                    v = m.special(p, p0, b1, b2)
                     if v is not None:
                         return v
                     w1 = b1.a if p == b1.fa else (b1.b if p == b1.fb else float(invert(f1, b1, np.array([p]))[0]))
@@ -527,7 +567,7 @@ def add_support(mu_support, mu_atoms, mu_pair, nu_support, nu_atoms, nu_pair, mu
     m = PairMap(x=lambda w1, w2, g: w1 + w2 - 1 / g, dx=dx, off_sign=-1, cuts=(0.0,),
                 inner_zero=lambda first: -np.inf if first else np.inf,      # both finite: x ~ -1/g
                 outer_zero=lambda mean, w0: mean + w0,                      # w ~ 1/g + mean on the outer one
-                at_poles=at_poles, special=lambda p, p0, X: None)
+                at_poles=at_poles, special=lambda p, p0, b1, b2: None)
     bm = branches(mu_pair, gaps(mu_support, mu_atoms), _at_inf)
     bn = branches(nu_pair, gaps(nu_support, nu_atoms), _at_inf)
     scale = 1.0 + sum(abs(v) for iv in list(mu_support) + list(nu_support) for v in iv)
@@ -577,23 +617,58 @@ def mul_support(mu_support, mu_atoms, mu_pair, nu_support, nu_atoms, nu_pair, mu
         return (np.where(xv > 0, 1 - np.abs(fp), np.nan),
                 (1 + size) * (1 + 1 / np.abs(u)) * (1 + 1 / np.abs(1 + u)))
 
-    def special(p, p0, X):
+    def special(p, p0, b1, b2):
         if p != -1:
             return None
-        # u -> -1: x -> 0 when an inverse vanishes there, else x -> inf
-        xv = float(X(np.array([p + (1e-9 if p == p0 else -1e-9)]))[0])
-        return 0.0 if abs(xv) < 1e-6 * scale else np.copysign(np.inf, xv)
+        return _mul_limit_at_minus_one(p == p0, (fm, mu_pair, b1, mu_zero), (fn, nu_pair, b2, nu_zero))
+
+    def at_poles(b1, b2, p):
+        # u -> ±inf: both inverses end at atoms (poles of u), u/(1 + u) -> 1: x -> the product of the atoms
+        return (b1.a if p == b1.fa else b1.b) * (b2.a if p == b2.fa else b2.b)
 
     m = PairMap(x=x, dx=dx, off_sign=+1, cuts=(-1.0, 0.0),
                 inner_zero=lambda first: 0.0,
                 outer_zero=lambda mean, w0: mean * w0,            # X u -> mean on the outer branch
-                at_poles=lambda b1, b2, p: np.nan, special=special)
+                at_poles=at_poles, special=special)
     bm = _u_branches(fm, mu_support, mu_atoms, mu_zero)
     bn = _u_branches(fn, nu_support, nu_atoms, nu_zero)
     off = [(0.0, -np.inf, "end", "end")]    # nothing of the continuous part lies in (-inf, 0]
     off += _pair_off_support(m, fm, fn, bm, bn, (mu_mean, nu_mean), breaks)
     ivs = complement([iv for iv in off if not (np.isnan(iv[0]) or np.isnan(iv[1]))], scale, increasing=False)
     return [iv for iv in ivs if iv.hi > 0]
+
+
+def _mul_limit_at_minus_one(from_above, first, second):
+    """The limit of ``x(u) = X_mu(u) X_nu(u) u/(1 + u)`` at ``u -> -1`` (from above when ``from_above``),
+    each operand given as ``(u pair, (G, G') pair, branch, mass at 0)``.
+
+    An inverse through 0 cancels the pole of ``u/(1 + u)``: ``X(u) -> 0`` as ``u -> -1`` on the branch
+    whose gap holds (or ends at) 0 when there is no mass at 0 (``u(0) = -mu((0, inf)) = -1``), with
+    ``X(u)/(1 + u) -> 1/u'(0) = 1/G(0)`` (``u' = G + x G'``; ``G(0) = -int dmu(t)/t``, which is
+    ``-inf`` when the support reaches 0 with ``1/t`` not integrable: the limit is then 0).  Both
+    inverses through 0: ``x -> 0``; one (say ``X_nu``): ``x -> -X_mu(-1)/G_nu(0)``, a finite point of a
+    gap of ``mu ⊠ nu`` (where its ``G`` vanishes: ``x G(x) = 1 + u = 0``); none: ``x -> ±inf``."""
+    def through_zero(op):
+        _, _, br, zero_mass = op
+        return zero_mass == 0 and br.a < 0 <= br.b
+
+    def at_minus_one(op):
+        f, _, br, _ = op
+        return float(invert(f, br, np.array([-1.0]))[0])
+
+    def slope(op):
+        _, pair, br, _ = op
+        g = _end_value(pair, 0.0, -1) if br.b == 0 else float(pair(np.array([0.0]))[0][0])
+        return 0.0 if np.isinf(g) else 1 / g
+
+    z1, z2 = through_zero(first), through_zero(second)
+    if z1 and z2:
+        return 0.0
+    if z1 or z2:
+        vanishing, other = (first, second) if z1 else (second, first)
+        return -at_minus_one(other) * slope(vanishing)
+    # sign of X_mu X_nu u/(1 + u) next to u = -1 (1 + u > 0 from above)
+    return np.copysign(np.inf, -at_minus_one(first) * at_minus_one(second) * (1.0 if from_above else -1.0))
 
 
 def _mul_map_derivative(x, u, X1, du1, X2, du2):
@@ -610,19 +685,20 @@ def _mul_map_derivative(x, u, X1, du1, X2, du2):
 
 
 def _argmax(fn, a, b, iters=40):
-    """Golden-section search for a maximum of ``fn`` on ``[a, b]``."""
+    """Golden-section search for a maximum of ``fn`` on each ``[a[k], b[k]]`` (arrays; ``fn`` vectorised:
+    all intervals are searched at once)."""
+    a, b = np.array(a, float), np.array(b, float)
     g = (np.sqrt(5) - 1) / 2
     c, d = b - g * (b - a), a + g * (b - a)
-    fc, fd = fn(np.array([c]))[0], fn(np.array([d]))[0]
+    fc, fd = fn(c), fn(d)
     for _ in range(iters):
-        if fc >= fd:
-            b, d, fd = d, c, fc
-            c = b - g * (b - a)
-            fc = fn(np.array([c]))[0]
-        else:
-            a, c, fc = c, d, fd
-            d = a + g * (b - a)
-            fd = fn(np.array([d]))[0]
+        left = fc >= fd                      # the maximum lies in [a, d]: d <- c, c <- new
+        a, b = np.where(left, a, c), np.where(left, d, b)
+        c_new = np.where(left, b - g * (b - a), d)
+        d_new = np.where(left, c, a + g * (b - a))
+        fe = fn(np.where(left, c_new, d_new))
+        fc, fd = np.where(left, fe, fd), np.where(left, fc, fe)
+        c, d = c_new, d_new
     return (a + b) / 2
 
 
