@@ -50,12 +50,3 @@ class NoConvergence(FreetkError, ArithmeticError):
 
 class PrecisionWarning(UserWarning):
     """The data given cannot support the precision requested."""
-
-
-def check_order(func, name, k):
-    """Validate a non-negative integer order argument ``k``."""
-    import numbers
-    if isinstance(k, bool) or not isinstance(k, numbers.Integral):
-        raise InvalidArgument(f"Argument `{name}` of `{func}` must be a non-negative integer, got {k!r}")
-    from .validation import order   # (validation imports this module's errors)
-    return order(func, name, k)

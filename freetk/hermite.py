@@ -37,7 +37,8 @@ import mpmath
 import numpy as np
 import sympy
 
-from .errors import InvalidArgument, PrecisionWarning, check_order
+from .errors import InvalidArgument, PrecisionWarning
+from .validation import check_order
 from .numeric import simplify
 from .precision import MpFunction, check_dps, context, round_to
 

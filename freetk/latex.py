@@ -1,7 +1,8 @@
 """LaTeX export of closed forms and of the symbolic NTK moments (tested as exact strings and by round trip)."""
 import sympy
 
-from .errors import InvalidArgument, check_order
+from .errors import InvalidArgument
+from .validation import check_order
 from .measures.base import W, Z
 from .ntk import ntk_moments_symbolic
 from .ntk_series import mu_moments_kernel

@@ -33,7 +33,8 @@ import sympy
 from . import series as _series
 from . import validation as _v
 from .convolution import free_mul
-from .errors import InvalidArgument, NotAMeasure, PrecisionWarning, check_order
+from .errors import InvalidArgument, NotAMeasure, PrecisionWarning
+from .validation import check_order
 from .hermite import HermiteData, hermite_data
 from .inversion import gauss_from_jacobi, jacobi_from_moments, terminated_cf
 from .kernels.edges import Interval, ntk_mu_real_pair, real_pair

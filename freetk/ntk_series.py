@@ -24,7 +24,8 @@ from flint.utils.flint_exceptions import DomainError
 import sympy
 
 from . import series as _series
-from .errors import InvalidArgument, NoConvergence, check_order
+from .errors import InvalidArgument, NoConvergence
+from .validation import check_order
 
 
 class _ListAlgebra:

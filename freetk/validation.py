@@ -108,6 +108,14 @@ def order(func, name, k):
                    why=" (exact computations beyond this order are refused: they would not finish)")
 
 
+def check_order(func, name, k):
+    """Validate a non-negative integer order argument ``k`` (booleans and non-integers refused first,
+    with the plain message; then the range of :func:`order`)."""
+    if isinstance(k, bool) or not isinstance(k, numbers.Integral):
+        raise InvalidArgument(f"Argument `{name}` of `{func}` must be a non-negative integer, got {k!r}")
+    return order(func, name, k)
+
+
 def nodes(func, name, n, lo=1):
     """A number of quadrature/Gauss nodes in ``[lo, MAX_NODES]``."""
     return integer(func, name, n, lo=lo, hi=MAX_NODES)

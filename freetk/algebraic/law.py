@@ -16,6 +16,7 @@ import sympy
 
 from .. import series as _series
 from ..errors import InvalidArgument
+from ..validation import check_order
 from . import expand as _x
 from . import poly as _p
 from .poly import G_, Z_, T_, U_
@@ -167,7 +168,6 @@ class AlgebraicLaw:
     # ------------------------------------------------------------------ exact moments
     def moments(self, k):
         """Exact moments ``[m_0, ..., m_k]`` from the expansion of the branch at infinity."""
-        from ..errors import check_order
         k = check_order("AlgebraicLaw.moments", "k", k)
         key = ("moments", k)
         if key in self._cache:

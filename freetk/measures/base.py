@@ -19,7 +19,8 @@ import sympy
 from .spectral import SpectralMixin  # quantile, edges, expect, resolvent, ... (public numeric layer only)
 from .. import series as _series
 from .. import validation as _v
-from ..errors import InvalidArgument, NoConvergence, PrecisionWarning, check_order
+from ..errors import InvalidArgument, NoConvergence, PrecisionWarning
+from ..validation import check_order
 from ..kernels import quadrature
 from ..kernels.edges import Interval
 from ..precision import GUARD_DIGITS, check_dps, context, round_to
