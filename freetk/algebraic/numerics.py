@@ -202,14 +202,21 @@ def boundary_values(law, x):
 
     The certified classification says which gaps between critical points carry density.  On a
     gap without density ``G`` is real and only its value is needed for the density (0): it is not
-    computed (reported as 0).  On a gap with density every point takes the root nearest to the
-    Taylor prediction from the nearest of fixed anchors (:func:`_anchors`) among the roots with
-    ``Im G <= 0`` (the conjugate roots are excluded), all points at once; a point where that root
-    is not four times nearer than the next is marched from its anchor with step halving, and
-    where roots crowd (next to an edge), and at critical points themselves, :func:`track`
-    decides.  A value does not depend on the other points asked for."""
+    computed (reported as 0).  On a gap with density ``G(x + i0)`` is a root of ``P(., x)`` below
+    the real axis (``Im G = -pi f < 0``), never a real one; the number of conjugate pairs of
+    non-real roots is fixed on the gap (:func:`classify`), so the candidates are known
+    (:func:`~freetk.algebraic.branch.lower`).  With one pair the branch is the only candidate.
+    Otherwise every point takes the candidate nearest to the Taylor prediction from the nearest of
+    fixed anchors (:func:`_anchors`), all points at once, provided the step stays within half
+    the anchor's clearance (the Taylor radius there: a longer step toward an edge, where ``G``
+    behaves like ``sqrt`` or ``1/sqrt`` of the distance, predicts badly) and the root is four
+    times nearer than the next; a point that fails the ratio is marched from its anchor with step
+    halving, one too far from every anchor (next to an edge), and the critical points themselves,
+    go to :func:`track`.  A value does not depend on the other points asked for."""
     out, status, _ = classify(law)
-    cv = _data(law)["curve"]
+    pairs = law._cache["pairs"]
+    data = _data(law)
+    cv = data["curve"]
     crit = np.array([float(r.mid()) for r, _, _ in out])
     x = np.asarray(x, float)
     G = np.zeros(len(x), dtype=complex)
@@ -223,20 +230,27 @@ def boundary_values(law, x):
         idx = np.where((gap == k) & ~on)[0]
         idx = idx[np.argsort(x[idx])]
         xs = x[idx]
-        vals = np.zeros(len(xs), dtype=complex)
         roots = _b.roots(cv, xs + 0j)
+        if pairs[k] == 1:
+            cand = _b.lower(roots, 1)
+            G[idx] = _b.newton(data["ints"], cand[np.arange(len(xs)), np.argmin(np.abs(cand), axis=1)], xs)
+            continue
         ax, ag = _anchors(law, k, crit)
         j = np.argmin(np.abs(ax[None, :] - xs[:, None]), axis=1)
-        vals, ok = _b.jump(cv, ag[j], ax[j], xs, roots)
-        for i in np.where(~ok)[0]:
-            vals[i] = _march_or_track(law, cv, ag[j[i]], ax[j[i]], xs[i], roots[i])
-        G[idx] = vals
+        vals, ok = _b.jump(cv, ag[j], ax[j], xs, roots, pairs[k])
+        near = np.abs(xs - ax[j]) <= _clearance(data, ax[j]) / 2
+        for i in np.where(~ok & near)[0]:
+            vals[i] = _march_or_track(law, cv, ag[j[i]], ax[j[i]], xs[i], roots[i], pairs[k])
+        far = ~near
+        if np.any(far):
+            vals[far] = track(law, xs[far] + 0j)
+        G[idx] = _b.newton(data["ints"], vals, xs)
     return G
 
 
-def _march_or_track(law, cv, g, x0, x1, roots):
+def _march_or_track(law, cv, g, x0, x1, roots, pairs):
     try:
-        return _b.march(cv, g, x0, x1, roots)
+        return _b.march(cv, g, x0, x1, roots, pairs=pairs)
     except NoConvergence:
         # roots crowd together (next to an edge): the vertical continuation decides
         return track(law, np.array([x1 + 0j]))[0]
@@ -325,13 +339,19 @@ def _gap_status(law, crit):
     ``G(x + i0)`` is a root of ``P(., x)`` (``x`` is not a root of ``lc``): a bounded gap where
     every root is real has no density, one where no root is real has density.  Elsewhere the
     branch is continued to ``x`` in double precision and matched to one certified root: the gap
-    carries density iff that root is not real."""
+    carries density iff that root is not real.
+
+    Also returns, for each gap, the number of conjugate pairs of non-real roots of ``P(., x)``:
+    constant across the gap (roots meet only at roots of the discriminant), it tells the
+    non-real roots from the real ones at any point of the gap (:func:`~freetk.algebraic.branch.lower`)."""
     pts = _test_points(crit)
     status = [False] * len(pts)
+    pairs = [0] * len(pts)
     ask = []
     for i in range(1, len(pts) - 1):
         roots, _ = _exact_roots_at(law, pts[i])
         real = [r.imag == 0 for r in roots]
+        pairs[i] = sum(1 for r in roots if r.imag < 0)
         if not any(real):
             status[i] = True
         elif not all(real):
@@ -343,7 +363,7 @@ def _gap_status(law, crit):
             if r.imag != 0 and not r.imag < 0:
                 raise NoConvergence("AlgebraicLaw: the continued branch has Im G > 0 on the real axis")
             status[i] = r.imag != 0
-    return status
+    return status, pairs
 
 
 def classify(law):
@@ -353,7 +373,8 @@ def classify(law):
     if "classify" in c:
         return c["classify"]
     crit = _data(law)["crit"]
-    status = _gap_status(law, crit)
+    status, pairs = _gap_status(law, crit)
+    c["pairs"] = pairs
     out = []
     atom_list = _atoms(law, crit)
     for i, (r, f) in enumerate(crit):
