@@ -173,6 +173,11 @@ def cauchy(law, z, dps=None):
 
 def pdf(law, x, dps=None):
     scalar = np.ndim(x) == 0
+    if dps is not None:
+        ctx, o = _ctx(dps), _out_ctx(dps)
+        xin = np.atleast_1d(np.asarray(x, dtype=object)).ravel()
+        vals = [o.mpf(_pdf_mp(law, xi, ctx, dps)) for xi in xin]
+        return vals[0] if scalar else np.array(vals, dtype=object).reshape(np.shape(x))
     xx = np.atleast_1d(np.asarray(x, dtype=float)).ravel()
     atoms = [float(a) for a, _ in atoms_float(law)]
     at = np.array([any(abs(v - a) <= 1e-12 * (1 + abs(a)) for a in atoms) for v in xx], dtype=bool)
@@ -182,19 +187,176 @@ def pdf(law, x, dps=None):
     if np.any(keep):
         G[keep] = boundary_values(law, xx[keep])
         out[keep] = np.maximum(-G[keep].imag / np.pi, 0.0)
-    if dps is None:
-        return out[0] if scalar else out.reshape(np.shape(x))
-    ctx, o = _ctx(dps), _out_ctx(dps)
-    xin = np.atleast_1d(np.asarray(x, dtype=object)).ravel()
-    vals = []
-    for xi, gi, a in zip(xin, G, at):
-        if a or gi.imag == 0:
-            vals.append(o.mpf(0))
-            continue
-        g = _polish(law, gi, ctx.mpc(to_mp(xi, ctx)), ctx)
+    return out[0] if scalar else out.reshape(np.shape(x))
+
+
+def _exact_real(v):
+    """``v`` as the exact Fraction it is (mpf, float, integer, Fraction, sympy Rational), else None."""
+    if hasattr(v, "_mpf_"):
+        return _p.mpf_fraction(v)
+    if isinstance(v, (bool, np.bool_)):
+        return None
+    if isinstance(v, (int, np.integer)):
+        return Fraction(int(v))
+    if isinstance(v, (float, np.floating)):
+        return Fraction(float(v)) if np.isfinite(v) else None
+    if isinstance(v, Fraction):
+        return v
+    if isinstance(v, sympy.Rational):
+        return Fraction(int(v.p), int(v.q))
+    return None
+
+
+def _side(x, r, f):
+    """``-1, 0, 1``: the rational ``x`` lies below, at, above the real root of the irreducible
+    integer polynomial ``f`` isolated in the ball ``r`` (exact: ``f`` changes sign at its simple root)."""
+    c = [int(v) for v in f.coeffs()]
+    if len(c) == 2:
+        root = Fraction(-c[0], c[1])
+        return (x > root) - (x < root)
+    mid, rad = _p.arb_fraction(r), _p.arb_fraction(r.rad())
+    lo, hi = mid - rad, mid + rad
+    if x < lo or x > hi:
+        return -1 if x < lo else 1
+    val = lambda t: sum(a * t ** k for k, a in enumerate(c))     # noqa: E731
+    fx = val(x)
+    return -1 if (fx > 0) == (val(lo) > 0) else 1
+
+
+def _exact_gap(law, x):
+    """``(k, on)`` for the rational ``x``: the index of its gap between critical points (as in
+    :func:`classify`) and whether ``x`` is a critical point, decided exactly."""
+    crit = _data(law)["crit"]
+    k = 0
+    for r, f in crit:
+        s = _side(x, r, f)
+        if s == 0:
+            return k, True
+        if s < 0:
+            break
+        k += 1
+    return k, False
+
+
+def _pdf_mp(law, xi, ctx, dps):
+    """The density at ``xi`` to ``dps`` digits.  ``x`` is taken exactly when it is a binary or
+    rational number (mpf, float, int, Fraction, sympy Rational: next to an edge the density
+    depends on the digits of ``x`` far beyond ``dps``), else as its value in ``ctx``; its gap is
+    decided exactly (:func:`_exact_gap`).  On a gap without density the value is 0; on a gap
+    with density ``G(x + i0)`` is the root of ``P(., x)`` below the axis that the double branch
+    picks (:func:`_lower_root_mp`)."""
+    xq = _exact_real(xi)
+    if xq is None:
+        xq = _p.mpf_fraction(ctx.mpf(to_mp(xi, ctx)))
+    x = ctx.mpf(xq.numerator) / xq.denominator
+    out, status, _ = classify(law)
+    k, on = _exact_gap(law, xq)
+    if on:
+        if any(kind.startswith("atom") for r, f, kind in out if _side(xq, r, f) == 0):
+            return ctx.mpf(0)
+        if not (status[k] or status[k + 1]):
+            return ctx.mpf(0)
+        gi = track(law, np.array([float(x) + 0j]))[0]
+        g = _polish(law, gi, ctx.mpc(x), ctx)
         v = -ctx.im(g) / ctx.pi
-        vals.append(o.mpf(v if v > 0 else 0))
-    return vals[0] if scalar else np.array(vals, dtype=object).reshape(np.shape(x))
+        return v if v > 0 else ctx.mpf(0)
+    if not status[k]:
+        return ctx.mpf(0)
+    g = _lower_root_mp(law, xq, k, dps)
+    return -g.imag / g.context.pi
+
+
+def _inside(law, xq, k):
+    """A double inside the gap ``k`` next to the rational ``xq`` (``float(xq)`` itself unless its
+    rounding leaves the gap or lands on a critical point; then a point 1e-13 of the scale in)."""
+    crit = [float(r.mid()) for r, _ in _data(law)["crit"]]
+    lo, hi = crit[k - 1], crit[k]
+    xd = float(xq)
+    tiny = 1e-13 * (1 + abs(lo) + abs(hi))
+    return min(max(xd, lo + min(tiny, (hi - lo) / 4)), hi - min(tiny, (hi - lo) / 4))
+
+
+def _lower_root_mp(law, xq, k, dps, max_rounds=12):
+    """``G(x + i0)`` at the rational ``xq`` of the density gap ``k`` with ``Im G`` to ``dps``
+    digits (relative), as an mpc of a working context.
+
+    The root is the one below the axis that the double branch gives at a point of the gap next to
+    ``xq`` (:func:`boundary_values`).  Newton's method on ``P(., x)`` is started from it, pushed
+    below the axis: next to a square-root edge the branch and its conjugate are a near-double pair
+    ``a -+ i eps``, for which Newton's basins are the two half-planes.  The error of the root is
+    bounded to first order by ``u * sum_jk |a_jk| |x|^k |G|^j / |P_G(G)|`` (``u`` the unit roundoff;
+    ``P_G`` is small at a near-double root); the precision is raised until that bound and the
+    last Newton step are below ``10^-(dps+1) |Im G|``.  With several pairs of non-real roots on the
+    gap, the root found must also be the double root nearest to the double value."""
+    data = _data(law)
+    pairs = law._cache["pairs"][k]
+    xd = _inside(law, xq, k)
+    gd = complex(boundary_values(law, np.array([xd]))[0])
+    scale = 1 + abs(gd)
+    g = complex(gd.real, min(gd.imag, -1e-8 * scale))
+    digits = dps + GUARD_DIGITS
+    max_digits = 4 * digits + 400
+    rows = data["ints"]
+    for _round in range(max_rounds):
+        ctx = context(digits, guard=0)
+        x = ctx.mpf(xq.numerator) / xq.denominator
+        cz = [ctx.polyval([ctx.mpf(v) for v in row[::-1]], x) if row else ctx.mpf(0) for row in rows]
+        az = [ctx.polyval([ctx.mpf(abs(v)) for v in row[::-1]], abs(x)) if row else ctx.mpf(0) for row in rows]
+        d = len(cz) - 1
+        gm = ctx.mpc(g)
+        step = ctx.inf
+        for _it in range(200):
+            f, fp = _horner(cz, gm)
+            if fp == 0:
+                break
+            delta = f / fp
+            gm -= delta
+            # near a double root Newton halves the distance per step until it resolves the pair
+            if abs(delta) <= ctx.eps * abs(gm) or (_it > 8 and abs(delta) >= step):
+                step = min(step, abs(delta))
+                break
+            step = abs(delta)
+        fp = _horner(cz, gm)[1]
+        size = _horner(az, abs(gm))[0]
+        bound = 4 * (d + len(rows[-1]) + 2) * ctx.eps * size / abs(fp) + step if fp != 0 else ctx.inf
+        target = ctx.mpf(10) ** (-(dps + 1)) * abs(ctx.im(gm))
+        if ctx.im(gm) < 0 and bound <= target:
+            _check_choice(data, gm, gd, xd, pairs)
+            return gm
+        if digits >= max_digits:
+            break
+        if ctx.im(gm) < 0 and bound < ctx.inf and target > 0:
+            digits += int(ctx.ceil(ctx.log10(bound / target))) + 10
+        else:
+            digits *= 2
+        digits = min(digits, max_digits)
+        if abs(complex(gm)) < ctx.inf and ctx.im(gm) < 0:
+            g = gm
+    raise NoConvergence(f"AlgebraicLaw.pdf: the density at x = {float(xq)!r} could not be certified to "
+                        f"{dps} digits (working precision reached {digits} digits)", best=-ctx.im(gm) / ctx.pi)
+
+
+def _horner(c, g):
+    """``(p(g), p'(g))`` for the coefficients ``c`` (lowest power first)."""
+    f, fp = c[-1] * 0, c[-1] * 0
+    for cj in reversed(c):
+        fp = fp * g + f
+        f = f * g + cj
+    return f, fp
+
+
+def _check_choice(data, g, gd, xd, pairs):
+    """With one pair of non-real roots any root below the axis is the branch; with more, ``g`` must
+    be nearer to the double value ``gd`` than half the distance from ``gd`` to the other roots
+    below the axis."""
+    if pairs == 1:
+        return
+    cand = _b.lower(_b.roots(data["curve"], np.array([xd + 0j])), pairs)[0]
+    cand = cand[np.isfinite(cand)]
+    others = sorted(np.abs(cand - gd))[1:]
+    if others and not abs(complex(g) - gd) < 0.5 * others[0]:
+        raise NoConvergence("AlgebraicLaw.pdf: the high-precision root is not the one the branch takes",
+                            residual=abs(complex(g) - gd))
 
 
 def boundary_values(law, x):
