@@ -272,11 +272,11 @@ def _inside(law, xq, k):
     crit = [float(r.mid()) for r, _ in _data(law)["crit"]]
     lo, hi = crit[k - 1], crit[k]
     xd = float(xq)
-    tiny = 1e-13 * (1 + abs(lo) + abs(hi))
+    tiny = 4e-14 * (1 + abs(lo) + abs(hi))
     return min(max(xd, lo + min(tiny, (hi - lo) / 4)), hi - min(tiny, (hi - lo) / 4))
 
 
-def _lower_root_mp(law, xq, k, dps, max_rounds=12):
+def _lower_root_mp(law, xq, k, dps):
     """``G(x + i0)`` at the rational ``xq`` of the density gap ``k`` with ``Im G`` to ``dps``
     digits (relative), as an mpc of a working context.
 
@@ -292,8 +292,26 @@ def _lower_root_mp(law, xq, k, dps, max_rounds=12):
     pairs = law._cache["pairs"][k]
     xd = _inside(law, xq, k)
     gd = complex(boundary_values(law, np.array([xd]))[0])
-    scale = 1 + abs(gd)
-    g = complex(gd.real, min(gd.imag, -1e-8 * scale))
+    # start: the candidate root of P(., x) at x itself, from exactly evaluated coefficients (a
+    # start taken at xd would be far off next to a hard edge, where G ~ (x - e)^(-1/2))
+    cand = _b.lower(np.roots(_exact_coeffs(data["ints"], xq)[::-1])[None, :], pairs)[0]
+    cand = cand[np.isfinite(cand)]
+    g0 = complex(cand[np.argmin(np.abs(cand - gd))]) if len(cand) else gd
+    # next to a square-root edge the double roots at x cannot resolve the pair (a start from the
+    # branch a little inside, gd, then does): both starts are tried
+    err = None
+    for start in ([g0, gd] if g0 != gd else [g0]):
+        try:
+            return _newton_mp(data, xq, start, dps, pairs, gd, xd)
+        except NoConvergence as e:
+            err = e
+    raise err
+
+
+def _newton_mp(data, xq, g, dps, pairs, gd, xd, max_rounds=12):
+    """Newton's method for the root below the axis from ``g`` with the precision raised until the
+    error bound of :func:`_lower_root_mp` holds."""
+    g = complex(g.real, min(g.imag, -1e-8 * (1 + abs(g))))
     digits = dps + GUARD_DIGITS
     max_digits = 4 * digits + 400
     rows = data["ints"]
@@ -334,6 +352,17 @@ def _lower_root_mp(law, xq, k, dps, max_rounds=12):
             g = gm
     raise NoConvergence(f"AlgebraicLaw.pdf: the density at x = {float(xq)!r} could not be certified to "
                         f"{dps} digits (working precision reached {digits} digits)", best=-ctx.im(gm) / ctx.pi)
+
+
+def _exact_coeffs(int_rows, xq):
+    """``c_j(x)`` at the rational ``x`` (lowest ``j`` first), evaluated exactly and rounded to
+    doubles after one common power-of-2 scaling (no overflow, the roots in ``G`` unchanged)."""
+    vals = [sum((Fraction(a) * xq ** k for k, a in enumerate(row)), Fraction(0)) for row in int_rows]
+    while len(vals) > 1 and vals[-1] == 0:
+        vals.pop()
+    top = max((abs(v) for v in vals if v), default=Fraction(1))
+    shift = top.numerator.bit_length() - top.denominator.bit_length()
+    return np.array([float(v / Fraction(2) ** shift) for v in vals])
 
 
 def _horner(c, g):
