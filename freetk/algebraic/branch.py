@@ -49,11 +49,15 @@ def _rows_at(A, z):
 def roots(cv, z):
     """All roots in ``G`` of ``P(G, z)`` for an array of ``z``: shape ``(n, d)`` (``inf`` where the
     leading coefficient vanishes)."""
-    C = _rows_at(cv.A, z)
+    return roots_of_rows(_rows_at(cv.A, z))
+
+
+def roots_of_rows(C):
+    """All roots of the polynomials ``sum_j C[i, j] G^j`` (one row each): companion eigenvalues."""
     d = C.shape[-1] - 1
     with np.errstate(all="ignore"):
         mon = C[:, :d] / C[:, d][:, None]
-    comp = np.zeros((len(z), d, d), dtype=complex)
+    comp = np.zeros((C.shape[0], d, d), dtype=complex)
     if d > 1:
         comp[:, 1:, :-1] = np.eye(d - 1)
     comp[:, :, -1] = -mon
@@ -122,13 +126,14 @@ def descend(cv, G, x, eta, floor, real):
 def lower(rts, pairs):
     """The roots of a real polynomial that lie below the real axis, ``inf`` elsewhere (same shape as
     ``rts``), knowing that ``pairs`` of its roots are non-real conjugate pairs: in each row the
-    ``2 pairs`` roots of largest ``|Im|`` are the non-real ones (the computed real roots carry only
-    rounding in their imaginary part), and of these the ``pairs`` with ``Im < 0`` are kept."""
+    ``2 pairs`` roots of largest ``|Im| / |G|`` are the non-real ones (the computed real roots carry
+    only rounding in their imaginary part, relative to their size), and of these the ``pairs`` with ``Im < 0`` are kept."""
     rts = np.atleast_2d(rts)
     out = np.full(rts.shape, np.inf, dtype=complex)
     if pairs <= 0:
         return out
-    key = np.where(np.isfinite(rts), np.abs(rts.imag), -1.0)
+    with np.errstate(all="ignore"):
+        key = np.where(np.isfinite(rts) & (rts != 0), np.abs(rts.imag) / np.abs(rts), -1.0)
     order = np.argsort(-key, axis=1)[:, :2 * pairs]
     rows = np.arange(rts.shape[0])[:, None]
     sel = rts[rows, order]
@@ -183,17 +188,19 @@ def jump(cv, g0, x0, x1, rts, pairs=None):
 
 def exact_rows(int_rows, x):
     """The coefficients ``c_j(x)`` at real doubles ``x``, evaluated exactly in integers (``x`` is a
-    dyadic rational) and rounded once: no cancellation where ``c_j`` is small (near its roots)."""
+    dyadic rational) and rounded once: no cancellation where ``c_j`` is small (near its roots).
+    Each row (one ``x``) is scaled by a power of 2 where needed to stay finite."""
     out = np.zeros((len(x), len(int_rows)))
+    m = max(len(row) for row in int_rows) - 1
     for i, v in enumerate(np.asarray(x, float)):
         q = Fraction(float(v))
         p, s = q.numerator, q.denominator
-        for j, row in enumerate(int_rows):
-            m = len(row) - 1
-            if m < 0:
-                continue
-            num = sum(a * p ** k * s ** (m - k) for k, a in enumerate(row))
-            out[i, j] = float(Fraction(num, s ** m))
+        pw = [p ** k * s ** (m - k) for k in range(m + 1)]
+        nums = [sum(a * pw[k] for k, a in enumerate(row)) for row in int_rows]   # c_j(x) s^m
+        # one power of 2 for the whole row keeps every value a finite double (roots unchanged)
+        shift = max((abs(n).bit_length() for n in nums), default=0) - 1000
+        den = s ** m << max(shift, 0)
+        out[i] = [float(Fraction(n, den)) for n in nums]
     return out
 
 

@@ -421,7 +421,9 @@ def boundary_values(law, x):
         idx = np.where((gap == k) & ~on)[0]
         idx = idx[np.argsort(x[idx])]
         xs = x[idx]
-        roots = _b.roots(cv, xs + 0j)
+        # roots from exactly evaluated coefficients: near a root of lc the rounded coefficients
+        # turn two large real roots into a spurious conjugate pair
+        roots = _b.roots_of_rows(_b.exact_rows(data["ints"], xs).astype(complex))
         if pairs[k] == 1:
             cand = _b.lower(roots, 1)
             G[idx] = _b.newton(data["ints"], cand[np.arange(len(xs)), np.argmin(np.abs(cand), axis=1)], xs)
