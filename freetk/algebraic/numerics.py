@@ -6,8 +6,12 @@ The physical branch is the root of ``P(., z)`` that equals ``sum m_k / z^(k+1)``
 ``x + i eta`` by the predictor-corrector root matching of :mod:`freetk.algebraic.branch`; in
 the open upper half-plane the Cauchy transform is analytic, so this never leaves the branch.
 A real target is reached from a quarter of its clearance (the distance to the nearest complex
-root of ``disc_G(P) · lc_G(P)``).  Values at ``dps`` digits polish the double root by Newton's
-method on ``P(., z)`` in an explicit mpmath context.
+root of ``disc_G(P) · lc_G(P)``).  Values of ``G`` at ``dps`` digits polish the double root by
+Newton's method on ``P(., z)`` in an explicit mpmath context.  The density at ``dps`` digits takes
+``x`` exactly, decides its gap exactly and runs Newton's method for the root below the axis at a
+precision raised until a first-order error bound holds (next to a square-root edge the branch and
+its conjugate are a near-double pair; next to a hard edge the branch is a large root where the
+leading coefficient nearly vanishes).
 
 Edges and atoms: the boundary values ``G(x + i0)`` are analytic in ``x`` except at the real roots
 of ``disc_G(P) · lc_G(P)`` (collisions of roots, roots escaping to infinity).  Between two
@@ -280,9 +284,9 @@ def _lower_root_mp(law, xq, k, dps):
     """``G(x + i0)`` at the rational ``xq`` of the density gap ``k`` with ``Im G`` to ``dps``
     digits (relative), as an mpc of a working context.
 
-    The root is the one below the axis that the double branch gives at a point of the gap next to
-    ``xq`` (:func:`boundary_values`).  Newton's method on ``P(., x)`` is started from it, pushed
-    below the axis: next to a square-root edge the branch and its conjugate are a near-double pair
+    Newton's method on ``P(., x)`` is started from the candidate root at ``x`` (exactly evaluated
+    coefficients) and, failing that, from the double branch at a point of the gap next to ``xq``
+    (:func:`boundary_values`), pushed below the axis: next to a square-root edge the branch and its conjugate are a near-double pair
     ``a -+ i eps``, for which Newton's basins are the two half-planes.  The error of the root is
     bounded to first order by ``u * sum_jk |a_jk| |x|^k |G|^j / |P_G(G)|`` (``u`` the unit roundoff;
     ``P_G`` is small at a near-double root); the precision is raised until that bound and the
