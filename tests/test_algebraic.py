@@ -92,6 +92,75 @@ def test_density_matches_subordination_in_double_and_at_40_digits():
     assert abs(a - b) < mpmath.mpf(10) ** -38
 
 
+def _hard_edge_product():
+    """atoms ⊠ atoms with a hard edge at 1: ``A^(1/2) B A^(1/2)`` with B = 1/2 + (7/2) P (P a projection
+    of rank N/3), so the density piles up like ``c / sqrt(x - 1)`` next to the eigenvalue 1 of A/2."""
+    return ft.free_mul(ft.atoms([1, 2, 3], [F(1, 2), F(1, 3), F(1, 6)]), ft.atoms([F(1, 2), 4], [F(2, 3), F(1, 3)]))
+
+
+def test_density_next_to_a_hard_edge_is_the_physical_branch():
+    # issue 14 (a): next to x = 1 the density from anchors took a real root (density 0)
+    m = _hard_edge_product()
+    law = m.algebraic()
+    xs = 1 + np.array([1e-3, 1e-5, 1e-6, 1e-7])
+    ref = m.pdf(xs)                                   # subordination: an independent route
+    assert np.all(ref > 1)
+    assert np.max(np.abs(law.pdf(xs) / ref - 1)) < 1e-8
+    hi = [law.pdf(v, dps=30) for v in xs]
+    assert max(abs(h / r - 1) for h, r in zip(hi, ref)) < 1e-8
+    # the 1/sqrt pile-up continues below where the subordination route is accurate
+    ctx = mpmath.MPContext()
+    ctx.dps = 40
+    c = [law.pdf(1 + d, dps=20) * ctx.sqrt(d) for d in (ctx.mpf("1e-12"), ctx.mpf("1e-20"))]
+    assert abs(c[0] / c[1] - 1) < 1e-5 and 0.05 < c[1] < 0.07
+
+
+def test_piece_masses_next_to_a_hard_edge():
+    m = _hard_edge_product()
+    law = m.algebraic()
+    (a0, w0), = law.atoms()
+    assert (a0, w0) == (F(1, 2), F(1, 6))             # max(0, 1/2 + 2/3 - 1) at 1 * 1/2
+    # eigenvalue counts of a seeded N = 300 model in each piece (exact separation: no eigenvalue in
+    # a gap), an independent reference: 50 at 1/2, then 100, 50 and 100
+    N, rng = 300, np.random.default_rng(0)
+    a = np.repeat([1.0, 2.0, 3.0], [N // 2, N // 3, N // 6])
+    b = np.repeat([0.5, 4.0], [2 * N // 3, N // 3])
+    Q, R = np.linalg.qr(rng.standard_normal((N, N)))
+    Q = Q * np.sign(np.diag(R))
+    M = np.sqrt(a)[:, None] * (Q * b) @ Q.T * np.sqrt(a)[None, :]
+    ev = np.linalg.eigvalsh((M + M.T) / 2)
+    cuts = [0.5 + 1e-9, 0.99995, 2.8, 20.0]
+    counts = np.diff([np.sum(ev <= t) for t in cuts])
+    pieces = law.support(dps=20)
+    assert len(pieces) == 3
+    ctx = mpmath.MPContext()
+    ctx.dps = 15
+    masses = [ctx.quad(lambda t: law.pdf(t, dps=15), [ctx.mpf(lo), ctx.mpf(hi)]) for lo, hi in pieces]
+    for mass, count in zip(masses, counts):
+        assert abs(mass - F(int(count), N)) < 1e-9
+    assert abs(sum(masses) - (1 - w0)) < 1e-9
+
+
+def test_density_at_dps_next_to_square_root_edges():
+    # issue 14 (b): pdf(x, dps=20) raised NoConvergence within 1e-12..1e-30 of an edge
+    law = ft.free_add(ft.atoms([-3, -1, 0, F(1, 2), 2, 5]), ft.atoms([0, 1, 4], [F(1, 2), F(1, 4), F(1, 4)])).algebraic()
+    ctx = mpmath.MPContext()
+    ctx.dps = 60
+    edges = law.edges(dps=60)
+    assert len(edges) == 6
+    for i, e in enumerate(edges):
+        side = 1 if i % 2 == 0 else -1                # into the support
+        far = law.pdf(float(e) + side * 1e-6) / 1e-3      # double precision, a bit farther in
+        c = {}
+        for d in ("1e-15", "1e-30"):
+            v = law.pdf(ctx.mpf(e) + side * ctx.mpf(d), dps=20)
+            assert ctx.isfinite(v) and v > 0
+            c[d] = v / ctx.sqrt(ctx.mpf(d))
+        # f = C sqrt(delta) (1 + O(delta)): the same C at 1e-6 (to 1e-4), 1e-15 and 1e-30
+        assert abs(c["1e-15"] / far - 1) < 1e-4
+        assert abs(c["1e-30"] / c["1e-15"] - 1) < 1e-12
+
+
 def test_edges_and_support_match_numerical_support():
     mu = ft.free_add(ft.marchenko_pastur(F(1, 2)), ft.semicircle())
     law = mu.algebraic()

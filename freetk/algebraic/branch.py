@@ -5,6 +5,7 @@ many ``z`` (companion eigenvalues), the slope ``G' = -P_z/P_G``, and predictor-c
 matching that moves a branch from ``z0`` to ``z1`` (halving a step whose nearest root is not four
 times nearer than the next one), down vertical lines and along the real axis.
 """
+from fractions import Fraction
 from typing import NamedTuple
 
 import numpy as np
@@ -48,11 +49,15 @@ def _rows_at(A, z):
 def roots(cv, z):
     """All roots in ``G`` of ``P(G, z)`` for an array of ``z``: shape ``(n, d)`` (``inf`` where the
     leading coefficient vanishes)."""
-    C = _rows_at(cv.A, z)
+    return roots_of_rows(_rows_at(cv.A, z))
+
+
+def roots_of_rows(C):
+    """All roots of the polynomials ``sum_j C[i, j] G^j`` (one row each): companion eigenvalues."""
     d = C.shape[-1] - 1
     with np.errstate(all="ignore"):
         mon = C[:, :d] / C[:, d][:, None]
-    comp = np.zeros((len(z), d, d), dtype=complex)
+    comp = np.zeros((C.shape[0], d, d), dtype=complex)
     if d > 1:
         comp[:, 1:, :-1] = np.eye(d - 1)
     comp[:, :, -1] = -mon
@@ -118,15 +123,45 @@ def descend(cv, G, x, eta, floor, real):
     return G
 
 
-def march(cv, g, x0, x1, rts=None, depth=0):
+def lower(rts, pairs):
+    """The roots of a real polynomial that lie below the real axis, ``inf`` elsewhere (same shape as
+    ``rts``), knowing that ``pairs`` of its roots are non-real conjugate pairs: in each row the
+    ``2 pairs`` roots of largest ``|Im| / |G|`` are the non-real ones (the computed real roots carry
+    only rounding in their imaginary part, relative to their size), and of these the ``pairs`` with ``Im < 0`` are kept."""
+    rts = np.atleast_2d(rts)
+    out = np.full(rts.shape, np.inf, dtype=complex)
+    if pairs <= 0:
+        return out
+    with np.errstate(all="ignore"):
+        key = np.where(np.isfinite(rts) & (rts != 0), np.abs(rts.imag) / np.abs(rts), -1.0)
+    order = np.argsort(-key, axis=1)[:, :2 * pairs]
+    rows = np.arange(rts.shape[0])[:, None]
+    sel = rts[rows, order]
+    keep = np.isfinite(sel) & (sel.imag <= 0)
+    out[rows, order] = np.where(keep, sel, np.inf)
+    return out
+
+
+def _candidates(rts, pairs):
+    """Roots allowed for a boundary value: below the axis (``pairs`` known: :func:`lower`), or
+    (``pairs`` None) every root with ``Im G <= 0`` up to rounding (the conjugate partner excluded)."""
+    if pairs is not None:
+        return lower(rts, pairs)
+    rts = np.asarray(rts)
+    return np.where(np.isfinite(rts) & (rts.imag <= 1e-8 * (1 + np.abs(rts))), rts, np.inf)
+
+
+def march(cv, g, x0, x1, rts=None, depth=0, pairs=None):
     """Move the root ``g`` (``Im g <= 0``) of ``P(., x0)`` to real ``x1`` among the roots with
-    ``Im G <= 0`` (its conjugate partner excluded), halving ambiguous steps."""
+    ``Im G <= 0`` (its conjugate partner excluded; with ``pairs`` given, among the non-real roots
+    below the axis, see :func:`lower`), halving ambiguous steps."""
     if rts is None:
         rts = roots(cv, np.array([x1 + 0j]))[0]
     pred = g + slope(cv, np.array([g]), np.array([x0 + 0j]))[0] * (x1 - x0)
     if not np.isfinite(pred):
         pred = g
-    cand = rts[np.isfinite(rts) & (rts.imag <= 1e-8 * (1 + np.abs(rts)))]
+    cand = np.ravel(_candidates(rts, pairs))
+    cand = cand[np.isfinite(cand)]
     if len(cand) == 0:
         raise NoConvergence("AlgebraicLaw.pdf: no root below the real axis inside the support")
     d = np.sort(np.abs(cand - pred))
@@ -135,17 +170,56 @@ def march(cv, g, x0, x1, rts=None, depth=0):
             raise NoConvergence("AlgebraicLaw.pdf: the branch could not be followed along the real axis",
                                 residual=float(d[0]), iterations=depth)
         xm = (x0 + x1) / 2
-        gm = march(cv, g, x0, xm, None, depth + 1)
-        return march(cv, gm, xm, x1, rts, depth + 1)
+        gm = march(cv, g, x0, xm, None, depth + 1, pairs)
+        return march(cv, gm, xm, x1, rts, depth + 1, pairs)
     return cand[np.argmin(np.abs(cand - pred))]
 
 
-def jump(cv, g0, x0, x1, rts):
+def jump(cv, g0, x0, x1, rts, pairs=None):
     """Vectorised single step of :func:`march` without halving: for each ``i`` the root of
-    ``rts[i]`` (roots of ``P(., x1[i])``) with ``Im G <= 0`` nearest to ``g0 + G'(x0) (x1 - x0)``,
-    and whether it is four times nearer than the next one (else :func:`march` must decide)."""
+    ``rts[i]`` (roots of ``P(., x1[i])``) with ``Im G <= 0`` (see :func:`march` for ``pairs``)
+    nearest to ``g0 + G'(x0) (x1 - x0)``, and whether it is four times nearer than the next one
+    (else :func:`march` must decide)."""
     pred = g0 + slope(cv, g0, x0 + 0j) * (x1 - x0)
     pred = np.where(np.isfinite(pred), pred, g0)
-    ok_root = np.isfinite(rts) & (rts.imag <= 1e-8 * (1 + np.abs(rts)))
-    best, d1, d2 = match(np.where(ok_root, rts, np.inf), pred)
+    best, d1, d2 = match(_candidates(rts, pairs), pred)
     return best, np.isfinite(d1) & (d1 <= 0.25 * d2)
+
+
+def exact_rows(int_rows, x):
+    """The coefficients ``c_j(x)`` at real doubles ``x``, evaluated exactly in integers (``x`` is a
+    dyadic rational) and rounded once: no cancellation where ``c_j`` is small (near its roots).
+    Each row (one ``x``) is scaled by a power of 2 where needed to stay finite."""
+    out = np.zeros((len(x), len(int_rows)))
+    m = max(len(row) for row in int_rows) - 1
+    for i, v in enumerate(np.asarray(x, float)):
+        q = Fraction(float(v))
+        p, s = q.numerator, q.denominator
+        pw = [p ** k * s ** (m - k) for k in range(m + 1)]
+        nums = [sum(a * pw[k] for k, a in enumerate(row)) for row in int_rows]   # c_j(x) s^m
+        # one power of 2 for the whole row keeps every value a finite double (roots unchanged)
+        shift = max((abs(n).bit_length() for n in nums), default=0) - 1000
+        den = s ** m << max(shift, 0)
+        out[i] = [float(Fraction(n, den)) for n in nums]
+    return out
+
+
+def newton(int_rows, G, x, steps=3):
+    """A few Newton steps on ``P(., x)`` from the roots ``G`` at real ``x`` (arrays), in double
+    precision with exactly evaluated coefficients (:func:`exact_rows`): the companion eigenvalues
+    of rounded coefficients lose accuracy where the leading coefficient is small (a large root
+    next to a pole of a branch).  A step is kept only where it is a small correction
+    (``|dG| <= 1e-3 |G|``), so a root is never exchanged for another."""
+    G = np.array(G, dtype=complex)
+    C = exact_rows(int_rows, x)
+    d = C.shape[-1] - 1
+    j = np.arange(d + 1)
+    for _ in range(steps):
+        with np.errstate(all="ignore"):
+            Gp = G[:, None] ** j
+            f = np.sum(C * Gp, axis=1)
+            fp = np.sum(C[:, 1:] * j[1:] * Gp[:, :-1], axis=1)
+            dG = f / fp
+        ok = np.isfinite(dG) & (np.abs(dG) <= 1e-3 * np.abs(G))
+        G = np.where(ok, G - dG, G)
+    return G

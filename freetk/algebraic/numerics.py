@@ -6,8 +6,12 @@ The physical branch is the root of ``P(., z)`` that equals ``sum m_k / z^(k+1)``
 ``x + i eta`` by the predictor-corrector root matching of :mod:`freetk.algebraic.branch`; in
 the open upper half-plane the Cauchy transform is analytic, so this never leaves the branch.
 A real target is reached from a quarter of its clearance (the distance to the nearest complex
-root of ``disc_G(P) · lc_G(P)``).  Values at ``dps`` digits polish the double root by Newton's
-method on ``P(., z)`` in an explicit mpmath context.
+root of ``disc_G(P) · lc_G(P)``).  Values of ``G`` at ``dps`` digits polish the double root by
+Newton's method on ``P(., z)`` in an explicit mpmath context.  The density at ``dps`` digits takes
+``x`` exactly, decides its gap exactly and runs Newton's method for the root below the axis at a
+precision raised until a first-order error bound holds (next to a square-root edge the branch and
+its conjugate are a near-double pair; next to a hard edge the branch is a large root where the
+leading coefficient nearly vanishes).
 
 Edges and atoms: the boundary values ``G(x + i0)`` are analytic in ``x`` except at the real roots
 of ``disc_G(P) · lc_G(P)`` (collisions of roots, roots escaping to infinity).  Between two
@@ -173,6 +177,11 @@ def cauchy(law, z, dps=None):
 
 def pdf(law, x, dps=None):
     scalar = np.ndim(x) == 0
+    if dps is not None:
+        ctx, o = _ctx(dps), _out_ctx(dps)
+        xin = np.atleast_1d(np.asarray(x, dtype=object)).ravel()
+        vals = [o.mpf(_pdf_mp(law, xi, ctx, dps)) for xi in xin]
+        return vals[0] if scalar else np.array(vals, dtype=object).reshape(np.shape(x))
     xx = np.atleast_1d(np.asarray(x, dtype=float)).ravel()
     atoms = [float(a) for a, _ in atoms_float(law)]
     at = np.array([any(abs(v - a) <= 1e-12 * (1 + abs(a)) for a in atoms) for v in xx], dtype=bool)
@@ -182,19 +191,205 @@ def pdf(law, x, dps=None):
     if np.any(keep):
         G[keep] = boundary_values(law, xx[keep])
         out[keep] = np.maximum(-G[keep].imag / np.pi, 0.0)
-    if dps is None:
-        return out[0] if scalar else out.reshape(np.shape(x))
-    ctx, o = _ctx(dps), _out_ctx(dps)
-    xin = np.atleast_1d(np.asarray(x, dtype=object)).ravel()
-    vals = []
-    for xi, gi, a in zip(xin, G, at):
-        if a or gi.imag == 0:
-            vals.append(o.mpf(0))
-            continue
-        g = _polish(law, gi, ctx.mpc(to_mp(xi, ctx)), ctx)
+    return out[0] if scalar else out.reshape(np.shape(x))
+
+
+def _exact_real(v):
+    """``v`` as the exact Fraction it is (mpf, float, integer, Fraction, sympy Rational), else None."""
+    if hasattr(v, "_mpf_"):
+        return _p.mpf_fraction(v)
+    if isinstance(v, (bool, np.bool_)):
+        return None
+    if isinstance(v, (int, np.integer)):
+        return Fraction(int(v))
+    if isinstance(v, (float, np.floating)):
+        return Fraction(float(v)) if np.isfinite(v) else None
+    if isinstance(v, Fraction):
+        return v
+    if isinstance(v, sympy.Rational):
+        return Fraction(int(v.p), int(v.q))
+    return None
+
+
+def _side(x, r, f):
+    """``-1, 0, 1``: the rational ``x`` lies below, at, above the real root of the irreducible
+    integer polynomial ``f`` isolated in the ball ``r`` (exact: ``f`` changes sign at its simple root)."""
+    c = [int(v) for v in f.coeffs()]
+    if len(c) == 2:
+        root = Fraction(-c[0], c[1])
+        return (x > root) - (x < root)
+    mid, rad = _p.arb_fraction(r), _p.arb_fraction(r.rad())
+    lo, hi = mid - rad, mid + rad
+    if x < lo or x > hi:
+        return -1 if x < lo else 1
+    val = lambda t: sum(a * t ** k for k, a in enumerate(c))     # noqa: E731
+    fx = val(x)
+    return -1 if (fx > 0) == (val(lo) > 0) else 1
+
+
+def _exact_gap(law, x):
+    """``(k, on)`` for the rational ``x``: the index of its gap between critical points (as in
+    :func:`classify`) and whether ``x`` is a critical point, decided exactly."""
+    crit = _data(law)["crit"]
+    k = 0
+    for r, f in crit:
+        s = _side(x, r, f)
+        if s == 0:
+            return k, True
+        if s < 0:
+            break
+        k += 1
+    return k, False
+
+
+def _pdf_mp(law, xi, ctx, dps):
+    """The density at ``xi`` to ``dps`` digits.  ``x`` is taken exactly when it is a binary or
+    rational number (mpf, float, int, Fraction, sympy Rational: next to an edge the density
+    depends on the digits of ``x`` far beyond ``dps``), else as its value in ``ctx``; its gap is
+    decided exactly (:func:`_exact_gap`).  On a gap without density the value is 0; on a gap
+    with density ``G(x + i0)`` is the root of ``P(., x)`` below the axis that the double branch
+    picks (:func:`_lower_root_mp`)."""
+    xq = _exact_real(xi)
+    if xq is None:
+        xq = _p.mpf_fraction(ctx.mpf(to_mp(xi, ctx)))
+    x = ctx.mpf(xq.numerator) / xq.denominator
+    out, status, _ = classify(law)
+    k, on = _exact_gap(law, xq)
+    if on:
+        if any(kind.startswith("atom") for r, f, kind in out if _side(xq, r, f) == 0):
+            return ctx.mpf(0)
+        if not (status[k] or status[k + 1]):
+            return ctx.mpf(0)
+        gi = track(law, np.array([float(x) + 0j]))[0]
+        g = _polish(law, gi, ctx.mpc(x), ctx)
         v = -ctx.im(g) / ctx.pi
-        vals.append(o.mpf(v if v > 0 else 0))
-    return vals[0] if scalar else np.array(vals, dtype=object).reshape(np.shape(x))
+        return v if v > 0 else ctx.mpf(0)
+    if not status[k]:
+        return ctx.mpf(0)
+    g = _lower_root_mp(law, xq, k, dps)
+    return -g.imag / g.context.pi
+
+
+def _inside(law, xq, k):
+    """A double inside the gap ``k`` next to the rational ``xq`` (``float(xq)`` itself unless its
+    rounding leaves the gap or lands on a critical point; then a point 1e-13 of the scale in)."""
+    crit = [float(r.mid()) for r, _ in _data(law)["crit"]]
+    lo, hi = crit[k - 1], crit[k]
+    xd = float(xq)
+    tiny = 4e-14 * (1 + abs(lo) + abs(hi))
+    return min(max(xd, lo + min(tiny, (hi - lo) / 4)), hi - min(tiny, (hi - lo) / 4))
+
+
+def _lower_root_mp(law, xq, k, dps):
+    """``G(x + i0)`` at the rational ``xq`` of the density gap ``k`` with ``Im G`` to ``dps``
+    digits (relative), as an mpc of a working context.
+
+    Newton's method on ``P(., x)`` is started from the candidate root at ``x`` (exactly evaluated
+    coefficients) and, failing that, from the double branch at a point of the gap next to ``xq``
+    (:func:`boundary_values`), pushed below the axis: next to a square-root edge the branch and its conjugate are a near-double pair
+    ``a -+ i eps``, for which Newton's basins are the two half-planes.  The error of the root is
+    bounded to first order by ``u * sum_jk |a_jk| |x|^k |G|^j / |P_G(G)|`` (``u`` the unit roundoff;
+    ``P_G`` is small at a near-double root); the precision is raised until that bound and the
+    last Newton step are below ``10^-(dps+1) |Im G|``.  With several pairs of non-real roots on the
+    gap, the root found must also be the double root nearest to the double value."""
+    data = _data(law)
+    pairs = law._cache["pairs"][k]
+    xd = _inside(law, xq, k)
+    gd = complex(boundary_values(law, np.array([xd]))[0])
+    # start: the candidate root of P(., x) at x itself, from exactly evaluated coefficients (a
+    # start taken at xd would be far off next to a hard edge, where G ~ (x - e)^(-1/2))
+    cand = _b.lower(np.roots(_exact_coeffs(data["ints"], xq)[::-1])[None, :], pairs)[0]
+    cand = cand[np.isfinite(cand)]
+    g0 = complex(cand[np.argmin(np.abs(cand - gd))]) if len(cand) else gd
+    # next to a square-root edge the double roots at x cannot resolve the pair (a start from the
+    # branch a little inside, gd, then does): both starts are tried
+    err = None
+    for start in ([g0, gd] if g0 != gd else [g0]):
+        try:
+            return _newton_mp(data, xq, start, dps, pairs, gd, xd)
+        except NoConvergence as e:
+            err = e
+    raise err
+
+
+def _newton_mp(data, xq, g, dps, pairs, gd, xd, max_rounds=12):
+    """Newton's method for the root below the axis from ``g`` with the precision raised until the
+    error bound of :func:`_lower_root_mp` holds."""
+    g = complex(g.real, min(g.imag, -1e-8 * (1 + abs(g))))
+    digits = dps + GUARD_DIGITS
+    max_digits = 4 * digits + 400
+    rows = data["ints"]
+    for _round in range(max_rounds):
+        ctx = context(digits, guard=0)
+        x = ctx.mpf(xq.numerator) / xq.denominator
+        cz = [ctx.polyval([ctx.mpf(v) for v in row[::-1]], x) if row else ctx.mpf(0) for row in rows]
+        az = [ctx.polyval([ctx.mpf(abs(v)) for v in row[::-1]], abs(x)) if row else ctx.mpf(0) for row in rows]
+        d = len(cz) - 1
+        gm = ctx.mpc(g)
+        step = ctx.inf
+        for _it in range(200):
+            f, fp = _horner(cz, gm)
+            if fp == 0:
+                break
+            delta = f / fp
+            gm -= delta
+            # near a double root Newton halves the distance per step until it resolves the pair
+            if abs(delta) <= ctx.eps * abs(gm) or (_it > 8 and abs(delta) >= step):
+                step = min(step, abs(delta))
+                break
+            step = abs(delta)
+        fp = _horner(cz, gm)[1]
+        size = _horner(az, abs(gm))[0]
+        bound = 4 * (d + len(rows[-1]) + 2) * ctx.eps * size / abs(fp) + step if fp != 0 else ctx.inf
+        target = ctx.mpf(10) ** (-(dps + 1)) * abs(ctx.im(gm))
+        if ctx.im(gm) < 0 and bound <= target:
+            _check_choice(data, gm, gd, xd, pairs)
+            return gm
+        if digits >= max_digits:
+            break
+        if ctx.im(gm) < 0 and bound < ctx.inf and target > 0:
+            digits += int(ctx.ceil(ctx.log10(bound / target))) + 10
+        else:
+            digits *= 2
+        digits = min(digits, max_digits)
+        if abs(complex(gm)) < ctx.inf and ctx.im(gm) < 0:
+            g = gm
+    raise NoConvergence(f"AlgebraicLaw.pdf: the density at x = {float(xq)!r} could not be certified to "
+                        f"{dps} digits (working precision reached {digits} digits)", best=-ctx.im(gm) / ctx.pi)
+
+
+def _exact_coeffs(int_rows, xq):
+    """``c_j(x)`` at the rational ``x`` (lowest ``j`` first), evaluated exactly and rounded to
+    doubles after one common power-of-2 scaling (no overflow, the roots in ``G`` unchanged)."""
+    vals = [sum((Fraction(a) * xq ** k for k, a in enumerate(row)), Fraction(0)) for row in int_rows]
+    while len(vals) > 1 and vals[-1] == 0:
+        vals.pop()
+    top = max((abs(v) for v in vals if v), default=Fraction(1))
+    shift = top.numerator.bit_length() - top.denominator.bit_length()
+    return np.array([float(v / Fraction(2) ** shift) for v in vals])
+
+
+def _horner(c, g):
+    """``(p(g), p'(g))`` for the coefficients ``c`` (lowest power first)."""
+    f, fp = c[-1] * 0, c[-1] * 0
+    for cj in reversed(c):
+        fp = fp * g + f
+        f = f * g + cj
+    return f, fp
+
+
+def _check_choice(data, g, gd, xd, pairs):
+    """With one pair of non-real roots any root below the axis is the branch; with more, ``g`` must
+    be nearer to the double value ``gd`` than half the distance from ``gd`` to the other roots
+    below the axis."""
+    if pairs == 1:
+        return
+    cand = _b.lower(_b.roots(data["curve"], np.array([xd + 0j])), pairs)[0]
+    cand = cand[np.isfinite(cand)]
+    others = sorted(np.abs(cand - gd))[1:]
+    if others and not abs(complex(g) - gd) < 0.5 * others[0]:
+        raise NoConvergence("AlgebraicLaw.pdf: the high-precision root is not the one the branch takes",
+                            residual=abs(complex(g) - gd))
 
 
 def boundary_values(law, x):
@@ -202,14 +397,21 @@ def boundary_values(law, x):
 
     The certified classification says which gaps between critical points carry density.  On a
     gap without density ``G`` is real and only its value is needed for the density (0): it is not
-    computed (reported as 0).  On a gap with density every point takes the root nearest to the
-    Taylor prediction from the nearest of fixed anchors (:func:`_anchors`) among the roots with
-    ``Im G <= 0`` (the conjugate roots are excluded), all points at once; a point where that root
-    is not four times nearer than the next is marched from its anchor with step halving, and
-    where roots crowd (next to an edge), and at critical points themselves, :func:`track`
-    decides.  A value does not depend on the other points asked for."""
+    computed (reported as 0).  On a gap with density ``G(x + i0)`` is a root of ``P(., x)`` below
+    the real axis (``Im G = -pi f < 0``), never a real one; the number of conjugate pairs of
+    non-real roots is fixed on the gap (:func:`classify`), so the candidates are known
+    (:func:`~freetk.algebraic.branch.lower`).  With one pair the branch is the only candidate.
+    Otherwise every point takes the candidate nearest to the Taylor prediction from the nearest of
+    fixed anchors (:func:`_anchors`), all points at once, provided the step stays within half
+    the anchor's clearance (the Taylor radius there: a longer step toward an edge, where ``G``
+    behaves like ``sqrt`` or ``1/sqrt`` of the distance, predicts badly) and the root is four
+    times nearer than the next; a point that fails the ratio is marched from its anchor with step
+    halving, one too far from every anchor (next to an edge), and the critical points themselves,
+    go to :func:`track`.  A value does not depend on the other points asked for."""
     out, status, _ = classify(law)
-    cv = _data(law)["curve"]
+    pairs = law._cache["pairs"]
+    data = _data(law)
+    cv = data["curve"]
     crit = np.array([float(r.mid()) for r, _, _ in out])
     x = np.asarray(x, float)
     G = np.zeros(len(x), dtype=complex)
@@ -223,20 +425,29 @@ def boundary_values(law, x):
         idx = np.where((gap == k) & ~on)[0]
         idx = idx[np.argsort(x[idx])]
         xs = x[idx]
-        vals = np.zeros(len(xs), dtype=complex)
-        roots = _b.roots(cv, xs + 0j)
+        # roots from exactly evaluated coefficients: near a root of lc the rounded coefficients
+        # turn two large real roots into a spurious conjugate pair
+        roots = _b.roots_of_rows(_b.exact_rows(data["ints"], xs).astype(complex))
+        if pairs[k] == 1:
+            cand = _b.lower(roots, 1)
+            G[idx] = _b.newton(data["ints"], cand[np.arange(len(xs)), np.argmin(np.abs(cand), axis=1)], xs)
+            continue
         ax, ag = _anchors(law, k, crit)
         j = np.argmin(np.abs(ax[None, :] - xs[:, None]), axis=1)
-        vals, ok = _b.jump(cv, ag[j], ax[j], xs, roots)
-        for i in np.where(~ok)[0]:
-            vals[i] = _march_or_track(law, cv, ag[j[i]], ax[j[i]], xs[i], roots[i])
-        G[idx] = vals
+        vals, ok = _b.jump(cv, ag[j], ax[j], xs, roots, pairs[k])
+        near = np.abs(xs - ax[j]) <= _clearance(data, ax[j]) / 2
+        for i in np.where(~ok & near)[0]:
+            vals[i] = _march_or_track(law, cv, ag[j[i]], ax[j[i]], xs[i], roots[i], pairs[k])
+        far = ~near
+        if np.any(far):
+            vals[far] = track(law, xs[far] + 0j)
+        G[idx] = _b.newton(data["ints"], vals, xs)
     return G
 
 
-def _march_or_track(law, cv, g, x0, x1, roots):
+def _march_or_track(law, cv, g, x0, x1, roots, pairs):
     try:
-        return _b.march(cv, g, x0, x1, roots)
+        return _b.march(cv, g, x0, x1, roots, pairs=pairs)
     except NoConvergence:
         # roots crowd together (next to an edge): the vertical continuation decides
         return track(law, np.array([x1 + 0j]))[0]
@@ -325,13 +536,19 @@ def _gap_status(law, crit):
     ``G(x + i0)`` is a root of ``P(., x)`` (``x`` is not a root of ``lc``): a bounded gap where
     every root is real has no density, one where no root is real has density.  Elsewhere the
     branch is continued to ``x`` in double precision and matched to one certified root: the gap
-    carries density iff that root is not real."""
+    carries density iff that root is not real.
+
+    Also returns, for each gap, the number of conjugate pairs of non-real roots of ``P(., x)``:
+    constant across the gap (roots meet only at roots of the discriminant), it tells the
+    non-real roots from the real ones at any point of the gap (:func:`~freetk.algebraic.branch.lower`)."""
     pts = _test_points(crit)
     status = [False] * len(pts)
+    pairs = [0] * len(pts)
     ask = []
     for i in range(1, len(pts) - 1):
         roots, _ = _exact_roots_at(law, pts[i])
         real = [r.imag == 0 for r in roots]
+        pairs[i] = sum(1 for r in roots if r.imag < 0)
         if not any(real):
             status[i] = True
         elif not all(real):
@@ -343,7 +560,7 @@ def _gap_status(law, crit):
             if r.imag != 0 and not r.imag < 0:
                 raise NoConvergence("AlgebraicLaw: the continued branch has Im G > 0 on the real axis")
             status[i] = r.imag != 0
-    return status
+    return status, pairs
 
 
 def classify(law):
@@ -353,7 +570,8 @@ def classify(law):
     if "classify" in c:
         return c["classify"]
     crit = _data(law)["crit"]
-    status = _gap_status(law, crit)
+    status, pairs = _gap_status(law, crit)
+    c["pairs"] = pairs
     out = []
     atom_list = _atoms(law, crit)
     for i, (r, f) in enumerate(crit):

@@ -199,6 +199,18 @@ def arb_fraction(x):
     return Fraction(m * 2 ** e) if e >= 0 else Fraction(m, 2 ** -e)
 
 
+def mpf_fraction(x):
+    """An mpmath real number (a binary number) as the exact Fraction it is."""
+    from fractions import Fraction
+    sign, man, exp, _bc = x._mpf_
+    if not man:
+        if exp:
+            raise ValueError("mpf_fraction: not a finite number")
+        return Fraction(0)
+    v = Fraction(int(man) << int(exp)) if exp >= 0 else Fraction(int(man), 1 << -int(exp))
+    return -v if sign else v
+
+
 def _scaled_values(c, X, N):
     """``f(x) 2^(N d)`` and ``f'(x) 2^(N (d - 1))`` at ``x = X / 2^N`` (exact integers; ``c`` the
     coefficients of ``f``, lowest power first, ``d`` its degree)."""
