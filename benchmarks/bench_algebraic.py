@@ -27,6 +27,7 @@ import sympy
 
 import freetk as ft  # run with PYTHONPATH=. from a checkout that is not pip-installed
 from freetk.algebraic import AlgebraicLaw
+from _common import mc_sample  # noqa: E402 (benchmarks/ is the script's path)
 
 try:
     import rmtool as rt
@@ -76,7 +77,7 @@ def rm_candidates(L):
 
 
 def main():
-    t_mc, _ = timed(lambda: ft.montecarlo.ntk_eigenvalues("relu", n=1800, d=60, p=30, d_law="rademacher", seed=0), 2)
+    t_mc, _ = timed(mc_sample, 2)
     print(f"one Monte Carlo sample (n=1800): {t_mc:.3f} s  (all times below are ratios to it)\n")
 
     h = F(1, 2)

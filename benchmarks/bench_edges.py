@@ -3,22 +3,16 @@ sample measured in the same run, accuracy against independent references.
 
 Run: python benchmarks/bench_edges.py
 """
-import time
 from fractions import Fraction as F
 
 import numpy as np
 
 import freetk as ft
-
-
-def timed(fn):
-    t = time.perf_counter()
-    out = fn()
-    return out, time.perf_counter() - t
+from _common import timed, mc_sample  # noqa: E402 (benchmarks/ is the script's path)
 
 
 def main():
-    _, t_mc = timed(lambda: ft.montecarlo.ntk_eigenvalues("relu", n=1800, d=60, p=30, d_law="rademacher", seed=0))
+    _, t_mc = timed(mc_sample)
     print(f"one Monte Carlo sample (relu, n=1800, d=60, p=30): {t_mc:.2f} s = 1.00")
     print(f"{'case':46s} {'time':>8s} {'ratio':>7s}  result")
     cases = [

@@ -10,6 +10,7 @@ import time
 import numpy as np
 
 import freetk as ft
+from _common import mc_sample  # noqa: E402 (benchmarks/ is the script's path)
 from freetk import hermite as H
 
 
@@ -30,7 +31,7 @@ def named(name, dps):
 
 
 def main():
-    mc = timed(lambda: ft.montecarlo.ntk_eigenvalues("relu", n=1800, d=60, p=30, d_law="rademacher", seed=0))
+    mc = timed(mc_sample)
     print(f"one Monte Carlo sample (n=1800, d=60, p=30): {mc:.3f} s")
     print(f"{'activation':28s} {'double / MC':>12s} {'dps=30 / MC':>12s} {'error (double)':>15s}")
     for name in ("silu", "tanh", "softplus", "gelu", "sigmoid"):

@@ -10,6 +10,7 @@ import time
 import sympy
 
 import freetk as ft
+from _common import mc_sample  # noqa: E402 (benchmarks/ is the script's path)
 
 
 def timed(f, repeat=1):
@@ -23,7 +24,7 @@ def timed(f, repeat=1):
 
 
 def main():
-    mc, _ = timed(lambda: ft.montecarlo.ntk_eigenvalues("relu", n=1800, d=60, p=30, d_law="rademacher", seed=0), 3)
+    mc, _ = timed(mc_sample, 3)
     print(f"one Monte Carlo sample (n=1800, d=60, p=30, eigvalsh): {mc:.3f} s  (= 1 unit)")
 
     def row(label, seconds):

@@ -6,19 +6,13 @@ Run: python benchmarks/bench_ntk.py            (everything)
      python benchmarks/bench_ntk.py --cli      (`freetk ntk` end to end against the Monte Carlo sample)
 """
 import sys
-import time
 from fractions import Fraction as F
 
 import numpy as np
 
 import freetk as ft
+from _common import timed, mc_sample  # noqa: E402 (benchmarks/ is the script's path)
 from freetk import montecarlo as mc
-
-
-def timed(f):
-    t = time.perf_counter()
-    out = f()
-    return out, time.perf_counter() - t
 
 
 def main():
@@ -78,7 +72,7 @@ def main():
 
 def solver_section():
     """Law + support + atoms + 400-point density and cdf, as a ratio to one Monte Carlo sample."""
-    (_, t_mc) = timed(lambda: mc.ntk_eigenvalues("relu", n=1800, d=60, p=30, d_law="rademacher", seed=0))
+    (_, t_mc) = timed(mc_sample)
     print(f"one Monte Carlo sample (n=1800, d=60, p=30): {t_mc:.2f} s")
 
     def pipeline(act, g1, g2, npts=400, cdf=True):
@@ -120,7 +114,7 @@ def cli_section():
         _, t_sub_mc = timed(lambda: subprocess.run([sys.executable, "-c", mc_code], env=env, cwd=tmp, check=True))
         _, t_sub_cli = timed(lambda: subprocess.run([sys.executable, "-m", "freetk", "ntk", "--quiet"], env=env,
                                                     cwd=tmp, check=True, stdout=subprocess.DEVNULL))
-        _, t_mc = timed(lambda: mc.ntk_eigenvalues("relu", n=1800, d=60, p=30, d_law="rademacher", seed=0))
+        _, t_mc = timed(mc_sample)
         cwd = os.getcwd()
         os.chdir(tmp)
         try:

@@ -5,23 +5,17 @@ measured in the same run, with accuracy figures beside.
 Run: python benchmarks/bench_ntk_general.py [n_points] [--cdf]     (default 400 points, no cdf)
 """
 import sys
-import time
 import warnings
 
 import numpy as np
 import sympy
 
 import freetk as ft
-
-
-def timed(f):
-    t = time.perf_counter()
-    out = f()
-    return out, time.perf_counter() - t
+from _common import timed, mc_sample  # noqa: E402 (benchmarks/ is the script's path)
 
 
 def main(n, with_cdf):
-    _, t_mc = timed(lambda: ft.montecarlo.ntk_eigenvalues("relu", n=1800, d=60, p=30, d_law="rademacher", seed=0))
+    _, t_mc = timed(mc_sample)
     print(f"one Monte Carlo sample (n = 1800, d = 60, p = 30): {t_mc:.2f} s")
     half = sympy.Rational(1, 2)
 

@@ -8,25 +8,18 @@ The scan computes, for each gamma1, the support edges, 7 quantiles and a 200-poi
 common grid, through the public ``ft.scan``.
 """
 import functools
-import time
 
 import numpy as np
 
 import freetk as ft
+from _common import timed, mc_sample  # noqa: E402 (benchmarks/ is the script's path)
 
 GAMMA1 = np.round(np.linspace(0.2, 2.0, 20), 4).tolist()
 
 
-def timed(f):
-    t = time.perf_counter()
-    out = f()
-    return out, time.perf_counter() - t
-
-
 def main():
-    _, t_mc1 = timed(lambda: ft.montecarlo.ntk_eigenvalues("relu", n=1800, d=60, p=30, d_law="rademacher", seed=0))
-    _, t_mc20 = timed(lambda: [ft.montecarlo.ntk_eigenvalues("relu", n=1800, d=60, p=30, d_law="rademacher",
-                                                             seed=s) for s in range(20)])
+    _, t_mc1 = timed(mc_sample)
+    _, t_mc20 = timed(lambda: [mc_sample(seed=s) for s in range(20)])
     print(f"one Monte Carlo sample (n = 1800, eigvalsh): {t_mc1:.2f} s; 20 samples: {t_mc20:.1f} s", flush=True)
     builder = functools.partial(ft.ntk_law, "relu", gamma2=0.5, d_law="rademacher")
     x = np.linspace(0.0, 4.0, 200)
