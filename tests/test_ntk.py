@@ -8,6 +8,7 @@ import pytest
 import sympy
 
 import freetk as ft
+from references import sigma_matrix
 from freetk.errors import InvalidArgument
 from freetk.hermite import HermiteData
 from freetk.ntk import ntk_law, ntk_moments_symbolic, NTKMu, TLaw
@@ -62,20 +63,6 @@ def test_a_zero_general_nu_against_classical_self_convolution():
     law = ntk_law(hermite=hermite(0, sympy.Rational(c)), gamma1=1, gamma2=g2,
                   d_law=ft.atoms([F(-3, 2), F(-1, 2), F(1, 2), F(3, 2)], [F(1, 3), F(1, 6), F(1, 6), F(1, 3)]))
     assert law.mu.moments(K) == ref
-
-
-def sigma_matrix(a, c, D, W):
-    """The dp x dp population operator Sigma(U) = a U D^2 + c (U B^T B + B U^T B), built column by column."""
-    d, p = W.shape
-    B = W * D[None, :] / np.sqrt(d)
-    BtB = B.T @ B
-    M = np.zeros((d * p, d * p))
-    for col in range(d * p):
-        U = np.zeros(d * p)
-        U[col] = 1
-        U = U.reshape(d, p)
-        M[:, col] = (a * U * (D ** 2)[None, :] + c * (U @ BtB + B @ U.T @ B)).ravel()
-    return M
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

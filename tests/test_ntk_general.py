@@ -13,6 +13,7 @@ import pytest
 import sympy
 
 import freetk as ft
+from references import sigma_matrix
 from freetk.errors import InvalidArgument
 from freetk.inversion import gauss_from_jacobi, jacobi_from_moments
 from freetk.ntk_general import GeneralMu
@@ -181,16 +182,8 @@ def test_density_equals_closed_form_point_mass():
 
 
 def _sigma_eigs(a, c, d, p, Dvals, rng):
-    """Eigenvalues of the dp x dp operator U -> a U D^2 + c (U B^T B + B U^T B), B = W D/sqrt(d)."""
-    W = rng.standard_normal((d, p))
-    B = W * Dvals / np.sqrt(d)
-    BtB = B.T @ B
-    M = np.empty((d * p, d * p))
-    for k in range(d * p):
-        E = np.zeros(d * p)
-        E[k] = 1
-        U = E.reshape(d, p)
-        M[:, k] = (a * U * Dvals ** 2 + c * (U @ BtB + B @ U.T @ B)).ravel()
+    """Eigenvalues of the dp x dp operator U -> a U D^2 + c (U B^T B + B U^T B), B = W D/sqrt(d), W drawn here."""
+    M = sigma_matrix(a, c, Dvals, rng.standard_normal((d, p)))
     return np.linalg.eigvalsh((M + M.T) / 2)
 
 
