@@ -73,7 +73,9 @@ def _draw_by_cdf(measure, p, rng):
     todo = kind == len(atoms)
     if np.any(todo):
         grid = np.unique(np.concatenate([np.linspace(lo, hi, 4001) for lo, hi in measure.support()]))
-        F = np.asarray(measure.cdf(grid), float) - np.array([np.sum(w[locs <= g]) for g in grid])
+        order = np.argsort(locs)
+        below = np.concatenate([[0.0], np.cumsum(w[order])])[np.searchsorted(locs[order], grid, side="right")]
+        F = np.asarray(measure.cdf(grid), float) - below      # the cdf of the continuous part
         F = np.maximum.accumulate(F) / F[-1]
         out[todo] = np.interp(rng.uniform(size=int(np.sum(todo))), F, grid)
     return out
