@@ -229,36 +229,79 @@ def _walk(system, z_from, u_from, z_to, max_halvings=40):
 
 ANCHOR_LEVEL0 = 5          # coarsest anchor grid: spacing H / 2^5 (H = scale rounded up to a power of 2)
 ANCHOR_LEVELS = 14         # finest anchor grid tried: spacing H / 2^(5 + 14 - 1)
-ANCHOR_DESCENT = 40        # descent levels at most for an anchor
+ANCHOR_DESCENT = 20        # descent levels at most for an anchor (a successful one takes ~14: from scale
+                           # to FLOOR * scale at ratio 8; one that fails, e.g. at an edge, would use them all)
 
 
-def _anchor_values(system, memory, eta, k, js, H):
+def _canonical(k, j):
+    """The coarsest name ``(k, j)`` of the anchor ``x_j = j H / 2^k`` (an even ``j`` is the anchor
+    ``j/2`` of level ``k - 1``, down to ``ANCHOR_LEVEL0``)."""
+    while k > ANCHOR_LEVEL0 and j % 2 == 0:
+        k, j = k - 1, j // 2
+    return k, j
+
+
+def _parents(k, j):
+    """The two anchors of level ``k - 1`` around the anchor ``(k, j)`` (``j`` odd), canonical names."""
+    return _canonical(k - 1, (j - 1) // 2), _canonical(k - 1, (j + 1) // 2)
+
+
+def _anchor_values(system, memory, eta, k, js, H, poles=()):
     """Solutions at the anchors ``x_j = j H / 2^k`` (height ``eta``) of level ``k``, computed once per
-    measure by a descent of their own (a deterministic function of the anchor) and kept in ``memory``;
-    NaN where the descent failed."""
+    measure and kept in ``memory``; NaN where no solution was found.  Each anchor is a deterministic
+    function of its own location:
+
+    * an anchor of the coarsest level ``ANCHOR_LEVEL0`` is followed down from ``Im z = scale`` by
+      :func:`descend` (all the anchors missing from ``memory`` in one batch; the value at a point of the
+      batch never depends on the others).  On the axis, an anchor at an atom (a pole of ``G``) is NaN;
+    * an anchor of a finer level (odd ``j``) starts from the mean of the solutions at its two neighbours
+      of the level above (themselves anchors, computed first), polished by Newton's method; only when that
+      fails (or a neighbour is NaN) is it descended from ``scale`` like a coarsest one.
+    """
     table = memory.setdefault(("anchors", float(eta)), {})
-    h = H / 2.0 ** k
-    keys = [(k, int(j)) for j in js]
-    missing = sorted({key for key in keys if key not in table})
-    # the same anchor on a coarser level (even j) has the same location: reuse it
-    for key in list(missing):
-        kk, jj = key
-        while kk > ANCHOR_LEVEL0 and jj % 2 == 0:
-            kk, jj = kk - 1, jj // 2
-            if (kk, jj) in table:
-                table[key] = table[(kk, jj)]
-                missing.remove(key)
-                break
-    if missing:
-        xa = np.array([j * h for _, j in missing])
-        # (an anchor is only a start: one whose descent is slow, e.g. at a hard edge, is left out)
-        ua, ok, _ = descend(system, xa, np.full(xa.size, float(eta)), max_levels=ANCHOR_DESCENT)
-        for key, v, good in zip(missing, ua, ok):
+    keys = [_canonical(k, int(j)) for j in js]
+    missing = set(key for key in keys if key not in table)
+    # close the missing set under "parents of a finer anchor"
+    frontier = list(missing)
+    while frontier:
+        nxt = []
+        for kk, jj in frontier:
+            if kk > ANCHOR_LEVEL0:
+                for par in _parents(kk, jj):
+                    if par not in table and par not in missing:
+                        missing.add(par)
+                        nxt.append(par)
+        frontier = nxt
+    for level in sorted({kk for kk, _ in missing}):
+        batch = sorted(key for key in missing if key[0] == level)
+        h = H / 2.0 ** level
+        xa = np.array([j * h for _, j in batch])
+        ua = np.full(xa.size, np.nan + 0j)
+        ok = np.zeros(xa.size, bool)
+        if level > ANCHOR_LEVEL0:
+            pa = np.array([[table[par] for par in _parents(*key)] for key in batch], complex)
+            start = pa.mean(axis=1)
+            fin = np.nonzero(np.isfinite(start))[0]
+            if fin.size:
+                up, okp = _polish(system, start[fin], xa[fin] + 1j * float(eta))
+                ua[fin[okp]] = up[okp]
+                ok[fin[okp]] = True
+        todo = np.nonzero(~ok)[0]
+        if eta == 0 and len(poles):
+            at_pole = np.any(np.abs(xa[todo, None] - np.asarray(poles, float)[None, :])
+                             <= 1e-12 * system.scale, axis=1)
+            todo = todo[~at_pole]
+        if todo.size:
+            # (an anchor is only a start: one whose descent is slow, e.g. at a hard edge, is left out)
+            ud, okd, _ = descend(system, xa[todo], np.full(todo.size, float(eta)), max_levels=ANCHOR_DESCENT)
+            ua[todo[okd]] = ud[okd]
+            ok[todo[okd]] = True
+        for key, v, good in zip(batch, ua, ok):
             table[key] = complex(v) if good else complex(np.nan, np.nan)
     return np.array([table[key] for key in keys], complex)
 
 
-def _anchored(system, z, memory):
+def _anchored(system, z, memory, poles=()):
     """Solve at the points ``z`` (one height) from starts that depend on each point alone: the linear
     interpolation of the solutions at the two anchors around it, on dyadic grids of decreasing
     spacing (the first level whose start converges wins).  Returns ``(u, done)``."""
@@ -274,8 +317,8 @@ def _anchored(system, z, memory):
         h = H / 2.0 ** k
         x = z.real[todo]
         j0 = np.floor(x / h)
-        ua = _anchor_values(system, memory, eta, k, j0, H)
-        ub = _anchor_values(system, memory, eta, k, j0 + 1, H)
+        uab = _anchor_values(system, memory, eta, k, np.concatenate([j0, j0 + 1]), H, poles)
+        ua, ub = uab[:todo.size], uab[todo.size:]
         t = x / h - j0
         start = np.where(np.isfinite(ua) & np.isfinite(ub), (1 - t) * ua + t * ub,
                          np.where(np.isfinite(ua), ua, ub))
@@ -320,7 +363,7 @@ def solve(system, z, poles=(), on_fail="raise", memory=None):
         memory = {}
     for h in np.unique(z.imag[~done]):
         tt = np.nonzero(~done & (z.imag == h))[0]
-        un, okn = _anchored(system, z[tt], memory)
+        un, okn = _anchored(system, z[tt], memory, poles)
         u[tt[okn]] = un[okn]
         done[tt[okn]] = True
     # 3a. a descent of their own
