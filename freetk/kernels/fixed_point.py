@@ -252,8 +252,9 @@ def _anchor_values(system, memory, eta, k, js, H, poles=()):
     function of its own location:
 
     * an anchor of the coarsest level ``ANCHOR_LEVEL0`` is followed down from ``Im z = scale`` by
-      :func:`descend` (all the anchors missing from ``memory`` in one batch; the value at a point of the
-      batch never depends on the others).  On the axis, an anchor at an atom (a pole of ``G``) is NaN;
+      :func:`descend` (the first time a height is seen, all of them over ``[-scale, scale]`` in one
+      batch; the value at a point of the batch never depends on the others).  On the axis, an anchor
+      at an atom (a pole of ``G``) is NaN;
     * an anchor of a finer level (odd ``j``) starts from the mean of the solutions at its two neighbours
       of the level above (themselves anchors, computed first), polished by Newton's method; only when that
       fails (or a neighbour is NaN) is it descended from ``scale`` like a coarsest one.
@@ -261,6 +262,11 @@ def _anchor_values(system, memory, eta, k, js, H, poles=()):
     table = memory.setdefault(("anchors", float(eta)), {})
     keys = [_canonical(k, int(j)) for j in js]
     missing = set(key for key in keys if key not in table)
+    if missing and not any(key[0] == ANCHOR_LEVEL0 for key in table):
+        # the first anchors at this height: every coarsest anchor over [-scale, scale] (which holds the
+        # support) in the same batch (one descent costs its slowest point, not the number of points)
+        jmax = int(np.ceil(system.scale / (H / 2.0 ** ANCHOR_LEVEL0)))
+        missing |= {(ANCHOR_LEVEL0, j) for j in range(-jmax, jmax + 1)}
     # close the missing set under "parents of a finer anchor"
     frontier = list(missing)
     while frontier:
