@@ -161,7 +161,8 @@ def _fixed_point_start(system, z, iters=300):
     return u
 
 
-def descend(system, x, eta_t, u=None, eta=None, max_levels=MAX_LEVELS):
+def descend(system, x, eta_t, u=None, eta=None, max_levels=MAX_LEVELS, level_iters=LEVEL_ITERS,
+            min_ratio=MIN_RATIO):
     """Follow the solution at ``x + i eta`` from ``eta = max(scale, eta_t)`` (or the given start
     ``u`` at ``eta``) down to ``eta_t``, all points at once, with adaptive geometric steps.
 
@@ -190,7 +191,7 @@ def descend(system, x, eta_t, u=None, eta=None, max_levels=MAX_LEVELS):
         with np.errstate(all="ignore"):
             du = 1j * Pz[idx] / (1 - Pu[idx]) * (new - eta[idx])
         du = np.where(np.isfinite(du) & (np.abs(du) <= 0.25 * (np.abs(u[idx]) + eta[idx])), du, 0)
-        ui, oki, Pui, Pzi = newton(system, u[idx] + du, z_new, iters=LEVEL_ITERS)
+        ui, oki, Pui, Pzi = newton(system, u[idx] + du, z_new, iters=level_iters)
         # strictly above the axis the fixed point is strictly attracting; on the axis allow rounding
         oki &= physical(system, ui, Pui, z_new)
         acc = idx[oki]
@@ -198,7 +199,7 @@ def descend(system, x, eta_t, u=None, eta=None, max_levels=MAX_LEVELS):
         ratio[acc] = np.minimum(ratio[acc] * 2, MAX_RATIO)
         rej = idx[~oki]
         ratio[rej] = 1 + (ratio[rej] - 1) / 3
-        alive[rej[ratio[rej] < MIN_RATIO]] = False
+        alive[rej[ratio[rej] < min_ratio]] = False
     reached = alive & (eta <= eta_t)
     return u, reached, eta
 
@@ -227,6 +228,10 @@ def _walk(system, z_from, u_from, z_to, max_halvings=40):
     return u, False
 
 
+ANCHOR_LEVEL_ITERS = 6     # Newton steps per level of an anchor's descent (a level that needs more is retried
+ANCHOR_MIN_RATIO = 2.0     # with a smaller ratio; an anchor whose ratio falls below 2 is left out: measured on
+                           # the ReLU, GELU, tanh, SiLU laws, only anchors at a support edge fail, and they
+                           # fail at any setting)
 ANCHOR_LEVEL0 = 5          # coarsest anchor grid: spacing H / 2^5 (H = scale rounded up to a power of 2)
 ANCHOR_LEVELS = 14         # finest anchor grid tried: spacing H / 2^(5 + 14 - 1)
 ANCHOR_DESCENT = 20        # descent levels at most for an anchor (a successful one takes ~14: from scale
@@ -299,7 +304,8 @@ def _anchor_values(system, memory, eta, k, js, H, poles=()):
             todo = todo[~at_pole]
         if todo.size:
             # (an anchor is only a start: one whose descent is slow, e.g. at a hard edge, is left out)
-            ud, okd, _ = descend(system, xa[todo], np.full(todo.size, float(eta)), max_levels=ANCHOR_DESCENT)
+            ud, okd, _ = descend(system, xa[todo], np.full(todo.size, float(eta)), max_levels=ANCHOR_DESCENT,
+                                 level_iters=ANCHOR_LEVEL_ITERS, min_ratio=ANCHOR_MIN_RATIO)
             ua[todo[okd]] = ud[okd]
             ok[todo[okd]] = True
         for key, v, good in zip(batch, ua, ok):
