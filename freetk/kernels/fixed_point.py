@@ -25,11 +25,13 @@ order and any thread), unless only the last-resort walk of step 3 solves it:
    ``init(z)`` and are polished by Newton's method;
 2. every other point starts from its *anchors*: the two points of a dyadic grid
    ``x_j = j H/2^k`` (``H`` the scale rounded up to a power of 2) around its real part, at its
-   height, whose solutions are followed down from ``Im z = scale`` by a geometric descent in
+   height, solved once per measure and kept (``memory``), each a function of its own location: on
+   the coarsest grid (spacing ``H/32``) followed down from ``Im z = scale`` by a geometric descent in
    ``Im z`` with adaptive ratio (:func:`descend`: a tangent predictor ``du/dz = Phi_z/(1 - Phi_u)``
-   and a few Newton steps per level) once per measure and kept (``memory``); the start is their
-   linear interpolation, polished by Newton's method; grids from spacing ``H/32`` down to
-   ``H/2^18`` are tried in turn until the polish converges;
+   and a few Newton steps per level), all of them in one batch; on a finer grid polished by Newton's
+   method from the mean of its two neighbours on the grid above (descended only if that fails).  The
+   start of the point is the linear interpolation of its anchors, polished by Newton's method; grids
+   down to spacing ``H/2^18`` are tried until the polish converges;
 3. a point that fails is retried by a descent of its own, then by a walk along the segment from the
    nearest converged point, halving the step on failure;
 4. a point that still fails is NaN (with :func:`solve` ``on_fail="nan"``) or raises
@@ -232,6 +234,9 @@ ANCHOR_LEVEL_ITERS = 6     # Newton steps per level of an anchor's descent (a le
 ANCHOR_MIN_RATIO = 2.0     # with a smaller ratio; an anchor whose ratio falls below 2 is left out: measured on
                            # the ReLU, GELU, tanh, SiLU laws, only anchors at a support edge fail, and they
                            # fail at any setting)
+ANCHOR_SKIP = 3            # a point whose start fails on the coarsest grid tries every third finer grid only
+                           # (and the finest): the anchors of the grids between are computed anyway (each
+                           # from its coarser neighbours), the Newton polish of the point there is skipped
 ANCHOR_LEVEL0 = 5          # coarsest anchor grid: spacing H / 2^5 (H = scale rounded up to a power of 2)
 ANCHOR_LEVELS = 14         # finest anchor grid tried: spacing H / 2^(5 + 14 - 1)
 ANCHOR_DESCENT = 20        # descent levels at most for an anchor (a successful one takes ~14: from scale
@@ -316,7 +321,8 @@ def _anchor_values(system, memory, eta, k, js, H, poles=()):
 def _anchored(system, z, memory, poles=()):
     """Solve at the points ``z`` (one height) from starts that depend on each point alone: the linear
     interpolation of the solutions at the two anchors around it, on dyadic grids of decreasing
-    spacing (the first level whose start converges wins).  Returns ``(u, done)``."""
+    spacing (the first level whose start converges wins; after the coarsest, only every
+    ``ANCHOR_SKIP``-th level and the finest are tried).  Returns ``(u, done)``."""
     n = z.size
     u = np.full(n, np.nan + 0j)
     done = np.zeros(n, bool)
@@ -335,6 +341,8 @@ def _anchored(system, z, memory, poles=()):
         start = np.where(np.isfinite(ua) & np.isfinite(ub), (1 - t) * ua + t * ub,
                          np.where(np.isfinite(ua), ua, ub))
         ok_start = np.isfinite(start)
+        if (k - ANCHOR_LEVEL0) % ANCHOR_SKIP and k < ANCHOR_LEVEL0 + ANCHOR_LEVELS - 1:
+            continue
         if not np.any(ok_start):
             continue
         sel = todo[ok_start]
