@@ -97,6 +97,18 @@ def half_rule(K, m, q=Q_GRADE):
 _HALF_CACHE = {}
 
 
+def _rules(m):
+    """``(fw, s2)``: for every panel count ``K = 0 .. K_MAX``, the factors of :func:`half_rule` (weights
+    times ``sin(theta)/2``, and ``sin^2(theta/2)``), listed once per ``m``."""
+    if m not in _RULES:
+        rules = [half_rule(k, m) for k in range(K_MAX + 1)]
+        _RULES[m] = ([r[2] for r in rules], [r[3] for r in rules])
+    return _RULES[m]
+
+
+_RULES = {}
+
+
 def _end_distance(ub, e, lo, hi):
     """Distance from piece ends ``e`` to the nearest singular point of the integrand of
     :func:`rho_b_self_conv` other than the density's own edge at ``e`` (which the angle variable makes
@@ -119,9 +131,9 @@ def _integrate_pieces(u, r, lo, hi, pieces, mm):
     the sum over a point's nodes (``np.add.reduceat``) depends on those nodes alone, never on the batch."""
     pt, a, b, L, K, side, piece = pieces
     n = u.size
-    rules = [half_rule(int(k), mm) for k in range(int(K.max(initial=0)) + 1)]
-    fw = np.concatenate([rules[k][2] for k in K])      # weight * sin(theta) / 2
-    s2 = np.concatenate([rules[k][3] for k in K])      # sin^2(theta / 2)
+    fws, s2s = _rules(mm)
+    fw = np.concatenate([fws[k] for k in K])           # weight * sin(theta) / 2
+    s2 = np.concatenate([s2s[k] for k in K])           # sin^2(theta / 2)
     cnt = (K + 1) * mm
     j = np.repeat(piece, cnt)                           # the piece of every node
     Lj = L[j]
