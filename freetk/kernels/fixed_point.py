@@ -164,7 +164,7 @@ def _fixed_point_start(system, z, iters=300):
 
 
 def descend(system, x, eta_t, u=None, eta=None, max_levels=MAX_LEVELS, level_iters=LEVEL_ITERS,
-            min_ratio=MIN_RATIO):
+            min_ratio=MIN_RATIO, max_ratio=MAX_RATIO, floor=FLOOR):
     """Follow the solution at ``x + i eta`` from ``eta = max(scale, eta_t)`` (or the given start
     ``u`` at ``eta``) down to ``eta_t``, all points at once, with adaptive geometric steps.
 
@@ -181,7 +181,7 @@ def descend(system, x, eta_t, u=None, eta=None, max_levels=MAX_LEVELS, level_ite
     u, ok, Pu, Pz = newton(system, u, x + 1j * eta)
     alive = ok & physical(system, u, Pu, x + 1j * eta)
     ratio = np.full(x.shape, 4.0)
-    floor = FLOOR * system.scale
+    floor = floor * system.scale
     for _ in range(max_levels):
         idx = np.nonzero(alive & (eta > eta_t))[0]
         if idx.size == 0:
@@ -198,7 +198,7 @@ def descend(system, x, eta_t, u=None, eta=None, max_levels=MAX_LEVELS, level_ite
         oki &= physical(system, ui, Pui, z_new)
         acc = idx[oki]
         u[acc], Pu[acc], Pz[acc], eta[acc] = ui[oki], Pui[oki], Pzi[oki], new[oki]
-        ratio[acc] = np.minimum(ratio[acc] * 2, MAX_RATIO)
+        ratio[acc] = np.minimum(ratio[acc] * 2, max_ratio)
         rej = idx[~oki]
         ratio[rej] = 1 + (ratio[rej] - 1) / 3
         alive[rej[ratio[rej] < min_ratio]] = False
@@ -234,6 +234,9 @@ ANCHOR_LEVEL_ITERS = 6     # Newton steps per level of an anchor's descent (a le
 ANCHOR_MIN_RATIO = 2.0     # with a smaller ratio; an anchor whose ratio falls below 2 is left out: measured on
                            # the ReLU, GELU, tanh, SiLU laws, only anchors at a support edge fail, and they
                            # fail at any setting)
+ANCHOR_MAX_RATIO = 32.0    # an anchor's descent: steps of ratio up to 32, and from ANCHOR_FLOOR * scale straight
+ANCHOR_FLOOR = 1e-6        # to the target height (measured on the same laws: the same anchors found, to
+                           # rounding, in half the evaluations of ratio 8 and FLOOR)
 ANCHOR_SKIP = 3            # a point whose start fails on the coarsest grid tries every third finer grid only
                            # (and the finest): the anchors of the grids between are computed anyway (each
                            # from its coarser neighbours), the Newton polish of the point there is skipped
@@ -310,7 +313,8 @@ def _anchor_values(system, memory, eta, k, js, H, poles=()):
         if todo.size:
             # (an anchor is only a start: one whose descent is slow, e.g. at a hard edge, is left out)
             ud, okd, _ = descend(system, xa[todo], np.full(todo.size, float(eta)), max_levels=ANCHOR_DESCENT,
-                                 level_iters=ANCHOR_LEVEL_ITERS, min_ratio=ANCHOR_MIN_RATIO)
+                                 level_iters=ANCHOR_LEVEL_ITERS, min_ratio=ANCHOR_MIN_RATIO,
+                                 max_ratio=ANCHOR_MAX_RATIO, floor=ANCHOR_FLOOR)
             ua[todo[okd]] = ud[okd]
             ok[todo[okd]] = True
         for key, v, good in zip(batch, ua, ok):
