@@ -10,6 +10,7 @@ digits and rounds the results back to ``N`` digits.  The mpmath kernels take
 the context they work in as an argument: ``_cauchy_mp(z, ctx)``.
 """
 from fractions import Fraction
+import functools
 import numbers
 
 import mpmath
@@ -54,6 +55,13 @@ def simplify(x):
     are the same, structurally)."""
     if not isinstance(x, sympy.Basic) or x.is_Rational or x.is_Atom:
         return x
+    return _simplified(x)
+
+
+@functools.lru_cache(maxsize=4096)
+def _simplified(x):
+    """:func:`simplify` of a sympy expression, kept (expressions are immutable values; the same
+    Hermite data and atoms are simplified again by every law built from them)."""
     if _is_radical_constant(x):
         return _simplify_constant(x)
     return sympy.simplify(x)
