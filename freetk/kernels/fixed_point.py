@@ -292,34 +292,40 @@ def _anchor_values(system, memory, eta, k, js, H, poles=()):
                         nxt.append(par)
         frontier = nxt
     for level in sorted({kk for kk, _ in missing}):
-        batch = sorted(key for key in missing if key[0] == level)
-        h = H / 2.0 ** level
-        xa = np.array([j * h for _, j in batch])
-        ua = np.full(xa.size, np.nan + 0j)
-        ok = np.zeros(xa.size, bool)
-        if level > ANCHOR_LEVEL0:
-            pa = np.array([[table[par] for par in _parents(*key)] for key in batch], complex)
-            start = pa.mean(axis=1)
-            fin = np.nonzero(np.isfinite(start))[0]
-            if fin.size:
-                up, okp = _polish(system, start[fin], xa[fin] + 1j * float(eta))
-                ua[fin[okp]] = up[okp]
-                ok[fin[okp]] = True
-        todo = np.nonzero(~ok)[0]
-        if eta == 0 and len(poles):
-            at_pole = np.any(np.abs(xa[todo, None] - np.asarray(poles, float)[None, :])
-                             <= 1e-12 * system.scale, axis=1)
-            todo = todo[~at_pole]
-        if todo.size:
-            # (an anchor is only a start: one whose descent is slow, e.g. at a hard edge, is left out)
-            ud, okd, _ = descend(system, xa[todo], np.full(todo.size, float(eta)), max_levels=ANCHOR_DESCENT,
-                                 level_iters=ANCHOR_LEVEL_ITERS, min_ratio=ANCHOR_MIN_RATIO,
-                                 max_ratio=ANCHOR_MAX_RATIO, floor=ANCHOR_FLOOR)
-            ua[todo[okd]] = ud[okd]
-            ok[todo[okd]] = True
-        for key, v, good in zip(batch, ua, ok):
-            table[key] = complex(v) if good else complex(np.nan, np.nan)
+        _solve_anchor_level(system, table, eta, level, sorted(key for key in missing if key[0] == level),
+                            H, poles)
     return np.array([table[key] for key in keys], complex)
+
+
+def _solve_anchor_level(system, table, eta, level, batch, H, poles):
+    """Solve the anchors ``batch`` of one level into ``table`` (see :func:`_anchor_values`; the
+    neighbours of a finer anchor one level up are already there)."""
+    h = H / 2.0 ** level
+    xa = np.array([j * h for _, j in batch])
+    ua = np.full(xa.size, np.nan + 0j)
+    ok = np.zeros(xa.size, bool)
+    if level > ANCHOR_LEVEL0:
+        pa = np.array([[table[par] for par in _parents(*key)] for key in batch], complex)
+        start = pa.mean(axis=1)
+        fin = np.nonzero(np.isfinite(start))[0]
+        if fin.size:
+            up, okp = _polish(system, start[fin], xa[fin] + 1j * float(eta))
+            ua[fin[okp]] = up[okp]
+            ok[fin[okp]] = True
+    todo = np.nonzero(~ok)[0]
+    if eta == 0 and len(poles):
+        at_pole = np.any(np.abs(xa[todo, None] - np.asarray(poles, float)[None, :])
+                         <= 1e-12 * system.scale, axis=1)
+        todo = todo[~at_pole]
+    if todo.size:
+        # (an anchor is only a start: one whose descent is slow, e.g. at a hard edge, is left out)
+        ud, okd, _ = descend(system, xa[todo], np.full(todo.size, float(eta)), max_levels=ANCHOR_DESCENT,
+                             level_iters=ANCHOR_LEVEL_ITERS, min_ratio=ANCHOR_MIN_RATIO,
+                             max_ratio=ANCHOR_MAX_RATIO, floor=ANCHOR_FLOOR)
+        ua[todo[okd]] = ud[okd]
+        ok[todo[okd]] = True
+    for key, v, good in zip(batch, ua, ok):
+        table[key] = complex(v) if good else complex(np.nan, np.nan)
 
 
 def _anchored(system, z, memory, poles=()):
