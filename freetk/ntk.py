@@ -37,7 +37,7 @@ from .errors import InvalidArgument, NotAMeasure, PrecisionWarning
 from .validation import check_order
 from .hermite import HermiteData, hermite_data
 from .inversion import gauss_from_jacobi, jacobi_from_moments, terminated_cf
-from .kernels.edges import Interval, ntk_mu_real_pair, real_pair
+from .kernels.edges import Interval, fcp_discrete_support, ntk_mu_real_pair, real_pair
 from .kernels.edges import union as _union
 from .kernels.fixed_point import upper
 from .kernels.ntk_closed import mu_cauchy_pair
@@ -655,6 +655,25 @@ class NTKLaw(FreeCompoundPoisson):
             g, dg = inner(np.asarray(x, float) / g1)
             return g / g1, dg / (g1 * g1)
         return pair
+
+    def support_intervals(self):
+        """Support intervals with edge kinds.  Moment route: the support of the free compound Poisson law
+        whose jumps are ``gamma1`` times the rule standing for mu (its atoms and the Gauss nodes of its
+        continuous part) -- a discrete jump law, whose support is computed exactly, every piece of the
+        comb however narrow (:func:`freetk.kernels.edges.fcp_discrete_support`)."""
+        if self._mu.route != "moments":
+            return super().support_intervals()
+        key = "support_intervals"
+        if key not in self._cache:
+            x, w = self._mu._impl.rule()
+            g1 = as_float(self._g1)
+            breaks = []
+            ivs = fcp_discrete_support(1 / g1, g1 * np.asarray(x, float), np.asarray(w, float), breaks)
+            self._cache["breaks"] = breaks
+            self._cache["exact_edges"] = True
+            self._cache[key] = ivs
+            self._cache[key] = self._classify_ends(ivs)
+        return self._cache[key]
 
     def pdf_error(self, x, dps=30):
         """Estimated absolute error of ``pdf(x)`` in double precision.
