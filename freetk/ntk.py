@@ -675,6 +675,14 @@ class NTKLaw(FreeCompoundPoisson):
             self._cache[key] = self._classify_ends(ivs)
         return self._cache[key]
 
+    def support(self, dps=None):
+        if dps is not None and self._mu.route == "moments":
+            check_dps("NTKLaw.support", dps)
+            raise InvalidArgument("NTKLaw.support(dps=...) needs edges from the inverse map of the law itself; on the "
+                                  "moment route the edges are those of the discretised mu (its atoms and a Gauss rule "
+                                  "of its continuous part), computed in double precision only; use dps=None")
+        return super().support(dps=dps)
+
     def pdf_error(self, x, dps=30):
         """Estimated absolute error of ``pdf(x)`` in double precision.
 
