@@ -356,3 +356,20 @@ def test_moment_route_mass_and_moments_of_the_density_exact(g1, g2, act, d):
         assert abs(got - m[k]) <= 1e-10 * m[k], (k, got, m[k])
     c = np.asarray(law.cdf(np.array([v for iv in law.support() for v in iv])), float)
     assert np.all(np.diff(c) >= 0) and abs(c[-1] - 1) <= 1e-12
+
+
+@pytest.mark.parametrize("a, c, r", [(F(3, 7), F(5, 11), F(1, 2)), (0, F(1, 3), 5), (2, F(7, 5), F(1, 50))])
+def test_arb_moment_kernel_encloses_the_exact_moments(a, c, r):
+    # the FLINT arrangement of the series (Taylor shifts, truncated products) against the exact kernel over
+    # fmpq (the plain triple sum): every ball of 63 moments holds the exact rational, and is narrow
+    import flint
+    from freetk import series
+    from freetk.ntk_series import mu_moments_exact, mu_moments_kernel_arb
+    tau = [F(1)] + [F(1, 4) ** k / 2 + F(9, 4) ** k / 2 for k in range(1, 66)]
+    exact = mu_moments_exact(a, c, r, tau, 63)
+    with series.FlintPrec(300):
+        ball = lambda v: flint.arb(flint.fmpq(F(v).numerator, F(v).denominator))   # noqa: E731
+        got = mu_moments_kernel_arb(ball(a), ball(c), ball(r), [ball(t) for t in tau], 63)
+        for k in range(64):
+            assert got[k].overlaps(ball(exact[k])), k
+            assert got[k].rad() <= abs(got[k].mid()) * flint.arb(2) ** -250, k
