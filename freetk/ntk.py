@@ -39,7 +39,8 @@ from .hermite import HermiteData, hermite_data
 from .inversion import gauss_from_jacobi, jacobi_from_moments, terminated_cf
 from .kernels.edges import Interval, fcp_discrete_support, ntk_mu_real_pair, real_pair
 from .kernels.edges import union as _union
-from .kernels.fixed_point import upper
+from .kernels.fixed_point import fcp_system, upper
+from .kernels import quadrature
 from .kernels.ntk_closed import mu_cauchy_pair
 from .measures import registry
 from .measures.atoms import Atoms
@@ -400,9 +401,7 @@ class MomentRoute(MuRoute):
         return mu._cache[key]
 
     def cauchy_pair_np(self, z):
-        x, w = self.rule()
-        d = z.ravel()[:, None] - x[None, :]
-        return np.sum(w / d, axis=1).reshape(z.shape), -np.sum(w / d ** 2, axis=1).reshape(z.shape)
+        return _discrete_pair(*self.rule())(z)
 
     def cauchy_mp(self, z, ctx):
         x, w = self.rule(dps=ctx.dps)
@@ -422,6 +421,18 @@ class MomentRoute(MuRoute):
     def support(self):
         x, _ = self.rule()       # the rule rho is computed from (one Jacobi matrix per law, not two)
         return [(0.0, float(max(x)) * 1.02)]
+
+
+def _discrete_pair(x, w):
+    """``z -> (G, G')`` of the discrete law ``sum_i w_i delta_{x_i}`` on complex arrays: one division per
+    (point, node), the sums as matrix-vector products."""
+    x, w = np.asarray(x, float), np.asarray(w, float)
+
+    def pair(z):
+        z = np.asarray(z, complex)
+        inv = 1 / (z.reshape(-1, 1) - x)
+        return (inv @ w).reshape(z.shape), -((inv * inv) @ w).reshape(z.shape)
+    return pair
 
 
 def _golub_welsch(alpha, beta):
@@ -685,6 +696,35 @@ class NTKLaw(FreeCompoundPoisson):
             self._cache[key] = ivs
             self._cache[key] = self._classify_ends(ivs)
         return self._cache[key]
+
+    def _system(self):
+        """The free compound Poisson equation; on the moment route with the jumps' ``(G, G')`` summed directly
+        over the rule (``gamma1`` times its nodes), not through the affine image of mu."""
+        if self._mu.route != "moments":
+            return super()._system()
+        if "system" not in self._cache:
+            x, w = self._mu._impl.rule()
+            g1 = as_float(self._g1)
+            rate = self.parameters["rate"]
+            self._cache["system"] = fcp_system(1 / g1, _discrete_pair(g1 * np.asarray(x, float), w),
+                                               self._J._cauchy_pair_mp, scale=self._scale(),
+                                               r_mp=lambda ctx: as_mp(rate, ctx))
+        return self._cache["system"]
+
+    def _quad_table(self):
+        """The cumulative table of the density (:func:`freetk.kernels.quadrature.build`); on the moment route
+        the pieces between the near-critical points inside a support interval are known to be smooth there
+        (the density is analytic and positive at such a point), so no end is classified by probing."""
+        if self._mu.route != "moments":
+            return super()._quad_table()
+        if "quad_table" not in self._cache:
+            kinds = {}
+            for iv in self.support_intervals():
+                kinds[float(iv.lo)], kinds[float(iv.hi)] = iv.lo_kind, iv.hi_kind
+            pieces = [Interval(float(a), float(b), kinds.get(float(a), "smooth"), kinds.get(float(b), "smooth"))
+                      for a, b in self.smooth_pieces()]
+            self._cache["quad_table"] = quadrature.build(lambda x: np.asarray(self.pdf(x), dtype=float), pieces)
+        return self._cache["quad_table"]
 
     def support(self, dps=None):
         if dps is not None and self._mu.route == "moments":
