@@ -688,9 +688,12 @@ class NTKLaw(FreeCompoundPoisson):
         key = "support_intervals"
         if key not in self._cache:
             x, w = self._mu._impl.rule()
+            x = np.asarray(x, float)
+            # mu lives on [0, inf): a node below 0 is a node at 0 rounded (eigenvalues good to eps |J|)
+            x = np.where((x < 0) & (x >= -1e-13 * np.max(np.abs(x))), 0.0, x)
             g1 = as_float(self._g1)
             breaks = []
-            ivs = fcp_discrete_support(1 / g1, g1 * np.asarray(x, float), np.asarray(w, float), breaks)
+            ivs = fcp_discrete_support(1 / g1, g1 * x, np.asarray(w, float), breaks)
             self._cache["breaks"] = breaks
             self._cache["exact_edges"] = True
             self._cache[key] = ivs

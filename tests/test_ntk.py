@@ -328,6 +328,16 @@ def test_discrete_jump_support_atom_at_zero_is_not_a_pole():
     assert np.allclose([ivs[0].lo, ivs[0].hi], ref, rtol=1e-13) and len(ivs) == 1
 
 
+def test_discrete_jump_support_reaching_zero():
+    from freetk.kernels.edges import fcp_discrete_support
+    # r (1 - w0) = 1: no atom at 0 and no critical point left of the support, which reaches 0 (hard edge)
+    for rate, locs, weights in ((1, [1, 2], [F(1, 2), F(1, 2)]), (2, [0, 1, 2], [F(1, 2), F(1, 4), F(1, 4)])):
+        ivs = fcp_discrete_support(float(rate), [float(v) for v in locs], [float(v) for v in weights])
+        ref = _fcp_edges_reference(rate, [v for v in locs if v], [w for v, w in zip(locs, weights) if v])
+        assert len(ivs) == 1 and ivs[0].lo == 0 and ivs[0].lo_kind == "end"
+        assert [ivs[0].hi] == pytest.approx(ref, rel=1e-13)
+
+
 # The law of the discretised mu (atoms + Gauss nodes) has mu's moments up to order 2 nodes - 1, so rho's
 # moments up to that order are the exact ones: mass 1 and the moments of the density (plus atoms) equal
 # law.moments(k) exactly -- an independent check of the support pieces and their quadrature.

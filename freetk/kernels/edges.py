@@ -763,6 +763,8 @@ def ntk_mu_real_pair(at, c, r, A, rb_pair, rb_pdf, rb_support, nodes=NTK_REAL_NO
 # ----------------------------------------------------------------------------- discrete jumps
 #: bisection steps of :func:`fcp_discrete_support` (each halves a bracket: 2^-200 is below any double)
 DISCRETE_BISECT = 200
+#: an atom at 0 of mass 1 - r (1 - w_0) below this is rounding: the support then reaches 0
+DISCRETE_MASS0 = 1e-13
 
 
 def fcp_discrete_support(rate, locs, weights, breaks=None):
@@ -865,6 +867,8 @@ def fcp_discrete_support(rate, locs, weights, breaks=None):
     # the ends: G -> +inf and G < 0
     mass0 = 1 - r * (1 - w0)
     big = poles[-1]
+    if abs(mass0) <= DISCRETE_MASS0:
+        mass0 = 0.0          # at the rounding level of r (1 - w0): the support reaches 0
     if mass0 > 0:
         # f decreases from +inf to 1 - w0 < 1/r on (1/t_min, inf): find a finite upper bracket
         hi = 2 * big
