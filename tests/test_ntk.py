@@ -328,6 +328,23 @@ def test_discrete_jump_support_atom_at_zero_is_not_a_pole():
     assert np.allclose([ivs[0].lo, ivs[0].hi], ref, rtol=1e-13) and len(ivs) == 1
 
 
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(rate=st.fractions(F(1, 20), 5, max_denominator=20),
+       locs=st.lists(st.integers(1, 60), min_size=1, max_size=4, unique=True),
+       raw=st.lists(st.integers(1, 100), min_size=4, max_size=4))
+def test_discrete_jump_support_every_edge_property(rate, locs, raw):
+    # random discrete jump laws (locations k/10, weights >= 1/400): the same edges as the polynomial reference
+    from freetk.kernels.edges import fcp_discrete_support
+    locs = [F(v, 10) for v in locs]
+    weights = [F(v, sum(raw[:len(locs)])) for v in raw[:len(locs)]]
+    ivs = fcp_discrete_support(float(rate), [float(v) for v in locs], [float(v) for v in weights])
+    got = sorted(v for iv in ivs for v in (iv.lo, iv.hi))
+    ref = _fcp_edges_reference(rate, locs, weights)
+    if float(rate) == 1.0:
+        ref = [0.0] + ref           # r (1 - w0) = 1: the support reaches 0 (no critical point there)
+    assert len(got) == len(ref) and np.allclose(got, ref, rtol=1e-12, atol=1e-300)
+
+
 def test_discrete_jump_support_reaching_zero():
     from freetk.kernels.edges import fcp_discrete_support
     # r (1 - w0) = 1: no atom at 0 and no critical point left of the support, which reaches 0 (hard edge)
