@@ -808,91 +808,86 @@ def fcp_discrete_support(rate, locs, weights, breaks=None):
     if t.ndim != 1 or t.shape != w.shape or np.any(t < 0) or np.any(w < 0) or not np.all(np.isfinite(t)):
         raise ValueError("fcp_discrete_support: jump locations must be finite and >= 0, weights >= 0")
     pos = t > 0
-    w0 = float(np.sum(w[~pos]))
-    tp, wp = t[pos], w[pos]
-    order = np.argsort(tp)[::-1]           # poles 1/t ascending
-    tp, wp = tp[order], wp[order]
-    level = 1 / r
-
-    def f(G):
-        G = np.asarray(G, float)[..., None]
-        y = tp * G
-        u = y / (1 - y)
-        return np.sum(wp * u * u, axis=-1)
-
-    def df(G):
-        G = np.asarray(G, float)[..., None]
-        y = tp * G
-        return np.sum(wp * 2 * y * tp / (1 - y) ** 3, axis=-1)
+    if not np.any(pos):
+        return []
+    order = np.argsort(t[pos])[::-1]           # poles 1/t ascending
+    tp, wp = t[pos][order], w[pos][order]
 
     def X(G):
         G = np.asarray(G, float)
         with np.errstate(divide="ignore"):
             return 1 / G + r * np.sum(w * t / (1 - t * G[..., None]), axis=-1)
-
-    def bisect(fn, lo, hi, up):
-        """Roots of the monotone ``fn`` (increasing where ``up``) in ``(lo, hi)``, all brackets at once."""
-        lo, hi = np.array(lo, float), np.array(hi, float)
-        for _ in range(DISCRETE_BISECT):
-            mid = 0.5 * (lo + hi)
-            done = (mid <= lo) | (mid >= hi)
-            if np.all(done):
-                break
-            with np.errstate(all="ignore"):
-                right = (fn(mid) > 0) == up      # the root lies left of mid
-            hi = np.where(~done & right, mid, hi)
-            lo = np.where(~done & ~right, mid, lo)
-        return 0.5 * (lo + hi)
-
-    off = []
-    scale = 1.0 + (float(tp.max()) if tp.size else 0.0)
-    if tp.size == 0:
-        return []
-    poles = 1 / tp
-    # (0, 1/t_max): f increases from 0 to +inf
-    g1 = float(bisect(lambda G: f(G) - level, [0.0], [poles[0]], True)[0])
-    off.append((0.0, g1, "end", "sqrt"))           # images: +inf (G -> 0+) down to x(g1)
-    # between consecutive poles: convex f, minimum by bisection on f'
-    if tp.size > 1:
-        a, b = poles[:-1], poles[1:]
-        gm = bisect(df, a, b, True)
-        below = f(gm) < level
-        if breaks is not None:
-            breaks.extend(float(v) for v in X(gm[~below]))
-        if np.any(below):
-            a, b, gm = a[below], b[below], gm[below]
-            left = bisect(lambda G: f(G) - level, a, gm, False)
-            right = bisect(lambda G: f(G) - level, gm, b, True)
-            off += [(float(p), float(q), "sqrt", "sqrt") for p, q in zip(left, right)]
-    # the ends: G -> +inf and G < 0
-    mass0 = 1 - r * (1 - w0)
-    big = poles[-1]
-    if abs(mass0) <= DISCRETE_MASS0:
-        mass0 = 0.0          # at the rounding level of r (1 - w0): the support reaches 0
-    if mass0 > 0:
-        # f decreases from +inf to 1 - w0 < 1/r on (1/t_min, inf): find a finite upper bracket
-        hi = 2 * big
-        for _ in range(2100):
-            if f(np.array([hi]))[0] < level:
-                break
-            hi *= 2
-        gR = float(bisect(lambda G: f(G) - level, [big], [hi], False)[0])
-        off.append((gR, np.inf, "sqrt", "end"))
-        off.append((-np.inf, 0.0, "end", "end"))
-    elif mass0 < 0:
-        lo = -1.0 / tp[0]
-        for _ in range(2100):
-            if f(np.array([lo]))[0] > level:
-                break
-            lo *= 2
-        gL = float(bisect(lambda G: f(G) - level, [lo], [0.0], False)[0])
-        off.append((gL, 0.0, "sqrt", "end"))
-    else:
-        off.append((-np.inf, 0.0, "end", "end"))
+    off = _discrete_off_support(1 / r, tp, wp, 1 - r * (1 - float(np.sum(w[~pos]))), X, breaks)
     # images: x decreasing on each parameter interval; x(0-) = -inf, x(0+) = +inf, x(-inf) = x(+inf) = 0
     images = []
     for p, q, kp, kq in off:
         xp = (np.inf if p == 0.0 and q > 0 else 0.0) if p in (0.0, -np.inf) else float(X(np.array([p]))[0])
         xq = (-np.inf if q == 0.0 else 0.0) if q in (0.0, np.inf) else float(X(np.array([q]))[0])
         images.append((xp, xq, kp, kq))
-    return complement(images, scale, increasing=False)
+    return complement(images, 1.0 + float(tp[0]), increasing=False)
+
+
+def _discrete_f(tp, wp):
+    """``f(G) = sum_i w_i u_i^2`` (``u_i = t_i G/(1 - t_i G)``) and ``f'`` on real arrays."""
+    def f(G):
+        y = tp * np.asarray(G, float)[..., None]
+        u = y / (1 - y)
+        return np.sum(wp * u * u, axis=-1)
+
+    def df(G):
+        y = tp * np.asarray(G, float)[..., None]
+        return np.sum(wp * 2 * y * tp / (1 - y) ** 3, axis=-1)
+    return f, df
+
+
+def _bisect(fn, lo, hi, up):
+    """Roots of the monotone ``fn`` (increasing where ``up``) in ``(lo, hi)``, all brackets at once, to
+    the last bit."""
+    lo, hi = np.array(lo, float), np.array(hi, float)
+    for _ in range(DISCRETE_BISECT):
+        mid = 0.5 * (lo + hi)
+        done = (mid <= lo) | (mid >= hi)
+        if np.all(done):
+            break
+        with np.errstate(all="ignore"):
+            right = (fn(mid) > 0) == up      # the root lies left of mid
+        hi = np.where(~done & right, mid, hi)
+        lo = np.where(~done & ~right, mid, lo)
+    return 0.5 * (lo + hi)
+
+
+def _discrete_off_support(level, tp, wp, mass0, X, breaks):
+    """The parameter intervals ``(p, q, kind_p, kind_q)`` of ``G`` where ``f(G) < level`` (off the support)
+    for :func:`fcp_discrete_support`; ``tp`` the positive jumps in decreasing order, ``mass0`` the atom at 0."""
+    f, df = _discrete_f(tp, wp)
+    poles = 1 / tp
+    g1 = float(_bisect(lambda G: f(G) - level, [0.0], [poles[0]], True)[0])
+    off = [(0.0, g1, "end", "sqrt")]           # images: +inf (G -> 0+) down to x(g1)
+    if tp.size > 1:                            # between consecutive poles: convex f
+        a, b = poles[:-1], poles[1:]
+        gm = _bisect(df, a, b, True)
+        below = f(gm) < level
+        if breaks is not None:
+            breaks.extend(float(v) for v in X(gm[~below]))
+        if np.any(below):
+            a, b, gm = a[below], b[below], gm[below]
+            left = _bisect(lambda G: f(G) - level, a, gm, False)
+            right = _bisect(lambda G: f(G) - level, gm, b, True)
+            off += [(float(p), float(q), "sqrt", "sqrt") for p, q in zip(left, right)]
+    if abs(mass0) <= DISCRETE_MASS0:
+        mass0 = 0.0          # at the rounding level of r (1 - w0): the support reaches 0
+    if mass0 > 0:            # f decreases from +inf to 1 - w0 < level on (1/t_min, inf)
+        hi = 2 * poles[-1]
+        while f(np.array([hi]))[0] >= level and np.isfinite(hi):
+            hi *= 2
+        gR = float(_bisect(lambda G: f(G) - level, [poles[-1]], [hi], False)[0])
+        off += [(gR, np.inf, "sqrt", "end"), (-np.inf, 0.0, "end", "end")]
+    elif mass0 < 0:          # f decreases from 1 - w0 > level to 0 on (-inf, 0)
+        lo = -poles[0]
+        while f(np.array([lo]))[0] <= level and np.isfinite(lo):
+            lo *= 2
+        gL = float(_bisect(lambda G: f(G) - level, [lo], [0.0], False)[0])
+        off.append((gL, 0.0, "sqrt", "end"))
+    else:
+        off.append((-np.inf, 0.0, "end", "end"))
+    return off
