@@ -732,6 +732,8 @@ class NTKLaw(FreeCompoundPoisson):
         return self._cache["quad_table"]
 
     def support(self, dps=None):
+        """Support intervals ``[(lo, hi), ...]``; ``dps=N`` as for any free compound Poisson law, except on the
+        moment route (the edges there are those of the discretised mu, in double precision: refused)."""
         if dps is not None and self._mu.route == "moments":
             check_dps("NTKLaw.support", dps)
             raise InvalidArgument("NTKLaw.support(dps=...) needs edges from the inverse map of the law itself; on the "
