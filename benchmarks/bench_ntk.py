@@ -146,7 +146,7 @@ def cli_section():
             os.chdir(cwd)
     print(f"one Monte Carlo sample in this process: {t_mc:.2f} s")
     print(f"freetk ntk in this process (first call: Hermite data, law, support, 400-point pdf and cdf, "
-          f"pdf_error at 20 digits, its own Monte Carlo sample, CSV, plot): {t_cli:.2f} s = {t_cli / t_mc:.2f} x MC")
+          f"pdf_error at 17 digits, its own Monte Carlo sample, CSV, plot): {t_cli:.2f} s = {t_cli / t_mc:.2f} x MC")
     print(f"as subprocesses (interpreter start and imports included): Monte Carlo sample alone "
           f"{t_sub_mc:.2f} s; `python -m freetk ntk` {t_sub_cli:.2f} s = {t_sub_cli / t_mc:.2f} x MC "
           f"(in-process) = {t_sub_cli / t_sub_mc:.2f} x the Monte Carlo subprocess")
