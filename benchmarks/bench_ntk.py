@@ -93,6 +93,9 @@ def solver_section():
         _, t_nocdf = timed(lambda: pipeline(act, g1, g2, cdf=False))
         print(f"{name}: law+support+atoms+400 pdf+400 cdf, first call {t_first:.2f} s = {t_first / t_mc:.2f} x MC; "
               f"again {t_all:.2f} s = {t_all / t_mc:.2f} x MC; without cdf {t_nocdf:.2f} s = {t_nocdf / t_mc:.2f} x MC")
+    heavy = [m for m in ("scipy.special", "numpy.f2py", "numpy.testing", "matplotlib") if m in sys.modules]
+    print(f"imported by the runs above (ReLU and GELU first calls): {', '.join(heavy) or 'none'} of scipy.special, "
+          f"numpy.f2py, numpy.testing, matplotlib")
     # general D through the moment route: building mu's rule (its exact moments in ball arithmetic, Jacobi
     # matrix, Gauss nodes) is part of the law; a new law each time (nothing cached but the Hermite data)
     nu = ft.atoms([F(-3, 2), F(-1, 2), F(1, 2), F(3, 2)])
