@@ -273,7 +273,7 @@ def _erf_np(u):
     if u.size >= _ERF_SCIPY_SIZE:
         from scipy.special import erf
         return erf(u)
-    return _math_erf(u).astype(float)
+    return np.asarray(_math_erf(u), dtype=float)     # (a 0-d input gives a Python float: erf(1) in phi)
 
 
 def _np_modules(expr):

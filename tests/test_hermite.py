@@ -1,4 +1,5 @@
 """Hermite data of sigma' (issue: Hermite)."""
+import math
 from math import factorial
 
 import mpmath
@@ -98,6 +99,10 @@ def test_gelu_phi_in_double_on_small_and_large_arrays():
         got = phi.np(u)[idx]
         want = np.array([float(ctx.ncdf(ctx.mpf(t)) + ctx.mpf(t) * ctx.npdf(ctx.mpf(t))) for t in u[idx]])
         assert np.all(np.abs(got - want) <= 4e-16 * np.maximum(1.0, np.abs(want)))
+    # erf of a constant is evaluated on a scalar: phi = erf(1) x + erf(x) on the numeric path,
+    # c1 = E[g phi(g)] = erf(1) + E[g erf(g)] = erf(1) + 2/sqrt(3 pi) (Stein: E[g f(g)] = E f'(g))
+    h = hermite_data(sigma_prime=sympy.erf(1) * x + sympy.erf(x), exact=False)
+    assert abs(float(h.c1) - (math.erf(1) + 2 / math.sqrt(3 * math.pi))) <= max(h.error, 1e-15)
 
 
 def test_step_function_quadrature_is_right_where_gauss_hermite_is_not():
