@@ -373,12 +373,14 @@ class GeneralMu(Measure):
         """Vectorised Newton for ``W(g) = w`` on the sheet ``j`` of ``G_nu`` (None: principal), the sheet
         followed along the iterates (``_TKernel.sheet_step``); returns ``(g, j)``.  Each element stops when
         its step is at rounding level (``|dg| <= 4 eps |g|``) or its residual is
-        (``|W - w| <= 8 eps (|w| + |1/g|)``)."""
+        (``|W - w| <= 8 eps (|w| + |1/g|)``), or when the step, already below ``1e-10 |g|``, stopped
+        shrinking (the rounding floor of ``W``: cancellation between ``1/g`` and the expectation)."""
         g = np.array(g, complex)
         j = self._T.sheet0(g.shape) if j is None else np.array(j)
         act = np.arange(g.size)
         eps = 2.2e-16
         a = self._a
+        prev = np.full(g.size, np.inf)
         for it in range(60):
             ga, wa, za, ja = g[act], w[act], z[act], j[act]
             Wv, Wd, _ = self._W(ga, za, ja)
@@ -386,12 +388,15 @@ class GeneralMu(Measure):
             dg = (Wv - wa) / Wd
             fin = np.isfinite(dg)
             dg[~fin] = 0
+            adg = np.abs(dg)
+            floor = (adg <= 1e-10 * np.abs(ga)) & (adg >= 0.5 * prev[act])
+            prev[act] = adg
             gn = ga - dg
             g[act] = gn
             if self._T.nsheet:
                 with np.errstate(all="ignore"):
                     j[act] = self._T.sheet_step(za / (a - ga), za / (a - gn), ja)
-            done = fin & ((np.abs(dg) <= 4 * eps * np.abs(ga)) | (res <= 8 * eps * (np.abs(wa) + 1 / np.abs(ga))))
+            done = fin & ((adg <= 4 * eps * np.abs(ga)) | (res <= 8 * eps * (np.abs(wa) + 1 / np.abs(ga))) | floor)
             act = act[~done]
             if act.size == 0:
                 return g, j
@@ -415,14 +420,6 @@ class GeneralMu(Measure):
             except NoConvergence:
                 continue
         raise NoConvergence("GeneralMu: no continuation of G_{rho_z} reached the node", best=g)
-
-    def _better(self, w, z, g0):
-        """Of the guess ``g0`` and ``1/w`` (exact at infinity) keep the one with the smaller residual."""
-        g1 = 1 / w
-        with np.errstate(all="ignore"):
-            r0 = np.abs(self._W(g0, z)[0] - w)
-            r1 = np.abs(self._W(g1, z)[0] - w)
-        return np.where(np.isfinite(r0) & (r0 <= r1), g0, g1)
 
     # ------------------------------------------------------------------ line contours
     def _line(self, theta, kind, dl=None):
@@ -452,75 +449,52 @@ class GeneralMu(Measure):
     def _delta(self):
         return 0.25 / self._c
 
-    def _start(self, z, kind, n=384):
-        """Newton continuation along ``n`` coarse nodes from ``theta = +-pi/2`` inwards, vectorised over
-        the points z; returns the coarse nodes, the roots there (shape (len(z), n)) and their sheets of
-        ``G_nu`` (shape (len(z), n, nsheet))."""
-        th = np.pi / 2 * np.cos(np.pi * (np.arange(n) + 0.5) / n)[::-1]       # increasing in (-pi/2, pi/2)
-        dl = self._dl(z)
-        w, _ = self._line(th[None, :], kind, dl[:, None])
-        w = np.broadcast_to(w, (z.size, n))            # (the vertical line does not depend on z)
-        G = np.empty((z.size, n), complex)
-        J = self._T.sheet0((z.size, n))
-        todo = self._start_from_memory(z, kind, w, G, J)
-        if np.any(todo):
-            wt = w[todo].T
-            zt = z[todo]
-            Gt = np.empty((zt.size, n), complex)
-            Jt = self._T.sheet0((zt.size, n))
-            for side in (range(n // 2), range(n - 1, n // 2 - 1, -1)):
-                g = None
-                for i in side:
-                    if g is None:
-                        g, j = self._newton(wt[i], zt, 1 / wt[i])
-                    else:
-                        g, j = self._solve_from(wt[i], zt, wt[i_prev], g, j, kind)
-                    Gt[:, i] = g
-                    Jt[:, i] = j
-                    i_prev = i
-            G[todo] = Gt
-            J[todo] = Jt
-        mem = self._cache.setdefault(("start", kind, n), [np.empty(0, complex), np.empty((0, n), complex),
-                                                          self._T.sheet0((0, n))])
-        mem[0] = np.concatenate([z, mem[0]])[:4096]
-        mem[1] = np.concatenate([G, mem[1]])[:4096]
-        mem[2] = np.concatenate([J, mem[2]])[:4096]
-        return th, G, J
+    def _roots_direct(self, w, z, kind, q=0.3, dmin_rel=1e-3):
+        """``(G_{rho_z}(w), sheet)`` at arbitrary nodes ``w`` of the contour ``kind`` (arrays, one ``z`` per
+        node), every node on its own path, all paths stepped together (one vectorised Newton per step).
 
-    def _start_from_memory(self, z, kind, w, G, J):
-        """Coarse roots for the points ``z`` that lie very close to a point of an earlier call (a Newton
-        iteration of rho's equation moves ``u`` by tiny steps): one Newton solve from the remembered roots,
-        vectorised over all nodes, instead of the sequential continuation.  Accepted only when ``z`` moved by
-        at most ``1e-3`` of its distance to the real axis (``1e-4 |z|`` on the vertical contour) and every
-        root moved by at most ``1e-2`` of its size (the same branch).  Fills ``G``; returns the points left
-        to do."""
-        todo = np.ones(z.size, bool)
-        mem = self._cache.get(("start", kind, w.shape[1]))
-        if mem is None or mem[0].size == 0 or z.size == 0:
-            return todo
-        zo, Go, Jo = mem
-        d = np.abs(z[:, None] - zo[None, :])
-        j = d.argmin(1)
-        dist = d[np.arange(z.size), j]
-        lim = 1e-3 * np.abs(z.imag) if kind == "h" else 1e-4 * np.abs(z)
-        near = np.nonzero(dist <= lim)[0]
-        if near.size == 0:
-            return todo
-        g0 = Go[j[near]]
-        j0 = Jo[j[near]]
-        try:
-            with np.errstate(all="ignore"):
-                g, jn = self._newton(w[near].ravel(), np.repeat(z[near], w.shape[1]), g0.ravel(),
-                                     j0.reshape(g0.size, j0.shape[-1]))
-            g = g.reshape(g0.shape)
-            jn = jn.reshape(j0.shape)
-        except NoConvergence:
-            return todo
-        ok = np.all(np.abs(g - g0) <= 1e-2 * np.abs(g0), axis=1) & np.all(np.isfinite(g), axis=1)
-        G[near[ok]] = g[ok]
-        J[near[ok]] = jn[ok]
-        todo[near[ok]] = False
-        return todo
+        * ``"h"`` (``Im z > 0``): from ``w - i D`` straight up to ``w``.  ``G_{rho_z}`` is analytic in the
+          lower half-plane and near the real line away from ``rho_z``'s support (which lies in the upper
+          half-plane, touching the axis at most at the atom at 0, below which the contour passes);
+        * ``"v"`` (vertical line ``Re w = -1/(2c)``): along the line from ``x0 + i D sign(t)`` to ``w``
+          (the cuts lie on the real axis).
+
+        ``D`` is ten times a bound of the support of ``rho_z`` plus ``|w|``, so ``1/w`` starts Newton at the
+        first point; the distance ``d`` to the node shrinks geometrically (ratio ``q``), so each step is a
+        fixed fraction of the distance to every singularity still ahead of the path (those lie beyond the
+        node, at distance ``>= d``)."""
+        w = np.asarray(w, complex).ravel()
+        z = np.asarray(z, complex).ravel()
+        T = self._T
+        tmax = T.tmax
+        # distance of z to the segment a [0, tmax] bounds |F_z(T)| = T/|aT - z| <= tmax/dist
+        if self._a > 0:
+            tt = np.clip(z.real / self._a, 0, tmax)
+            dist = np.abs(self._a * tt - z)
+        else:
+            dist = np.abs(z)
+        Fmax = tmax / np.maximum(dist, 1e-300)
+        bound = Fmax * (1 + np.sqrt(self._r)) ** 2 + 1 / self._c
+        if kind == "h":
+            D = 10 * (np.abs(w) + bound)
+            dmin = dmin_rel * np.minimum(self._dl(z), np.abs(w) + 1e-300)
+            path = lambda d: w - 1j * d              # noqa: E731
+        else:
+            t = w.imag
+            D = 10 * (np.abs(w) + bound)
+            dmin = np.abs(t)
+            x0 = w.real
+            path = lambda d: x0 + 1j * np.sign(t) * (np.abs(t) + d)   # noqa: E731
+            dmin = np.maximum(dmin_rel * np.abs(t), 1e-300)
+        K = int(np.ceil(np.max(np.log(D / dmin)) / np.log(1 / q)))
+        ratio = (dmin / D) ** (1 / K)
+        d = D.copy()
+        wk = path(d)
+        g, j = self._newton(wk, z, 1 / wk)
+        for k in range(1, K + 1):
+            d = d * ratio
+            g, j = self._newton(path(d), z, g, j)
+        return self._newton(w, z, g, j)
 
     def _integrand(self, th, z, gp, gm, jp, jm, kind, deriv):
         """Folded integrand at ``theta`` (and ``-theta``): ``g psi w'`` at both, and its z-derivative.
@@ -551,7 +525,6 @@ class GeneralMu(Measure):
     def _line_integral(self, z, kind, deriv=True):
         """``int g psi dw`` over the line (folded on theta in (0, pi/2)), adaptive, vectorised over z."""
         z = np.asarray(z, complex).ravel()
-        th0, G0, J0 = self._start(z, kind)
         n = 16
         x, wx = _gl(n)
         # panels on (0, pi/2): initial 12 uniform panels per z
@@ -560,29 +533,26 @@ class GeneralMu(Measure):
         pb = np.tile(edges[1:], z.size)
         pz = np.repeat(np.arange(z.size), 12)
 
-        def guess(iz, th):
-            # nearest coarse node for each requested theta (theta and -theta)
-            k = np.abs(th0[None, :] - th[:, None]).argmin(1)
-            return G0[iz, k], th0[k], J0[iz, k]
-
         def panel_values(iz, a_, b_, gp0, gm0):
             th = (a_[:, None] + b_[:, None]) / 2 + (b_[:, None] - a_[:, None]) / 2 * x[None, :]
             zz = np.repeat(z[iz][:, None], n, 1)
-            if gp0 is None:
-                gp0, tp0, jp0 = guess(np.repeat(iz, n), th.ravel())
-                gm0, tm0, jm0 = guess(np.repeat(iz, n), -th.ravel())
-            else:
-                (gp0, tp0, jp0), (gm0, tm0, jm0) = gp0, gm0
             dlz = self._dl(zz)
             wp, _ = self._line(th, kind, dlz)
             wm, _ = self._line(-th, kind, dlz)
-            wp0, _ = self._line(np.asarray(tp0).ravel(), kind, dlz.ravel())
-            wm0, _ = self._line(np.asarray(tm0).ravel(), kind, dlz.ravel())
             ns = self._T.nsheet
-            gp, jp = self._solve_from(wp.ravel(), zz.ravel(), wp0, np.asarray(gp0).ravel(),
-                                      np.asarray(jp0).reshape(wp.size, ns), kind)
-            gm, jm = self._solve_from(wm.ravel(), zz.ravel(), wm0, np.asarray(gm0).ravel(),
-                                      np.asarray(jm0).reshape(wm.size, ns), kind)
+            if gp0 is None:     # first level: every node on its own path from far below (all at once)
+                g, j = self._roots_direct(np.concatenate([wp.ravel(), wm.ravel()]),
+                                          np.concatenate([zz.ravel(), zz.ravel()]), kind)
+                gp, gm = g[:wp.size], g[wp.size:]
+                jp, jm = j[:wp.size], j[wp.size:]
+            else:               # children: continued from the nearest node of the parent panel
+                (gp0, tp0, jp0), (gm0, tm0, jm0) = gp0, gm0
+                wp0, _ = self._line(np.asarray(tp0).ravel(), kind, dlz.ravel())
+                wm0, _ = self._line(np.asarray(tm0).ravel(), kind, dlz.ravel())
+                gp, jp = self._solve_from(wp.ravel(), zz.ravel(), wp0, np.asarray(gp0).ravel(),
+                                          np.asarray(jp0).reshape(wp.size, ns), kind)
+                gm, jm = self._solve_from(wm.ravel(), zz.ravel(), wm0, np.asarray(gm0).ravel(),
+                                          np.asarray(jm0).reshape(wm.size, ns), kind)
             gp, gm = gp.reshape(th.shape), gm.reshape(th.shape)
             jp, jm = jp.reshape(th.shape + (ns,)), jm.reshape(th.shape + (ns,))
             f, df = self._integrand(th, zz, gp, gm, jp, jm, kind, deriv)
@@ -909,24 +879,9 @@ class GeneralMu(Measure):
         return G, dG
 
     def _guesses(self, z, thf, kind):
-        """Double-precision roots (and their sheets of ``G_nu``) at the sorted parameters ``thf`` by
-        continuation from both ends (half circles between consecutive parameters)."""
+        """Double-precision roots (and their sheets of ``G_nu``) at the parameters ``thf`` (``_roots_direct``)."""
         w, _ = self._line(thf, kind)
-        out = np.empty(thf.size, complex)
-        jout = self._T.sheet0((thf.size,))
-        n = thf.size
-        zz = np.array([z])
-        for side in (range(n // 2), range(n - 1, n // 2 - 1, -1)):
-            g = None
-            for i in side:
-                if g is None:
-                    g, j = self._newton(np.array([w[i]]), zz, np.array([1 / w[i]]))
-                else:
-                    g, j = self._solve_from(np.array([w[i]]), zz, np.array([w[i_prev]]), g, j, kind)
-                out[i] = g[0]
-                jout[i] = j[0]
-                i_prev = i
-        return out, jout
+        return self._roots_direct(w, np.full(w.shape, complex(z)), kind)
 
 
 _MPGL = {}
