@@ -309,3 +309,28 @@ def test_exact_route_refuses_supports_it_cannot_certify():
         ex.support()
     with pytest.raises(InvalidArgument, match="not available"):
         ex.mu.support()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("g1", [sympy.Rational(1, 2), sympy.Integer(5)])
+def test_exact_route_moments_on_a_contour_uniform_D(g1):
+    """ReLU, D uniform, gamma2 = 1/2: the moments of rho (density plus the atom 1 - 1/gamma1 at 0 when
+    gamma1 > 1), int x^k d rho = (1/2 pi i) oint z^k G_rho(z) dz on an ellipse around the support (the
+    real-axis integral deformed by Cauchy's theorem), from G_rho of the exact route at 32 points of the
+    upper half (the lower half by symmetry), equal the exact moments of ntk_series for k <= 12 to 1e-11.
+    The ellipse crosses the real axis left of 0 and right of rho's right edge (both off the support):
+    its semi-axes h and h/2 make the midpoint rule converge like 1.7^-64, and the sheets of G_nu are
+    needed on it (u = 1/(gamma1 G_rho) comes within 0.01 of mu's support for gamma1 = 5)."""
+    law = ft.ntk_law("relu", gamma1=g1, gamma2=sympy.Rational(1, 2), d_law="uniform", method="exact")
+    lo, hi = law._edges()[:2]
+    L, R = min(lo, 0) - 0.1 * (hi - lo), hi + 0.1 * (hi - lo)
+    c, h = (L + R) / 2, (R - L) / 2
+    n = 32
+    th = np.pi * (np.arange(n) + 0.5) / n
+    z = c + h * np.cos(th) + 0.5j * h * np.sin(th)
+    dz = -h * np.sin(th) + 0.5j * h * np.cos(th)
+    G = law.cauchy(z)
+    exact = law.moments(12)
+    for k in range(13):
+        mk = np.sum(z ** k * G * dz).imag / n      # (1/pi) Im of the upper half, weights pi/n
+        assert abs(mk - float(exact[k])) < 1e-11 * float(exact[k]), (k, mk, exact[k])
