@@ -335,3 +335,34 @@ def test_exact_route_moments_on_a_contour_uniform_D(g1):
     for k in range(13):
         mk = np.sum(z ** k * G * dz).imag / n      # (1/pi) Im of the upper half, weights pi/n
         assert abs(mk - float(exact[k])) < 1e-11 * float(exact[k]), (k, mk, exact[k])
+
+
+def _relu_ntk_bulk(d, p, g1, seed):
+    """Eigenvalues of the NTK K = (1/(pd)) (F F^T) * (X X^T), F = relu'(X W/sqrt d) D, n = g1 d p, with D at the
+    p uniform quantiles of [-1, 1] (no sampling noise from D), the d + 1 outliers (c0 != 0) removed."""
+    rng = np.random.default_rng(seed)
+    n = g1 * d * p
+    X, W = rng.standard_normal((n, d)), rng.standard_normal((d, p))
+    D = -1 + (2 * np.arange(1, p + 1) - 1) / p
+    F = (X @ W > 0) * D[None, :]
+    e = np.linalg.eigvalsh((F @ F.T) / (p * d) * (X @ X.T))
+    return e[:n - (d + 1)]
+
+
+@pytest.mark.slow
+def test_exact_route_monte_carlo_uniform_D_gamma1_5():
+    """ReLU, D uniform, gamma1 = 5, gamma2 = 1/2: the Stieltjes transform of exact NTK spectra (outliers
+    removed, 2 seeds) approaches G_rho of the exact route as the size grows — mean relative difference over
+    four points measured 3.2 %, 1.9 %, 1.2 % at (d, p) = (16, 8), (24, 12), (40, 20) — while the law with
+    D = +-1 (same gamma1, gamma2) stays far (the test can fail).  (The Stieltjes transform rather than a KS
+    distance: a KS needs the cdf at every eigenvalue, which the exact route does not yet give fast enough.)"""
+    law = ft.ntk_law("relu", gamma1=5, gamma2=sympy.Rational(1, 2), d_law="uniform", method="exact")
+    zs = np.array([0.5 + 0.3j, 1.5 + 0.3j, 2.5 + 0.3j, 1.0 + 0.1j])
+    G = law.cauchy(zs)
+    errs = []
+    for d, p in ((16, 8), (24, 12), (40, 20)):
+        S = np.mean([np.mean(1 / (zs[:, None] - _relu_ntk_bulk(d, p, 5, s)[None, :]), 1) for s in range(2)], 0)
+        errs.append(float(np.mean(np.abs(S - G) / np.abs(G))))
+    assert errs[0] > errs[1] > errs[2] and errs[2] < 0.02, errs
+    wrong = ft.ntk_law("relu", gamma1=5, gamma2=sympy.Rational(1, 2), d_law="rademacher").cauchy(zs)
+    assert np.mean(np.abs(S - wrong) / np.abs(wrong)) > 3 * errs[2]
