@@ -849,7 +849,7 @@ class GeneralMu(Measure):
                     return g
             raise NoConvergence("GeneralMu.cauchy_mp: Newton did not converge", best=g, residual=abs(dg))
 
-        # double-precision coarse guesses along theta (continuation), then polish
+        # double-precision roots at every node (independent paths, with their sheets), then polished
         zc = complex(z)
         th_all = []
         for k in range(npan):
