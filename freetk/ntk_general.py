@@ -14,10 +14,11 @@ line that separates the cut of ``G_{rho_z}`` from its point reflection about ``-
 * real ``z < 0``: the vertical line ``Re w = -1/(2c)``.
 
 ``G_{rho_z}(w)`` is the physical root of ``w = 1/g + gamma2 E_T[T/((a - g) T - z)]``, found by
-Newton's method continued along the line from ``w = +-infinity``; the reflected point of a node is
-the mirror node, so one solve serves both factors.  The ``T``-expectations are rational in ``T``
-and reduce to the Cauchy transform of ``nu`` and its derivative: exact for atoms and for
-``UniformSquared`` (the law of ``D^2``, ``D`` uniform).  The quadrature in the line parameter is
+Newton's method continued from far away to every node on its own path (all paths stepped together);
+the reflected point of a node is the mirror node, so one solve serves both factors.  The
+``T``-expectations are rational in ``T`` and reduce to the Cauchy transform of ``nu`` and its
+derivative: exact for atoms and for ``UniformSquared`` (the law of ``D^2``, ``D`` uniform), whose
+``G_nu`` is followed onto its other sheets along the continuation (an integer per node and component).  The quadrature in the line parameter is
 adaptive (Gauss-Legendre panels bisected until two levels agree), so it follows the
 near-singularities that appear when ``z`` approaches the support of ``mu``.
 
