@@ -572,7 +572,7 @@ class ExactRoute(MuRoute):
         if isinstance(self.mu._T.measure, Atoms):
             raise InvalidArgument(f"ntk_law(method='exact'): the support of {which} is not available for a law of D "
                                   "with finitely many atoms (mu's left edge and gaps are not resolved by the exact "
-                                  "route); densities are. Use method='auto' for supports, cdf and mass")
+                                  "route); densities and cdf are. Use method='auto' for supports and mass")
 
 
 def make_route(mu, method, closed_ok, c_zero):
