@@ -485,7 +485,6 @@ class GeneralMu(Measure):
         else:
             t = w.imag
             D = 10 * (np.abs(w) + bound)
-            dmin = np.abs(t)
             x0 = w.real
             path = lambda d: x0 + 1j * np.sign(t) * (np.abs(t) + d)   # noqa: E731
             dmin = np.maximum(dmin_rel * np.abs(t), 1e-300)
