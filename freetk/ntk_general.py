@@ -251,7 +251,7 @@ class _TKernel:
                 H0[~small] += G / bb
                 H1[~small] += -dG / bb ** 2
                 H2[~small] += (-G - zeta * dG) / bb ** 2
-            ex = self._sheet_extra(z / b, j)
+            ex = self._sheet_extra(z / b, j) if j is not None and np.any(j) else None
             if ex is not None:
                 e, de = ex
                 zeta = z / b
