@@ -100,6 +100,8 @@ def free_mul(mu, nu, method="auto"):
             c = _dirac_value(b)
             if c is not None and as_float(c) > 0:
                 return Affine(a, c, 0)
+            if c is not None and as_float(c) == 0:      # delta_0 ⊠ nu = delta_0
+                return Atoms([0])
     return FreeMultiplicativeConvolution(mu, nu)
 
 

@@ -405,3 +405,26 @@ def test_hypothesis_mp_times_atoms(a, lam, seed):
     zero = max(0, 1 - 1 / lam)
     got = dict((sympy.Rational(x), w) for x, w in law.atoms())
     assert got.get(0, 0) == zero
+
+
+def test_pdf_exactly_at_an_edge():
+    """At an edge ``pdf`` is exact in double and with ``dps=``: ``+inf`` at a hard edge (it raised
+    NoConvergence with ``dps=``), 0 at a square-root edge (``marchenko_pastur(1)`` gave 1.2e-18 at 4 with
+    ``dps=20``, the semicircle raised NoConvergence at 2).  References: the closed forms
+    ``1/(pi sqrt(4 - x^2))`` (Bernoulli ⊞ Bernoulli) and ``sqrt((4 - x) x)/(2 pi x)`` (MP(1)), which
+    blow up or vanish there; next to the hard edge the value at 30 digits matches the closed form."""
+    arc = ft.free_add(ft.atoms([-1, 1]), ft.atoms([-1, 1])).algebraic()
+    assert arc.pdf(2, dps=20) == mpmath.inf and arc.pdf(-2, dps=20) == mpmath.inf
+    assert np.all(np.isinf(arc.pdf(np.array([-2.0, 2.0]))))
+    ctx = mpmath.MPContext()
+    ctx.dps = 40
+    d = ctx.mpf(2) ** -80
+    near = arc.pdf(2 - d, dps=30)
+    assert abs(near * ctx.pi * ctx.sqrt(d * (4 - d)) - 1) < 1e-28          # 4 - (2 - d)^2 = d (4 - d)
+    mp1 = ft.marchenko_pastur(1).algebraic()
+    assert mp1.pdf(0, dps=20) == mpmath.inf and np.isinf(mp1.pdf(0.0))
+    assert mp1.pdf(4, dps=20) == 0 and mp1.pdf(4.0) == 0.0
+    x = ctx.mpf(4) - d
+    assert abs(mp1.pdf(x, dps=20) / (ctx.sqrt((4 - x) * x) / (2 * ctx.pi * x)) - 1) < 1e-18
+    sc = ft.semicircle().algebraic()
+    assert sc.pdf(2, dps=20) == 0 and sc.pdf(-2.0) == 0.0

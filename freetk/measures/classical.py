@@ -53,7 +53,8 @@ class Uniform(_IntervalLaw):
         return self._cauchy_pair_np(z)[0]
 
     def _cauchy_pair_np(self, z):
-        """``G = log((z - lo)/(z - hi))/(hi - lo)``, ``G' = (1/(z - lo) - 1/(z - hi)) / (hi - lo)``.
+        """``G = log((z - lo)/(z - hi))/(hi - lo)``, ``G' = -1/((z - lo)(z - hi))`` (the difference
+        ``(1/(z - lo) - 1/(z - hi))/(hi - lo)`` written without its cancellation far away).
 
         Far from the interval (``|z - c| > 2 (hi - lo)``, ``c`` its centre) ``G`` is
         ``2 atanh(t)/(hi - lo)`` with ``t = (hi - lo)/(2 (z - c))`` (``(1 + t)/(1 - t) = (z - lo)/(z - hi)``;
@@ -70,7 +71,7 @@ class Uniform(_IntervalLaw):
             far = np.abs(z - c) > 2 * d
             g = np.where(far, 2 * np.arctanh(d / (2 * np.where(far, z - c, 1.0))),
                          np.log(z - lo) - np.log(z - hi)) / d
-            return g, (1 / (z - lo) - 1 / (z - hi)) / d
+            return g, -1 / ((z - lo) * (z - hi))
 
     def _cauchy_mp(self, z, ctx):
         lo, hi = as_mp(self._lo, ctx), as_mp(self._hi, ctx)
