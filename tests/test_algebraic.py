@@ -428,3 +428,27 @@ def test_pdf_exactly_at_an_edge():
     assert abs(mp1.pdf(x, dps=20) / (ctx.sqrt((4 - x) * x) / (2 * ctx.pi * x)) - 1) < 1e-18
     sc = ft.semicircle().algebraic()
     assert sc.pdf(2, dps=20) == 0 and sc.pdf(-2.0) == 0.0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("op", ["add", "mul"])
+def test_eight_atom_reproducers_certify_their_support(op):
+    """Two 8-atom laws whose certified support raised NoConvergence ("cannot tell which root the branch
+    takes"): the double curve evaluates the coefficients of P(., z) (37-digit integers of both signs)
+    with cancellation, so the continued branch was wrong in its second digit at some test points; the
+    gap status now follows the branch with exactly evaluated coefficients there.  Reference: the
+    numerical support from the real inverse maps of the subordination route (edges to ~1e-13)."""
+    if op == "add":
+        a = ft.atoms([F(-7, 2), 0, 2, -1, F(11, 4), F(3, 4), F(3, 2), -3], [F(w, 63) for w in [16, 8, 3, 11, 4, 1, 15, 5]])
+        b = ft.atoms([F(9, 4), F(15, 4), 4], [F(w, 27) for w in [11, 5, 11]])
+        m = ft.free_add(a, b)
+    else:
+        a = ft.atoms([F(21, 4), F(5, 2), 1, F(23, 4), F(17, 4), F(27, 4), 5, F(31, 4)],
+                     [F(w, 86) for w in [5, 7, 5, 18, 2, 11, 20, 18]])
+        b = ft.atoms([F(7, 2), 3, 5], [F(w, 19) for w in [7, 9, 3]])
+        m = ft.free_mul(a, b)
+    num = m.support()
+    alg = m.algebraic().support()
+    assert len(alg) == len(num) == 5
+    for (a1, b1), (a2, b2) in zip(alg, num):
+        assert abs(a1 - a2) <= 1e-12 * (1 + abs(a2)) and abs(b1 - b2) <= 1e-12 * (1 + abs(b2))

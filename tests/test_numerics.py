@@ -257,8 +257,8 @@ def _uniform_times_atoms_cauchy(x, ctx, locs=(1, 20), heights=None):
 def test_uniform_times_two_atoms_has_no_piece_near_20_over_21():
     """``uniform(0, 1) ⊠ (δ_1 + δ_20)/2`` had a spurious support piece 1e-5 wide at x = 20/21 (the limit
     of the inverse map at u = 0 on the pair (outer branch of the uniform law, the gap (1, 20) of the
-    atoms)), made by rounding: ``G`` of the uniform law far from [0, 1] lost digits to cancellation, and
-    the sign test of ``x'(u)`` did not allow for the cancellation in ``u'`` on an outer branch.  The
+    atoms)), made by rounding: ``G`` and ``G'`` of the uniform law far from [0, 1] lost digits to
+    cancellation (``u' = G + X G'`` then had a relative error ~ 1e-16/u^2 next to u = 0).  The
     40-digit S-transform equation shows no bulk there: ``-Im G/pi`` falls like the height."""
     m = ft.free_mul(ft.uniform(0, 1), ft.atoms([1, 20]))
     ctx = mpmath.MPContext()

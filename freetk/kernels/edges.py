@@ -609,23 +609,15 @@ def mul_support(mu_support, mu_atoms, mu_pair, nu_support, nu_atoms, nu_pair, mu
     def x(w1, w2, u):
         return w1 * w2 * u / (1 + u)
 
-    def du_cond(pair, w):
-        # u' = G + X G' cancels on an outer branch (G ~ 1/X, X G' ~ -1/X, u' ~ -m_1/X^2): its relative
-        # error is the unit roundoff times (|G| + |X G'|)/|u'|, about X/m_1 ~ 1/|u| there
-        g, dg = pair(w)
-        with np.errstate(all="ignore"):
-            return (np.abs(g) + np.abs(w * dg)) / np.abs(g + w * dg)
-
     def dx(w1, w2, u):
         xv = x(w1, w2, u)
         fp, size = _mul_map_derivative(xv, u, w1, fm(w1)[1], w2, fn(w2)[1])
         # u = X G(X) - 1 loses digits like 1/|u| on an outer branch (X G -> 1), and like
-        # 1/|1 + u| where an inverse passes through 0 (X -> 0 against u/(1 + u) -> inf); u' loses
-        # digits on an outer branch too (du_cond): next to u = 0 on a pair with one outer branch (where
-        # x(u) tends to a finite point) the rounding of F' grows like 1/|u|^3
+        # 1/|1 + u| where an inverse passes through 0 (X -> 0 against u/(1 + u) -> inf); so does
+        # u' = G + X G' (-m_1/X^2 from two terms of size 1/X), provided G' itself has no cancellation
+        # (the measures' G' must be accurate far from their support: e.g. uniform's -1/((z-lo)(z-hi)))
         return (np.where(xv > 0, 1 - np.abs(fp), np.nan),
-                (1 + size) * (1 + 1 / np.abs(u)) * (1 + 1 / np.abs(1 + u))
-                * du_cond(mu_pair, w1) * du_cond(nu_pair, w2))
+                (1 + size) * (1 + 1 / np.abs(u)) * (1 + 1 / np.abs(1 + u)))
 
     def special(p, p0, b1, b2):
         if p != -1:
