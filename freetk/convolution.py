@@ -229,8 +229,8 @@ class FreeAdditiveConvolution(_Convolution):
         point inside a support piece: e.g. Bernoulli ⊞ Bernoulli at 0, where ``Phi(w) = x - 1/(x - 1/w)``
         is the identity for ``x = 0``), the residual of the fixed-point equation is ``(1 - Phi_u)`` times
         the error of ``w``: below about ``1e-7`` the solve accepts a start with a rounding-size residual
-        and the density can be wrong in its fourth digit.  There (when the point is inside a piece, away
-        from its edges and breakpoints, where the density is smooth) the density is the value at
+        and the density can be wrong in its fourth digit.  There (when the point is inside a piece, at
+        least ``9 h`` from its edges) the density is the value at
         ``x`` of the polynomial through its values at ``x +- k h``, ``k = 1..4``, ``h = 2.5e-4`` times
         the width of the piece, where the solve is well conditioned (``|1 - Phi_u| >= 1e-4`` is
         checked); the interpolation error is about ``(4 h/R)^8`` for a density analytic in a disc of
