@@ -428,6 +428,12 @@ def test_pdf_exactly_at_an_edge():
     assert abs(mp1.pdf(x, dps=20) / (ctx.sqrt((4 - x) * x) / (2 * ctx.pi * x)) - 1) < 1e-18
     sc = ft.semicircle().algebraic()
     assert sc.pdf(2, dps=20) == 0 and sc.pdf(-2.0) == 0.0
+    # within rounding of an edge, in double (MP(1) at 1e-300 gave 0 from the vertical continuation)
+    for v in (1e-300, 1e-16, 4 - 4 * 2.0 ** -50):
+        x = ctx.mpf(v)
+        assert abs(mp1.pdf(v) / float(ctx.sqrt((4 - x) * x) / (2 * ctx.pi * x)) - 1) < 1e-12, v
+    x = ctx.mpf(2 - 2.0 ** -51)
+    assert abs(arc.pdf(float(x)) * float(ctx.pi * ctx.sqrt((2 - x) * (2 + x))) - 1) < 1e-12
 
 
 @pytest.mark.slow

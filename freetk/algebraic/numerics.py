@@ -249,14 +249,20 @@ def pdf(law, x, dps=None):
     at = np.array([any(abs(v - a) <= 1e-12 * (1 + abs(a)) for a in atoms) for v in xx], dtype=bool)
     out = np.zeros(len(xx))
     keep = ~at
-    # at an edge itself (as with dps=): +inf where the density blows up, else 0
+    # at an edge itself (the double nearest to it; as with dps=): +inf where the density blows up, else 0
     kinds, _, _ = classify(law)
+    at_edge = {_refine(r, f, None): i for i, (r, f, kind) in enumerate(kinds) if kind.endswith("edge")}
     for j in np.where(keep)[0]:
-        hit = [i for i, (r, _f, kind) in enumerate(kinds)
-               if kind.endswith("edge") and abs(float(r.mid()) - xx[j]) <= 1e-14 * (1 + abs(xx[j]))]
-        if hit:
+        if xx[j] in at_edge:
             keep[j] = False
-            out[j] = np.inf if _unbounded_at(law, hit[0]) else 0.0
+            out[j] = np.inf if _unbounded_at(law, at_edge[xx[j]]) else 0.0
+    # within rounding of a critical point (where boundary_values falls back to the vertical continuation,
+    # which cannot resolve a hard edge: MP(1) at 1e-300 gave 0) the exact-gap route at 16 digits decides
+    crit = np.array([float(r.mid()) for r, _ in _data(law)["crit"]])
+    for j in np.where(keep)[0]:
+        if np.any(np.abs(crit - xx[j]) <= 1e-14 * (1 + abs(xx[j]))):
+            keep[j] = False
+            out[j] = float(_pdf_mp(law, xx[j], _ctx(16), 16))
     G = np.zeros(len(xx), dtype=complex)
     if np.any(keep):
         G[keep] = boundary_values(law, xx[keep])
