@@ -11,7 +11,7 @@ import numpy as np
 import sympy
 
 from . import series as _series
-from .errors import InvalidArgument
+from .errors import InvalidArgument, NoConvergence
 from .numeric import simplify
 from .measures.base import Measure, as_float
 from .measures.semicircle import Semicircle
@@ -24,7 +24,7 @@ from .kernels import fixed_point as _fp
 from .precision import check_dps, context, round_to
 
 
-#: ``|1 - Phi_u|`` below which a real point of ⊞ is degenerate (FreeAdditiveConvolution._degenerate_points)
+#: ``|1 - Phi_u|`` below which a real point of ⊞ is degenerate (FreeAdditiveConvolution._degenerate_omega)
 DEGENERATE = 1e-7
 #: the step of the local expansion there, relative to the width of the support piece
 STENCIL = 2.5e-4
@@ -189,9 +189,21 @@ class FreeAdditiveConvolution(_Convolution):
         return _fp.solve(self._system(), z, poles=[a for a, _ in self.atoms_float()], on_fail=on_fail,
                     memory=self._cache.setdefault("solutions", {}))
 
+    def _omega_axis(self, z):
+        """``(omega_1, eta reached)`` at points ``z`` of the closed upper half-plane, with the real points
+        where the map degenerates treated by :meth:`_degenerate_omega`."""
+        z = np.asarray(z, complex)
+        w, eta = self._omega_np(z, on_fail="nan")
+        real = np.nonzero(z.imag == 0)[0]
+        if real.size:
+            w[real] = self._degenerate_omega(z.real[real], w[real], eta[real])
+        if not np.all(np.isfinite(w)):
+            self._omega_np(z[~np.isfinite(w)])          # raises NoConvergence naming the point
+        return w, eta
+
     def _cauchy_np(self, z):
         zu, low = _fp.upper(z)
-        G = self._mu._cauchy_vec(self._omega_np(zu)[0])
+        G = self._mu._cauchy_vec(self._omega_axis(zu)[0])
         return np.where(low, np.conj(G), G)
 
     def _cauchy_pair_np(self, z):
@@ -208,41 +220,33 @@ class FreeAdditiveConvolution(_Convolution):
         if np.any(inside):
             xi = x[inside]
             w1, eta = self._omega_np(xi + 0j, on_fail="nan")
+            w1 = self._degenerate_omega(xi, w1, eta)
             f = _fp.density_from_cauchy(xi, self._mu._cauchy_vec(w1), eta, self.atoms_float())
-            f = _fp.boundary_density(xi, f, eta, self._cauchy_vec, self.atoms_float())
-            out[inside] = self._degenerate_points(xi, w1, eta, f)
+            out[inside] = _fp.boundary_density(xi, f, eta, self._cauchy_vec, self.atoms_float())
         return out
 
-    def _axis_density(self, x):
-        """Densities at real points ``x`` of the bulk straight from the subordination solve, with
-        ``|1 - Phi_u|`` there (the conditioning of the fixed point)."""
-        w1, eta = self._omega_np(x + 0j, on_fail="nan")
-        f = _fp.density_from_cauchy(x, self._mu._cauchy_vec(w1), eta, self.atoms_float())
-        with np.errstate(all="ignore"):
-            Pu = self._system().phi(w1, x + 0j)[1]
-        return f, np.abs(1 - Pu)
-
-    def _degenerate_points(self, x, w1, eta, f):
-        """Densities at degenerate points of the subordination map replaced by a local expansion.
+    def _degenerate_omega(self, x, w1, eta):
+        """Subordination values at degenerate real points replaced by a local expansion.
 
         Where the map ``Phi(., x)`` is the identity to first order at its fixed point (``Phi_u = 1`` at a
         point inside a support piece: e.g. Bernoulli ⊞ Bernoulli at 0, where ``Phi(w) = x - 1/(x - 1/w)``
         is the identity for ``x = 0``), the residual of the fixed-point equation is ``(1 - Phi_u)`` times
         the error of ``w``: below about ``1e-7`` the solve accepts a start with a rounding-size residual
-        and the density can be wrong in its fourth digit.  There (when the point is inside a piece, at
-        least ``9 h`` from its edges) the density is the value at
-        ``x`` of the polynomial through its values at ``x +- k h``, ``k = 1..4``, ``h = 2.5e-4`` times
-        the width of the piece, where the solve is well conditioned (``|1 - Phi_u| >= 1e-4`` is
-        checked); the interpolation error is about ``(4 h/R)^8`` for a density analytic in a disc of
-        radius ``R``.  The same expansion with step ``2 h`` must agree to 1e-9 (relative): a density that
-        is not smooth there (a cusp: semicircle ⊞ (δ_-1 + δ_1)/2 at 0) fails it.  A point that does not
-        meet these conditions keeps its value."""
+        (the density was wrong in its fourth digit, and the ``dps=`` polish, started there, left it).
+        There (when the point is at least ``9 h`` inside a piece) ``omega_1(x)`` is the value at ``x`` of
+        the polynomial through its values at ``x +- k h``, ``k = 1..4``, ``h = 2.5e-4`` times the width of
+        the piece, where the solve is well conditioned (``|1 - Phi_u| >= 1e-4`` is checked); the
+        interpolation error is about ``(4 h/R)^8`` for ``omega_1`` analytic in a disc of radius ``R``.
+        The same expansion with step ``2 h`` must agree to 1e-9 (relative): where ``omega_1`` is not
+        smooth (a cusp: semicircle ⊞ (δ_-1 + δ_1)/2 at 0, where it runs off to infinity) the point keeps
+        its value."""
+        w1 = np.array(w1, complex, copy=True)
+        x = np.asarray(x, float)
         with np.errstate(all="ignore"):
             Pu = self._system().phi(w1, x + 0j)[1]
-        bad = np.nonzero((eta == 0) & np.isfinite(f) & (np.abs(1 - Pu) < DEGENERATE))[0]
+        bad = np.nonzero((np.asarray(eta) == 0) & np.isfinite(w1) & (np.abs(1 - Pu) < DEGENERATE))[0]
         if bad.size == 0:
-            return f
-        f = f.copy()
+            return w1
         k = np.array([-4, -3, -2, -1, 1, 2, 3, 4], float)
         lagrange = np.array([np.prod([-t for t in k if t != tk]) / np.prod([tk - t for t in k if t != tk])
                              for tk in k])
@@ -254,21 +258,50 @@ class FreeAdditiveConvolution(_Convolution):
             h = STENCIL * (hi - lo)
             if not lo + 9 * h < x[i] < hi - 9 * h:
                 continue
-            fs, cond = self._axis_density(x[i] + h * np.concatenate([k, 2 * k]))
-            if not (np.all(np.isfinite(fs)) and np.all(cond >= 1e-4)):
+            xs = x[i] + h * np.concatenate([k, 2 * k])
+            ws, es = self._omega_np(xs + 0j, on_fail="nan")
+            with np.errstate(all="ignore"):
+                cond = np.abs(1 - self._system().phi(ws, xs + 0j)[1])
+            if not (np.all(np.isfinite(ws)) and np.all(es == 0) and np.all(cond >= 1e-4)):
                 continue
-            fine, coarse = lagrange @ fs[:8], lagrange @ fs[8:]
-            # a density that is not smooth at x (a cusp, a kink) shows as two different expansions
+            fine, coarse = lagrange @ ws[:8], lagrange @ ws[8:]
             if abs(fine - coarse) <= 1e-9 * abs(fine):
-                f[i] = max(float(fine), 0.0)
-        return f
+                w1[i] = fine
+        return w1
 
     def _cauchy_mp(self, z, ctx):
         low = ctx.im(z) < 0
         zu = ctx.conj(z) if low else ctx.mpc(z)
-        w0 = self._omega_np(np.array([complex(zu)]))[0][0]
-        G = self._mu._cauchy_mp(_fp.polish_mp(self._system(), w0, zu, ctx), ctx)
+        w0 = self._omega_axis(np.array([complex(zu)]))[0][0]
+        # next to a degenerate point F(w) = Phi(w) - w is computed with a cancellation of |1 - Phi_u|:
+        # the polish works with that many more digits (a context of its own), the result is rounded back
+        with np.errstate(all="ignore"):
+            cond = float(np.abs(1 - self._system().phi(np.array([w0]), np.array([complex(zu)]))[1][0]))
+        if 0 < cond < 1e-3:
+            work = context(ctx.dps + int(np.ceil(-np.log10(cond))) + 5, guard=0)
+            G = ctx.mpc(self._mu._cauchy_mp(self._polish_degenerate(w0, work.mpc(zu), work), work))
+        else:
+            G = self._mu._cauchy_mp(_fp.polish_mp(self._system(), w0, zu, ctx), ctx)
         return ctx.conj(G) if low else G
+
+    def _polish_degenerate(self, w0, z, work):
+        """The fixed point next to ``w0`` at ``z`` in the context ``work`` where the map is nearly the identity
+        (``|1 - Phi_u|`` small): the secant method on ``F = Phi(w) - w`` (the operands' ``G'`` in
+        ``phi_mp`` are double-precision values, not accurate enough for ``F' = Phi_u - 1`` there).
+        Raises NoConvergence (naming ``z``) when it does not settle within 1e-6 of ``w0`` in the upper
+        half-plane."""
+        phi = self._system().phi_mp
+        w0 = work.mpc(complex(w0))
+        try:
+            w = work.findroot(lambda w: phi(w, z, work)[0] - w, (w0, w0 * (1 + work.mpf(10) ** -12)),
+                              solver="secant", maxsteps=200)
+        except (ValueError, ZeroDivisionError) as e:
+            raise NoConvergence(f"additive subordination equation: the secant iteration at {work.dps} digits "
+                                f"did not converge at the degenerate point z = {z}", best=w0) from e
+        if abs(w - w0) > 1e-6 * abs(w) or work.im(w) < 0:
+            raise NoConvergence(f"additive subordination equation: the {work.dps}-digit secant iteration left "
+                                f"the double-precision solution {complex(w0)!r} at z = {z}", best=w)
+        return w
 
     def _pdf_mp(self, x, ctx):
         v = -ctx.im(self._cauchy_mp(ctx.mpc(x), ctx)) / ctx.pi

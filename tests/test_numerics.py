@@ -109,12 +109,23 @@ def test_bernoulli_sum_is_arcsine():
 def test_bernoulli_sum_at_the_degenerate_point():
     """At x = 0 the subordination map of Bernoulli ⊞ Bernoulli, ``Phi(w) = x - 1/(x - 1/w)``, is the
     identity (``1 - Phi_u ~ 2 i x w``): next to it the solve accepted a start with a rounding-size
-    residual (density off by 4e-3 at x = 2.2e-16).  Reference: the closed form ``1/(pi sqrt(4 - x^2))``."""
+    residual (density off by 4e-3 at x = 2.2e-16).  Reference: the closed forms ``1/(pi sqrt(4 - x^2))``
+    and ``G = 1/sqrt(z^2 - 4)``, in double and at 25 digits."""
     b = ft.atoms([-1, 1])
     x = np.concatenate([np.linspace(-1.95, 1.95, 41)[19:22], [0.0, 1e-15, -3e-14, 5e-12, 2e-8, -9e-8]])
     assert x[1] != 0 and abs(x[1]) < 1e-15             # linspace's 2.2e-16
     ref = 1 / (np.pi * np.sqrt(4 - x ** 2))
-    assert np.max(np.abs(ft.free_add(b, b).pdf(x) - ref) / ref) < 1e-12
+    r = ft.free_add(b, b)
+    assert np.max(np.abs(r.pdf(x) - ref) / ref) < 1e-12
+    # G(x + i0) = 1/sqrt(x^2 - 4) = -i/sqrt(4 - x^2) (it was 3e-3 off at 2.2e-16)
+    assert np.max(np.abs(r.cauchy(x + 0j) + 1j / np.sqrt(4 - x ** 2)) * np.sqrt(4 - x ** 2)) < 1e-12
+    # dps=: the polish there raised NoConvergence (it started from the wrong double solution, and the
+    # double-precision G' of the operands cannot give F' = Phi_u - 1 ~ 4e-16)
+    ctx = mpmath.MPContext()
+    ctx.dps = 50
+    for v in (x[1], 0.0, -3e-14, 2e-8):
+        X = ctx.mpf(v)
+        assert abs(ctx.mpf(r.pdf(v, dps=25)) * ctx.pi * ctx.sqrt(4 - X ** 2) - 1) < 1e-24
 
 
 def test_degenerate_point_expansion_keeps_a_cusp():
