@@ -165,8 +165,9 @@ class _Convolution(Measure):
 
         Where the map ``Phi(., x)`` is the identity to first order at its fixed point (``Phi_u = 1`` at a
         point inside a support piece: e.g. Bernoulli ⊞ Bernoulli at 0, where ``Phi(w) = x - 1/(x - 1/w)``
-        is the identity for ``x = 0``; (δ_1 + δ_2)/2 ⊠ itself at 2), the residual of the fixed-point equation is ``(1 - Phi_u)`` times
-        the error of ``w``: below about ``1e-7`` the solve accepts a start with a rounding-size residual
+        is the identity for ``x = 0``; (δ_1 + δ_2)/2 ⊠ itself at 2), the residual of the fixed-point
+        equation is ``(1 - Phi_u)`` times the error of ``w``: below about ``1e-7`` the solve accepts a
+        start with a rounding-size residual
         (the density was wrong in its fourth digit, and the ``dps=`` polish, started there, left it).
         There (when the point is at least ``9 h`` inside a piece) ``omega_1(x)`` is the value at ``x`` of
         the polynomial through its values at ``x +- k h``, ``k = 1..4``, ``h = 2.5e-4`` times the width of
@@ -224,14 +225,15 @@ class _Convolution(Measure):
                                 f"the double-precision solution {complex(w0)!r} at z = {z}", best=w)
         return w
 
-    def _polish_mp(self, w0, zu, ctx):
-        """The subordination value at ``zu`` in ``ctx`` from the double solution ``w0``; next to a degenerate
-        point ``F(w) = Phi(w) - w`` is computed with a cancellation of ``|1 - Phi_u|``: the polish then
-        works with that many more digits (a context of its own) and the secant method; the value is
-        returned in that context (callers round back)."""
+    def _polish_mp(self, w0, zu, ctx, expand=True):
+        """``(omega_1, context)`` at ``zu`` from the double solution ``w0``; next to a degenerate point
+        ``F(w) = Phi(w) - w`` is computed with a cancellation of ``|1 - Phi_u|``: the polish then works
+        with that many more digits (a context of its own) and the secant method; where the map is the
+        identity to working accuracy (and ``expand``), :meth:`_interpolate_omega_mp`.  Callers round the
+        value back to their context."""
         with np.errstate(all="ignore"):
             cond = float(np.abs(1 - self._system().phi(np.array([w0]), np.array([complex(zu)]))[1][0]))
-        if cond < 1e-3 and ctx.im(zu) == 0:
+        if expand and cond < 1e-3 and ctx.im(zu) == 0:
             w = self._interpolate_omega_mp(float(ctx.re(zu)), ctx) if cond < 1e-12 else None
             if w is not None:
                 return w
@@ -259,7 +261,7 @@ class _Convolution(Measure):
         for j in k + [2 * t for t in k]:
             xj = ctx.mpf(x) + j * ctx.mpf(h)
             wj = self._omega_axis(np.array([complex(float(xj))]))[0][0]
-            w, work = self._polish_mp(wj, ctx.mpc(xj), ctx)
+            w, work = self._polish_mp(wj, ctx.mpc(xj), ctx, expand=False)
             vals[j] = ctx.mpc(w)
 
         def lagrange(step):
@@ -268,7 +270,6 @@ class _Convolution(Measure):
         if abs(fine - coarse) > ctx.mpf(10) ** (3 - ctx.dps) * abs(fine):
             return None
         return fine, ctx
-
 
     def smooth_pieces(self):
         return split_at_breaks(self)

@@ -445,7 +445,8 @@ def test_eight_atom_reproducers_certify_their_support(op):
     gap status now follows the branch with exactly evaluated coefficients there.  Reference: the
     numerical support from the real inverse maps of the subordination route (edges to ~1e-13)."""
     if op == "add":
-        a = ft.atoms([F(-7, 2), 0, 2, -1, F(11, 4), F(3, 4), F(3, 2), -3], [F(w, 63) for w in [16, 8, 3, 11, 4, 1, 15, 5]])
+        a = ft.atoms([F(-7, 2), 0, 2, -1, F(11, 4), F(3, 4), F(3, 2), -3],
+                     [F(w, 63) for w in [16, 8, 3, 11, 4, 1, 15, 5]])
         b = ft.atoms([F(9, 4), F(15, 4), 4], [F(w, 27) for w in [11, 5, 11]])
         m = ft.free_add(a, b)
     else:
