@@ -93,6 +93,26 @@ def solver_section():
         _, t_nocdf = timed(lambda: pipeline(act, g1, g2, cdf=False))
         print(f"{name}: law+support+atoms+400 pdf+400 cdf, first call {t_first:.2f} s = {t_first / t_mc:.2f} x MC; "
               f"again {t_all:.2f} s = {t_all / t_mc:.2f} x MC; without cdf {t_nocdf:.2f} s = {t_nocdf / t_mc:.2f} x MC")
+    # general D through the moment route: building mu's rule (its exact moments in ball arithmetic, Jacobi
+    # matrix, Gauss nodes) is part of the law; a new law each time (nothing cached but the Hermite data)
+    nu = ft.atoms([F(-3, 2), F(-1, 2), F(1, 2), F(3, 2)])
+
+    def general(cdf=True):
+        law = ft.ntk_law("silu", gamma1=F(1, 2), gamma2=F(1, 2), d_law=nu)
+        sup = law.support()
+        law.atoms()
+        xs = np.linspace(sup[0][0], sup[-1][1], 400)
+        law.pdf(xs)
+        if cdf:
+            law.cdf(xs)
+        return law
+    _, t_first = timed(general)
+    law, t_all = timed(general)
+    _, t_nocdf = timed(lambda: general(cdf=False))
+    print(f"general D (SiLU, |D| in {{1/2, 3/2}}, gamma1 = gamma2 = 1/2, moment route): law+support+atoms+400 pdf"
+          f"+400 cdf, first call {t_first:.2f} s = {t_first / t_mc:.2f} x MC; again {t_all:.2f} s = "
+          f"{t_all / t_mc:.2f} x MC; without cdf {t_nocdf:.2f} s = {t_nocdf / t_mc:.2f} x MC; "
+          f"total_mass - 1 = {law.total_mass() - 1:.1e}")
     g1s = np.geomspace(0.2, 5, 10)
     _, t_sw = timed(lambda: [pipeline("relu", F(g).limit_denominator(1000), F(1, 2), 200, False) for g in g1s])
     print(f"sweep of 10 gamma1 in [0.2, 5] (support + 200-point density): {t_sw:.2f} s = "

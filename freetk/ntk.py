@@ -37,9 +37,10 @@ from .errors import InvalidArgument, NotAMeasure, PrecisionWarning
 from .validation import check_order
 from .hermite import HermiteData, hermite_data
 from .inversion import gauss_from_jacobi, jacobi_from_moments, terminated_cf
-from .kernels.edges import Interval, ntk_mu_real_pair, real_pair
+from .kernels.edges import Interval, fcp_discrete_support, ntk_mu_real_pair, real_pair
 from .kernels.edges import union as _union
-from .kernels.fixed_point import upper
+from .kernels.fixed_point import fcp_system, upper
+from .kernels import quadrature
 from .kernels.ntk_closed import mu_cauchy_pair
 from .measures import registry
 from .measures.atoms import Atoms
@@ -231,10 +232,10 @@ class NTKMu(Measure):
         from the moments and the rest renormalised), from ``2n`` moments in ball arithmetic.  The
         Chebyshev algorithm runs at ``1.2 n + 30 + extra_digits`` digits, doubled while a coefficient
         comes out non-positive (the Hankel matrix worse conditioned than guessed)."""
-        key = ("recurrence", n, continuous, extra_digits)
+        atoms = self.atoms() if continuous else []
+        key = ("recurrence", n, bool(atoms), extra_digits)     # no atoms: the continuous part is mu itself
         if key not in self._cache:
             work = max(40, int(1.2 * n) + 30) + extra_digits
-            atoms = self.atoms() if continuous else []
             for _ in range(4):
                 m = self.moments_numeric(2 * n - 1, dps=work)
                 try:
@@ -382,10 +383,11 @@ class MomentRoute(MuRoute):
         if key not in mu._cache:
             atoms = mu.atoms()
             if not atoms:
-                mu._cache[key] = mu.gauss(dps=dps)
+                mu._cache[key] = mu.gauss(dps=dps) if dps is not None else _golub_welsch(*mu.jacobi())
             else:
                 a, b = mu._recurrence(mu._nodes, True, dps or 15)
-                x, w = gauss_from_jacobi(a, b, dps)
+                x, w = gauss_from_jacobi(a, b, dps) if dps is not None else _golub_welsch(
+                    np.array([float(v) for v in a]), np.array([float(v) for v in b]))
                 if dps is None:
                     rest = 1 - sum(wa for _, wa in mu.atoms_float())
                     mu._cache[key] = (np.concatenate([[xa for xa, _ in mu.atoms_float()], x]),
@@ -399,9 +401,7 @@ class MomentRoute(MuRoute):
         return mu._cache[key]
 
     def cauchy_pair_np(self, z):
-        x, w = self.rule()
-        d = z.ravel()[:, None] - x[None, :]
-        return np.sum(w / d, axis=1).reshape(z.shape), -np.sum(w / d ** 2, axis=1).reshape(z.shape)
+        return _discrete_pair(*self.rule())(z)
 
     def cauchy_mp(self, z, ctx):
         x, w = self.rule(dps=ctx.dps)
@@ -419,8 +419,32 @@ class MomentRoute(MuRoute):
         return np.abs(mu._pdf_cf(x, mu._nodes) - mu._pdf_cf(x, mu._nodes // 2))
 
     def support(self):
-        x, _ = self.mu.gauss()
+        x, _ = self.rule()       # the rule rho is computed from (one Jacobi matrix per law, not two)
         return [(0.0, float(max(x)) * 1.02)]
+
+
+def _discrete_pair(x, w):
+    """``z -> (G, G')`` of the discrete law ``sum_i w_i delta_{x_i}`` on complex arrays: one division per
+    (point, node).  (Sums, not matrix-vector products: a multi-threaded BLAS makes those 3x slower on a
+    loaded machine.)"""
+    x, w = np.asarray(x, float), np.asarray(w, float)
+
+    def pair(z):
+        z = np.asarray(z, complex)
+        inv = 1 / (z.reshape(-1, 1) - x)
+        wi = inv * w
+        return wi.sum(axis=1).reshape(z.shape), -(wi * inv).sum(axis=1).reshape(z.shape)
+    return pair
+
+
+def _golub_welsch(alpha, beta):
+    """Gauss nodes and weights (double) from recurrence coefficients: the eigenvalues of the Jacobi matrix and
+    ``beta_0`` times the squared first components of its eigenvectors.  numpy's dense ``eigh`` on the
+    ``n x n`` (n <= 256) matrix: the same LAPACK accuracy as a tridiagonal solver, without importing
+    ``scipy.linalg`` (0.3 s on first use, more than the whole law on the moment route)."""
+    J = np.diag(alpha) + np.diag(np.sqrt(beta[1:]), 1) + np.diag(np.sqrt(beta[1:]), -1)
+    x, v = np.linalg.eigh(J)
+    return x, beta[0] * v[0, :] ** 2
 
 
 class ClosedRoute(MuRoute):
@@ -655,6 +679,67 @@ class NTKLaw(FreeCompoundPoisson):
             g, dg = inner(np.asarray(x, float) / g1)
             return g / g1, dg / (g1 * g1)
         return pair
+
+    def support_intervals(self):
+        """Support intervals with edge kinds.  Moment route: the support of the free compound Poisson law
+        whose jumps are ``gamma1`` times the rule standing for mu (its atoms and the Gauss nodes of its
+        continuous part) -- a discrete jump law, whose support is computed exactly, every piece of the
+        comb however narrow (:func:`freetk.kernels.edges.fcp_discrete_support`)."""
+        if self._mu.route != "moments":
+            return super().support_intervals()
+        key = "support_intervals"
+        if key not in self._cache:
+            x, w = self._mu._impl.rule()
+            x = np.asarray(x, float)
+            # mu lives on [0, inf): a node below 0 is a node at 0 rounded (eigenvalues good to eps |J|)
+            x = np.where((x < 0) & (x >= -1e-13 * np.max(np.abs(x))), 0.0, x)
+            g1 = as_float(self._g1)
+            breaks = []
+            ivs = fcp_discrete_support(1 / g1, g1 * x, np.asarray(w, float), breaks)
+            self._cache["breaks"] = breaks
+            self._cache["exact_edges"] = True
+            self._cache[key] = ivs
+            self._cache[key] = self._classify_ends(ivs)
+        return self._cache[key]
+
+    def _system(self):
+        """The free compound Poisson equation; on the moment route with the jumps' ``(G, G')`` summed directly
+        over the rule (``gamma1`` times its nodes), not through the affine image of mu."""
+        if self._mu.route != "moments":
+            return super()._system()
+        if "system" not in self._cache:
+            x, w = self._mu._impl.rule()
+            g1 = as_float(self._g1)
+            rate = self.parameters["rate"]
+            self._cache["system"] = fcp_system(1 / g1, _discrete_pair(g1 * np.asarray(x, float), w),
+                                               self._J._cauchy_pair_mp, scale=self._scale(),
+                                               r_mp=lambda ctx: as_mp(rate, ctx))
+        return self._cache["system"]
+
+    def _quad_table(self):
+        """The cumulative table of the density (:func:`freetk.kernels.quadrature.build`); on the moment route
+        the pieces between the near-critical points inside a support interval are known to be smooth there
+        (the density is analytic and positive at such a point), so no end is classified by probing."""
+        if self._mu.route != "moments":
+            return super()._quad_table()
+        if "quad_table" not in self._cache:
+            kinds = {}
+            for iv in self.support_intervals():
+                kinds[float(iv.lo)], kinds[float(iv.hi)] = iv.lo_kind, iv.hi_kind
+            pieces = [Interval(float(a), float(b), kinds.get(float(a), "smooth"), kinds.get(float(b), "smooth"))
+                      for a, b in self.smooth_pieces()]
+            self._cache["quad_table"] = quadrature.build(lambda x: np.asarray(self.pdf(x), dtype=float), pieces)
+        return self._cache["quad_table"]
+
+    def support(self, dps=None):
+        """Support intervals ``[(lo, hi), ...]``; ``dps=N`` as for any free compound Poisson law, except on the
+        moment route (the edges there are those of the discretised mu, in double precision: refused)."""
+        if dps is not None and self._mu.route == "moments":
+            check_dps("NTKLaw.support", dps)
+            raise InvalidArgument("NTKLaw.support(dps=...) needs edges from the inverse map of the law itself; on the "
+                                  "moment route the edges are those of the discretised mu (its atoms and a Gauss rule "
+                                  "of its continuous part), computed in double precision only; use dps=None")
+        return super().support(dps=dps)
 
     def pdf_error(self, x, dps=30):
         """Estimated absolute error of ``pdf(x)`` in double precision.

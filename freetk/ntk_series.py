@@ -199,11 +199,61 @@ class _FieldAlgebra(_ListAlgebra):
 
 
 def mu_moments_arb(a, c, r, tau, N, prec_bits):
-    """Moments of mu as FLINT ``arb`` balls at ``prec_bits`` (inputs: arb or exact numbers)."""
+    """Moments of mu as FLINT ``arb`` balls at ``prec_bits`` (inputs: arb or exact numbers), by
+    :func:`mu_moments_kernel_arb` (the same series as :func:`mu_moments_kernel`, arranged for FLINT)."""
     with _series.FlintPrec(prec_bits):
         conv = lambda v: v if isinstance(v, flint.arb) else to_arb(v)  # noqa: E731
-        alg = _FlintAlgebra(flint.arb_poly, flint.arb)
-        return mu_moments_kernel(conv(a), conv(c), conv(r), [conv(t) for t in tau[:N + 2]], N, alg)
+        return mu_moments_kernel_arb(conv(a), conv(c), conv(r), [conv(t) for t in tau[:N + 2]], N)
+
+
+def mu_moments_kernel_arb(a, c, r, tau, N):
+    """:func:`mu_moments_kernel` over ``arb`` balls with the work in FLINT polynomial operations.
+
+    The inner sum of ``[w^l] mt_n`` over ``k`` is a Taylor shift: with ``P_k = h^k``,
+    ``sum_l C(m + l, l) [v^(m+l)] P_k s^l = P_k^(m)(s)/m!``, so
+    ``mt_n(w) = 1/(n+1) sum_k C(n+1, k) r^k (P_k^(n-k)/(n-k)!)(s)`` at ``s = -a w``: one derivative per
+    ``(k, m)`` instead of a Python loop over ``(n, l, k)`` (O(N^3) scalar operations, ~0.1 s at N = 63).
+    The products ``mt_j mt_(n-j)`` are truncated before multiplying."""
+    P = flint.arb_poly
+    one = flint.arb(1)
+    h = P([tau[k + 1] for k in range(N + 1)])
+    rpow = [one]
+    for _ in range(N + 1):
+        rpow.append(rpow[-1] * r)
+    # mt_n as polynomials in s (degree <= N - n)
+    acc = [P([]) for _ in range(N + 1)]
+    Q_k = P([one])
+    for k in range(N + 1):
+        Q = Q_k
+        for m in range(N - k + 1):
+            n = m + k
+            acc[n] += Q.truncate(N - n + 1) * (rpow[k] * comb(n + 1, k) / (n + 1))
+            Q = Q.derivative() * (one / (m + 1))
+        Q_k = (Q_k * h).truncate(N + 1)
+    mapow = [one]
+    for _ in range(N):
+        mapow.append(mapow[-1] * (-a))
+    mt = []
+    for n in range(N + 1):
+        cs = acc[n].coeffs()
+        mt.append(P([cs[l] * mapow[l] if l < len(cs) else flint.arb(0) for l in range(N - n + 1)]))
+    psi = [flint.arb(0)] * (N + 1)
+    cpow = one
+    for n in range(1, N + 1):
+        cpow = cpow * c
+        deg = N - n + 1
+        En = P([])
+        for j in range(0, n // 2 + 1):
+            term = (mt[j].truncate(deg) * mt[n - j].truncate(deg)).truncate(deg)
+            En += term * (comb(n, j) * (1 if 2 * j == n else 2))
+        cs = En.coeffs()
+        f = cpow / n if n % 2 == 1 else -cpow / n
+        for K in range(n, min(N, n + len(cs) - 1) + 1):
+            psi[K] = psi[K] + f * cs[K - n]
+    out = [one]
+    for K in range(1, N + 1):
+        out.append(a ** K * tau[K] + (-1) ** (K + 1) * K * psi[K] / (2 * r))
+    return out
 
 
 def rho_moments_arb(a, c, gamma1, r, tau, N, prec_bits):

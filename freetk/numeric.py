@@ -10,6 +10,7 @@ digits and rounds the results back to ``N`` digits.  The mpmath kernels take
 the context they work in as an argument: ``_cauchy_mp(z, ctx)``.
 """
 from fractions import Fraction
+import functools
 import numbers
 
 import mpmath
@@ -45,10 +46,75 @@ def simplify(x):
     """The package's one simplification policy for exact values: sympy's ``simplify`` on sympy
     expressions, rationals and atoms returned as they are (no work, and no first-call import of
     sympy's unit system for plain numbers); anything else (int, Fraction, float) unchanged.  Never
-    ``nsimplify``, which guesses a closed form from digits and can change the value."""
+    ``nsimplify``, which guesses a closed form from digits and can change the value.
+
+    A *radical constant* (built from rationals and constants like pi by ``+``, ``*`` and powers only,
+    e.g. the Hermite data ``(-2 + pi)/(4 pi)`` of ReLU) takes the cheap path of
+    :func:`_simplify_constant`, which gives sympy's canonical form without the ~0.25 s first-call import of
+    ``sympy.physics.units`` that ``sympy.simplify`` does (tests/test_numerics.py checks that both forms
+    are the same, structurally)."""
     if not isinstance(x, sympy.Basic) or x.is_Rational or x.is_Atom:
         return x
+    return _simplified(x)
+
+
+@functools.lru_cache(maxsize=4096)
+def _simplified(x):
+    """:func:`simplify` of a sympy expression, kept (expressions are immutable values; the same
+    Hermite data and atoms are simplified again by every law built from them)."""
+    if _is_radical_constant(x):
+        return _simplify_constant(x)
     return sympy.simplify(x)
+
+
+def _is_radical_constant(x):
+    """True when every node of ``x`` is a sum, product or power of rationals and number symbols."""
+    return all(isinstance(node, (sympy.Add, sympy.Mul, sympy.Pow, sympy.Rational, sympy.NumberSymbol))
+               for node in sympy.preorder_traversal(x))
+
+
+def _simplify_constant(x):
+    """``sympy.simplify(x)`` for a radical constant ``x``: the steps of sympy's ``simplify`` that can
+    change such a number, in its order (sympy 1.14, ``sympy/simplify/simplify.py``; the others only act on
+    functions, floats, sums, integrals or units, which a radical constant has none of)."""
+    from sympy import (Mul, S, cancel, count_ops, factor_terms, fraction, powsimp, radsimp, signsimp,
+                       together, expand_mul, expand_power_exp)
+    from sympy.core.function import _mexpand
+    from sympy.core.rules import Transform
+    from sympy.simplify.simplify import _bottom_up
+
+    def shorter(*choices):            # the fewest operations; ties to the first
+        return choices[0] if len(set(choices)) == 1 else min(choices, key=count_ops)
+
+    if x.is_zero:
+        return S.Zero
+    original = expr = signsimp(x)
+    if not expr.args:
+        return expr
+    expr = _bottom_up(expr, lambda w: getattr(w, "normal", lambda: w)())
+    expr = Mul(*powsimp(expr).as_content_primitive())
+    _e = cancel(expr)
+    expr1 = shorter(_e, _mexpand(_e).cancel())
+    expr2 = shorter(together(expr, deep=True), together(expr1, deep=True))
+    expr = factor_terms(shorter(expr2, expr1, expr), sign=False)
+    short = shorter(powsimp(expr, combine="exp", deep=True), powsimp(expr), expr)
+    short = shorter(short, cancel(short))
+    short = shorter(short, factor_terms(short), expand_power_exp(expand_mul(short)))
+    # sympy's "hollow" 2-argument products (a number times a sum) are evaluated
+    expr = short.xreplace(Transform(lambda e: Mul(*e.args), lambda e: e.is_Mul and len(e.args) == 2
+                                    and e.args[0].is_Number and e.args[1].is_Add and e.is_commutative))
+    numer, denom = expr.as_numer_denom()
+    if denom.is_Add:
+        n, d = fraction(radsimp(1 / denom, symbolic=False, max_terms=1))
+        if n is not S.One:
+            expr = (numer * n).expand() / d
+    if expr.could_extract_minus_sign():
+        n, d = fraction(expr)
+        if d != 0:
+            expr = signsimp(-n / (-d))
+    if count_ops(expr) > 1.7 * count_ops(original):
+        expr = original
+    return expr.doit()
 
 
 def as_float(x):

@@ -174,8 +174,8 @@ def check_law(g1, g2, act, d, with_cdf=True):
         mass = law.total_mass()
         assert abs(mass - 1) < 1e-6, mass
         m = [float(v) for v in law.moments(2)]
-        # the moment route stands for mu by a 32-node rule: its densities are good to ~1e-5 relative
-        tol = 1e-4 if law.mu.route == "moments" else 1e-8
+        # the moment route computes the law of a discretised mu with mu's moments to order 63: exact moments too
+        tol = 1e-8
         for k in (1, 2):
             got = law.expect(lambda t, k=k: t ** k)
             assert abs(got - m[k]) <= tol * m[k], (k, got, m[k])
@@ -197,23 +197,11 @@ def test_ntk_grid_sample(g1, g2, act, d):
     assert np.all(np.isfinite(p)) and np.all(p >= -1e-12) and p.max() > 0
 
 
-# Laws of D that are not +-1 go through the moment route (a 32-node Gauss rule standing for mu; an
-# exact route for general D is separate work): rho then has a comb of narrow support pieces, one per
-# node, located from the density, and with gamma1 >= 1 some of the narrowest are missed -- mass 1 - 4e-5
-# at worst (docs/errors.md, known limits).
-MOMENT_ROUTE_LIMIT = {(1, 2, "silu-callable"), (3, 2, "silu-callable"), (50, F(1, 2), "silu-callable"),
-                      (50, 2, "silu-callable"), (3, 2, "gelu"), (50, F(1, 2), "gelu")}
-
-
+# Laws of D that are not +-1 go through the moment route: rho is the exact law of a discretised mu (its
+# atoms and a 32-node Gauss rule), with a comb of narrow support pieces at large gamma1, every one
+# computed from the critical points of the inverse map (docs/errors.md).
 def _grid_params():
-    out = []
-    for c in GRID + [(1, F(1, 2), GELU_SYM, "atoms0")]:
-        marks = []
-        if (c[0], c[1], c[2][0]) in MOMENT_ROUTE_LIMIT and c[3] == "atoms0":
-            marks.append(pytest.mark.xfail(strict=False, reason="moment route: narrow support pieces "
-                                                                "missed (docs/errors.md)"))
-        out.append(pytest.param(*c, marks=marks, id=f"{c[0]}-{c[1]}-{c[2][0]}-{c[3]}"))
-    return out
+    return [pytest.param(*c, id=f"{c[0]}-{c[1]}-{c[2][0]}-{c[3]}") for c in GRID + [(1, F(1, 2), GELU_SYM, "atoms0")]]
 
 
 # The whole 70-law grid (~1 s per law: 87 s in all on the shared 2-core machine).

@@ -173,9 +173,9 @@ def test_even_phi_mu_is_law_of_aT():
 def test_general_nu_total_mass_and_error_estimate():
     law = ntk_law("silu", gamma1=F(1, 2), gamma2=F(1, 2), d_law=ft.atoms([F(-3, 2), F(-1, 2), F(1, 2), F(3, 2)]))
     assert law.mu.route == "moments"
-    # Gauss-discretised mu: the interior converges geometrically, the last percent of the right edge
-    # slowly (bumps of the discrete rule; measured mass error 1e-7..3e-6 for 16..48 nodes)
-    assert law.total_mass() == pytest.approx(1, abs=1e-5)
+    # rho of the Gauss-discretised mu: its support pieces are computed exactly, so its mass is 1; its density
+    # converges geometrically in the interior (the last percent of the right edge slowly: bumps of the rule)
+    assert law.total_mass() == pytest.approx(1, abs=1e-12)
     lo, hi = law.support()[0]
     xs = np.linspace(lo, hi, 9)[1:-2]
     err = law.pdf_error(xs)
@@ -274,3 +274,129 @@ def test_series_moments_equal_spec_mixture_property(a, c, g2, t):
                                                               for j in range(k + 1)) for k in range(K + 1)]
     got = mu_moments_kernel(as_, cs, g2s, [ts ** j for j in range(K + 2)], K)
     assert [sympy.nsimplify(v) for v in got] == [sympy.nsimplify(v) for v in ref]
+
+
+# ----------------------------------------------------------------------------- the moment route (issue 12)
+def _fcp_edges_reference(rate, locs, weights, dps=40):
+    """Edges of the free compound Poisson law with rate r and jumps sum w_i delta_{t_i} (t_i > 0), written
+    here independently: the values of x(G) = 1/G + r sum w_i t_i/(1 - t_i G) at the real roots of the
+    polynomial G^2 prod(1 - t_j G)^2 x'(G) = -prod(1 - t_j G)^2 + r G^2 sum_i w_i t_i^2 prod_{j!=i}(1 - t_j G)^2
+    (exact rational coefficients, roots by mpmath.polyroots)."""
+    G = sympy.Symbol("G")
+    r = sympy.Rational(rate)
+    t = [sympy.Rational(v) for v in locs]
+    w = [sympy.Rational(v) for v in weights]
+    full = sympy.prod([(1 - tj * G) ** 2 for tj in t])
+    num = -full + r * G ** 2 * sum(wi * ti ** 2 * sympy.prod([(1 - tj * G) ** 2 for j, tj in enumerate(t) if j != i])
+                                   for i, (ti, wi) in enumerate(zip(t, w)))
+    coeffs = [sympy.Rational(c) for c in sympy.Poly(sympy.expand(num), G).all_coeffs()]
+    with mpmath.workdps(dps):
+        roots = mpmath.polyroots([mpmath.mpf(c.p) / c.q for c in coeffs], maxsteps=400, extraprec=400)
+        real = [mpmath.re(g) for g in roots if abs(mpmath.im(g)) < mpmath.mpf(10) ** (-dps // 2)]
+        return sorted(float(1 / g + r * sum(mpmath.mpf(wi.p) / wi.q * (mpmath.mpf(ti.p) / ti.q)
+                                           / (1 - mpmath.mpf(ti.p) / ti.q * g) for ti, wi in zip(t, w)))
+                      for g in real)
+
+
+@pytest.mark.parametrize("rate, locs, weights", [
+    (F(1, 2), [1], [1]),                                                # free Poisson: (1 +- sqrt(r))^2
+    (F(1, 3), [F(1, 2), 1, 3], [F(1, 4), F(1, 2), F(1, 4)]),
+    (F(1, 3), [1, 2, F(11, 10), 5], [F(1, 2), F(1, 4), F(1, 10**10), F(1, 4) - F(1, 10**10)]),   # merged
+    (F(1, 3), [1, 3, 10], [F(1, 2), F(1, 10**10), F(1, 2) - F(1, 10**10)]),        # a piece 5e-5 wide
+    (F(1, 10), [1, 3, 10], [F(1, 2), F(1, 10**20), F(1, 2) - F(1, 10**20)]),       # a piece 4e-10 wide
+    (4, [F(1, 2), 1, 2], [F(1, 3), F(1, 3), F(1, 3)]),                 # r > 1: no atom at 0, pieces merge
+])
+def test_discrete_jump_support_every_edge(rate, locs, weights):
+    from freetk.kernels.edges import fcp_discrete_support
+    ivs = fcp_discrete_support(rate, [float(v) for v in locs], [float(v) for v in weights])
+    got = sorted(v for iv in ivs for v in (iv.lo, iv.hi))
+    ref = _fcp_edges_reference(rate, locs, weights)
+    assert len(got) == len(ref)
+    if min(weights) < F(1, 10**9) and locs[1] == 3:
+        assert len(ivs) == 3 and ivs[1].hi - ivs[1].lo < 1e-4     # the narrow piece is there, on its own
+    assert np.allclose(got, ref, rtol=1e-13, atol=0)
+    if len(locs) == 1:
+        r = float(rate)
+        assert np.allclose(got, [(1 - np.sqrt(r)) ** 2, (1 + np.sqrt(r)) ** 2], rtol=1e-14)
+
+
+def test_discrete_jump_support_atom_at_zero_is_not_a_pole():
+    from freetk.kernels.edges import fcp_discrete_support
+    # jumps 0 (weight 1/2) and 1: rate 1 -> x(G) = 1/G + (1/2)/(1 - G), atom 1/2 at 0 off the support
+    ivs = fcp_discrete_support(1.0, [0.0, 1.0], [0.5, 0.5])
+    ref = _fcp_edges_reference(1, [1], [F(1, 2)])
+    assert np.allclose([ivs[0].lo, ivs[0].hi], ref, rtol=1e-13) and len(ivs) == 1
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(rate=st.fractions(F(1, 20), 5, max_denominator=20),
+       locs=st.lists(st.integers(1, 60), min_size=1, max_size=4, unique=True),
+       raw=st.lists(st.integers(1, 100), min_size=4, max_size=4))
+def test_discrete_jump_support_every_edge_property(rate, locs, raw):
+    # random discrete jump laws (locations k/10, weights >= 1/400): the same edges as the polynomial reference
+    from freetk.kernels.edges import fcp_discrete_support
+    locs = [F(v, 10) for v in locs]
+    weights = [F(v, sum(raw[:len(locs)])) for v in raw[:len(locs)]]
+    ivs = fcp_discrete_support(float(rate), [float(v) for v in locs], [float(v) for v in weights])
+    got = sorted(v for iv in ivs for v in (iv.lo, iv.hi))
+    ref = _fcp_edges_reference(rate, locs, weights)
+    if float(rate) == 1.0:
+        ref = [0.0] + ref           # r (1 - w0) = 1: the support reaches 0 (no critical point there)
+    assert len(got) == len(ref) and np.allclose(got, ref, rtol=1e-12, atol=1e-300)
+
+
+def test_discrete_jump_support_reaching_zero():
+    from freetk.kernels.edges import fcp_discrete_support
+    # r (1 - w0) = 1: no atom at 0 and no critical point left of the support, which reaches 0 (hard edge)
+    for rate, locs, weights in ((1, [1, 2], [F(1, 2), F(1, 2)]), (2, [0, 1, 2], [F(1, 2), F(1, 4), F(1, 4)])):
+        ivs = fcp_discrete_support(float(rate), [float(v) for v in locs], [float(v) for v in weights])
+        ref = _fcp_edges_reference(rate, [v for v in locs if v], [w for v, w in zip(locs, weights) if v])
+        assert len(ivs) == 1 and ivs[0].lo == 0 and ivs[0].lo_kind == "end"
+        assert [ivs[0].hi] == pytest.approx(ref, rel=1e-13)
+
+
+# The law of the discretised mu (atoms + Gauss nodes) has mu's moments up to order 2 nodes - 1, so rho's
+# moments up to that order are the exact ones: mass 1 and the moments of the density (plus atoms) equal
+# law.moments(k) exactly -- an independent check of the support pieces and their quadrature.
+_A0 = ft.atoms([0, 1], [F(1, 2), F(1, 2)])
+_SILU = lambda t: t / (1 + np.exp(-t))     # noqa: E731  (a float callable, as in the adversarial grid)
+MOMENT_ROUTE_LAWS = [
+    pytest.param(1, 2, _SILU, _A0, id="silu-1-2-atoms0"),
+    pytest.param(3, 2, _SILU, _A0, id="silu-3-2-atoms0", marks=pytest.mark.slow),
+    pytest.param(50, F(1, 2), _SILU, _A0, id="silu-50-1/2-atoms0", marks=pytest.mark.slow),
+    pytest.param(50, 2, _SILU, _A0, id="silu-50-2-atoms0", marks=pytest.mark.slow),
+    pytest.param(3, 2, "gelu", _A0, id="gelu-3-2-atoms0", marks=pytest.mark.slow),
+    pytest.param(50, F(1, 2), "gelu", _A0, id="gelu-50-1/2-atoms0", marks=pytest.mark.slow),
+    pytest.param(1, 50, "quadratic", "uniform", id="quadratic-1-50-uniform", marks=pytest.mark.slow),
+    pytest.param(10, 50, "gelu", "uniform", id="gelu-10-50-uniform"),
+]
+
+
+@pytest.mark.parametrize("g1, g2, act, d", MOMENT_ROUTE_LAWS)
+def test_moment_route_mass_and_moments_of_the_density_exact(g1, g2, act, d):
+    law = ntk_law(act, gamma1=g1, gamma2=g2, d_law=d)
+    assert law.mu.route == "moments"
+    assert abs(law.total_mass() - 1) <= 1e-12
+    m = [float(v) for v in law.moments(6)]
+    for k in range(1, 7):
+        got = law.expect(lambda t, k=k: t ** k)
+        assert abs(got - m[k]) <= 1e-10 * m[k], (k, got, m[k])
+    c = np.asarray(law.cdf(np.array([v for iv in law.support() for v in iv])), float)
+    assert np.all(np.diff(c) >= 0) and abs(c[-1] - 1) <= 1e-12
+
+
+@pytest.mark.parametrize("a, c, r", [(F(3, 7), F(5, 11), F(1, 2)), (0, F(1, 3), 5), (2, F(7, 5), F(1, 50))])
+def test_arb_moment_kernel_encloses_the_exact_moments(a, c, r):
+    # the FLINT arrangement of the series (Taylor shifts, truncated products) against the exact kernel over
+    # fmpq (the plain triple sum): every ball of 63 moments holds the exact rational, and is narrow
+    import flint
+    from freetk import series
+    from freetk.ntk_series import mu_moments_exact, mu_moments_kernel_arb
+    tau = [F(1)] + [F(1, 4) ** k / 2 + F(9, 4) ** k / 2 for k in range(1, 66)]
+    exact = mu_moments_exact(a, c, r, tau, 63)
+    with series.FlintPrec(300):
+        ball = lambda v: flint.arb(flint.fmpq(F(v).numerator, F(v).denominator))   # noqa: E731
+        got = mu_moments_kernel_arb(ball(a), ball(c), ball(r), [ball(t) for t in tau], 63)
+        for k in range(64):
+            assert got[k].overlaps(ball(exact[k])), k
+            assert got[k].rad() <= abs(got[k].mid()) * flint.arb(2) ** -250, k

@@ -406,3 +406,38 @@ def test_product_degenerate_point(locs, c):
     ctx.dps = 40
     for v in x[:3]:
         assert abs(ctx.mpf(m.pdf(v, dps=30)) / ctx.mpf(L.pdf(v, dps=30)) - 1) < 1e-28
+
+
+# ----------------------------------------------------------------------------- simplification policy
+def _radical_constants():
+    """Radical constants of the kinds the Hermite data and the NTK atoms produce (sums of rational
+    multiples of powers of pi and square roots), plus seeded random ones of the same shape."""
+    import random
+    import sympy
+    pi, s2, s3, s5 = sympy.pi, sympy.sqrt(2), sympy.sqrt(3), sympy.sqrt(5)
+    R = sympy.Rational
+    fixed = [R(1, 4) - 1 / (2 * pi), s2 / (2 * sympy.sqrt(pi)), -4 / (3 * pi) + 4 * s5 / (5 * pi),
+             1 / (8 * pi ** 2) + R(1, 32), 25 / (256 * pi ** 2) + R(41, 512),
+             125 / (8192 * pi ** 3) + 615 / (8192 * pi ** 2) + R(365, 16384), 2 * s3 / (3 * sympy.sqrt(pi)),
+             R(9801, 40000) - 9801 / (20000 * pi), (1 + s2) ** 2 - 3 - 2 * s2, sympy.E / 2 - R(1, 3) + 1 / pi]
+    rng = random.Random(7)
+    atoms = [pi, 1 / pi, pi ** 2, 1 / pi ** 2, s2, s3 / pi, sympy.sqrt(pi), sympy.E, sympy.Integer(1)]
+    rand = [sum(R(rng.randint(-40, 40), rng.randint(1, 300)) * rng.choice(atoms) for _ in range(rng.randint(2, 4)))
+            for _ in range(40)]
+    return fixed + rand
+
+
+def test_simplify_of_radical_constants_is_sympys_canonical_form():
+    """numeric.simplify takes a cheap path for radical constants (no import of sympy's unit system): its
+    result must be sympy.simplify's, structurally (the exact forms users see and tests compare)."""
+    import sympy
+    from freetk.numeric import simplify, _is_radical_constant
+    for x in _radical_constants():
+        if isinstance(x, sympy.Basic) and not x.is_Atom:
+            assert _is_radical_constant(x), x
+        assert simplify(x) == sympy.simplify(x), x
+    # expressions with functions or symbols still go through sympy.simplify
+    t = sympy.Symbol("t")
+    assert not _is_radical_constant(sympy.erf(sympy.sqrt(2)) / 2 + 1)
+    assert not _is_radical_constant(t / 2 + 1 / (2 * t))
+    assert simplify(t / 2 + 1 / (2 * t)) == sympy.simplify(t / 2 + 1 / (2 * t))

@@ -25,11 +25,13 @@ order and any thread), unless only the last-resort walk of step 3 solves it:
    ``init(z)`` and are polished by Newton's method;
 2. every other point starts from its *anchors*: the two points of a dyadic grid
    ``x_j = j H/2^k`` (``H`` the scale rounded up to a power of 2) around its real part, at its
-   height, whose solutions are followed down from ``Im z = scale`` by a geometric descent in
+   height, solved once per measure and kept (``memory``), each a function of its own location: on
+   the coarsest grid (spacing ``H/32``) followed down from ``Im z = scale`` by a geometric descent in
    ``Im z`` with adaptive ratio (:func:`descend`: a tangent predictor ``du/dz = Phi_z/(1 - Phi_u)``
-   and a few Newton steps per level) once per measure and kept (``memory``); the start is their
-   linear interpolation, polished by Newton's method; grids from spacing ``H/32`` down to
-   ``H/2^18`` are tried in turn until the polish converges;
+   and a few Newton steps per level), all of them in one batch; on a finer grid polished by Newton's
+   method from the mean of its two neighbours on the grid above (descended only if that fails).  The
+   start of the point is the linear interpolation of its anchors, polished by Newton's method; grids
+   down to spacing ``H/2^18`` are tried until the polish converges;
 3. a point that fails is retried by a descent of its own, then by a walk along the segment from the
    nearest converged point, halving the step on failure;
 4. a point that still fails is NaN (with :func:`solve` ``on_fail="nan"``) or raises
@@ -161,7 +163,8 @@ def _fixed_point_start(system, z, iters=300):
     return u
 
 
-def descend(system, x, eta_t, u=None, eta=None, max_levels=MAX_LEVELS):
+def descend(system, x, eta_t, u=None, eta=None, max_levels=MAX_LEVELS, level_iters=LEVEL_ITERS,
+            min_ratio=MIN_RATIO, max_ratio=MAX_RATIO, floor=FLOOR):
     """Follow the solution at ``x + i eta`` from ``eta = max(scale, eta_t)`` (or the given start
     ``u`` at ``eta``) down to ``eta_t``, all points at once, with adaptive geometric steps.
 
@@ -178,7 +181,7 @@ def descend(system, x, eta_t, u=None, eta=None, max_levels=MAX_LEVELS):
     u, ok, Pu, Pz = newton(system, u, x + 1j * eta)
     alive = ok & physical(system, u, Pu, x + 1j * eta)
     ratio = np.full(x.shape, 4.0)
-    floor = FLOOR * system.scale
+    floor = floor * system.scale
     for _ in range(max_levels):
         idx = np.nonzero(alive & (eta > eta_t))[0]
         if idx.size == 0:
@@ -190,15 +193,15 @@ def descend(system, x, eta_t, u=None, eta=None, max_levels=MAX_LEVELS):
         with np.errstate(all="ignore"):
             du = 1j * Pz[idx] / (1 - Pu[idx]) * (new - eta[idx])
         du = np.where(np.isfinite(du) & (np.abs(du) <= 0.25 * (np.abs(u[idx]) + eta[idx])), du, 0)
-        ui, oki, Pui, Pzi = newton(system, u[idx] + du, z_new, iters=LEVEL_ITERS)
+        ui, oki, Pui, Pzi = newton(system, u[idx] + du, z_new, iters=level_iters)
         # strictly above the axis the fixed point is strictly attracting; on the axis allow rounding
         oki &= physical(system, ui, Pui, z_new)
         acc = idx[oki]
         u[acc], Pu[acc], Pz[acc], eta[acc] = ui[oki], Pui[oki], Pzi[oki], new[oki]
-        ratio[acc] = np.minimum(ratio[acc] * 2, MAX_RATIO)
+        ratio[acc] = np.minimum(ratio[acc] * 2, max_ratio)
         rej = idx[~oki]
         ratio[rej] = 1 + (ratio[rej] - 1) / 3
-        alive[rej[ratio[rej] < MIN_RATIO]] = False
+        alive[rej[ratio[rej] < min_ratio]] = False
     reached = alive & (eta <= eta_t)
     return u, reached, eta
 
@@ -227,41 +230,109 @@ def _walk(system, z_from, u_from, z_to, max_halvings=40):
     return u, False
 
 
+ANCHOR_LEVEL_ITERS = 6     # Newton steps per level of an anchor's descent (a level that needs more is retried
+ANCHOR_MIN_RATIO = 2.0     # with a smaller ratio; an anchor whose ratio falls below 2 is left out: measured on
+                           # the ReLU, GELU, tanh, SiLU laws, only anchors at a support edge fail, and they
+                           # fail at any setting)
+ANCHOR_MAX_RATIO = 32.0    # an anchor's descent: steps of ratio up to 32, and from ANCHOR_FLOOR * scale straight
+ANCHOR_FLOOR = 1e-6        # to the target height (measured on the same laws: the same anchors found, to
+                           # rounding, in half the evaluations of ratio 8 and FLOOR)
+ANCHOR_SKIP = 3            # a point whose start fails on the coarsest grid tries every third finer grid only
+                           # (and the finest): the anchors of the grids between are computed anyway (each
+                           # from its coarser neighbours), the Newton polish of the point there is skipped
 ANCHOR_LEVEL0 = 5          # coarsest anchor grid: spacing H / 2^5 (H = scale rounded up to a power of 2)
 ANCHOR_LEVELS = 14         # finest anchor grid tried: spacing H / 2^(5 + 14 - 1)
-ANCHOR_DESCENT = 40        # descent levels at most for an anchor
+ANCHOR_DESCENT = 20        # descent levels at most for an anchor (a successful one takes ~14: from scale
+                           # to FLOOR * scale at ratio 8; one that fails, e.g. at an edge, would use them all)
 
 
-def _anchor_values(system, memory, eta, k, js, H):
+def _canonical(k, j):
+    """The coarsest name ``(k, j)`` of the anchor ``x_j = j H / 2^k`` (an even ``j`` is the anchor
+    ``j/2`` of level ``k - 1``, down to ``ANCHOR_LEVEL0``)."""
+    while k > ANCHOR_LEVEL0 and j % 2 == 0:
+        k, j = k - 1, j // 2
+    return k, j
+
+
+def _parents(k, j):
+    """The two anchors of level ``k - 1`` around the anchor ``(k, j)`` (``j`` odd), canonical names."""
+    return _canonical(k - 1, (j - 1) // 2), _canonical(k - 1, (j + 1) // 2)
+
+
+def _anchor_values(system, memory, eta, k, js, H, poles=()):
     """Solutions at the anchors ``x_j = j H / 2^k`` (height ``eta``) of level ``k``, computed once per
-    measure by a descent of their own (a deterministic function of the anchor) and kept in ``memory``;
-    NaN where the descent failed."""
+    measure and kept in ``memory``; NaN where no solution was found.  Each anchor is a deterministic
+    function of its own location:
+
+    * an anchor of the coarsest level ``ANCHOR_LEVEL0`` is followed down from ``Im z = scale`` by
+      :func:`descend` (the first time a height is seen, all of them over ``[-scale, scale]`` in one
+      batch; the value at a point of the batch never depends on the others).  On the axis, an anchor
+      at an atom (a pole of ``G``) is NaN;
+    * an anchor of a finer level (odd ``j``) starts from the mean of the solutions at its two neighbours
+      of the level above (themselves anchors, computed first), polished by Newton's method; only when that
+      fails (or a neighbour is NaN) is it descended from ``scale`` like a coarsest one.
+    """
     table = memory.setdefault(("anchors", float(eta)), {})
-    h = H / 2.0 ** k
-    keys = [(k, int(j)) for j in js]
-    missing = sorted({key for key in keys if key not in table})
-    # the same anchor on a coarser level (even j) has the same location: reuse it
-    for key in list(missing):
-        kk, jj = key
-        while kk > ANCHOR_LEVEL0 and jj % 2 == 0:
-            kk, jj = kk - 1, jj // 2
-            if (kk, jj) in table:
-                table[key] = table[(kk, jj)]
-                missing.remove(key)
-                break
-    if missing:
-        xa = np.array([j * h for _, j in missing])
-        # (an anchor is only a start: one whose descent is slow, e.g. at a hard edge, is left out)
-        ua, ok, _ = descend(system, xa, np.full(xa.size, float(eta)), max_levels=ANCHOR_DESCENT)
-        for key, v, good in zip(missing, ua, ok):
-            table[key] = complex(v) if good else complex(np.nan, np.nan)
+    keys = [_canonical(k, int(j)) for j in js]
+    missing = set(key for key in keys if key not in table)
+    if missing and not any(key[0] == ANCHOR_LEVEL0 for key in table):
+        # the first anchors at this height: every coarsest anchor over [-scale, scale] (which holds the
+        # support) in the same batch (one descent costs its slowest point, not the number of points)
+        jmax = int(np.ceil(system.scale / (H / 2.0 ** ANCHOR_LEVEL0)))
+        missing |= {(ANCHOR_LEVEL0, j) for j in range(-jmax, jmax + 1)}
+    # close the missing set under "parents of a finer anchor"
+    frontier = list(missing)
+    while frontier:
+        nxt = []
+        for kk, jj in frontier:
+            if kk > ANCHOR_LEVEL0:
+                for par in _parents(kk, jj):
+                    if par not in table and par not in missing:
+                        missing.add(par)
+                        nxt.append(par)
+        frontier = nxt
+    for level in sorted({kk for kk, _ in missing}):
+        _solve_anchor_level(system, table, eta, level, sorted(key for key in missing if key[0] == level),
+                            H, poles)
     return np.array([table[key] for key in keys], complex)
 
 
-def _anchored(system, z, memory):
+def _solve_anchor_level(system, table, eta, level, batch, H, poles):
+    """Solve the anchors ``batch`` of one level into ``table`` (see :func:`_anchor_values`; the
+    neighbours of a finer anchor one level up are already there)."""
+    h = H / 2.0 ** level
+    xa = np.array([j * h for _, j in batch])
+    ua = np.full(xa.size, np.nan + 0j)
+    ok = np.zeros(xa.size, bool)
+    if level > ANCHOR_LEVEL0:
+        pa = np.array([[table[par] for par in _parents(*key)] for key in batch], complex)
+        start = pa.mean(axis=1)
+        fin = np.nonzero(np.isfinite(start))[0]
+        if fin.size:
+            up, okp = _polish(system, start[fin], xa[fin] + 1j * float(eta))
+            ua[fin[okp]] = up[okp]
+            ok[fin[okp]] = True
+    todo = np.nonzero(~ok)[0]
+    if eta == 0 and len(poles):
+        at_pole = np.any(np.abs(xa[todo, None] - np.asarray(poles, float)[None, :])
+                         <= 1e-12 * system.scale, axis=1)
+        todo = todo[~at_pole]
+    if todo.size:
+        # (an anchor is only a start: one whose descent is slow, e.g. at a hard edge, is left out)
+        ud, okd, _ = descend(system, xa[todo], np.full(todo.size, float(eta)), max_levels=ANCHOR_DESCENT,
+                             level_iters=ANCHOR_LEVEL_ITERS, min_ratio=ANCHOR_MIN_RATIO,
+                             max_ratio=ANCHOR_MAX_RATIO, floor=ANCHOR_FLOOR)
+        ua[todo[okd]] = ud[okd]
+        ok[todo[okd]] = True
+    for key, v, good in zip(batch, ua, ok):
+        table[key] = complex(v) if good else complex(np.nan, np.nan)
+
+
+def _anchored(system, z, memory, poles=()):
     """Solve at the points ``z`` (one height) from starts that depend on each point alone: the linear
     interpolation of the solutions at the two anchors around it, on dyadic grids of decreasing
-    spacing (the first level whose start converges wins).  Returns ``(u, done)``."""
+    spacing (the first level whose start converges wins; after the coarsest, only every
+    ``ANCHOR_SKIP``-th level and the finest are tried).  Returns ``(u, done)``."""
     n = z.size
     u = np.full(n, np.nan + 0j)
     done = np.zeros(n, bool)
@@ -274,12 +345,14 @@ def _anchored(system, z, memory):
         h = H / 2.0 ** k
         x = z.real[todo]
         j0 = np.floor(x / h)
-        ua = _anchor_values(system, memory, eta, k, j0, H)
-        ub = _anchor_values(system, memory, eta, k, j0 + 1, H)
+        uab = _anchor_values(system, memory, eta, k, np.concatenate([j0, j0 + 1]), H, poles)
+        ua, ub = uab[:todo.size], uab[todo.size:]
         t = x / h - j0
         start = np.where(np.isfinite(ua) & np.isfinite(ub), (1 - t) * ua + t * ub,
                          np.where(np.isfinite(ua), ua, ub))
         ok_start = np.isfinite(start)
+        if (k - ANCHOR_LEVEL0) % ANCHOR_SKIP and k < ANCHOR_LEVEL0 + ANCHOR_LEVELS - 1:
+            continue
         if not np.any(ok_start):
             continue
         sel = todo[ok_start]
@@ -320,7 +393,7 @@ def solve(system, z, poles=(), on_fail="raise", memory=None):
         memory = {}
     for h in np.unique(z.imag[~done]):
         tt = np.nonzero(~done & (z.imag == h))[0]
-        un, okn = _anchored(system, z[tt], memory)
+        un, okn = _anchored(system, z[tt], memory, poles)
         u[tt[okn]] = un[okn]
         done[tt[okn]] = True
     # 3a. a descent of their own

@@ -45,9 +45,6 @@ Q_GRADE = 0.4
 M_NODES = 14
 #: deepest grading: panels down to ``(pi/2) Q_GRADE^K_MAX`` ~ 1e-12 (branch points ~1e-24 of the interval away)
 K_MAX = 30
-#: below this many nodes in all, every half-piece gets the deepest grading and one vectorised batch
-#: (for a handful of points the per-batch overhead of numpy calls exceeds the cost of extra nodes)
-SMALL_BATCH = 6000
 
 
 def _mp_g(w, r, lo, hi):
@@ -66,10 +63,11 @@ def _mp_gc(w, r, lo, hi):
     """``(g^c, g^c')``: the continuous part of ``g`` (atom ``max(0, 1 - r)`` at 0 removed)."""
     S = np.sqrt(w - lo) * np.sqrt(w - hi)
     with np.errstate(all="ignore"):
-        dS = (w - 1 - r) / S
         D = w - (1 - r) + S if r < 1 else w + 1 - r + S
         num = 2 * r if r < 1 else 2.0
-        return num / D, -num * (1 + dS) / (D * D)
+        g = num / D
+        # g' = -num (1 + S') / D^2 = -(g^2 / num) (S + w - 1 - r) / S: one complex division fewer
+        return g, (g * g / -num) * ((S + (w - 1 - r)) / S)
 
 
 def panel_count(s, q=Q_GRADE, k_max=K_MAX):
@@ -83,18 +81,32 @@ def panel_count(s, q=Q_GRADE, k_max=K_MAX):
 
 def half_rule(K, m, q=Q_GRADE):
     """Nodes and weights on ``[0, pi/2]``: panels ``[(pi/2) q^(k+1), (pi/2) q^k]``, ``k < K``, and
-    ``[0, (pi/2) q^K]``, ``m`` Gauss-Legendre nodes each (cached by ``(K, m)``)."""
+    ``[0, (pi/2) q^K]``, ``m`` Gauss-Legendre nodes each (cached by ``(K, m)``); also the weights
+    times ``sin(theta)/2`` and ``sin^2(theta/2)`` at the nodes (the factors of the substitution)."""
     key = (K, m, q)
     if key not in _HALF_CACHE:
         x, w = gauss_legendre(m)
         edges = np.concatenate([(np.pi / 2) * q ** np.arange(K + 1), [0.0]])
         t1, t0 = edges[:-1, None], edges[1:, None]
         half = (t1 - t0) / 2
-        _HALF_CACHE[key] = ((t0 + half * (x + 1)).ravel(), (half * w).ravel())
+        th, wt = (t0 + half * (x + 1)).ravel(), (half * w).ravel()
+        _HALF_CACHE[key] = (th, wt, wt * np.sin(th) / 2, np.sin(th / 2) ** 2)
     return _HALF_CACHE[key]
 
 
 _HALF_CACHE = {}
+
+
+def _rules(m):
+    """``(fw, s2)``: for every panel count ``K = 0 .. K_MAX``, the factors of :func:`half_rule` (weights
+    times ``sin(theta)/2``, and ``sin^2(theta/2)``), listed once per ``m``."""
+    if m not in _RULES:
+        rules = [half_rule(k, m) for k in range(K_MAX + 1)]
+        _RULES[m] = ([r[2] for r in rules], [r[3] for r in rules])
+    return _RULES[m]
+
+
+_RULES = {}
 
 
 def _end_distance(ub, e, lo, hi):
@@ -109,36 +121,43 @@ def _end_distance(ub, e, lo, hi):
     return d
 
 
-def _bincount_c(idx, vals, n):
-    """``np.bincount`` of complex weights."""
-    return np.bincount(idx, vals.real, n) + 1j * np.bincount(idx, vals.imag, n)
-
-
 def _integrate_pieces(u, r, lo, hi, pieces, mm):
     """The integral ``I(u)`` of :func:`rho_b_self_conv` and its derivative, summed per point over the
     half-pieces ``pieces = (pt, a, b, L, K, side, piece)`` (point index, ends and length of each piece;
-    panel count, graded side and piece of each half-piece), ``mm`` nodes per panel."""
+    panel count, graded side and piece of each half-piece, ordered by point), ``mm`` nodes per panel.
+
+    All nodes of all half-pieces form one flat array (half-piece ``i`` contributes ``(K_i + 1) mm``
+    nodes, in the order of the half-pieces, so the nodes of a point are contiguous) evaluated at once;
+    the sum over a point's nodes (``np.add.reduceat``) depends on those nodes alone, never on the batch."""
     pt, a, b, L, K, side, piece = pieces
     n = u.size
+    fws, s2s = _rules(mm)
+    fw = np.concatenate([fws[k] for k in K])           # weight * sin(theta) / 2
+    s2 = np.concatenate([s2s[k] for k in K])           # sin^2(theta / 2)
+    cnt = (K + 1) * mm
+    j = np.repeat(piece, cnt)                           # the piece of every node
+    Lj = L[j]
+    c2 = 1 - s2
+    right = np.repeat(side == 1, cnt)
+    off_a = Lj * np.where(right, c2, s2)                # t - a and b - t, without cancellation
+    off_b = Lj * np.where(right, s2, c2)
+    aj = a[j]
+    t = aj + off_a
+    tl = (aj - lo) + off_a
+    tu = (hi - b[j]) + off_b
+    ww = fw * Lj * np.sqrt(np.maximum(tl * tu, 0)) / (2 * np.pi * t)
+    p = pt[j]
+    gc, dgc = _mp_gc(u[p] - t, r, lo, hi)
+    # contiguous nodes per point: one reduction per point, over its own nodes only
+    first = np.zeros(n, np.intp)
+    npt = np.bincount(p, minlength=n)
+    first[1:] = np.cumsum(npt)[:-1]
+    has = npt > 0
     tot = np.zeros(n, complex)
     dtot = np.zeros(n, complex)
-    for k in np.unique(K):
-        sel = np.nonzero(K == k)[0]
-        th, wt = half_rule(int(k), mm)
-        j = piece[sel]
-        Lj = L[j][:, None]
-        s2 = np.sin(th / 2) ** 2                   # offset from the graded end, in units of L
-        c2 = 1 - s2
-        right = (side[sel] == 1)[:, None]
-        off_a = Lj * np.where(right, c2, s2)        # t - a and b - t, without cancellation
-        off_b = Lj * np.where(right, s2, c2)
-        t = a[j][:, None] + off_a
-        tl = (a[j] - lo)[:, None] + off_a
-        tu = (hi - b[j])[:, None] + off_b
-        ww = (wt * np.sin(th)) * (Lj / 2) * np.sqrt(np.maximum(tl * tu, 0)) / (2 * np.pi * t)
-        gc, dgc = _mp_gc(u[pt[j]][:, None] - t, r, lo, hi)
-        tot += _bincount_c(pt[j], np.sum(ww * gc, axis=1), n)
-        dtot += _bincount_c(pt[j], np.sum(ww * dgc, axis=1), n)
+    if np.any(has):
+        both = np.add.reduceat(np.stack([ww * gc, ww * dgc]), first[has], axis=1)
+        tot[has], dtot[has] = both[0], both[1]
     return tot, dtot
 
 
@@ -150,7 +169,7 @@ def rho_b_self_conv(u, r, m=M_NODES, error=False):
     is integrated in ``t = a + (b - a) sin^2(theta/2)`` on its two halves in ``theta``, each graded
     towards its end with as many panels as the distance of that end's nearest singular point asks
     (:func:`panel_count`): a point far from the axis gets two panels per half, one next to it up to
-    ``K_MAX + 1``.  The half-pieces are grouped by panel count and evaluated together."""
+    ``K_MAX + 1``.  All the nodes are evaluated together (:func:`_integrate_pieces`)."""
     u = np.asarray(u, complex).ravel()
     n = u.size
     sr = np.sqrt(r)
@@ -167,13 +186,12 @@ def rho_b_self_conv(u, r, m=M_NODES, error=False):
     ub = u[pt]
 
     # half-pieces: (piece, side) with side 0 graded towards a, 1 towards b
-    s = np.concatenate([2 * np.sqrt(_end_distance(ub, a, lo, hi) / L),
-                        2 * np.sqrt(_end_distance(ub, b, lo, hi) / L)])
+    # (ordered by piece, hence by point: the nodes of a point are contiguous)
+    s = np.stack([2 * np.sqrt(_end_distance(ub, a, lo, hi) / L),
+                  2 * np.sqrt(_end_distance(ub, b, lo, hi) / L)], axis=1).ravel()
     K = panel_count(s)
-    if K.size * (K.max(initial=0) + 1) * m <= SMALL_BATCH:
-        K[:] = K.max(initial=0)       # few points: one batch graded as deep as the deepest (only finer)
-    side = np.repeat([0, 1], a.size)
-    piece = np.tile(np.arange(a.size), 2)
+    side = np.tile([0, 1], a.size)
+    piece = np.repeat(np.arange(a.size), 2)
 
     pieces = (pt, a, b, L, K, side, piece)
     I, dI = _integrate_pieces(u, r, lo, hi, pieces, m)

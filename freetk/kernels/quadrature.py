@@ -33,6 +33,11 @@ TOL = 1e-13
 PLATEAU = 8.0
 #: ... but only once the tail is below this (relative): a larger tail that stalls is unresolved structure
 PLATEAU_MAX = 1e-8
+#: ... or once a tripling shrank the tail by FAST_DROP to below FAST_TOL (relative): the remaining tail is
+#: the noise of the density values (measured: GELU, gamma1 = 1/2, gamma2 = 2, tail 2.6e-7 -> 5.0e-14 from
+#: 99 to 297 points, then 9.4e-13 at 891: larger, all noise)
+FAST_DROP = 1e4
+FAST_TOL = 1e-12
 #: grading at power-law ends: ratio of successive panel widths, and the innermost width (relative)
 GRADE_Q = 0.1
 GRADE_MIN = 1e-8
@@ -121,7 +126,50 @@ def panels_for(lo, hi, lo_kind, hi_kind, lo_depth=GRADE_MIN, hi_depth=GRADE_MIN)
     return pans, tails
 
 
-# long: one refinement loop over all pieces and tails
+class _Refine:
+    """The Chebyshev refinement of one interval's panels (``n -> 3n`` on first-kind points, reusing every
+    density value): :meth:`nodes` gives the new points of degree ``m``, :meth:`accept` their densities."""
+
+    def __init__(self, pans, fits, tail_err):
+        self.pans, self.fits, self.tail_err = pans, fits, tail_err
+        self.prev_tail, self.fprev, self.done = np.inf, None, not pans
+        self.out, self.tails_sz = [], 0.0
+
+    def nodes(self, m):
+        self.xs, self.jac = zip(*[panel_nodes(a, b, m) for a, b in self.pans])
+        self.allx = np.concatenate(list(self.xs))
+        self.new = np.ones(self.allx.shape, bool)
+        if self.fprev is not None:     # the previous points are every third point (from index 1) of each panel
+            self.new.reshape(len(self.pans), m)[:, 1::3] = False
+        self.xnew = self.allx[self.new]
+
+    def accept(self, fnew, m, tol, n_max):
+        f = np.empty(self.allx.shape)
+        f[self.new] = fnew
+        if self.fprev is not None:
+            f[~self.new] = self.fprev
+        k = 0
+        out, tails_sz, scale = [], 0.0, 0.0
+        for (a, b), x, jj in zip(self.pans, self.xs, self.jac):
+            g = f[k:k + m] * jj
+            k += m
+            coef = _coefficients(g)
+            anti = _antiderivative(coef)
+            tot = float(np.polynomial.chebyshev.chebval(1.0, anti))
+            out.append(Panel(a, b, anti, tot, x, g))
+            tails_sz += float(np.sum(np.abs(coef[-max(2, m // 8):])))
+            scale = max(scale, float(np.max(np.abs(coef))))
+        plateau = tails_sz * PLATEAU > self.prev_tail and tails_sz <= PLATEAU_MAX * scale
+        # a tail that fell by FAST_DROP in one tripling converges so fast that what is left of it is the
+        # rounding noise of the density values (the next tripling only adds noise coefficients)
+        fast = tails_sz * FAST_DROP <= self.prev_tail and tails_sz <= FAST_TOL * scale
+        self.out, self.tails_sz = out, tails_sz
+        if tails_sz <= tol * max(scale, 1e-300) or m * 3 > n_max or plateau or fast:
+            self.done = True
+        self.prev_tail, self.fprev = tails_sz, f
+
+
+# long: the end classification, closed-form tails and the joint refinement of all intervals
 def build(pdf, intervals, tol=TOL, n=N_START, n_max=N_MAX):
     """The cumulative table of a density on its support intervals.
 
@@ -131,7 +179,7 @@ def build(pdf, intervals, tol=TOL, n=N_START, n_max=N_MAX):
     ``pdf``: vectorised density.  Returns a :class:`Table` (pieces in increasing order, total continuous
     mass, error estimate).
     """
-    pieces, total, error = [], 0.0, 0.0
+    jobs = []
     for iv in intervals:
         kl = classify_end(pdf, iv.lo, +1, iv.hi - iv.lo)[0] if iv.lo_kind == "end" else iv.lo_kind
         kh = classify_end(pdf, iv.hi, -1, iv.hi - iv.lo)[0] if iv.hi_kind == "end" else iv.hi_kind
@@ -174,37 +222,28 @@ def build(pdf, intervals, tol=TOL, n=N_START, n_max=N_MAX):
             else:
                 pans.append((a, b))
         pans.sort()
-        m, prev_tail, fprev = n, np.inf, None
-        while True:
-            xs, jac = zip(*[panel_nodes(a, b, m) for a, b in pans]) if pans else ((), ())
-            allx = np.concatenate(list(xs)) if pans else np.zeros(0)
-            if fprev is None:
-                f = _density(pdf, allx)
-            else:        # the previous points are every third point (from index 1) of each panel
-                new = np.ones(allx.shape, bool)
-                new.reshape(len(pans), m)[:, 1::3] = False
-                f = np.empty(allx.shape)
-                f[~new] = fprev
-                f[new] = _density(pdf, allx[new])
-            k = 0
-            out, tails_sz, scale = [], 0.0, 0.0
-            for (a, b), x, jj in zip(pans, xs, jac):
-                g = f[k:k + m] * jj
-                k += m
-                coef = _coefficients(g)
-                anti = _antiderivative(coef)
-                tot = float(np.polynomial.chebyshev.chebval(1.0, anti))
-                out.append(Panel(a, b, anti, tot, x, g))
-                tails_sz += float(np.sum(np.abs(coef[-max(2, m // 8):])))
-                scale = max(scale, float(np.max(np.abs(coef))))
-            plateau = tails_sz * PLATEAU > prev_tail and tails_sz <= PLATEAU_MAX * scale
-            if tails_sz <= tol * max(scale, 1e-300) or m * 3 > n_max or plateau:
-                break
-            prev_tail, fprev, m = tails_sz, f, 3 * m
-        ordered = sorted(out + fits, key=lambda p: p.lo)
+        jobs.append(_Refine(pans, fits, tail_err))
+    # the degrees of all intervals grow together: one density call per round for every interval not yet
+    # converged (each interval's test only looks at its own coefficients, as if it were alone)
+    m = n
+    while True:
+        live = [jb for jb in jobs if not jb.done]
+        if not live:
+            break
+        for jb in live:
+            jb.nodes(m)
+        fnew = _density(pdf, np.concatenate([jb.xnew for jb in live] + [np.zeros(0)]))
+        k = 0
+        for jb in live:
+            jb.accept(fnew[k:k + jb.xnew.size], m, tol, n_max)
+            k += jb.xnew.size
+        m = 3 * m
+    pieces, total, error = [], 0.0, 0.0
+    for jb in jobs:
+        ordered = sorted(jb.out + jb.fits, key=lambda p: p.lo)
         pieces += ordered
         total += sum(p.total for p in ordered)
-        error += tails_sz + tail_err
+        error += jb.tails_sz + jb.tail_err
     return Table(pieces, total, error)
 
 
