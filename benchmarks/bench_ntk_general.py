@@ -2,7 +2,7 @@
 rho's density and cdf, including building the route and the support, as a ratio to one Monte Carlo sample
 measured in the same run, with accuracy figures beside.
 
-Run: python benchmarks/bench_ntk_general.py [n_points] [--cdf]     (default 400 points, no cdf)
+Run: python benchmarks/bench_ntk_general.py [n_points] [--cdf]     (default 400 points; --cdf: the cdf at 5 points)
 """
 import sys
 import warnings
@@ -33,6 +33,34 @@ def main(n, with_cdf):
     print(f"D = +-1, gamma1 = 3: exact route vs closed form at 1/10/50/90/99 % of the support: rel err "
           f"{', '.join(f'{e:.1e}' for e in err)} ({t1:.1f} s = {t1 / t_mc:.1f} MC samples for 5 points)")
 
+    # fixed cost of one contour evaluation of G_mu (one point, off the axis) and per point in a batch
+    from freetk.ntk_general import GeneralMu
+    relu = ft.hermite_data("relu")
+    gm = GeneralMu(relu.a, relu.c1 ** 2, half, ft.UniformSquared(1))
+    _, t_one = timed(lambda: gm.cauchy_np(np.array([0.3 + 0.03j])))
+    zb = np.linspace(0.02, 0.58, 100) + 0.03j
+    _, t_100 = timed(lambda: gm.cauchy_np(zb))
+    print(f"G_mu (ReLU, D uniform), one point 0.3 + 0.03i: {t_one:.2f} s = {t_one / t_mc:.2f} MC samples; "
+          f"100 points at Im z = 0.03: {t_100:.1f} s = {t_100 / t_mc:.1f} MC samples")
+
+    # moments of rho as a contour integral of G_rho (32 points of an ellipse around the support)
+    for g1 in (half, sympy.Integer(5)):
+        def contour_moments():
+            law = ft.ntk_law("relu", gamma1=g1, gamma2=half, d_law="uniform", method="exact")
+            lo, hi = law._edges()[:2]
+            L, R = min(lo, 0) - 0.1 * (hi - lo), hi + 0.1 * (hi - lo)
+            c, h = (L + R) / 2, (R - L) / 2
+            th = np.pi * (np.arange(32) + 0.5) / 32
+            z = c + h * np.cos(th) + 0.5j * h * np.sin(th)
+            dz = -h * np.sin(th) + 0.5j * h * np.cos(th)
+            G = law.cauchy(z)
+            return law, [np.sum(z ** k * G * dz).imag / 32 for k in range(13)]
+        (law, mk), tm = timed(contour_moments)
+        ex = [float(v) for v in law.moments(12)]
+        err = max(abs(a - b) / b for a, b in zip(mk, ex))
+        print(f"gamma1 = {g1}: moments k <= 12 of rho from G_rho on a contour (build + edges + 32 points): "
+              f"max rel err {err:.1e} against the exact moments; {tm:.1f} s = {tm / t_mc:.1f} MC samples")
+
     # time: ReLU, D uniform, gamma1 = 5, gamma2 = 1/2: route + support + n-point density (+ cdf)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -45,9 +73,13 @@ def main(n, with_cdf):
               f"{tp:.1f} s; build + support + density = {(tb + ts + tp) / t_mc:.1f} MC samples; "
               f"NaN at {int(np.isnan(f).sum())} points")
         if with_cdf:
-            c, tc = timed(lambda: law.cdf(xs))
-            print(f"  cdf at the same points: {tc:.1f} s = {tc / t_mc:.1f} MC samples; total_mass = "
-                  f"{law.total_mass():.15f}")
+            # the exact route's cdf is a contour integral of G_rho per point (docs/ntk.md); 5 points, beside
+            # the moment route's cdf (32-node Gauss rule of mu; its own error ~1e-6)
+            xc = np.array([0.05, 0.5, 1.5, 2.5, 3.0])
+            c, tc = timed(lambda: law.cdf(xc))
+            cm = ft.ntk_law("relu", gamma1=5, gamma2=half, d_law="uniform").cdf(xc)
+            print(f"  cdf at {xc.size} points: {tc:.1f} s = {tc / t_mc:.1f} MC samples; minus the moment route's: "
+                  f"{', '.join(f'{v:.1e}' for v in c - cm)}")
     msgs = sorted({str(w.message)[:120] for w in caught})
     if msgs:
         print("warnings:", *msgs, sep="\n  ")

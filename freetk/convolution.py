@@ -11,7 +11,7 @@ import numpy as np
 import sympy
 
 from . import series as _series
-from .errors import InvalidArgument
+from .errors import InvalidArgument, NoConvergence
 from .numeric import simplify
 from .measures.base import Measure, as_float
 from .measures.semicircle import Semicircle
@@ -22,6 +22,12 @@ from .measures.base import split_at_breaks
 from .kernels import edges
 from .kernels import fixed_point as _fp
 from .precision import check_dps, context, round_to
+
+
+#: ``|1 - Phi_u|`` below which a real point of ⊞ or ⊠ is degenerate (_Convolution._degenerate_omega)
+DEGENERATE = 1e-7
+#: the step of the local expansion there, relative to the width of the support piece
+STENCIL = 2.5e-4
 
 
 def _dirac_value(m):
@@ -94,6 +100,8 @@ def free_mul(mu, nu, method="auto"):
             c = _dirac_value(b)
             if c is not None and as_float(c) > 0:
                 return Affine(a, c, 0)
+            if c is not None and as_float(c) == 0:      # delta_0 ⊠ nu = delta_0
+                return Atoms([0])
     return FreeMultiplicativeConvolution(mu, nu)
 
 
@@ -140,6 +148,129 @@ class _Convolution(Measure):
     def _edge_mp(self, x, side, ctx):      # pragma: no cover - abstract
         raise NotImplementedError
 
+    def _omega_axis(self, z):
+        """``(omega_1, eta reached)`` at points ``z`` of the closed upper half-plane, with the real points
+        where the map degenerates treated by :meth:`_degenerate_omega`."""
+        z = np.asarray(z, complex)
+        w, eta = self._omega_np(z, on_fail="nan")
+        real = np.nonzero(z.imag == 0)[0]
+        if real.size:
+            w[real] = self._degenerate_omega(z.real[real], w[real], eta[real])
+        if not np.all(np.isfinite(w)):
+            self._omega_np(z[~np.isfinite(w)])          # raises NoConvergence naming the point
+        return w, eta
+
+    def _degenerate_omega(self, x, w1, eta):
+        """Subordination values at degenerate real points replaced by a local expansion.
+
+        Where the map ``Phi(., x)`` is the identity to first order at its fixed point (``Phi_u = 1`` at a
+        point inside a support piece: e.g. Bernoulli ⊞ Bernoulli at 0, where ``Phi(w) = x - 1/(x - 1/w)``
+        is the identity for ``x = 0``; (δ_1 + δ_2)/2 ⊠ itself at 2), the residual of the fixed-point
+        equation is ``(1 - Phi_u)`` times the error of ``w``: below about ``1e-7`` the solve accepts a
+        start with a rounding-size residual
+        (the density was wrong in its fourth digit, and the ``dps=`` polish, started there, left it).
+        There (when the point is at least ``9 h`` inside a piece) ``omega_1(x)`` is the value at ``x`` of
+        the polynomial through its values at ``x +- k h``, ``k = 1..4``, ``h = 2.5e-4`` times the width of
+        the piece, where the solve is well conditioned (``|1 - Phi_u| >= 1e-4`` is checked); the
+        interpolation error is about ``(4 h/R)^8`` for ``omega_1`` analytic in a disc of radius ``R``.
+        The same expansion with step ``2 h`` must agree to 1e-9 (relative): where ``omega_1`` is not
+        smooth (a cusp: semicircle ⊞ (δ_-1 + δ_1)/2 at 0, where it runs off to infinity) the point keeps
+        its value."""
+        w1 = np.array(w1, complex, copy=True)
+        x = np.asarray(x, float)
+        with np.errstate(all="ignore"):
+            Pu = self._system().phi(w1, x + 0j)[1]
+        bad = np.nonzero((np.asarray(eta) == 0) & np.isfinite(w1) & (np.abs(1 - Pu) < DEGENERATE))[0]
+        if bad.size == 0:
+            return w1
+        k = np.array([-4, -3, -2, -1, 1, 2, 3, 4], float)
+        lagrange = np.array([np.prod([-t for t in k if t != tk]) / np.prod([tk - t for t in k if t != tk])
+                             for tk in k])
+        for i in bad:
+            piece = [(lo, hi) for lo, hi in self.support() if lo <= x[i] <= hi]
+            if not piece:
+                continue
+            lo, hi = piece[0]
+            h = STENCIL * (hi - lo)
+            if not lo + 9 * h < x[i] < hi - 9 * h:
+                continue
+            xs = x[i] + h * np.concatenate([k, 2 * k])
+            ws, es = self._omega_np(xs + 0j, on_fail="nan")
+            with np.errstate(all="ignore"):
+                cond = np.abs(1 - self._system().phi(ws, xs + 0j)[1])
+            if not (np.all(np.isfinite(ws)) and np.all(es == 0) and np.all(cond >= 1e-4)):
+                continue
+            fine, coarse = lagrange @ ws[:8], lagrange @ ws[8:]
+            if abs(fine - coarse) <= 1e-9 * abs(fine):
+                w1[i] = fine
+        return w1
+
+    def _polish_degenerate(self, w0, z, work):
+        """The fixed point next to ``w0`` at ``z`` in the context ``work`` where the map is nearly the identity
+        (``|1 - Phi_u|`` small): the secant method on ``F = Phi(w) - w`` (the operands' ``G'`` in
+        ``phi_mp`` are double-precision values, not accurate enough for ``F' = Phi_u - 1`` there).
+        Raises NoConvergence (naming ``z``) when it does not settle within 1e-6 of ``w0`` on the side of
+        the system's half-plane."""
+        system = self._system()
+        phi = system.phi_mp
+        w0 = work.mpc(complex(w0))
+        try:
+            w = work.findroot(lambda w: phi(w, z, work)[0] - w, (w0, w0 * (1 + work.mpf(10) ** -12)),
+                              solver="secant", maxsteps=200)
+        except (ValueError, ZeroDivisionError) as e:
+            raise NoConvergence(f"{system.name}: the secant iteration at {work.dps} digits "
+                                f"did not converge at the degenerate point z = {z}", best=w0) from e
+        if abs(w - w0) > 1e-6 * abs(w) or system.half * work.im(w) < 0:
+            raise NoConvergence(f"{system.name}: the {work.dps}-digit secant iteration left "
+                                f"the double-precision solution {complex(w0)!r} at z = {z}", best=w)
+        return w
+
+    def _polish_mp(self, w0, zu, ctx, expand=True):
+        """``(omega_1, context)`` at ``zu`` from the double solution ``w0``; next to a degenerate point
+        ``F(w) = Phi(w) - w`` is computed with a cancellation of ``|1 - Phi_u|``: the polish then works
+        with that many more digits (a context of its own) and the secant method; where the map is the
+        identity to working accuracy (and ``expand``), :meth:`_interpolate_omega_mp`.  Callers round the
+        value back to their context."""
+        with np.errstate(all="ignore"):
+            cond = float(np.abs(1 - self._system().phi(np.array([w0]), np.array([complex(zu)]))[1][0]))
+        if expand and cond < 1e-3 and ctx.im(zu) == 0:
+            w = self._interpolate_omega_mp(float(ctx.re(zu)), ctx) if cond < 1e-12 else None
+            if w is not None:
+                return w
+        if cond < 1e-3:
+            work = context(ctx.dps + int(np.ceil(-np.log10(max(cond, 1e-300)))) + 5, guard=0)
+            return self._polish_degenerate(w0, work.mpc(zu), work), work
+        return _fp.polish_mp(self._system(), w0, zu, ctx), ctx
+
+    def _interpolate_omega_mp(self, x, ctx):
+        """``(omega_1(x), context)`` at a real point where the map is the identity to working accuracy
+        (``(δ_1 + δ_2)/2 ⊠ itself`` at 2 exactly: every ``w`` is a fixed point, and the value is the limit
+        from the neighbours): the polynomial through ``omega_1(x +- k h)``, ``k = 1..4``, each polished
+        to full precision, with ``h`` small enough that ``(4 h/W)^8`` is below the precision asked
+        (``W`` the piece's width), checked against the same expansion at step ``2 h``.  None when the
+        point is too close to an edge of its piece or the two expansions disagree."""
+        piece = [(lo, hi) for lo, hi in self.support() if lo <= x <= hi]
+        if not piece:
+            return None
+        lo, hi = piece[0]
+        h = (hi - lo) / 16 * 10.0 ** (-(ctx.dps + 2) / 8)
+        if not lo + 9 * h < x < hi - 9 * h:
+            return None
+        k = [-4, -3, -2, -1, 1, 2, 3, 4]
+        vals = {}
+        for j in k + [2 * t for t in k]:
+            xj = ctx.mpf(x) + j * ctx.mpf(h)
+            wj = self._omega_axis(np.array([complex(float(xj))]))[0][0]
+            w, work = self._polish_mp(wj, ctx.mpc(xj), ctx, expand=False)
+            vals[j] = ctx.mpc(w)
+
+        def lagrange(step):
+            return ctx.fsum(vals[step * t] * ctx.fprod(ctx.mpf(-s) / (t - s) for s in k if s != t) for t in k)
+        fine, coarse = lagrange(1), lagrange(2)
+        if abs(fine - coarse) > ctx.mpf(10) ** (3 - ctx.dps) * abs(fine):
+            return None
+        return fine, ctx
+
     def smooth_pieces(self):
         return split_at_breaks(self)
 
@@ -183,7 +314,7 @@ class FreeAdditiveConvolution(_Convolution):
 
     def _cauchy_np(self, z):
         zu, low = _fp.upper(z)
-        G = self._mu._cauchy_vec(self._omega_np(zu)[0])
+        G = self._mu._cauchy_vec(self._omega_axis(zu)[0])
         return np.where(low, np.conj(G), G)
 
     def _cauchy_pair_np(self, z):
@@ -200,6 +331,7 @@ class FreeAdditiveConvolution(_Convolution):
         if np.any(inside):
             xi = x[inside]
             w1, eta = self._omega_np(xi + 0j, on_fail="nan")
+            w1 = self._degenerate_omega(xi, w1, eta)
             f = _fp.density_from_cauchy(xi, self._mu._cauchy_vec(w1), eta, self.atoms_float())
             out[inside] = _fp.boundary_density(xi, f, eta, self._cauchy_vec, self.atoms_float())
         return out
@@ -207,8 +339,9 @@ class FreeAdditiveConvolution(_Convolution):
     def _cauchy_mp(self, z, ctx):
         low = ctx.im(z) < 0
         zu = ctx.conj(z) if low else ctx.mpc(z)
-        w0 = self._omega_np(np.array([complex(zu)]))[0][0]
-        G = self._mu._cauchy_mp(_fp.polish_mp(self._system(), w0, zu, ctx), ctx)
+        w0 = self._omega_axis(np.array([complex(zu)]))[0][0]
+        w, work = self._polish_mp(w0, zu, ctx)
+        G = ctx.mpc(self._mu._cauchy_mp(w, work))
         return ctx.conj(G) if low else G
 
     def _pdf_mp(self, x, ctx):
@@ -298,16 +431,16 @@ class FreeMultiplicativeConvolution(_Convolution):
 
     def _cauchy_np(self, z):
         zu, low = _fp.upper(z)
-        G = self._cauchy_from_omega(self._omega_np(zu)[0], zu)
+        G = self._cauchy_from_omega(self._omega_axis(zu)[0], zu)
         return np.where(low, np.conj(G), G)
 
     def _cauchy_mp(self, z, ctx):
         low = ctx.im(z) < 0
         zu = ctx.conj(z) if low else ctx.mpc(z)
-        w0 = self._omega_np(np.array([complex(zu)]))[0][0]
-        w1 = _fp.polish_mp(self._system(), w0, zu, ctx)
-        eta = 1 - w1 / self._mu._cauchy_mp(1 / w1, ctx)
-        G = (1 / zu) / (1 - eta)
+        w0 = self._omega_axis(np.array([complex(zu)]))[0][0]
+        w1, work = self._polish_mp(w0, zu, ctx)
+        eta = 1 - w1 / self._mu._cauchy_mp(1 / w1, work)
+        G = ctx.mpc((1 / work.mpc(zu)) / (1 - eta))
         return ctx.conj(G) if low else G
 
     def _scale(self):
@@ -321,6 +454,7 @@ class FreeMultiplicativeConvolution(_Convolution):
         pos = (x > 0) & self._inside_support(x)  # on [0, inf) (mass at 0 is an atom), 0 outside the edges
         if np.any(pos):
             w1, eta = self._omega_np(x[pos] + 0j, on_fail="nan")
+            w1 = self._degenerate_omega(x[pos], w1, eta)
             G = self._cauchy_from_omega(w1, x[pos] + 1j * eta)
             f = _fp.density_from_cauchy(x[pos], G, eta, self.atoms_float())
             out[pos] = _fp.boundary_density(x[pos], f, eta, self._cauchy_vec, self.atoms_float())

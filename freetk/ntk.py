@@ -596,7 +596,7 @@ class ExactRoute(MuRoute):
         if isinstance(self.mu._T.measure, Atoms):
             raise InvalidArgument(f"ntk_law(method='exact'): the support of {which} is not available for a law of D "
                                   "with finitely many atoms (mu's left edge and gaps are not resolved by the exact "
-                                  "route); densities are. Use method='auto' for supports, cdf and mass")
+                                  "route); densities and cdf are. Use method='auto' for supports and mass")
 
 
 def make_route(mu, method, closed_ok, c_zero):
@@ -696,11 +696,39 @@ class NTKLaw(FreeCompoundPoisson):
             g1 = as_float(self._g1)
             breaks = []
             ivs = fcp_discrete_support(1 / g1, g1 * x, np.asarray(w, float), breaks)
+            self._warn_if_discretisation_shows(ivs, g1)
             self._cache["breaks"] = breaks
             self._cache["exact_edges"] = True
             self._cache[key] = ivs
             self._cache[key] = self._classify_ends(ivs)
         return self._cache[key]
+
+    def _coarser(self):
+        """The same law on the moment route with 8 Gauss nodes fewer (built once; its error estimates)."""
+        if "coarser" not in self._cache:
+            self._cache["coarser"] = NTKLaw(self._h, self._g1, self._g2, self._mu.t_law, method="moments",
+                                            nodes=self._mu._nodes - 8)
+        return self._cache["coarser"]
+
+    def _warn_if_discretisation_shows(self, ivs, g1):
+        """A PrecisionWarning when the support of the discretised law depends on the rule: its pieces (and the
+        density next to them) are then those of the discretisation, not of the law (e.g. the comb of pieces
+        at gamma1 >= 1 with D uniform)."""
+        x, w = self._coarser()._mu._impl.rule()
+        x = np.asarray(x, float)
+        x = np.where((x < 0) & (x >= -1e-13 * np.max(np.abs(x))), 0.0, x)
+        other = fcp_discrete_support(1 / g1, g1 * x, np.asarray(w, float), [])
+        span = max(iv.hi for iv in ivs) - min(iv.lo for iv in ivs)
+        same = len(other) == len(ivs) and all(abs(a.lo - b.lo) <= 1e-6 * span and abs(a.hi - b.hi) <= 1e-6 * span
+                                              for a, b in zip(ivs, other))
+        if not same:
+            n = self._mu._nodes
+            warnings.warn(f"NTK law on the moment route (mu stood for by its atoms and a {n}-node Gauss rule): its "
+                          f"support depends on the rule ({len(ivs)} piece(s) with {n} nodes, {len(other)} with "
+                          f"{n - 8}), so the pieces and the density next to them are those of the discretised mu, "
+                          "not of the true law; mass and the moments of the density are exact, pdf_error(x) "
+                          "estimates the density's error, and method='exact' computes the true law",
+                          PrecisionWarning, stacklevel=5)
 
     def _system(self):
         """The free compound Poisson equation; on the moment route with the jumps' ``(G, G')`` summed directly
@@ -750,10 +778,7 @@ class NTKLaw(FreeCompoundPoisson):
         """
         x = np.asarray(x, float)
         if self._mu.route == "moments":
-            if "coarser" not in self._cache:   # built once: its moments and rule are reused
-                self._cache["coarser"] = NTKLaw(self._h, self._g1, self._g2, self._mu.t_law, method="moments",
-                                                nodes=self._mu._nodes - 8)
-            return np.abs(self.pdf(x) - self._cache["coarser"].pdf(x))
+            return np.abs(self.pdf(x) - self._coarser().pdf(x))
         return super().pdf_error(x, dps=dps).reshape(x.shape)
 
     def summary(self):
@@ -927,6 +952,51 @@ class ExactNTKLaw(NTKLaw):
             return ctx.mpf(0)
         v = -ctx.im(self._cauchy_mp(ctx.mpc(x, 0), ctx)) / ctx.pi
         return v if v > 0 else ctx.mpf(0)
+
+    def _cdf_np(self, x):
+        """``rho((-inf, x])`` from ``G_rho`` off the real axis (docs/ntk.md, "cdf of rho on a contour"):
+        ``F(x) = (1/pi) Im int G_rho(z) dz`` on the upper half of the ellipse from ``x`` to ``L < 0`` (the
+        real-axis integral of the density, atoms included, deformed by Cauchy's theorem), with
+        ``theta = pi t^2`` (smooth at ``x`` also at an edge of rho); Gauss-Legendre rules of 60 and 90 points,
+        a PrecisionWarning when they differ by more than 1e-12.  No left edge is needed (rho lives on
+        ``[0, oo)``, with its atoms at 0 only); right of the right edge (exact, from ``X`` on ``u > E`` for every
+        law of D) the cdf is 1."""
+        x = np.asarray(x, float)
+        out = np.zeros(x.shape)
+        atom0 = sum(w for loc, w in self.atoms_float() if loc == 0)
+        out[x == 0] = atom0
+        hi = self._edges()[1]
+        out[x >= hi] = 1.0
+        pos = np.nonzero(((x > 0) & (x < hi)).ravel())[0]
+        if pos.size == 0:
+            return out if x.ndim else float(out)
+        xs = x.ravel()[pos]
+        L = -0.1 * max(hi, float(np.max(xs)))
+        c, h = (xs + L) / 2, (xs - L) / 2
+        rules = [np.polynomial.legendre.leggauss(n) for n in (60, 90)]
+        zs, ws = [], []
+        for t, wt in rules:
+            t, wt = (t + 1) / 2, wt / 2
+            th = np.pi * t * t
+            dth = 2 * np.pi * t * wt
+            z = c[:, None] + h[:, None] * np.cos(th) + 1j * h[:, None] * np.sin(th)
+            dz = (-h[:, None] * np.sin(th) + 1j * h[:, None] * np.cos(th)) * dth
+            zs.append(z)
+            ws.append(dz)
+        G = self._cauchy_np(np.concatenate(zs, 1).ravel()).reshape(xs.size, -1)
+        n1 = zs[0].shape[1]
+        F1 = np.sum(G[:, :n1] * ws[0], 1).imag / np.pi
+        F2 = np.sum(G[:, n1:] * ws[1], 1).imag / np.pi
+        diff = np.abs(F1 - F2)
+        if np.any(~(diff <= 1e-12)):
+            warnings.warn(f"ExactNTKLaw.cdf: the 60- and 90-point contour rules differ by up to {np.nanmax(diff):.2g} "
+                          "(x close to an edge or to the atom at 0); the 90-point value is returned", PrecisionWarning,
+                          stacklevel=3)
+        if x.ndim:
+            flat = out.ravel()
+            flat[pos] = F2
+            return flat.reshape(x.shape)
+        return float(F2[0])
 
     def _edges(self):
         if "edges" not in self._cache:

@@ -400,3 +400,18 @@ def test_arb_moment_kernel_encloses_the_exact_moments(a, c, r):
         for k in range(64):
             assert got[k].overlaps(ball(exact[k])), k
             assert got[k].rad() <= abs(got[k].mid()) * flint.arb(2) ** -250, k
+
+
+def test_moment_route_says_when_its_support_is_the_discretisation():
+    # ReLU with D uniform at gamma1 = 5: the true law has one interval (docs/ntk.md); the moment route's
+    # comb of pieces depends on the Gauss rule, and support() says so with a PrecisionWarning
+    import warnings
+    from freetk.errors import PrecisionWarning
+    law = ft.ntk_law("relu", gamma1=5, gamma2=F(1, 2), d_law="uniform")
+    with pytest.warns(PrecisionWarning, match="discretised mu"):
+        pieces = law.support()
+    assert len(pieces) > 1
+    # the closed-form route (D = ±1) computes the law itself: no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PrecisionWarning)
+        assert len(ft.ntk_law("relu", gamma1=5, gamma2=F(1, 2)).support()) == 1

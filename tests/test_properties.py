@@ -129,9 +129,6 @@ def test_families_slow(mu):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=False, reason="known defect: the cdf of free_poisson(1, 1/2) ⊠ free_poisson(1, 1/2) "
-                                        "(x^(-2/3)-type end at 0) reaches 1 + 4e-8; the integration engine's "
-                                        "power-end panel is not accurate enough there")
 @settings(max_examples=25)
 @given(convolution())
 def test_convolutions_slow(mu):

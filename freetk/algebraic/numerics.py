@@ -134,6 +134,68 @@ def track(law, z):
     return _b.descend(cv, G, x, H, floor, real)
 
 
+def _gauss_rows(int_rows, x, eta):
+    """The coefficients ``c_j(x + i eta)`` (rationals ``x``, ``eta``) evaluated exactly in Gaussian
+    integers and rounded once to complex doubles (one power-of-2 scaling for the row: roots unchanged)."""
+    x, eta = Fraction(x), Fraction(eta)
+    q = x.denominator * eta.denominator
+    p, r = int(x * q), int(eta * q)
+    m = max(len(row) for row in int_rows) - 1
+    pw = [(1, 0)]
+    for _ in range(m):
+        a, b = pw[-1]
+        pw.append((a * p - b * r, a * r + b * p))
+    qs = [q ** (m - k) for k in range(m + 1)]
+    vals = [(sum(c * pw[k][0] * qs[k] for k, c in enumerate(row)), sum(c * pw[k][1] * qs[k] for k, c in enumerate(row)))
+            for row in int_rows]
+    top = max((max(abs(a), abs(b)).bit_length() for a, b in vals), default=0)
+    shift = top - 900
+    den = Fraction(1, 2 ** -shift) if shift < 0 else Fraction(2 ** shift)
+    return np.array([[complex(float(Fraction(a) / den), float(Fraction(b) / den)) for a, b in vals]])
+
+
+def _exact_roots_complex(law, x, eta):
+    return _b.roots_of_rows(_gauss_rows(_data(law)["ints"], x, eta))[0]
+
+
+def _track_exact(law, xq, max_halvings=30):
+    """``G(x + i0)`` at the rational ``xq`` on the physical branch, followed down the vertical line
+    like :func:`track` (moment series at ``x + iH``, halving heights down to a quarter of the clearance,
+    then onto the axis; an ambiguous step -- nearest root not four times nearer than the next -- is
+    halved) but with the coefficients of ``P(., z)`` evaluated exactly at the rational points of the
+    path (:func:`_gauss_rows`): the double curve of :func:`track` evaluates them with cancellation,
+    which for equations with large coefficients of both signs (8 atoms ⊞ 3 atoms: 37 digits) leaves
+    the roots wrong in their second digit.  Raises NoConvergence when a step stays ambiguous."""
+    data = _data(law)
+    xq = Fraction(xq)
+    R = law._cache.get("hull", data["B"])
+    H = Fraction(int(np.ceil(4 * R)) + 1)
+    m = _moments_float(law)
+    z0 = complex(float(xq), float(H))
+    pred = sum(mk / z0 ** (k + 1) for k, mk in enumerate(m))
+    rts = _exact_roots_complex(law, xq, H)
+    g = complex(rts[np.argmin(np.abs(rts - pred))])
+    floor = Fraction(max(float(_clearance(data, np.array([float(xq)]))[0]) / 4, 1e-12)).limit_denominator(10 ** 15)
+
+    def move(g, e0, e1, depth=0):
+        rts = _exact_roots_complex(law, xq, e1) if e1 > 0 else _b.roots_of_rows(
+            _exact_coeffs(data["ints"], xq)[None, :].astype(complex))[0]
+        dist = np.sort(np.abs(rts - g))
+        if len(dist) < 2 or dist[0] <= 0.25 * dist[1]:
+            return complex(rts[np.argmin(np.abs(rts - g))])
+        if depth >= max_halvings:
+            raise NoConvergence(f"AlgebraicLaw: the branch could not be followed to x = {float(xq)!r} "
+                                "with exact coefficients (roots too close)")
+        mid = (e0 + e1) / 2
+        return move(move(g, e0, mid, depth + 1), mid, e1, depth + 1)
+    eta = H
+    while eta > floor:
+        new = max(eta / 2, floor)
+        g = move(g, eta, new)
+        eta = new
+    return move(g, eta, Fraction(0))
+
+
 # ------------------------------------------------------------------------------- high precision
 def _polish(law, g0, z, ctx):
     ints = _data(law)["ints"]
@@ -187,6 +249,20 @@ def pdf(law, x, dps=None):
     at = np.array([any(abs(v - a) <= 1e-12 * (1 + abs(a)) for a in atoms) for v in xx], dtype=bool)
     out = np.zeros(len(xx))
     keep = ~at
+    # at an edge itself (the double nearest to it; as with dps=): +inf where the density blows up, else 0
+    kinds, _, _ = classify(law)
+    at_edge = {_refine(r, f, None): i for i, (r, f, kind) in enumerate(kinds) if kind.endswith("edge")}
+    for j in np.where(keep)[0]:
+        if xx[j] in at_edge:
+            keep[j] = False
+            out[j] = np.inf if _unbounded_at(law, at_edge[xx[j]]) else 0.0
+    # within rounding of a critical point (where boundary_values falls back to the vertical continuation,
+    # which cannot resolve a hard edge: MP(1) at 1e-300 gave 0) the exact-gap route at 16 digits decides
+    crit = np.array([float(r.mid()) for r, _ in _data(law)["crit"]])
+    for j in np.where(keep)[0]:
+        if np.any(np.abs(crit - xx[j]) <= 1e-14 * (1 + abs(xx[j]))):
+            keep[j] = False
+            out[j] = float(_pdf_mp(law, xx[j], _ctx(16), 16))
     G = np.zeros(len(xx), dtype=complex)
     if np.any(keep):
         G[keep] = boundary_values(law, xx[keep])
@@ -248,7 +324,9 @@ def _pdf_mp(law, xi, ctx, dps):
     depends on the digits of ``x`` far beyond ``dps``), else as its value in ``ctx``; its gap is
     decided exactly (:func:`_exact_gap`).  On a gap without density the value is 0; on a gap
     with density ``G(x + i0)`` is the root of ``P(., x)`` below the axis that the double branch
-    picks (:func:`_lower_root_mp`)."""
+    picks (:func:`_lower_root_mp`).  At an edge itself the value is exact: ``+inf`` where the density
+    blows up (a hard edge: :func:`_unbounded_at`), else 0 (the limit of ``G`` is real from the side
+    without density)."""
     xq = _exact_real(xi)
     if xq is None:
         xq = _p.mpf_fraction(ctx.mpf(to_mp(xi, ctx)))
@@ -260,6 +338,11 @@ def _pdf_mp(law, xi, ctx, dps):
             return ctx.mpf(0)
         if not (status[k] or status[k + 1]):
             return ctx.mpf(0)
+        if _unbounded_at(law, k):
+            return ctx.inf
+        if out[k][2].endswith("edge"):
+            # a bounded end: G has a finite limit, real from the side without density (0 exactly)
+            return ctx.mpf(0)
         gi = track(law, np.array([float(x) + 0j]))[0]
         g = _polish(law, gi, ctx.mpc(x), ctx)
         v = -ctx.im(g) / ctx.pi
@@ -268,6 +351,34 @@ def _pdf_mp(law, xi, ctx, dps):
         return ctx.mpf(0)
     g = _lower_root_mp(law, xq, k, dps)
     return -g.imag / g.context.pi
+
+
+def _unbounded_at(law, i):
+    """Whether the density blows up at the critical point ``i`` (a hard edge, ``G ~ s^(-1/2)``, or any
+    end where the physical branch runs off to infinity).  Only a root of the leading coefficient
+    ``lc_G(P)`` can be one (a root of ``P(., x)`` escapes to infinity there; this is decided exactly:
+    the critical point's irreducible factor divides ``lc``); the escaping root is the physical branch
+    when ``|G(x +- s + i0)|`` on a side with density grows as ``s`` decreases from ``1e-8`` to
+    ``1e-11`` of the scale (by at least ``10^(3/4)``: ``|G| ~ s^-alpha`` with ``alpha >= 1/4``; a finite
+    limit changes it by ``O(s)``)."""
+    key = ("unbounded", int(i))
+    c = law._cache
+    if key in c:
+        return c[key]
+    data = _data(law)
+    r, f = data["crit"][i]
+    result = False
+    if data["lc"].degree() >= 1 and data["lc"] % f == 0:
+        out, status, _ = classify(law)
+        x0 = float(r.mid())
+        scale = 1 + abs(x0)
+        for side, has in ((-1, status[i]), (+1, status[i + 1])):
+            if has:
+                g = np.abs(boundary_values(law, x0 + side * scale * np.array([1e-8, 1e-11])))
+                if np.all(np.isfinite(g)) and g[1] >= 10 ** 0.75 * g[0]:
+                    result = True
+    c[key] = result
+    return result
 
 
 def _inside(law, xq, k):
@@ -554,9 +665,19 @@ def _gap_status(law, crit):
         elif not all(real):
             ask.append((i, roots))
     if ask:
-        gs = track(law, np.array([float(pts[i]) for i, _ in ask]) + 0j)
+        try:
+            gs = track(law, np.array([float(pts[i]) for i, _ in ask]) + 0j)
+        except NoConvergence:
+            gs = [None] * len(ask)
         for (i, roots), g in zip(ask, gs):
-            r = _nearest_root(roots, complex(g))
+            try:
+                if g is None:
+                    raise NoConvergence("AlgebraicLaw: the double branch could not be followed")
+                r = _nearest_root(roots, complex(g))
+            except NoConvergence:
+                # the double curve evaluates c_j(z) with cancellation (large coefficients of both signs):
+                # follow the branch again with exactly evaluated coefficients
+                r = _nearest_root(roots, _track_exact(law, pts[i]))
             if r.imag != 0 and not r.imag < 0:
                 raise NoConvergence("AlgebraicLaw: the continued branch has Im G > 0 on the real axis")
             status[i] = r.imag != 0

@@ -613,7 +613,9 @@ def mul_support(mu_support, mu_atoms, mu_pair, nu_support, nu_atoms, nu_pair, mu
         xv = x(w1, w2, u)
         fp, size = _mul_map_derivative(xv, u, w1, fm(w1)[1], w2, fn(w2)[1])
         # u = X G(X) - 1 loses digits like 1/|u| on an outer branch (X G -> 1), and like
-        # 1/|1 + u| where an inverse passes through 0 (X -> 0 against u/(1 + u) -> inf)
+        # 1/|1 + u| where an inverse passes through 0 (X -> 0 against u/(1 + u) -> inf); so does
+        # u' = G + X G' (-m_1/X^2 from two terms of size 1/X), provided G' itself has no cancellation
+        # (the measures' G' must be accurate far from their support: e.g. uniform's -1/((z-lo)(z-hi)))
         return (np.where(xv > 0, 1 - np.abs(fp), np.nan),
                 (1 + size) * (1 + 1 / np.abs(u)) * (1 + 1 / np.abs(1 + u)))
 

@@ -38,6 +38,13 @@ PLATEAU_MAX = 1e-8
 #: 99 to 297 points, then 9.4e-13 at 891: larger, all noise)
 FAST_DROP = 1e4
 FAST_TOL = 1e-12
+#: a panel whose tail a tripling shrank by less than SPLIT_DROP from degree SPLIT_AT on (or that reached
+#: N_MAX unresolved) is cut in two, at most SPLIT_ROUNDS times, never below SPLIT_MIN of its magnitude
+SPLIT_AT = 297
+SPLIT_DROP = 100.0
+SPLIT_ROUNDS = 24
+SPLIT_MIN = 1e-12
+PLATEAU_CUT = 1e-12
 #: grading at power-law ends: ratio of successive panel widths, and the innermost width (relative)
 GRADE_Q = 0.1
 GRADE_MIN = 1e-8
@@ -52,7 +59,8 @@ TAIL_STABLE = 1e-3
 HALF_INT_TOL = 0.05
 
 Panel = namedtuple("Panel", "lo hi anti total x fj")   # antiderivative coefficients in t; nodes, f dx/dt
-PowerEnd = namedtuple("PowerEnd", "lo hi edge side C alpha total")   # f = C |x - edge|^alpha
+#: f = sum_k C_k |x - edge|^alpha_k (C, alpha: numbers, or arrays of the terms of a Puiseux ladder)
+PowerEnd = namedtuple("PowerEnd", "lo hi edge side C alpha total")
 Table = namedtuple("Table", "pieces total error")
 
 
@@ -129,10 +137,16 @@ class _Refine:
     """The Chebyshev refinement of one interval's panels (``n -> 3n`` on first-kind points, reusing every
     density value): :meth:`nodes` gives the new points of degree ``m``, :meth:`accept` their densities."""
 
-    def __init__(self, pans, fits, tail_err):
-        self.pans, self.fits, self.tail_err = pans, fits, tail_err
+    def __init__(self, pans, fits, tail_err, floor=0.0):
+        self.pans, self.fits, self.tail_err, self.floor = pans, fits, tail_err, floor
         self.prev_tail, self.fprev, self.done = np.inf, None, not pans
-        self.out, self.tails_sz = [], 0.0
+        self.out, self.tails_sz, self.ptails, self.scale, self.capped = [], 0.0, [], 0.0, False
+
+    @classmethod
+    def finished(cls, panel, tail):
+        job = cls([], [], 0.0)
+        job.out, job.tails_sz = [panel], tail
+        return job
 
     def nodes(self, m):
         self.xs, self.jac = zip(*[panel_nodes(a, b, m) for a, b in self.pans])
@@ -148,7 +162,7 @@ class _Refine:
         if self.fprev is not None:
             f[~self.new] = self.fprev
         k = 0
-        out, tails_sz, scale = [], 0.0, 0.0
+        out, ptails, scale = [], [], self.floor
         for (a, b), x, jj in zip(self.pans, self.xs, self.jac):
             g = f[k:k + m] * jj
             k += m
@@ -156,16 +170,47 @@ class _Refine:
             anti = _antiderivative(coef)
             tot = float(np.polynomial.chebyshev.chebval(1.0, anti))
             out.append(Panel(a, b, anti, tot, x, g))
-            tails_sz += float(np.sum(np.abs(coef[-max(2, m // 8):])))
+            ptails.append(float(np.sum(np.abs(coef[-max(2, m // 8):]))))
             scale = max(scale, float(np.max(np.abs(coef))))
-        plateau = tails_sz * PLATEAU > self.prev_tail and tails_sz <= PLATEAU_MAX * scale
+        tails_sz = sum(ptails)
+        # (a part cut out of an unresolved panel is not let off at the plateau level: its slow decay is the
+        # algebraic convergence next to the cliff it was cut at, not noise)
+        level = PLATEAU_MAX if self.floor == 0 else PLATEAU_CUT
+        plateau = tails_sz * PLATEAU > self.prev_tail and tails_sz <= level * scale
         # a tail that fell by FAST_DROP in one tripling converges so fast that what is left of it is the
         # rounding noise of the density values (the next tripling only adds noise coefficients)
         fast = tails_sz * FAST_DROP <= self.prev_tail and tails_sz <= FAST_TOL * scale
-        self.out, self.tails_sz = out, tails_sz
-        if tails_sz <= tol * max(scale, 1e-300) or m * 3 > n_max or plateau or fast:
+        self.out, self.tails_sz, self.ptails, self.scale, self.tol = out, tails_sz, ptails, scale, tol
+        converged = tails_sz <= tol * max(scale, 1e-300) or plateau or fast
+        if not converged and self.floor > 0:
+            # a part cut out next to a cliff that holds less than the tolerance in all: its integral
+            # (bounded by 2 max |f dx/dt| in t) is taken as its error
+            bound = sum(2 * float(np.max(np.abs(p.fj))) for p in out)
+            if bound <= tol * scale:
+                converged, tails_sz = True, max(tails_sz, bound)
+                self.tails_sz = tails_sz
+        # a tail still above the plateau's level that a tripling did not shrink by SPLIT_DROP (from degree
+        # SPLIT_AT on), or the cap reached: structure this degree cannot resolve, e.g. a cliff where a
+        # near-critical point of an inverse map sits close to the axis — the panel is cut instead
+        stalled = m >= SPLIT_AT and tails_sz * SPLIT_DROP > self.prev_tail and tails_sz > level * scale
+        self.capped = not converged and (m * 3 > n_max or stalled)
+        if converged or self.capped or m * 3 > n_max:
             self.done = True
         self.prev_tail, self.fprev = tails_sz, f
+
+    def split(self):
+        """Jobs of one panel each: every unresolved panel cut at its steepest step (the parts cluster
+        their nodes at the cuts) and refined again from the first degree; the others kept as they
+        are.  Each new job measures its tail against this job's scale."""
+        jobs = []
+        for (a, b), p, t in zip(self.pans, self.out, self.ptails):
+            if t > self.tol * self.scale and b - a > SPLIT_MIN * (abs(a) + abs(b)):
+                ends = [a] + _cuts(p) + [b]
+                jobs += [_Refine([pan], [], 0.0, self.scale) for pan in zip(ends[:-1], ends[1:])]
+            else:
+                jobs.append(_Refine.finished(p, t))
+        jobs[0].fits, jobs[0].tail_err = self.fits, self.tail_err
+        return jobs
 
 
 # long: the end classification, closed-form tails and the joint refinement of all intervals
@@ -201,13 +246,17 @@ def build(pdf, intervals, tol=TOL, n=N_START, n_max=N_MAX):
             f1, f2, f3 = fp[3 * t], fp[3 * t + 1], fp[3 * t + 2]
             alpha = float(np.log(f2 / f1) / np.log(TAIL_PROBE)) if f1 > 0 and f2 > 0 else np.nan
             if -1 < alpha < 1 and stable[t] <= TAIL_STABLE:
+                ladder = _puiseux_tail(pdf, edge, side, b - a, alpha)
+                if ladder is not None:
+                    fits.append(PowerEnd(a, b, edge, side, ladder[0], ladder[1], ladder[2]))
+                    tail_err += ladder[3]
+                    continue
                 C = f1 / (b - a) ** alpha
                 total_t = C * (b - a) ** (alpha + 1) / (alpha + 1)
                 fits.append(PowerEnd(a, b, edge, side, C, alpha, total_t))
                 # error estimate of the closed-form tail: its difference with the same fit one decade
-                # deeper (the next term of the expansion bends the exponent: e.g. x^(-2/3) (1 + c x^(1/3))
-                # at a product's end), times 3: the fit's distance to the limit is a geometric series of
-                # such differences (ratio 10^(-1/3) for that example: a factor 1.9)
+                # deeper (the next term of the expansion bends the exponent), times 3: the fit's distance
+                # to the limit is a geometric series of such differences
                 if f3 > 0:
                     a2 = float(np.log(f3 / f2) / np.log(TAIL_PROBE))
                     d2 = (b - a) * TAIL_PROBE
@@ -218,8 +267,39 @@ def build(pdf, intervals, tol=TOL, n=N_START, n_max=N_MAX):
                 pans.append((a, b))
         pans.sort()
         jobs.append(_Refine(pans, fits, tail_err))
-    # the degrees of all intervals grow together: one density call per round for every interval not yet
-    # converged (each interval's test only looks at its own coefficients, as if it were alone)
+    _refine_jointly(pdf, jobs, n, tol, n_max)
+    # panels that the degree does not resolve are cut at their steepest step and refined again
+    for _ in range(SPLIT_ROUNDS):
+        if not any(jb.capped for jb in jobs):
+            break
+        jobs = [new for jb in jobs for new in (jb.split() if jb.capped else [jb])]
+        _refine_jointly(pdf, [jb for jb in jobs if not jb.done], n, tol, n_max)
+    pieces = sorted([p for jb in jobs for p in jb.out + jb.fits], key=lambda p: p.lo)
+    total = sum(p.total for p in pieces)
+    error = sum(jb.tails_sz + jb.tail_err for jb in jobs)
+    return Table(pieces, total, error)
+
+
+def _cuts(panel):
+    """Where a panel is cut when its degree cannot resolve it: around the node where the interpolant of
+    the previous degree (every third node) misses ``f dx/dt`` most — next to the cliff of the density
+    that the degree does not resolve.  The outer parts then see the cliff beyond their ends, the short
+    middle part is cut again if need be."""
+    g, x = panel.fj, panel.x
+    m = len(g)
+    if m >= 9 and m % 3 == 0:
+        coarse = _coefficients(g[1::3])
+        i = int(np.argmax(np.abs(np.polynomial.chebyshev.chebval(_cheb_points(m), coarse) - g)))
+    else:
+        i = int(np.argmax(np.abs(np.diff(g))))
+    w = panel.hi - panel.lo
+    cuts = [c for c in (x[max(i - 1, 0)], x[min(i + 1, m - 1)]) if panel.lo + 1e-9 * w < c < panel.hi - 1e-9 * w]
+    return sorted(set(cuts)) or [0.5 * (panel.lo + panel.hi)]
+
+
+def _refine_jointly(pdf, jobs, n, tol, n_max):
+    """The degrees of all jobs grow together: one density call per round for every job not yet
+    converged (each job's test only looks at its own coefficients, as if it were alone)."""
     m = n
     while True:
         live = [jb for jb in jobs if not jb.done]
@@ -233,13 +313,58 @@ def build(pdf, intervals, tol=TOL, n=N_START, n_max=N_MAX):
             jb.accept(fnew[k:k + jb.xnew.size], m, tol, n_max)
             k += jb.xnew.size
         m = 3 * m
-    pieces, total, error = [], 0.0, 0.0
-    for jb in jobs:
-        ordered = sorted(jb.out + jb.fits, key=lambda p: p.lo)
-        pieces += ordered
-        total += sum(p.total for p in ordered)
-        error += jb.tails_sz + jb.tail_err
-    return Table(pieces, total, error)
+
+
+#: Puiseux ladder at a power end: largest denominator q of the exponent p/q recognised, distance of the
+#: measured exponent to p/q accepted, number of terms, probes (from the tail's outer end outwards, over
+#: PUISEUX_SPAN decades)
+PUISEUX_QMAX = 6
+PUISEUX_TOL = 0.02
+PUISEUX_TERMS = 4
+PUISEUX_PROBES = 8
+PUISEUX_SPAN = 3
+
+
+def _puiseux_tail(pdf, edge, side, d, alpha):
+    """The closed-form tail on ``[0, d]`` (distance to the end) as the first terms of a Puiseux
+    expansion ``f = sum_k C_k s^(p/q + k/q)``, the form of an algebraic density at an end where its
+    exponent is ``p/q`` (e.g. ``s^(-2/3) (C_0 + C_1 s^(1/3) + ...)`` at the end at 0 of
+    ``free_poisson ⊠ free_poisson``; one term ``C s^alpha`` fitted over a decade misses the correction
+    and the mass by ~1e-8 there).  ``alpha`` is the measured exponent; ``p/q`` the nearest fraction with
+    ``q <= PUISEUX_QMAX`` within ``PUISEUX_TOL``.  The coefficients are the least-squares fit at
+    ``PUISEUX_PROBES`` points from ``d`` to ``d 10^PUISEUX_SPAN``; the error estimate is the difference
+    of the tail masses with ``PUISEUX_TERMS`` and one term fewer, times 3.  Returns
+    ``(C, exponents, mass, error)``, or None (no such fraction, or a fit that is not a density)."""
+    best = None
+    for q in range(1, PUISEUX_QMAX + 1):
+        pq = round(alpha * q) / q
+        if abs(alpha - pq) <= PUISEUX_TOL and -1 < pq:
+            best = (pq, q)
+            break
+    if best is None:
+        return None
+    a0, q = best
+    s = d * np.geomspace(1, 10.0 ** PUISEUX_SPAN, PUISEUX_PROBES)
+    f = _density(pdf, edge + side * s)
+    if not np.all(f > 0):
+        return None
+    masses = []
+    for k in (PUISEUX_TERMS - 1, PUISEUX_TERMS):
+        ex = a0 + np.arange(k) / q
+        A = s[:, None] ** ex[None, :] / f[:, None]         # relative residuals
+        C = np.linalg.lstsq(A, np.ones_like(f), rcond=None)[0]
+        masses.append((C, ex, float(np.sum(C * d ** (ex + 1) / (ex + 1)))))
+    C, ex, mass = masses[-1]
+    if not mass > 0:
+        return None
+    return C, ex, mass, 3 * abs(mass - masses[0][2])
+
+
+def _power_mass(p, s):
+    """Mass of the closed-form tail ``p`` between the end and distance ``s`` (array)."""
+    C, ex = np.atleast_1d(p.C), np.atleast_1d(p.alpha)
+    s = np.asarray(s, float)
+    return np.sum(C[:, None] * s.reshape(1, -1) ** (ex[:, None] + 1) / (ex[:, None] + 1), axis=0).reshape(s.shape)
 
 
 def _tail_depth(pdf, edge, side, width):
@@ -277,9 +402,9 @@ def cdf(table, x, atoms=()):
             xi = x[inside]
             if isinstance(p, PowerEnd):
                 if p.side > 0:
-                    val = p.C * (xi - p.edge) ** (p.alpha + 1) / (p.alpha + 1) if p.total else 0 * xi
+                    val = _power_mass(p, xi - p.edge) if p.total else 0 * xi
                 else:
-                    val = p.total - (p.C * (p.edge - xi) ** (p.alpha + 1) / (p.alpha + 1) if p.total else 0 * xi)
+                    val = p.total - (_power_mass(p, p.edge - xi) if p.total else 0 * xi)
             else:
                 c, h = (p.lo + p.hi) / 2, (p.hi - p.lo) / 2
                 theta = np.arccos(np.clip((c - xi) / h, -1, 1))

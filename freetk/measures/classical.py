@@ -50,18 +50,35 @@ class Uniform(_IntervalLaw):
                                      for j in range(1, k + 1)]
 
     def _cauchy_np(self, z):
-        lo, hi = as_float(self._lo), as_float(self._hi)
-        return (np.log(z - lo) - np.log(z - hi)) / (hi - lo)
+        return self._cauchy_pair_np(z)[0]
 
     def _cauchy_pair_np(self, z):
-        """``G' = (1/(z - lo) - 1/(z - hi)) / (hi - lo)``."""
+        """``G = log((z - lo)/(z - hi))/(hi - lo)``, ``G' = -1/((z - lo)(z - hi))`` (the difference
+        ``(1/(z - lo) - 1/(z - hi))/(hi - lo)`` written without its cancellation far away).
+
+        Far from the interval (``|z - c| > 2 (hi - lo)``, ``c`` its centre) ``G`` is
+        ``2 atanh(t)/(hi - lo)`` with ``t = (hi - lo)/(2 (z - c))`` (``(1 + t)/(1 - t) = (z - lo)/(z - hi)``;
+        ``|t| < 1/4``, far from the cuts of ``atanh``, and both forms are analytic off ``[lo, hi]``): the
+        difference of the two logarithms would cancel and leave ``G`` (about ``1/z``) with an absolute
+        error of rounding size, a relative error ``|z|/(hi - lo)`` times the unit roundoff, and
+        ``u = z G(z) - 1`` (about ``m_1/z``, the parameter of the ⊠ edges) would lose ``|z|^2`` of its
+        relative accuracy.  (numpy's complex ``log1p`` is not accurate for small arguments; ``arctanh``
+        is.)"""
         lo, hi = as_float(self._lo), as_float(self._hi)
         z = np.asarray(z, complex)
-        return (np.log(z - lo) - np.log(z - hi)) / (hi - lo), (1 / (z - lo) - 1 / (z - hi)) / (hi - lo)
+        d, c = hi - lo, (lo + hi) / 2
+        with np.errstate(all="ignore"):
+            far = np.abs(z - c) > 2 * d
+            g = np.where(far, 2 * np.arctanh(d / (2 * np.where(far, z - c, 1.0))),
+                         np.log(z - lo) - np.log(z - hi)) / d
+            return g, -1 / ((z - lo) * (z - hi))
 
     def _cauchy_mp(self, z, ctx):
         lo, hi = as_mp(self._lo, ctx), as_mp(self._hi, ctx)
-        return (ctx.log(z - lo) - ctx.log(z - hi)) / (hi - lo)
+        d, c = hi - lo, (lo + hi) / 2
+        if abs(z - c) > 2 * d:          # no cancellation far away (_cauchy_pair_np)
+            return 2 * ctx.atanh(d / (2 * (z - c))) / d
+        return (ctx.log(z - lo) - ctx.log(z - hi)) / d
 
     def _pdf_np(self, x):
         lo, hi = as_float(self._lo), as_float(self._hi)
