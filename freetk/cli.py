@@ -295,7 +295,7 @@ def _print_density(args, law, sup):
     # the error estimate is the difference with a 17-digit evaluation: that reference is within 1e-17 |pdf|
     # of the true density (a tenth of the double's rounding unit), so the estimate differs from the true
     # error by at most that much -- the same printed figures as a 20- or 30-digit reference (docs/benchmarks.md),
-    # for 20 % less time than 20 digits and 60 % less than the 30-digit default (mpmath quadrature)
+    # for about a third less time than 20 digits and 60 % less than the 30-digit default (mpmath quadrature)
     err = law.pdf_error(np.array(q), dps=17)
     vals = np.asarray(law.pdf(np.array(q)), float)
     print("density of rho at 10/30/50/70/90% of the support (double precision, estimated abs. error):")
