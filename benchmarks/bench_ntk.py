@@ -93,6 +93,9 @@ def solver_section():
         _, t_nocdf = timed(lambda: pipeline(act, g1, g2, cdf=False))
         print(f"{name}: law+support+atoms+400 pdf+400 cdf, first call {t_first:.2f} s = {t_first / t_mc:.2f} x MC; "
               f"again {t_all:.2f} s = {t_all / t_mc:.2f} x MC; without cdf {t_nocdf:.2f} s = {t_nocdf / t_mc:.2f} x MC")
+    heavy = [m for m in ("scipy.special", "numpy.f2py", "numpy.testing", "matplotlib") if m in sys.modules]
+    print(f"imported by the runs above (ReLU and GELU first calls): {', '.join(heavy) or 'none'} of scipy.special, "
+          f"numpy.f2py, numpy.testing, matplotlib")
     # general D through the moment route: building mu's rule (its exact moments in ball arithmetic, Jacobi
     # matrix, Gauss nodes) is part of the law; a new law each time (nothing cached but the Hermite data)
     nu = ft.atoms([F(-3, 2), F(-1, 2), F(1, 2), F(3, 2)])
@@ -146,7 +149,7 @@ def cli_section():
             os.chdir(cwd)
     print(f"one Monte Carlo sample in this process: {t_mc:.2f} s")
     print(f"freetk ntk in this process (first call: Hermite data, law, support, 400-point pdf and cdf, "
-          f"pdf_error at 20 digits, its own Monte Carlo sample, CSV, plot): {t_cli:.2f} s = {t_cli / t_mc:.2f} x MC")
+          f"pdf_error at 17 digits, its own Monte Carlo sample, CSV, plot): {t_cli:.2f} s = {t_cli / t_mc:.2f} x MC")
     print(f"as subprocesses (interpreter start and imports included): Monte Carlo sample alone "
           f"{t_sub_mc:.2f} s; `python -m freetk ntk` {t_sub_cli:.2f} s = {t_sub_cli / t_mc:.2f} x MC "
           f"(in-process) = {t_sub_cli / t_sub_mc:.2f} x the Monte Carlo subprocess")

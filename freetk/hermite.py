@@ -258,6 +258,34 @@ _NUMPY_FUNCS = {sympy.exp, sympy.log, sympy.sin, sympy.cos, sympy.tan, sympy.sin
                 sympy.asin, sympy.acos, sympy.atan, sympy.asinh, sympy.acosh, sympy.atanh, sympy.Abs,
                 sympy.sign, sympy.Heaviside, sympy.Piecewise, sympy.Max, sympy.Min}
 
+#: arrays with at least this many values take erf from scipy.special (vectorised; importing it costs
+#: ~0.3 s, as much as ``math.erf`` on ~10^6 values); smaller ones (the validation probes, the Hermite
+#: quadratures: <= 720 nodes, a Monte Carlo feature matrix of 1800 x 30) use ``math.erf`` per value
+_ERF_SCIPY_SIZE = 1 << 16
+_math_erf = np.frompyfunc(math.erf, 1, 1)
+
+
+def _erf_np(u):
+    """``erf`` on a float array, accurate to double precision either way: ``math.erf`` (the C library's)
+    value by value below :data:`_ERF_SCIPY_SIZE` values, ``scipy.special.erf`` from there on (imported
+    only then: a law whose Hermite data are exact never needs it)."""
+    u = np.asarray(u, dtype=float)
+    if u.size >= _ERF_SCIPY_SIZE:
+        from scipy.special import erf
+        return erf(u)
+    return np.asarray(_math_erf(u), dtype=float)     # (a 0-d input gives a Python float: erf(1) in phi)
+
+
+def _np_modules(expr):
+    """lambdify's namespaces for ``expr``: the numpy module object (not the string "numpy", whose
+    ``from numpy import *`` imports numpy.f2py and numpy.testing, ~0.2 s) with ``erf`` from
+    :func:`_erf_np`; scipy's namespace only for functions neither has."""
+    fns = {type(f) for f in expr.atoms(sympy.Function)}
+    own = {"Heaviside": lambda x, h=0.5: np.heaviside(x, h)}
+    if fns <= _NUMPY_FUNCS | {sympy.erf}:
+        return [dict(own, erf=_erf_np), np]
+    return [own, "scipy", np]
+
 
 class _Phi:
     """How to evaluate ``phi = sigma'``: in double precision (numpy) and in an mpmath context.
@@ -273,13 +301,7 @@ class _Phi:
         self._func, self._sigma = func, sigma
         self.pts = sorted(float(p) for p in pts)
         if expr is not None:
-            # scipy's namespace only when numpy lacks a function of expr (importing scipy.special
-            # for lambdify costs ~0.3 s; ReLU and friends need only numpy)
-            fns = {type(f) for f in expr.atoms(sympy.Function)}
-            # (the numpy module object, not the string: lambdify's "numpy" runs `from numpy import *`,
-            # which imports numpy.f2py and numpy.testing, ~0.2 s)
-            mods = [np] if fns <= _NUMPY_FUNCS else ["scipy", "numpy"]
-            f = sympy.lambdify(X, expr, modules=[{"Heaviside": lambda x, h=0.5: np.heaviside(x, h)}] + mods)
+            f = sympy.lambdify(X, expr, modules=_np_modules(expr))
             self._np = lambda u: np.array(np.broadcast_to(np.asarray(f(u), dtype=float), u.shape))  # noqa: E731
             self._mpf = MpFunction(X, expr)
 

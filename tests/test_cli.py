@@ -36,6 +36,19 @@ def test_ntk_main_job_writes_outputs(tmp_path, capsys, monkeypatch):
     assert rec["monte_carlo"]["n"] == 30 * 15 * 1 and rec["parameters"]["gamma2"]["exact"] == "1/2"
 
 
+def test_failed_monte_carlo_is_reported_and_the_law_still_written(tmp_path, capsys, monkeypatch):
+    # a sample that cannot be drawn: one line on stderr, exit status 1, the law's files written all the same
+    monkeypatch.chdir(tmp_path)
+
+    def broken(*args, **kwargs):
+        raise MemoryError("no room for the sample")
+    monkeypatch.setattr(ft.montecarlo, "ntk_eigenvalues", broken)
+    rc = main(["ntk", "--d", "10", "--p", "5", "--grid", "50", "--quiet"])
+    captured = capsys.readouterr()
+    assert rc == 1 and "Monte Carlo check failed (MemoryError: no room for the sample)" in captured.err
+    assert (tmp_path / "ntk_density.csv").exists() and (tmp_path / "ntk_density.png").exists()
+
+
 def test_bad_input_one_line_exit_2(capsys):
     assert main(["ntk", "--gamma1", "-1", "--no-mc", "--quiet"]) == 2
     err = capsys.readouterr().err.strip().splitlines()

@@ -1,4 +1,5 @@
 """Hermite data of sigma' (issue: Hermite)."""
+import math
 from math import factorial
 
 import mpmath
@@ -81,6 +82,27 @@ def test_numeric_30_digits(name, phi_mp):
         got = mpmath.mpmathify(sympy.N(got, 40)) if isinstance(got, sympy.Basic) else got
         assert abs(got - want) < mpmath.mpf(10) ** -30
     assert h.error < 1e-29
+
+
+def test_gelu_phi_in_double_on_small_and_large_arrays():
+    # the numpy phi of GELU takes erf from math.erf on small arrays and from scipy.special on large ones
+    # (_ERF_SCIPY_SIZE values and more); both against phi = Phi(t) + t phi(t) by mpmath at 30 digits
+    from freetk.hermite import _ERF_SCIPY_SIZE, _phi_object, _resolve
+    phi = _phi_object(*_resolve("gelu", None))
+    ctx = mpmath.MPContext()
+    ctx.dps = 30
+    rng = np.random.default_rng(7)
+    big = np.concatenate([[0.0, 1e-300, -1e-8, 5.9, -5.9, 9.0, -9.0, 40.0, -40.0],
+                          3 * rng.standard_normal(_ERF_SCIPY_SIZE)])
+    check = np.concatenate([np.arange(9), rng.choice(big.size, 400, replace=False)])
+    for u, idx in ((big[check], np.arange(check.size)), (big, check)):
+        got = phi.np(u)[idx]
+        want = np.array([float(ctx.ncdf(ctx.mpf(t)) + ctx.mpf(t) * ctx.npdf(ctx.mpf(t))) for t in u[idx]])
+        assert np.all(np.abs(got - want) <= 4e-16 * np.maximum(1.0, np.abs(want)))
+    # erf of a constant is evaluated on a scalar: phi = erf(1) x + erf(x) on the numeric path,
+    # c1 = E[g phi(g)] = erf(1) + E[g erf(g)] = erf(1) + 2/sqrt(3 pi) (Stein: E[g f(g)] = E f'(g))
+    h = hermite_data(sigma_prime=sympy.erf(1) * x + sympy.erf(x), exact=False)
+    assert abs(float(h.c1) - (math.erf(1) + 2 / math.sqrt(3 * math.pi))) <= max(h.error, 1e-15)
 
 
 def test_step_function_quadrature_is_right_where_gauss_hermite_is_not():
