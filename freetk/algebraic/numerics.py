@@ -343,8 +343,19 @@ def _pdf_mp(law, xi, ctx, dps):
         if out[k][2].endswith("edge"):
             # a bounded end: G has a finite limit, real from the side without density (0 exactly)
             return ctx.mpf(0)
-        gi = track(law, np.array([float(x) + 0j]))[0]
-        g = _polish(law, gi, ctx.mpc(x), ctx)
+        # an interior critical point (density on both sides, e.g. a cusp): P(., x) may have a multiple
+        # root there, where Newton's method divides by P_G = 0; the certified roots of P(., x) (FLINT,
+        # multiplicities separated exactly) decide: a real root means density 0
+        gi = complex(track(law, np.array([float(x) + 0j]))[0])
+        roots, poly = _exact_roots_at(law, xq)
+        mult = dict((i, m) for i, (_r, m) in enumerate(poly.complex_roots()))
+        r = _nearest_root(roots, gi)
+        if r.imag == 0:
+            return ctx.mpf(0)
+        if mult[roots.index(r)] > 1:
+            raise NoConvergence(f"AlgebraicLaw.pdf: x = {xi} is a multiple non-real root of P(., x); its "
+                                "density is not evaluated to dps digits there")
+        g = _polish(law, complex(float(r.real.mid()), float(r.imag.mid())), ctx.mpc(x), ctx)
         v = -ctx.im(g) / ctx.pi
         return v if v > 0 else ctx.mpf(0)
     if not status[k]:

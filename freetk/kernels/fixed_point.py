@@ -41,11 +41,12 @@ order and any thread), unless only the last-resort walk of step 3 solves it:
 solution: quadratic convergence gives any precision in a few steps.
 """
 from dataclasses import dataclass
+import warnings
 from typing import Callable, Optional
 
 import numpy as np
 
-from ..errors import NoConvergence
+from ..errors import NoConvergence, PrecisionWarning
 
 EPS = np.finfo(float).eps
 NEWTON_ITERS = 40          # Newton steps of a polish (quadratic convergence needs ~5)
@@ -586,5 +587,17 @@ def boundary_density(x, f, eta, cauchy, atoms):
         ratio = d2 / d1
         f0 = f[k] - d1 / (ratio - 1)
     ok = np.isfinite(f0) & (d1 != 0) & (ratio > 1)
+    # for an analytic density (alpha = 1) the extrapolation is exact up to O(eta^2); for a power-law
+    # zero (alpha < 1, e.g. eta^(1/3) at a cusp) the next term of the expansion is not removed: the value
+    # is then only good to the size of the correction made, which the caller is told
+    with np.errstate(all="ignore"):
+        alpha = np.log(ratio) / np.log(LIMIT_Q)
+    rough = ok & (alpha < 0.9)
+    if np.any(rough):
+        i = int(np.argmax(np.where(rough, np.abs(f0 - f[k]), -1)))
+        warnings.warn(f"density at x = {float(xs[i])!r}: a degenerate point of the equation (the solve stops "
+                      f"{e[i]:.1e} above the axis, density ~ eta^{alpha[i]:.2f} there); the value is the limit "
+                      f"extrapolated from three heights, good to about {abs(f0[i] - f[k][i]):.1e} only",
+                      PrecisionWarning, stacklevel=4)
     f[k[ok]] = np.clip(f0[ok], 0, None)
     return f
