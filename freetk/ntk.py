@@ -658,6 +658,14 @@ class NTKLaw(FreeCompoundPoisson):
         m = self._mu.moments(k)
         return [simplify(self._g1 ** (j - 1) * m[j]) for j in range(1, k + 1)]
 
+    def _moments(self, k):
+        # the moments from the cumulants kept expanded (sympy's canonical sum, no simplification): the
+        # moment-cumulant sums expand their result anyway, so the moments are the same expressions as from
+        # the simplified cumulants, without simplifying cumulants nobody asked for (0.06 s at k = 4)
+        m = self._mu.moments(k)
+        return _series.free_cumulants_to_moments([_series._expand(self._g1 ** (j - 1) * m[j])
+                                                  for j in range(1, k + 1)])
+
     def _scale(self):
         lo, hi = self._range()
         return max(hi - lo, 1e-3)
