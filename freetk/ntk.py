@@ -489,9 +489,11 @@ class ClosedRoute(MuRoute):
         def gc(w):
             return rb._cauchy_mp(w, ctx) - A / w if A else rb._cauchy_mp(w, ctx)
         inner = A * rb._cauchy_mp(zeta, ctx) + A * gc(zeta) if A else ctx.mpf(0)
+        integrand = _free_poisson_integrand(rb, A, zeta, ctx) if isinstance(rb, FreePoisson) else (
+            lambda t: rb._pdf_mp(t, ctx) * gc(zeta - t))
         for lo, hi in _mp_support(rb, ctx):
             cuts = sorted({lo, hi} | {v for v in (ctx.re(zeta) - hi, ctx.re(zeta) - lo) if lo < v < hi})
-            inner += ctx.quad(lambda t: rb._pdf_mp(t, ctx) * gc(zeta - t), cuts)
+            inner += ctx.quad(integrand, cuts)
         return first + (inner / c - first) / (2 * r)
 
     def pdf_np(self, x):
@@ -542,6 +544,28 @@ class ClosedRoute(MuRoute):
             cuts = sorted([lo, hi] + [t for t in pts if lo < t < hi])
             out += list(zip(cuts[:-1], cuts[1:]))
         return out
+
+
+def _free_poisson_integrand(rb, A, zeta, ctx):
+    """``t -> p(t) G^c(zeta - t)`` for the free Poisson law ``rb`` (atom ``A`` at 0 removed from ``G``): the
+    operations of ``rb._pdf_mp`` and ``rb._cauchy_mp`` in the same order (the same values, bit for bit),
+    with the parameters read once instead of twice per node (the integrand of the quadratures at ``dps``:
+    the 17-digit error estimate of ``freetk ntk`` spends its time here)."""
+    r, a, lo, hi = rb._params_mp(ctx)
+    alo, ahi = a * lo, a * hi
+    tpa = 2 * ctx.pi * a
+    sqrt = ctx.sqrt
+
+    def f(t):
+        q = (ahi - t) * (t - alo)
+        if not (q > 0 and t != 0):
+            return ctx.mpf(0) * zeta
+        w = zeta - t
+        u = w / a
+        p, s = u + 1 - r, sqrt(u - lo) * sqrt(u - hi)
+        g = (2 / (p + s) if abs(p + s) >= abs(p - s) else (p - s) / (2 * u)) / a
+        return sqrt(q) / (tpa * t) * (g - A / w if A else g)
+    return f
 
 
 def _mp_support(rb, ctx):
@@ -657,6 +681,14 @@ class NTKLaw(FreeCompoundPoisson):
     def _free_cumulants(self, k):
         m = self._mu.moments(k)
         return [simplify(self._g1 ** (j - 1) * m[j]) for j in range(1, k + 1)]
+
+    def _moments(self, k):
+        # the moments from the cumulants kept expanded (sympy's canonical sum, no simplification): the
+        # moment-cumulant sums expand their result anyway, so the moments are the same expressions as from
+        # the simplified cumulants, without simplifying cumulants nobody asked for (0.06 s at k = 4)
+        m = self._mu.moments(k)
+        return _series.free_cumulants_to_moments([_series._expand(self._g1 ** (j - 1) * m[j])
+                                                  for j in range(1, k + 1)])
 
     def _scale(self):
         lo, hi = self._range()

@@ -47,8 +47,30 @@ M_NODES = 14
 K_MAX = 30
 
 
-def _mp_g(w, r, lo, hi):
-    """``(g, g')`` of the free Poisson law (rate r, jump 1) in the cancellation-free form."""
+def _mp_gc(w, r, lo, hi):
+    """``(g^c, g^c')``: the continuous part of ``g`` (atom ``max(0, 1 - r)`` at 0 removed)."""
+    S = np.sqrt(w - lo)
+    S *= np.sqrt(w - hi)
+    with np.errstate(all="ignore"):
+        D = w - (1 - r) if r < 1 else w + 1 - r
+        D += S
+        num = 2 * r if r < 1 else 2.0
+        g = np.divide(num, D, out=D)
+        # g' = -num (1 + S') / D^2 = -(g^2 / num) (S + w - 1 - r) / S: one complex division fewer
+        # (in place on the node arrays: the same operations in the same order)
+        q = w - 1
+        q -= r
+        q += S
+        q /= S
+        dg = g * g
+        dg /= -num
+        dg *= q
+        return g, dg
+
+
+def _mp_g_gc(w, r, lo, hi):
+    """``(g, g', g^c, g^c')`` for ``r < 1`` (the atom terms): ``g`` of the free Poisson law (rate r, jump 1)
+    in the cancellation-free form and its continuous part ``g^c`` (as :func:`_mp_gc`), on one ``S``."""
     S = np.sqrt(w - lo) * np.sqrt(w - hi)
     p = w + 1 - r
     with np.errstate(all="ignore"):
@@ -56,18 +78,9 @@ def _mp_g(w, r, lo, hi):
         g = np.where(big, 2 / (p + S), (p - S) / (2 * w))
         dS = (w - 1 - r) / S
         dg = np.where(big, -2 * (1 + dS) / (p + S) ** 2, ((1 - dS) * w - (p - S)) / (2 * w * w))
-    return g, dg
-
-
-def _mp_gc(w, r, lo, hi):
-    """``(g^c, g^c')``: the continuous part of ``g`` (atom ``max(0, 1 - r)`` at 0 removed)."""
-    S = np.sqrt(w - lo) * np.sqrt(w - hi)
-    with np.errstate(all="ignore"):
-        D = w - (1 - r) + S if r < 1 else w + 1 - r + S
-        num = 2 * r if r < 1 else 2.0
-        g = num / D
-        # g' = -num (1 + S') / D^2 = -(g^2 / num) (S + w - 1 - r) / S: one complex division fewer
-        return g, (g * g / -num) * ((S + (w - 1 - r)) / S)
+        num = 2 * r
+        gc = num / (w - (1 - r) + S)
+        return g, dg, gc, (gc * gc / -num) * ((S + (w - 1 - r)) / S)
 
 
 def panel_count(s, q=Q_GRADE, k_max=K_MAX):
@@ -116,8 +129,10 @@ def _end_distance(ub, e, lo, hi):
     ``h`` and its pole at 0 (``ub``: each piece's point ``u``)."""
     d = np.minimum(np.abs(ub - lo - e), np.abs(ub - hi - e))
     for sing in (0.0, lo, hi):
-        regular = (e == sing) | ((sing == 0.0) & (lo == 0.0) & (e == 0.0))
-        d = np.where(regular, d, np.minimum(d, np.abs(e - sing)))
+        # an end at the singular point is regular there (at 0 only when 0 is also the density's edge l)
+        far = np.abs(e - sing)
+        far[(e == sing) | ((sing == 0.0) & (lo == 0.0) & (e == 0.0))] = np.inf
+        np.minimum(d, far, out=d)
     return d
 
 
@@ -175,30 +190,35 @@ def rho_b_self_conv(u, r, m=M_NODES, error=False):
     sr = np.sqrt(r)
     lo, hi = (1 - sr) ** 2, (1 + sr) ** 2
     A = max(0.0, 1 - r)
-    c1 = np.clip(u.real - hi, lo, hi)
-    c2 = np.clip(u.real - lo, lo, hi)
-    cuts = np.stack([np.full(n, lo), c1, c2, np.full(n, hi)], axis=1)
+    # the cuts lo <= c1 <= c2 <= hi of every point, as rows of (n, 4)
+    cuts = np.empty((n, 4))
+    cuts[:, 0] = lo
+    cuts[:, 3] = hi
+    ur = u.real
+    np.clip(ur - hi, lo, hi, out=cuts[:, 1])
+    np.clip(ur - lo, lo, hi, out=cuts[:, 2])
     a, b = cuts[:, :-1].ravel(), cuts[:, 1:].ravel()              # (3n,) pieces
-    pt = np.repeat(np.arange(n), 3)
     keep = b > a
-    a, b, pt = a[keep], b[keep], pt[keep]
+    pt = np.repeat(np.arange(n), 3)[keep]
+    a, b = a[keep], b[keep]
     L = b - a
-    ub = u[pt]
 
     # half-pieces: (piece, side) with side 0 graded towards a, 1 towards b
     # (ordered by piece, hence by point: the nodes of a point are contiguous)
-    s = np.stack([2 * np.sqrt(_end_distance(ub, a, lo, hi) / L),
-                  2 * np.sqrt(_end_distance(ub, b, lo, hi) / L)], axis=1).ravel()
-    K = panel_count(s)
-    side = np.tile([0, 1], a.size)
+    ends = np.empty((a.size, 2))
+    ends[:, 0], ends[:, 1] = a, b
+    ends = ends.ravel()
+    L2 = np.repeat(L, 2)
+    K = panel_count(2 * np.sqrt(_end_distance(np.repeat(u[pt], 2), ends, lo, hi) / L2))
+    side = np.zeros(2 * a.size, np.intp)
+    side[1::2] = 1
     piece = np.repeat(np.arange(a.size), 2)
 
     pieces = (pt, a, b, L, K, side, piece)
     I, dI = _integrate_pieces(u, r, lo, hi, pieces, m)
     F, dF = I, dI
     if A > 0:
-        g, dg = _mp_g(u, r, lo, hi)
-        gc, dgc = _mp_gc(u, r, lo, hi)
+        g, dg, gc, dgc = _mp_g_gc(u, r, lo, hi)
         F = F + A * (g + gc)
         dF = dF + A * (dg + dgc)
     err = None
