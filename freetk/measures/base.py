@@ -518,10 +518,10 @@ class Measure(SpectralMixin, metaclass=ABCMeta):
         interval, see :mod:`freetk.kernels.quadrature`) plus the atoms, in double precision.  When the
         expansion's error estimate (:meth:`quadrature_error`) exceeds ``MASS_TOL`` a
         :class:`PrecisionWarning` gives it (it bounds the error of the mass)."""
-        if self._CLOSED_MASS:   # a family with a closed-form cdf: its value above the support
+        if self._CLOSED_MASS:   # a family with a closed-form cdf: its value well above the support
             ivs = self.support()
-            top = max([b for _, b in ivs] + [a for a, _ in self.atoms_float()])
-            return float(np.asarray(self._cdf_np(np.array([float(top)])), float)[0])
+            top = float(max([b for _, b in ivs] + [a for a, _ in self.atoms_float()]))
+            return float(np.asarray(self._cdf_np(np.array([top + max(1.0, abs(top))])), float)[0])
         table = self._quad_table()
         self._warn_table("total_mass", table.error)
         return sum(w for _, w in self.atoms_float()) + table.total

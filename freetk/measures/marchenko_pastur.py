@@ -1,7 +1,9 @@
 """Free Poisson (Marchenko-Pastur) laws and free compound Poisson laws."""
 import warnings
+from fractions import Fraction
 from math import comb
 
+import mpmath
 import numpy as np
 import sympy
 
@@ -33,12 +35,36 @@ class FreePoisson(Measure):
 
     PARAMETERS = (Parameter("rate", POSITIVE, "r", typical=(1, 12), doc="rate"),
                   Parameter("jump", POSITIVE, r"\alpha", typical=(1, 8), default=1, doc="jump size"))
+    _CLOSED_MASS = True     # the closed-form cdf: total_mass needs no quadrature
 
-    def __init__(self, rate, jump=1, name=None):
+    def __init__(self, rate, jump=1, name=None, _exact=None):
         super().__init__()
         p = self._set_parameters("free_poisson", rate=rate, jump=jump)
         self._r, self._a = p["rate"], p["jump"]
         self._name = name
+        # (rate, jump) as exact Fractions when the parameters are numbers (a float is the binary number it
+        # is); marchenko_pastur passes (1/ratio, ratio) exactly, never the rounded float 1/ratio
+        if _exact is None:
+            fr, fa = _fraction(self._r), _fraction(self._a)
+            _exact = (fr, fa) if fr is not None and fa is not None else None
+        self._exact = _exact
+
+    def _centre(self):
+        """``(c_hi, c_lo, h)``: the centre ``c = a (1 + r)`` of the support as an unevaluated sum of two
+        doubles (so that ``x - c`` is exact to rounding next to a support much narrower than ``c``) and
+        the half-width ``h = 2 a sqrt(r)``.  ``(b - x)(x - a_) = h^2 - (x - c)^2`` without cancellation."""
+        if "centre" not in self._cache:
+            if self._exact is not None:
+                r, a = self._exact
+                c = a + a * r
+                c_hi = float(c)
+                c_lo = float(c - Fraction(c_hi))
+                h = 2.0 * float(a) * np.sqrt(float(r))
+            else:
+                r, a = as_float(self._r), as_float(self._a)
+                c_hi, c_lo, h = a * (1 + r), 0.0, 2 * a * np.sqrt(r)
+            self._cache["centre"] = (c_hi, c_lo, h)
+        return self._cache["centre"]
 
     # ``rate`` and ``jump`` read ``parameters`` (kept for freetk.algebraic and the NTK routes)
     rate = property(lambda self: self._params["rate"])
@@ -61,6 +87,9 @@ class FreePoisson(Measure):
         return 1 / (self._a * self._r + self._a * z)
 
     def _edges(self):
+        c_hi, c_lo, h = self._centre()
+        if self._exact is not None and h < 1e-3 * c_hi:   # a support narrow against its centre: c -+ h
+            return (c_hi - h) + c_lo, (c_hi + h) + c_lo
         r, a = as_float(self._r), as_float(self._a)
         return a * (1 - np.sqrt(r)) ** 2, a * (1 + np.sqrt(r)) ** 2
 
@@ -123,17 +152,65 @@ class FreePoisson(Measure):
 
     def _pdf_np(self, x):
         a = as_float(self._a)
-        lo, hi = self._edges()
-        q = np.clip((hi - x) * (x - lo), 0, None)
+        c_hi, c_lo, h = self._centre()
+        x = np.asarray(x, float)
+        d = (x - c_hi) - c_lo                 # x - c, exact to rounding (c_hi - x is exact next to c)
+        q = np.clip((h - d) * (h + d), 0, None)   # = (b - x)(x - a_), no cancellation at a narrow support
         with np.errstate(divide="ignore", invalid="ignore"):
             out = np.where(q > 0, np.sqrt(q) / (2 * np.pi * a * np.where(x == 0, 1, x)), 0.0)
         return out
 
     def _pdf_mp(self, x, ctx):
-        r, a, lo, hi = self._params_mp(ctx)
-        lo, hi = a * lo, a * hi
-        q = (hi - x) * (x - lo)
-        return ctx.sqrt(q) / (2 * ctx.pi * a * x) if q > 0 and x != 0 else ctx.mpf(0)
+        if self._exact is None:
+            r, a, lo, hi = self._params_mp(ctx)
+            lo, hi = a * lo, a * hi
+            q = (hi - x) * (x - lo)
+            return ctx.sqrt(q) / (2 * ctx.pi * a * x) if q > 0 and x != 0 else ctx.mpf(0)
+        # h^2 - (x - c)^2 with h^2 = 4 a^2 r and c = a + a r exact: x - c is formed in a context wide enough
+        # for c's digits down to the support's width (c / h = (1 + r)/(2 sqrt r) more bits), so a support
+        # narrow against its centre (MP(1e-30): width 4e-15 at 1) loses nothing
+        r, a = self._exact
+        extra = max(0, int(abs(np.log2(float(1 + r))) - np.log2(float(2 * np.sqrt(float(r)))))) + 20
+        wide = mpmath.MPContext()
+        wide.prec = ctx.prec + extra
+        am, rm = wide.mpf(a.numerator) / a.denominator, wide.mpf(r.numerator) / r.denominator
+        ar = wide.mpf((a * r).numerator) / (a * r).denominator
+        xm = wide.convert(x)
+        d = (xm - ar) - am
+        q = 4 * am * am * rm - d * d
+        if not (q > 0 and xm != 0):
+            return ctx.mpf(0)
+        return ctx.convert(wide.sqrt(q) / (2 * wide.pi * am * xm))
+
+    def _cdf_np(self, x):
+        """``F(x)`` in closed form: with ``x = c - h cos(theta)`` the mass element of the continuous part is
+        ``g(theta) dtheta``, ``g = 2 r/(pi (1 + r)) sin^2(theta)/(1 - rho cos(theta))``, ``rho = h/c =
+        2 sqrt(r)/(1 + r)``, whose integral from 0 is ``sin(theta)/rho + theta/rho^2 - 2 sqrt(1 - rho^2)/rho^2
+        atan2(sqrt(1 + rho) sin(theta/2), sqrt(1 - rho) cos(theta/2))`` (used for rho >= 1/2; below, where
+        those terms cancel like 1/rho^2, a 48-point Gauss-Legendre rule of the smooth ``g``, whose poles
+        sit at |Im theta| >= acosh(2)); plus the atom ``1 - r`` at 0 when ``r < 1``."""
+        if self._exact is not None:
+            r = float(self._exact[0])
+        else:
+            r = as_float(self._r)
+        c_hi, c_lo, h = self._centre()
+        x = np.asarray(x, float)
+        d = (x - c_hi) - c_lo
+        theta = np.arccos(np.clip(-d / h, -1.0, 1.0))
+        rho = 2 * np.sqrt(r) / (1 + r)
+        k = 2 * r / (np.pi * (1 + r))
+        if rho >= 0.5:
+            s1 = np.sqrt((1 - r) ** 2) / (1 + r)          # sqrt(1 - rho^2) = |1 - r|/(1 + r)
+            cont = k * (np.sin(theta) / rho + theta / rho ** 2 - 2 * s1 / rho ** 2
+                        * np.arctan2(np.sqrt(1 + rho) * np.sin(theta / 2), np.sqrt(1 - rho) * np.cos(theta / 2)))
+        else:
+            t, w = np.polynomial.legendre.leggauss(48)
+            phi = theta[..., None] * (1 + t) / 2
+            cont = k * (theta / 2) * np.sum(w * np.sin(phi) ** 2 / (1 - rho * np.cos(phi)), axis=-1)
+        cont = np.where(d >= h, min(1.0, r), np.where(d <= -h, 0.0, cont))
+        if r < 1:
+            cont = cont + np.where(x >= 0, 1 - r, 0.0)
+        return np.clip(cont, 0.0, 1.0)
 
     def latex(self):
         if self._name is not None:
@@ -164,7 +241,23 @@ def marchenko_pastur(ratio):
     [1, 1, lam + 1, lam**2 + 3*lam + 1]
     """
     ratio = validate("marchenko_pastur", MP_PARAMETERS, {"ratio": ratio})["ratio"]
-    return FreePoisson(1 / ratio, ratio, name=r"\mathrm{MP}\left(%s\right)" % sympy.latex(ratio))
+    fr = _fraction(ratio)
+    return FreePoisson(1 / ratio, ratio, name=r"\mathrm{MP}\left(%s\right)" % sympy.latex(ratio),
+                       _exact=None if fr is None else (1 / fr, fr))
+
+
+def _fraction(v):
+    """``v`` as an exact Fraction when it is a number with a finite binary or rational value (a float is
+    the binary number it is), else None (symbols, irrational sympy numbers)."""
+    if isinstance(v, sympy.Rational):
+        return Fraction(int(v.p), int(v.q))
+    if isinstance(v, sympy.Basic):
+        return Fraction(float(v)) if isinstance(v, sympy.Float) and v._prec <= 53 else None
+    if isinstance(v, (int, np.integer)):
+        return Fraction(int(v))
+    if isinstance(v, (float, np.floating, Fraction)):
+        return Fraction(v)
+    return None
 
 
 class FreeCompoundPoisson(Measure):
