@@ -212,6 +212,34 @@ class FreePoisson(Measure):
             cont = cont + np.where(x >= 0, 1 - r, 0.0)
         return np.clip(cont, 0.0, 1.0)
 
+    def _cdf_mp(self, x, ctx):
+        """The closed form of :meth:`_cdf_np` (for every ``rho``) in a context with the bits its
+        ``1/rho^2`` cancellation and the centre's digits need, from the exact rate and jump."""
+        if self._exact is None:
+            return self._cdf_generic_mp(x, ctx)
+        r, a = self._exact
+        rf = float(r)
+        rho_f = 2 * np.sqrt(rf) / (1 + rf)
+        extra = 2 * max(0, int(-np.log2(rho_f))) + max(0, int(np.log2(1 + rf) - np.log2(2 * np.sqrt(rf)))) + 20
+        w = mpmath.MPContext()
+        w.prec = ctx.prec + extra
+        rm, am = w.mpf(r.numerator) / r.denominator, w.mpf(a.numerator) / a.denominator
+        ar = w.mpf((a * r).numerator) / (a * r).denominator
+        xm = w.convert(x)
+        atom = (1 - rm) if (rm < 1 and xm >= 0) else w.mpf(0)
+        d = (xm - ar) - am
+        h = 2 * am * w.sqrt(rm)
+        if d >= h:
+            return ctx.convert(min(rm, w.mpf(1)) + atom)
+        if d <= -h:
+            return ctx.convert(atom)
+        th = w.acos(-d / h)
+        rho = 2 * w.sqrt(rm) / (1 + rm)
+        s1 = abs(1 - rm) / (1 + rm)
+        cont = 2 * rm / (w.pi * (1 + rm)) * (w.sin(th) / rho + th / rho ** 2 - 2 * s1 / rho ** 2
+                                             * w.atan2(w.sqrt(1 + rho) * w.sin(th / 2), w.sqrt(1 - rho) * w.cos(th / 2)))
+        return ctx.convert(cont + atom)
+
     def latex(self):
         if self._name is not None:
             return self._name
