@@ -336,7 +336,9 @@ def test_from_moments_singular_hankel_irrational_atoms():
     assert [float(v) for v in later] == pytest.approx([np.dot(ws, xs ** 7), np.dot(ws, xs ** 8)], rel=1e-12)
 
 
-def test_from_moments_float_data_of_an_atomic_law():
-    m = ft.from_moments([1.0, 0.0, 1.0, 0.0, 1.0, 0.0])
+@pytest.mark.parametrize("data", [[1.0, 0.0, 1.0, 0.0, 1.0, 0.0], [1.0, 0, 1.0, 0, 1.0, 0.0]])
+def test_from_moments_float_data_of_an_atomic_law(data):
+    m = ft.from_moments(data)
     assert [x for x, _ in m.atoms()] == pytest.approx([-1, 1], abs=1e-15)
     assert abs(complex(m.cauchy(0.5 + 0.5j)) - (0.5 + 0.5j) / ((0.5 + 0.5j) ** 2 - 1)) < 1e-14
+    assert float(m.pdf(0.3)) == 0.0

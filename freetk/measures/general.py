@@ -43,13 +43,18 @@ class FromMoments(Measure):
                 raise InvalidArgument("Argument `moments` of `from_moments` must start with m_0 = 1, "
                                       f"got {seq[:1]}")
             p = _series.hankel_check(seq, "from_moments")
+            num = seq
+            if p is None and any(isinstance(v, (float, np.floating)) for v in seq) \
+                    and all(isinstance(v, (float, np.floating, sympy.Rational)) for v in seq):
+                num = [float(v) for v in seq]   # floats mixed with exact rationals: decided as floats
+                p = _series.hankel_check(num, "from_moments")
             self._list = seq
             self._f = None
             if p is not None:   # a determinate p-atomic law: its Gauss rule, exactly
                 if _series._kind(seq) == "rational":
                     atomic = Atoms(*atoms_from_moments(seq, p))
                 else:   # inexact data singular to their rounding: the p-point Gauss rule at their precision
-                    xs, ws = gauss_from_moments(seq, p)
+                    xs, ws = gauss_from_moments(num, p)
                     ws = [float(w) for w in ws]
                     atomic = Atoms([float(v) for v in xs], ws[:-1] + [1 - sum(ws[:-1])])
         self._atomic = atomic
@@ -59,7 +64,7 @@ class FromMoments(Measure):
     def _moments(self, k):
         if self._atomic is not None and k >= len(self._list):
             if _series._kind(self._list) != "rational":
-                return self._list + self._atomic.moments(k)[len(self._list):]
+                return self._list + [float(v) for v in self._atomic.moments(k)[len(self._list):]]
             return self._list + extend_atomic_moments(self._list, len(self._atomic.atoms()), k)[len(self._list):]
         if self._list is not None:
             if k >= len(self._list):
