@@ -86,9 +86,25 @@ class FreePoisson(Measure):
     def _s_closed(self, z):
         return 1 / (self._a * self._r + self._a * z)
 
+    def _narrow(self):
+        """True when the support is narrow against its centre (``h < 1e-3 c``): distances to the edges
+        are then taken from the centre held as two doubles; otherwise from the edges themselves (which
+        keeps ``x - lo`` exact next to an edge at or near 0, e.g. the hard edge of MP(1))."""
+        c_hi, _, h = self._centre()
+        return self._exact is not None and h < 1e-3 * abs(c_hi)
+
+    def _edge_distances(self, x):
+        """``(x - lo, hi - x)`` for an array ``x``, without cancellation."""
+        if self._narrow():
+            c_hi, c_lo, h = self._centre()
+            d = (x - c_hi) - c_lo
+            return h + d, h - d
+        lo, hi = self._edges()
+        return x - lo, hi - x
+
     def _edges(self):
         c_hi, c_lo, h = self._centre()
-        if self._exact is not None and h < 1e-3 * c_hi:   # a support narrow against its centre: c -+ h
+        if self._narrow():   # a support narrow against its centre: c -+ h
             return (c_hi - h) + c_lo, (c_hi + h) + c_lo
         r, a = as_float(self._r), as_float(self._a)
         return a * (1 - np.sqrt(r)) ** 2, a * (1 + np.sqrt(r)) ** 2
@@ -152,10 +168,9 @@ class FreePoisson(Measure):
 
     def _pdf_np(self, x):
         a = as_float(self._a)
-        c_hi, c_lo, h = self._centre()
         x = np.asarray(x, float)
-        d = (x - c_hi) - c_lo                 # x - c, exact to rounding (c_hi - x is exact next to c)
-        q = np.clip((h - d) * (h + d), 0, None)   # = (b - x)(x - a_), no cancellation at a narrow support
+        u, v = self._edge_distances(x)
+        q = np.clip(u * v, 0, None)           # (b - x)(x - a_), no cancellation at a narrow support
         with np.errstate(divide="ignore", invalid="ignore"):
             out = np.where(q > 0, np.sqrt(q) / (2 * np.pi * a * np.where(x == 0, 1, x)), 0.0)
         return out
@@ -169,18 +184,25 @@ class FreePoisson(Measure):
         # h^2 - (x - c)^2 with h^2 = 4 a^2 r and c = a + a r exact: x - c is formed in a context wide enough
         # for c's digits down to the support's width (c / h = (1 + r)/(2 sqrt r) more bits), so a support
         # narrow against its centre (MP(1e-30): width 4e-15 at 1) loses nothing
-        r, a = self._exact
-        extra = max(0, int(abs(np.log2(float(1 + r))) - np.log2(float(2 * np.sqrt(float(r)))))) + 20
-        wide = mpmath.MPContext()
-        wide.prec = ctx.prec + extra
-        am, rm = wide.mpf(a.numerator) / a.denominator, wide.mpf(r.numerator) / r.denominator
-        ar = wide.mpf((a * r).numerator) / (a * r).denominator
+        wide, am, rm, lo, hi = self._wide_mp(ctx)
         xm = wide.convert(x)
-        d = (xm - ar) - am
-        q = 4 * am * am * rm - d * d
+        q = (xm - lo) * (hi - xm)
         if not (q > 0 and xm != 0):
             return ctx.mpf(0)
         return ctx.convert(wide.sqrt(q) / (2 * wide.pi * am * xm))
+
+    def _wide_mp(self, ctx):
+        """``(wide, a, r, lo, hi)``: a context with the bits that the centre's digits down to the support's
+        width and the cdf's ``1/rho^2`` cancellation need beyond ``ctx``, the exact jump and rate in it,
+        and the edges ``a (1 -+ sqrt r)^2`` (accurate relative to themselves, also next to 0)."""
+        r, a = self._exact
+        rf = float(r)
+        rho = 2 * np.sqrt(rf) / (1 + rf)
+        wide = mpmath.MPContext()
+        wide.prec = ctx.prec + 2 * max(0, int(-np.log2(rho))) + 20
+        am, rm = wide.mpf(a.numerator) / a.denominator, wide.mpf(r.numerator) / r.denominator
+        sr = wide.sqrt(rm)
+        return wide, am, rm, am * (1 - sr) ** 2, am * (1 + sr) ** 2
 
     def _cdf_np(self, x):
         """``F(x)`` in closed form: with ``x = c - h cos(theta)`` the mass element of the continuous part is
@@ -193,10 +215,12 @@ class FreePoisson(Measure):
             r = float(self._exact[0])
         else:
             r = as_float(self._r)
-        c_hi, c_lo, h = self._centre()
+        _, _, h = self._centre()
         x = np.asarray(x, float)
-        d = (x - c_hi) - c_lo
-        theta = np.arccos(np.clip(-d / h, -1.0, 1.0))
+        u, v = self._edge_distances(x)          # x - lo = h (1 - cos theta), hi - x = h (1 + cos theta)
+        with np.errstate(invalid="ignore"):
+            theta = np.where(u <= v, 2 * np.arcsin(np.sqrt(np.clip(u / (2 * h), 0, 1))),
+                             np.pi - 2 * np.arcsin(np.sqrt(np.clip(v / (2 * h), 0, 1))))
         rho = 2 * np.sqrt(r) / (1 + r)
         k = 2 * r / (np.pi * (1 + r))
         if rho >= 0.5:
@@ -207,7 +231,7 @@ class FreePoisson(Measure):
             t, w = np.polynomial.legendre.leggauss(48)
             phi = theta[..., None] * (1 + t) / 2
             cont = k * (theta / 2) * np.sum(w * np.sin(phi) ** 2 / (1 - rho * np.cos(phi)), axis=-1)
-        cont = np.where(d >= h, min(1.0, r), np.where(d <= -h, 0.0, cont))
+        cont = np.where(v <= 0, min(1.0, r), np.where(u <= 0, 0.0, cont))
         if r < 1:
             cont = cont + np.where(x >= 0, 1 - r, 0.0)
         return np.clip(cont, 0.0, 1.0)
@@ -217,23 +241,16 @@ class FreePoisson(Measure):
         ``1/rho^2`` cancellation and the centre's digits need, from the exact rate and jump."""
         if self._exact is None:
             return self._cdf_generic_mp(x, ctx)
-        r, a = self._exact
-        rf = float(r)
-        rho_f = 2 * np.sqrt(rf) / (1 + rf)
-        extra = 2 * max(0, int(-np.log2(rho_f))) + max(0, int(np.log2(1 + rf) - np.log2(2 * np.sqrt(rf)))) + 20
-        w = mpmath.MPContext()
-        w.prec = ctx.prec + extra
-        rm, am = w.mpf(r.numerator) / r.denominator, w.mpf(a.numerator) / a.denominator
-        ar = w.mpf((a * r).numerator) / (a * r).denominator
+        w, am, rm, lo, hi = self._wide_mp(ctx)
         xm = w.convert(x)
         atom = (1 - rm) if (rm < 1 and xm >= 0) else w.mpf(0)
-        d = (xm - ar) - am
         h = 2 * am * w.sqrt(rm)
-        if d >= h:
+        if xm >= hi:
             return ctx.convert(min(rm, w.mpf(1)) + atom)
-        if d <= -h:
+        if xm <= lo:
             return ctx.convert(atom)
-        th = w.acos(-d / h)
+        u, v = xm - lo, hi - xm
+        th = 2 * w.asin(w.sqrt(u / (2 * h))) if u <= v else w.pi - 2 * w.asin(w.sqrt(v / (2 * h)))
         rho = 2 * w.sqrt(rm) / (1 + rm)
         s1 = abs(1 - rm) / (1 + rm)
         cont = 2 * rm / (w.pi * (1 + rm)) * (w.sin(th) / rho + th / rho ** 2 - 2 * s1 / rho ** 2
