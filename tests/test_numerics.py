@@ -1,4 +1,6 @@
 """Numeric layer: Cauchy transforms, densities, subordination, precision (issue: numerics)."""
+import math
+
 import mpmath
 import numpy as np
 import pytest
@@ -566,3 +568,10 @@ def test_ntk_huge_gamma2_bulk_or_refusal():
     for g2 in (F(10 ** 30), 1e300):
         with pytest.raises(ft.InvalidArgument, match="scales"):
             ft.ntk_law("relu", gamma1=1, gamma2=g2).pdf(0.1)
+
+
+def test_mp_ratio_below_the_double_range_is_refused_by_name():
+    with pytest.raises(ft.InvalidArgument, match="`ratio` of `marchenko_pastur`"):
+        ft.marchenko_pastur(1e-320)            # 1/ratio overflows a double
+    lam = 2.0 ** -1022                        # the smallest accepted: density 1/(pi sqrt(lam)) at 1 (+ O(lam))
+    assert abs(ft.marchenko_pastur(lam).pdf(1.0) * math.pi * 2.0 ** -511 - 1) < 1e-14

@@ -287,6 +287,9 @@ def marchenko_pastur(ratio):
     """
     ratio = validate("marchenko_pastur", MP_PARAMETERS, {"ratio": ratio})["ratio"]
     fr = _fraction(ratio)
+    if fr is not None and fr < Fraction(1, 2 ** 1023) * 2:   # 1/ratio beyond the largest double (~1.8e308)
+        raise InvalidArgument(f"Argument `ratio` of `marchenko_pastur` must be >= 2^-1022 (about 2.2e-308: the "
+                              f"rate 1/ratio must be a finite double), got {ratio}")
     return FreePoisson(1 / ratio, ratio, name=r"\mathrm{MP}\left(%s\right)" % sympy.latex(ratio),
                        _exact=None if fr is None else (1 / fr, fr))
 
