@@ -274,7 +274,8 @@ def _bisect_edge(measure, outside, inside, thr, iters=40):
 
 
 def _monic_orthogonal(alpha, beta, x):
-    """``(pi_{p-1}, pi_p)`` over Q from the three-term recurrence ``pi_{k+1} = (x - alpha_k) pi_k - beta_k pi_{k-1}``."""
+    """``(pi_{p-1}, pi_p)`` over Q from the three-term recurrence
+    ``pi_{k+1} = (x - alpha_k) pi_k - beta_k pi_{k-1}``."""
     prev, cur = sympy.Poly(1, x, domain="QQ"), sympy.Poly(x - sympy.Rational(alpha[0]), x, domain="QQ")
     for k in range(1, len(alpha)):
         prev, cur = cur, (sympy.Poly(x, x, domain="QQ") - sympy.Rational(alpha[k])) * cur \

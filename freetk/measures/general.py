@@ -8,7 +8,8 @@ import sympy
 from .. import series as _series
 from .. import validation as _v
 from ..errors import InvalidArgument
-from ..inversion import atoms_from_moments, extend_atomic_moments, gauss_from_moments, jacobi_from_moments, terminated_cf
+from ..inversion import (atoms_from_moments, extend_atomic_moments, gauss_from_moments, jacobi_from_moments,
+                         terminated_cf)
 from ..numeric import edge_nodes, simplify, to_mp
 from ..precision import MpFunction, context, round_to
 from .atoms import Atoms

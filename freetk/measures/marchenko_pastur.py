@@ -253,8 +253,8 @@ class FreePoisson(Measure):
         th = 2 * w.asin(w.sqrt(u / (2 * h))) if u <= v else w.pi - 2 * w.asin(w.sqrt(v / (2 * h)))
         rho = 2 * w.sqrt(rm) / (1 + rm)
         s1 = abs(1 - rm) / (1 + rm)
-        cont = 2 * rm / (w.pi * (1 + rm)) * (w.sin(th) / rho + th / rho ** 2 - 2 * s1 / rho ** 2
-                                             * w.atan2(w.sqrt(1 + rho) * w.sin(th / 2), w.sqrt(1 - rho) * w.cos(th / 2)))
+        ang = w.atan2(w.sqrt(1 + rho) * w.sin(th / 2), w.sqrt(1 - rho) * w.cos(th / 2))
+        cont = 2 * rm / (w.pi * (1 + rm)) * (w.sin(th) / rho + th / rho ** 2 - 2 * s1 / rho ** 2 * ang)
         return ctx.convert(cont + atom)
 
     def latex(self):
