@@ -271,3 +271,66 @@ def _bisect_edge(measure, outside, inside, thr, iters=40):
         if abs(inside - outside) <= 1e-14 * max(1.0, abs(mid)):
             break
     return (inside + outside) / 2
+
+
+def _monic_orthogonal(alpha, beta, x):
+    """``(pi_{p-1}, pi_p)`` over Q from the three-term recurrence
+    ``pi_{k+1} = (x - alpha_k) pi_k - beta_k pi_{k-1}``."""
+    prev, cur = sympy.Poly(1, x, domain="QQ"), sympy.Poly(x - sympy.Rational(alpha[0]), x, domain="QQ")
+    for k in range(1, len(alpha)):
+        prev, cur = cur, (sympy.Poly(x, x, domain="QQ") - sympy.Rational(alpha[k])) * cur \
+            - sympy.Rational(beta[k]) * prev
+    return prev, cur
+
+
+def extend_atomic_moments(m, p, k):
+    """``m_0..m_k`` of the ``p``-atomic law with moments ``m`` (rational, ``len(m) >= 2p``), exactly.
+
+    Every moment of that law satisfies ``L(x^j pi_p) = 0``: with ``pi_p = sum_i c_i x^i`` (monic),
+    ``m_{j+p} = -sum_{i<p} c_i m_{j+i}``, a rational recurrence.
+    """
+    alpha, beta = jacobi_from_moments(m, p)
+    c = [sympy.Rational(v) for v in reversed(_monic_orthogonal(alpha, beta, sympy.Symbol("x"))[1].all_coeffs())]
+    out = [sympy.Rational(v) for v in m]
+    while len(out) <= k:
+        j = len(out) - p
+        out.append(-sum((c[i] * out[j + i] for i in range(p)), sympy.Integer(0)))
+    return out[:k + 1]
+
+
+def atoms_from_moments(m, p):
+    """The ``p``-atomic probability measure whose moments start with the rational ``m_0..m_{2p-1}``.
+
+    Used when the Hankel matrices of ``m`` have rank ``p`` (:func:`hankel_positivity` returned
+    ``p``): the measure is then determined and is the ``p``-point Gauss rule of the moment
+    functional.  Exact: the recurrence coefficients are rational (Chebyshev algorithm over Q),
+    the atoms are the roots of the monic orthogonal polynomial ``pi_p`` (rationals, radicals for
+    quadratic factors, ``CRootOf`` otherwise: ``pi_p`` has ``p`` simple real roots), and the
+    weights are the Christoffel numbers
+    ``lambda_j = beta_0 beta_1 ... beta_{p-1} / (pi_{p-1}(x_j) pi_p'(x_j))``,
+    evaluated as ``c q(x_j)`` with ``q = (pi_{p-1} pi_p')^{-1} mod f`` for each irreducible factor
+    ``f`` of ``pi_p`` (a polynomial of degree ``< deg f`` in the root).  The last weight is written
+    ``1 - (sum of the others)`` (the same number: the weights sum to ``m_0 = 1``) so that the sum is
+    exactly 1 to sympy as well.
+
+    Returns ``(locations, weights)``, sympy numbers sorted by location.
+    """
+    alpha, beta = jacobi_from_moments(m, p)
+    x = sympy.Symbol("x")
+    prev, cur = _monic_orthogonal(alpha, beta, x)
+    norm = sympy.Mul(*[sympy.Rational(b) for b in beta[:p]])
+    denom = prev * cur.diff(x)
+    pairs = []
+    for f, _ in cur.factor_list()[1]:
+        q = sympy.invert(denom.rem(f).as_expr(), f.as_expr(), x) if f.degree() > 1 else None
+        for r in f.all_roots():
+            if f.degree() == 1:
+                w = norm / denom.eval(r)
+            else:
+                w = sympy.expand(norm * q.subs(x, r)) if not isinstance(r, sympy.CRootOf) else norm * q.subs(x, r)
+            pairs.append((r, w))
+    pairs.sort(key=lambda t: float(t[0]))
+    locs = [r for r, _ in pairs]
+    ws = [w for _, w in pairs]
+    ws[-1] = 1 - sum(ws[:-1], sympy.Integer(0))
+    return locs, ws

@@ -288,3 +288,57 @@ def test_float_moments_with_a_negative_hankel_determinant_are_rejected():
     with pytest.raises(NotAMeasure) as exc:
         ft.from_moments([1.0, 0.0, 1.0, 0.0, 0.5])      # m4 < m2^2
     assert exc.value.order == 2
+
+
+# ----------------------------------------------------------------------------- determinate (atomic) data
+@pytest.mark.parametrize("moments, locs, weights", [
+    ([1, 1, 1], [1], [1]),
+    ([1, 0, 1, 0, 1], [-1, 1], [F(1, 2), F(1, 2)]),
+    ([1, 0, 1, 0, 1, 0], [-1, 1], [F(1, 2), F(1, 2)]),
+    ([1, 0, 2, 0, 4, 0, 8], [-sympy.sqrt(2), sympy.sqrt(2)], [F(1, 2), F(1, 2)]),
+])
+def test_from_moments_singular_hankel_is_the_atomic_law(moments, locs, weights):
+    # the reference: the Cauchy transform sum w/(z - x) of the law written down by hand
+    m = ft.from_moments(moments)
+    assert [(sympy.nsimplify(x), sympy.Rational(w)) for x, w in m.atoms()] == \
+        [(sympy.sympify(x), sympy.Rational(w)) for x, w in zip(locs, weights)]
+    for z in (0.5 + 0.5j, -2 + 0.1j, 3j):
+        ref = sum(complex(w) / (z - float(x)) for x, w in zip(locs, weights))
+        assert abs(complex(m.cauchy(z)) - ref) < 1e-14
+    assert float(m.pdf(0.5)) == 0.0 and m.support() == []
+    assert abs(m.total_mass() - 1) < 1e-15
+    # moments beyond the list are those of the atomic law, exactly
+    ref_m = [sum(sympy.Rational(w) * sympy.sympify(x) ** k for x, w in zip(locs, weights)) for k in range(12)]
+    assert [sympy.simplify(a - b) for a, b in zip(m.moments(11), ref_m)] == [0] * 12
+
+
+def test_from_moments_singular_hankel_irrational_atoms():
+    # m_0..m_5 of the exponential law and the 3-point Gauss rule: the Gauss-Laguerre rule, whose
+    # nodes (roots of the irreducible cubic L_3) and weights numpy computes by its own eigensolver
+    import numpy as np
+    exp_m = [1, 1, 2, 6, 24, 120]
+    rule = ft.from_moments(exp_m + [684])        # 684 = sum w x^6 of that rule: H_3 singular
+    xs, ws = np.polynomial.laguerre.laggauss(3)
+    assert len(rule.atoms()) == 3
+    got = sorted((float(x), float(w)) for x, w in rule.atoms())
+    assert np.allclose([g[0] for g in got], xs, rtol=1e-14, atol=0)
+    assert np.allclose([g[1] for g in got], ws, rtol=1e-13, atol=0)
+    assert sum(w for _, w in rule.atoms()) == 1
+    mp = mpmath.MPContext()
+    mp.dps = 40
+    cubic = lambda t: t ** 3 - 9 * t ** 2 + 18 * t - 6        # 6 L_3(t), monic up to sign
+    root = mp.findroot(cubic, mp.mpf(xs[0]))
+    assert abs(mp.mpf(rule.atoms()[0][0].evalf(45)) - root) < mp.mpf(10) ** -38
+    assert rule.cdf(1.0) == pytest.approx(ws[0], rel=1e-13)
+    assert np.dot(ws, xs ** 6) == pytest.approx(684, rel=1e-13)
+    later = rule.moments(8)[7:]
+    assert all(sympy.Rational(v).q == 1 for v in later)           # rational: the flat extension
+    assert [float(v) for v in later] == pytest.approx([np.dot(ws, xs ** 7), np.dot(ws, xs ** 8)], rel=1e-12)
+
+
+@pytest.mark.parametrize("data", [[1.0, 0.0, 1.0, 0.0, 1.0, 0.0], [1.0, 0, 1.0, 0, 1.0, 0.0]])
+def test_from_moments_float_data_of_an_atomic_law(data):
+    m = ft.from_moments(data)
+    assert [x for x, _ in m.atoms()] == pytest.approx([-1, 1], abs=1e-15)
+    assert abs(complex(m.cauchy(0.5 + 0.5j)) - (0.5 + 0.5j) / ((0.5 + 0.5j) ** 2 - 1)) < 1e-14
+    assert float(m.pdf(0.3)) == 0.0

@@ -1,4 +1,6 @@
 """Numeric layer: Cauchy transforms, densities, subordination, precision (issue: numerics)."""
+import math
+
 import mpmath
 import numpy as np
 import pytest
@@ -459,3 +461,117 @@ def test_simplify_of_radical_constants_is_sympys_canonical_form():
     assert not _is_radical_constant(sympy.erf(sympy.sqrt(2)) / 2 + 1)
     assert not _is_radical_constant(t / 2 + 1 / (2 * t))
     assert simplify(t / 2 + 1 / (2 * t)) == sympy.simplify(t / 2 + 1 / (2 * t))
+
+
+# ----------------------------------------------------------------------------- issue 12: nothing silent
+def _mp_law_reference(lam, x, dps=60):
+    """Density and cdf of MP(lam) (lam < 1: no atom) at x from the textbook formula, in a private mpmath
+    context wide enough for a support of relative width 4 sqrt(lam); cdf by quadrature in the angle."""
+    c = mpmath.MPContext()
+    c.dps = dps + int(-mpmath.log10(lam) / 2) + 10 if lam < 1 else dps
+    L = c.mpf(lam) if not isinstance(lam, F) else c.mpf(lam.numerator) / lam.denominator
+    lo, hi = (1 - c.sqrt(L)) ** 2, (1 + c.sqrt(L)) ** 2
+    dens = lambda t: c.sqrt(max(0, (hi - t) * (t - lo))) / (2 * c.pi * L * t)   # noqa: E731
+    mid, h = (lo + hi) / 2, (hi - lo) / 2
+    th = c.acos((mid - c.mpf(x)) / h)
+    return dens(c.mpf(x)), c.quad(lambda p: dens(mid - h * c.cos(p)) * h * c.sin(p), [0, th])
+
+
+@pytest.mark.parametrize("lam", [1e-30, 1e-300, F(1, 10 ** 20)])
+def test_mp_tiny_ratio_density_cdf_mass(lam):
+    m = ft.marchenko_pastur(lam)
+    d_ref, c_ref = _mp_law_reference(lam, 1)
+    assert abs(m.pdf(1.0) - float(d_ref)) <= 1e-13 * float(d_ref)
+    assert abs(m.cdf(1.0) - float(c_ref)) <= 1e-13
+    assert abs(m.total_mass() - 1) <= 1e-15
+
+
+@pytest.mark.parametrize("lam", [1e-20, 1e-30])
+def test_mp_tiny_float_ratio_keeps_every_digit(lam):
+    v = ft.marchenko_pastur(lam).pdf(1, dps=40)
+    ref, _ = _mp_law_reference(lam, 1, dps=60)
+    assert abs(ref.context.mpf(v) - ref) <= ref * ref.context.mpf(10) ** -39
+
+
+@pytest.mark.parametrize("rate, jump", [(F(2), F(1, 2)), (F(1, 3), 2), (0.7, 1.3), (1, 1), (40.0, 0.01)])
+def test_free_poisson_closed_cdf_against_quadrature(rate, jump):
+    # the reference integrates the textbook density with mpmath (atom 1 - r at 0 added by hand)
+    c = mpmath.MPContext()
+    c.dps = 30
+    r, a = c.mpf(F(rate).numerator) / F(rate).denominator, c.mpf(F(jump).numerator) / F(jump).denominator
+    lo, hi = a * (1 - c.sqrt(r)) ** 2, a * (1 + c.sqrt(r)) ** 2
+    dens = lambda t: c.sqrt(max(0, (hi - t) * (t - lo))) / (2 * c.pi * a * t)   # noqa: E731
+    m = ft.free_poisson(rate, jump)
+    for s in (0.0, 0.1, 0.37, 0.5, 0.9, 1.0):
+        x = lo + s * (hi - lo)
+        ref = c.quad(dens, [lo, x]) + (1 - r if r < 1 else 0)
+        assert abs(m.cdf(float(x)) - float(ref)) < 1e-13, (rate, jump, s)
+    assert m.total_mass() == 1.0 and m.cdf(float(hi) * 2 + 1) == 1.0 and m.cdf(float(lo) / 2 - 1) == 0.0
+
+
+def test_uniform_far_from_zero_mass_and_expect():
+    u = ft.uniform(10 ** 6, 10 ** 6 + 1)
+    assert abs(u.total_mass() - 1) <= 1e-15
+    with pytest.warns(ft.PrecisionWarning):      # 1e-15 is below what double precision can promise there
+        v = u.expect(lambda t: t, tol=1e-15)
+    assert abs(v - 1000000.5) <= 1e-9           # E x = (lo + hi)/2 (was 8e-5 off, silently)
+    assert abs(u.expect(lambda t: t, tol=1e-6) - 1000000.5) <= 1e-9
+    assert abs(ft.semicircle(10 ** 6, 1).expect(lambda t: t, tol=1e-6) - 10 ** 6) <= 1e-9
+    c = mpmath.MPContext()
+    c.dps = 30
+    ref = float(c.cos(10 ** 6) - c.cos(10 ** 6 + 1))
+    import warnings
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        e = u.expect(lambda t: np.sin(t))
+    assert abs(e - ref) <= 1e-13 or any(issubclass(w.category, ft.PrecisionWarning) for w in rec)
+
+
+def test_expect_says_when_tol_is_not_met():
+    # Bernoulli ⊞ Bernoulli is the arcsine law on [0, 2]: E x^3 = 5/2 (mpmath quadrature below)
+    c = mpmath.MPContext()
+    c.dps = 30
+    ref = c.quad(lambda th: (1 - c.cos(th)) ** 3 / c.pi, [0, c.pi])     # x = 1 - cos(theta)
+    assert abs(ref - c.mpf(5) / 2) < 1e-25
+    B = ft.atoms([0, 1], [F(1, 2), F(1, 2)])
+    law = ft.free_add(B, B)
+    with pytest.warns(ft.PrecisionWarning, match="expect"):
+        v = law.expect(lambda t: t ** 3, tol=1e-14)
+    assert abs(v - 2.5) <= 8 * law.quadrature_error()          # within the bound the warning gives
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ft.PrecisionWarning)
+        assert abs(law.expect(lambda t: t ** 3, tol=1e-7) - 2.5) <= 1e-7
+
+
+def test_free_mul_atoms_mass_is_right_or_loud():
+    # support [2.1, 7.5] with a 1/sqrt end at 7.5 and an atom 3/5 at 0: mass 1 and cdf beyond the support 1
+    import warnings
+    p = ft.free_mul(ft.atoms([F(3, 4), 3], [F(2, 5), F(3, 5)]), ft.atoms([0, F(5, 2)], [F(3, 5), F(2, 5)]))
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        mass, top = p.total_mass(), p.cdf(8.5)
+    loud = [w for w in rec if issubclass(w.category, ft.PrecisionWarning)]
+    if not loud:
+        assert abs(mass - 1) <= 1e-12 and abs(top - 1) <= 1e-12
+    else:
+        assert abs(mass - 1) <= p.quadrature_error()
+
+
+def test_ntk_huge_gamma2_bulk_or_refusal():
+    # gamma2 -> oo: mu -> delta_a, a = (pi - 2)/(4 pi), rho -> free Poisson of rate 1 and jump a
+    import math
+    a = (math.pi - 2) / (4 * math.pi)
+    ref = math.sqrt((4 * a - 0.1) * 0.1) / (2 * math.pi * a * 0.1)
+    law = ft.ntk_law("relu", gamma1=1, gamma2=F(10 ** 12))
+    assert abs(law.pdf(0.1) - ref) <= 1e-6 * ref      # O(1/gamma2) from the limit
+    for g2 in (F(10 ** 30), 1e300):
+        with pytest.raises(ft.InvalidArgument, match="scales"):
+            ft.ntk_law("relu", gamma1=1, gamma2=g2).pdf(0.1)
+
+
+def test_mp_ratio_below_the_double_range_is_refused_by_name():
+    with pytest.raises(ft.InvalidArgument, match="`ratio` of `marchenko_pastur`"):
+        ft.marchenko_pastur(1e-320)            # 1/ratio overflows a double
+    lam = 2.0 ** -1022                        # the smallest accepted: density 1/(pi sqrt(lam)) at 1 (+ O(lam))
+    assert abs(ft.marchenko_pastur(lam).pdf(1.0) * math.pi * 2.0 ** -511 - 1) < 1e-14

@@ -481,7 +481,22 @@ class Measure(SpectralMixin, metaclass=ABCMeta):
         return self._cache["quad_table"]
 
     def _cdf_generic_np(self, x):
-        return quadrature.cdf(self._quad_table(), x, self.atoms_float())
+        table = self._quad_table()
+        self._warn_table("cdf", table.error)
+        return quadrature.cdf(table, x, self.atoms_float())
+
+    #: error estimate of the density's expansion above which total_mass and cdf warn (double precision
+    #: promises about 1e-12 relative for solved densities; 1e-9 leaves room for the estimate's pessimism)
+    MASS_TOL = 1e-9
+
+    def _warn_table(self, what, err, tol=None):
+        """A :class:`PrecisionWarning` when the expansion's error estimate ``err`` exceeds ``tol``
+        (``MASS_TOL`` when None): the value is returned, but only to about ``err``."""
+        tol = self.MASS_TOL if tol is None else tol
+        if not err <= tol:
+            warnings.warn(f"{type(self).__name__}.{what}: the quadrature of the density is good to about {err:.1e} "
+                          f"only (Chebyshev tail of its expansion; asked {tol:.1e}); see quadrature_error()",
+                          PrecisionWarning, stacklevel=4)
 
     def _cdf_generic_mp(self, x, ctx):
         wide = _doubled(ctx)
@@ -500,8 +515,20 @@ class Measure(SpectralMixin, metaclass=ABCMeta):
 
     def total_mass(self):
         """Continuous mass (Chebyshev expansion of the density in the angle variable of each support
-        interval, see :mod:`freetk.kernels.quadrature`) plus the atoms, in double precision."""
-        return sum(w for _, w in self.atoms_float()) + self._quad_table().total
+        interval, see :mod:`freetk.kernels.quadrature`) plus the atoms, in double precision.  When the
+        expansion's error estimate (:meth:`quadrature_error`) exceeds ``MASS_TOL`` a
+        :class:`PrecisionWarning` gives it (it bounds the error of the mass)."""
+        if self._CLOSED_MASS:   # a family with a closed-form cdf: its value well above the support
+            ivs = self.support()
+            top = float(max([b for _, b in ivs] + [a for a, _ in self.atoms_float()]))
+            return float(np.asarray(self._cdf_np(np.array([top + max(1.0, abs(top))])), float)[0])
+        table = self._quad_table()
+        self._warn_table("total_mass", table.error)
+        return sum(w for _, w in self.atoms_float()) + table.total
+
+    #: True for families whose closed-form ``_cdf_np`` gives the mass exactly (no quadrature, whose
+    #: nodes lose the ratio position/width of a piece far from 0 in relative accuracy)
+    _CLOSED_MASS = False
 
     def quadrature_error(self):
         """Error estimate of :meth:`total_mass`, :meth:`cdf` and :meth:`expect` (double precision): the
@@ -511,10 +538,30 @@ class Measure(SpectralMixin, metaclass=ABCMeta):
     def _expect_density(self, g, tol=None):
         """``int g dmu`` for a vectorised function ``g``: atoms plus the continuous part from the same
         expansion as ``cdf`` (no new density evaluations); the public :meth:`expect` chooses between
-        this and the Cauchy-transform route.  ``tol`` is accepted for the caller's convenience: the
-        accuracy is that of the expansion (:meth:`quadrature_error`)."""
-        tot = sum(float(np.asarray(g(np.array([x])), float)[0]) * w for x, w in self.atoms_float())
-        return tot + quadrature.integrate(self._quad_table(), g)
+        this and the Cauchy-transform route.  The accuracy is that of the expansion: its error estimate
+        (:meth:`quadrature_error`, a bound on the error of the mass) times the largest ``|g|`` at the
+        expansion's nodes bounds the error of the continuous part; when that exceeds ``tol`` a
+        :class:`PrecisionWarning` gives it (the expansion is already refined to its noise level:
+        more nodes would not meet ``tol``)."""
+        table = self._quad_table()
+        atoms = self.atoms_float()
+        tot = sum(float(np.asarray(g(np.array([x])), float)[0]) * w for x, w in atoms)
+        if not table.pieces:
+            return tot
+        # shifted to the centre c of the support: int g f = int (g - g(c)) f + g(c) (1 - sum of the atoms),
+        # the continuous mass being exact for a probability measure; the quadrature's relative error
+        # (e.g. the rounding of x - lo at nodes of a piece far from 0) then multiplies g - g(c), not g
+        c = 0.5 * (table.pieces[0].lo + table.pieces[-1].hi)
+        gc = float(np.asarray(g(np.array([c])), float)[0])
+        if not np.isfinite(gc):
+            gc = 0.0
+        cont = 1.0 - sum(w for _, w in atoms)
+        val = tot + quadrature.integrate(table, lambda t: np.asarray(g(t), float) - gc) + gc * cont
+        if tol is not None:
+            xs = [p.x if hasattr(p, "x") else np.array([p.edge]) for p in table.pieces]
+            gmax = float(np.max(np.abs(np.asarray(g(np.concatenate(xs)), float) - gc)))
+            self._warn_table("expect", table.error * gmax, tol)
+        return val
 
     def _quantile_np(self, q):
         """Smallest ``x`` with ``cdf(x) >= q`` (internal; bisection on the table's cdf)."""

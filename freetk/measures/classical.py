@@ -16,6 +16,8 @@ def _interval_parameters(lo, hi):
 
 
 class _IntervalLaw(Measure):
+    _CLOSED_MASS = True     # the closed-form cdf is 1 at hi: total_mass needs no quadrature
+
     """A law on one interval ``[lo, hi]`` given by its ends (``_FUNC``: the constructor's name in
     messages, ``_NAME``: the LaTeX name)."""
 
@@ -167,6 +169,7 @@ class UniformSquared(Measure):
     """
 
     PARAMETERS = (Parameter("b", POSITIVE, "b", default=1, symbols=False, doc="D uniform on [-b, b]"),)
+    _CLOSED_MASS = True     # the closed-form cdf is 1 at b^2
 
     def __init__(self, b=1):
         super().__init__()

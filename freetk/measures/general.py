@@ -8,9 +8,11 @@ import sympy
 from .. import series as _series
 from .. import validation as _v
 from ..errors import InvalidArgument
-from ..inversion import gauss_from_moments, jacobi_from_moments, terminated_cf
+from ..inversion import (atoms_from_moments, extend_atomic_moments, gauss_from_moments, jacobi_from_moments,
+                         terminated_cf)
 from ..numeric import edge_nodes, simplify, to_mp
 from ..precision import MpFunction, context, round_to
+from .atoms import Atoms
 from .base import Measure, as_float, as_mp, exact
 from .parameters import POSITIVE, REALS, IsMeasure, Parameter
 
@@ -23,10 +25,16 @@ class FromMoments(Measure):
     the Jacobi matrix: the Cauchy transform through the continued fraction with a
     square-root terminator (exact for measures whose recurrence coefficients become
     constant, accurate in the bulk of one-interval laws), Gauss quadrature for integrals.
+
+    When a Hankel determinant of the list vanishes (rank ``p``, decided exactly for rational
+    moments) the data determine the measure: it is the ``p``-atomic law, the ``p``-point Gauss rule
+    of the moment functional, and every numeric method is that law's (exact atoms, density 0,
+    every moment known), never a continued fraction with a terminator.
     """
 
     def __init__(self, moments, nodes=None, name=r"\mu"):
         super().__init__()
+        atomic = None
         if callable(moments):
             self._f = moments
             self._list = None
@@ -35,13 +43,30 @@ class FromMoments(Measure):
             if len(seq) == 0 or seq[0] != 1:
                 raise InvalidArgument("Argument `moments` of `from_moments` must start with m_0 = 1, "
                                       f"got {seq[:1]}")
-            _series.hankel_check(seq, "from_moments")
+            p = _series.hankel_check(seq, "from_moments")
+            num = seq
+            if p is None and any(isinstance(v, (float, np.floating)) for v in seq) \
+                    and all(isinstance(v, (float, np.floating, sympy.Rational)) for v in seq):
+                num = [float(v) for v in seq]   # floats mixed with exact rationals: decided as floats
+                p = _series.hankel_check(num, "from_moments")
             self._list = seq
             self._f = None
+            if p is not None:   # a determinate p-atomic law: its Gauss rule, exactly
+                if _series._kind(seq) == "rational":
+                    atomic = Atoms(*atoms_from_moments(seq, p))
+                else:   # inexact data singular to their rounding: the p-point Gauss rule at their precision
+                    xs, ws = gauss_from_moments(num, p)
+                    ws = [float(w) for w in ws]
+                    atomic = Atoms([float(v) for v in xs], ws[:-1] + [1 - sum(ws[:-1])])
+        self._atomic = atomic
         self._nodes = None if nodes is None else _v.nodes("from_moments", "nodes", nodes)
         self._latex_name = name
 
     def _moments(self, k):
+        if self._atomic is not None and k >= len(self._list):
+            if _series._kind(self._list) != "rational":
+                return self._list + [float(v) for v in self._atomic.moments(k)[len(self._list):]]
+            return self._list + extend_atomic_moments(self._list, len(self._atomic.atoms()), k)[len(self._list):]
         if self._list is not None:
             if k >= len(self._list):
                 raise InvalidArgument(f"FromMoments.moments: only {len(self._list) - 1} moments are known, "
@@ -56,9 +81,15 @@ class FromMoments(Measure):
             return (len(self._list)) // 2
         return 20
 
+    def atoms(self):
+        return self._atomic.atoms() if self._atomic is not None else []
+
     def jacobi(self, n=None):
         """Recurrence coefficients ``(alpha, beta)`` of the first ``n`` orthogonal polynomials."""
         n = n or self._n_nodes()
+        if self._atomic is not None and n > len(self._atomic.atoms()):
+            raise InvalidArgument(f"Argument `n` of `FromMoments.jacobi` must be <= {len(self._atomic.atoms())} "
+                                  f"(the moments are those of a {len(self._atomic.atoms())}-atomic law), got {n}")
         key = ("jacobi", n)
         if key not in self._cache:
             m = self.moments(2 * n - 1)
@@ -67,10 +98,18 @@ class FromMoments(Measure):
 
     def gauss(self, n=None, dps=None):
         """``n``-point Gauss quadrature ``(nodes, weights)``."""
+        if self._atomic is not None and (n is None or n >= len(self._atomic.atoms())):
+            xs, ws = zip(*self._atomic.atoms())   # the p-point rule is the law itself (exact for all n >= p)
+            if dps is None:
+                return np.array([float(v) for v in xs]), np.array([float(v) for v in ws])
+            ctx = context(dps)
+            return [round_to(as_mp(v, ctx), dps) for v in xs], [round_to(as_mp(v, ctx), dps) for v in ws]
         n = n or self._n_nodes()
         return gauss_from_moments(self.moments(2 * n - 1), n, dps=dps)
 
     def support(self, dps=None):
+        if self._atomic is not None:
+            return self._atomic.support(dps)
         if dps is not None:
             return self._support_mp(dps)
         a, b = self.jacobi()
@@ -78,19 +117,27 @@ class FromMoments(Measure):
         return [(ai - 2 * np.sqrt(bi), ai + 2 * np.sqrt(bi))]
 
     def _cauchy_np(self, z):
+        if self._atomic is not None:
+            return self._atomic._cauchy_np(z)
         a, b = self.jacobi()
         af = np.array([float(x) for x in a])
         bf = np.array([float(x) for x in b])
         return terminated_cf(np.asarray(z, complex), af, bf, np.sqrt)
 
     def _cauchy_mp(self, z, ctx):
+        if self._atomic is not None:
+            return self._atomic._cauchy_mp(z, ctx)
         a, b = self.jacobi()
         return terminated_cf(z, [to_mp(x, ctx) for x in a], [to_mp(x, ctx) for x in b], ctx.sqrt)
 
     def _pdf_np(self, x):
+        if self._atomic is not None:
+            return np.zeros(np.shape(x))
         return np.clip(-self._cauchy_np(np.asarray(x, float) + 0j).imag / np.pi, 0, None)
 
     def _pdf_mp(self, x, ctx):
+        if self._atomic is not None:
+            return ctx.mpf(0)
         v = -ctx.im(self._cauchy_mp(ctx.mpc(x), ctx)) / ctx.pi
         return v if v > 0 else ctx.mpf(0)
 

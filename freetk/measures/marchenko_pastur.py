@@ -1,7 +1,9 @@
 """Free Poisson (Marchenko-Pastur) laws and free compound Poisson laws."""
 import warnings
+from fractions import Fraction
 from math import comb
 
+import mpmath
 import numpy as np
 import sympy
 
@@ -33,12 +35,36 @@ class FreePoisson(Measure):
 
     PARAMETERS = (Parameter("rate", POSITIVE, "r", typical=(1, 12), doc="rate"),
                   Parameter("jump", POSITIVE, r"\alpha", typical=(1, 8), default=1, doc="jump size"))
+    _CLOSED_MASS = True     # the closed-form cdf: total_mass needs no quadrature
 
-    def __init__(self, rate, jump=1, name=None):
+    def __init__(self, rate, jump=1, name=None, _exact=None):
         super().__init__()
         p = self._set_parameters("free_poisson", rate=rate, jump=jump)
         self._r, self._a = p["rate"], p["jump"]
         self._name = name
+        # (rate, jump) as exact Fractions when the parameters are numbers (a float is the binary number it
+        # is); marchenko_pastur passes (1/ratio, ratio) exactly, never the rounded float 1/ratio
+        if _exact is None:
+            fr, fa = _fraction(self._r), _fraction(self._a)
+            _exact = (fr, fa) if fr is not None and fa is not None else None
+        self._exact = _exact
+
+    def _centre(self):
+        """``(c_hi, c_lo, h)``: the centre ``c = a (1 + r)`` of the support as an unevaluated sum of two
+        doubles (so that ``x - c`` is exact to rounding next to a support much narrower than ``c``) and
+        the half-width ``h = 2 a sqrt(r)``.  ``(b - x)(x - a_) = h^2 - (x - c)^2`` without cancellation."""
+        if "centre" not in self._cache:
+            if self._exact is not None:
+                r, a = self._exact
+                c = a + a * r
+                c_hi = float(c)
+                c_lo = float(c - Fraction(c_hi))
+                h = 2.0 * float(a) * np.sqrt(float(r))
+            else:
+                r, a = as_float(self._r), as_float(self._a)
+                c_hi, c_lo, h = a * (1 + r), 0.0, 2 * a * np.sqrt(r)
+            self._cache["centre"] = (c_hi, c_lo, h)
+        return self._cache["centre"]
 
     # ``rate`` and ``jump`` read ``parameters`` (kept for freetk.algebraic and the NTK routes)
     rate = property(lambda self: self._params["rate"])
@@ -60,7 +86,26 @@ class FreePoisson(Measure):
     def _s_closed(self, z):
         return 1 / (self._a * self._r + self._a * z)
 
+    def _narrow(self):
+        """True when the support is narrow against its centre (``h < 1e-3 c``): distances to the edges
+        are then taken from the centre held as two doubles; otherwise from the edges themselves (which
+        keeps ``x - lo`` exact next to an edge at or near 0, e.g. the hard edge of MP(1))."""
+        c_hi, _, h = self._centre()
+        return self._exact is not None and h < 1e-3 * abs(c_hi)
+
+    def _edge_distances(self, x):
+        """``(x - lo, hi - x)`` for an array ``x``, without cancellation."""
+        if self._narrow():
+            c_hi, c_lo, h = self._centre()
+            d = (x - c_hi) - c_lo
+            return h + d, h - d
+        lo, hi = self._edges()
+        return x - lo, hi - x
+
     def _edges(self):
+        c_hi, c_lo, h = self._centre()
+        if self._narrow():   # a support narrow against its centre: c -+ h
+            return (c_hi - h) + c_lo, (c_hi + h) + c_lo
         r, a = as_float(self._r), as_float(self._a)
         return a * (1 - np.sqrt(r)) ** 2, a * (1 + np.sqrt(r)) ** 2
 
@@ -123,17 +168,94 @@ class FreePoisson(Measure):
 
     def _pdf_np(self, x):
         a = as_float(self._a)
-        lo, hi = self._edges()
-        q = np.clip((hi - x) * (x - lo), 0, None)
+        x = np.asarray(x, float)
+        u, v = self._edge_distances(x)
+        q = np.clip(u * v, 0, None)           # (b - x)(x - a_), no cancellation at a narrow support
         with np.errstate(divide="ignore", invalid="ignore"):
             out = np.where(q > 0, np.sqrt(q) / (2 * np.pi * a * np.where(x == 0, 1, x)), 0.0)
         return out
 
     def _pdf_mp(self, x, ctx):
-        r, a, lo, hi = self._params_mp(ctx)
-        lo, hi = a * lo, a * hi
-        q = (hi - x) * (x - lo)
-        return ctx.sqrt(q) / (2 * ctx.pi * a * x) if q > 0 and x != 0 else ctx.mpf(0)
+        if self._exact is None:
+            r, a, lo, hi = self._params_mp(ctx)
+            lo, hi = a * lo, a * hi
+            q = (hi - x) * (x - lo)
+            return ctx.sqrt(q) / (2 * ctx.pi * a * x) if q > 0 and x != 0 else ctx.mpf(0)
+        # h^2 - (x - c)^2 with h^2 = 4 a^2 r and c = a + a r exact: x - c is formed in a context wide enough
+        # for c's digits down to the support's width (c / h = (1 + r)/(2 sqrt r) more bits), so a support
+        # narrow against its centre (MP(1e-30): width 4e-15 at 1) loses nothing
+        wide, am, rm, lo, hi = self._wide_mp(ctx)
+        xm = wide.convert(x)
+        q = (xm - lo) * (hi - xm)
+        if not (q > 0 and xm != 0):
+            return ctx.mpf(0)
+        return ctx.convert(wide.sqrt(q) / (2 * wide.pi * am * xm))
+
+    def _wide_mp(self, ctx):
+        """``(wide, a, r, lo, hi)``: a context with the bits that the centre's digits down to the support's
+        width and the cdf's ``1/rho^2`` cancellation need beyond ``ctx``, the exact jump and rate in it,
+        and the edges ``a (1 -+ sqrt r)^2`` (accurate relative to themselves, also next to 0)."""
+        r, a = self._exact
+        rf = float(r)
+        rho = 2 * np.sqrt(rf) / (1 + rf)
+        wide = mpmath.MPContext()
+        wide.prec = ctx.prec + 2 * max(0, int(-np.log2(rho))) + 20
+        am, rm = wide.mpf(a.numerator) / a.denominator, wide.mpf(r.numerator) / r.denominator
+        sr = wide.sqrt(rm)
+        return wide, am, rm, am * (1 - sr) ** 2, am * (1 + sr) ** 2
+
+    def _cdf_np(self, x):
+        """``F(x)`` in closed form: with ``x = c - h cos(theta)`` the mass element of the continuous part is
+        ``g(theta) dtheta``, ``g = 2 r/(pi (1 + r)) sin^2(theta)/(1 - rho cos(theta))``, ``rho = h/c =
+        2 sqrt(r)/(1 + r)``, whose integral from 0 is ``sin(theta)/rho + theta/rho^2 - 2 sqrt(1 - rho^2)/rho^2
+        atan2(sqrt(1 + rho) sin(theta/2), sqrt(1 - rho) cos(theta/2))`` (used for rho >= 1/2; below, where
+        those terms cancel like 1/rho^2, a 48-point Gauss-Legendre rule of the smooth ``g``, whose poles
+        sit at |Im theta| >= acosh(2)); plus the atom ``1 - r`` at 0 when ``r < 1``."""
+        if self._exact is not None:
+            r = float(self._exact[0])
+        else:
+            r = as_float(self._r)
+        _, _, h = self._centre()
+        x = np.asarray(x, float)
+        u, v = self._edge_distances(x)          # x - lo = h (1 - cos theta), hi - x = h (1 + cos theta)
+        with np.errstate(invalid="ignore"):
+            theta = np.where(u <= v, 2 * np.arcsin(np.sqrt(np.clip(u / (2 * h), 0, 1))),
+                             np.pi - 2 * np.arcsin(np.sqrt(np.clip(v / (2 * h), 0, 1))))
+        rho = 2 * np.sqrt(r) / (1 + r)
+        k = 2 * r / (np.pi * (1 + r))
+        if rho >= 0.5:
+            s1 = np.sqrt((1 - r) ** 2) / (1 + r)          # sqrt(1 - rho^2) = |1 - r|/(1 + r)
+            cont = k * (np.sin(theta) / rho + theta / rho ** 2 - 2 * s1 / rho ** 2
+                        * np.arctan2(np.sqrt(1 + rho) * np.sin(theta / 2), np.sqrt(1 - rho) * np.cos(theta / 2)))
+        else:
+            t, w = np.polynomial.legendre.leggauss(48)
+            phi = theta[..., None] * (1 + t) / 2
+            cont = k * (theta / 2) * np.sum(w * np.sin(phi) ** 2 / (1 - rho * np.cos(phi)), axis=-1)
+        cont = np.where(v <= 0, min(1.0, r), np.where(u <= 0, 0.0, cont))
+        if r < 1:
+            cont = cont + np.where(x >= 0, 1 - r, 0.0)
+        return np.clip(cont, 0.0, 1.0)
+
+    def _cdf_mp(self, x, ctx):
+        """The closed form of :meth:`_cdf_np` (for every ``rho``) in a context with the bits its
+        ``1/rho^2`` cancellation and the centre's digits need, from the exact rate and jump."""
+        if self._exact is None:
+            return self._cdf_generic_mp(x, ctx)
+        w, am, rm, lo, hi = self._wide_mp(ctx)
+        xm = w.convert(x)
+        atom = (1 - rm) if (rm < 1 and xm >= 0) else w.mpf(0)
+        h = 2 * am * w.sqrt(rm)
+        if xm >= hi:
+            return ctx.convert(min(rm, w.mpf(1)) + atom)
+        if xm <= lo:
+            return ctx.convert(atom)
+        u, v = xm - lo, hi - xm
+        th = 2 * w.asin(w.sqrt(u / (2 * h))) if u <= v else w.pi - 2 * w.asin(w.sqrt(v / (2 * h)))
+        rho = 2 * w.sqrt(rm) / (1 + rm)
+        s1 = abs(1 - rm) / (1 + rm)
+        ang = w.atan2(w.sqrt(1 + rho) * w.sin(th / 2), w.sqrt(1 - rho) * w.cos(th / 2))
+        cont = 2 * rm / (w.pi * (1 + rm)) * (w.sin(th) / rho + th / rho ** 2 - 2 * s1 / rho ** 2 * ang)
+        return ctx.convert(cont + atom)
 
     def latex(self):
         if self._name is not None:
@@ -164,7 +286,26 @@ def marchenko_pastur(ratio):
     [1, 1, lam + 1, lam**2 + 3*lam + 1]
     """
     ratio = validate("marchenko_pastur", MP_PARAMETERS, {"ratio": ratio})["ratio"]
-    return FreePoisson(1 / ratio, ratio, name=r"\mathrm{MP}\left(%s\right)" % sympy.latex(ratio))
+    fr = _fraction(ratio)
+    if fr is not None and fr < Fraction(1, 2 ** 1023) * 2:   # 1/ratio beyond the largest double (~1.8e308)
+        raise InvalidArgument(f"Argument `ratio` of `marchenko_pastur` must be >= 2^-1022 (about 2.2e-308: the "
+                              f"rate 1/ratio must be a finite double), got {ratio}")
+    return FreePoisson(1 / ratio, ratio, name=r"\mathrm{MP}\left(%s\right)" % sympy.latex(ratio),
+                       _exact=None if fr is None else (1 / fr, fr))
+
+
+def _fraction(v):
+    """``v`` as an exact Fraction when it is a number with a finite binary or rational value (a float is
+    the binary number it is), else None (symbols, irrational sympy numbers)."""
+    if isinstance(v, sympy.Rational):
+        return Fraction(int(v.p), int(v.q))
+    if isinstance(v, sympy.Basic):
+        return Fraction(float(v)) if isinstance(v, sympy.Float) and v._prec <= 53 else None
+    if isinstance(v, (int, np.integer)):
+        return Fraction(int(v))
+    if isinstance(v, (float, np.floating, Fraction)):
+        return Fraction(v)
+    return None
 
 
 class FreeCompoundPoisson(Measure):
@@ -201,6 +342,27 @@ class FreeCompoundPoisson(Measure):
         j0 = sum(float(wt) for loc, wt in self._J.atoms() if float(loc) == 0)
         mass = 1 - r * (1 - j0)
         return [(0, mass)] if mass > 1e-15 else []
+
+    #: largest ratio of the scales of the jump law's parts (atoms carrying mass, ends of support pieces)
+    #: that the double-precision support search and solve resolve: both work relative to the largest scale
+    #: (tolerances ~1e-12 of it), so a part at a scale below that is lost (measured: the NTK law of ReLU at
+    #: gamma1 = 1 has its bulk at 0.36 and a piece of mass 1/(2 gamma2) at 0.32 gamma2: right up to
+    #: gamma2 = 1e12, the bulk gone at 1e13)
+    MAX_SCALE_RATIO = 1e13
+
+    def _check_scales(self):
+        """Refuse (:class:`InvalidArgument`) a jump law whose parts lie at scales more than
+        ``MAX_SCALE_RATIO`` apart: the numerics would silently lose the part at the smaller scale."""
+        r = as_float(self._r)
+        scales = [abs(float(t)) for t, w in self._J.atoms() if float(t) != 0 and r * float(w) > 1e-15]
+        scales += [max(abs(float(a)), abs(float(b))) for a, b in self._J.support()]
+        scales = [v for v in scales if v > 0]
+        if scales and max(scales) > self.MAX_SCALE_RATIO * min(scales):
+            raise InvalidArgument(
+                f"`{type(self).__name__}`: the jump law has parts at scales {min(scales):.3g} and {max(scales):.3g} "
+                f"(ratio {max(scales) / min(scales):.2g} > {self.MAX_SCALE_RATIO:.0e}); the double-precision "
+                "support search and solve work relative to the largest scale and would lose the law at the "
+                "smaller one (e.g. an NTK law with gamma2 beyond about 1e12)")
 
     def _jump_scale(self):
         pts = [abs(float(l)) for l, _ in self._J.atoms()] + [max(abs(a), abs(b)) for a, b in self._J.support()]
@@ -280,6 +442,7 @@ class FreeCompoundPoisson(Measure):
         edges are located from the density instead (``exact_edges`` False)."""
         key = "support_intervals"
         if key not in self._cache:
+            self._check_scales()
             pair = self._jump_real_pair()
             if pair is None:
                 lo, hi = self._range()

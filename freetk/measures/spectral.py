@@ -183,8 +183,9 @@ class SpectralMixin:
           ``sum_k q_k m_k - sum_i r_i G(z_i)`` — exact moments plus one Cauchy transform per pole
           (complex poles through ``G(conj z) = conj G(z)``).  E.g. ``1/(x + lam)`` is the resolvent.
         * Any other ``f`` (a vectorised callable, or a sympy expression that is not such a rational
-          function): atoms plus the edge-adapted quadrature of ``f * pdf`` on each smooth piece,
-          nodes doubled until two results agree to ``tol``.
+          function): atoms plus the edge-adapted quadrature of ``f * pdf`` on each smooth piece
+          (the expansion behind ``cdf``); when its error bound exceeds ``tol`` the value comes with a
+          :class:`~freetk.errors.PrecisionWarning` giving the bound.
         """
         import sympy
         if isinstance(f, sympy.Basic):
