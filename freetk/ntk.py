@@ -282,6 +282,8 @@ class NTKMu(Measure):
         """Estimated absolute error of ``pdf(x)``: the route's own estimate when it has one (moment
         route: continued fractions with ``n`` and ``n/2`` coefficients), else a ``dps``-digit
         re-evaluation."""
+        check_dps(f"{type(self).__name__}.pdf_error", dps, allow_none=False)
+        _v.points(f"{type(self).__name__}.pdf_error", "x", x)
         err = self._impl.pdf_error(np.asarray(x, float))
         return err if err is not None else super().pdf_error(x, dps=dps)
 
@@ -776,6 +778,8 @@ class NTKLaw(FreeCompoundPoisson):
         Moment route: the difference between the densities from ``n`` and ``n - 8`` Gauss nodes
         (the discretisation of mu dominates the rounding error).
         """
+        check_dps("NTKLaw.pdf_error", dps, allow_none=False)
+        _v.points("NTKLaw.pdf_error", "x", x)
         x = np.asarray(x, float)
         if self._mu.route == "moments":
             return np.abs(self.pdf(x) - self._coarser().pdf(x))

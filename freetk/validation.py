@@ -34,11 +34,9 @@ def _float_value(x):
     """``float(x)`` for a real number (raises TypeError/ValueError when it is not one)."""
     if isinstance(x, bool) or x is None or isinstance(x, (str, bytes)):
         raise TypeError
-    if isinstance(x, (complex, np.complexfloating)):
-        if x.imag != 0:
-            raise ValueError("complex")
-        return float(x.real)
-    if hasattr(x, "_mpc_"):
+    if isinstance(x, (complex, np.complexfloating)) or hasattr(x, "_mpc_"):
+        # a complex value is refused even with a zero imaginary part: it is a complex number (the
+        # caller's data are complex somewhere upstream), and numpy would drop the part with a warning
         raise ValueError("complex")
     if isinstance(x, sympy.Basic):
         if x.has(sympy.nan, sympy.zoo):
@@ -154,3 +152,67 @@ def matrix_size(func, shape):
         raise InvalidArgument(f"`{func}` would form a {' x '.join(map(str, shape))} matrix ({entries:.3g} entries, "
                               f"{8 * entries / 1e9:.3g} GB in float64); the cap is {MAX_MATRIX_ENTRIES:.0e} entries")
     return shape
+
+
+#: largest magnitude of an evaluation point in double precision
+_DOUBLE_MAX = float(np.finfo(float).max)
+
+
+def _point_value(x, complex_ok):
+    """``complex(x)`` or ``float(x)`` of one evaluation point (TypeError/ValueError when it is not a
+    number of the right kind; OverflowError when it has no double-precision value)."""
+    if isinstance(x, bool) or x is None or isinstance(x, (str, bytes, np.bool_)):
+        raise TypeError
+    if isinstance(x, (complex, np.complexfloating)) or hasattr(x, "_mpc_"):
+        if not complex_ok:
+            raise ValueError("complex")
+        return complex(x)
+    if complex_ok and isinstance(x, sympy.Basic) and not x.free_symbols and x.has(sympy.I):
+        return complex(sympy.N(x))
+    return _float_value(x)
+
+
+def points(func, name, x, *, complex_ok=False, finite=False, double=True):
+    """Evaluation points ``x`` of ``pdf``/``cdf`` (real) or ``cauchy`` (``complex_ok``): a number or an
+    array of numbers.  NaN passes (it gives NaN at its position); booleans, strings, ``None``, complex
+    values where reals are asked (also with a zero imaginary part), symbols and, with ``finite``,
+    ``±inf`` are refused.  With ``double`` (a double-precision evaluation) a number beyond the range of
+    a float (``10**400``) is refused too: it has no double-precision value.  Returns ``x`` unchanged."""
+    try:
+        arr = np.asarray(x)
+    except Exception:  # noqa: BLE001 - ragged nested sequences and other non-arrays
+        raise InvalidArgument(f"Argument `{name}` of `{func}` must be a number or an array of numbers, "
+                              f"got {type(x).__name__}") from None
+    kind = arr.dtype.kind
+    what = "a real or complex number" if complex_ok else "a real number"
+    if kind in "fiuc":
+        if kind == "c" and not complex_ok:
+            raise InvalidArgument(f"Argument `{name}` of `{func}` must be real, got complex values ({x!r})"
+                                  if arr.ndim == 0 else
+                                  f"Argument `{name}` of `{func}` must be real, got an array of dtype {arr.dtype}")
+        if finite and np.any(np.isinf(arr)):
+            raise InvalidArgument(f"Argument `{name}` of `{func}` must be finite (or NaN), got "
+                                  f"{x!r}" if arr.ndim == 0 else f"Argument `{name}` of `{func}` must be finite "
+                                  f"(or NaN); the array contains ±inf")
+        return x
+    if kind != "O":
+        shown = repr(x) if arr.ndim == 0 else f"an array of dtype {arr.dtype}"
+        raise InvalidArgument(f"Argument `{name}` of `{func}` must be {what}, got {shown}")
+    for v in arr.ravel():
+        if isinstance(v, sympy.Basic) and v.free_symbols:
+            raise InvalidArgument(f"Argument `{name}` of `{func}` must be a number, got the expression {v}")
+        try:
+            val = _point_value(v, complex_ok)
+        except ValueError:
+            raise InvalidArgument(f"Argument `{name}` of `{func}` must be real, got {v!r}") from None
+        except TypeError:
+            raise InvalidArgument(f"Argument `{name}` of `{func}` must be {what}, got "
+                                  f"{type(v).__name__} {v!r}") from None
+        except OverflowError:
+            if double:
+                raise InvalidArgument(f"Argument `{name}` of `{func}` has no double-precision value (|{name}| > "
+                                      f"{_DOUBLE_MAX:.4g}); pass dps= to evaluate it, got {v}") from None
+            continue
+        if finite and val == val and np.isinf(abs(val)):
+            raise InvalidArgument(f"Argument `{name}` of `{func}` must be finite (or NaN), got {v!r}")
+    return x
