@@ -17,6 +17,7 @@ from fractions import Fraction
 import math
 import numbers
 
+import mpmath
 import numpy as np
 import sympy
 
@@ -28,6 +29,8 @@ MAX_ORDER = 20_000
 MAX_NODES = 256
 #: largest number of entries of one dense matrix a Monte Carlo sample may form (8 GB of float64)
 MAX_MATRIX_ENTRIES = 10 ** 9
+#: largest magnitude of a number in double precision
+_DOUBLE_MAX = float(np.finfo(float).max)
 
 
 def _float_value(x):
@@ -54,6 +57,16 @@ def _float_value(x):
     raise TypeError
 
 
+def _infinite_object(x):
+    """True for an infinity (float, numpy, mpmath or sympy), False for a finite number however large."""
+    if isinstance(x, sympy.Basic):
+        return x in (sympy.oo, -sympy.oo, sympy.zoo)
+    try:
+        return bool(mpmath.isinf(x)) if hasattr(x, "_mpf_") else math.isinf(float(x))
+    except (OverflowError, TypeError, ValueError):
+        return False
+
+
 def _is_symbolic(x):
     return isinstance(x, sympy.Basic) and bool(x.free_symbols)
 
@@ -74,6 +87,10 @@ def real(func, name, x, *, symbols=False, lo=None, hi=None, lo_open=False, hi_op
                               f"{type(x).__name__} {x!r}") from None
     except OverflowError:
         v = math.inf
+    if math.isinf(v) and not _infinite_object(x):
+        shown = f"{x:.6g}" if isinstance(x, float) else (str(x) if len(str(x)) <= 40 else f"a number of {len(str(x))} characters")
+        raise InvalidArgument(f"Argument `{name}` of `{func}` is too large: its magnitude exceeds "
+                              f"{_DOUBLE_MAX:.4g}, the largest double-precision number, got {shown}")
     if not math.isfinite(v):
         raise InvalidArgument(f"Argument `{name}` of `{func}` must be finite, got {x!r}")
     if lo is not None and (v < lo or (lo_open and v == lo)):
@@ -152,10 +169,6 @@ def matrix_size(func, shape):
         raise InvalidArgument(f"`{func}` would form a {' x '.join(map(str, shape))} matrix ({entries:.3g} entries, "
                               f"{8 * entries / 1e9:.3g} GB in float64); the cap is {MAX_MATRIX_ENTRIES:.0e} entries")
     return shape
-
-
-#: largest magnitude of an evaluation point in double precision
-_DOUBLE_MAX = float(np.finfo(float).max)
 
 
 def _point_value(x, complex_ok):

@@ -164,7 +164,20 @@ def marchenko_pastur(ratio):
     [1, 1, lam + 1, lam**2 + 3*lam + 1]
     """
     ratio = validate("marchenko_pastur", MP_PARAMETERS, {"ratio": ratio})["ratio"]
+    if not (isinstance(ratio, sympy.Basic) and ratio.free_symbols) and not _finite_inverse(ratio):
+        # the rate 1/ratio of the free Poisson law would overflow: name the argument the user gave
+        shown = repr(ratio) if len(repr(ratio)) <= 40 else str(sympy.N(sympy.Rational(str(ratio)), 6))
+        raise InvalidArgument(f"Argument `ratio` of `marchenko_pastur` must be >= {1 / np.finfo(float).max:.4g} "
+                              f"(the rate 1/ratio of the law must have a double-precision value), got {shown}")
     return FreePoisson(1 / ratio, ratio, name=r"\mathrm{MP}\left(%s\right)" % sympy.latex(ratio))
+
+
+def _finite_inverse(x):
+    """True when ``1/x`` of a positive number has a finite double-precision value."""
+    try:
+        return bool(np.isfinite(float(1 / x) if not isinstance(x, float) else np.float64(1.0) / np.float64(x)))
+    except (OverflowError, ZeroDivisionError):
+        return False
 
 
 class FreeCompoundPoisson(Measure):
