@@ -105,7 +105,7 @@ def _tokens(text, where, what="number"):
                 if tok not in _FUNCTIONS:
                     raise CliError(f"{where}: {text!r}: unknown function {tok!r}; known: {', '.join(sorted(_FUNCTIONS))}")
             elif tok.lower() in _NOT_REAL or tok == "I":
-                raise CliError(f"{where}: {text!r}: {tok!r} is not a finite real number")
+                raise CliError(f"{where}: {text!r}: {tok!r} must be a finite real number")
             elif tok not in _CONSTANTS:
                 names[tok] = sympy.Symbol(tok)
         elif tok in ("**", "^"):
@@ -599,7 +599,9 @@ def main(argv=None):
         print(f"freetk {args.cmd}: error: {e}".splitlines()[0], file=sys.stderr)
         return 2
     except OSError as e:      # an output file that passed the check but cannot be written (disk full, ...)
-        where = f" {e.filename}" if getattr(e, "filename", None) else ""
+        outs = [f"{opt} {getattr(args, attr)}" for opt, attr in (("--csv", "csv"), ("--png", "png"), ("--json", "json"))
+                if getattr(args, attr, None)]
+        where = f" {e.filename}" if getattr(e, "filename", None) else f" an output file ({', '.join(outs)})"
         print(f"freetk {args.cmd}: error: cannot write{where}: {e.strerror or e}".splitlines()[0], file=sys.stderr)
         return 1
 
