@@ -175,7 +175,8 @@ def marchenko_pastur(ratio):
 def _finite_inverse(x):
     """True when ``1/x`` of a positive number has a finite double-precision value."""
     try:
-        return bool(np.isfinite(float(1 / x) if not isinstance(x, float) else np.float64(1.0) / np.float64(x)))
+        with np.errstate(over="ignore"):
+            return bool(np.isfinite(float(1 / x) if not isinstance(x, float) else np.float64(1.0) / np.float64(x)))
     except (OverflowError, ZeroDivisionError):
         return False
 
