@@ -157,7 +157,23 @@ def float_dtype(func, name, dtype):
     if dt.kind != "f":
         raise InvalidArgument(f"Argument `{name}` of `{func}` must be a real floating dtype (float32 or float64), "
                               f"got {dt}: an integer dtype would truncate the Gaussian data to zeros")
+    if dt not in (np.dtype(np.float32), np.dtype(np.float64)):
+        raise InvalidArgument(f"Argument `{name}` of `{func}` must be float32 or float64 (the dtypes LAPACK's "
+                              f"eigensolvers take), got {dt}")
     return dt
+
+
+def seed(func, name, s):
+    """A random seed: None, a non-negative integer (not a bool), or a numpy ``SeedSequence``,
+    ``BitGenerator`` or ``Generator`` (what ``numpy.random.default_rng`` takes)."""
+    if s is None or isinstance(s, (np.random.SeedSequence, np.random.BitGenerator, np.random.Generator)):
+        return s
+    if isinstance(s, (bool, np.bool_)) or not isinstance(s, numbers.Integral):
+        raise InvalidArgument(f"Argument `{name}` of `{func}` must be None or a non-negative integer, got "
+                              f"{type(s).__name__} {s!r}")
+    if s < 0:
+        raise InvalidArgument(f"Argument `{name}` of `{func}` must be >= 0, got {s}")
+    return int(s)
 
 
 def matrix_size(func, shape):
