@@ -445,3 +445,14 @@ def test_numeric_hermite_data_of_an_affine_sigma_give_delta_0_with_a_warning():
     assert law.total_mass() == 1 and law.cdf(0.1) == 1 and law.support() == []
     real = ntk_law(lambda t: np.tanh(t), gamma1=2, gamma2=F(1, 2))        # a genuine law is untouched
     assert real.support() and abs(real.total_mass() - 1) < 1e-9
+
+
+def test_symbolic_gamma2_on_a_numeric_route_is_a_documented_error():
+    """D uniform with a symbolic gamma2: the exact moments are polynomials in gamma2; numbers are refused
+    with InvalidArgument (the moment route raised a raw ValueError from arb's string parser)."""
+    g = sympy.Symbol("g", positive=True)
+    law = ntk_law("relu", gamma1=2, gamma2=g, d_law="uniform")
+    assert law.moments(1)[1] == law.mu.moments(1)[1] == ntk_law("relu", gamma1=2, gamma2=3, d_law="uniform").mu.moments(1)[1]
+    for call in (lambda: law.mu.pdf(0.3), lambda: law.pdf(0.3), lambda: law.support()):
+        with pytest.raises(InvalidArgument, match="numeric parameters; g has symbols"):
+            call()
