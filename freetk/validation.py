@@ -67,6 +67,17 @@ def _infinite_object(x):
         return False
 
 
+def _infinite_point(v):
+    """True for an infinite real or complex point (not for a finite mpmath number beyond the float range)."""
+    if isinstance(v, (complex, np.complexfloating)):
+        return math.isinf(abs(v))
+    if hasattr(v, "_mpc_"):
+        return bool(mpmath.isinf(v.real) or mpmath.isinf(v.imag))
+    if isinstance(v, sympy.Basic) and v.has(sympy.I):
+        return v.has(sympy.oo, -sympy.oo, sympy.zoo)
+    return _infinite_object(v)
+
+
 def _is_symbolic(x):
     return isinstance(x, sympy.Basic) and bool(x.free_symbols)
 
@@ -242,6 +253,9 @@ def points(func, name, x, *, complex_ok=False, finite=False, double=True):
                 raise InvalidArgument(f"Argument `{name}` of `{func}` has no double-precision value (|{name}| > "
                                       f"{_DOUBLE_MAX:.4g}); pass dps= to evaluate it, got {v}") from None
             continue
-        if finite and val == val and np.isinf(abs(val)):
+        if double and val == val and np.isinf(abs(val)) and not _infinite_point(v):
+            raise InvalidArgument(f"Argument `{name}` of `{func}` has no double-precision value (|{name}| > "
+                                  f"{_DOUBLE_MAX:.4g}); pass dps= to evaluate it, got {v}")
+        if finite and val == val and np.isinf(abs(val)) and _infinite_point(v):
             raise InvalidArgument(f"Argument `{name}` of `{func}` must be finite (or NaN), got {v!r}")
     return x
