@@ -67,6 +67,12 @@ def _infinite_object(x):
         return False
 
 
+def _short(v):
+    """``str(v)``, or its length for a number of more than 40 characters (``10**400``)."""
+    t = str(v)
+    return t if len(t) <= 40 else f"a number of {len(t)} characters"
+
+
 def _infinite_point(v):
     """True for an infinite real or complex point (not for a finite mpmath number beyond the float range)."""
     if isinstance(v, (complex, np.complexfloating)):
@@ -99,7 +105,7 @@ def real(func, name, x, *, symbols=False, lo=None, hi=None, lo_open=False, hi_op
     except OverflowError:
         v = math.inf
     if math.isinf(v) and not _infinite_object(x):
-        shown = f"{x:.6g}" if isinstance(x, float) else (str(x) if len(str(x)) <= 40 else f"a number of {len(str(x))} characters")
+        shown = f"{x:.6g}" if isinstance(x, float) else _short(x)
         raise InvalidArgument(f"Argument `{name}` of `{func}` is too large: its magnitude exceeds "
                               f"{_DOUBLE_MAX:.4g}, the largest double-precision number, got {shown}")
     if not math.isfinite(v):
@@ -251,11 +257,11 @@ def points(func, name, x, *, complex_ok=False, finite=False, double=True):
         except OverflowError:
             if double:
                 raise InvalidArgument(f"Argument `{name}` of `{func}` has no double-precision value (|{name}| > "
-                                      f"{_DOUBLE_MAX:.4g}); pass dps= to evaluate it, got {v}") from None
+                                      f"{_DOUBLE_MAX:.4g}); pass dps= to evaluate it, got {_short(v)}") from None
             continue
         if double and val == val and np.isinf(abs(val)) and not _infinite_point(v):
             raise InvalidArgument(f"Argument `{name}` of `{func}` has no double-precision value (|{name}| > "
-                                  f"{_DOUBLE_MAX:.4g}); pass dps= to evaluate it, got {v}")
+                                  f"{_DOUBLE_MAX:.4g}); pass dps= to evaluate it, got {_short(v)}")
         if finite and val == val and np.isinf(abs(val)) and _infinite_point(v):
             raise InvalidArgument(f"Argument `{name}` of `{func}` must be finite (or NaN), got {v!r}")
     return x
