@@ -17,6 +17,7 @@ import mpmath
 import numpy as np
 import sympy
 
+from . import validation as _v
 from .errors import InvalidArgument
 from .precision import check_dps, context, round_to
 
@@ -153,7 +154,6 @@ def evaluate(x, np_kernel, mp_kernel, dps=None, complex_out=False, name=None, ar
     booleans, strings, ``None``, complex values of a real-valued function, and infinite points of the
     Cauchy transform are refused.
     """
-    from . import validation as _v    # (validation imports nothing of freetk but the errors)
     func = name or _public_name(mp_kernel)
     dps = check_dps(func, dps)
     _v.points(func, arg or ("z" if complex_out else "x"), x, complex_ok=complex_out, finite=complex_out,
