@@ -16,6 +16,7 @@ NaN, infinities and complex values are refused; names (symbols) are accepted onl
 import argparse
 import json
 import os
+import re
 import sys
 import time
 
@@ -52,6 +53,83 @@ class CliError(FreetkError):
 
 
 # ----------------------------------------------------------------------------- parsing
+#: what a number or an expression on the command line may contain (checked before sympy sees the text)
+_TOKEN = re.compile(r"\s*(?:(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)|(?P<name>[A-Za-z][A-Za-z0-9]*)"
+                    r"|(?P<op>\*\*|<=|>=|[-+*/^(),<>&|]))")
+#: functions a number or an expression may call (any other name followed by "(" is refused)
+_FUNCTIONS = {"sqrt", "cbrt", "exp", "log", "sin", "cos", "tan", "sinh", "cosh", "tanh", "asin", "acos", "atan",
+              "asinh", "acosh", "atanh", "erf", "erfc", "Abs", "abs", "Max", "Min", "Heaviside", "sign", "Piecewise"}
+#: constants sympy knows by name (they stay what they are; every other name is a symbol)
+_CONSTANTS = {"pi", "E", "True", "False"}
+#: names that are not finite real numbers
+_NOT_REAL = {"nan", "oo", "zoo", "inf", "infinity", "I", "j"}
+MAX_TEXT = 1000          # characters of one number or expression
+MAX_EXPONENT = 1000      # |e| of a decimal exponent (1e400 is a finite number; 1e10**9 would not finish)
+MAX_POWER = 64           # |n| of an integer power `**n` / `^n`
+MAX_POWERS = 3           # powers in one number or expression (no towers: 9**9**9 is refused)
+
+
+def _tokens(text, where, what="number"):
+    """Check ``text`` token by token and return the sympy ``locals`` that make its names symbols.
+
+    Accepted: decimal literals (no ``_`` digit groups, no ``0x``/``0o``/``0b`` prefixes: a typo is not
+    silently another number), names, ``+ - * / ( ) ,`` and integer powers ``**n`` / ``^n`` with
+    ``|n| <= MAX_POWER``, at most ``MAX_POWERS`` of them and never one power of another (``a**b**c``);
+    the work sympy does on the text is then bounded."""
+    if len(text) > MAX_TEXT:
+        raise CliError(f"{where}: the {what} has {len(text)} characters; at most {MAX_TEXT} are read")
+    toks, pos = [], 0
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if not m or m.end() == pos:
+            if not text[pos:].strip():
+                break
+            raise CliError(f"{where}: {text!r} is not a {what} (unexpected {text[pos:].strip()[:10]!r}; digits are "
+                           "written without '_' and in decimal)")
+        kind = m.lastgroup
+        toks.append((kind, m.group(kind)))
+        pos = m.end()
+    names = {}
+    powers = 0
+    for i, (kind, tok) in enumerate(toks):
+        nxt = toks[i + 1] if i + 1 < len(toks) else (None, None)
+        if kind == "num":
+            if i > 0 and toks[i - 1][0] in ("num", "name") or nxt[0] in ("num", "name"):
+                raise CliError(f"{where}: {text!r} is not a {what} (a number next to a name or number: "
+                               "'0x10', '1_0' and '2pi' are refused; write 16, 10, 2*pi)")
+            e = re.search(r"[eE]([+-]?\d+)$", tok)
+            if e and abs(int(e.group(1))) > MAX_EXPONENT:
+                raise CliError(f"{where}: the exponent of {tok!r} is beyond 10^{MAX_EXPONENT}")
+        elif kind == "name":
+            if nxt[1] == "(":
+                if tok not in _FUNCTIONS:
+                    raise CliError(f"{where}: {text!r}: unknown function {tok!r}; known: {', '.join(sorted(_FUNCTIONS))}")
+            elif tok.lower() in _NOT_REAL or tok == "I":
+                raise CliError(f"{where}: {text!r}: {tok!r} must be a finite real number")
+            elif tok not in _CONSTANTS:
+                names[tok] = sympy.Symbol(tok)
+        elif tok in ("**", "^"):
+            powers += 1
+            j = i + 1
+            if j < len(toks) and toks[j][1] in "+-":
+                j += 1
+            if j >= len(toks) or toks[j][0] != "num" or not toks[j][1].isdigit() or int(toks[j][1]) > MAX_POWER:
+                raise CliError(f"{where}: {text!r}: a power must be an integer literal of at most {MAX_POWER} "
+                               f"(e.g. x**2, 2**-3)")
+            if j + 1 < len(toks) and toks[j + 1][1] in ("**", "^"):
+                raise CliError(f"{where}: {text!r}: a power of a power (a tower) is refused; use parentheses")
+            if powers > MAX_POWERS:
+                raise CliError(f"{where}: {text!r}: at most {MAX_POWERS} powers in one {what}")
+    return names
+
+
+def _sympify(text, where, what="number", local=None):
+    """``sympy.sympify`` of a command-line text after :func:`_tokens` (exact decimals, names as symbols)."""
+    names = _tokens(text, where, what)
+    names.update(local or {})
+    return sympy.sympify(text.replace("^", "**"), rational=True, locals=names)
+
+
 def _number(text, where, symbolic=False):
     """One number from the command line, exact: ``1/3``, ``0.25`` (read as 1/4), ``sqrt(2)``.
 
@@ -63,7 +141,7 @@ def _number(text, where, symbolic=False):
     if text.lower().lstrip("+-") in ("nan", "inf", "infinity", "oo"):
         raise CliError(f"{where}: {text!r} must be a finite real number")
     try:
-        v = sympy.sympify(text, rational=True)
+        v = _sympify(text, where)
     except (sympy.SympifyError, SyntaxError, TypeError, ValueError, AttributeError):
         raise CliError(f"{where}: {text!r} is not a number") from None
     if not isinstance(v, sympy.Expr):
@@ -119,7 +197,7 @@ def _d_law(spec):
 def _expression(text, option):
     """A sympy expression in ``x`` from the command line (floats read exactly as typed decimals)."""
     try:
-        e = sympy.sympify(text, rational=True, locals={"x": X})
+        e = _sympify(text, option, "expression in x", {"x": X})
     except (sympy.SympifyError, SyntaxError, TypeError, ValueError, AttributeError):
         raise CliError(f"{option}: {text!r} is neither a known name nor a sympy expression in x") from None
     if not isinstance(e, sympy.Expr):
@@ -520,6 +598,12 @@ def main(argv=None):
     except (FreetkError, ValueError, TypeError) as e:
         print(f"freetk {args.cmd}: error: {e}".splitlines()[0], file=sys.stderr)
         return 2
+    except OSError as e:      # an output file that passed the check but cannot be written (disk full, ...)
+        outs = [f"{opt} {getattr(args, attr)}" for opt, attr in (("--csv", "csv"), ("--png", "png"), ("--json", "json"))
+                if getattr(args, attr, None)]
+        where = f" {e.filename}" if getattr(e, "filename", None) else f" an output file ({', '.join(outs)})"
+        print(f"freetk {args.cmd}: error: cannot write{where}: {e.strerror or e}".splitlines()[0], file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -147,7 +147,10 @@ def _np_call(f, u):
         if arr.shape == u.shape and arr.dtype.kind in "fiub":
             return arr.astype(float)
         if arr.shape == u.shape and arr.dtype.kind == "c":
+            _check_real_values(arr.real, arr.imag)
             return arr.real.astype(float)
+    except _ComplexValues:
+        raise
     except Exception:   # noqa: BLE001 - not vectorised: fall back to one call per point
         pass
     out = np.empty(u.shape, float)
@@ -162,8 +165,25 @@ def _scalar_float(f, t):
     except (OverflowError, ZeroDivisionError, ValueError):
         return float("nan")
     if isinstance(v, (complex, np.complexfloating)) or hasattr(v, "_mpc_"):
-        v = complex(v).real
+        v = complex(v)
+        _check_real_values(np.array([v.real]), np.array([v.imag]))
+        v = v.real
     return float(v)
+
+
+class _ComplexValues(InvalidArgument):
+    """A callable phi or sigma returned complex values (renamed with the argument by ``_check_phi``)."""
+
+
+def _check_real_values(re, im):
+    """Refuse complex values beyond rounding (a real function computed in complex arithmetic, e.g. an
+    mpmath root of a negative rounding error, keeps its tiny imaginary part dropped)."""
+    with np.errstate(all="ignore"):
+        bad = np.abs(im) > 1e-12 * (1 + np.abs(re))
+    if np.any(bad):
+        i = int(np.argmax(bad))
+        raise _ComplexValues(f"`hermite_data`: the callable returns complex values ({complex(re[i], im[i])}); "
+                             "phi = sigma' must be real-valued")
 
 
 _MP_NAMES = {}
@@ -330,7 +350,11 @@ class _Phi:
                 direction = 1 if dlo < dhi else -1
             v = ctx.diff(s, t, direction=direction)
         if hasattr(v, "_mpc_") or isinstance(v, complex):
-            v = ctx.re(ctx.convert(v))
+            v = ctx.convert(v)
+            if abs(ctx.im(v)) > ctx.mpf(10) ** (-ctx.dps + 3) * (1 + abs(ctx.re(v))):
+                raise _ComplexValues(f"`hermite_data`: the callable returns complex values ({v}); "
+                                     "phi = sigma' must be real-valued")
+            v = ctx.re(v)
         return ctx.convert(v)
 
     def full_precision(self, ctx):
@@ -385,19 +409,63 @@ def _resolve(activation, sigma_prime):
             raise InvalidArgument(f"Argument `{name}` of `hermite_data` must be an expression in one "
                                   f"variable, got symbols {sorted(map(str, syms))}")
         expr = src.subs({s: X for s in syms})
+        if expr.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+            raise InvalidArgument(f"Argument `{name}` of `hermite_data` must be a finite expression, got {src} "
+                                  "(it contains an infinity or NaN)")
         if expr.has(sympy.I) or any(not a.is_real for a in expr.atoms(sympy.Number)):
             raise InvalidArgument(f"Argument `{name}` of `hermite_data` must be a real expression, got {src}")
+        if name == "activation":
+            _check_no_jump_sympy(expr)
         phi = _diff(expr) if name == "activation" else expr
         return phi, "sympy", f"{'sigma' if name == 'activation' else 'phi'} = {src}"
     if isinstance(src, _Phi):
         return src, "callable", src.desc
     if callable(src):
         if name == "activation":
+            _check_no_jump_callable(src)
             return (_Phi("callable", "sigma = <callable>, phi by numerical differentiation", sigma=src, pts=[0.0]),
                     "callable", "sigma = <callable>, phi by numerical differentiation")
         return _Phi("callable", "phi = <callable>", func=src, pts=[0.0]), "callable", "phi = <callable>"
     raise InvalidArgument(f"Argument `{name}` of `hermite_data` must be a name, a sympy expression or a "
                           f"callable, got {type(src).__name__}")
+
+
+_DELTA_MSG = ("Argument `activation` of `hermite_data`: sigma jumps at x = {0} (by {1}), so phi = sigma' has a "
+              "Dirac delta there: phi is not square-integrable against the Gaussian (E phi(g)^2 would be infinite)")
+
+
+def _check_no_jump_sympy(expr):
+    """Refuse a symbolic sigma with a jump (a step, a sign): its derivative has a Dirac delta."""
+    eps = sympy.Rational(1, 10 ** 30)     # exact points next to the breakpoint (sympy.limit of a Piecewise
+    for p in _breakpoints(expr):           # is unreliable: it gives 1 from both sides of (0, x<1), (x, True))
+        try:
+            left, right = (complex(sympy.N(expr.subs(X, p + d), 30)) for d in (-eps, eps))
+        except (TypeError, ValueError, ZeroDivisionError):
+            continue      # not a number next to p (a pole): the square-integrability checks of phi decide
+        if abs(right - left) > 1e-12 * (1 + abs(left) + abs(right)):
+            raise InvalidArgument(_DELTA_MSG.format(p, f"{(right - left).real:.6g}"))
+
+
+def _check_no_jump_callable(sigma):
+    """Refuse a callable sigma with a jump on [-8, 8] (e.g. ``lambda t: t > 0``): on a grid, follow the
+    cell where sigma changes most by bisection; a continuous sigma changes there by ``O(width)``, a jump
+    by its size at every width."""
+    grid = np.linspace(-8.0, 8.0, 2049)
+    v = _np_call(sigma, grid)
+    if not np.all(np.isfinite(v)):
+        return      # non-finite values are reported by the checks of phi
+    d = np.abs(np.diff(v))
+    i = int(np.argmax(d))
+    lo, hi, vlo, vhi = grid[i], grid[i + 1], v[i], v[i + 1]
+    for _ in range(44):
+        mid = 0.5 * (lo + hi)
+        vm = float(_np_call(sigma, np.array([mid]))[0])
+        if abs(vm - vlo) >= abs(vhi - vm):
+            hi, vhi = mid, vm
+        else:
+            lo, vlo = mid, vm
+    if abs(vhi - vlo) > 1e-6 * (1 + abs(vlo) + abs(vhi)):
+        raise InvalidArgument(_DELTA_MSG.format(f"{lo:.12g}", f"{vhi - vlo:.6g}"))
 
 
 def _diff(expr):
@@ -663,7 +731,10 @@ def _expect_mp(g, pts, ctx):
 def _check_phi(phi, name):
     """Reject phi with non-finite values or not square-integrable against N(0,1)."""
     samples = np.array([-7.3, -3.1, -1.0, -0.37, 0.21, 0.5, 1.3, 2.9, 6.1])
-    vals = phi.np(samples)
+    try:
+        vals = phi.np(samples)
+    except _ComplexValues as exc:
+        raise InvalidArgument(f"Argument `{name}` of {exc}") from None
     for t, v in zip(samples, vals):
         if not np.isfinite(v):
             raise InvalidArgument(f"Argument `{name}` of `hermite_data`: phi({t}) = {v} is not finite")

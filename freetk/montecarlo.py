@@ -90,7 +90,7 @@ def ntk_matrix(activation=None, *, n, d, p, d_law="rademacher", x_law="gaussian"
     dtype = _v.float_dtype("ntk_matrix", "dtype", dtype)
     for shape in ((n, n), (n, p), (n, d), (d, p)):
         _v.matrix_size("ntk_matrix", shape)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(_v.seed("ntk_matrix", "seed", seed))
     X = (rng.standard_normal((n, d)) if x_law == "gaussian" else rng.choice([-1.0, 1.0], size=(n, d))).astype(dtype)
     W = rng.standard_normal((d, p)).astype(dtype)
     D = _draw_d(d_law, p, rng).astype(dtype)
@@ -112,6 +112,8 @@ def ntk_matrix(activation=None, *, n, d, p, d_law="rademacher", x_law="gaussian"
 def ntk_eigenvalues(activation=None, *, n, d, p, d_law="rademacher", x_law="gaussian", seed=0,
                     sigma_prime=None, dtype=np.float64):
     """Eigenvalues (ascending) of one NTK sample (see :func:`ntk_matrix`)."""
+    _v.seed("ntk_eigenvalues", "seed", seed)
+    _v.float_dtype("ntk_eigenvalues", "dtype", dtype)
     K = ntk_matrix(activation, n=n, d=d, p=p, d_law=d_law, x_law=x_law, seed=seed,
                    sigma_prime=sigma_prime, dtype=dtype)
     return np.linalg.eigvalsh(K).astype(np.float64)
@@ -204,7 +206,7 @@ def ntk_check(law, *, d, p, activation=None, sigma_prime=None, d_law="rademacher
 def wigner(n, seed=0):
     """Eigenvalues of a GOE matrix normalised to the standard semicircle on [-2, 2]."""
     n = _size("wigner", "n", n)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(_v.seed("wigner", "seed", seed))
     A = rng.standard_normal((n, n))
     H = (A + A.T) / np.sqrt(2 * n)
     return np.linalg.eigvalsh(H)
@@ -218,7 +220,7 @@ def wishart(n, m, population=None, seed=0):
     """
     n, m = _size("wishart", "n", n), _size("wishart", "m", m)
     _v.matrix_size("wishart", (n, m))
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(_v.seed("wishart", "seed", seed))
     s = _population(population, n)
     Z = rng.standard_normal((n, m))
     Y = np.sqrt(s)[:, None] * Z
@@ -270,7 +272,7 @@ def haar_orthogonal(n, rng):
 def free_sum_sample(a, b, n, seed=0):
     """Eigenvalues of ``A + O B O^T`` with A, B diagonal (quantiles of measures a, b) and Haar O."""
     n = _size("free_sum_sample", "n", n)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(_v.seed("free_sum_sample", "seed", seed))
     A, B = _population(a, n), _population(b, n)
     O = haar_orthogonal(n, rng)
     return np.linalg.eigvalsh(np.diag(A) + (O * B[None, :]) @ O.T)
@@ -279,7 +281,7 @@ def free_sum_sample(a, b, n, seed=0):
 def free_product_sample(a, b, n, seed=0):
     """Eigenvalues of ``A^{1/2} O B O^T A^{1/2}`` (A, B >= 0 diagonal, Haar O)."""
     n = _size("free_product_sample", "n", n)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(_v.seed("free_product_sample", "seed", seed))
     A, B = _population(a, n), _population(b, n)
     if np.any(A < 0) or np.any(B < 0):
         raise InvalidArgument("free_product_sample needs measures on [0, inf)")

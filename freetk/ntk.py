@@ -282,6 +282,8 @@ class NTKMu(Measure):
         """Estimated absolute error of ``pdf(x)``: the route's own estimate when it has one (moment
         route: continued fractions with ``n`` and ``n/2`` coefficients), else a ``dps``-digit
         re-evaluation."""
+        check_dps(f"{type(self).__name__}.pdf_error", dps, allow_none=False)
+        _v.points(f"{type(self).__name__}.pdf_error", "x", x)
         err = self._impl.pdf_error(np.asarray(x, float))
         return err if err is not None else super().pdf_error(x, dps=dps)
 
@@ -808,6 +810,8 @@ class NTKLaw(FreeCompoundPoisson):
         Moment route: the difference between the densities from ``n`` and ``n - 8`` Gauss nodes
         (the discretisation of mu dominates the rounding error).
         """
+        check_dps("NTKLaw.pdf_error", dps, allow_none=False)
+        _v.points("NTKLaw.pdf_error", "x", x)
         x = np.asarray(x, float)
         if self._mu.route == "moments":
             return np.abs(self.pdf(x) - self._coarser().pdf(x))
@@ -903,6 +907,10 @@ def ntk_law(activation=None, *, sigma_prime=None, gamma1, gamma2, d_law="rademac
 
     def build(hd):
         lw = NTKLaw(_carried(hd), g1, g2, tlaw, method=method, nodes=nodes)
+        if _is_zero(lw.mu.moments(1)[1]) or _below_error(hd):
+            # mu = delta_0 (E[T] = 0, i.e. D = 0, or a + c1^2 = 0: sigma affine or constant): K = 0 in the
+            # limit, rho = delta_0 -- not a free compound Poisson law with a continuous part to solve for
+            return DegenerateNTKLaw(lw.hermite, g1, g2, tlaw, method=method, nodes=nodes)
         if lw.mu.route == "exact":
             lw = ExactNTKLaw(lw.hermite, lw.gamma1, lw.gamma2, tlaw, nodes=nodes)
         return lw
@@ -911,6 +919,105 @@ def ntk_law(activation=None, *, sigma_prime=None, gamma1, gamma2, d_law="rademac
     if not h.exact:
         _refine_on_demand(law, h, build)
     return law
+
+
+def _is_zero(v):
+    """True when the exact or numeric value ``v`` is exactly 0 (never for a symbolic expression that may
+    vanish for some values of its symbols)."""
+    if isinstance(v, sympy.Basic):
+        return bool(v.is_zero)
+    return v == 0
+
+
+def _below_error(h):
+    """True (with a PrecisionWarning) when numeric Hermite data cannot tell ``a + c1^2`` from 0: then
+    ``mu``'s scale is below the data's own error (e.g. ``sigma = lambda t: 2*t``, for which quadrature gives
+    ``a = -1e-31``, ``c1 = -3e-16``) and the only law they determine is ``delta_0``."""
+    if h.exact:
+        return False
+    v = abs(float(h.a) + float(h.c1) ** 2)
+    if v > float(h.error):
+        return False
+    warnings.warn(f"ntk_law: a + c1^2 = {v:.3g} is below the error {float(h.error):.3g} of the numeric Hermite data "
+                  "(phi is constant to that accuracy: sigma affine or constant), so mu = delta_0 and rho = delta_0",
+                  PrecisionWarning, stacklevel=4)
+    return True
+
+
+class DegenerateNTKLaw(NTKLaw):
+    r"""``rho = delta_0``: the NTK law when ``mu = delta_0``, i.e. ``m_1(mu) = (a + c1^2) E[T] = 0``.
+
+    That happens for ``D = 0`` (``T = 0``) and for an affine or constant ``sigma`` (``phi`` constant, so
+    ``a = c1 = 0``): ``K`` tends to the zero matrix (``c0`` only adds finite-rank outliers).  The law keeps
+    the attributes of an NTK law (``hermite``, ``gamma1``, ``gamma2``, ``mu``; ``mu`` is ``delta_0`` with
+    the given law of ``T``) and the numerics of ``delta_0``: no support, density 0, cdf the unit step at 0,
+    ``G(z) = 1/z``, mass 1."""
+
+    def __init__(self, hermite, gamma1, gamma2, tlaw, method="auto", nodes=32):
+        super().__init__(hermite, gamma1, gamma2, tlaw, method=method, nodes=nodes)
+        if self._mu.route != "c1=0":
+            # the closed, moment and exact routes build laws with the jumps (a + c1^2) T: 0 here; mu = delta_0
+            # has the same exact moments with a = c = 0, whose route ("c1=0") is the law of 0 * T
+            self.__dict__["_mu"] = NTKMu(0, 0, gamma2, tlaw, method="auto", nodes=nodes)
+
+    def atoms(self):
+        return [(0, 1)]
+
+    def support(self, dps=None):
+        if dps is not None:
+            check_dps("NTKLaw.support", dps)
+        return []
+
+    def support_intervals(self):
+        return []
+
+    def smooth_pieces(self):
+        return []
+
+    def _cauchy_np(self, z):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return 1 / np.asarray(z, complex)
+
+    def _cauchy_pair_np(self, z):
+        z = np.asarray(z, complex)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return 1 / z, -1 / (z * z)
+
+    def _cauchy_mp(self, z, ctx):
+        return 1 / ctx.convert(z)
+
+    def _cauchy_pair_mp(self, z, ctx):
+        z = ctx.convert(z)
+        return 1 / z, -1 / (z * z)
+
+    def _pdf_np(self, x):
+        return np.zeros(np.shape(x))
+
+    def _pdf_mp(self, x, ctx):
+        return ctx.mpf(0)
+
+    def _cdf_np(self, x):
+        return (np.asarray(x, float) >= 0).astype(float)
+
+    def _cdf_mp(self, x, ctx):
+        return ctx.mpf(1) if x >= 0 else ctx.mpf(0)
+
+    def total_mass(self):
+        return 1.0
+
+    def quadrature_error(self):
+        return 0.0
+
+    def _expect_density(self, g, tol=None):
+        return float(np.asarray(g(np.array([0.0])), float)[0])
+
+    def _quantile_np(self, q):
+        return np.zeros(np.shape(q))
+
+    def pdf_error(self, x, dps=30):
+        check_dps("NTKLaw.pdf_error", dps, allow_none=False)
+        _v.points("NTKLaw.pdf_error", "x", x)
+        return np.zeros(np.shape(np.asarray(x, float)))
 
 
 class ExactNTKLaw(NTKLaw):

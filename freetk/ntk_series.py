@@ -343,6 +343,9 @@ def to_arb(v):
     if isinstance(v, sympy.Basic):
         if v.is_Rational:
             return flint.arb(flint.fmpq(int(v.p), int(v.q)))
+        if v.free_symbols:   # a symbolic gamma2 reaching a numeric route (it was a raw ValueError from arb)
+            raise InvalidArgument(f"numeric evaluation needs numeric parameters; {v} has symbols "
+                                  f"{sorted(map(str, v.free_symbols))}")
         digits = int(flint.ctx.prec * 0.30103) + 10
         s = sympy.N(v, digits)
         if s == 0:

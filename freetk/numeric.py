@@ -17,6 +17,7 @@ import mpmath
 import numpy as np
 import sympy
 
+from . import validation as _v
 from .errors import InvalidArgument
 from .precision import check_dps, context, round_to
 
@@ -143,15 +144,20 @@ def to_mp(x, ctx):
     return ctx.convert(x)
 
 
-def evaluate(x, np_kernel, mp_kernel, dps=None, complex_out=False, name=None):
+def evaluate(x, np_kernel, mp_kernel, dps=None, complex_out=False, name=None, arg=None):
     """Evaluate a measure kernel at ``x`` (scalar or array) at the precision asked.
 
     ``name`` (e.g. ``"Semicircle.pdf"``) names the public method in errors.  ``mp_kernel(v, ctx)`` runs
     in a fresh mpmath context (:func:`freetk.precision.context`), so no
     call changes mpmath's global precision and calls are safe in threads.  NaN inputs give NaN at
-    their position only.
+    their position only.  ``x`` is checked first (:func:`freetk.validation.points`, named ``arg``):
+    booleans, strings, ``None``, complex values of a real-valued function, and infinite points of the
+    Cauchy transform are refused.
     """
-    dps = check_dps(name or _public_name(mp_kernel), dps)
+    func = name or _public_name(mp_kernel)
+    dps = check_dps(func, dps)
+    _v.points(func, arg or ("z" if complex_out else "x"), x, complex_ok=complex_out, finite=complex_out,
+              double=dps is None)
     scalar = _is_scalar(x)
     if dps is None:
         if np_kernel is not None:

@@ -17,6 +17,7 @@ from fractions import Fraction
 import math
 import numbers
 
+import mpmath
 import numpy as np
 import sympy
 
@@ -28,17 +29,17 @@ MAX_ORDER = 20_000
 MAX_NODES = 256
 #: largest number of entries of one dense matrix a Monte Carlo sample may form (8 GB of float64)
 MAX_MATRIX_ENTRIES = 10 ** 9
+#: largest magnitude of a number in double precision
+_DOUBLE_MAX = float(np.finfo(float).max)
 
 
 def _float_value(x):
     """``float(x)`` for a real number (raises TypeError/ValueError when it is not one)."""
     if isinstance(x, bool) or x is None or isinstance(x, (str, bytes)):
         raise TypeError
-    if isinstance(x, (complex, np.complexfloating)):
-        if x.imag != 0:
-            raise ValueError("complex")
-        return float(x.real)
-    if hasattr(x, "_mpc_"):
+    if isinstance(x, (complex, np.complexfloating)) or hasattr(x, "_mpc_"):
+        # a complex value is refused even with a zero imaginary part: it is a complex number (the
+        # caller's data are complex somewhere upstream), and numpy would drop the part with a warning
         raise ValueError("complex")
     if isinstance(x, sympy.Basic):
         if x.has(sympy.nan, sympy.zoo):
@@ -54,6 +55,33 @@ def _float_value(x):
     if isinstance(x, (numbers.Real, Fraction, np.floating, np.integer)) or hasattr(x, "_mpf_"):
         return float(x)
     raise TypeError
+
+
+def _infinite_object(x):
+    """True for an infinity (float, numpy, mpmath or sympy), False for a finite number however large."""
+    if isinstance(x, sympy.Basic):
+        return x in (sympy.oo, -sympy.oo, sympy.zoo)
+    try:
+        return bool(mpmath.isinf(x)) if hasattr(x, "_mpf_") else math.isinf(float(x))
+    except (OverflowError, TypeError, ValueError):
+        return False
+
+
+def _short(v):
+    """``str(v)``, or its length for a number of more than 40 characters (``10**400``)."""
+    t = str(v)
+    return t if len(t) <= 40 else f"a number of {len(t)} characters"
+
+
+def _infinite_point(v):
+    """True for an infinite real or complex point (not for a finite mpmath number beyond the float range)."""
+    if isinstance(v, (complex, np.complexfloating)):
+        return math.isinf(abs(v))
+    if hasattr(v, "_mpc_"):
+        return bool(mpmath.isinf(v.real) or mpmath.isinf(v.imag))
+    if isinstance(v, sympy.Basic) and v.has(sympy.I):
+        return v.has(sympy.oo, -sympy.oo, sympy.zoo)
+    return _infinite_object(v)
 
 
 def _is_symbolic(x):
@@ -76,6 +104,10 @@ def real(func, name, x, *, symbols=False, lo=None, hi=None, lo_open=False, hi_op
                               f"{type(x).__name__} {x!r}") from None
     except OverflowError:
         v = math.inf
+    if math.isinf(v) and not _infinite_object(x):
+        shown = f"{x:.6g}" if isinstance(x, float) else _short(x)
+        raise InvalidArgument(f"Argument `{name}` of `{func}` is too large: its magnitude exceeds "
+                              f"{_DOUBLE_MAX:.4g}, the largest double-precision number, got {shown}")
     if not math.isfinite(v):
         raise InvalidArgument(f"Argument `{name}` of `{func}` must be finite, got {x!r}")
     if lo is not None and (v < lo or (lo_open and v == lo)):
@@ -142,7 +174,23 @@ def float_dtype(func, name, dtype):
     if dt.kind != "f":
         raise InvalidArgument(f"Argument `{name}` of `{func}` must be a real floating dtype (float32 or float64), "
                               f"got {dt}: an integer dtype would truncate the Gaussian data to zeros")
+    if dt not in (np.dtype(np.float32), np.dtype(np.float64)):
+        raise InvalidArgument(f"Argument `{name}` of `{func}` must be float32 or float64 (the dtypes LAPACK's "
+                              f"eigensolvers take), got {dt}")
     return dt
+
+
+def seed(func, name, s):
+    """A random seed: None, a non-negative integer (not a bool), or a numpy ``SeedSequence``,
+    ``BitGenerator`` or ``Generator`` (what ``numpy.random.default_rng`` takes)."""
+    if s is None or isinstance(s, (np.random.SeedSequence, np.random.BitGenerator, np.random.Generator)):
+        return s
+    if isinstance(s, (bool, np.bool_)) or not isinstance(s, numbers.Integral):
+        raise InvalidArgument(f"Argument `{name}` of `{func}` must be None or a non-negative integer, got "
+                              f"{type(s).__name__} {s!r}")
+    if s < 0:
+        raise InvalidArgument(f"Argument `{name}` of `{func}` must be >= 0, got {s}")
+    return int(s)
 
 
 def matrix_size(func, shape):
@@ -154,3 +202,66 @@ def matrix_size(func, shape):
         raise InvalidArgument(f"`{func}` would form a {' x '.join(map(str, shape))} matrix ({entries:.3g} entries, "
                               f"{8 * entries / 1e9:.3g} GB in float64); the cap is {MAX_MATRIX_ENTRIES:.0e} entries")
     return shape
+
+
+def _point_value(x, complex_ok):
+    """``complex(x)`` or ``float(x)`` of one evaluation point (TypeError/ValueError when it is not a
+    number of the right kind; OverflowError when it has no double-precision value)."""
+    if isinstance(x, bool) or x is None or isinstance(x, (str, bytes, np.bool_)):
+        raise TypeError
+    if isinstance(x, (complex, np.complexfloating)) or hasattr(x, "_mpc_"):
+        if not complex_ok:
+            raise ValueError("complex")
+        return complex(x)
+    if complex_ok and isinstance(x, sympy.Basic) and not x.free_symbols and x.has(sympy.I):
+        return complex(sympy.N(x))
+    return _float_value(x)
+
+
+def points(func, name, x, *, complex_ok=False, finite=False, double=True):
+    """Evaluation points ``x`` of ``pdf``/``cdf`` (real) or ``cauchy`` (``complex_ok``): a number or an
+    array of numbers.  NaN passes (it gives NaN at its position); booleans, strings, ``None``, complex
+    values where reals are asked (also with a zero imaginary part), symbols and, with ``finite``,
+    ``±inf`` are refused.  With ``double`` (a double-precision evaluation) a number beyond the range of
+    a float (``10**400``) is refused too: it has no double-precision value.  Returns ``x`` unchanged."""
+    try:
+        arr = np.asarray(x)
+    except Exception:  # noqa: BLE001 - ragged nested sequences and other non-arrays
+        raise InvalidArgument(f"Argument `{name}` of `{func}` must be a number or an array of numbers, "
+                              f"got {type(x).__name__}") from None
+    kind = arr.dtype.kind
+    what = "a real or complex number" if complex_ok else "a real number"
+    if kind in "fiuc":
+        if kind == "c" and not complex_ok:
+            raise InvalidArgument(f"Argument `{name}` of `{func}` must be real, got complex values ({x!r})"
+                                  if arr.ndim == 0 else
+                                  f"Argument `{name}` of `{func}` must be real, got an array of dtype {arr.dtype}")
+        if finite and np.any(np.isinf(arr)):
+            raise InvalidArgument(f"Argument `{name}` of `{func}` must be finite (or NaN), got "
+                                  f"{x!r}" if arr.ndim == 0 else f"Argument `{name}` of `{func}` must be finite "
+                                  f"(or NaN); the array contains ±inf")
+        return x
+    if kind != "O":
+        shown = repr(x) if arr.ndim == 0 else f"an array of dtype {arr.dtype}"
+        raise InvalidArgument(f"Argument `{name}` of `{func}` must be {what}, got {shown}")
+    for v in arr.ravel():
+        if isinstance(v, sympy.Basic) and v.free_symbols:
+            raise InvalidArgument(f"Argument `{name}` of `{func}` must be a number, got the expression {v}")
+        try:
+            val = _point_value(v, complex_ok)
+        except ValueError:
+            raise InvalidArgument(f"Argument `{name}` of `{func}` must be real, got {v!r}") from None
+        except TypeError:
+            raise InvalidArgument(f"Argument `{name}` of `{func}` must be {what}, got "
+                                  f"{type(v).__name__} {v!r}") from None
+        except OverflowError:
+            if double:
+                raise InvalidArgument(f"Argument `{name}` of `{func}` has no double-precision value (|{name}| > "
+                                      f"{_DOUBLE_MAX:.4g}); pass dps= to evaluate it, got {_short(v)}") from None
+            continue
+        if double and val == val and np.isinf(abs(val)) and not _infinite_point(v):
+            raise InvalidArgument(f"Argument `{name}` of `{func}` has no double-precision value (|{name}| > "
+                                  f"{_DOUBLE_MAX:.4g}); pass dps= to evaluate it, got {_short(v)}")
+        if finite and val == val and np.isinf(abs(val)) and _infinite_point(v):
+            raise InvalidArgument(f"Argument `{name}` of `{func}` must be finite (or NaN), got {v!r}")
+    return x

@@ -192,3 +192,50 @@ def test_console_entry_point():
     r = subprocess.run([sys.executable, "-m", "freetk", "moments", "semicircle:nan"],
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 2 and "finite real number" in r.stderr
+
+
+# ----------------------------------------------------------------------------- issue 12, round 3
+@pytest.mark.parametrize("spec, match", [
+    ("mp:9**9**9", "tower"),                 # ran unbounded: 9**(9**9) has 3.7e8 digits
+    ("mp:10**10**10", "tower"),
+    ("mp:2**100000", "power must be an integer literal of at most 64"),
+    ("mp:1_0", "without '_'"),              # was read as 10
+    ("mp:0x10", "'0x10'"),                   # was read as 16
+    ("mp:2pi", "'2pi'"),
+    ("mp:factorial(999999999)", "unknown function 'factorial'"),
+    ("mp:1e100000", "exponent"),
+    ("mp:1+nan", "'nan' must be a finite real number"),
+])
+def test_number_reader_is_bounded_and_strict(no_law, capsys, spec, match):
+    import re
+    assert main(["moments", spec, "-k", "2"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and re.search(match, err[0]), err
+
+
+def test_number_reader_still_reads_exact_numbers(capsys):
+    for spec, want in (("mp:2**-3", "moments: 1, 1, 9/8"), ("mp:(1/2)**2", "moments: 1, 1, 5/4"),
+                       ("mp:sqrt(2)/2", "moments: 1, 1, sqrt(2)/2 + 1"), ("mp:2.5e-1", "moments: 1, 1, 5/4")):
+        assert main(["moments", spec, "-k", "2"]) == 0, spec
+        assert want in capsys.readouterr().out, spec
+
+
+def test_finite_but_huge_parameter_is_not_called_infinite(capsys):
+    """1e400 is a finite number: the message says it is too large, naming the argument the user gave."""
+    assert main(["moments", "semicircle:1e400,1"]) == 2
+    err = capsys.readouterr().err
+    assert "must be finite" not in err and "`mean`" in err and "too large" in err
+    assert main(["moments", "mp:1e-320"]) == 2
+    err = capsys.readouterr().err
+    assert "`ratio`" in err and "marchenko_pastur" in err and "rate" in err.split("`ratio`")[1]
+
+
+def test_output_write_error_is_one_line(capsys):
+    """--csv /dev/full passes the up-front check (the device exists and is writable) but the write fails
+    after the computation: one line naming the option, exit 1, no traceback."""
+    import os
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full")
+    assert main(["convolve", "add", "semicircle", "semicircle", "--csv", "/dev/full"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--csv /dev/full" in err[0] and "cannot write" in err[0]

@@ -195,3 +195,35 @@ def test_erf_exp_gauss_closed_form_against_mpmath():
         want = ctx.quad(lambda t: f(t) * ctx.exp(-t * t / 2) / ctx.sqrt(2 * ctx.pi), [-ctx.inf, 0, ctx.inf])
         assert abs(sympy.N(_erf_exp_gauss(e), 30) - sympy.Float(str(want), 30)) <= 1e-25, e
     assert _erf_exp_gauss(sympy.erf(X) ** 2) is None and _erf_exp_gauss(sympy.exp(X)) is None
+
+
+# ----------------------------------------------------------------------------- issue 12, round 3
+def test_complex_valued_phi_is_refused():
+    """hermite_data(sigma_prime=lambda t: 1j*t) returned c0 = c1 = norm2 = a = 0 (the real part)."""
+    for f in (lambda t: 1j * t, lambda t: np.exp(1j * t), lambda t: complex(t, 1)):
+        with pytest.raises(InvalidArgument, match="Argument `sigma_prime` of `hermite_data`.*complex"):
+            hermite_data(sigma_prime=f)
+    # a real function computed in complex arithmetic (imaginary part 0) is fine: phi = t + 0j
+    h = hermite_data(sigma_prime=lambda t: t + 0j)
+    assert abs(float(h.c1) - 1) < 1e-12 and abs(float(h.norm2) - 1) < 1e-12
+
+
+def test_jumping_sigma_is_refused_as_not_square_integrable():
+    """sigma = step: phi = sigma' has a Dirac delta (E phi(g)^2 infinite; c0 = 1/sqrt(2 pi)); it gave
+    c0 = c1 = a = 0 silently, while sigma = log|x| is refused."""
+    X = sympy.Symbol("x")
+    for sigma in (lambda t: t > 0, lambda t: np.where(t > 0.3, 1.0, -1.0), sympy.Heaviside(X), sympy.sign(X),
+                  sympy.Piecewise((0, X < 1), (X, True))):
+        with pytest.raises(InvalidArgument, match="Argument `activation` of `hermite_data`: sigma jumps"):
+            hermite_data(sigma)
+    # continuous kinks are not jumps: relu as a callable (c0 = 1/2) and |x| symbolically (c0 = 0)
+    assert abs(float(hermite_data(lambda t: np.maximum(t, 0)).c0) - 0.5) < 1e-10
+    assert hermite_data(sympy.Abs(X)).c0 == 0
+
+
+def test_infinite_constants_in_an_expression_are_refused():
+    """zoo*x crashed with a raw KeyError 'ComplexInfinity' from sympy's printer."""
+    X = sympy.Symbol("x")
+    for e in (sympy.zoo * X, sympy.oo * X, X + sympy.nan):
+        with pytest.raises(InvalidArgument, match="must be a finite expression"):
+            hermite_data(e)

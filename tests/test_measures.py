@@ -177,3 +177,88 @@ def test_uniform_squared_is_the_law_of_D_squared():
     u = ft.uniform(-1, 1)
     t = ft.UniformSquared(1)
     assert t.moments(4) == [u.moments(2 * k)[2 * k] for k in range(5)]
+
+
+# ----------------------------------------------------------------------------- issue 12, round 3: inputs
+@pytest.mark.parametrize("bad", [1j, np.complex128(1 + 0j), "1", True, None, np.array([0.0, 1j]),
+                                 np.array([True, False]), [0.5, None], sympy.Symbol("t")])
+def test_pdf_cdf_refuse_non_real_points(bad):
+    """docs/errors.md: complex values (also with a zero imaginary part), booleans, strings and None are
+    refused; pdf(1j) used to return 0.3559+0j and pdf('1') the value at 1."""
+    sc = ft.semicircle()
+    for f, name in ((sc.pdf, "Semicircle.pdf"), (sc.cdf, "Semicircle.cdf")):
+        with pytest.raises(InvalidArgument, match=f"Argument `x` of `{name}`"):
+            f(bad)
+
+
+def test_cauchy_refuses_garbage_and_infinity_but_takes_complex():
+    sc = ft.semicircle()
+    for bad in ("1", True, None, float("inf"), complex(0, float("inf"))):
+        with pytest.raises(InvalidArgument, match="Argument `z` of `Semicircle.cauchy`"):
+            sc.cauchy(bad)
+    z = 0.5 + 0.5j                                    # G of the semicircle: (z - sqrt(z^2 - 4))/2
+    assert abs(complex(sc.cauchy(z)) - (z - np.sqrt(z - 2) * np.sqrt(z + 2)) / 2) < 1e-14
+    g = sc.cauchy(np.array([z, np.nan]))
+    assert np.isnan(g[1]) and abs(g[0] - complex(sc.cauchy(z))) == 0
+
+
+def test_nan_point_stays_a_nan_at_its_position():
+    sc = ft.semicircle()
+    v = sc.pdf([0.0, np.nan, 1.0])
+    assert np.isnan(v[1]) and v[0] == pytest.approx(1 / np.pi, rel=1e-15)
+    assert v[2] == pytest.approx(np.sqrt(3) / (2 * np.pi), rel=1e-15)
+
+
+def test_huge_integer_points_are_refused_in_double_and_computed_with_dps():
+    """10**400 has no double value: a documented error in double precision (it was a raw
+    OverflowError), the exact answer with dps= (the density is 0 there and the cdf 1)."""
+    sc, mp = ft.semicircle(), ft.marchenko_pastur(F(1, 2))
+    for call in (lambda: sc.pdf(10 ** 400), lambda: sc.cdf(10 ** 400), lambda: sc.cauchy(10 ** 400),
+                 lambda: sc.quantile(10 ** 400), lambda: mp.resolvent(10 ** 400)):
+        with pytest.raises(InvalidArgument):
+            call()
+    assert sc.pdf(10 ** 400, dps=20) == 0 and sc.cdf(10 ** 400, dps=20) == 1
+
+
+@pytest.mark.parametrize("make", [lambda c: ft.atoms([c]), lambda c: ft.marchenko_pastur(c),
+                                  lambda c: ft.arcsine(0, c), lambda c: ft.free_poisson(c, 1),
+                                  lambda c: ft.semicircle(c, 1)])
+def test_complex_parameter_with_zero_imaginary_part_is_refused(make):
+    for c in (np.complex128(2 + 0j), complex(2, 0), __import__("mpmath").mpc(2, 0)):
+        with pytest.raises(InvalidArgument, match="must be real"):
+            make(c)
+
+
+def test_tolerances_and_iteration_caps_are_checked():
+    sc = ft.semicircle()
+    for bad in (float("nan"), float("inf"), None, "1", 1j, -1.0, 0):
+        with pytest.raises(InvalidArgument, match="Argument `tol` of `Semicircle.expect`"):
+            sc.expect(lambda t: t * t, tol=bad)
+    for bad in (float("nan"), None, 1j, 0.0):
+        with pytest.raises(InvalidArgument, match="Argument `xtol` of `Semicircle.quantile`"):
+            sc.quantile(0.3, xtol=bad)
+    for bad in (None, 1.5, float("nan"), 0, True):
+        with pytest.raises(InvalidArgument, match="Argument `max_iter` of `Semicircle.quantile`"):
+            sc.quantile(0.3, max_iter=bad)
+    assert sc.expect(lambda t: t * t, tol=1e-10) == pytest.approx(1.0, abs=1e-10)   # E x^2 = 1
+
+
+def test_pdf_error_needs_an_integer_dps():
+    """pdf_error(x, dps=None) compared the double value with itself and reported an error of 0."""
+    m = ft.free_add(ft.marchenko_pastur(F(1, 2)), ft.semicircle())
+    for bad in (None, 0, 1.5, True):
+        with pytest.raises(InvalidArgument, match="Argument `dps` of `FreeAdditiveConvolution.pdf_error`|"
+                                                  "Argument `dps` of `.*pdf_error`"):
+            m.pdf_error(1.0, dps=bad)
+
+
+def test_tiny_float_ratio_names_ratio():
+    """marchenko_pastur(1e-320): the rate 1/ratio overflows; the message named the internal `rate` of
+    `free_poisson` and called a finite number infinite."""
+    with pytest.raises(InvalidArgument, match=r"Argument `ratio` of `marchenko_pastur` must be >="):
+        ft.marchenko_pastur(1e-320)
+    with pytest.raises(InvalidArgument, match=r"Argument `ratio` of `marchenko_pastur`"):
+        ft.marchenko_pastur(F(1, 10 ** 320))
+    with pytest.raises(InvalidArgument, match=r"Argument `mean` of `semicircle` is too large"):
+        ft.semicircle(10 ** 400, 1)
+    assert ft.marchenko_pastur(1e-3).moments(2)[2] == pytest.approx(1.001, rel=1e-15)

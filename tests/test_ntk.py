@@ -415,3 +415,44 @@ def test_moment_route_says_when_its_support_is_the_discretisation():
     with warnings.catch_warnings():
         warnings.simplefilter("error", PrecisionWarning)
         assert len(ft.ntk_law("relu", gamma1=5, gamma2=F(1, 2)).support()) == 1
+
+
+# ----------------------------------------------------------------------------- issue 12, round 3
+@pytest.mark.parametrize("kw", [dict(activation=sympy.Symbol("x")), dict(activation=sympy.Integer(3)),
+                                dict(activation="relu", d_law=ft.atoms([0])),
+                                dict(activation="relu", d_law=ft.atoms([0]), method="exact"),
+                                dict(activation="tanh", d_law=ft.atoms([0]), method="moments")])
+def test_degenerate_law_is_delta_0(kw):
+    """mu = delta_0 (sigma affine or constant: phi constant, a = c1 = 0; or D = 0): K -> 0 and rho = delta_0.
+    Every numeric call raised (a raw ValueError, or a `jump` of `free_poisson` the user never gave)."""
+    law = ntk_law(gamma1=F(3, 2), gamma2=F(1, 2), **kw)
+    assert law.moments(3) == [1, 0, 0, 0]                    # exact layer: kappa_k = gamma1^(k-1) m_k(mu) = 0
+    assert law.support() == [] and [(float(a), float(w)) for a, w in law.atoms()] == [(0.0, 1.0)]
+    assert law.total_mass() == 1
+    assert list(law.cdf([-0.5, 0.0, 0.5])) == [0.0, 1.0, 1.0] and list(law.pdf([-0.5, 0.5])) == [0.0, 0.0]
+    for z in (1j, 2 - 0.5j, -3 + 1e-3j):
+        assert abs(complex(law.cauchy(z)) - 1 / z) < 1e-15
+    assert abs(law.cauchy(2, dps=30) - mpmath.mpf(1) / 2) == 0
+    assert law.quantile(0.7) == 0 and law.expect(lambda t: t * t + 1) == 1
+    assert law.mu.support() == [] and law.mu.pdf(0.3) == 0 and law.mu.moments(2) == [1, 0, 0]
+
+
+def test_numeric_hermite_data_of_an_affine_sigma_give_delta_0_with_a_warning():
+    """A callable sigma = 2t: quadrature gives a ~ -1e-31 and c1 ~ 3e-16 (below the data's error); the
+    law those data determine is delta_0 (it had an atom of mass 1/2 and total mass 1/2)."""
+    with pytest.warns(ft.PrecisionWarning, match="below the error"):
+        law = ntk_law(lambda t: 2 * t, gamma1=2, gamma2=F(1, 2))
+    assert law.total_mass() == 1 and law.cdf(0.1) == 1 and law.support() == []
+    real = ntk_law(lambda t: np.tanh(t), gamma1=2, gamma2=F(1, 2))        # a genuine law is untouched
+    assert real.support() and abs(real.total_mass() - 1) < 1e-9
+
+
+def test_symbolic_gamma2_on_a_numeric_route_is_a_documented_error():
+    """D uniform with a symbolic gamma2: the exact moments are polynomials in gamma2; numbers are refused
+    with InvalidArgument (the moment route raised a raw ValueError from arb's string parser)."""
+    g = sympy.Symbol("g", positive=True)
+    law = ntk_law("relu", gamma1=2, gamma2=g, d_law="uniform")
+    assert law.moments(1)[1] == law.mu.moments(1)[1] == ntk_law("relu", gamma1=2, gamma2=3, d_law="uniform").mu.moments(1)[1]
+    for call in (lambda: law.mu.pdf(0.3), lambda: law.pdf(0.3), lambda: law.support()):
+        with pytest.raises(InvalidArgument, match="numeric parameters; g has symbols"):
+            call()

@@ -465,3 +465,21 @@ def test_power_end_error_estimate_is_honest():
     m = ft.free_mul(ft.free_poisson(1, F(1, 2)), ft.free_poisson(1, F(1, 2)))
     err = abs(m.total_mass() - 1)          # exact: total mass 1
     assert err <= m.quadrature_error() <= 1e-6
+
+
+def test_montecarlo_seed_and_dtype_are_checked():
+    """Issue 12, round 3: float16/longdouble reached numpy.linalg (raw TypeError); seed=-1 / 1.5 / 'x' /
+    nan raised raw numpy errors and seed=True was taken as 1."""
+    mc = ft.montecarlo
+    for dt in (np.float16, np.longdouble):
+        with pytest.raises(InvalidArgument, match="Argument `dtype` of `ntk_eigenvalues` must be float32 or float64"):
+            mc.ntk_eigenvalues("relu", n=5, d=4, p=3, dtype=dt)
+    for seed in (-1, 1.5, "x", float("nan"), True):
+        with pytest.raises(InvalidArgument, match="Argument `seed` of `ntk_eigenvalues`"):
+            mc.ntk_eigenvalues("relu", n=5, d=4, p=3, seed=seed)
+    with pytest.raises(InvalidArgument, match="Argument `seed` of `wigner`"):
+        mc.wigner(4, seed=-2)
+    # accepted seeds give the generator's own stream: the same sample as a Generator built from them
+    a = mc.wigner(6, seed=np.int64(3))
+    b = mc.wigner(6, seed=np.random.default_rng(3))
+    assert np.array_equal(a, b) and np.array_equal(a, mc.wigner(6, seed=3))

@@ -383,7 +383,11 @@ class Measure(SpectralMixin, metaclass=ABCMeta):
 
     def pdf_error(self, x, dps=30):
         """Estimated absolute error of ``pdf(x)`` in double precision: the difference with the same
-        density evaluated at ``dps`` digits (an a-posteriori check, slower than ``pdf``)."""
+        density evaluated at ``dps`` digits (an a-posteriori check, slower than ``pdf``).  ``dps`` must be
+        an integer (``None``, double precision, would compare the double value with itself)."""
+        name = f"{type(self).__name__}.pdf_error"
+        check_dps(name, dps, allow_none=False)
+        _v.points(name, "x", x)
         x = np.atleast_1d(np.asarray(x, dtype=float))
         hi = np.array([float(v) for v in np.atleast_1d(self.pdf(x, dps=dps))])
         return np.abs(np.asarray(self.pdf(x), dtype=float) - hi)

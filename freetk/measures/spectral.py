@@ -25,6 +25,7 @@ import numpy as np
 
 from ..errors import InvalidArgument, NoConvergence, PrecisionWarning
 from ..numeric import as_float
+from .. import validation as _v
 
 __all__ = ["SpectralMixin", "Edges"]
 
@@ -55,10 +56,15 @@ class Edges(NamedTuple):
         return max([hi for _, hi in self.intervals] + [x for x, _ in self.atoms])
 
 
+def _real_array(func, name, x):
+    """``x`` (a real number or array of real numbers, checked by :func:`freetk.validation.points`) as a
+    float array."""
+    _v.points(func, name, x)
+    return np.asarray(x, dtype=float) if not isinstance(x, mpmath.mpf) else np.asarray(float(x))
+
+
 def _positive_reals(func, name, lam):
-    arr = np.asarray(lam, dtype=float) if not isinstance(lam, (mpmath.mpf,)) else np.asarray(float(lam))
-    if arr.dtype.kind not in "fiu":
-        raise InvalidArgument(f"Argument `{name}` of `{func}` must be real, got {lam!r}")
+    arr = _real_array(func, name, lam)
     if not np.all(np.isfinite(arr)) or np.any(arr <= 0):
         raise InvalidArgument(f"Argument `{name}` of `{func}` must be finite and > 0, got {lam!r}")
     return arr
@@ -116,7 +122,10 @@ class SpectralMixin:
         ``F(b) - F(a) <= 1e-14``, or when the bracket is two floating-point numbers apart (the cdf
         cannot be inverted more finely).  Returns ``b``, so ``F(Q(q)) >= q`` always.
         """
-        qa = np.asarray(q, dtype=float)
+        name = f"{type(self).__name__}.quantile"
+        qa = _real_array(name, "q", q)
+        _v.real(name, "xtol", xtol, lo=0, lo_open=True)
+        _v.integer(name, "max_iter", max_iter, lo=1, hi=100_000)
         if not np.all(np.isfinite(qa)) or np.any((qa < 0) | (qa > 1)):
             raise InvalidArgument(f"Argument `q` of `{type(self).__name__}.quantile` must lie in [0, 1], got {q!r}")
         pts, left, right, inside = self._quantile_table()
@@ -188,6 +197,7 @@ class SpectralMixin:
           :class:`~freetk.errors.PrecisionWarning` giving the bound.
         """
         import sympy
+        _v.real(f"{type(self).__name__}.expect", "tol", tol, lo=0, lo_open=True)
         if isinstance(f, sympy.Basic):
             val = self._expect_rational(f, var)
             if val is not None:
@@ -311,6 +321,7 @@ class SpectralMixin:
         ``scipy.integrate.quad`` over ``[0, 1]`` and ``[1, inf)``: the resolvent is analytic for
         ``t > 0`` and only integrably singular at ``t = 0``.
         """
+        _v.real(f"{type(self).__name__}.log_det", "tol", tol, lo=0, lo_open=True)
         e = self._check_nonnegative("log_det")
         zero_atom = sum(w for x, w in e.atoms if abs(x) <= 1e-14 * max(1.0, e.upper))
         if zero_atom > 0:
