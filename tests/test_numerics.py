@@ -575,3 +575,15 @@ def test_mp_ratio_below_the_double_range_is_refused_by_name():
         ft.marchenko_pastur(1e-320)            # 1/ratio overflows a double
     lam = 2.0 ** -1022                        # the smallest accepted: density 1/(pi sqrt(lam)) at 1 (+ O(lam))
     assert abs(ft.marchenko_pastur(lam).pdf(1.0) * math.pi * 2.0 ** -511 - 1) < 1e-14
+
+
+def test_subordination_density_at_a_thousand_digits():
+    """free_add(MP(1/2), semicircle()).pdf(1, dps=1000): the operands' G' is known in double precision, so
+    Newton gains ~15 digits per step and needs ~65 steps (it stopped at 60 with NoConvergence).  Reference:
+    z = 1/G + 1/(1 - G/2) + G is the cubic G^3/2 - 3G^2/2 + G/2 - 1 = 0 at z = 1, solved by mpmath."""
+    c = mpmath.MPContext()
+    c.dps = 1030
+    roots = c.polyroots([c.mpf(1) / 2, c.mpf(-3) / 2, c.mpf(1) / 2, -1], maxsteps=500, extraprec=2000)
+    ref = -c.im(min(roots, key=lambda r: c.im(r))) / c.pi
+    v = ft.free_add(ft.marchenko_pastur(F(1, 2)), ft.semicircle()).pdf(1.0, dps=1000)
+    assert abs(c.mpf(v) - ref) <= ref * c.mpf(10) ** -998
