@@ -43,6 +43,8 @@ FAST_TOL = 1e-12
 SPLIT_AT = 297
 SPLIT_DROP = 100.0
 SPLIT_ROUNDS = 24
+SPLIT_MAX_JOBS = 200
+SPLIT_BUDGET = 4 * N_MAX
 SPLIT_MIN = 1e-12
 PLATEAU_CUT = 1e-12
 #: grading at power-law ends: ratio of successive panel widths, and the innermost width (relative)
@@ -269,11 +271,14 @@ def build(pdf, intervals, tol=TOL, n=N_START, n_max=N_MAX):
         jobs.append(_Refine(pans, fits, tail_err))
     _refine_jointly(pdf, jobs, n, tol, n_max)
     # panels that the degree does not resolve are cut at their steepest step and refined again
+    spent = 0
     for _ in range(SPLIT_ROUNDS):
-        if not any(jb.capped for jb in jobs):
+        # (beyond SPLIT_MAX_JOBS parts or SPLIT_BUDGET new density values the density is noise, not a
+        # cliff: the tails left say so in the error estimate)
+        if not any(jb.capped for jb in jobs) or len(jobs) > SPLIT_MAX_JOBS or spent > SPLIT_BUDGET:
             break
         jobs = [new for jb in jobs for new in (jb.split() if jb.capped else [jb])]
-        _refine_jointly(pdf, [jb for jb in jobs if not jb.done], n, tol, n_max)
+        spent += _refine_jointly(pdf, [jb for jb in jobs if not jb.done], n, tol, n_max)
     pieces = sorted([p for jb in jobs for p in jb.out + jb.fits], key=lambda p: p.lo)
     total = sum(p.total for p in pieces)
     error = sum(jb.tails_sz + jb.tail_err for jb in jobs)
@@ -300,7 +305,7 @@ def _cuts(panel):
 def _refine_jointly(pdf, jobs, n, tol, n_max):
     """The degrees of all jobs grow together: one density call per round for every job not yet
     converged (each job's test only looks at its own coefficients, as if it were alone)."""
-    m = n
+    m, count = n, 0
     while True:
         live = [jb for jb in jobs if not jb.done]
         if not live:
@@ -308,11 +313,13 @@ def _refine_jointly(pdf, jobs, n, tol, n_max):
         for jb in live:
             jb.nodes(m)
         fnew = _density(pdf, np.concatenate([jb.xnew for jb in live] + [np.zeros(0)]))
+        count += fnew.size
         k = 0
         for jb in live:
             jb.accept(fnew[k:k + jb.xnew.size], m, tol, n_max)
             k += jb.xnew.size
         m = 3 * m
+    return count
 
 
 #: Puiseux ladder at a power end: largest denominator q of the exponent p/q recognised, distance of the
