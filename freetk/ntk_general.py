@@ -510,7 +510,12 @@ class GeneralMu(Measure):
         H0p, H1p, H2p = self._T.e_h(a - gm, z, jm)      # h(m) at m = -gm (psi at theta)
         H0m, H1m, H2m = self._T.e_h(a - gp, z, jp)      # psi at -theta
         h00, h01, _ = self._T.e_h(np.full(z.shape, a + 0j), z)
-        f = gp * (H0p - h00) * dwp + gm * (H0m - h00) * dwm
+        # the pole A/w of the atom of rho_z at 0 is integrated exactly (_atom_residue): only the rest of g
+        # multiplies psi, on both halves of the line (g inside psi, at the mirror node, keeps its pole)
+        sub = kind == "h" and self._A > 0
+        gq = gp - self._A / wp if sub else gp
+        gr = gm - self._A / wm if sub else gm
+        f = gq * (H0p - h00) * dwp + gr * (H0m - h00) * dwm
         if not deriv:
             return f, None
         # dg/dz = -W_z/W' at fixed w
@@ -520,8 +525,29 @@ class GeneralMu(Measure):
         # psi' = dh/dz(m) + dh/dm * dm/dz - dh/dz(0),  dh/dz = -H1, dh/dm = H2, m = -g_mirror
         psip = -H1p + H2p * (-gdm) + h01
         psim = -H1m + H2m * (-gdp) + h01
-        df = (gdp * (H0p - h00) + gp * psip) * dwp + (gdm * (H0m - h00) + gm * psim) * dwm
+        df = (gdp * (H0p - h00) + gq * psip) * dwp + (gdm * (H0m - h00) + gr * psim) * dwm
         return f, df
+
+    def _atom_residue(self, z, deriv=True):
+        """``int (A/w)(psi(w) - psi(oo)) dw`` over the line ``"h"`` and its z-derivative: ``2 pi i A (psi(0) -
+        psi(oo))``.  The line passes below the pole at 0 and above every singularity of ``psi`` (the reflection
+        of those of ``G_{rho_z}``, in the lower half-plane, and the reflected point ``-1/c`` of the pole), so
+        closing it through the upper half-plane encloses the pole alone.  ``psi(0) = h_z(-G_{rho_z}(-1/c))``
+        with ``G_{rho_z}(-1/c)`` (and its sheet of ``G_nu``) on the straight path from below, like every node."""
+        z = np.asarray(z, complex).ravel()
+        A = self._A
+        if A == 0:
+            return np.zeros(z.size, complex), np.zeros(z.size, complex)
+        a = self._a
+        g, j = self._roots_direct(np.full(z.size, -1 / self._c + 0j), z, "h")
+        H0, H1, H2 = self._T.e_h(a - g, z, j)
+        h00, h01, _ = self._T.e_h(np.full(z.shape, a + 0j), z)
+        R = 2j * np.pi * A * (H0 - h00)
+        if not deriv:
+            return R, np.zeros_like(R)
+        _, Wd, Wz = self._W(g, z, j)
+        gd = -Wz / Wd
+        return R, 2j * np.pi * A * (-H1 - H2 * gd + h01)
 
     # long: adaptive panels whose closures share the roots met
     def _line_integral(self, z, kind, deriv=True):
@@ -565,11 +591,14 @@ class GeneralMu(Measure):
             noise = np.sum(np.abs(f * hw), 1), (np.sum(np.abs(df * hw), 1) if deriv else np.zeros(I.shape))
             return I, dI, th, (gp, jp), (gm, jm), noise
 
-        total = np.zeros(z.size, complex)
-        dtotal = np.zeros(z.size, complex)
+        if kind == "h":
+            total, dtotal = self._atom_residue(z, deriv)
+        else:
+            total = np.zeros(z.size, complex)
+            dtotal = np.zeros(z.size, complex)
         Ip, dIp, thp, (gpp, jpp), (gmp, jmp), _ = panel_values(pz, pa, pb, None, None)
-        scale = np.abs(np.bincount(pz, weights=np.abs(Ip), minlength=z.size)) + 1e-300
-        dscale = np.abs(np.bincount(pz, weights=np.abs(dIp), minlength=z.size)) + 1e-300
+        scale = np.abs(np.bincount(pz, weights=np.abs(Ip), minlength=z.size)) + np.abs(total) + 1e-300
+        dscale = np.abs(np.bincount(pz, weights=np.abs(dIp), minlength=z.size)) + np.abs(dtotal) + 1e-300
         for level in range(60):
             mid = (pa + pb) / 2
             # children: guesses from the parent's nodes (nearest)
