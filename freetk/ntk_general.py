@@ -555,11 +555,24 @@ class GeneralMu(Measure):
         z = np.asarray(z, complex).ravel()
         n = 16
         x, wx = _gl(n)
-        # panels on (0, pi/2): initial 12 uniform panels per z
+        # panels on (0, pi/2): initial 12 uniform panels per z; on the line "h", plus panels graded
+        # geometrically (ratio 4) towards theta = pi/4, where w = 0 and its mirror -1/c carry the bumps of
+        # height and width dl: with the pole of the atom integrated exactly, nothing else would make the
+        # bisection look at that narrow piece of the path (dw/dtheta = 1/c there)
         edges = np.linspace(0, np.pi / 2, 13)
-        pa = np.tile(edges[:-1], z.size)
-        pb = np.tile(edges[1:], z.size)
-        pz = np.repeat(np.arange(z.size), 12)
+        if kind == "h":
+            pa, pb, pz = [], [], []
+            for i, d in enumerate(self._dl(z).real * self._c):
+                k = np.arange(int(np.ceil(np.log(0.05 / d) / np.log(4))) + 1) if d < 0.05 else np.arange(0)
+                e = np.unique(np.concatenate([edges, np.pi / 4 + d / 4 * 4.0 ** k, np.pi / 4 - d / 4 * 4.0 ** k]))
+                pa.append(e[:-1])
+                pb.append(e[1:])
+                pz.append(np.full(e.size - 1, i))
+            pa, pb, pz = np.concatenate(pa), np.concatenate(pb), np.concatenate(pz)
+        else:
+            pa = np.tile(edges[:-1], z.size)
+            pb = np.tile(edges[1:], z.size)
+            pz = np.repeat(np.arange(z.size), 12)
 
         def panel_values(iz, a_, b_, gp0, gm0):
             th = (a_[:, None] + b_[:, None]) / 2 + (b_[:, None] - a_[:, None]) / 2 * x[None, :]
