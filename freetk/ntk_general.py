@@ -670,7 +670,7 @@ class GeneralMu(Measure):
         return self._cauchy_np2(z, self._y0())
 
     def _y0(self):
-        return 1e-5 * self._scale()
+        return 1e-9 * self._scale()
 
     def _cauchy_np2(self, z, y0):
         z = np.asarray(z, complex)
@@ -682,7 +682,9 @@ class GeneralMu(Measure):
             return (np.where(low, np.conj(out), out).reshape(shape), np.where(low, np.conj(dout), dout).reshape(shape))
         G = np.empty(z.size, complex)
         dG = np.empty(z.size, complex)
-        left = (z.imag == 0) & ((z.real < 0) | (z.real > self.right_edge() * (1 + 1e-12)))   # off the support
+        # the vertical line: Re z < 0 (any Im z: Re F_z(T) > 0, so rho_z lives in Re w >= 0 and its reflection in
+        # Re w <= -1/c), and real z right of mu's support
+        left = (z.real < 0) | ((z.imag == 0) & (z.real > self.right_edge() * (1 + 1e-12)))
         direct = (z.imag >= y0) & ~left
         near = ~left & ~direct
         for sel, kind in ((left, "v"), (direct, "h")):
@@ -735,7 +737,7 @@ class GeneralMu(Measure):
         """Estimated error of ``cauchy_np(z)[0]``: the difference with the same continuation from
         ``2 y0, 4 y0`` (zero for points evaluated directly)."""
         z = np.asarray(z, complex)
-        near = (np.abs(z.imag) < self._y0()) & ~((z.imag == 0) & ((z.real < 0) | (z.real > self.right_edge())))
+        near = (np.abs(z.imag) < self._y0()) & ~((z.real < 0) | ((z.imag == 0) & (z.real > self.right_edge())))
         out = np.zeros(z.shape)
         if np.any(near):
             a = self._cauchy_np2(z[near], self._y0())[0]
