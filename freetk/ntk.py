@@ -48,7 +48,7 @@ from .measures.base import Measure, as_float, as_mp, check_positive, exact
 from .measures.classical import Uniform, UniformSquared
 from .measures.general import Affine, FromDensity, FromMoments
 from .measures.marchenko_pastur import FreeCompoundPoisson, FreePoisson, marchenko_pastur
-from .ntk_general import GeneralMu, rho_edges, rho_u_solve, rho_u_solve_mp
+from .ntk_general import GeneralMu, rho_edges, rho_map, rho_u_solve, rho_u_solve_mp
 from .ntk_series import mu_moments_arb, mu_moments_exact, mu_moments_kernel, mu_moments_numeric, to_arb
 from .numeric import edge_nodes, simplify
 from .precision import check_dps, context, round_to
@@ -913,7 +913,39 @@ class ExactNTKLaw(NTKLaw):
         # into the open upper half-plane: Newton from a real start stays real (e.g. where the moment route
         # puts a spurious gap or a too early edge); off rho's support the root is real and Newton returns there
         u0 = u0.real + 1j * np.maximum(np.abs(u0.imag), 1e-4 * np.abs(u0))
+        u0 = self._edge_start(np.asarray(z, complex), u0)
         return rho_u_solve(self._gm(), g1, z, u0)
+
+    def _edge_start(self, z, u0):
+        """Newton starts from the local expansion of ``X`` at rho's edges, for real z within 2 % of the width
+        from them (where the moment route's start is poor and Newton on ``X(u) = x`` is ill-conditioned):
+        * square-root edge ``X(u*)``, ``X'(u*) = 0``: ``u = u* + i sqrt(2 |x - X(u*)| / |X''(u*)|)``;
+        * right edge ``X(E+)`` (image of mu's edge E): ``u = E - (hi - x)/X'(E+) + i 1e-3 (hi - x)``.
+        Only starts: the root is Newton's, and does not depend on them."""
+        if "edges" not in self._cache:
+            return u0
+        lo, hi, u_lo, u_hi = self._edges()
+        w = hi - lo
+        gm = self._gm()
+        g1 = as_float(self._g1)
+        x = z.real
+        real = z.imag == 0
+        u0 = u0.copy()
+        for edge, ue, side in ((lo, u_lo, 1), (hi, u_hi, -1)):
+            sel = real & (side * (x - edge) > 0) & (side * (x - edge) < 0.02 * w)
+            if not np.any(sel):
+                continue
+            d = np.abs(x[sel] - edge)
+            if ue is not None:
+                h = 1e-4 * max(abs(ue), w)
+                Xd = rho_map(gm, g1, np.array([ue - h, ue + h], complex))[1].real
+                X2 = abs((Xd[1] - Xd[0]) / (2 * h))
+                u0[sel] = ue + 1j * np.sqrt(2 * d / X2)
+            elif side == -1:
+                E = gm.right_edge()
+                Xd = rho_map(gm, g1, np.array([E * (1 + 1e-10)], complex))[1][0].real
+                u0[sel] = E - d / Xd + 1e-3j * d
+        return u0
 
     def _cauchy_pair_np(self, z):
         z = np.asarray(z, complex)

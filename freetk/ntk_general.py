@@ -1007,7 +1007,9 @@ def rho_u_solve(gm, g1, z, u0, tol=1e-15, iters=40):
         rel = np.abs(step) / np.abs(u[act])
         # done: the step is at rounding level, or convergence is visibly quadratic (rel <= 10 prev^2) and
         # rel <= 1e-9, so that the error after this step is ~ rel^2 <= 1e-18
-        done = (rel <= tol) | ((rel <= 1e-9) & (rel <= 10 * prev[act] ** 2))
+        # or the steps stopped shrinking below 1e-9 |u| (the rounding floor of X near an edge of rho, where
+        # X' -> 0 amplifies the rounding of G_mu: the error is then ~ the step)
+        done = (rel <= tol) | ((rel <= 1e-9) & ((rel <= 10 * prev[act] ** 2) | (rel >= 0.5 * prev[act])))
         prev[act] = rel
         fail = ~np.isfinite(new)
         u[act] = new
