@@ -510,7 +510,12 @@ class GeneralMu(Measure):
         H0p, H1p, H2p = self._T.e_h(a - gm, z, jm)      # h(m) at m = -gm (psi at theta)
         H0m, H1m, H2m = self._T.e_h(a - gp, z, jp)      # psi at -theta
         h00, h01, _ = self._T.e_h(np.full(z.shape, a + 0j), z)
-        f = gp * (H0p - h00) * dwp + gm * (H0m - h00) * dwm
+        # the pole A/w of the atom of rho_z at 0 is integrated exactly (_atom_residue): only the rest of g
+        # multiplies psi, on both halves of the line (g inside psi, at the mirror node, keeps its pole)
+        sub = kind == "h" and self._A > 0
+        gq = gp - self._A / wp if sub else gp
+        gr = gm - self._A / wm if sub else gm
+        f = gq * (H0p - h00) * dwp + gr * (H0m - h00) * dwm
         if not deriv:
             return f, None
         # dg/dz = -W_z/W' at fixed w
@@ -520,8 +525,29 @@ class GeneralMu(Measure):
         # psi' = dh/dz(m) + dh/dm * dm/dz - dh/dz(0),  dh/dz = -H1, dh/dm = H2, m = -g_mirror
         psip = -H1p + H2p * (-gdm) + h01
         psim = -H1m + H2m * (-gdp) + h01
-        df = (gdp * (H0p - h00) + gp * psip) * dwp + (gdm * (H0m - h00) + gm * psim) * dwm
+        df = (gdp * (H0p - h00) + gq * psip) * dwp + (gdm * (H0m - h00) + gr * psim) * dwm
         return f, df
+
+    def _atom_residue(self, z, deriv=True):
+        """``int (A/w)(psi(w) - psi(oo)) dw`` over the line ``"h"`` and its z-derivative: ``2 pi i A (psi(0) -
+        psi(oo))``.  The line passes below the pole at 0 and above every singularity of ``psi`` (the reflection
+        of those of ``G_{rho_z}``, in the lower half-plane, and the reflected point ``-1/c`` of the pole), so
+        closing it through the upper half-plane encloses the pole alone.  ``psi(0) = h_z(-G_{rho_z}(-1/c))``
+        with ``G_{rho_z}(-1/c)`` (and its sheet of ``G_nu``) on the straight path from below, like every node."""
+        z = np.asarray(z, complex).ravel()
+        A = self._A
+        if A == 0:
+            return np.zeros(z.size, complex), np.zeros(z.size, complex)
+        a = self._a
+        g, j = self._roots_direct(np.full(z.size, -1 / self._c + 0j), z, "h")
+        H0, H1, H2 = self._T.e_h(a - g, z, j)
+        h00, h01, _ = self._T.e_h(np.full(z.shape, a + 0j), z)
+        R = 2j * np.pi * A * (H0 - h00)
+        if not deriv:
+            return R, np.zeros_like(R)
+        _, Wd, Wz = self._W(g, z, j)
+        gd = -Wz / Wd
+        return R, 2j * np.pi * A * (-H1 - H2 * gd + h01)
 
     # long: adaptive panels whose closures share the roots met
     def _line_integral(self, z, kind, deriv=True):
@@ -529,11 +555,24 @@ class GeneralMu(Measure):
         z = np.asarray(z, complex).ravel()
         n = 16
         x, wx = _gl(n)
-        # panels on (0, pi/2): initial 12 uniform panels per z
+        # panels on (0, pi/2): initial 12 uniform panels per z; on the line "h", plus panels graded
+        # geometrically (ratio 4) towards theta = pi/4, where w = 0 and its mirror -1/c carry the bumps of
+        # height and width dl: with the pole of the atom integrated exactly, nothing else would make the
+        # bisection look at that narrow piece of the path (dw/dtheta = 1/c there)
         edges = np.linspace(0, np.pi / 2, 13)
-        pa = np.tile(edges[:-1], z.size)
-        pb = np.tile(edges[1:], z.size)
-        pz = np.repeat(np.arange(z.size), 12)
+        if kind == "h":
+            pa, pb, pz = [], [], []
+            for i, d in enumerate(self._dl(z).real * self._c):
+                k = np.arange(int(np.ceil(np.log(0.05 / d) / np.log(4))) + 1) if d < 0.05 else np.arange(0)
+                e = np.unique(np.concatenate([edges, np.pi / 4 + d / 4 * 4.0 ** k, np.pi / 4 - d / 4 * 4.0 ** k]))
+                pa.append(e[:-1])
+                pb.append(e[1:])
+                pz.append(np.full(e.size - 1, i))
+            pa, pb, pz = np.concatenate(pa), np.concatenate(pb), np.concatenate(pz)
+        else:
+            pa = np.tile(edges[:-1], z.size)
+            pb = np.tile(edges[1:], z.size)
+            pz = np.repeat(np.arange(z.size), 12)
 
         def panel_values(iz, a_, b_, gp0, gm0):
             th = (a_[:, None] + b_[:, None]) / 2 + (b_[:, None] - a_[:, None]) / 2 * x[None, :]
@@ -565,11 +604,14 @@ class GeneralMu(Measure):
             noise = np.sum(np.abs(f * hw), 1), (np.sum(np.abs(df * hw), 1) if deriv else np.zeros(I.shape))
             return I, dI, th, (gp, jp), (gm, jm), noise
 
-        total = np.zeros(z.size, complex)
-        dtotal = np.zeros(z.size, complex)
+        if kind == "h":
+            total, dtotal = self._atom_residue(z, deriv)
+        else:
+            total = np.zeros(z.size, complex)
+            dtotal = np.zeros(z.size, complex)
         Ip, dIp, thp, (gpp, jpp), (gmp, jmp), _ = panel_values(pz, pa, pb, None, None)
-        scale = np.abs(np.bincount(pz, weights=np.abs(Ip), minlength=z.size)) + 1e-300
-        dscale = np.abs(np.bincount(pz, weights=np.abs(dIp), minlength=z.size)) + 1e-300
+        scale = np.abs(np.bincount(pz, weights=np.abs(Ip), minlength=z.size)) + np.abs(total) + 1e-300
+        dscale = np.abs(np.bincount(pz, weights=np.abs(dIp), minlength=z.size)) + np.abs(dtotal) + 1e-300
         for level in range(60):
             mid = (pa + pb) / 2
             # children: guesses from the parent's nodes (nearest)
@@ -628,7 +670,7 @@ class GeneralMu(Measure):
         return self._cauchy_np2(z, self._y0())
 
     def _y0(self):
-        return 1e-5 * self._scale()
+        return 1e-9 * self._scale()
 
     def _cauchy_np2(self, z, y0):
         z = np.asarray(z, complex)
@@ -640,7 +682,9 @@ class GeneralMu(Measure):
             return (np.where(low, np.conj(out), out).reshape(shape), np.where(low, np.conj(dout), dout).reshape(shape))
         G = np.empty(z.size, complex)
         dG = np.empty(z.size, complex)
-        left = (z.imag == 0) & ((z.real < 0) | (z.real > self.right_edge() * (1 + 1e-12)))   # off the support
+        # the vertical line: Re z < 0 (any Im z: Re F_z(T) > 0, so rho_z lives in Re w >= 0 and its reflection in
+        # Re w <= -1/c), and real z right of mu's support
+        left = (z.real < 0) | ((z.imag == 0) & (z.real > self.right_edge() * (1 + 1e-12)))
         direct = (z.imag >= y0) & ~left
         near = ~left & ~direct
         for sel, kind in ((left, "v"), (direct, "h")):
@@ -693,7 +737,7 @@ class GeneralMu(Measure):
         """Estimated error of ``cauchy_np(z)[0]``: the difference with the same continuation from
         ``2 y0, 4 y0`` (zero for points evaluated directly)."""
         z = np.asarray(z, complex)
-        near = (np.abs(z.imag) < self._y0()) & ~((z.imag == 0) & ((z.real < 0) | (z.real > self.right_edge())))
+        near = (np.abs(z.imag) < self._y0()) & ~((z.real < 0) | ((z.imag == 0) & (z.real > self.right_edge())))
         out = np.zeros(z.shape)
         if np.any(near):
             a = self._cauchy_np2(z[near], self._y0())[0]
@@ -963,7 +1007,9 @@ def rho_u_solve(gm, g1, z, u0, tol=1e-15, iters=40):
         rel = np.abs(step) / np.abs(u[act])
         # done: the step is at rounding level, or convergence is visibly quadratic (rel <= 10 prev^2) and
         # rel <= 1e-9, so that the error after this step is ~ rel^2 <= 1e-18
-        done = (rel <= tol) | ((rel <= 1e-9) & (rel <= 10 * prev[act] ** 2))
+        # or the steps stopped shrinking below 1e-9 |u| (the rounding floor of X near an edge of rho, where
+        # X' -> 0 amplifies the rounding of G_mu: the error is then ~ the step)
+        done = (rel <= tol) | ((rel <= 1e-9) & ((rel <= 10 * prev[act] ** 2) | (rel >= 0.5 * prev[act])))
         prev[act] = rel
         fail = ~np.isfinite(new)
         u[act] = new

@@ -384,3 +384,38 @@ def test_exact_route_cdf_equals_closed_form_point_mass():
         F = ex.cdf(xs)
     assert np.max(np.abs(F - cl.cdf(xs))) < 1e-12
     assert F[0] == 0 and abs(F[1] - 2 / 3) < 1e-15 and F[-1] == 1
+
+
+@pytest.mark.slow
+def test_exact_route_real_axis_moments_relu_uniform():
+    """The density of rho on the real axis (exact route, ReLU, D uniform on [-1, 1], gamma1 = gamma2 = 1/2)
+    integrated numerically, here by a rule written in the test (Gauss-Legendre in x = lo + s^2 at the
+    square-root left edge, panels graded 10^-j (30 points each) towards the right edge, whose density vanishes like
+    (hi - x)^2), gives mass 1 and the exact moments (power series of ntk_series, independent of the contour)
+    for k <= 12 to 1e-11; total_mass() (the library's own graded rule) is 1 to 1e-12."""
+    half = sympy.Rational(1, 2)
+    law = ft.ntk_law("relu", gamma1=half, gamma2=half, d_law="uniform", method="exact")
+    lo, hi = law.support()[0]
+    mid = (lo + hi) / 2
+    s, ws = np.polynomial.legendre.leggauss(60)
+    s, ws = (s + 1) / 2, ws / 2
+    xl = lo + (mid - lo) * s ** 2                       # int_lo^mid f dx = int_0^1 f 2 (mid - lo) s ds
+    wl = 2 * (mid - lo) * s * ws
+    t, wt = np.polynomial.legendre.leggauss(30)
+    xr, wr = [], []
+    for j in range(7):                                  # [hi - (hi-mid) 10^-j, hi - (hi-mid) 10^-(j+1)]
+        a, b = mid + (hi - mid) * (1 - 10.0 ** -j), mid + (hi - mid) * (1 - 10.0 ** -(j + 1))
+        xr.append((a + b) / 2 + (b - a) / 2 * t)
+        wr.append((b - a) / 2 * wt)
+    xs = np.concatenate([xl] + xr)
+    w = np.concatenate([wl] + wr)
+    f = law.pdf(xs)
+    assert np.all(np.isfinite(f))
+    # left out: [hi - (hi - mid) 1e-7, hi], where the density is below its value at the last node
+    assert f[-1] * (hi - mid) * 1e-7 < 1e-18
+    exact = [float(v) for v in law.moments(12)]
+    atoms = law.atoms_float()
+    for k in range(13):
+        mk = float(np.sum(w * xs ** k * f)) + sum(wa * loc ** k for loc, wa in atoms)
+        assert abs(mk - exact[k]) <= 1e-11 * exact[k], (k, mk, exact[k])
+    assert abs(law.total_mass() - 1) < 1e-12
