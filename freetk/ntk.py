@@ -782,16 +782,7 @@ class NTKLaw(FreeCompoundPoisson):
         """The cumulative table of the density (:func:`freetk.kernels.quadrature.build`); on the moment route
         the pieces between the near-critical points inside a support interval are known to be smooth there
         (the density is analytic and positive at such a point), so no end is classified by probing."""
-        if self._mu.route != "moments":
-            return super()._quad_table()
-        if "quad_table" not in self._cache:
-            kinds = {}
-            for iv in self.support_intervals():
-                kinds[float(iv.lo)], kinds[float(iv.hi)] = iv.lo_kind, iv.hi_kind
-            pieces = [Interval(float(a), float(b), kinds.get(float(a), "smooth"), kinds.get(float(b), "smooth"))
-                      for a, b in self.smooth_pieces()]
-            self._cache["quad_table"] = quadrature.build(lambda x: np.asarray(self.pdf(x), dtype=float), pieces)
-        return self._cache["quad_table"]
+        return super()._quad_table(interior="smooth" if self._mu.route == "moments" else "end")
 
     def support(self, dps=None):
         """Support intervals ``[(lo, hi), ...]``; ``dps=N`` as for any free compound Poisson law, except on the

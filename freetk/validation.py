@@ -88,6 +88,18 @@ def _is_symbolic(x):
     return isinstance(x, sympy.Basic) and bool(x.free_symbols)
 
 
+def _converted(convert, x, func, name, what):
+    """``convert(x)``, its ValueError (a complex value) and TypeError (not a number) as InvalidArgument naming
+    the argument; an OverflowError (beyond the double range) is left to the caller."""
+    try:
+        return convert(x)
+    except ValueError:
+        raise InvalidArgument(f"Argument `{name}` of `{func}` must be real, got {x!r}") from None
+    except TypeError:
+        raise InvalidArgument(f"Argument `{name}` of `{func}` must be {what}, got "
+                              f"{type(x).__name__} {x!r}") from None
+
+
 def real(func, name, x, *, symbols=False, lo=None, hi=None, lo_open=False, hi_open=False):
     """A finite real number, optionally in ``[lo, hi]`` (open ends with ``lo_open``/``hi_open``)."""
     if symbols and _is_symbolic(x):
@@ -96,12 +108,7 @@ def real(func, name, x, *, symbols=False, lo=None, hi=None, lo_open=False, hi_op
         raise InvalidArgument(f"Argument `{name}` of `{func}` must be a number, got the expression {x} "
                               f"with symbols {sorted(map(str, x.free_symbols))}")
     try:
-        v = _float_value(x)
-    except ValueError:
-        raise InvalidArgument(f"Argument `{name}` of `{func}` must be real, got {x!r}") from None
-    except TypeError:
-        raise InvalidArgument(f"Argument `{name}` of `{func}` must be a real number, got "
-                              f"{type(x).__name__} {x!r}") from None
+        v = _converted(_float_value, x, func, name, "a real number")
     except OverflowError:
         v = math.inf
     if math.isinf(v) and not _infinite_object(x):
@@ -248,12 +255,7 @@ def points(func, name, x, *, complex_ok=False, finite=False, double=True):
         if isinstance(v, sympy.Basic) and v.free_symbols:
             raise InvalidArgument(f"Argument `{name}` of `{func}` must be a number, got the expression {v}")
         try:
-            val = _point_value(v, complex_ok)
-        except ValueError:
-            raise InvalidArgument(f"Argument `{name}` of `{func}` must be real, got {v!r}") from None
-        except TypeError:
-            raise InvalidArgument(f"Argument `{name}` of `{func}` must be {what}, got "
-                                  f"{type(v).__name__} {v!r}") from None
+            val = _converted(lambda t: _point_value(t, complex_ok), v, func, name, what)
         except OverflowError:
             if double:
                 raise InvalidArgument(f"Argument `{name}` of `{func}` has no double-precision value (|{name}| > "

@@ -471,15 +471,16 @@ class Measure(SpectralMixin, metaclass=ABCMeta):
         intervals; families with interior breakpoints override."""
         return self.support()
 
-    def _quad_table(self):
+    def _quad_table(self, interior="end"):
         """The cumulative table of the continuous part (:func:`freetk.kernels.quadrature.build`) on the
-        smooth pieces, each end with the kind from :meth:`support_intervals` (interior breakpoints are
-        classified from the density's exponent, e.g. ``|x|^(1/3)`` at a cusp); built once."""
+        smooth pieces, each end with the kind from :meth:`support_intervals` (interior breakpoints get
+        ``interior``: by default ``"end"``, classified from the density's exponent, e.g. ``|x|^(1/3)`` at a
+        cusp); built once."""
         if "quad_table" not in self._cache:
             ends = {}
             for iv in self.support_intervals():
                 ends[float(iv.lo)], ends[float(iv.hi)] = iv.lo_kind, iv.hi_kind
-            pieces = [Interval(float(a), float(b), ends.get(float(a), "end"), ends.get(float(b), "end"))
+            pieces = [Interval(float(a), float(b), ends.get(float(a), interior), ends.get(float(b), interior))
                       for a, b in self.smooth_pieces()]
             self._cache["quad_table"] = quadrature.build(lambda x: np.asarray(self.pdf(x), dtype=float), pieces)
         return self._cache["quad_table"]
