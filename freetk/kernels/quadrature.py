@@ -39,7 +39,8 @@ PLATEAU_MAX = 1e-8
 FAST_DROP = 1e4
 FAST_TOL = 1e-12
 #: a panel whose tail a tripling shrank by less than SPLIT_DROP from degree SPLIT_AT on (or that reached
-#: N_MAX unresolved) is cut in two, at most SPLIT_ROUNDS times, never below SPLIT_MIN of its magnitude
+#: N_MAX unresolved) is cut into parts (:func:`_cuts`), at most SPLIT_ROUNDS times, never below SPLIT_MIN of
+#: its magnitude
 SPLIT_AT = 297
 SPLIT_DROP = 100.0
 SPLIT_ROUNDS = 24
@@ -182,7 +183,6 @@ class _Refine:
         # a tail that fell by FAST_DROP in one tripling converges so fast that what is left of it is the
         # rounding noise of the density values (the next tripling only adds noise coefficients)
         fast = tails_sz * FAST_DROP <= self.prev_tail and tails_sz <= FAST_TOL * scale
-        self.out, self.tails_sz, self.ptails, self.scale, self.tol = out, tails_sz, ptails, scale, tol
         converged = tails_sz <= tol * max(scale, 1e-300) or plateau or fast
         if not converged and self.floor > 0:
             # a part cut out next to a cliff that holds less than the tolerance in all: its integral
@@ -190,19 +190,18 @@ class _Refine:
             bound = sum(2 * float(np.max(np.abs(p.fj))) for p in out)
             if bound <= tol * scale:
                 converged, tails_sz = True, max(tails_sz, bound)
-                self.tails_sz = tails_sz
+        self.out, self.tails_sz, self.ptails, self.scale, self.tol = out, tails_sz, ptails, scale, tol
         # a tail still above the plateau's level that a tripling did not shrink by SPLIT_DROP (from degree
         # SPLIT_AT on), or the cap reached: structure this degree cannot resolve, e.g. a cliff where a
         # near-critical point of an inverse map sits close to the axis — the panel is cut instead
         stalled = m >= SPLIT_AT and tails_sz * SPLIT_DROP > self.prev_tail and tails_sz > level * scale
         self.capped = not converged and (m * 3 > n_max or stalled)
-        if converged or self.capped or m * 3 > n_max:
-            self.done = True
+        self.done = converged or m * 3 > n_max or stalled
         self.prev_tail, self.fprev = tails_sz, f
 
     def split(self):
-        """Jobs of one panel each: every unresolved panel cut at its steepest step (the parts cluster
-        their nodes at the cuts) and refined again from the first degree; the others kept as they
+        """Jobs of one panel each: every unresolved panel cut next to its cliff (:func:`_cuts`; the parts
+        cluster their nodes at the cuts) and refined again from the first degree; the others kept as they
         are.  Each new job measures its tail against this job's scale."""
         jobs = []
         for (a, b), p, t in zip(self.pans, self.out, self.ptails):
