@@ -638,6 +638,16 @@ def make_route(mu, method, closed_ok, c_zero):
 
 
 # ----------------------------------------------------------------------------- rho
+def _discrete_support(law, g1, breaks):
+    """Support of the free compound Poisson law whose jumps are ``g1`` times the moment route's rule for mu
+    (its atoms and Gauss nodes; :func:`freetk.kernels.edges.fcp_discrete_support`)."""
+    x, w = law._mu._impl.rule()
+    x = np.asarray(x, float)
+    # mu lives on [0, inf): a node below 0 is a node at 0 rounded (eigenvalues good to eps |J|)
+    x = np.where((x < 0) & (x >= -1e-13 * np.max(np.abs(x))), 0.0, x)
+    return fcp_discrete_support(1 / g1, g1 * x, np.asarray(w, float), breaks)
+
+
 class NTKLaw(FreeCompoundPoisson):
     """The **n x n** limiting spectral law ``rho`` of the NTK matrix ``K``.
 
@@ -723,13 +733,9 @@ class NTKLaw(FreeCompoundPoisson):
             return super().support_intervals()
         key = "support_intervals"
         if key not in self._cache:
-            x, w = self._mu._impl.rule()
-            x = np.asarray(x, float)
-            # mu lives on [0, inf): a node below 0 is a node at 0 rounded (eigenvalues good to eps |J|)
-            x = np.where((x < 0) & (x >= -1e-13 * np.max(np.abs(x))), 0.0, x)
             g1 = as_float(self._g1)
             breaks = []
-            ivs = fcp_discrete_support(1 / g1, g1 * x, np.asarray(w, float), breaks)
+            ivs = _discrete_support(self, g1, breaks)
             self._warn_if_discretisation_shows(ivs, g1)
             self._cache["breaks"] = breaks
             self._cache["exact_edges"] = True
@@ -748,10 +754,7 @@ class NTKLaw(FreeCompoundPoisson):
         """A PrecisionWarning when the support of the discretised law depends on the rule: its pieces (and the
         density next to them) are then those of the discretisation, not of the law (e.g. the comb of pieces
         at gamma1 >= 1 with D uniform)."""
-        x, w = self._coarser()._mu._impl.rule()
-        x = np.asarray(x, float)
-        x = np.where((x < 0) & (x >= -1e-13 * np.max(np.abs(x))), 0.0, x)
-        other = fcp_discrete_support(1 / g1, g1 * x, np.asarray(w, float), [])
+        other = _discrete_support(self._coarser(), g1, [])
         span = max(iv.hi for iv in ivs) - min(iv.lo for iv in ivs)
         same = len(other) == len(ivs) and all(abs(a.lo - b.lo) <= 1e-6 * span and abs(a.hi - b.hi) <= 1e-6 * span
                                               for a, b in zip(ivs, other))
