@@ -347,8 +347,7 @@ def _pdf_mp(law, xi, ctx, dps):
         # root there, where Newton's method divides by P_G = 0; the certified roots of P(., x) (FLINT,
         # multiplicities separated exactly) decide: a real root means density 0
         gi = complex(track(law, np.array([float(x) + 0j]))[0])
-        roots, poly = _exact_roots_at(law, xq)
-        mult = dict((i, m) for i, (_r, m) in enumerate(poly.complex_roots()))
+        roots, _poly, mult = _exact_roots_at(law, xq)
         r = _nearest_root(roots, gi)
         if r.imag == 0:
             return ctx.mpf(0)
@@ -594,8 +593,8 @@ def _anchors(law, k, crit):
 
 # ------------------------------------------------------------------------------- exact root picking
 def _exact_roots_at(law, x):
-    """Certified roots (acb balls) of ``P(., x)`` at a rational ``x``, and ``q^m P(., x)`` as an
-    ``fmpz_poly`` in ``G`` (``x = p/q``, ``m = deg_z P``; exact integer evaluation)."""
+    """Certified roots (acb balls) of ``P(., x)`` at a rational ``x``, ``q^m P(., x)`` as an ``fmpz_poly``
+    in ``G`` (``x = p/q``, ``m = deg_z P``; exact integer evaluation) and the roots' multiplicities."""
     x = Fraction(x) if not isinstance(x, sympy.Basic) else Fraction(int(x.p), int(x.q))
     p, q = x.numerator, x.denominator
     rows = _data(law)["ints"]
@@ -605,7 +604,8 @@ def _exact_roots_at(law, x):
     while cs and cs[-1] == 0:
         cs.pop()
     poly = flint.fmpz_poly(cs)
-    return [r for r, _m in poly.complex_roots()], poly
+    found = poly.complex_roots()
+    return [r for r, _m in found], poly, [m for _r, m in found]
 
 
 def _nearest_root(roots, g):
@@ -621,7 +621,7 @@ def _nearest_root(roots, g):
 
 def physical_root_exact(law, u0):
     """``G(u0)`` as an exact rational (``u0`` real rational outside the support), or raise."""
-    roots, poly = _exact_roots_at(law, u0)
+    roots, poly, _ = _exact_roots_at(law, u0)
     r = _nearest_root(roots, complex(track(law, np.array([float(u0) + 0j]))[0]))
     if r.imag != 0:
         raise InvalidArgument(f"AlgebraicLaw.mobius: {u0} is inside the support (G is not real there)")
@@ -668,7 +668,7 @@ def _gap_status(law, crit):
     pairs = [0] * len(pts)
     ask = []
     for i in range(1, len(pts) - 1):
-        roots, _ = _exact_roots_at(law, pts[i])
+        roots, _, _ = _exact_roots_at(law, pts[i])
         real = [r.imag == 0 for r in roots]
         pairs[i] = sum(1 for r in roots if r.imag < 0)
         if not any(real):
