@@ -385,11 +385,10 @@ class MomentRoute(MuRoute):
         if key not in mu._cache:
             atoms = mu.atoms()
             if not atoms:
-                mu._cache[key] = mu.gauss(dps=dps) if dps is not None else _golub_welsch(*mu.jacobi())
+                mu._cache[key] = mu.gauss(dps=dps) if dps is not None else gauss_from_jacobi(*mu.jacobi())
             else:
                 a, b = mu._recurrence(mu._nodes, True, dps or 15)
-                x, w = gauss_from_jacobi(a, b, dps) if dps is not None else _golub_welsch(
-                    np.array([float(v) for v in a]), np.array([float(v) for v in b]))
+                x, w = gauss_from_jacobi(a, b, dps)
                 if dps is None:
                     rest = 1 - sum(wa for _, wa in mu.atoms_float())
                     mu._cache[key] = (np.concatenate([[xa for xa, _ in mu.atoms_float()], x]),
@@ -437,16 +436,6 @@ def _discrete_pair(x, w):
         wi = inv * w
         return wi.sum(axis=1).reshape(z.shape), -(wi * inv).sum(axis=1).reshape(z.shape)
     return pair
-
-
-def _golub_welsch(alpha, beta):
-    """Gauss nodes and weights (double) from recurrence coefficients: the eigenvalues of the Jacobi matrix and
-    ``beta_0`` times the squared first components of its eigenvectors.  numpy's dense ``eigh`` on the
-    ``n x n`` (n <= 256) matrix: the same LAPACK accuracy as a tridiagonal solver, without importing
-    ``scipy.linalg`` (0.3 s on first use, more than the whole law on the moment route)."""
-    J = np.diag(alpha) + np.diag(np.sqrt(beta[1:]), 1) + np.diag(np.sqrt(beta[1:]), -1)
-    x, v = np.linalg.eigh(J)
-    return x, beta[0] * v[0, :] ** 2
 
 
 class ClosedRoute(MuRoute):
