@@ -62,7 +62,7 @@ _FUNCTIONS = {"sqrt", "cbrt", "exp", "log", "sin", "cos", "tan", "sinh", "cosh",
 #: constants sympy knows by name (they stay what they are; every other name is a symbol)
 _CONSTANTS = {"pi", "E", "True", "False"}
 #: names that are not finite real numbers
-_NOT_REAL = {"nan", "oo", "zoo", "inf", "infinity", "I", "j"}
+_NOT_REAL = {"nan", "oo", "zoo", "inf", "infinity", "j"}     # "I" (imaginary unit) is tested apart
 MAX_TEXT = 1000          # characters of one number or expression
 MAX_EXPONENT = 1000      # |e| of a decimal exponent (1e400 is a finite number; 1e10**9 would not finish)
 MAX_POWER = 64           # |n| of an integer power `**n` / `^n`

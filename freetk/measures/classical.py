@@ -16,10 +16,10 @@ def _interval_parameters(lo, hi):
 
 
 class _IntervalLaw(Measure):
-    _CLOSED_MASS = True     # the closed-form cdf is 1 at hi: total_mass needs no quadrature
-
     """A law on one interval ``[lo, hi]`` given by its ends (``_FUNC``: the constructor's name in
     messages, ``_NAME``: the LaTeX name)."""
+
+    _CLOSED_MASS = True     # the closed-form cdf is 1 at hi: total_mass needs no quadrature
 
     _FUNC = _NAME = None
 

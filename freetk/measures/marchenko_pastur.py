@@ -14,6 +14,7 @@ from ..kernels import edges
 from ..kernels.edges import real_pair
 from ..kernels.fixed_point import (boundary_density, density_from_cauchy, derivative, fcp_system, polish_mp,
                                    solve, upper)
+from ..numeric import gauss_legendre
 from ..precision import check_dps, context, round_to
 from .base import Measure, as_float, as_mp, split_at_breaks
 from .parameters import POSITIVE, IsMeasure, Parameter, validate
@@ -228,7 +229,7 @@ class FreePoisson(Measure):
             cont = k * (np.sin(theta) / rho + theta / rho ** 2 - 2 * s1 / rho ** 2
                         * np.arctan2(np.sqrt(1 + rho) * np.sin(theta / 2), np.sqrt(1 - rho) * np.cos(theta / 2)))
         else:
-            t, w = np.polynomial.legendre.leggauss(48)
+            t, w = gauss_legendre(48)
             phi = theta[..., None] * (1 + t) / 2
             cont = k * (theta / 2) * np.sum(w * np.sin(phi) ** 2 / (1 - rho * np.cos(phi)), axis=-1)
         cont = np.where(v <= 0, min(1.0, r), np.where(u <= 0, 0.0, cont))
