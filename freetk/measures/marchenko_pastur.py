@@ -199,6 +199,8 @@ class FreePoisson(Measure):
         r, a = self._exact
         rf = float(r)
         rho = 2 * np.sqrt(rf) / (1 + rf)
+        # a fresh context per call, not a cached one: mpmath's functions raise a context's precision
+        # inside, so one context shared between threads would race
         wide = mpmath.MPContext()
         wide.prec = ctx.prec + 2 * max(0, int(-np.log2(rho))) + 20
         am, rm = wide.mpf(a.numerator) / a.denominator, wide.mpf(r.numerator) / r.denominator
