@@ -186,21 +186,37 @@ def jump(cv, g0, x0, x1, rts, pairs=None):
     return best, np.isfinite(d1) & (d1 <= 0.25 * d2)
 
 
-def exact_rows(int_rows, x):
-    """The coefficients ``c_j(x)`` at real doubles ``x``, evaluated exactly in integers (``x`` is a
-    dyadic rational) and rounded once: no cancellation where ``c_j`` is small (near its roots).
-    Each row (one ``x``) is scaled by a power of 2 where needed to stay finite."""
-    out = np.zeros((len(x), len(int_rows)))
+def exact_values(int_rows, x, eta=0):
+    """The coefficients ``c_j(x + i eta)`` at rationals ``x``, ``eta`` (or doubles, taken exactly),
+    evaluated exactly in (Gaussian) integers and rounded once to complex doubles, up to one positive
+    factor common to the row (the roots in ``G`` unchanged).  No cancellation where
+    ``c_j`` is small (near its roots), whatever the size and signs of the coefficients."""
+    x, eta = Fraction(x), Fraction(eta)
+    q = x.denominator * eta.denominator
+    p, r = int(x * q), int(eta * q)
     m = max(len(row) for row in int_rows) - 1
-    for i, v in enumerate(np.asarray(x, float)):
-        q = Fraction(float(v))
-        p, s = q.numerator, q.denominator
-        pw = [p ** k * s ** (m - k) for k in range(m + 1)]
-        nums = [sum(a * pw[k] for k, a in enumerate(row)) for row in int_rows]   # c_j(x) s^m
-        # one power of 2 for the whole row keeps every value a finite double (roots unchanged)
-        shift = max((abs(n).bit_length() for n in nums), default=0) - 1000
-        den = s ** m << max(shift, 0)
-        out[i] = [float(Fraction(n, den)) for n in nums]
+    pw = [(1, 0)]                                    # (p + i r)^k q^(m - k), real and imaginary parts
+    for _ in range(m):
+        a, b = pw[-1]
+        pw.append((a * p - b * r, a * r + b * p) if r else (a * p, 0))
+    qs = [q ** (m - k) for k in range(m + 1)]
+    vals = [(sum(c * pw[k][0] * qs[k] for k, c in enumerate(row)),
+             sum(c * pw[k][1] * qs[k] for k, c in enumerate(row)) if r else 0) for row in int_rows]
+    # the numerators scaled together so that the largest is about 2^1000: finite, and the smallest
+    # representable relative to it (the common factor q^m and the power of 2 leave the roots unchanged)
+    shift = max((max(abs(a), abs(b)).bit_length() for a, b in vals), default=0) - 1000
+    if shift >= 0:                                   # int / int and float(int) round correctly
+        return np.array([complex(a / (1 << shift), b / (1 << shift)) for a, b in vals])
+    return np.array([complex(float(a << -shift), float(b << -shift)) for a, b in vals])
+
+
+def exact_rows(int_rows, x):
+    """:func:`exact_values` at the real doubles ``x``, one row per point (real doubles, each row up
+    to its own positive factor)."""
+    x = np.asarray(x, float)
+    out = np.zeros((len(x), len(int_rows)))
+    for i, v in enumerate(x):
+        out[i] = exact_values(int_rows, float(v)).real
     return out
 
 

@@ -134,28 +134,8 @@ def track(law, z):
     return _b.descend(cv, G, x, H, floor, real)
 
 
-def _gauss_rows(int_rows, x, eta):
-    """The coefficients ``c_j(x + i eta)`` (rationals ``x``, ``eta``) evaluated exactly in Gaussian
-    integers and rounded once to complex doubles (one power-of-2 scaling for the row: roots unchanged)."""
-    x, eta = Fraction(x), Fraction(eta)
-    q = x.denominator * eta.denominator
-    p, r = int(x * q), int(eta * q)
-    m = max(len(row) for row in int_rows) - 1
-    pw = [(1, 0)]
-    for _ in range(m):
-        a, b = pw[-1]
-        pw.append((a * p - b * r, a * r + b * p))
-    qs = [q ** (m - k) for k in range(m + 1)]
-    vals = [(sum(c * pw[k][0] * qs[k] for k, c in enumerate(row)), sum(c * pw[k][1] * qs[k] for k, c in enumerate(row)))
-            for row in int_rows]
-    top = max((max(abs(a), abs(b)).bit_length() for a, b in vals), default=0)
-    shift = top - 900
-    den = Fraction(1, 2 ** -shift) if shift < 0 else Fraction(2 ** shift)
-    return np.array([[complex(float(Fraction(a) / den), float(Fraction(b) / den)) for a, b in vals]])
-
-
 def _exact_roots_complex(law, x, eta):
-    return _b.roots_of_rows(_gauss_rows(_data(law)["ints"], x, eta))[0]
+    return _b.roots_of_rows(_b.exact_values(_data(law)["ints"], x, eta)[None, :])[0]
 
 
 def _track_exact(law, xq, max_halvings=30):
@@ -163,7 +143,7 @@ def _track_exact(law, xq, max_halvings=30):
     like :func:`track` (moment series at ``x + iH``, halving heights down to a quarter of the clearance,
     then onto the axis; an ambiguous step -- nearest root not four times nearer than the next -- is
     halved) but with the coefficients of ``P(., z)`` evaluated exactly at the rational points of the
-    path (:func:`_gauss_rows`): the double curve of :func:`track` evaluates them with cancellation,
+    path (:func:`branch.exact_values`): the double curve of :func:`track` evaluates them with cancellation,
     which for equations with large coefficients of both signs (8 atoms ⊞ 3 atoms: 37 digits) leaves
     the roots wrong in their second digit.  Raises NoConvergence when a step stays ambiguous."""
     data = _data(law)
@@ -480,14 +460,12 @@ def _newton_mp(data, xq, g, dps, pairs, gd, xd, max_rounds=12):
 
 
 def _exact_coeffs(int_rows, xq):
-    """``c_j(x)`` at the rational ``x`` (lowest ``j`` first), evaluated exactly and rounded to
-    doubles after one common power-of-2 scaling (no overflow, the roots in ``G`` unchanged)."""
-    vals = [sum((Fraction(a) * xq ** k for k, a in enumerate(row)), Fraction(0)) for row in int_rows]
+    """``c_j(x)`` at the rational ``x`` (lowest ``j`` first) as doubles (:func:`branch.exact_values`),
+    vanishing leading coefficients removed."""
+    vals = list(_b.exact_values(int_rows, xq).real)
     while len(vals) > 1 and vals[-1] == 0:
         vals.pop()
-    top = max((abs(v) for v in vals if v), default=Fraction(1))
-    shift = top.numerator.bit_length() - top.denominator.bit_length()
-    return np.array([float(v / Fraction(2) ** shift) for v in vals])
+    return np.array(vals)
 
 
 def _horner(c, g):
