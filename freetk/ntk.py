@@ -41,7 +41,7 @@ from .kernels.edges import Interval, fcp_discrete_support, ntk_mu_real_pair, rea
 from .kernels.edges import union as _union
 from .kernels.fixed_point import fcp_system, upper
 from .kernels import quadrature
-from .kernels.ntk_closed import mu_cauchy_pair
+from .kernels.ntk_closed import mu_cauchy_log_arg, mu_cauchy_pair
 from .measures import registry
 from .measures.atoms import Atoms
 from .measures.base import Measure, as_float, as_mp, check_positive, exact
@@ -455,6 +455,11 @@ class ClosedRoute(MuRoute):
         G, dG, err = mu_cauchy_pair(zu, *self._float_params(), error=error)
         return np.where(low, np.conj(G), G), np.where(low, np.conj(dG), dG), err
 
+    def cauchy_log_arg(self, z):
+        """``(G_mu, Im L_mu)`` on complex ``z`` with ``Im z >= 0`` (``L_mu`` the logarithmic potential,
+        :func:`freetk.kernels.ntk_closed.mu_cauchy_log_arg`)."""
+        return mu_cauchy_log_arg(np.asarray(z, complex), *self._float_params())
+
     def _float_params(self):
         """``(a t, c, gamma2, t)`` as floats, converted once (the pair is the solver's inner loop: a
         sympy-to-float conversion per call cost more than the quadrature itself)."""
@@ -775,6 +780,45 @@ class NTKLaw(FreeCompoundPoisson):
         the pieces between the near-critical points inside a support interval are known to be smooth there
         (the density is analytic and positive at such a point), so no end is classified by probing."""
         return super()._quad_table(interior="smooth" if self._mu.route == "moments" else "end")
+
+    def _cdf_np(self, x):
+        r"""``rho((-inf, x])``: on the closed-form route from the solution ``zeta = 1/G_rho`` at ``x`` itself
+        (docs/ntk.md, "cdf from the logarithmic potential"), elsewhere the generic table.
+
+        With ``x = z(zeta) = zeta + r (zeta^2 G_J(zeta) - zeta)`` (``r = 1/gamma1``, ``J = gamma1 mu``) the
+        logarithmic potential ``L_rho(z) = int log(z - t) drho(t)`` is ``int G dz = int z'(zeta)/zeta dzeta
+        = (1 - r) log zeta + r zeta G_J(zeta) + r L_J(zeta) - r``, and ``Im L_rho(x + i0) = pi rho((x, oo))``:
+        ``F(x) = 1 - [(1 - r) arg zeta + r Im(w G_mu(w)) + r Im L_mu(w)]/pi``, ``w = zeta/gamma1``
+        (:func:`freetk.kernels.ntk_closed.mu_cauchy_log_arg`).  Atoms are included.  Points where the solve
+        stopped above the axis, and laws with a gap in their support, take the table."""
+        x = np.asarray(x, float)
+        if self._mu.route != "closed":
+            return self._cdf_generic_np(x)
+        ivs = self.support_intervals()
+        if len(ivs) != 1:
+            return self._cdf_generic_np(x)
+        lo, hi = float(ivs[0].lo), float(ivs[0].hi)
+        flat = x.ravel()
+        out = np.zeros(flat.shape)
+        atoms = self.atoms_float()
+        for loc, w in atoms:
+            out += w * (flat >= loc)
+        out[flat >= hi] = 1.0
+        inside = np.nonzero((flat > lo) & (flat < hi) & (flat != 0))[0]
+        if inside.size:
+            zeta, eta = self._solve(flat[inside] + 0j, on_fail="nan")
+            g1 = as_float(self._g1)
+            r = 1 / g1
+            w = zeta / g1
+            G, im_l = self._mu._impl.cauchy_log_arg(w)
+            with np.errstate(invalid="ignore"):
+                val = 1 - ((1 - r) * np.arctan2(np.abs(zeta.imag), zeta.real) + r * (w * G).imag + r * im_l) / np.pi
+            good = np.isfinite(val) & (eta == 0)
+            out[inside[good]] = val[good]
+            bad = inside[~good]
+            if bad.size:
+                out[bad] = self._cdf_generic_np(flat[bad])
+        return np.clip(out, 0.0, 1.0).reshape(x.shape)
 
     def support(self, dps=None):
         """Support intervals ``[(lo, hi), ...]``; ``dps=N`` as for any free compound Poisson law, except on the
@@ -1248,7 +1292,7 @@ def _refine_on_demand(law, h, build):
     for name in ("cauchy", "stieltjes", "pdf", "cdf"):
         method = getattr(law, name)
 
-        def wrapper(x, dps=None, _name=name, _method=method):
+        def wrapper(x, dps=None, _name=name, _method=method, **kw):
             other, caught = at(dps)
             if caught:
                 hd = other.hermite
@@ -1256,8 +1300,8 @@ def _refine_on_demand(law, h, build):
                               f"{hd.digits} digits (error {hd.error:.2g}); the result cannot be better",
                               PrecisionWarning, stacklevel=2)
             if other is law:
-                return _method(x, dps=dps)
-            return getattr(other, _name)(x, dps=dps)
+                return _method(x, dps=dps, **kw)
+            return getattr(other, _name)(x, dps=dps, **kw)
         wrapper.__doc__ = method.__doc__
         object.__setattr__(law, name, wrapper)   # set once, at construction (the law stays immutable)
 
