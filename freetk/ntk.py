@@ -781,6 +781,20 @@ class NTKLaw(FreeCompoundPoisson):
         (the density is analytic and positive at such a point), so no end is classified by probing."""
         return super()._quad_table(interior="smooth" if self._mu.route == "moments" else "end")
 
+    def _solve(self, z, on_fail="raise"):
+        """:meth:`FreeCompoundPoisson._solve`, the last array of points remembered with its solutions: ``pdf(x)``
+        then ``cdf(x)`` on the same grid (a plot, ``freetk ntk``) solve once.  The solutions at a set of points
+        depend on those points alone (never on earlier calls), so the remembered ones are the very values a new
+        solve would give."""
+        z = np.asarray(z, complex)
+        last = self._cache.get("last_solve")
+        if last is not None and last[0].shape == z.shape and np.array_equal(last[0], z) and (
+                on_fail == last[3] or not np.any(np.isnan(last[1]))):
+            return last[1].copy(), last[2].copy()
+        u, eta = super()._solve(z, on_fail=on_fail)
+        self._cache["last_solve"] = (z.copy(), u.copy(), np.array(eta, copy=True), on_fail)
+        return u, eta
+
     def _cdf_np(self, x):
         r"""``rho((-inf, x])``: on the closed-form route from the solution ``zeta = 1/G_rho`` at ``x`` itself
         (docs/ntk.md, "cdf from the logarithmic potential"), elsewhere the generic table.
@@ -804,9 +818,14 @@ class NTKLaw(FreeCompoundPoisson):
         for loc, w in atoms:
             out += w * (flat >= loc)
         out[flat >= hi] = 1.0
-        inside = np.nonzero((flat > lo) & (flat < hi) & (flat != 0))[0]
-        if inside.size:
-            zeta, eta = self._solve(flat[inside] + 0j, on_fail="nan")
+        # the points the density solves at (closed intervals, 0 left out), so that pdf(x) then cdf(x) solve once;
+        # the edges themselves take the values set above
+        solved = np.nonzero((flat >= lo) & (flat <= hi) & (flat != 0))[0]
+        if solved.size:
+            zeta, eta = self._solve(flat[solved] + 0j, on_fail="nan")
+            keep = (flat[solved] > lo) & (flat[solved] < hi)
+            inside, zeta, eta = solved[keep], zeta[keep], eta[keep]
+        if solved.size and inside.size:
             g1 = as_float(self._g1)
             r = 1 / g1
             w = zeta / g1
@@ -934,7 +953,7 @@ def ntk_law(activation=None, *, sigma_prime=None, gamma1, gamma2, d_law="rademac
 
     def build(hd):
         lw = NTKLaw(_carried(hd), g1, g2, tlaw, method=method, nodes=nodes)
-        if _is_zero(lw.mu.moments(1)[1]) or _below_error(hd):
+        if _mean_is_zero(lw) or _below_error(hd):
             # mu = delta_0 (E[T] = 0, i.e. D = 0, or a + c1^2 = 0: sigma affine or constant): K = 0 in the
             # limit, rho = delta_0 -- not a free compound Poisson law with a continuous part to solve for
             return DegenerateNTKLaw(lw.hermite, g1, g2, tlaw, method=method, nodes=nodes)
@@ -946,6 +965,21 @@ def ntk_law(activation=None, *, sigma_prime=None, gamma1, gamma2, d_law="rademac
     if not h.exact:
         _refine_on_demand(law, h, build)
     return law
+
+
+def _mean_is_zero(law):
+    """True when ``m_1(mu) = (a + c1^2) E[T]`` is exactly 0.  Its double value decides when it is clearly
+    not 0 (the exact moment series builds a sympy polynomial ring: ~20-40 ms on the first call in a process);
+    a value within rounding of 0, or symbolic parameters, take the exact first moment."""
+    mu = law.mu
+    try:
+        v = (as_float(mu._a) + as_float(mu._c)) * as_float(mu.t_law.tau(1)[1])
+        scale = (abs(as_float(mu._a)) + abs(as_float(mu._c))) * abs(as_float(mu.t_law.tau(1)[1]))
+    except (InvalidArgument, TypeError, ValueError):
+        v = scale = None
+    if v is not None and np.isfinite(v) and abs(v) > 1e-9 * scale:
+        return False
+    return _is_zero(mu.moments(1)[1])
 
 
 def _is_zero(v):

@@ -502,3 +502,15 @@ def test_cdf_from_the_logarithmic_potential_at_a_hard_edge():
     kx = (q - 1) / (q - 0.25)
     want = 2 * x * f1 * (1 - kx / 3) / (1 - kx)
     assert abs(float(law.cdf(x)) - want) <= 1e-15
+
+
+def test_cdf_after_pdf_on_the_same_grid_is_history_independent():
+    # the law remembers its last solve (pdf(x) then cdf(x) on one grid solve once): the values are those of a
+    # fresh law, bit for bit, in either order and after other calls
+    xs = np.linspace(0.0, 1.5, 57)
+    fresh = ft.ntk_law("relu", gamma1=1, gamma2=F(1, 2))
+    want_cdf, want_pdf = fresh.cdf(xs), ft.ntk_law("relu", gamma1=1, gamma2=F(1, 2)).pdf(xs)
+    law = ft.ntk_law("relu", gamma1=1, gamma2=F(1, 2))
+    law.pdf(xs[::2])
+    assert np.array_equal(law.pdf(xs), want_pdf) and np.array_equal(law.cdf(xs), want_cdf)
+    assert np.array_equal(law.cdf(xs[::-1]), want_cdf[::-1]) and np.array_equal(law.pdf(xs), want_pdf)
