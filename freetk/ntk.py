@@ -37,7 +37,7 @@ from .errors import InvalidArgument, NotAMeasure, PrecisionWarning
 from .validation import check_order
 from .hermite import HermiteData, hermite_data
 from .inversion import gauss_from_jacobi, jacobi_from_moments, terminated_cf
-from .kernels.edges import Interval, fcp_discrete_support, ntk_mu_real_pair, real_pair
+from .kernels.edges import Interval, fcp_discrete_support, free_poisson_real_pair, ntk_mu_real_pair, real_pair
 from .kernels.edges import union as _union
 from .kernels.fixed_point import fcp_system, upper
 from .kernels import quadrature
@@ -707,7 +707,9 @@ class NTKLaw(FreeCompoundPoisson):
         mu, g1 = self._mu, as_float(self._g1)
         if mu.route == "closed":
             rb, A, sup, at = mu._closed_parts()
-            inner = ntk_mu_real_pair(at, as_float(mu._c), as_float(mu._r), A, rb._cauchy_pair_np, rb.pdf, sup)
+            rb_pair = free_poisson_real_pair(as_float(rb._r), as_float(rb._a)) if isinstance(rb, FreePoisson) else (
+                lambda w: rb._cauchy_pair_np(np.asarray(w, float) + 0j))
+            inner = ntk_mu_real_pair(at, as_float(mu._c), as_float(mu._r), A, rb_pair, rb.pdf, sup)
         elif mu.route == "c1=0" and as_float(mu._a) > 0:
             inner = real_pair(Affine(mu.t_law.measure, mu._a, 0))
         else:

@@ -111,11 +111,13 @@ _HALF_CACHE = {}
 
 
 def _rules(m):
-    """``(fw, s2)``: for every panel count ``K = 0 .. K_MAX``, the factors of :func:`half_rule` (weights
-    times ``sin(theta)/2``, and ``sin^2(theta/2)``), listed once per ``m``."""
+    """``(fw, s2, start)``: the factors of :func:`half_rule` (weights times ``sin(theta)/2``, and
+    ``sin^2(theta/2)``) for every panel count ``K = 0 .. K_MAX`` one after the other in two flat arrays, the
+    rule of ``K`` at ``start[K]`` (``(K + 1) m`` values); built once per ``m``."""
     if m not in _RULES:
         rules = [half_rule(k, m) for k in range(K_MAX + 1)]
-        _RULES[m] = ([r[2] for r in rules], [r[3] for r in rules])
+        start = np.concatenate([[0], np.cumsum([(k + 1) * m for k in range(K_MAX + 1)])[:-1]])
+        _RULES[m] = (np.concatenate([r[2] for r in rules]), np.concatenate([r[3] for r in rules]), start)
     return _RULES[m]
 
 
@@ -139,10 +141,13 @@ def _end_distance(ub, e, lo, hi):
 def _nodes(a, b, L, K, side, piece, pt, lo, hi, mm):
     """``(t, ww, p)``: the nodes, the weights times the density ``p(t)`` (the substitution's factors
     included) and the point of every node, for the half-pieces of :func:`_integrate_pieces`."""
-    fws, s2s = _rules(mm)
-    fw = np.concatenate([fws[k] for k in K])           # weight * sin(theta) / 2
-    s2 = np.concatenate([s2s[k] for k in K])           # sin^2(theta / 2)
+    fws, s2s, start = _rules(mm)
     cnt = (K + 1) * mm
+    # the rule of each half-piece, one after the other: its panel count's rule from the flat table
+    first = np.cumsum(cnt) - cnt
+    at = np.arange(int(np.sum(cnt))) + np.repeat(start[K] - first, cnt)
+    fw = fws[at]                                         # weight * sin(theta) / 2
+    s2 = s2s[at]                                         # sin^2(theta / 2)
     j = np.repeat(piece, cnt)                           # the piece of every node
     Lj = L[j]
     c2 = 1 - s2
