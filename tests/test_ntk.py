@@ -514,3 +514,16 @@ def test_cdf_after_pdf_on_the_same_grid_is_history_independent():
     law.pdf(xs[::2])
     assert np.array_equal(law.pdf(xs), want_pdf) and np.array_equal(law.cdf(xs), want_cdf)
     assert np.array_equal(law.cdf(xs[::-1]), want_cdf[::-1]) and np.array_equal(law.pdf(xs), want_pdf)
+
+
+def test_cdf_of_many_points_takes_the_table_and_agrees():
+    # more than CDF_FORMULA_MAX points: the Chebyshev table of the density (cheap for thousands of points), which
+    # agrees with the logarithmic-potential formula of smaller calls; the route depends on the count only
+    law = ft.ntk_law("relu", gamma1=5, gamma2=F(1, 3))
+    (lo, hi), = law.support()
+    big = np.linspace(lo - 0.1, hi + 0.1, law.CDF_FORMULA_MAX + 1)
+    few = big[::50]
+    many = law.cdf(big)
+    assert np.max(np.abs(many[::50] - law.cdf(few))) <= 1e-13
+    assert np.array_equal(many, law._cdf_generic_np(big))
+    assert np.array_equal(law.cdf(few), ft.ntk_law("relu", gamma1=5, gamma2=F(1, 3)).cdf(few))
