@@ -932,6 +932,8 @@ def ntk_law(activation=None, *, sigma_prime=None, gamma1, gamma2, d_law="rademac
     hermite : HermiteData, optional
         Hermite data computed beforehand (e.g. ``hermite_data(..., dps=50)``).
 
+    Notes
+    -----
     Numeric Hermite data are computed in double precision (fast) and carried into the law
     exactly as computed (their error is ``law.hermite.error``).  A ``dps=`` evaluation of
     ``cauchy``, ``stieltjes``, ``pdf`` or ``cdf`` asking for more digits than the Hermite data carry
