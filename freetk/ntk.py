@@ -797,7 +797,8 @@ class NTKLaw(FreeCompoundPoisson):
                 on_fail == last[3] or not np.any(np.isnan(last[1]))):
             return last[1].copy(), last[2].copy()
         u, eta = super()._solve(z, on_fail=on_fail)
-        self._cache["last_solve"] = (z.copy(), u.copy(), np.array(eta, copy=True), on_fail)
+        if z.size <= self.CDF_FORMULA_MAX:     # (larger calls never reach the cdf's formula: nothing kept)
+            self._cache["last_solve"] = (z.copy(), u.copy(), np.array(eta, copy=True), on_fail)
         return u, eta
 
     def _cdf_np(self, x):
