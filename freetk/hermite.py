@@ -14,9 +14,8 @@ Exact values come from sympy when ``phi`` is built from polynomials, steps, ``Ab
 integrated piece by piece.  Everything else is numeric, split at every kink and
 discontinuity of ``phi``:
 
-* double precision (``dps=None``, the default): Gauss-Hermite (``hermegauss``) when ``phi``
-  is smooth, composite Gauss-Legendre on the pieces between breakpoints otherwise, each with
-  a second rule of another size whose difference is the error estimate;
+* double precision (``dps=None``, the default): composite Gauss-Legendre on the pieces between
+  breakpoints, with a second rule of another size whose difference is the error estimate;
 * ``dps=k``: mpmath quadrature in a private context (tanh-sinh and Gauss-Legendre, whose
   disagreement is the error estimate).  No computation touches mpmath's global context.
 
@@ -39,7 +38,7 @@ import sympy
 
 from .errors import InvalidArgument, PrecisionWarning
 from .validation import check_order
-from .numeric import simplify
+from .numeric import declare_simplified, gauss_legendre, simplify
 from .precision import MpFunction, check_dps, context, round_to
 
 X = sympy.Symbol("x", real=True)
@@ -320,10 +319,17 @@ class _Phi:
         self.kind, self.desc, self.expr = kind, desc, expr
         self._func, self._sigma = func, sigma
         self.pts = sorted(float(p) for p in pts)
-        if expr is not None:
-            f = sympy.lambdify(X, expr, modules=_np_modules(expr))
-            self._np = lambda u: np.array(np.broadcast_to(np.asarray(f(u), dtype=float), u.shape))  # noqa: E731
-            self._mpf = MpFunction(X, expr)
+        self._f = self._mpf_obj = None      # compiled at first use (the exact route of a named sigma never needs them)
+
+    def _np(self, u):
+        if self._f is None:
+            self._f = sympy.lambdify(X, self.expr, modules=_np_modules(self.expr))
+        return np.array(np.broadcast_to(np.asarray(self._f(u), dtype=float), u.shape))
+
+    def _mpf(self, t, ctx):
+        if self._mpf_obj is None:
+            self._mpf_obj = MpFunction(X, self.expr)
+        return self._mpf_obj(t, ctx)
 
     def np(self, u, lo=-np.inf, hi=np.inf):
         u = np.asarray(u, float)
@@ -402,7 +408,7 @@ def _resolve(activation, sigma_prime):
             raise InvalidArgument("Argument `sigma_prime` of `hermite_data` takes an expression or callable, "
                                   "not a name; pass the name as `activation`")
         sigma = ACTIVATIONS[key]
-        return _diff(sigma), "sympy", f"sigma = {key}"
+        return (_PHI_FORMS[key]() if key in _PHI_FORMS else _diff(sigma)), "sympy", f"sigma = {key}"
     if isinstance(src, sympy.Basic):
         syms = src.free_symbols
         if len(syms) > 1:
@@ -503,13 +509,20 @@ def _breakpoints(expr):
         for _, cond in pw.args:
             for rel in ([cond] if isinstance(cond, sympy.core.relational.Relational) else
                         list(cond.atoms(sympy.core.relational.Relational))):
-                sol = sympy.solve(sympy.Eq(rel.lhs, rel.rhs), X)
-                pts.update(s for s in sol if s.is_real)
+                pts.update(s for s in _zeros(rel.lhs - rel.rhs) if s.is_real)
     for fn in (sympy.Abs, sympy.sign, sympy.Heaviside):
         for at in expr.atoms(fn):
-            sol = sympy.solve(sympy.Eq(at.args[0], 0), X)
-            pts.update(s for s in sol if s.is_real)
+            pts.update(s for s in _zeros(at.args[0]) if s.is_real)
     return sorted(pts, key=lambda s: float(s))
+
+
+def _zeros(expr):
+    """Real-or-complex zeros in ``X`` of ``expr``: ``-b/a`` for ``a X + b`` (the kinks of the named
+    activations, without ``sympy.solve``'s ~10 ms per call), else ``sympy.solve``."""
+    a, b = expr.diff(X), expr.subs(X, 0)
+    if not a.has(X) and sympy.expand(expr - (a * X + b)) == 0:
+        return [] if a == 0 else [-b / a]
+    return sympy.solve(sympy.Eq(expr, 0), X)
 
 
 # ----------------------------------------------------------------------------- exact path
@@ -655,59 +668,38 @@ def _gauss_exact(expr):
 
 # ----------------------------------------------------------------------------- numeric path
 _L_DOUBLE = 12.0       # |t| > 12: Gaussian weight below 1e-31, far beyond double precision
-_GH_NODES = (120, 160)
 _GL_NODES = (20, 30)   # per panel of width <= 1
 
 
 def _expect_double(g, pts):
     """``E[g(G)]``, G ~ N(0, 1), in double precision; ``g(u, lo, hi)`` vectorised on a piece.
 
-    Gauss-Hermite (probabilists') when there is no breakpoint, composite Gauss-Legendre on the
-    pieces between breakpoints otherwise (panels of width <= 1 on ``[-12, 12]``).  Two rules of
-    different sizes; their difference (plus rounding) is the error estimate.
+    Composite Gauss-Legendre on the pieces of ``[-12, 12]`` between breakpoints (panels of width <= 1).  Two
+    rules of different sizes; their difference (plus rounding) is the error estimate.  (Not Gauss-Hermite:
+    its 120- and 160-node rules need a dense eigenvalue problem each, which a multi-threaded BLAS makes cost
+    15-50 ms on the first call, and for ``tanh``-like ``phi`` it does not converge anyway.)
     Returns ``(value, error)`` as floats.
     """
     cuts = [p for p in pts if -_L_DOUBLE < p < _L_DOUBLE]
     vals = []
-    if not cuts:
-        for n in _GH_NODES:
-            t, w = _hermegauss(n)
-            y = g(t, -np.inf, np.inf)
-            vals.append((float(np.dot(w, y)), float(np.dot(w, np.abs(y)))))
-        (v1, m1), (v2, m2) = vals
-        if np.isfinite(v2) and abs(v2 - v1) <= 256 * np.finfo(float).eps * m2:
-            return v2, abs(v2 - v1) + 64 * np.finfo(float).eps * m2
-        vals = []    # poles close to the real axis (tanh, sigmoid): Gauss-Hermite converges slowly
-    if True:
-        edges = [-_L_DOUBLE] + cuts + [_L_DOUBLE]
-        for n in _GL_NODES:
-            x0, w0 = np.polynomial.legendre.leggauss(n)
-            tot = absm = 0.0
-            for lo, hi in zip(edges[:-1], edges[1:]):
-                k = max(1, int(np.ceil(hi - lo)))
-                bounds = np.linspace(lo, hi, k + 1)
-                a, b = bounds[:-1, None], bounds[1:, None]
-                u = ((a + b) / 2 + (b - a) / 2 * x0[None, :]).ravel()
-                ww = ((b - a) / 2 * w0[None, :]).ravel() * np.exp(-u * u / 2) / np.sqrt(2 * np.pi)
-                y = g(u, lo, hi)
-                tot += float(np.dot(ww, y))
-                absm += float(np.dot(ww, np.abs(y)))
-            vals.append((tot, absm))
+    edges = [-_L_DOUBLE] + cuts + [_L_DOUBLE]
+    for n in _GL_NODES:
+        x0, w0 = gauss_legendre(n)
+        tot = absm = 0.0
+        for lo, hi in zip(edges[:-1], edges[1:]):
+            k = max(1, int(np.ceil(hi - lo)))
+            bounds = np.linspace(lo, hi, k + 1)
+            a, b = bounds[:-1, None], bounds[1:, None]
+            u = ((a + b) / 2 + (b - a) / 2 * x0[None, :]).ravel()
+            ww = ((b - a) / 2 * w0[None, :]).ravel() * np.exp(-u * u / 2) / np.sqrt(2 * np.pi)
+            y = g(u, lo, hi)
+            tot += float(np.dot(ww, y))
+            absm += float(np.dot(ww, np.abs(y)))
+        vals.append((tot, absm))
     (v1, m1), (v2, m2) = vals
     if not (np.isfinite(v2) and np.isfinite(v1) and np.isfinite(m2)):
         return float("nan"), float("inf")
     return v2, abs(v2 - v1) + 64 * np.finfo(float).eps * m2
-
-
-_GH_CACHE = {}
-
-
-def _hermegauss(n):
-    """Gauss-Hermite nodes and weights for ``E f(G)``, G ~ N(0, 1) (weights sum to 1)."""
-    if n not in _GH_CACHE:
-        t, w = np.polynomial.hermite_e.hermegauss(n)
-        _GH_CACHE[n] = (t, w / np.sqrt(2 * np.pi))
-    return _GH_CACHE[n]
 
 
 def _expect_mp(g, pts, ctx):
@@ -874,13 +866,51 @@ def hermite_data(activation=None, *, sigma_prime=None, dps=None, exact=True):
 _NAMED_CACHE = {}
 
 
+#: ``phi = sigma'`` of named activations written out (``_diff`` gives the same expression, tests/test_hermite.py;
+#: sympy's differentiation of ``erf`` costs ~10-20 ms on its first call in a process)
+_PHI_FORMS = {"gelu": lambda: (sympy.sqrt(2) * X * sympy.exp(-X ** 2 / 2) / (2 * sympy.sqrt(sympy.pi))
+                               + sympy.erf(sympy.sqrt(2) * X / 2) / 2 + sympy.Rational(1, 2))}
+
+
+def _closed_forms(key):
+    """``(c0, c1, norm2)`` of a named activation with elementary Hermite data, or None.  With ``g ~ N(0, 1)``:
+    ReLU ``phi = 1(x > 0)``: ``P(g > 0) = 1/2``, ``E g 1(g > 0) = 1/sqrt(2 pi)``; leaky ReLU ``phi = 1`` on
+    ``x >= 0``, ``s = 1/100`` below: ``(1 + s)/2``, ``(1 - s)/sqrt(2 pi)``, ``(1 + s^2)/2``; erf ``phi =
+    (2/sqrt(pi)) exp(-x^2)``: ``E exp(-k g^2) = (1 + 2k)^(-1/2)`` gives ``2/sqrt(3 pi)``, 0 (even), ``4/(sqrt(5)
+    pi)``; quadratic ``phi = x``: 0, 1, 1; cubic ``phi = x^2``: ``E g^2 = 1``, ``E g^3 = 0``, ``E g^4 = 3``; GELU
+    ``phi = Phi(x) + x phi_N(x)``: ``E Phi(g) = 1/2``, ``E g phi_N(g) = 0``, ``E g Phi(g) = E phi_N(g) = 1/(2 sqrt(pi))``
+    (Stein), ``E g^2 phi_N(g) = 1/(4 sqrt(pi))``: ``c0 = 1/2``, ``c1 = 3/(4 sqrt(pi))``, ``norm2`` (None) numeric.  The
+    general path (sympy integration on the pieces between kinks) gives the same expressions
+    (tests/test_hermite.py), in ~20-800 ms of sympy per name instead of ~1 ms."""
+    pi, sqrt, R = sympy.pi, sympy.sqrt, sympy.Rational
+    s = R(1, 100)
+    forms = {"relu": lambda: (R(1, 2), 1 / sqrt(2 * pi), R(1, 2)),
+             "leaky_relu": lambda: ((1 + s) / 2, (1 - s) / sqrt(2 * pi), (1 + s ** 2) / 2),
+             "erf": lambda: (2 / sqrt(3 * pi), sympy.Integer(0), 4 / (sqrt(5) * pi)),
+             "quadratic": lambda: (sympy.Integer(0), sympy.Integer(1), sympy.Integer(1)),
+             "cubic": lambda: (sympy.Integer(1), sympy.Integer(0), sympy.Integer(3)),
+             "gelu": lambda: (R(1, 2), 3 / (4 * sqrt(pi)), None)}
+    return forms[key]() if key in forms else None
+
+
 def _hermite_data(activation, sigma_prime, dps, exact):
     phi_raw, kind, desc = _resolve(activation, sigma_prime)
     name = "activation" if activation is not None else "sigma_prime"
+    closed = _closed_forms(activation.strip().lower().replace("-", "_")) if (
+        isinstance(activation, str) and exact) else None
+    if closed is not None and None not in closed:
+        c0, c1, n2 = closed
+        a = sympy.factor_terms(sympy.together(n2 - c0 ** 2 - c1 ** 2))
+        declare_simplified(c0, c1, n2, a)      # (they are sympy.simplify's forms: tests/test_hermite.py)
+        return HermiteData(c0, c1, n2, a, True, phi_raw, 0.0, 0, desc)
     phi = _phi_object(phi_raw, kind, desc)
-    _check_phi(phi, name)
+    if not isinstance(activation, str):
+        _check_phi(phi, name)       # (the named activations pass it: tests/test_hermite.py)
     vals = [None, None, None]
-    if kind == "sympy" and exact:
+    if closed is not None:      # some in closed form, the others (None) numeric
+        vals = list(closed)
+        declare_simplified(*[v for v in vals if v is not None])
+    elif kind == "sympy" and exact:
         vals = [_gauss_exact(phi_raw), _gauss_exact(X * phi_raw), _gauss_exact(phi_raw ** 2)]
         if all(v is not None for v in vals):
             c0, c1, n2 = vals

@@ -56,7 +56,36 @@ def simplify(x):
     are the same, structurally)."""
     if not isinstance(x, sympy.Basic) or x.is_Rational or x.is_Atom:
         return x
+    if x in _SIMPLIFIED or _is_monomial_constant(x):
+        return x
     return _simplified(x)
+
+
+#: sympy numbers known to be their own simplification (:func:`declare_simplified`)
+_SIMPLIFIED = set()
+
+
+def declare_simplified(*values):
+    """Record closed forms written in the form ``sympy.simplify`` gives them (e.g. the Hermite data of the named
+    activations, tests/test_hermite.py), so that :func:`simplify` returns them without work: the first call of
+    sympy's simplification steps in a process costs ~10-20 ms of its lazily built machinery."""
+    _SIMPLIFIED.update(v for v in values if isinstance(v, sympy.Basic))
+
+
+def _is_monomial_constant(x):
+    """True for a product of a rational and rational powers of number symbols (pi, E, ...) and of positive
+    integers, e.g. ``1/(2 pi)``, ``3/(4 sqrt(pi))``: sympy's automatic evaluation already gives such a product its
+    canonical form, which ``sympy.simplify`` returns unchanged (tests/test_numerics.py)."""
+    if not (x.is_Mul or x.is_Pow):
+        return False
+    for f in sympy.Mul.make_args(x):
+        if f.is_Rational or isinstance(f, sympy.NumberSymbol):
+            continue
+        if f.is_Pow and f.exp.is_Rational and (isinstance(f.base, sympy.NumberSymbol)
+                                               or (f.base.is_Integer and f.base > 0)):
+            continue
+        return False
+    return True
 
 
 @functools.lru_cache(maxsize=4096)

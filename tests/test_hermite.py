@@ -227,3 +227,33 @@ def test_infinite_constants_in_an_expression_are_refused():
     for e in (sympy.zoo * X, sympy.oo * X, X + sympy.nan):
         with pytest.raises(InvalidArgument, match="must be a finite expression"):
             hermite_data(e)
+
+
+@pytest.mark.parametrize("name", ["relu", "leaky_relu", "erf", "quadratic", "cubic", "gelu"])
+def test_closed_forms_of_named_activations_equal_the_general_path(name):
+    # the named activations with elementary Hermite data take them from closed forms (hermite._closed_forms;
+    # GELU: c0 and c1, its norm2 is numeric); the same sigma given as an expression goes through the general
+    # path (sympy differentiation, integration between kinks), which must give the very same expressions
+    from freetk.hermite import ACTIVATIONS, _diff, _resolve
+    named = hermite_data(name)
+    general = hermite_data(ACTIVATIONS[name])
+    assert named.exact == general.exact
+    assert named.phi == general.phi == _diff(ACTIVATIONS[name]) == _resolve(name, None)[0]
+    if named.exact:
+        assert (named.c0, named.c1, named.norm2, named.a) == (general.c0, general.c1, general.norm2, general.a)
+        closed = (named.c0, named.c1, named.norm2, named.a)
+    else:
+        assert (named.c0, named.c1) == (general.c0, general.c1)
+        assert abs(named.norm2 - general.norm2) <= named.error + general.error
+        closed = (named.c0, named.c1)
+    # numeric.simplify returns them as they are (declared simplified): they must be sympy.simplify's forms
+    for v in closed:
+        assert sympy.simplify(v) == v
+
+
+@pytest.mark.parametrize("name", sorted(__import__("freetk.hermite", fromlist=["x"]).ACTIVATIONS))
+def test_named_activations_pass_the_input_checks(name):
+    # hermite_data skips the finiteness and square-integrability checks of phi for the named activations;
+    # every one of them passes them
+    from freetk.hermite import _check_phi, _phi_object, _resolve
+    _check_phi(_phi_object(*_resolve(name, None)), "activation")

@@ -456,3 +456,74 @@ def test_symbolic_gamma2_on_a_numeric_route_is_a_documented_error():
     for call in (lambda: law.mu.pdf(0.3), lambda: law.pdf(0.3), lambda: law.support()):
         with pytest.raises(InvalidArgument, match="numeric parameters; g has symbols"):
             call()
+
+
+def _cdf_reference(law, xs, n=800):
+    """``rho((-inf, x])`` at each ``x`` of ``xs`` by a Gauss-Legendre rule written here on the law's density: the
+    atoms below ``x`` plus the mass of ``[lo, x]``, each part of it between the density's breakpoints (its smooth
+    pieces) in its own angle variable (square-root and 1/sqrt ends are smooth in it, ``x`` inside is a regular
+    point); one density call for all the nodes."""
+    phi, w = np.polynomial.legendre.leggauss(n)
+    phi, w = (phi + 1) * np.pi / 2, w * np.pi / 2
+    parts = [(i, a, min(b, x)) for i, x in enumerate(xs) for a, b in law.smooth_pieces() if min(b, x) > a]
+    t = np.concatenate([a + (b - a) * np.sin(phi / 2) ** 2 for _, a, b in parts])
+    f = law.pdf(t).reshape(len(parts), n)
+    out = np.array([sum(m for a, m in law.atoms_float() if a <= x) for x in xs], float)
+    for (i, a, b), fi in zip(parts, f):
+        out[i] += np.sum(w * (b - a) * np.sin(phi) / 2 * fi)
+    return out
+
+
+@pytest.mark.parametrize("act, g1, g2", [("relu", 1, F(1, 2)), ("gelu", F(1, 2), 2), ("relu", 5, F(1, 3))])
+def test_cdf_from_the_logarithmic_potential_against_the_density(act, g1, g2):
+    # closed-form route: F(x) = 1 - [(1 - r) arg zeta + r Im(w G_mu(w)) + r Im L_mu(w)]/pi (docs/ntk.md), against
+    # the density integrated by a rule written here; hard edge at 0 (gamma1 = 1), an atom at 0 (gamma1 = 5),
+    # quadratic right edges; and against the generic Chebyshev table of the same density
+    law = ft.ntk_law(act, gamma1=g1, gamma2=g2)
+    assert law.mu.route == "closed"
+    (lo, hi), = law.support()
+    xs = lo + (hi - lo) * np.array([1e-6, 0.01, 0.3, 0.5, 0.8, 0.99, 1 - 1e-5])
+    got = law.cdf(xs)
+    want = _cdf_reference(law, xs)
+    assert np.max(np.abs(got - want)) <= 1e-12
+    assert np.max(np.abs(got - law.cdf(xs, method="generic"))) <= 1e-12
+    atom0 = sum(m for a, m in law.atoms_float() if a == 0)
+    assert list(law.cdf([lo - 1, 0.0, hi, hi + 1])) == [0.0, atom0, 1.0, 1.0]
+
+
+def test_cdf_from_the_logarithmic_potential_at_a_hard_edge():
+    # gamma1 = 1: f(x) = C x^(-1/2) (1 - k x + ...) at 0, so F(x) = 2 x f(x) (1 - k x/3)/(1 - k x) + O(x^2) with
+    # k from f(x/4)/f(x) = 2 (1 - k x/4)/(1 - k x); at x = 1e-9 the O(x^2) left is 1e-18 (the Chebyshev table
+    # of the density is off by 8e-13 there)
+    law = ft.ntk_law("relu", gamma1=1, gamma2=F(1, 2))
+    x = 1e-9
+    f1, f4 = law.pdf(np.array([x, x / 4]))
+    q = f4 / f1 / 2
+    kx = (q - 1) / (q - 0.25)
+    want = 2 * x * f1 * (1 - kx / 3) / (1 - kx)
+    assert abs(float(law.cdf(x)) - want) <= 1e-15
+
+
+def test_cdf_after_pdf_on_the_same_grid_is_history_independent():
+    # the law remembers its last solve (pdf(x) then cdf(x) on one grid solve once): the values are those of a
+    # fresh law, bit for bit, in either order and after other calls
+    xs = np.linspace(0.0, 1.5, 57)
+    fresh = ft.ntk_law("relu", gamma1=1, gamma2=F(1, 2))
+    want_cdf, want_pdf = fresh.cdf(xs), ft.ntk_law("relu", gamma1=1, gamma2=F(1, 2)).pdf(xs)
+    law = ft.ntk_law("relu", gamma1=1, gamma2=F(1, 2))
+    law.pdf(xs[::2])
+    assert np.array_equal(law.pdf(xs), want_pdf) and np.array_equal(law.cdf(xs), want_cdf)
+    assert np.array_equal(law.cdf(xs[::-1]), want_cdf[::-1]) and np.array_equal(law.pdf(xs), want_pdf)
+
+
+def test_cdf_of_many_points_takes_the_table_and_agrees():
+    # more than CDF_FORMULA_MAX points: the Chebyshev table of the density (cheap for thousands of points), which
+    # agrees with the logarithmic-potential formula of smaller calls; the route depends on the count only
+    law = ft.ntk_law("relu", gamma1=5, gamma2=F(1, 3))
+    (lo, hi), = law.support()
+    big = np.linspace(lo - 0.1, hi + 0.1, law.CDF_FORMULA_MAX + 1)
+    few = big[::50]
+    many = law.cdf(big)
+    assert np.max(np.abs(many[::50] - law.cdf(few))) <= 1e-13
+    assert np.array_equal(many, law._cdf_generic_np(big))
+    assert np.array_equal(law.cdf(few), ft.ntk_law("relu", gamma1=5, gamma2=F(1, 3)).cdf(few))

@@ -463,6 +463,29 @@ def test_simplify_of_radical_constants_is_sympys_canonical_form():
     assert simplify(t / 2 + 1 / (2 * t)) == sympy.simplify(t / 2 + 1 / (2 * t))
 
 
+def test_simplify_returns_monomial_constants_as_sympy_simplify_does():
+    """numeric.simplify returns products of a rational and rational powers of number symbols and positive
+    integers without work (sympy's automatic evaluation already canonicalises them): sympy.simplify must give
+    the same expression; sums are not monomials and take the radical-constant path."""
+    import random
+    import sympy
+    from freetk.numeric import _is_monomial_constant, simplify
+    pi, E, R = sympy.pi, sympy.E, sympy.Rational
+    rng = random.Random(11)
+    factors = [pi, E, sympy.sqrt(2), sympy.sqrt(3), 2 ** R(1, 3), 5 ** R(-1, 2), pi ** R(-1, 2), 1 / pi, E ** R(1, 2),
+               7 ** R(2, 3), sympy.sqrt(pi), sympy.EulerGamma, sympy.Catalan]
+    cases = [1 / (2 * pi), 3 / (4 * sympy.sqrt(pi)), 9 / (16 * pi), sympy.sqrt(2) * sympy.sqrt(pi), sympy.sqrt(12)]
+    cases += [sympy.Mul(R(rng.randint(-20, 20) or 1, rng.randint(1, 30)),
+                        *[rng.choice(factors) for _ in range(rng.randint(1, 3))]) for _ in range(60)]
+    seen = 0
+    for x in cases:
+        if isinstance(x, sympy.Basic) and _is_monomial_constant(x):
+            seen += 1
+            assert simplify(x) is x and sympy.simplify(x) == x, x
+    assert seen >= 50
+    assert not _is_monomial_constant(R(1, 4) - 1 / (2 * pi)) and not _is_monomial_constant(sympy.exp(pi) / 2)
+
+
 # ----------------------------------------------------------------------------- issue 12: nothing silent
 def _mp_law_reference(lam, x, dps=60):
     """Density and cdf of MP(lam) (lam < 1: no atom) at x from the textbook formula, in a private mpmath

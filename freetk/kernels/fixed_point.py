@@ -363,6 +363,12 @@ def _anchored(system, z, memory, poles=()):
     return u, done
 
 
+def _distinct(a):
+    """The distinct values of ``a``, ascending (as ``np.unique``, whose first call imports ``numpy.ma``: 8 ms)."""
+    a = np.sort(np.asarray(a).ravel())
+    return a[np.concatenate([[True], a[1:] != a[:-1]])] if a.size else a
+
+
 # long: one cascade of starts (anchors, descent, walk) over shared masks
 def solve(system, z, poles=(), on_fail="raise", memory=None):
     """Solve ``u = Phi(u, z)`` at every point of the complex array ``z`` (``Im z >= 0``).
@@ -392,7 +398,7 @@ def solve(system, z, poles=(), on_fail="raise", memory=None):
     #    points asked for, nor on earlier calls: results are reproducible in any thread and order)
     if memory is None:
         memory = {}
-    for h in np.unique(z.imag[~done]):
+    for h in _distinct(z.imag[~done]):
         tt = np.nonzero(~done & (z.imag == h))[0]
         un, okn = _anchored(system, z[tt], memory, poles)
         u[tt[okn]] = un[okn]

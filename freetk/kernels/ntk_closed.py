@@ -111,11 +111,13 @@ _HALF_CACHE = {}
 
 
 def _rules(m):
-    """``(fw, s2)``: for every panel count ``K = 0 .. K_MAX``, the factors of :func:`half_rule` (weights
-    times ``sin(theta)/2``, and ``sin^2(theta/2)``), listed once per ``m``."""
+    """``(fw, s2, start)``: the factors of :func:`half_rule` (weights times ``sin(theta)/2``, and
+    ``sin^2(theta/2)``) for every panel count ``K = 0 .. K_MAX`` one after the other in two flat arrays, the
+    rule of ``K`` at ``start[K]`` (``(K + 1) m`` values); built once per ``m``."""
     if m not in _RULES:
         rules = [half_rule(k, m) for k in range(K_MAX + 1)]
-        _RULES[m] = ([r[2] for r in rules], [r[3] for r in rules])
+        start = np.concatenate([[0], np.cumsum([(k + 1) * m for k in range(K_MAX + 1)])[:-1]])
+        _RULES[m] = (np.concatenate([r[2] for r in rules]), np.concatenate([r[3] for r in rules]), start)
     return _RULES[m]
 
 
@@ -136,20 +138,16 @@ def _end_distance(ub, e, lo, hi):
     return d
 
 
-def _integrate_pieces(u, r, lo, hi, pieces, mm):
-    """The integral ``I(u)`` of :func:`rho_b_self_conv` and its derivative, summed per point over the
-    half-pieces ``pieces = (pt, a, b, L, K, side, piece)`` (point index, ends and length of each piece;
-    panel count, graded side and piece of each half-piece, ordered by point), ``mm`` nodes per panel.
-
-    All nodes of all half-pieces form one flat array (half-piece ``i`` contributes ``(K_i + 1) mm``
-    nodes, in the order of the half-pieces, so the nodes of a point are contiguous) evaluated at once;
-    the sum over a point's nodes (``np.add.reduceat``) depends on those nodes alone, never on the batch."""
-    pt, a, b, L, K, side, piece = pieces
-    n = u.size
-    fws, s2s = _rules(mm)
-    fw = np.concatenate([fws[k] for k in K])           # weight * sin(theta) / 2
-    s2 = np.concatenate([s2s[k] for k in K])           # sin^2(theta / 2)
+def _nodes(a, b, L, K, side, piece, pt, lo, hi, mm):
+    """``(t, ww, p)``: the nodes, the weights times the density ``p(t)`` (the substitution's factors
+    included) and the point of every node, for the half-pieces of :func:`_integrate_pieces`."""
+    fws, s2s, start = _rules(mm)
     cnt = (K + 1) * mm
+    # the rule of each half-piece, one after the other: its panel count's rule from the flat table
+    first = np.cumsum(cnt) - cnt
+    at = np.arange(int(np.sum(cnt))) + np.repeat(start[K] - first, cnt)
+    fw = fws[at]                                         # weight * sin(theta) / 2
+    s2 = s2s[at]                                         # sin^2(theta / 2)
     j = np.repeat(piece, cnt)                           # the piece of every node
     Lj = L[j]
     c2 = 1 - s2
@@ -161,7 +159,20 @@ def _integrate_pieces(u, r, lo, hi, pieces, mm):
     tl = (aj - lo) + off_a
     tu = (hi - b[j]) + off_b
     ww = fw * Lj * np.sqrt(np.maximum(tl * tu, 0)) / (2 * np.pi * t)
-    p = pt[j]
+    return t, ww, pt[j]
+
+
+def _integrate_pieces(u, r, lo, hi, pieces, mm):
+    """The integral ``I(u)`` of :func:`rho_b_self_conv` and its derivative, summed per point over the
+    half-pieces ``pieces = (pt, a, b, L, K, side, piece)`` (point index, ends and length of each piece;
+    panel count, graded side and piece of each half-piece, ordered by point), ``mm`` nodes per panel.
+
+    All nodes of all half-pieces form one flat array (half-piece ``i`` contributes ``(K_i + 1) mm``
+    nodes, in the order of the half-pieces, so the nodes of a point are contiguous) evaluated at once;
+    the sum over a point's nodes (``np.add.reduceat``) depends on those nodes alone, never on the batch."""
+    pt, a, b, L, K, side, piece = pieces
+    n = u.size
+    t, ww, p = _nodes(a, b, L, K, side, piece, pt, lo, hi, mm)
     gc, dgc = _mp_gc(u[p] - t, r, lo, hi)
     # contiguous nodes per point: one reduction per point, over its own nodes only
     first = np.zeros(n, np.intp)
@@ -176,20 +187,10 @@ def _integrate_pieces(u, r, lo, hi, pieces, mm):
     return tot, dtot
 
 
-def rho_b_self_conv(u, r, m=M_NODES, error=False):
-    """``(F, F', err)`` with ``F(u) = A g(u) + A g^c(u) + I(u)`` (see the module docstring) on a
-    complex array ``u`` (``Im u >= 0``); ``err`` the estimated absolute error of ``F`` (or None).
-
-    Each point's interval is split at the projections of its branch points; each piece ``[a, b]``
-    is integrated in ``t = a + (b - a) sin^2(theta/2)`` on its two halves in ``theta``, each graded
-    towards its end with as many panels as the distance of that end's nearest singular point asks
-    (:func:`panel_count`): a point far from the axis gets two panels per half, one next to it up to
-    ``K_MAX + 1``.  All the nodes are evaluated together (:func:`_integrate_pieces`)."""
-    u = np.asarray(u, complex).ravel()
+def _point_pieces(u, r, lo, hi):
+    """The half-pieces of every point's rule (see :func:`rho_b_self_conv`): ``(pt, a, b, L, K, side, piece)``
+    as :func:`_integrate_pieces` takes them."""
     n = u.size
-    sr = np.sqrt(r)
-    lo, hi = (1 - sr) ** 2, (1 + sr) ** 2
-    A = max(0.0, 1 - r)
     # the cuts lo <= c1 <= c2 <= hi of every point, as rows of (n, 4)
     cuts = np.empty((n, 4))
     cuts[:, 0] = lo
@@ -213,8 +214,23 @@ def rho_b_self_conv(u, r, m=M_NODES, error=False):
     side = np.zeros(2 * a.size, np.intp)
     side[1::2] = 1
     piece = np.repeat(np.arange(a.size), 2)
+    return pt, a, b, L, K, side, piece
 
-    pieces = (pt, a, b, L, K, side, piece)
+
+def rho_b_self_conv(u, r, m=M_NODES, error=False):
+    """``(F, F', err)`` with ``F(u) = A g(u) + A g^c(u) + I(u)`` (see the module docstring) on a
+    complex array ``u`` (``Im u >= 0``); ``err`` the estimated absolute error of ``F`` (or None).
+
+    Each point's interval is split at the projections of its branch points; each piece ``[a, b]``
+    is integrated in ``t = a + (b - a) sin^2(theta/2)`` on its two halves in ``theta``, each graded
+    towards its end with as many panels as the distance of that end's nearest singular point asks
+    (:func:`panel_count`): a point far from the axis gets two panels per half, one next to it up to
+    ``K_MAX + 1``.  All the nodes are evaluated together (:func:`_integrate_pieces`)."""
+    u = np.asarray(u, complex).ravel()
+    sr = np.sqrt(r)
+    lo, hi = (1 - sr) ** 2, (1 + sr) ** 2
+    A = max(0.0, 1 - r)
+    pieces = _point_pieces(u, r, lo, hi)
     I, dI = _integrate_pieces(u, r, lo, hi, pieces, m)
     F, dF = I, dI
     if A > 0:
@@ -226,6 +242,59 @@ def rho_b_self_conv(u, r, m=M_NODES, error=False):
         I2, _ = _integrate_pieces(u, r, lo, hi, pieces, m - 2)
         err = np.abs(I - I2)
     return F, dF, err
+
+
+def _arg_upper(w):
+    """``arg w`` in ``[0, pi]`` for ``w`` in the closed upper half-plane (a real ``w`` as the limit from above,
+    whatever the sign of its zero imaginary part)."""
+    return np.arctan2(np.abs(w.imag), w.real)
+
+
+def theta_c(w, r, lo, hi):
+    r"""``Theta^c(w) = int p(t) arg(w - t) dt`` (``Im w >= 0``): the imaginary part of the logarithmic
+    potential ``Lambda^c(w) = int p(t) log(w - t) dt`` of the continuous part of the free Poisson law (rate
+    ``r``, jump 1).  Its whole law has ``w = 1/g + r/(1 - g)`` (``g`` its Cauchy transform), so
+    ``Lambda = int g dw = int g w'(g) dg = -log g + r log(1 - g) + r g/(1 - g)`` (the constant from
+    ``Lambda(w) - log w -> 0`` at infinity); ``g`` lies in the lower half-plane and ``1 - g`` in the upper one,
+    where the principal logarithms are continuous: ``Theta = -arg g + r arg(1 - g) + r Im(g/(1 - g))``, and
+    ``Theta^c = Theta - A arg w`` removes the atom ``A = max(0, 1 - r)`` at 0."""
+    A = max(0.0, 1 - r)
+    g, _ = _mp_gc(w, r, lo, hi)
+    with np.errstate(all="ignore"):
+        if A > 0:
+            g = g + A / w
+        om = 1 - g
+        out = np.arctan2(np.abs(g.imag), g.real)         # -arg g, arg g in [-pi, 0]
+        out += r * np.arctan2(np.abs(g.imag), om.real)   # r arg(1 - g), in [0, pi]
+        out += r * (g / om).imag
+        if A > 0:
+            out -= A * _arg_upper(w)
+    return out
+
+
+def rho_b_self_conv_arg(u, r, m=M_NODES):
+    """``E arg(u - lambda - lambda')`` for ``lambda, lambda'`` i.i.d. free Poisson (rate ``r``, jump 1) on a
+    complex array ``u`` (``Im u >= 0``): ``A^2 arg u + 2 A Theta^c(u) + int p(t) Theta^c(u - t) dt``
+    (:func:`theta_c`; the imaginary part of the logarithmic potential of ``rho_B (*) rho_B``), the integral on
+    the nodes of :func:`rho_b_self_conv`'s rule (``Theta^c`` is continuous with ``(w - l)^(3/2)`` behaviour at
+    the branch points, smoother than the ``g^c`` that rule is built for)."""
+    u = np.asarray(u, complex).ravel()
+    n = u.size
+    sr = np.sqrt(r)
+    lo, hi = (1 - sr) ** 2, (1 + sr) ** 2
+    A = max(0.0, 1 - r)
+    pt, a, b, L, K, side, piece = _point_pieces(u, r, lo, hi)
+    t, ww, p = _nodes(a, b, L, K, side, piece, pt, lo, hi, m)
+    first = np.zeros(n, np.intp)
+    npt = np.bincount(p, minlength=n)
+    first[1:] = np.cumsum(npt)[:-1]
+    has = npt > 0
+    tot = np.zeros(n)
+    if np.any(has):
+        tot[has] = np.add.reduceat(ww * theta_c(u[p] - t, r, lo, hi), first[has])
+    if A > 0:
+        tot += A * A * _arg_upper(u) + 2 * A * theta_c(u, r, lo, hi)
+    return tot
 
 
 def mu_cauchy_pair(z, at, c, gamma2, alpha, error=False):
@@ -244,3 +313,18 @@ def mu_cauchy_pair(z, at, c, gamma2, alpha, error=False):
     if err is not None:
         err = (err / (alpha * c * 2 * gamma2)).reshape(shape)
     return G.reshape(shape), dG.reshape(shape), err
+
+
+def mu_cauchy_log_arg(z, at, c, gamma2, alpha):
+    """``(G_mu, Im L_mu)`` at complex points ``z`` (``Im z >= 0``), ``L_mu(z) = int log(z - t) dmu(t)`` the
+    logarithmic potential of the closed-form mixture: with ``u = (z - at)/(c alpha)``,
+    ``Im L_mu = (1 - 1/(2 gamma2)) arg u + (1/(2 gamma2)) E arg(u - lambda - lambda')``
+    (:func:`rho_b_self_conv_arg`; ``c alpha > 0`` leaves the arguments unchanged)."""
+    z = np.asarray(z, complex)
+    shape = z.shape
+    z = z.ravel()
+    G, _, _ = mu_cauchy_pair(z, at, c, gamma2, alpha)
+    with np.errstate(all="ignore"):
+        u = (z - at) / (c * alpha)
+    im_l = (1 - 1 / (2 * gamma2)) * _arg_upper(u) + rho_b_self_conv_arg(u, gamma2) / (2 * gamma2)
+    return G.reshape(shape), im_l.reshape(shape)
