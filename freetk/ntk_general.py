@@ -1534,16 +1534,18 @@ def _mu_blocks(gm):
     return out
 
 
-def _rho_gap_in(gm, g1, p, q, rounds=14):
+def _rho_gap_in(gm, g1, p, q, rounds=40):
     """``{u in (p, q): X'(u) > 0}`` for a bounded gap ``(p, q)`` of mu (between blocks of :func:`_mu_blocks`):
     ``None`` or ``(ua, ub)`` (``None`` for an end of the gap reached by that set: a soft edge of mu).
 
     ``X'(u) = gamma1 - h(u)``, ``h(u) = int t^2 d mu(t)/(u - t)^2``: ``h`` is convex on every real interval off
     mu's support and atoms (each term is), so the set is one interval at most (docs/ntk.md, "Edges of rho").
-    Samples of ``h`` (graded towards both ends) give, by convexity, a lower bound of ``h`` on each stretch
-    between them: the secant through the two samples on either side lies below ``h`` outside their segment.
-    Stretches whose bound is below ``gamma1`` are split until a sample falls below ``gamma1`` (then the two
-    crossings are solved for on the brackets it gives) or every bound is above ``gamma1`` (no gap of rho: proved)."""
+    From samples graded towards both ends, the smallest sample ``v2`` and its neighbours ``v1 < v2 < v3`` bracket the
+    minimum of ``h``; the bracket is halved around the smallest sample until a sample falls below ``gamma1`` (a gap of
+    rho: its two ends solved on the brackets the samples give) or a lower bound of ``h`` is above ``gamma1`` (no gap
+    of rho there: proved).  The bound, by convexity: ``h >= h(v1)`` left of ``v1``, ``h >= h(v3)`` right of ``v3``, and
+    on ``[v1, v3]`` ``h`` is above the secants through ``(v0, v1)`` and ``(v3, v4)`` (a secant lies below a convex
+    function outside its segment)."""
     def hval(u):
         G, dG = gm.cauchy_off_support(np.asarray(u, float))
         return g1 - (g1 - 1 + 2 * u * G + u * u * dG)
@@ -1553,50 +1555,40 @@ def _rho_gap_in(gm, g1, p, q, rounds=14):
     for _ in range(rounds):
         if np.any(hs < g1):
             break
-        n = us.size
-        new = []
-        for k in range(-1, n):       # stretch k: (us[k], us[k+1]), k = -1 and n - 1: the end stretches
-            a_ = p if k < 0 else us[k]
-            b_ = q if k == n - 1 else us[k + 1]
-            lines = []
-            if k >= 1:
-                lines.append((us[k - 1], hs[k - 1], us[k], hs[k]))
-            if k + 2 <= n - 1:
-                lines.append((us[k + 1], hs[k + 1], us[k + 2], hs[k + 2]))
-            if not lines:
-                new.append(0.5 * (a_ + b_))
-                continue
-
-            def bound(x):
-                return max(h0 + (h1 - h0) * (x - u0) / (u1 - u0) for u0, h0, u1, h1 in lines)
-            cand = [a_, b_]
-            if len(lines) == 2:     # where the two secants cross
-                (u0, h0, u1, h1), (v0, k0, v1, k1) = lines
-                s1, s2 = (h1 - h0) / (u1 - u0), (k1 - k0) / (v1 - v0)
+        m = int(np.argmin(hs))
+        if m == 0 or m == us.size - 1:        # the minimum next to an end: sample closer to it
+            e, u0 = (p, us[0]) if m == 0 else (q, us[-1])
+            if abs(u0 - e) <= 1e-10 * (q - p):
+                break
+            new = np.array([e + 0.1 * (u0 - e)])
+        else:
+            ext = lambda k: (us[k], hs[k]) if 0 <= k < us.size else None      # noqa: E731
+            v1, v3 = ext(m - 1), ext(m + 1)
+            bound = min(v1[1], v3[1])
+            L1, L2 = ext(m - 2), ext(m + 2)
+            if L1 is not None and L2 is not None:
+                s1 = (v1[1] - L1[1]) / (v1[0] - L1[0])
+                s2 = (L2[1] - v3[1]) / (L2[0] - v3[0])
+                # the two secants on [v1, v3]: their max is smallest at their crossing (or at an end)
+                cand = [v1[0], v3[0]]
                 if s1 != s2:
-                    x = (k0 - h0 + s1 * u0 - s2 * v0) / (s1 - s2)
-                    if a_ < x < b_:
-                        cand.append(x)
-            if min(bound(x) for x in cand) < g1:
-                if k < 0:
-                    new.append(p + 0.1 * (b_ - p))
-                elif k == n - 1:
-                    new.append(q - 0.1 * (q - a_))
-                else:
-                    new.append(0.5 * (a_ + b_))
-        if not new:
-            return None
-        new = np.array(new)
+                    xc = (v3[1] - v1[1] + s1 * v1[0] - s2 * v3[0]) / (s1 - s2)
+                    if v1[0] < xc < v3[0]:
+                        cand.append(xc)
+                inner = min(max(v1[1] + s1 * (xx - v1[0]), v3[1] + s2 * (xx - v3[0])) for xx in cand)
+                bound = min(bound, inner)
+                if bound > g1:
+                    return None       # proved: h > gamma1 on the whole gap
+            new = np.array([(v1[0] + us[m]) / 2, (us[m] + v3[0]) / 2])
         us = np.concatenate([us, new])
         hs = np.concatenate([hs, hval(new)])
         o = np.argsort(us)
         us, hs = us[o], hs[o]
-    else:
-        if not np.any(hs < g1):
-            warnings.warn(f"rho's support: in mu's gap ({p:.15g}, {q:.15g}) h = gamma1 - X' comes within "
-                          f"{np.min(hs) - g1:.2g} of gamma1; no gap of rho is reported there", PrecisionWarning,
-                          stacklevel=3)
-            return None
+    if not np.any(hs < g1):
+        warnings.warn(f"rho's support: in mu's gap ({p:.15g}, {q:.15g}) h = gamma1 - X' comes within "
+                      f"{np.min(hs) - g1:.2g} of gamma1 and no bound decides; no gap of rho is reported there",
+                      PrecisionWarning, stacklevel=3)
+        return None
     below = np.nonzero(hs < g1)[0]
     i, j = below[0], below[-1]
 
