@@ -1050,7 +1050,7 @@ def _fmpq(v):
     return flint.fmpq(n, d)
 
 
-def rho_z_support(r, ts, ws, a, z, extra=0):
+def rho_z_support(r, ts, ws, a, z):
     """Support of ``rho_z`` for real ``z`` (not a pole ``a t_i``), ``nu = sum w_i delta_{t_i}`` (``t_i > 0``) plus
     ``1 - sum w_i`` at 0: the free compound Poisson law with rate ``r`` and jumps ``f_i = t_i/(a t_i - z)`` (of
     both signs), every piece however narrow, as sorted ``[(lo, hi), ...]`` (``(0, 0)``: the atom at 0).
@@ -1065,8 +1065,8 @@ def rho_z_support(r, ts, ws, a, z, extra=0):
     rigorously: a real root has an exactly real enclosure, so none is missed) and 0; ``P > 0`` next to every pole
     ``1/f_i``, ``P(0) = -1``, and ``P ~ -(1 - r sum w_i) prod f_k^2 g^{2n}`` at infinity.  ``W(0+) = +inf``,
     ``W(0-) = -inf``, ``W(+-inf) = 0``.  The edges are ``W`` at the roots (critical values), evaluated in ball
-    arithmetic at the roots' enclosures.  ``extra`` (``flint.fmpq``) is added to every ``f_i`` (0 here)."""
-    f = [t / (a * t - z) + extra for t in ts]
+    arithmetic at the roots' enclosures."""
+    f = [t / (a * t - z) for t in ts]
     g = flint.fmpq_poly([0, 1])
     lin = [flint.fmpq_poly([1, -fi]) for fi in f]
     sq = [L * L for L in lin]
@@ -1229,8 +1229,8 @@ def mu_support_atomic(r, ts, ws, a, c, top, grid=24):
 
 # ----------------------------------------------------------------------------- G_mu on the real axis in gaps of mu
 class _AtomicW:
-    """For one real ``z`` and nu with finitely many atoms: ``W(g) = 1/g + r sum_i w_i f_i/(1 - f_i g)`` (the inverse map of
-    ``rho_z``, jumps ``f_i = t_i/(a t_i - z)``) with ``dW/dg`` and ``dW/dz`` (``df/dz = f^2/t``), and
+    """For one real ``z`` and nu with finitely many atoms: ``W(g) = 1/g + r sum_i w_i f_i/(1 - f_i g)`` (the inverse
+    map of ``rho_z``, jumps ``f_i = t_i/(a t_i - z)``) with ``dW/dg`` and ``dW/dz`` (``df/dz = f^2/t``), and
     ``h_z(m) = E_T[1/(z - (a + m) T)] = -sum_i w_i f_i/(t_i (1 + m f_i)) + nu{0}/z`` with ``dh/dz``, ``dh/dm``.  The
     jumps are computed from the exact rationals (``a t_i - z`` cancels next to a pole), every other quantity in
     double precision from them: a plain copy of the sums, kept apart from the contour route's kernels."""
@@ -1346,7 +1346,8 @@ def cauchy_in_gap(gm, z, tol=1e-14):
             # (1/2 pi i) oint (counterclockwise) = (1/2 pi i) 2 i Im(int over the upper half, from x_R to x_L)
             vals.append((np.sum(g * H0 * dw).imag / np.pi, np.sum(((-Wz / Wg) * H0 + g * dpsi) * dw).imag / np.pi))
         (v1, d1), (v2, d2) = vals
-        if not (abs(v1 - v2) <= tol * max(abs(v2), abs(G), 1e-300) and abs(d1 - d2) <= 10 * tol * max(abs(d2), abs(dG))):
+        if not (abs(v1 - v2) <= tol * max(abs(v2), abs(G), 1e-300)
+                and abs(d1 - d2) <= 10 * tol * max(abs(d2), abs(dG))):
             raise NoConvergence(f"GeneralMu.cauchy_in_gap: the rules around [{l:.6g}, {r:.6g}] differ by "
                                 f"{abs(v1 - v2):.2g} at z = {z:.6g}", best=v2, residual=abs(v1 - v2))
         G += v2
@@ -1355,8 +1356,9 @@ def cauchy_in_gap(gm, z, tol=1e-14):
 
 
 def _rectangle_nodes(xR, xL, H, d_r, d_l, n):
-    """Nodes ``w`` and weights ``dw`` (Gauss-Legendre, ``n`` per panel) on the path ``x_R -> x_R + iH -> x_L + iH -> x_L``,
-    in order; panels on the vertical sides graded geometrically (ratio 2) from ``d/4`` at the real axis."""
+    """Nodes ``w`` and weights ``dw`` (Gauss-Legendre, ``n`` per panel) on the path
+    ``x_R -> x_R + iH -> x_L + iH -> x_L``, in order; panels on the vertical sides graded geometrically (ratio 2)
+    from ``d/4`` at the real axis."""
     x, wx = _gl(n)
     ws, dws = [], []
 
@@ -1382,8 +1384,8 @@ def _rectangle_nodes(xR, xL, H, d_r, d_l, n):
         ws.append((a_ + b_) / 2 + (b_ - a_) / 2 * x + 1j * H)
         dws.append((b_ - a_) / 2 * wx + 0j)
     e = grades(d_l)
-    side(e[::-1][::-1], xL, True)
-    # the left side runs downwards: panels from the top
+    side(e, xL, True)
+    # the left side runs downwards: its panels from the top one
     ws[-(e.size - 1):] = ws[-(e.size - 1):][::-1]
     dws[-(e.size - 1):] = dws[-(e.size - 1):][::-1]
     return np.concatenate(ws), np.concatenate(dws)

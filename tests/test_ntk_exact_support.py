@@ -170,3 +170,34 @@ def test_expmix_rho_support_mass_and_moments():
     for k in range(13):
         mk = float(np.sum(W * X ** k * f)) + (2 / 3 if k == 0 else 0.0)
         assert abs(mk - exact[k]) <= (1e-12 if k == 0 else 1e-11) * exact[k], (k, mk, exact[k])
+
+
+@pytest.mark.slow
+def test_two_atom_law_rho_has_three_pieces():
+    """ReLU, |D| in {1, 2} with weights {1/2, 1/2}, gamma2 = 1/8, gamma1 = 3: mu has the atoms a, 16 a and two pieces
+    [0.1135..., 0.5665...], [2.8913..., 9.4290...]; each of its two bounded gaps holds one gap of rho, so rho is the
+    atom 2/3 at 0 and THREE pieces.  Independent checks: the contour cdf (G_rho off the real axis only, no support
+    used) is constant across each gap of rho; the edges that come from critical points of X inside mu's gaps equal
+    those of the 32-node moment route (whose G_mu is a converged Gauss sum there) to 1e-9 of the scale."""
+    kw = dict(gamma1=3, gamma2=sympy.Rational(1, 8), d_law=ft.atoms([1, 4], [F(1, 2), F(1, 2)]))
+    ex = ft.ntk_law("relu", method="exact", **kw)
+    mu_sup = ex.mu.support()
+    assert len(mu_sup) == 2
+    pieces = ex._pieces()
+    assert len(pieces) == 3
+    # the gaps of rho: the first starts at the image of mu's soft edge 0.5665 (u_hi None), the second is a pair of
+    # critical points inside mu's gap (16 a, 2.8913)
+    assert pieces[0][3] is None and mu_sup[0][1] < pieces[1][2] < pieces[1][3] < mu_sup[1][0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PrecisionWarning)
+        mo = ft.ntk_law("relu", method="moments", **kw).support()
+    scale = pieces[-1][1]
+    for e in (pieces[1][0], pieces[1][1], pieces[2][0]):
+        assert min(abs(e - v) for iv in mo for v in iv) <= 1e-9 * scale
+    gaps = [(pieces[k][1], pieces[k + 1][0]) for k in range(2)]
+    xs = np.array([a + t * (b - a) for a, b in gaps for t in (0.1, 0.9)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PrecisionWarning)
+        Fx = ex.cdf(xs)
+    assert abs(Fx[0] - Fx[1]) < 1e-12 and abs(Fx[2] - Fx[3]) < 1e-12
+    assert 2 / 3 + 1e-3 < Fx[0] < Fx[2] - 1e-3 < 1
