@@ -111,7 +111,7 @@ def test_rho_support_point_mass_gamma1_3_equals_closed_form():
     assert abs(mlo - clo) <= 1e-13 * chi and abs(mhi - chi) <= 1e-13 * chi
 
 
-def _adaptive_real_axis_rule(law, lo, hi, tol=1e-15):
+def _adaptive_real_axis_rule(law, lo, hi, tol=1e-14):
     """Nodes, weights and density values for int g f dx over [lo, hi] (a square-root left edge): x = lo + v^2 on
     v in [0, 1], x itself on [lo + 1, hi]; 16-point Gauss-Legendre panels bisected until a panel and its two halves
     agree to tol in int f (1 + (x/hi)^12) (the density has a narrow dip where u(x) passes close to mu's kinks)."""
