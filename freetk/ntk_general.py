@@ -1147,6 +1147,7 @@ def _certify(Sa, Sb, level):
     return "out" if below_or_above else None
 
 
+# long: the recursive proof of the stretches, the edges and the assembly of the pieces share one cache of S(z)
 def mu_support_atomic(r, ts, ws, a, c, top, grid=24):
     """Support of the continuous part of ``mu(a, c, r, nu)`` for ``nu`` with finitely many atoms (positive ones
     ``ts``, weights ``ws``, all exact ``flint.fmpq``; ``c``, ``top`` floats, ``top`` above mu's support), as
@@ -1536,6 +1537,7 @@ def _mu_blocks(gm):
     return out
 
 
+# long: the samples serve the convexity bound, the bracket of the minimum and the two crossings
 def _rho_gap_in(gm, g1, p, q, rounds=40):
     """``{u in (p, q): X'(u) > 0}`` for a bounded gap ``(p, q)`` of mu (between blocks of :func:`_mu_blocks`):
     ``None`` or ``(ua, ub)`` (``None`` for an end of the gap reached by that set: a soft edge of mu).
@@ -1637,6 +1639,7 @@ def _X_end(gm, g1, e, side):
     return float(X - (u - e) * Xd)
 
 
+# long: the three kinds of real intervals off mu's singular set (left, bounded gaps, right) share X and the blocks
 def rho_support(gm, g1):
     """Support of rho's continuous part, every piece: ``[(lo, hi, u_lo, u_hi), ...]`` (``u`` the critical point of
     ``X`` whose value is the edge; None for an edge that is the image ``X(e)`` of a soft edge ``e`` of mu, or for a
