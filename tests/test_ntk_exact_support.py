@@ -2,8 +2,9 @@
 
 References are independent of the support computation: the closed-form family of ntk.py (nu a point mass:
 mu is an atom plus the classical self-convolution of a free Poisson law, rho's edges from its own inverse map),
-the free Poisson closed form for rho_z, the contour route's G_mu off the real axis, and the exact moments of
-rho (power series of ntk_series) against its density integrated by an adaptive rule written here.
+the free Poisson closed form for rho_z, the contour route's G_mu off the real axis, the contour cdf of rho, the
+32-node moment route where its Gauss sum has converged, and the exact moments of rho (power series of ntk_series)
+against a contour integral of G_rho written here.
 """
 from fractions import Fraction as F
 import warnings
@@ -111,66 +112,31 @@ def test_rho_support_point_mass_gamma1_3_equals_closed_form():
     assert abs(mlo - clo) <= 1e-13 * chi and abs(mhi - chi) <= 1e-13 * chi
 
 
-def _adaptive_real_axis_rule(law, lo, hi, tol=1e-14):
-    """Nodes, weights and density values for int g f dx over [lo, hi] (a square-root left edge): x = lo + v^2 on
-    v in [0, 1], x itself on [lo + 1, hi]; 16-point Gauss-Legendre panels bisected until a panel and its two halves
-    agree to tol in int f (1 + (x/hi)^12) (the density has a narrow dip where u(x) passes close to mu's kinks)."""
-    gx, gw = np.polynomial.legendre.leggauss(16)
-
-    def nodes(kind, a, b):
-        v = (a + b) / 2 + (b - a) / 2 * gx
-        w = (b - a) / 2 * gw
-        return (lo + v * v, w * 2 * v) if kind == "s" else (v, w)
-
-    def values(pans):
-        X = np.concatenate([nodes(*p)[0] for p in pans])
-        f = np.asarray(law.pdf(X), float)
-        return [(nodes(*p)[0], nodes(*p)[1], f[16 * i:16 * (i + 1)]) for i, p in enumerate(pans)]
-    e = np.linspace(0, 1, 5)
-    panels = [("s", a, b) for a, b in zip(e[:-1], e[1:])]
-    e = np.linspace(lo + 1, hi, 17)
-    panels += [("x", a, b) for a, b in zip(e[:-1], e[1:])]
-    weight = lambda t: 1 + (t / hi) ** 12         # noqa: E731
-    vals = values(panels)
-    done = []
-    for _ in range(40):
-        kids = [c for k, a, b in panels for c in ((k, a, (a + b) / 2), (k, (a + b) / 2, b))]
-        kv = values(kids)
-        np_, nv = [], []
-        for i, (xx, ww, ff) in enumerate(vals):
-            c1, c2 = kv[2 * i], kv[2 * i + 1]
-            I0 = np.sum(ww * ff * weight(xx))
-            I1 = sum(np.sum(c[1] * c[2] * weight(c[0])) for c in (c1, c2))
-            if abs(I1 - I0) <= tol:
-                done += [c1, c2]
-            else:
-                np_ += [kids[2 * i], kids[2 * i + 1]]
-                nv += [c1, c2]
-        panels, vals = np_, nv
-        if not panels:
-            break
-    assert not panels
-    return tuple(np.concatenate([d[j] for d in done]) for j in range(3))
-
-
 @pytest.mark.slow
 def test_expmix_rho_support_mass_and_moments():
     """The issue's law at gamma1 = 3: rho is the atom 2/3 at 0 plus ONE piece [0.02615267..., 64.8380...] (square-root
     left edge from the critical point of X in mu's first gap (0, a/4), right edge the image of mu's soft right edge);
-    mu's gap (a/4, 0.02897) gives no gap of rho (h = gamma1 - X' > gamma1 there, proved by convexity), and the dip of
-    the density near x = 3.4 (u passing at distance 3e-3 from mu's kink near 1.3) is no gap.  The density plus the
-    atom, integrated by the adaptive rule above, has mass 1 to 1e-12 and the exact moments k <= 12 to 1e-11."""
+    mu's gap (a/4, 0.02897) gives no gap of rho (h = gamma1 - X' > gamma1 there, proved by convexity).  Mass and
+    moments: int x^k d rho (density plus the atom) = (1/2 pi i) oint z^k G_rho(z) dz on an ellipse around [0, hi]
+    (the real-axis integral deformed by Cauchy's theorem; 64 points of the upper half, midpoint rule), against the
+    exact moments (power series of ntk_series): mass to 1e-12, k <= 12 to 1e-11 (measured: 5e-14)."""
     law = ft.ntk_law(method="exact", **EXPMIX)
     sup = law.support()
     assert len(sup) == 1
     lo, hi = sup[0]
     assert 0.02615 < lo < 0.02616 and 64.83 < hi < 64.84
+    assert 0 < law._pieces()[0][2] < float(law.hermite.a) / 4     # the critical point lies in mu's gap (0, a/4)
     assert law.atoms_float() == [(0, pytest.approx(2 / 3, abs=1e-15))]
-    X, W, f = _adaptive_real_axis_rule(law, lo, hi)
-    assert np.all(np.isfinite(f)) and np.all(f >= 0)
+    L, R = -0.1 * hi, 1.1 * hi
+    c, h = (L + R) / 2, (R - L) / 2
+    n = 64
+    th = np.pi * (np.arange(n) + 0.5) / n
+    z = c + h * np.cos(th) + 0.5j * h * np.sin(th)
+    dz = -h * np.sin(th) + 0.5j * h * np.cos(th)
+    G = law.cauchy(z)
     exact = [float(v) for v in law.moments(12)]
     for k in range(13):
-        mk = float(np.sum(W * X ** k * f)) + (2 / 3 if k == 0 else 0.0)
+        mk = np.sum(z ** k * G * dz).imag / n      # (1/pi) Im of the upper half, weights pi/n
         assert abs(mk - exact[k]) <= (1e-12 if k == 0 else 1e-11) * exact[k], (k, mk, exact[k])
 
 
