@@ -48,7 +48,7 @@ from .measures.base import Measure, as_float, as_mp, check_positive, exact
 from .measures.classical import Uniform, UniformSquared
 from .measures.general import Affine, FromDensity, FromMoments
 from .measures.marchenko_pastur import FreeCompoundPoisson, FreePoisson, marchenko_pastur
-from .ntk_general import GeneralMu, rho_edges, rho_map, rho_u_solve, rho_u_solve_mp
+from .ntk_general import GeneralMu, rho_map, rho_support, rho_u_solve, rho_u_solve_mp
 from .ntk_series import mu_moments_arb, mu_moments_exact, mu_moments_kernel, mu_moments_numeric, to_arb
 from .numeric import edge_nodes, simplify
 from .precision import check_dps, context, round_to
@@ -575,8 +575,8 @@ class ExactRoute(MuRoute):
     """General ``nu`` without discretisation (``method="exact"``): ``G_mu`` and ``G_mu'`` from the contour
     integral of :class:`freetk.ntk_general.GeneralMu` (docs/ntk.md, "General nu without discretisation").
     ``nu`` must be atoms, ``UniformSquared`` (D uniform on a symmetric interval) or what ``GeneralMu``
-    accepts.  ``support()`` is ``[(0, E)]``: ``E`` the exact right edge, 0 a lower bound (gaps of mu inside
-    are not resolved)."""
+    accepts.  ``support()``: for atoms every piece of mu's continuous part, proved (``GeneralMu.support``); for D
+    uniform ``[(0, E)]``, ``E`` the exact right edge."""
 
     name = "exact"
 
@@ -606,17 +606,11 @@ class ExactRoute(MuRoute):
         return self.gm.pdf_error(x)
 
     def support(self):
-        self.check_support("mu")
-        return [(0.0, float(self.gm.right_edge()))]
-
-    def check_support(self, which):
-        """Refuse a support this route cannot certify: for a law of ``D`` with finitely many atoms, mu's
-        support may start above 0 and have gaps, which the contour (exact off the axis and right of mu's
-        support only) does not resolve — [0, E] would silently be too wide."""
+        """Support intervals of mu's continuous part: for a law of D with finitely many atoms every piece, proved
+        (:meth:`freetk.ntk_general.GeneralMu.support`); for D uniform ``[(0, E)]``, ``E`` the exact right edge."""
         if isinstance(self.mu._T.measure, Atoms):
-            raise InvalidArgument(f"ntk_law(method='exact'): the support of {which} is not available for a law of D "
-                                  "with finitely many atoms (mu's left edge and gaps are not resolved by the exact "
-                                  "route); densities and cdf are. Use method='auto' for supports and mass")
+            return [(float(lo), float(hi)) for lo, hi in self.gm.support()]
+        return [(0.0, float(self.gm.right_edge()))]
 
 
 def make_route(mu, method, closed_ok, c_zero):
@@ -1102,7 +1096,7 @@ class ExactNTKLaw(NTKLaw):
     where rho has positive density ``u`` lies in the open upper half-plane, where the contour route of
     ``G_mu`` is exact, so ``u`` is found by Newton's method with ``G_mu'`` from the moment route's solution
     (only a start: the result does not depend on it).  Edges: critical points of ``X`` on the real axis off
-    the support of mu (:func:`freetk.ntk_general.rho_edges`)."""
+    the support of mu, on every real gap of mu (:func:`freetk.ntk_general.rho_support`)."""
 
     def __init__(self, hermite, gamma1, gamma2, tlaw, nodes=32):
         super().__init__(hermite, gamma1, gamma2, tlaw, method="exact", nodes=nodes)
@@ -1297,9 +1291,19 @@ class ExactNTKLaw(NTKLaw):
             return super().total_mass()
         return sum(w for _, w in self.atoms_float()) + float(np.sum(ws * f))
 
+    def _pieces(self):
+        """Every piece of rho's continuous support: ``[(lo, hi, u_lo, u_hi), ...]``
+        (:func:`freetk.ntk_general.rho_support`)."""
+        if "pieces" not in self._cache:
+            self._cache["pieces"] = rho_support(self._gm(), as_float(self._g1))
+        return self._cache["pieces"]
+
     def _edges(self):
+        """``(lo, hi, u_lo, u_hi)``: the outer edges of rho's continuous part and their critical points (None for an
+        edge that is the image of a soft edge of mu, or a continuous part reaching 0)."""
         if "edges" not in self._cache:
-            self._cache["edges"] = rho_edges(self._gm(), as_float(self._g1))
+            p = self._pieces()
+            self._cache["edges"] = (p[0][0], p[-1][1], p[0][2], p[-1][3])
         return self._cache["edges"]
 
     def _range(self):
@@ -1307,12 +1311,14 @@ class ExactNTKLaw(NTKLaw):
         return lo, hi
 
     def support_intervals(self):
+        """Every piece of rho's continuous support, edges from the critical points of ``X`` on the real gaps of mu
+        (kind ``"sqrt"``) or images of soft edges of mu / a continuous part reaching 0 (``"end"``, classified from
+        the density)."""
         if "support_intervals" not in self._cache:
-            self._mu._impl.check_support("rho")
-            lo, hi, u_lo, u_hi = self._edges()
+            ivs = [Interval(lo, hi, "sqrt" if ua is not None else "end", "sqrt" if ub is not None else "end")
+                   for lo, hi, ua, ub in self._pieces()]
             self._cache["exact_edges"] = True
-            self._cache["support_intervals"] = self._classify_ends(
-                [Interval(lo, hi, "sqrt" if u_lo is not None else "end", "sqrt" if u_hi is not None else "end")])
+            self._cache["support_intervals"] = self._classify_ends(ivs)
         return self._cache["support_intervals"]
 
     def pdf_error(self, x, dps=30):

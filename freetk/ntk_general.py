@@ -28,6 +28,7 @@ apply; see docs/ntk.md.
 """
 import warnings
 
+import flint
 import mpmath
 import numpy as np
 import sympy
@@ -814,8 +815,71 @@ class GeneralMu(Measure):
     def _pdf_mp(self, x):
         raise NotImplementedError(self._MISSING.format("pdf"))
 
+    def _atomic_exact(self):
+        """``(gamma2, positive atoms t, their weights, a)`` as exact ``flint.fmpq`` (sorted by t), or None when nu has
+        a continuous part."""
+        if self._T.usq:
+            return None
+        ts = sorted((t for t in self._T.atoms if as_float(t) > 0), key=as_float)
+        return _fmpq(self._r_ex), [_fmpq(t) for t in ts], [_fmpq(self._T.atoms[t]) for t in ts], _fmpq(self._a_ex)
+
+    def rho_z_support(self, z):
+        """Support of ``rho_z`` (the spectral law of ``C(z)``) for real ``z`` off the atoms, atomic nu only
+        (:func:`rho_z_support`): ``[(lo, hi), ...]``, ``(0, 0)`` for its atom at 0."""
+        data = self._atomic_exact()
+        if data is None:
+            raise InvalidArgument("GeneralMu.rho_z_support: needs a law nu with finitely many atoms")
+        r, ts, ws, a = data
+        return rho_z_support(r, ts, ws, a, _fmpq(z))
+
+    def cauchy_off_support(self, u):
+        """``(G_mu(u), G_mu'(u))`` (real) at real ``u`` off mu's support and atoms.  ``u < 0`` and ``u > E``: the vertical
+        line ``Re w = -1/(2c)`` of the contour route (the cut of ``rho_u`` on one side, its reflection on the other).
+        ``0 < u < E`` (a gap of mu, atomic nu): :func:`cauchy_in_gap`, ellipses around the components of the support
+        of ``rho_u``; where its continuation fails (within ~1e-9 of an edge of mu) ``cauchy_np``'s continuation from
+        ``Im u = y0``."""
+        u = np.asarray(u, float).ravel()
+        G = np.empty(u.size)
+        dG = np.empty(u.size)
+        E = self.right_edge()
+        out = (u < 0) | (u > E)
+        if np.any(out):
+            z = u[out] + 0j
+            I, dI = self._line_integral_robust(z, "v")
+            h0, h1, _ = self._T.e_h(np.full(z.size, self._a + 0j), z)
+            G[out] = (h0 - I / (2j * np.pi)).real
+            dG[out] = (-h1 - dI / (2j * np.pi)).real
+        rest = []
+        for i in np.nonzero(~out)[0]:
+            try:
+                if self._atomic_exact() is None:
+                    raise NoConvergence("no gaps inside (0, E) for this nu")
+                G[i], dG[i] = cauchy_in_gap(self, float(u[i]))
+            except NoConvergence:
+                rest.append(i)
+        if rest:
+            g, dg = self.cauchy_np(u[rest] + 0j)
+            G[rest], dG[rest] = g.real, dg.real
+        return G, dG
+
     def support(self):
-        raise NotImplementedError(self._MISSING.format("support"))
+        """Support intervals of mu's continuous part, ``[(lo, hi), ...]``, for nu with finitely many atoms: the real
+        ``z`` where ``-1/c`` lies in ``S(z) + S(z)``, ``S(z)`` the support of ``rho_z``, every piece proved
+        (:func:`mu_support_atomic`; docs/ntk.md, "Support of mu for atomic nu").  The atoms are ``atoms()``.
+        Other laws of nu: not available on this route (NotImplementedError)."""
+        if "support" not in self._cache:
+            data = self._atomic_exact()
+            if data is None:
+                raise NotImplementedError(self._MISSING.format("support"))
+            r, ts, ws, a = data
+            top = (self._a + 2 * self._c * (1 + np.sqrt(self._r)) ** 2) * self._T.tmax * (1 + 1e-9)
+            ivs, edges, unresolved = mu_support_atomic(r, ts, ws, a, self._c, top)
+            if unresolved:
+                warnings.warn(f"GeneralMu.support: {len(unresolved)} stretch(es) of width below 1e-13 of the scale "
+                              f"near z = {unresolved[0][0]:.15g} were neither proved inside nor outside the support "
+                              "(their status is that of their ends)", PrecisionWarning, stacklevel=2)
+            self._cache["support"] = ivs
+        return self._cache["support"]
 
     def cdf(self, x, dps=None):
         raise NotImplementedError(self._MISSING.format("cdf"))
@@ -972,6 +1036,405 @@ def _mp_gl_nodes(ctx, n):
     return xs, ws
 
 
+# ----------------------------------------------------------------------------- the support of mu, atomic nu
+def _fmpq(v):
+    """A parameter as an exact ``flint.fmpq``: integers and rationals (sympy, Fraction) exactly, a float at
+    its binary value, any other real sympy number at its double value (e.g. ``a`` for ReLU, ``(pi-2)/4pi``)."""
+    if isinstance(v, flint.fmpq):
+        return v
+    if isinstance(v, sympy.Basic) and v.is_Rational:
+        return flint.fmpq(int(v.p), int(v.q))
+    if hasattr(v, "numerator") and not isinstance(v, float):
+        return flint.fmpq(int(v.numerator), int(v.denominator))
+    n, d = float(as_float(v)).as_integer_ratio()
+    return flint.fmpq(n, d)
+
+
+def rho_z_support(r, ts, ws, a, z):
+    """Support of ``rho_z`` for real ``z`` (not a pole ``a t_i``), ``nu = sum w_i delta_{t_i}`` (``t_i > 0``) plus
+    ``1 - sum w_i`` at 0: the free compound Poisson law with rate ``r`` and jumps ``f_i = t_i/(a t_i - z)`` (of
+    both signs), every piece however narrow, as sorted ``[(lo, hi), ...]`` (``(0, 0)``: the atom at 0).
+
+    Its real inverse map ``W(g) = 1/g + r sum w_i f_i/(1 - f_i g)`` has ``g^2 prod (1 - f_k g)^2 W'(g) = P(g)``,
+
+        P(g) = r sum_i w_i f_i^2 g^2 prod_{k != i} (1 - f_k g)^2 - prod_k (1 - f_k g)^2,
+
+    a polynomial of degree ``2n`` with exact rational coefficients (every input is taken as an exact rational:
+    ``flint.fmpq``).  The real line minus the support is the image by ``W`` (decreasing there) of
+    ``{g real: P(g) < 0}`` minus ``{0}``: its pieces lie between consecutive real roots of ``P`` (isolated by FLINT,
+    rigorously: a real root has an exactly real enclosure, so none is missed) and 0; ``P > 0`` next to every pole
+    ``1/f_i``, ``P(0) = -1``, and ``P ~ -(1 - r sum w_i) prod f_k^2 g^{2n}`` at infinity.  ``W(0+) = +inf``,
+    ``W(0-) = -inf``, ``W(+-inf) = 0``.  The edges are ``W`` at the roots (critical values), evaluated in ball
+    arithmetic at the roots' enclosures."""
+    f = [t / (a * t - z) for t in ts]
+    g = flint.fmpq_poly([0, 1])
+    lin = [flint.fmpq_poly([1, -fi]) for fi in f]
+    sq = [L * L for L in lin]
+    prod = flint.fmpq_poly([1])
+    for s in sq:
+        prod *= s
+    P = -prod
+    for i, fi in enumerate(f):
+        term = flint.fmpq_poly([r * ws[i] * fi * fi]) * g * g
+        for k, s in enumerate(sq):
+            if k != i:
+                term *= s
+        P += term
+    roots = sorted((rt.real for rt, _m in P.complex_roots() if rt.imag == 0), key=lambda v: float(v.mid()))
+
+    def W(gb):
+        return float((1 / gb + sum(r * w * fi / (1 - fi * gb) for w, fi in zip(ws, f))).mid())
+
+    # pieces of the parameter line between consecutive breakpoints (roots, 0); poles never bound a piece with
+    # P < 0 (P > 0 next to them), and its sign is constant on each piece: read exactly at a rational point inside
+    brk = [(float(v.mid()), W(v)) for v in roots]
+    brk = sorted(brk + [(0.0, None)])
+    off = []
+    ends = [(-np.inf, 0.0)] + brk + [(np.inf, 0.0)]
+    for (p, Wp), (q, Wq) in zip(ends[:-1], ends[1:]):
+        if p == q:
+            continue
+        m = (p + q) / 2 if np.isfinite(p) and np.isfinite(q) else (q - 1 - abs(q) if np.isfinite(q) else p + 1 + abs(p))
+        if P(_fmpq(m)) >= 0:
+            continue
+        hi = np.inf if p == 0.0 and Wp is None else Wp       # W(p+): +inf at 0+, 0 at -inf
+        lo = -np.inf if q == 0.0 and Wq is None else Wq      # W(q-): -inf at 0-, 0 at +inf
+        off.append((lo, hi))
+    off.sort()
+    out = []
+    reach = -np.inf
+    for lo, hi in off:
+        if lo >= reach and np.isfinite(reach):
+            out.append((reach, lo))
+        reach = max(reach, hi)
+    return out
+
+
+def _pair_margin(comp, level):
+    """``max over pairs i <= j of min(level - (l_i + l_j), (r_i + r_j) - level)``: positive when ``level`` lies
+    inside ``S + S`` (``S`` the union of the components), negative outside (minus the distance to it)."""
+    best = -np.inf
+    for i, (l1, r1) in enumerate(comp):
+        for l2, r2 in comp[i:]:
+            best = max(best, min(level - (l1 + l2), (r1 + r2) - level))
+    return best
+
+
+def _same_shape(Sa, Sb):
+    return len(Sa) == len(Sb) and all((l1 == r1) == (l2 == r2) for (l1, r1), (l2, r2) in zip(Sa, Sb))
+
+
+def _certify(Sa, Sb, level):
+    """``"in"`` / ``"out"`` when every ``z`` between two points of a pole-free interval is proved inside / outside
+    the support of mu from the components ``Sa``, ``Sb`` of ``rho_z`` at its ends, else None.
+
+    Between poles every edge of ``rho_z`` is nondecreasing in ``z`` (``C(z) = sum_k F_k(z) u_k u_k^T`` increases:
+    ``dF/dz = T/(aT - z)^2 >= 0``, so the counting function of ``rho_z`` decreases at every point while the mass of
+    each component stays).  With the same components at both ends: a pair ``(i, j)`` with ``l_i + l_j <= level``
+    at ``zb`` and ``r_i + r_j >= level`` at ``za`` straddles ``level`` throughout (inside); if every pair lies below
+    ``level`` at ``zb`` or above it at ``za``, none straddles anywhere (outside)."""
+    if not _same_shape(Sa, Sb):
+        return None
+    n = len(Sa)
+    below_or_above = True
+    for i in range(n):
+        for j in range(i, n):
+            lb, ra = Sb[i][0] + Sb[j][0], Sa[i][1] + Sa[j][1]
+            if lb <= level <= ra:
+                return "in"
+            if not (Sb[i][1] + Sb[j][1] < level or Sa[i][0] + Sa[j][0] > level):
+                below_or_above = False
+    return "out" if below_or_above else None
+
+
+# long: the recursive proof of the stretches, the edges and the assembly of the pieces share one cache of S(z)
+def mu_support_atomic(r, ts, ws, a, c, top, grid=24):
+    """Support of the continuous part of ``mu(a, c, r, nu)`` for ``nu`` with finitely many atoms (positive ones
+    ``ts``, weights ``ws``, all exact ``flint.fmpq``; ``c``, ``top`` floats, ``top`` above mu's support), as
+    ``[(lo, hi), ...]`` and the list of unresolved stretches (empty when every point was proved).
+
+    A real ``z`` off the atoms is outside the support exactly when ``-1/c`` is not in ``S(z) + S(z)``, ``S(z)``
+    the support of ``rho_z`` (:func:`rho_z_support`): the finite-size determinant vanishes where
+    ``1 + c (kappa_i(z) + kappa_j(z)) = 0`` (docs/ntk.md, "Support of mu for atomic nu").  Below the smallest
+    positive pole ``a t_1`` every jump is positive and ``S(z) >= 0``: no support.  Each pole-free interval is
+    sampled (graded geometrically towards its ends), every pair of neighbouring samples is proved inside or
+    outside by :func:`_certify` or bisected, and an edge (a change of sign of the pair margin, a continuous
+    function of ``z``) is solved for by brentq: ``l_i(z) + l_j(z) = -1/c`` or ``r_i(z) + r_j(z) = -1/c`` with
+    ``l``, ``r`` critical values of ``W``."""
+    from scipy.optimize import brentq
+    level = -1.0 / c
+    af = float(a.p) / float(a.q)
+    poles = sorted({af * float(t.p) / float(t.q) for t in ts}) if af > 0 else [0.0]
+    cache = {}
+
+    def S(z):
+        if z not in cache:
+            cache[z] = rho_z_support(r, ts, ws, a, _fmpq(z))
+        return cache[z]
+
+    def margin(z):
+        return _pair_margin(S(z), level)
+
+    unresolved = []
+    pieces = []            # (za, zb, status) in increasing order
+    edges = []
+
+    def resolve(za, zb, depth):
+        Sa, Sb = S(za), S(zb)
+        cert = _certify(Sa, Sb, level)
+        if cert is not None:
+            pieces.append((za, zb, cert))
+            return
+        ma, mb = margin(za), margin(zb)
+        if (ma > 0) != (mb > 0):
+            e = brentq(margin, za, zb, xtol=4e-16 * abs(zb), rtol=8.9e-16, maxiter=200)
+            edges.append(e)
+            d = 1e-12 * abs(e)
+            if e - d > za:
+                resolve(za, e - d, depth + 1)
+            pieces.append((e - d, e, "in" if ma > 0 else "out"))
+            pieces.append((e, e + d, "in" if mb > 0 else "out"))
+            if e + d < zb:
+                resolve(e + d, zb, depth + 1)
+            return
+        if zb - za <= 1e-13 * top or depth > 60:
+            unresolved.append((za, zb))
+            pieces.append((za, zb, "in" if ma > 0 else "out"))
+            return
+        zm = 0.5 * (za + zb)
+        resolve(za, zm, depth + 1)
+        resolve(zm, zb, depth + 1)
+
+    s = np.unique(np.concatenate([np.geomspace(1e-13, 0.25, grid), 1 - np.geomspace(1e-13, 0.25, grid),
+                                  np.linspace(0, 1, 2 * grid + 1)[1:-1]]))
+    bounds = poles + [top]
+    for p, q in zip(bounds[:-1], bounds[1:]):
+        zs = p + (q - p) * s
+        start = len(pieces)
+        for za, zb in zip(zs[:-1], zs[1:]):
+            resolve(float(za), float(zb), 0)
+        # the stretches next to the poles (and top) take the status of the sample nearest to them
+        seg = sorted(pieces[start:])
+        pieces[start:] = [(p, float(zs[0]), seg[0][2])] + seg + [(float(zs[-1]), q, seg[-1][2])]
+    # merge the "in" stretches into intervals (a pole with "in" stretches on both sides stays inside one)
+    out = []
+    for za, zb, st in pieces:
+        if st != "in":
+            continue
+        if out and za <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], zb)
+        else:
+            out.append([za, zb])
+    return [tuple(iv) for iv in out], sorted(edges), unresolved
+
+
+# ----------------------------------------------------------------------------- G_mu on the real axis in gaps of mu
+class _AtomicW:
+    """For one real ``z`` and nu with finitely many atoms: ``W(g) = 1/g + r sum_i w_i f_i/(1 - f_i g)`` (the inverse
+    map of ``rho_z``, jumps ``f_i = t_i/(a t_i - z)``) with ``dW/dg`` and ``dW/dz`` (``df/dz = f^2/t``), and
+    ``h_z(m) = E_T[1/(z - (a + m) T)] = -sum_i w_i f_i/(t_i (1 + m f_i)) + nu{0}/z`` with ``dh/dz``, ``dh/dm``.  The
+    jumps are computed from the exact rationals (``a t_i - z`` cancels next to a pole), every other quantity in
+    double precision from them: a plain copy of the sums, kept apart from the contour route's kernels."""
+
+    def __init__(self, gm, z):
+        r, ts, ws, a = gm._atomic_exact()
+        zq = _fmpq(z)
+        self.r = float(gm._r)
+        self.z = float(z)
+        self.t = np.array([float(t.p) / float(t.q) for t in ts])
+        self.w = np.array([float(w.p) / float(w.q) for w in ws])
+        self.f = np.array([float(v.p) / float(v.q) for v in (t / (a * t - zq) for t in ts)])
+        self.w0 = 1.0 - float(sum(ws))          # nu{0}
+
+    def W(self, g, z=None):
+        f = self.f
+        d = 1 - np.asarray(g)[..., None] * f
+        W = 1 / g + self.r * np.sum(self.w * f / d, -1)
+        Wg = -1 / g ** 2 + self.r * np.sum(self.w * f * f / d ** 2, -1)
+        Wz = self.r * np.sum(self.w * f * f / self.t / d ** 2, -1)
+        return W, Wg, Wz
+
+    def h(self, m, z=None):
+        f, t = self.f, self.t
+        d = 1 + np.asarray(m)[..., None] * f
+        H0 = -np.sum(self.w * f / (t * d), -1) + self.w0 / self.z
+        H1 = np.sum(self.w * f * f / (t * t * d * d), -1) + self.w0 / self.z ** 2
+        H2 = np.sum(self.w * f * f / (t * d * d), -1)
+        return H0, H1, H2
+
+    def real_root(self, x, z):
+        """``G_{rho_z}(x)`` for real ``x`` off the support of ``rho_z``: the root of ``W(g) = x`` with ``W'(g) < 0``
+        (unique: ``W`` is a bijection from ``{W' < 0}`` onto the complement of the support), from the polynomial
+        ``g prod (1 - f_k g) (W(g) - x)`` of degree ``n + 1``, polished by Newton."""
+        f = self.f
+        one = np.poly1d([1.0])
+        prod = one
+        for fk in f:
+            prod = prod * np.poly1d([-fk, 1.0])
+        poly = prod - np.poly1d([x, 0.0]) * prod
+        for i, fi in enumerate(f):
+            term = np.poly1d([self.r * self.w[i] * fi, 0.0])
+            for k, fk in enumerate(f):
+                if k != i:
+                    term = term * np.poly1d([-fk, 1.0])
+            poly = poly + term
+        rts = poly.roots
+        cand = [float(v.real) for v in rts if abs(v.imag) <= 1e-9 * max(abs(v), 1e-300) and v.real != 0]
+        zz = np.array([z])
+        good = []
+        for g in cand:
+            for _ in range(4):
+                Wv, Wg, _ = self.W(np.array([g]), zz)
+                g = g - (Wv[0] - x) / Wg[0]
+            Wv, Wg, _ = self.W(np.array([g]), zz)
+            if Wg[0] < 0 and abs(Wv[0] - x) <= 1e-10 * (abs(x) + abs(1 / g)):
+                good.append(g)
+        if len(good) != 1:
+            raise NoConvergence(f"GeneralMu: {len(good)} real roots of W(g) = {x:.6g} with W' < 0 at z = {z:.6g} "
+                                "(expected one: the point is not off the support of rho_z)", best=good)
+        return good[0]
+
+
+def cauchy_in_gap(gm, z, tol=1e-14):
+    """``(G_mu(z), G_mu'(z))`` at one real ``z`` in a gap of mu (off its support and atoms), atomic nu, with no
+    continuation from the complex plane:
+
+        G_mu(z) = int psi d rho_z = A psi(0) + sum_k (1/2 pi i) oint_{C_k} G_{rho_z}(w) psi(w) dw,
+        psi(w) = h_z(-G_{rho_z}(-w - 1/c)),
+
+    ``A`` the atom of ``rho_z`` at 0 and ``C_k`` a contour around the k-th continuous component ``[l, r]`` of the
+    support ``S`` of ``rho_z`` (:func:`rho_z_support`).  ``z`` is off mu's support exactly when ``S`` and its
+    reflection ``-1/c - S`` are disjoint (``-1/c`` not in ``S + S``), so ``psi`` is analytic on ``[l, r]``.  ``C_k`` is
+    the rectangle through ``x_R = r + d_r/2`` and ``x_L = l - d_l/2`` (``d_r``, ``d_l`` the distances to the nearest
+    other point of ``S`` or of its reflection, all real) of height ``r - l``; its reflection ``-1/c - C_k`` then
+    encloses no point of ``S``.  Upper half only (the lower half is its conjugate): the right side, the top and the
+    left side, Gauss-Legendre panels graded geometrically (ratio 2) from the real axis, where the nearest
+    singularities are (at distance ``d/2``).  ``G_{rho_z}`` on ``C_k`` and on its reflection is continued by Newton
+    from the real root with ``W' < 0`` at ``x_R`` (resp. its reflection), node to node, and must arrive at the real
+    root at the other end (:func:`_continue_on`).  Rules with 20 and 30 points per panel must agree to ``tol``.
+    ``G_mu'`` is the same integral differentiated at fixed ``w`` (``dG_{rho_z}/dz = -W_z/W_g``)."""
+    K = _AtomicW(gm, z)
+    c = gm._c
+    S = gm.rho_z_support(z)
+    comps = [(l, r) for l, r in S if r > l]
+    A = max(0.0, 1 - K.r * (1 - K.w0)) if any(l == r == 0 for l, r in S) else 0.0
+    refl = [(-1 / c - r, -1 / c - l) for l, r in S]
+    G = 0.0
+    dG = 0.0
+
+    def psi_parts(gt):
+        _, Wgt, Wzt = K.W(gt)
+        H0, H1, H2 = K.h(-gt)
+        return H0, -H1 - H2 * (-Wzt / Wgt)
+    if A > 0:
+        p0, dp0 = psi_parts(np.array([K.real_root(-1 / c, z)]))
+        G += A * p0[0]
+        dG += A * dp0[0]
+    for l, r in comps:
+        pts = np.array([v for iv in S + refl if iv != (l, r) for v in iv])
+        right, left = pts[pts > r], pts[pts < l]
+        H = r - l
+        d_r = min(float(np.min(right - r)) if right.size else H, H)
+        d_l = min(float(np.min(l - left)) if left.size else H, H)
+        xR, xL = r + d_r / 2, l - d_l / 2
+        vals = []
+        for n in (20, 30):
+            w, dw = _rectangle_nodes(xR, xL, H, d_r, d_l, n)
+            g = _continue_on(K, w, xR, xL, z)
+            gt = _continue_on(K, -w - 1 / c, -xR - 1 / c, -xL - 1 / c, z)
+            _, Wg, Wz = K.W(g)
+            H0, dpsi = psi_parts(gt)
+            # (1/2 pi i) oint (counterclockwise) = (1/2 pi i) 2 i Im(int over the upper half, from x_R to x_L)
+            vals.append((np.sum(g * H0 * dw).imag / np.pi, np.sum(((-Wz / Wg) * H0 + g * dpsi) * dw).imag / np.pi))
+        (v1, d1), (v2, d2) = vals
+        if not (abs(v1 - v2) <= tol * max(abs(v2), abs(G), 1e-300)
+                and abs(d1 - d2) <= 10 * tol * max(abs(d2), abs(dG))):
+            raise NoConvergence(f"GeneralMu.cauchy_in_gap: the rules around [{l:.6g}, {r:.6g}] differ by "
+                                f"{abs(v1 - v2):.2g} at z = {z:.6g}", best=v2, residual=abs(v1 - v2))
+        G += v2
+        dG += d2
+    return G, dG
+
+
+def _rectangle_nodes(xR, xL, H, d_r, d_l, n):
+    """Nodes ``w`` and weights ``dw`` (Gauss-Legendre, ``n`` per panel) on the path
+    ``x_R -> x_R + iH -> x_L + iH -> x_L``, in order; panels on the vertical sides graded geometrically (ratio 2)
+    from ``d/4`` at the real axis."""
+    x, wx = _gl(n)
+    ws, dws = [], []
+
+    def side(y_edges, x0, down):
+        for a_, b_ in zip(y_edges[:-1], y_edges[1:]):
+            y = (a_ + b_) / 2 + (b_ - a_) / 2 * x
+            wt = (b_ - a_) / 2 * wx
+            if down:
+                y, wt = y[::-1], wt[::-1]
+            ws.append(x0 + 1j * y)
+            dws.append((-1j if down else 1j) * wt)
+
+    def grades(d):
+        e = [0.0]
+        s = d / 4
+        while s < H:
+            e.append(s)
+            s *= 2
+        return np.array(e + [H])
+    side(grades(d_r), xR, False)
+    top = np.linspace(xR, xL, 9)
+    for a_, b_ in zip(top[:-1], top[1:]):
+        ws.append((a_ + b_) / 2 + (b_ - a_) / 2 * x + 1j * H)
+        dws.append((b_ - a_) / 2 * wx + 0j)
+    e = grades(d_l)
+    side(e, xL, True)
+    # the left side runs downwards: its panels from the top one
+    ws[-(e.size - 1):] = ws[-(e.size - 1):][::-1]
+    dws[-(e.size - 1):] = dws[-(e.size - 1):][::-1]
+    return np.concatenate(ws), np.concatenate(dws)
+
+
+def _continue_on(K, w, x_start, x_end, z):
+    """``G_{rho_z}`` at the nodes ``w`` (in order along a path from the real point ``x_start`` to the real point
+    ``x_end``, both off the support), continued by Newton from the real root at ``x_start``, each node from the previous
+    one (the step split in 4, 16, 64 straight sub-steps when Newton does not settle).  The continuation is carried on
+    to ``x_end`` and must arrive at the real root there (else NoConvergence): a jump to another root of ``W(g) = w``
+    on the way (near a branch point) cannot pass unnoticed."""
+    zz = np.array([float(z)]) + 0j
+
+    def newton(g, wk):
+        prev = np.inf
+        for _ in range(30):
+            Wv, Wg, _ = K.W(np.array([g]), zz)
+            step = (Wv[0] - wk) / Wg[0]
+            g = g - step
+            # done at rounding level, or when the steps, below 1e-12 |g|, stop shrinking (rounding floor of W)
+            if abs(step) <= 4e-16 * abs(g) or (abs(step) <= 1e-12 * abs(g) and abs(step) >= 0.5 * prev):
+                return g
+            prev = abs(step)
+        return None
+    g = complex(K.real_root(float(x_start), z))
+    wprev = complex(x_start)
+    out = np.empty(w.size, complex)
+    for k, wk in enumerate(w):
+        for sub in (1, 4, 16, 64):
+            gk = g
+            for s in range(1, sub + 1):
+                gk = newton(gk, wprev + (wk - wprev) * s / sub)
+                if gk is None:
+                    break
+            if gk is not None:
+                break
+        else:
+            raise NoConvergence("GeneralMu.cauchy_in_gap: Newton along the ellipse did not converge", best=g)
+        out[k] = g = gk
+        wprev = wk
+    end = newton(g, complex(x_end))
+    ref = K.real_root(float(x_end), z)
+    if end is None or not abs(end - ref) <= 1e-9 * abs(ref):
+        raise NoConvergence("GeneralMu.cauchy_in_gap: the continuation along the ellipse did not return to the real "
+                            "root at its other end", best=end)
+    return out
+
+
 # ----------------------------------------------------------------------------- rho from the exact G_mu
 def rho_map(gm, g1, u):
     """The real/complex inverse map of rho (n x n law, rate 1/gamma1, jumps gamma1 mu) in the variable
@@ -1055,43 +1518,194 @@ def _illinois(f, a, b, fa, fb, tol=1e-15, iters=100):
     return b
 
 
-def rho_edges(gm, g1):
-    """Support of rho's continuous part from the critical points of ``X`` on the real ``u``-axis off the
-    support ``[0, E]`` of mu (``X`` is increasing there off rho's support).
-
-    * ``u > E``: ``X' -> gamma1`` at infinity and ``X' -> -inf`` at ``E+`` (square-root edge of mu):
-      the right edge is ``X(u*)``, ``X'(u*) = 0``, the last sign change from the right.
-    * ``u < 0``: ``X' -> gamma1`` at ``-inf`` and ``gamma1 - 1 + mu{0}`` at ``0-``: a left edge ``X(u-)`` when
-      ``X'`` changes sign, else the support reaches 0.
-    Returns ``(lo, hi, u_lo, u_hi)`` (``u_lo`` None when the support reaches 0, ``u_hi`` None when the right
-    edge is the image of mu's edge).  Gaps of mu inside
-    ``(0, E)`` are not examined (see docs/ntk.md)."""
+def _mu_blocks(gm):
+    """The singular set of ``G_mu`` on ``(0, oo)`` as sorted closed blocks ``[lo, hi]``: the continuous support
+    (atomic nu: :meth:`GeneralMu.support`; otherwise ``[0, E]``) and the atoms at ``t > 0`` (``[t, t]``), merged."""
     E = gm.right_edge()
+    if gm._atomic_exact() is None:
+        ivs = [(0.0, E)]
+    else:
+        ivs = list(gm.support())
+    ivs += [(float(as_float(t)), float(as_float(t))) for t, m in gm.atoms() if as_float(t) > 0 and as_float(m) > 0]
+    ivs.sort()
+    out = []
+    for lo, hi in ivs:
+        if out and lo <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], hi)
+        else:
+            out.append([lo, hi])
+    return out
+
+
+# long: the samples serve the convexity bound, the bracket of the minimum and the two crossings
+def _rho_gap_in(gm, g1, p, q, rounds=40):
+    """``{u in (p, q): X'(u) > 0}`` for a bounded gap ``(p, q)`` of mu (between blocks of :func:`_mu_blocks`):
+    ``None`` or ``(ua, ub)`` (``None`` for an end of the gap reached by that set: a soft edge of mu).
+
+    ``X'(u) = gamma1 - h(u)``, ``h(u) = int t^2 d mu(t)/(u - t)^2``: ``h`` is convex on every real interval off
+    mu's support and atoms (each term is), so the set is one interval at most (docs/ntk.md, "Edges of rho").
+    From samples graded towards both ends, the smallest sample ``v2`` and its neighbours ``v1 < v2 < v3`` bracket the
+    minimum of ``h``; the bracket is halved around the smallest sample until a sample falls below ``gamma1`` (a gap of
+    rho: its two ends solved on the brackets the samples give) or a lower bound of ``h`` is above ``gamma1`` (no gap
+    of rho there: proved).  The bound, by convexity: ``h >= h(v1)`` left of ``v1``, ``h >= h(v3)`` right of ``v3``, and
+    on ``[v1, v3]`` ``h`` is above the secants through ``(v0, v1)`` and ``(v3, v4)`` (a secant lies below a convex
+    function outside its segment)."""
+    def hval(u):
+        G, dG = gm.cauchy_off_support(np.asarray(u, float))
+        return g1 - (g1 - 1 + 2 * u * G + u * u * dG)
+    s = np.unique(np.concatenate([np.geomspace(1e-4, 0.5, 8), 1 - np.geomspace(1e-4, 0.5, 8)]))
+    us = p + (q - p) * s
+    hs = hval(us)
+    for _ in range(rounds):
+        if np.any(hs < g1):
+            break
+        m = int(np.argmin(hs))
+        if m == 0 or m == us.size - 1:        # the minimum next to an end: sample closer to it
+            e, u0 = (p, us[0]) if m == 0 else (q, us[-1])
+            if abs(u0 - e) <= 1e-10 * (q - p):
+                break
+            new = np.array([e + 0.1 * (u0 - e)])
+        else:
+            ext = lambda k: (us[k], hs[k]) if 0 <= k < us.size else None      # noqa: E731
+            v1, v3 = ext(m - 1), ext(m + 1)
+            bound = min(v1[1], v3[1])
+            L1, L2 = ext(m - 2), ext(m + 2)
+            if L1 is not None and L2 is not None:
+                s1 = (v1[1] - L1[1]) / (v1[0] - L1[0])
+                s2 = (L2[1] - v3[1]) / (L2[0] - v3[0])
+                # the two secants on [v1, v3]: their max is smallest at their crossing (or at an end)
+                cand = [v1[0], v3[0]]
+                if s1 != s2:
+                    xc = (v3[1] - v1[1] + s1 * v1[0] - s2 * v3[0]) / (s1 - s2)
+                    if v1[0] < xc < v3[0]:
+                        cand.append(xc)
+                inner = min(max(v1[1] + s1 * (xx - v1[0]), v3[1] + s2 * (xx - v3[0])) for xx in cand)
+                bound = min(bound, inner)
+                if bound > g1:
+                    return None       # proved: h > gamma1 on the whole gap
+            new = np.array([(v1[0] + us[m]) / 2, (us[m] + v3[0]) / 2])
+        us = np.concatenate([us, new])
+        hs = np.concatenate([hs, hval(new)])
+        o = np.argsort(us)
+        us, hs = us[o], hs[o]
+    if not np.any(hs < g1):
+        warnings.warn(f"rho's support: in mu's gap ({p:.15g}, {q:.15g}) h = gamma1 - X' comes within "
+                      f"{np.min(hs) - g1:.2g} of gamma1 and no bound decides; no gap of rho is reported there",
+                      PrecisionWarning, stacklevel=3)
+        return None
+    below = np.nonzero(hs < g1)[0]
+    i, j = below[0], below[-1]
 
     def Xd(u):
-        return float(rho_map(gm, g1, np.array([complex(u)]))[1][0].real)
-    # right: a geometric grid of u - E, evaluated in one batch
+        return float(g1 - hval(np.array([u]))[0])
+    if i == 0:
+        ua = _soft_end(hval, g1, p, us[0], -1)
+    else:
+        ua = _illinois(Xd, us[i - 1], us[i], g1 - hs[i - 1], g1 - hs[i])
+    if j == us.size - 1:
+        ub = _soft_end(hval, g1, q, us[-1], 1)
+    else:
+        ub = _illinois(Xd, us[j], us[j + 1], g1 - hs[j], g1 - hs[j + 1])
+    return ua, ub
+
+
+def _soft_end(hval, g1, e, u0, side):
+    """The crossing of ``h = gamma1`` between the sample ``u0`` (below) and the end ``e`` of the gap, or None when
+    ``h`` stays below ``gamma1`` up to ``1e-10`` of the distance (a soft edge of mu: rho's edge is ``X(e)``)."""
+    d = np.geomspace(abs(u0 - e), 1e-10 * max(abs(u0 - e), abs(e)), 24)
+    us = e - side * d
+    hs = hval(us)
+    k = np.nonzero(hs >= g1)[0]
+    if k.size == 0:
+        return None
+    i = int(k[0])
+    a_, b_ = (u0, us[0]) if i == 0 else (us[i - 1], us[i])
+    ha = g1 - (hval(np.array([a_]))[0] if i == 0 else hs[i - 1])
+    return _illinois(lambda u: float(g1 - hval(np.array([u]))[0]), a_, us[i], ha, g1 - hs[i])
+
+
+def _X_at(gm, g1, u):
+    G, _ = gm.cauchy_off_support(np.array([u], float))
+    return float((g1 - 1) * u + u * u * G[0])
+
+
+def _X_end(gm, g1, e, side):
+    """``X(e)`` at a soft edge ``e`` of mu, from outside (``side = +1``: right of ``e``): ``X(e + d) - d X'(e + d)``,
+    ``d = side 1e-10 max(|e|, ...)`` (error ``O(d^{3/2})``)."""
+    u = e + side * 1e-10 * abs(e)
+    G, dG = gm.cauchy_off_support(np.array([u], float))
+    X = (g1 - 1) * u + u * u * G[0]
+    Xd = g1 - 1 + 2 * u * G[0] + u * u * dG[0]
+    return float(X - (u - e) * Xd)
+
+
+# long: the three kinds of real intervals off mu's singular set (left, bounded gaps, right) share X and the blocks
+def rho_support(gm, g1):
+    """Support of rho's continuous part, every piece: ``[(lo, hi, u_lo, u_hi), ...]`` (``u`` the critical point of
+    ``X`` whose value is the edge; None for an edge that is the image ``X(e)`` of a soft edge ``e`` of mu, or for a
+    continuous part reaching 0).
+
+    Off rho's support ``u = 1/(gamma1 G_rho)`` is real, off the support and atoms of mu, with ``X'(u) > 0``; the real
+    line minus rho's support is the image by ``X`` of ``{u real off mu's singular set: X'(u) > 0}``.  With
+    ``X'(u) = gamma1 - int t^2 d mu(t)/(u - t)^2`` (convex ``h = gamma1 - X'`` on every interval off mu's singular
+    set) that set is one interval at most on each such interval: on ``(-oo, b1)`` (``h`` increasing from 0) it is
+    ``(-oo, u1)``, on ``(E, oo)`` (``h`` decreasing to 0) ``(u2, oo)``, on each bounded gap of mu at most one
+    interval (:func:`_rho_gap_in`), i.e. at most one gap of rho per gap of mu (docs/ntk.md)."""
+    blocks = _mu_blocks(gm)
+    E = blocks[-1][1]
+
+    def Xd_arr(u):
+        G, dG = gm.cauchy_off_support(np.asarray(u, float))
+        return g1 - 1 + 2 * u * G + u * u * dG
+
+    def Xd(u):
+        return float(Xd_arr(np.array([u]))[0])
+    # right: (E, oo), X' increasing to gamma1
     s = E * np.geomspace(1e-8, 8, 28)
-    vals = rho_map(gm, g1, E + s + 0j)[1].real
+    vals = Xd_arr(E + s)
     k = np.nonzero((vals[:-1] < 0) & (vals[1:] >= 0))[0]
     if k.size == 0:
-        # X' > 0 down to E: mu's edge is softer than a square root (G_mu' finite at E, e.g. D uniform) and
-        # rho's edge is its image X(E+), of the same kind: X(E + d) - d X'(E + d) = X(E) + O(d^{3/2}).
-        u_hi = E * (1 + 1e-10)
-        Xv, Xdv = rho_map(gm, g1, np.array([complex(u_hi)]))
-        hi = float((Xv[0] - (u_hi - E) * Xdv[0]).real)
-        u_hi = None
+        u_hi, hi = None, _X_end(gm, g1, E, 1)
     else:
         i = int(k[-1])
         u_hi = _illinois(Xd, E + s[i], E + s[i + 1], vals[i], vals[i + 1])
-        hi = float(rho_map(gm, g1, np.array([complex(u_hi)]))[0][0].real)
-    # left
-    s = -E * np.geomspace(1e-6, 8, 24)
-    vals = rho_map(gm, g1, s + 0j)[1].real
-    k = np.nonzero((vals[:-1] < 0) & (vals[1:] >= 0) | (vals[:-1] >= 0) & (vals[1:] < 0))[0]
+        hi = _X_at(gm, g1, u_hi)
+    # left: (-oo, b1), X' decreasing from gamma1
+    b1 = blocks[0][0]
+    if b1 > 0:      # (0, b1): a gap of mu below its first atom or piece (ellipse-free: cauchy_in_gap, point by point)
+        us = np.concatenate([-E * np.geomspace(8, 1e-6, 20), b1 * (1 - np.geomspace(0.9, 1e-9, 12))])
+    else:
+        us = np.sort(-E * np.geomspace(1e-6, 8, 24))
+    vals = Xd_arr(us)
+    k = np.nonzero((vals[:-1] > 0) & (vals[1:] <= 0))[0]
     if k.size == 0:
-        return 0.0, hi, None, u_hi
-    i = int(k[-1])          # the first critical point met from -infinity
-    u_lo = _illinois(Xd, s[i], s[i + 1], vals[i], vals[i + 1])
-    lo = float(rho_map(gm, g1, np.array([complex(u_lo)]))[0][0].real)
-    return lo, hi, u_lo, u_hi
+        u_lo = None
+        lo = 0.0 if b1 == 0 else _X_end(gm, g1, b1, -1)
+    else:
+        i = int(k[0])
+        u_lo = _illinois(Xd, us[i], us[i + 1], vals[i], vals[i + 1])
+        lo = _X_at(gm, g1, u_lo)
+    # the gaps of mu between blocks: at most one gap of rho each
+    cuts = []
+    for (_, p), (q, _) in zip(blocks[:-1], blocks[1:]):
+        r = _rho_gap_in(gm, g1, p, q)
+        if r is None:
+            continue
+        ua, ub = r
+        xa = _X_at(gm, g1, ua) if ua is not None else _X_end(gm, g1, p, 1)
+        xb = _X_at(gm, g1, ub) if ub is not None else _X_end(gm, g1, q, -1)
+        cuts.append((xa, xb, ua, ub))
+    cuts.sort()
+    pieces = []
+    start, us_ = lo, u_lo
+    for xa, xb, ua, ub in cuts:
+        pieces.append((start, xa, us_, ua))
+        start, us_ = xb, ub
+    pieces.append((start, hi, us_, u_hi))
+    return pieces
+
+
+def rho_edges(gm, g1):
+    """``(lo, hi, u_lo, u_hi)``: the outer edges of rho's continuous part (:func:`rho_support`)."""
+    pieces = rho_support(gm, g1)
+    return pieces[0][0], pieces[-1][1], pieces[0][2], pieces[-1][3]

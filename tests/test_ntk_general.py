@@ -299,19 +299,6 @@ def test_exact_route_edges_equal_closed_form_point_mass():
     assert abs(lo - clo) < 1e-12 * chi and abs(hi - chi) < 1e-12 * chi
 
 
-def test_exact_route_refuses_supports_it_cannot_certify():
-    """For atomic laws of D mu's support may start above 0 and have gaps that the exact route does not
-    resolve: support(), and what rests on it, raise instead of returning [0, E] (too wide); D = +-1,
-    gamma1 = 3 has rho's true left edge above 0 (the closed route's support)."""
-    ex = ft.ntk_law("relu", gamma1=3, gamma2=sympy.Rational(1, 2), d_law="rademacher", method="exact")
-    cl = ft.ntk_law("relu", gamma1=3, gamma2=sympy.Rational(1, 2), d_law="rademacher")
-    assert cl.support()[0][0] > 0.05
-    with pytest.raises(InvalidArgument, match="not available"):
-        ex.support()
-    with pytest.raises(InvalidArgument, match="not available"):
-        ex.mu.support()
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("g1", [sympy.Rational(1, 2), sympy.Integer(5)])
 def test_exact_route_moments_on_a_contour_uniform_D(g1):
