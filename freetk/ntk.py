@@ -641,11 +641,11 @@ def edge_arc_rule(e, r, n):
 
 
 def _bisected_rule(f, a, b, n, tol, max_splits):
-    """Nodes, weights and values of ``f`` for ``int f`` over the panels ``[a_i, b_i]``: ``n``-point Gauss-Legendre,
-    each panel replaced by its two halves while the two results differ by more than ``tol`` times the total (one
-    vectorised call of ``f`` per round, all panels at once).  Returns ``(x, w, fx, ends, err)``, ``ends`` the
-    accepted panels and ``err`` None, or ``(lo, hi, difference)`` of the worst panel left after ``max_splits``
-    rounds."""
+    """Panels, nodes, weights and values of ``f`` for ``int f`` over the panels ``[a_i, b_i]``: ``n``-point
+    Gauss-Legendre, each panel replaced by its two halves while the two results differ by more than ``tol`` times
+    the total (one vectorised call of ``f`` per round, all panels at once).  Returns ``(ends, x, w, fx, err)``:
+    the accepted panels ``ends`` (sorted, shape (P, 2)) and their nodes, weights and values (shape (P, n)); ``err``
+    None, or ``(lo, hi, difference)`` of the worst panel left after ``max_splits`` rounds."""
     t, wt = np.polynomial.legendre.leggauss(n)
 
     def nodes(a, b):
@@ -654,65 +654,86 @@ def _bisected_rule(f, a, b, n, tol, max_splits):
     a, b = np.asarray(a, float), np.asarray(b, float)
     xs, ws = nodes(a, b)
     fs = f(xs.ravel()).reshape(xs.shape)
-    done_x, done_w, done_f, done_ab = [], [], [], []
+    done = []                                  # (ends, x, w, f) of accepted halves
     err = None
     for rnd in range(max_splits + 1):
         m = (a + b) / 2
-        xc, wc = nodes(np.concatenate([a, m]), np.concatenate([m, b]))
+        lo2, hi2 = np.concatenate([a, m]), np.concatenate([m, b])
+        xc, wc = nodes(lo2, hi2)
         fc = f(xc.ravel()).reshape(xc.shape)
         k = a.size
         whole = np.sum(ws * fs, 1)
         halves = np.sum(wc[:k] * fc[:k], 1) + np.sum(wc[k:] * fc[k:], 1)
-        total = abs(sum(float(np.sum(dw * df)) for dw, df in zip(done_w, done_f)) + float(np.sum(halves)))
+        total = abs(sum(float(np.sum(d[2] * d[3])) for d in done) + float(np.sum(halves)))
         diff = np.abs(whole - halves)
-        ok = diff <= tol * max(total, 1e-300)
-        if rnd == max_splits:
+        ok = diff <= tol * total
+        if rnd == max_splits and not np.all(ok):
+            j = int(np.argmax(diff))
+            err = (float(a[j]), float(b[j]), float(diff[j]))
             ok[:] = True
-            if np.any(diff > tol * total):
-                j = int(np.argmax(diff))
-                err = (float(a[j]), float(b[j]), float(diff[j]))
-        for half in (slice(0, k), slice(k, 2 * k)):
-            sel = np.nonzero(ok)[0]
-            done_x.append(xc[half][sel].ravel())
-            done_w.append(wc[half][sel].ravel())
-            done_f.append(fc[half][sel].ravel())
-        done_ab += [(float(a[j]), float(m[j])) for j in np.nonzero(ok)[0]]
-        done_ab += [(float(m[j]), float(b[j])) for j in np.nonzero(ok)[0]]
+        both = np.concatenate([ok, ok])
+        done.append((np.c_[lo2, hi2][both], xc[both], wc[both], fc[both]))
         if np.all(ok):
             break
         bad = ~ok
         a, b = np.concatenate([a[bad], m[bad]]), np.concatenate([m[bad], b[bad]])
-        xs = np.concatenate([xc[:k][bad], xc[k:][bad]])
-        ws = np.concatenate([wc[:k][bad], wc[k:][bad]])
-        fs = np.concatenate([fc[:k][bad], fc[k:][bad]])
-    return (np.concatenate(done_x), np.concatenate(done_w), np.concatenate(done_f), sorted(done_ab), err)
+        xs, ws, fs = (np.concatenate([v[:k][bad], v[k:][bad]]) for v in (xc, wc, fc))
+    ends, x, w, fx = (np.concatenate([d[i] for d in done]) for i in range(4))
+    order = np.argsort(ends[:, 0])
+    return ends[order], x[order], w[order], fx[order], err
 
 
 @dataclass(frozen=True)
 class AxisRule:
     """``int g d rho = sum w g(x) f + (1/pi) Im sum wz g(z) G`` (:meth:`ExactNTKLaw.real_axis_table`): the density
-    ``f`` at the real nodes ``x`` (between the arcs) and ``G_rho`` at the nodes ``z`` of the half circles around
-    the edges, which stand for ``rho`` on the intervals ``arcs`` (atoms there included: the atom at 0 when the
-    left edge is 0).  ``g`` must be analytic on the half discs (a polynomial); ``bound`` estimates the error of
-    the mass (differences of the two rules on the half circles, and of the panels left unconverged)."""
+    ``f`` at the Gauss nodes ``x`` of the panels ``ends`` (between the arcs; arrays of shape (panels, nodes)) and
+    ``G_rho`` at the nodes ``z`` of the half circles around the edges, which stand for ``rho`` on the intervals
+    ``arcs`` (atoms there included: the atom at 0 when the left edge is 0).  ``g`` must be analytic on the half
+    discs (a polynomial); ``bound`` estimates the error of the mass (differences of the two rules on the half
+    circles, and of the panels left unconverged); ``atoms`` are rho's atoms outside the arcs."""
 
+    ends: np.ndarray
     x: np.ndarray
     w: np.ndarray
     f: np.ndarray
-    z: np.ndarray
-    wz: np.ndarray
-    G: np.ndarray
+    z: tuple
+    wz: tuple
+    G: tuple
     arcs: tuple
+    atoms: tuple
     bound: float
 
+    def _arc(self, i, g=None):
+        gz = 1.0 if g is None else np.asarray(g(self.z[i]), complex)
+        return float(np.sum(self.wz[i] * gz * self.G[i]).imag / np.pi)
+
     def integral(self, g):
-        """``int g d rho`` over the continuous part and the atoms inside the arcs' intervals; ``g`` vectorised,
-        taking complex arguments."""
+        """``int g d rho``, atoms included; ``g`` vectorised, taking complex arguments (analytic on the half discs)."""
         real = float(np.sum(self.w * self.f * np.asarray(g(self.x), float)))
-        return real + float(np.sum(self.wz * np.asarray(g(self.z), complex) * self.G).imag / np.pi)
+        return (real + sum(self._arc(i, g) for i in range(len(self.z)))
+                + sum(m * float(np.real(g(np.array([loc + 0j]))[0])) for loc, m in self.atoms))
+
+    def cdf(self, x):
+        """``rho((-oo, x])`` for ``x`` between the arcs (``arcs[0][1] <= x <= arcs[-1][0]``): the mass up to the first
+        arc's end plus the integral of each panel's interpolating polynomial (degree ``n - 1`` through its Gauss nodes)
+        up to ``x``."""
+        x = np.asarray(x, float)
+        lo, hi = self.arcs[0][1], self.arcs[-1][0]
+        if np.any((x < lo) | (x > hi)):
+            raise InvalidArgument(f"AxisRule.cdf: x must lie between the arcs, in [{lo:.6g}, {hi:.6g}]")
+        base = self._arc(0) + sum(m for loc, m in self.atoms if loc < self.arcs[0][0])
+        mass = np.sum(self.w * self.f, 1)
+        cum = np.concatenate([[0.0], np.cumsum(mass)])
+        j = np.clip(np.searchsorted(self.ends[:, 0], x, side="right") - 1, 0, len(self.ends) - 1)
+        out = np.empty(x.shape)
+        for i, (xi, ji) in enumerate(zip(x.ravel(), j.ravel())):
+            a, b = self.ends[ji]
+            c = np.polynomial.legendre.Legendre.fit(self.x[ji], self.f[ji], self.x.shape[1] - 1, domain=[a, b])
+            out.flat[i] = base + cum[ji] + float(c.integ(lbnd=a)(xi))
+        return out
 
     def covers(self, loc):
-        """True when an atom at ``loc`` is already inside :meth:`integral` (inside an arc's interval)."""
+        """True when an atom at ``loc`` is already inside an arc's interval."""
         return any(lo < loc < hi for lo, hi in self.arcs)
 
 
@@ -1281,7 +1302,7 @@ class ExactNTKLaw(NTKLaw):
             parts.append((q[0], q[1], allG[i:i + q[0].size]))
             i += q[0].size
         bound = 0.0
-        for (z1, w1, G1), (z2, w2, G2), e in ((parts[0], parts[1], lo), (parts[2], parts[3], hi)):
+        for (_, w1, G1), (_, w2, G2), e in ((parts[0], parts[1], lo), (parts[2], parts[3], hi)):
             m1, m2 = np.sum(w1 * G1).imag / np.pi, np.sum(w2 * G2).imag / np.pi
             diff = abs(m1 - m2)
             if not diff <= tol + 16 * np.finfo(float).eps * abs(m2):
@@ -1293,22 +1314,22 @@ class ExactNTKLaw(NTKLaw):
         ks = np.arange(levels)
         a = np.concatenate([lo + h * 4.0 ** -(ks + 1), hi - h * 4.0 ** -ks])
         b = np.concatenate([lo + h * 4.0 ** -ks, hi - h * 4.0 ** -(ks + 1)])
-        x, w, f, ends, err = _bisected_rule(lambda t: np.asarray(self.pdf(t), float), a, b, n, tol, max_splits)
+        ends, x, w, f, err = _bisected_rule(lambda t: np.asarray(self.pdf(t), float), a, b, n, tol, max_splits)
         if err is not None:
             warnings.warn(f"ExactNTKLaw.real_axis_table: after {max_splits} bisections the rule on {err[0]:.6g} .. "
                           f"{err[1]:.6g} still differs from its halves by {err[2]:.2g}", PrecisionWarning, stacklevel=2)
             bound += err[2]
-        out = AxisRule(x, w, f, np.concatenate([q[0] for q in arc]), np.concatenate([q[1] for q in arc]),
-                       np.concatenate([q[2] for q in arc]), ((lo - r, lo + r), (hi - r, hi + r)), bound)
+        arcs = ((lo - r, lo + r), (hi - r, hi + r))
+        atoms = tuple((loc, m) for loc, m in self.atoms_float() if not any(p < loc < q for p, q in arcs))
+        out = AxisRule(ends, x, w, f, tuple(q[0] for q in arc), tuple(q[1] for q in arc), tuple(q[2] for q in arc),
+                       arcs, atoms, bound)
         self._cache["real_axis_table"] = out
         return out
 
     def total_mass(self):
-        """Atoms plus the density integrated on the real axis, with ``rho([0, cut])`` from the half circle when
-        the continuous part reaches 0 (:meth:`real_axis_table`; no Chebyshev table).  Refused, like
-        ``support()``, for a law of D with finitely many atoms."""
-        rule = self.real_axis_table()
-        return rule.integral(np.ones_like) + sum(w for loc, w in self.atoms_float() if not rule.covers(loc))
+        """The mass of :meth:`real_axis_table` (density between the edges' half circles, the half circles' masses,
+        atoms; no Chebyshev table).  Refused, like ``support()``, for a law of D with finitely many atoms."""
+        return self.real_axis_table().integral(np.ones_like)
 
     def _edges(self):
         if "edges" not in self._cache:

@@ -1,0 +1,138 @@
+"""The exact route (``ntk_law(..., method="exact")``) on the real axis: mass, moments and cdf of rho from its
+density plus half circles around the edges (``ExactNTKLaw.real_axis_table``), when rho's continuous part reaches
+0 (gamma1 > 1, an atom at 0); Monte Carlo KS distances; values at dps = 30.
+
+References are independent of the route: exact moments (power series of freetk.ntk_series, which never solve an
+equation for G), closed-form laws (Marchenko-Pastur), elementary integrals, exact finite NTK spectra, and an
+mpmath solve of rho's equation with a Gauss rule of mu built from ball-arithmetic moments.
+"""
+import functools
+import warnings
+
+import mpmath
+import numpy as np
+import pytest
+import sympy
+
+import freetk as ft
+from freetk.errors import InvalidArgument, PrecisionWarning
+from freetk.inversion import gauss_from_jacobi, jacobi_from_moments
+from freetk.ntk import _bisected_rule, edge_arc_rule
+from freetk.ntk_series import mu_moments_arb
+from freetk.precision import context
+
+HALF = sympy.Rational(1, 2)
+
+
+# ----------------------------------------------------------------------------- the pure kernels (default suite)
+@pytest.mark.parametrize("ratio", [sympy.Rational(1, 2), sympy.Integer(3)])
+def test_edge_arc_rule_marchenko_pastur(ratio):
+    """Cauchy's theorem on the half circle |z - e| = r: (1/pi) Im int_arc G dz = mu([e - r, e + r]), atoms inside
+    included, against the closed-form cdf of Marchenko-Pastur (ratio 3: atom 2/3 at 0; the circle around 0 passes
+    through the gap and contains the atom; around the edges (1 -+ sqrt(lambda))^2 it crosses the support)."""
+    mp = ft.marchenko_pastur(ratio)
+    lam = float(ratio)
+    lo, hi = (1 - np.sqrt(lam)) ** 2, (1 + np.sqrt(lam)) ** 2
+    # every circle stays at a fair distance from the edges it does not enclose (Gauss-Legendre in the angle
+    # converges geometrically with the distance of the circle to the singularities of G)
+    for e, r in ((lo, 0.05), (hi, 0.3), (0.0, 0.4 * lo if lam < 1 else 0.3), (1.0, 0.2)):
+        z, dz = edge_arc_rule(e, r, 24)
+        val = np.sum(dz * np.asarray(mp.cauchy(z))).imag / np.pi
+        ref = float(mp.cdf(e + r)) - float(mp.cdf(e - r))
+        assert abs(val - ref) < 1e-13, (e, r, val, ref)
+        # a polynomial weight: int x^2 over [e - r, e + r] against the closed form's density (plus atoms)
+        val2 = np.sum(dz * z ** 2 * np.asarray(mp.cauchy(z))).imag / np.pi
+        x, w = np.polynomial.legendre.leggauss(200)
+        a, b = max(e - r, lo), min(e + r, hi)
+        ref2 = 0.0 if b <= a else float(np.sum((b - a) / 2 * w * ((a + b) / 2 + (b - a) / 2 * x) ** 2
+                                               * np.asarray(mp.pdf((a + b) / 2 + (b - a) / 2 * x))))
+        # the density has square-root edges: Gauss-Legendre on [a, b] converges like n^-3 only; 200 points: ~1e-7
+        assert abs(val2 - ref2) < 1e-6 * max(ref2, 1e-3), (e, r, val2, ref2)
+
+
+def test_bisected_rule_resolves_an_interior_feature():
+    """f = 1/((x - 0.37)^2 + eps^2) on [0, 1] (a steep interior feature of width eps = 1e-3, as the density of rho
+    where u passes by a shoulder of mu): the bisected Gauss-Legendre rule against the closed form
+    (arctan((1 - 0.37)/eps) + arctan(0.37/eps))/eps to 1e-13 relative, with the panels refined only near 0.37."""
+    eps, c = 1e-3, 0.37
+    f = lambda x: 1 / ((x - c) ** 2 + eps ** 2)      # noqa: E731
+    ends, x, w, fx, err = _bisected_rule(f, np.array([0.0, 0.5]), np.array([0.5, 1.0]), 16, 1e-14, 20)
+    ref = (np.arctan((1 - c) / eps) + np.arctan(c / eps)) / eps
+    assert err is None
+    assert abs(np.sum(w * fx) - ref) < 1e-13 * ref
+    assert np.allclose(fx, f(x), rtol=0, atol=0)
+    widths = ends[:, 1] - ends[:, 0]
+    assert widths[np.argmin(np.abs((ends[:, 0] + ends[:, 1]) / 2 - c))] < 0.02 and widths.max() >= 0.25
+    # the panels tile [0, 1]
+    assert ends[0, 0] == 0 and ends[-1, 1] == 1 and np.all(ends[1:, 0] == ends[:-1, 1])
+
+
+def test_bisected_rule_reports_what_it_could_not_reach():
+    """A jump inside a panel never converges: after max_splits rounds the worst panel and its difference come back."""
+    ends, x, w, fx, err = _bisected_rule(lambda x: (x > 0.3).astype(float), np.array([0.0]), np.array([1.0]), 8,
+                                         1e-14, 3)
+    assert err is not None and err[0] <= 0.3 <= err[1] and err[2] > 1e-6
+
+
+def test_real_axis_table_refused_for_atomic_D():
+    ex = ft.ntk_law("relu", gamma1=3, gamma2=HALF, d_law="rademacher", method="exact")
+    with pytest.raises(InvalidArgument, match="not available"):
+        ex.real_axis_table()
+    with pytest.raises(InvalidArgument, match="not available"):
+        ex.total_mass()
+
+
+# ----------------------------------------------------------------------------- mass and moments on the real axis
+def _check_moments(law, bound):
+    """The rule's integrals of x^k, k <= 12 (density between the half circles + half circles + atoms) against the
+    exact moments of the power series, and total_mass against 1."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PrecisionWarning)
+        rule = law.real_axis_table()
+    exact = [float(v) for v in law.moments(12)]
+    errs = []
+    for k in range(13):
+        mk = rule.integral(lambda x: x ** k)
+        errs.append(abs(mk - exact[k]) / exact[k])
+    assert max(errs) < bound, errs
+    assert abs(law.total_mass() - 1) < 1e-12
+    assert rule.bound < 1e-12
+    return rule
+
+
+@pytest.mark.slow
+def test_real_axis_moments_relu_uniform_gamma1_5():
+    """ReLU, D uniform on [-1, 1], gamma1 = 5, gamma2 = 1/2: rho has the atom 4/5 at 0 and a continuous part
+    reaching 0 (density ~ 0.1209 x^(-1/2) there) up to the image 3.0762 of mu's edge.  The moments k <= 12 of
+    density plus atom equal the exact moments to 1e-11 (measured 4e-15), mass 1 to 1e-12 (measured 1e-16);
+    the density near 0 behaves as derived (docs/ntk.md): x^(1/2) f(x) tends to a constant, the
+    difference between 1e-4 and 1e-3 being linear in x (no x^(1/2) term), and the half circle's mass
+    rho([0, r]) exceeds the atom by about 2 C r^(1/2)."""
+    law = ft.ntk_law("relu", gamma1=5, gamma2=HALF, d_law="uniform", method="exact")
+    assert law.atoms_float() == [(0.0, 0.8)] and law._edges()[2] is None
+    rule = _check_moments(law, 1e-11)
+    xs = np.array([1e-5, 1e-4, 1e-3])
+    P = np.sqrt(xs) * law.pdf(xs)
+    slope1, slope2 = (P[1] - P[0]) / (xs[1] - xs[0]), (P[2] - P[1]) / (xs[2] - xs[1])
+    assert abs(slope1 - slope2) < 0.02 * abs(slope2)          # P(x) = C + C' x + O(x^2)
+    r = rule.arcs[0][1]
+    near0 = rule._arc(0) - 0.8
+    assert abs(near0 - 2 * P[0] * np.sqrt(r)) < 0.05 * near0
+
+
+@pytest.mark.slow
+def test_real_axis_mass_quadratic_uniform():
+    """sigma = x^2/2 (a = 0, c1 = 1), D uniform, gamma1 = 1, gamma2 = 1/2: mu has the atom 1/4 at 0, so does rho;
+    the moment route counted it twice (total_mass() = cdf(4.0) = 1.25: the atom plus a spurious bulk on
+    [0, 2.9e-4]).  Exact route: mass 1 to 1e-12 (measured 0), cdf(4.0) = 1, the atom once, and the moments
+    k <= 12 equal the exact ones to 1e-11 (measured 4e-16)."""
+    law = ft.ntk_law("quadratic", gamma1=1, gamma2=HALF, d_law="uniform", method="exact")
+    assert law.atoms_float() == [(0.0, 0.25)]
+    rule = _check_moments(law, 1e-11)
+    assert law.cdf(4.0) == 1.0
+    # the cdf from the table between the arcs against the contour cdf (a different path, no density table)
+    x = np.array([0.05, 1.0, 2.5])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PrecisionWarning)
+        ref = law.cdf(x)
+    assert np.max(np.abs(rule.cdf(x) - ref)) < 1e-10
