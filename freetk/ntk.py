@@ -1288,8 +1288,9 @@ class ExactNTKLaw(NTKLaw):
 
         For a law of D with finitely many atoms rho's support is not certified on this route (a left edge can
         come from a gap of mu): refused with InvalidArgument, as ``support()``."""
-        if "real_axis_table" in self._cache:
-            return self._cache["real_axis_table"]
+        key = ("real_axis_table", n, levels, tol, max_splits, tuple(arc_nodes))
+        if key in self._cache:
+            return self._cache[key]
         self._mu._impl.check_support("rho")
         lo, hi = self._edges()[:2]
         h = (hi - lo) / 2
@@ -1323,7 +1324,7 @@ class ExactNTKLaw(NTKLaw):
         atoms = tuple((loc, m) for loc, m in self.atoms_float() if not any(p < loc < q for p, q in arcs))
         out = AxisRule(ends, x, w, f, tuple(q[0] for q in arc), tuple(q[1] for q in arc), tuple(q[2] for q in arc),
                        arcs, atoms, bound)
-        self._cache["real_axis_table"] = out
+        self._cache[key] = out
         return out
 
     def total_mass(self):
