@@ -635,6 +635,8 @@ def edge_arc_rule(e, r, n):
     ``int_[e-r, e+r] g d rho = (1/pi) Im sum dz g(z) G(z)`` (Cauchy's theorem on the half disc, with
     ``-Im G(x + i0)/pi = rho``), atoms inside included, for ``g`` analytic on the half disc and real on the real
     axis."""
+    if not (isinstance(n, (int, np.integer)) and n >= 1) or not r > 0:
+        raise InvalidArgument(f"edge_arc_rule: needs a radius r > 0 and a node count n >= 1, got r = {r!r}, n = {n!r}")
     t, wt = np.polynomial.legendre.leggauss(n)
     ei = np.exp(1j * np.pi * (t + 1) / 2)
     return e + r * ei, 1j * r * ei * (np.pi / 2) * wt
@@ -731,10 +733,6 @@ class AxisRule:
             c = np.polynomial.legendre.Legendre.fit(self.x[ji], self.f[ji], self.x.shape[1] - 1, domain=[a, b])
             out.flat[i] = base + cum[ji] + float(c.integ(lbnd=a)(xi))
         return out
-
-    def covers(self, loc):
-        """True when an atom at ``loc`` is already inside an arc's interval."""
-        return any(lo < loc < hi for lo, hi in self.arcs)
 
 
 # ----------------------------------------------------------------------------- rho
@@ -1288,6 +1286,13 @@ class ExactNTKLaw(NTKLaw):
 
         For a law of D with finitely many atoms rho's support is not certified on this route (a left edge can
         come from a gap of mu): refused with InvalidArgument, as ``support()``."""
+        for name, v, least in (("n", n, 2), ("levels", levels, 1), ("max_splits", max_splits, 0)):
+            if not (isinstance(v, (int, np.integer)) and v >= least):
+                raise InvalidArgument(f"Argument `{name}` of `ExactNTKLaw.real_axis_table` must be an integer >= {least}, "
+                                      f"got {v!r}")
+        if not (tol > 0 and len(arc_nodes) == 2 and min(arc_nodes) >= 1):
+            raise InvalidArgument("ExactNTKLaw.real_axis_table: needs tol > 0 and two node counts >= 1 in `arc_nodes`, "
+                                  f"got tol = {tol!r}, arc_nodes = {arc_nodes!r}")
         key = ("real_axis_table", n, levels, tol, max_splits, tuple(arc_nodes))
         if key in self._cache:
             return self._cache[key]

@@ -270,3 +270,13 @@ def test_cauchy_dps30_against_gauss_rule_solve():
         assert abs(ref - ref2) < 1e-28 * abs(ref)               # the reference has converged here
         assert abs(mpmath.re(G) - mpmath.re(ref)) < 1e-25 * abs(ref), (x, G, ref)
         assert abs(mpmath.im(G) - mpmath.im(ref)) < 1e-25 * abs(mpmath.im(ref)), (x, G, ref)
+
+
+def test_bad_arguments_are_refused():
+    with pytest.raises(InvalidArgument, match="edge_arc_rule"):
+        edge_arc_rule(0.0, -1.0, 8)
+    law = _relu_gamma1_5()
+    with pytest.raises(InvalidArgument, match="levels"):
+        law.real_axis_table(levels=0)
+    with pytest.raises(InvalidArgument, match="tol"):
+        law.real_axis_table(tol=-1)
