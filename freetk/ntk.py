@@ -685,6 +685,17 @@ def _bisected_rule(f, a, b, n, tol, max_splits):
     return ends[order], x[order], w[order], fx[order], err
 
 
+def _check_table_args(n, levels, tol, max_splits, arc_nodes):
+    """InvalidArgument naming the argument of ``ExactNTKLaw.real_axis_table`` that is out of range."""
+    for name, v, least in (("n", n, 2), ("levels", levels, 1), ("max_splits", max_splits, 0)):
+        if not (isinstance(v, (int, np.integer)) and v >= least):
+            raise InvalidArgument(f"Argument `{name}` of `ExactNTKLaw.real_axis_table` must be an integer >= {least}, "
+                                  f"got {v!r}")
+    if not (tol > 0 and len(arc_nodes) == 2 and min(arc_nodes) >= 1):
+        raise InvalidArgument("ExactNTKLaw.real_axis_table: needs tol > 0 and two node counts >= 1 in `arc_nodes`, "
+                              f"got tol = {tol!r}, arc_nodes = {arc_nodes!r}")
+
+
 @dataclass(frozen=True)
 class AxisRule:
     """``int g d rho = sum w g(x) f + (1/pi) Im sum wz g(z) G`` (:meth:`ExactNTKLaw.real_axis_table`): the density
@@ -1286,13 +1297,7 @@ class ExactNTKLaw(NTKLaw):
 
         For a law of D with finitely many atoms rho's support is not certified on this route (a left edge can
         come from a gap of mu): refused with InvalidArgument, as ``support()``."""
-        for name, v, least in (("n", n, 2), ("levels", levels, 1), ("max_splits", max_splits, 0)):
-            if not (isinstance(v, (int, np.integer)) and v >= least):
-                raise InvalidArgument(f"Argument `{name}` of `ExactNTKLaw.real_axis_table` must be an integer >= {least}, "
-                                      f"got {v!r}")
-        if not (tol > 0 and len(arc_nodes) == 2 and min(arc_nodes) >= 1):
-            raise InvalidArgument("ExactNTKLaw.real_axis_table: needs tol > 0 and two node counts >= 1 in `arc_nodes`, "
-                                  f"got tol = {tol!r}, arc_nodes = {arc_nodes!r}")
+        _check_table_args(n, levels, tol, max_splits, arc_nodes)
         key = ("real_axis_table", n, levels, tol, max_splits, tuple(arc_nodes))
         if key in self._cache:
             return self._cache[key]
@@ -1300,22 +1305,7 @@ class ExactNTKLaw(NTKLaw):
         lo, hi = self._edges()[:2]
         h = (hi - lo) / 2
         r = h * 4.0 ** -levels
-        # the two half circles, both rules in one batch
-        rules = [edge_arc_rule(e, r, m) for e in (lo, hi) for m in arc_nodes]
-        allG = self._cauchy_np(np.concatenate([q[0] for q in rules]))
-        parts, i = [], 0
-        for q in rules:
-            parts.append((q[0], q[1], allG[i:i + q[0].size]))
-            i += q[0].size
-        bound = 0.0
-        for (_, w1, G1), (_, w2, G2), e in ((parts[0], parts[1], lo), (parts[2], parts[3], hi)):
-            m1, m2 = np.sum(w1 * G1).imag / np.pi, np.sum(w2 * G2).imag / np.pi
-            diff = abs(m1 - m2)
-            if not diff <= tol + 16 * np.finfo(float).eps * abs(m2):
-                warnings.warn(f"ExactNTKLaw.real_axis_table: the {arc_nodes[0]}- and {arc_nodes[1]}-point rules on the "
-                              f"half circle |z - {e:.6g}| = {r:.3g} differ by {diff:.2g}", PrecisionWarning, stacklevel=2)
-            bound += diff
-        arc = [parts[1], parts[3]]
+        arc, bound = self._edge_arcs((lo, hi), r, arc_nodes, tol)
         # between them: graded panels, bisected where the rule on the two halves disagrees
         ks = np.arange(levels)
         a = np.concatenate([lo + h * 4.0 ** -(ks + 1), hi - h * 4.0 ** -ks])
@@ -1331,6 +1321,27 @@ class ExactNTKLaw(NTKLaw):
                        arcs, atoms, bound)
         self._cache[key] = out
         return out
+
+    def _edge_arcs(self, edges, r, arc_nodes, tol):
+        """``(z, dz, G_rho)`` on the half circle of radius ``r`` around each edge (the rule with ``arc_nodes[1]``
+        points), and the sum of the differences of the masses from the two rules of ``arc_nodes`` points (a
+        PrecisionWarning where one exceeds ``tol`` plus rounding); all points in one batch."""
+        rules = [edge_arc_rule(e, r, m) for e in edges for m in arc_nodes]
+        allG = self._cauchy_np(np.concatenate([q[0] for q in rules]))
+        parts, i = [], 0
+        for q in rules:
+            parts.append((q[0], q[1], allG[i:i + q[0].size]))
+            i += q[0].size
+        bound = 0.0
+        for j, e in enumerate(edges):
+            (_, w1, G1), (_, w2, G2) = parts[2 * j], parts[2 * j + 1]
+            m1, m2 = np.sum(w1 * G1).imag / np.pi, np.sum(w2 * G2).imag / np.pi
+            diff = abs(m1 - m2)
+            if not diff <= tol + 16 * np.finfo(float).eps * abs(m2):
+                warnings.warn(f"ExactNTKLaw.real_axis_table: the {arc_nodes[0]}- and {arc_nodes[1]}-point rules on the "
+                              f"half circle |z - {e:.6g}| = {r:.3g} differ by {diff:.2g}", PrecisionWarning, stacklevel=3)
+            bound += diff
+        return parts[1::2], bound
 
     def total_mass(self):
         """The mass of :meth:`real_axis_table` (density between the edges' half circles, the half circles' masses,
