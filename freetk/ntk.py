@@ -22,6 +22,7 @@ Routes for ``mu`` (``method=``):
   but slow (docs/benchmarks.md); ``"auto"`` keeps the moment route for general ``nu``.
 * ``c1 = 0`` (even ``phi``): ``mu`` is the law of ``a T`` exactly, whatever ``method``.
 """
+from dataclasses import dataclass
 from fractions import Fraction
 import warnings
 
@@ -623,6 +624,125 @@ def make_route(mu, method, closed_ok, c_zero):
     if method == "moments" or not closed_ok:
         return MomentRoute(mu)
     return ClosedRoute(mu)
+
+
+# ----------------------------------------------------------------------------- integrals of rho on the real axis
+def edge_arc_rule(e, r, n):
+    """Nodes ``z`` and weights ``dz`` of ``n``-point Gauss-Legendre in the angle on the upper half circle
+    ``z = e + r e^(i theta)``, ``theta`` from 0 to pi.  For a law whose Cauchy transform ``G`` is analytic in the
+    upper half-plane with boundary values continuous at ``e +- r`` (no atom there),
+    ``int_[e-r, e+r] g d rho = (1/pi) Im sum dz g(z) G(z)`` (Cauchy's theorem on the half disc, with
+    ``-Im G(x + i0)/pi = rho``), atoms inside included, for ``g`` analytic on the half disc and real on the real
+    axis."""
+    if not (isinstance(n, (int, np.integer)) and n >= 1) or not r > 0:
+        raise InvalidArgument(f"edge_arc_rule: needs a radius r > 0 and a node count n >= 1, got r = {r!r}, n = {n!r}")
+    t, wt = np.polynomial.legendre.leggauss(n)
+    ei = np.exp(1j * np.pi * (t + 1) / 2)
+    return e + r * ei, 1j * r * ei * (np.pi / 2) * wt
+
+
+def _bisected_rule(f, a, b, n, tol, max_splits):
+    """Panels, nodes, weights and values of ``f`` for ``int f`` over the panels ``[a_i, b_i]``: ``n``-point
+    Gauss-Legendre, each panel replaced by its two halves while the two results differ by more than ``tol`` times
+    the total (one vectorised call of ``f`` per round, all panels at once).  Returns ``(ends, x, w, fx, err)``:
+    the accepted panels ``ends`` (sorted, shape (P, 2)) and their nodes, weights and values (shape (P, n)); ``err``
+    None, or ``(lo, hi, difference)`` of the worst panel left after ``max_splits`` rounds."""
+    t, wt = np.polynomial.legendre.leggauss(n)
+
+    def nodes(a, b):
+        return ((a + b)[:, None] + (b - a)[:, None] * t) / 2, (b - a)[:, None] / 2 * wt
+
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    xs, ws = nodes(a, b)
+    fs = f(xs.ravel()).reshape(xs.shape)
+    done = []                                  # (ends, x, w, f) of accepted halves
+    err = None
+    for rnd in range(max_splits + 1):
+        m = (a + b) / 2
+        lo2, hi2 = np.concatenate([a, m]), np.concatenate([m, b])
+        xc, wc = nodes(lo2, hi2)
+        fc = f(xc.ravel()).reshape(xc.shape)
+        k = a.size
+        whole = np.sum(ws * fs, 1)
+        halves = np.sum(wc[:k] * fc[:k], 1) + np.sum(wc[k:] * fc[k:], 1)
+        total = abs(sum(float(np.sum(d[2] * d[3])) for d in done) + float(np.sum(halves)))
+        diff = np.abs(whole - halves)
+        ok = diff <= tol * total
+        if rnd == max_splits and not np.all(ok):
+            j = int(np.argmax(diff))
+            err = (float(a[j]), float(b[j]), float(diff[j]))
+            ok[:] = True
+        both = np.concatenate([ok, ok])
+        done.append((np.c_[lo2, hi2][both], xc[both], wc[both], fc[both]))
+        if np.all(ok):
+            break
+        bad = ~ok
+        a, b = np.concatenate([a[bad], m[bad]]), np.concatenate([m[bad], b[bad]])
+        xs, ws, fs = (np.concatenate([v[:k][bad], v[k:][bad]]) for v in (xc, wc, fc))
+    ends, x, w, fx = (np.concatenate([d[i] for d in done]) for i in range(4))
+    order = np.argsort(ends[:, 0])
+    return ends[order], x[order], w[order], fx[order], err
+
+
+def _check_table_args(n, levels, tol, max_splits, arc_nodes):
+    """InvalidArgument naming the argument of ``ExactNTKLaw.real_axis_table`` that is out of range."""
+    for name, v, least in (("n", n, 2), ("levels", levels, 1), ("max_splits", max_splits, 0)):
+        if not (isinstance(v, (int, np.integer)) and v >= least):
+            raise InvalidArgument(f"Argument `{name}` of `ExactNTKLaw.real_axis_table` must be an integer >= {least}, "
+                                  f"got {v!r}")
+    if not (tol > 0 and len(arc_nodes) == 2 and min(arc_nodes) >= 1):
+        raise InvalidArgument("ExactNTKLaw.real_axis_table: needs tol > 0 and two node counts >= 1 in `arc_nodes`, "
+                              f"got tol = {tol!r}, arc_nodes = {arc_nodes!r}")
+
+
+@dataclass(frozen=True)
+class AxisRule:
+    """``int g d rho = sum w g(x) f + (1/pi) Im sum wz g(z) G`` (:meth:`ExactNTKLaw.real_axis_table`): the density
+    ``f`` at the Gauss nodes ``x`` of the panels ``ends`` (between the arcs; arrays of shape (panels, nodes)) and
+    ``G_rho`` at the nodes ``z`` of the half circles around the edges, which stand for ``rho`` on the intervals
+    ``arcs`` (atoms there included: the atom at 0 when the left edge is 0).  ``g`` must be analytic on the half
+    discs (a polynomial); ``bound`` estimates the error of the mass (differences of the two rules on the half
+    circles, and of the panels left unconverged); ``atoms`` are rho's atoms outside the arcs."""
+
+    ends: np.ndarray
+    x: np.ndarray
+    w: np.ndarray
+    f: np.ndarray
+    z: tuple
+    wz: tuple
+    G: tuple
+    arcs: tuple
+    atoms: tuple
+    bound: float
+
+    def _arc(self, i, g=None):
+        gz = 1.0 if g is None else np.asarray(g(self.z[i]), complex)
+        return float(np.sum(self.wz[i] * gz * self.G[i]).imag / np.pi)
+
+    def integral(self, g):
+        """``int g d rho``, atoms included; ``g`` vectorised, taking complex arguments (analytic on the half discs)."""
+        real = float(np.sum(self.w * self.f * np.asarray(g(self.x), float)))
+        return (real + sum(self._arc(i, g) for i in range(len(self.z)))
+                + sum(m * float(np.real(g(np.array([loc + 0j]))[0])) for loc, m in self.atoms))
+
+    def cdf(self, x):
+        """``rho((-oo, x])`` for ``x`` between the arcs (``arcs[0][1] <= x <= arcs[-1][0]``): the mass up to the first
+        arc's end plus the integral of each panel's interpolating polynomial (degree ``n - 1`` through its Gauss nodes)
+        up to ``x``."""
+        x = np.asarray(x, float)
+        lo, hi = self.arcs[0][1], self.arcs[-1][0]
+        if np.any((x < lo) | (x > hi)):
+            raise InvalidArgument(f"AxisRule.cdf: x must lie between the arcs, in [{lo:.6g}, {hi:.6g}]")
+        base = self._arc(0) + sum(m for loc, m in self.atoms if loc < self.arcs[0][0])
+        mass = np.sum(self.w * self.f, 1)
+        cum = np.concatenate([[0.0], np.cumsum(mass)])
+        j = np.clip(np.searchsorted(self.ends[:, 0], x, side="right") - 1, 0, len(self.ends) - 1)
+        out = np.empty(x.shape)
+        for i, (xi, ji) in enumerate(zip(x.ravel(), j.ravel())):
+            a, b = self.ends[ji]
+            c = np.polynomial.legendre.Legendre.fit(self.x[ji], self.f[ji], self.x.shape[1] - 1, domain=[a, b])
+            out.flat[i] = base + cum[ji] + float(c.integ(lbnd=a)(xi))
+        return out
 
 
 # ----------------------------------------------------------------------------- rho
@@ -1238,58 +1358,85 @@ class ExactNTKLaw(NTKLaw):
             return flat.reshape(x.shape)
         return float(F2[0])
 
-    def real_axis_table(self, n=16, kmax=24, tol=1e-15):
-        """Nodes, weights and density values for ``int g(x) f(x) dx`` over rho's continuous part on the real
-        axis, graded at both edges: Gauss-Legendre with ``n`` points on the panels ``lo + (w/2)[4^-(k+1), 4^-k]``
-        and ``hi - (w/2)[4^-k, 4^-(k+1)]``.  The distance of each panel to its edge is a third of its length, so
-        the rule converges like ``3^(-2n)`` for any power behaviour of the density at the edge (no exponent
-        needed).  Panels are added level by level (3 at a time) until the piece left out next to the edge,
-        bounded by its length times the density at the node nearest the edge (the density decreases towards
-        the edge there: checked on the last level), is below ``tol``; ``kmax`` levels at most, else a
-        PrecisionWarning with that bound.  Only for a square-root left edge ``lo > 0`` (``u_lo`` real): when the
-        continuous part reaches 0 (``gamma1 > 1``) the density may blow up there."""
-        if "real_axis_table" in self._cache:
-            return self._cache["real_axis_table"]
-        lo, hi, u_lo, _ = self._edges()
-        if u_lo is None:
-            raise NotImplementedError("ExactNTKLaw.real_axis_table: rho's continuous part reaches 0 (no square-root "
-                                      "left edge): the graded rule does not bound the piece next to 0")
-        x, wx = np.polynomial.legendre.leggauss(n)
+    def real_axis_table(self, n=16, levels=3, tol=1e-14, max_splits=10, arc_nodes=(16, 24)):
+        """A rule for ``int g d rho`` from rho on and next to the real axis (docs/ntk.md, "Mass and moments on
+        the real axis"), as an :class:`AxisRule`.
+
+        *Next to each edge* ``e`` (``lo`` and ``hi``), ``rho([e - r, e + r])`` comes from Cauchy's theorem on the
+        half circle ``|z - e| = r`` in the upper half-plane, ``r = (w/2) 4^-levels`` (:func:`edge_arc_rule`):
+        ``G_rho`` is analytic in the upper half-plane, so ``int_[e-r, e+r] g d rho = (1/pi) Im int_arc g G_rho dz``
+        for ``g`` analytic on the half disc and real on the real axis (polynomials), atoms included (the atom at 0
+        when ``e = 0``).  Every arc point is at the distance ``r`` from the edge, so Gauss-Legendre in the angle
+        converges geometrically whatever the edge's exponent: the density blowing up like ``x^(-1/2)`` when rho's
+        continuous part reaches 0 (``gamma1 > 1``: no piece next to 0 is small enough to leave out at distances
+        where the density can still be evaluated), a square-root edge, or the quadratic vanishing of the right
+        edge for D uniform.  The two rules of ``arc_nodes`` points are compared (PrecisionWarning when they
+        differ by more than ``tol`` plus rounding) and the larger is kept.
+
+        *Between the arcs* the density is integrated by Gauss-Legendre with ``n`` points on panels graded
+        towards the edges, ``lo + (w/2)[4^-(k+1), 4^-k]`` and ``hi - (w/2)[4^-k, 4^-(k+1)]``, ``k < levels`` (each
+        panel at a third of its length from its edge: convergence like ``3^(-2n)`` for any edge exponent), each
+        bisected while the rule on it and on its two halves differ by more than ``tol`` times the mass (at most
+        ``max_splits`` times; else a PrecisionWarning): the density has steep interior features where ``u``
+        passes close to a singular point of mu's density (ReLU, D uniform, gamma1 = 5: at ``x ~ 1.95``, where
+        ``u ~ 0.343 + 0.017 i`` passes by a shoulder of mu).
+
+        For a law of D with finitely many atoms (several pieces, interior features of the density that the
+        bisection does not resolve in reasonable time): refused with InvalidArgument."""
+        _check_table_args(n, levels, tol, max_splits, arc_nodes)
+        key = ("real_axis_table", n, levels, tol, max_splits, tuple(arc_nodes))
+        if key in self._cache:
+            return self._cache[key]
+        if isinstance(self._mu._T.measure, Atoms):
+            raise InvalidArgument("ExactNTKLaw.real_axis_table (and total_mass): not available for a law of D with "
+                                  "finitely many atoms: rho's density has interior features that this rule does not "
+                                  "resolve to its tolerance, and supports with several pieces (docs/ntk.md, 'Not done "
+                                  "yet'); support(), pdf and cdf are available")
+        lo, hi = self._edges()[:2]
         h = (hi - lo) / 2
-        X, Wt, F = [], [], []
-        for edge, side in ((lo, 1), (hi, -1)):
-            k = 0
-            while True:
-                ks = np.arange(k, k + 3)
-                a, b = h * 4.0 ** -(ks + 1), h * 4.0 ** -ks
-                t = ((a + b)[:, None] + (b - a)[:, None] * x) / 2
-                xs = edge + side * t
-                f = np.asarray(self.pdf(xs.ravel()), float).reshape(t.shape)
-                X.append(xs.ravel())
-                Wt.append(((b - a)[:, None] / 2 * wx).ravel())
-                F.append(f.ravel())
-                k += 3
-                last = f[-1][np.argsort(t[-1])]          # the last level, from the edge inwards
-                mono = np.all(np.diff(last) >= 0)
-                bound = a[-1] * last[0]
-                if (mono and bound <= tol) or k >= kmax:
-                    break
-            if not (mono and bound <= tol):
-                warnings.warn(f"ExactNTKLaw.real_axis_table: the piece next to the edge {edge:.6g} left out may carry "
-                              f"{bound:.2g}{'' if mono else ' (density not monotone there)'}", PrecisionWarning,
-                              stacklevel=2)
-        out = (np.concatenate(X), np.concatenate(Wt), np.concatenate(F))
-        self._cache["real_axis_table"] = out
+        r = h * 4.0 ** -levels
+        arc, bound = self._edge_arcs((lo, hi), r, arc_nodes, tol)
+        # between them: graded panels, bisected where the rule on the two halves disagrees
+        ks = np.arange(levels)
+        a = np.concatenate([lo + h * 4.0 ** -(ks + 1), hi - h * 4.0 ** -ks])
+        b = np.concatenate([lo + h * 4.0 ** -ks, hi - h * 4.0 ** -(ks + 1)])
+        ends, x, w, f, err = _bisected_rule(lambda t: np.asarray(self.pdf(t), float), a, b, n, tol, max_splits)
+        if err is not None:
+            warnings.warn(f"ExactNTKLaw.real_axis_table: after {max_splits} bisections the rule on {err[0]:.6g} .. "
+                          f"{err[1]:.6g} still differs from its halves by {err[2]:.2g}", PrecisionWarning, stacklevel=2)
+            bound += err[2]
+        arcs = ((lo - r, lo + r), (hi - r, hi + r))
+        atoms = tuple((loc, m) for loc, m in self.atoms_float() if not any(p < loc < q for p, q in arcs))
+        out = AxisRule(ends, x, w, f, tuple(q[0] for q in arc), tuple(q[1] for q in arc), tuple(q[2] for q in arc),
+                       arcs, atoms, bound)
+        self._cache[key] = out
         return out
 
+    def _edge_arcs(self, edges, r, arc_nodes, tol):
+        """``(z, dz, G_rho)`` on the half circle of radius ``r`` around each edge (the rule with ``arc_nodes[1]``
+        points), and the sum of the differences of the masses from the two rules of ``arc_nodes`` points (a
+        PrecisionWarning where one exceeds ``tol`` plus rounding); all points in one batch."""
+        rules = [edge_arc_rule(e, r, m) for e in edges for m in arc_nodes]
+        allG = self._cauchy_np(np.concatenate([q[0] for q in rules]))
+        parts, i = [], 0
+        for q in rules:
+            parts.append((q[0], q[1], allG[i:i + q[0].size]))
+            i += q[0].size
+        bound = 0.0
+        for j, e in enumerate(edges):
+            (_, w1, G1), (_, w2, G2) = parts[2 * j], parts[2 * j + 1]
+            m1, m2 = np.sum(w1 * G1).imag / np.pi, np.sum(w2 * G2).imag / np.pi
+            diff = abs(m1 - m2)
+            if not diff <= tol + 16 * np.finfo(float).eps * abs(m2):
+                warnings.warn(f"ExactNTKLaw.real_axis_table: the {arc_nodes[0]}- and {arc_nodes[1]}-point rules on the "
+                              f"half circle |z - {e:.6g}| = {r:.3g} differ by {diff:.2g}", PrecisionWarning, stacklevel=3)
+            bound += diff
+        return parts[1::2], bound
+
     def total_mass(self):
-        """Atoms plus the density integrated on the real axis (:meth:`real_axis_table`; no Chebyshev table);
-        the generic table when the continuous part reaches 0."""
-        try:
-            _, ws, f = self.real_axis_table()
-        except NotImplementedError:
-            return super().total_mass()
-        return sum(w for _, w in self.atoms_float()) + float(np.sum(ws * f))
+        """The mass of :meth:`real_axis_table` (density between the edges' half circles, the half circles' masses,
+        atoms; no Chebyshev table).  Refused, like the table, for a law of D with finitely many atoms."""
+        return self.real_axis_table().integral(np.ones_like)
 
     def _pieces(self):
         """Every piece of rho's continuous support: ``[(lo, hi, u_lo, u_hi), ...]``
