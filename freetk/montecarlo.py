@@ -154,15 +154,23 @@ def _cdf_callable(law):
 
 
 def ks_distance(sample, law):
-    """Kolmogorov-Smirnov distance ``sup |F_n - F|`` between a sample and a law (its cdf)."""
+    """Kolmogorov-Smirnov distance ``sup_x |F_n(x) - F(x)|`` between a sample and a law (its cdf).
+
+    Both are right-continuous and monotone, so the supremum is reached at a jump of either: at each
+    sample point and each atom of the law ``t`` (when ``law`` lists its atoms), ``|F_n(t) - F(t)|`` and
+    the left limits ``|F_n(t-) - F(t-)|``, with ``F(t-)`` the cdf at the next double below ``t`` (a jump
+    of the law at ``t`` must not be compared with ``F_n(t-)``: an atom met by tied sample values, such
+    as exactly vanishing eigenvalues, would count as a distance)."""
     cdf = _cdf_callable(law)
     x = np.sort(np.asarray(sample, float))
     n = x.size
-    F = cdf(x)
-    # F_n jumps at ties: compare with both sides of each jump
-    hi = np.searchsorted(x, x, side="right") / n
-    lo = np.searchsorted(x, x, side="left") / n
-    return float(max(np.max(np.abs(hi - F)), np.max(np.abs(F - lo))))
+    t = x
+    if hasattr(law, "atoms"):
+        t = np.union1d(x, [float(a) for a, _ in law.atoms()])
+    Fn_right = np.searchsorted(x, t, side="right") / n
+    Fn_left = np.searchsorted(x, t, side="left") / n
+    F = cdf(np.concatenate([t, np.nextafter(t, -np.inf)]))
+    return float(max(np.max(np.abs(Fn_right - F[:t.size])), np.max(np.abs(Fn_left - F[t.size:]))))
 
 
 def w1_distance(sample, law, grid=4000):

@@ -149,3 +149,24 @@ def test_draws_of_a_law_without_exact_sampler_keep_atoms_and_every_interval():
             assert abs(np.mean(x ** k) - m[k]) < 5 * se + 1e-3 * abs(m[k]), (law, k)
         for loc, w in law.atoms_float():
             assert abs(np.mean(x == loc) - w) < 5 * np.sqrt(w * (1 - w) / n)
+
+
+def test_ks_distance_equals_scipy_kstest_for_a_continuous_law():
+    from scipy import stats
+    e = mc.wigner(300, seed=3)
+    law = ft.semicircle()
+    ref = stats.kstest(e, lambda t: np.asarray(law.cdf(t), float)).statistic
+    assert mc.ks_distance(e, law) == pytest.approx(ref, abs=1e-12)
+
+
+def test_ks_distance_with_atoms_met_by_tied_sample_values():
+    # the sample is the law exactly: distance 0 (comparing F(0), atom included, with F_n(0-) gave 1/2)
+    assert mc.ks_distance([0.0, 0.0, 1.0, 1.0], ft.atoms([0, 1], [F(1, 2), F(1, 2)])) == pytest.approx(0, abs=1e-15)
+    # Marchenko-Pastur of ratio 2 (atom 1/2 at 0): half exact zeros, half the continuous part's quantiles
+    law = ft.marchenko_pastur(2)
+    m = 200
+    q = np.asarray(law.quantile(0.5 + 0.5 * (np.arange(m) + 0.5) / m), float)
+    ks = mc.ks_distance(np.concatenate([np.zeros(m), q]), law)
+    assert ks <= 0.5 / (2 * m) + 1e-9
+    # an atom of the law between sample points counts: the same sample against the law without its atom is far
+    assert mc.ks_distance(np.concatenate([np.zeros(m), q]), ft.marchenko_pastur(F(1, 2))) > 0.3
