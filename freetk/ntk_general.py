@@ -44,6 +44,9 @@ __all__ = ["GeneralMu"]
 _GL = {}
 #: rounding level of a panel of the line quadrature, relative to the integral of |integrand| over it
 _NOISE = 256 * 2.2e-16
+#: Newton tolerance at the intermediate points of a root path (relative step; the root is then good to
+#: ~1e-16 relative after the quadratic step, and only starts the next point)
+_PATH_RTOL = 1e-8
 
 
 def _gl(n):
@@ -372,18 +375,22 @@ class GeneralMu(Measure):
         E1, E2, E3 = self._T.e_w(s, z, j)
         return 1 / g + self._r * E1, -1 / g ** 2 + self._r * E2, self._r * E3
 
-    def _newton(self, w, z, g, j=None):
+    def _newton(self, w, z, g, j=None, rtol=None, slope=False):
         """Vectorised Newton for ``W(g) = w`` on the sheet ``j`` of ``G_nu`` (None: principal), the sheet
         followed along the iterates (``_TKernel.sheet_step``); returns ``(g, j)``.  Each element stops when
         its step is at rounding level (``|dg| <= 4 eps |g|``) or its residual is
         (``|W - w| <= 8 eps (|w| + |1/g|)``), or when the step, already below ``1e-10 |g|``, stopped
-        shrinking (the rounding floor of ``W``: cancellation between ``1/g`` and the expectation)."""
+        shrinking (the rounding floor of ``W``: cancellation between ``1/g`` and the expectation).
+        ``rtol``: also stop once ``|dg| <= rtol |g|`` (an intermediate point of a path: the root is then
+        good to ``~rtol^2``, ample for the next start).  ``slope=True``: also return ``W'`` at the last
+        iterate (for the Euler predictor of the next point of a path)."""
         g = np.array(g, complex)
         j = self._T.sheet0(g.shape) if j is None else np.array(j)
         act = np.arange(g.size)
         eps = 2.2e-16
         a = self._a
         prev = np.full(g.size, np.inf)
+        dW = np.empty(g.size, complex) if slope else None
         for it in range(60):
             ga, wa, za, ja = g[act], w[act], z[act], j[act]
             Wv, Wd, _ = self._W(ga, za, ja)
@@ -396,13 +403,17 @@ class GeneralMu(Measure):
             prev[act] = adg
             gn = ga - dg
             g[act] = gn
+            if slope:
+                dW[act] = Wd
             if self._T.nsheet:
                 with np.errstate(all="ignore"):
                     j[act] = self._T.sheet_step(za / (a - ga), za / (a - gn), ja)
             done = fin & ((adg <= 4 * eps * np.abs(ga)) | (res <= 8 * eps * (np.abs(wa) + 1 / np.abs(ga))) | floor)
+            if rtol is not None:
+                done |= fin & (adg <= rtol * np.abs(ga))
             act = act[~done]
             if act.size == 0:
-                return g, j
+                return (g, j, dW) if slope else (g, j)
         raise NoConvergence("GeneralMu: Newton for G_{rho_z} did not converge", best=g,
                             residual=float(np.nanmax(res)), iterations=60)
 
@@ -413,12 +424,20 @@ class GeneralMu(Measure):
         for K in (4, 32, 256):
             g, j = np.array(g0, complex), j0
             try:
+                wprev, dW = w0, None
                 for k in range(1, K + 1):
                     t = np.pi * k / K
                     wk = (w0 + w) / 2 - (w - w0) / 2 * np.cos(t) - 1j * np.abs(w - w0) / 2 * np.sin(t)
                     if kind == "v":
                         wk = (w0 + w) / 2 - (w - w0) / 2 * np.cos(t) - np.abs(w - w0) / 2 * np.sin(t)
-                    g, j = self._newton(wk, z, g, j)
+                    if dW is not None:      # Euler predictor for 1/g, as in _roots_direct
+                        with np.errstate(all="ignore"):
+                            g, j = self._predict(g, j, z, 1 / (1 / g - (wk - wprev) / (g * g * dW)) - g)
+                    if k < K:
+                        g, j, dW = self._newton(wk, z, g, j, rtol=_PATH_RTOL, slope=True)
+                    else:
+                        g, j = self._newton(wk, z, g, j)
+                    wprev = wk
                 return g, j
             except NoConvergence:
                 continue
@@ -492,11 +511,29 @@ class GeneralMu(Measure):
         ratio = (dmin / D) ** (1 / K)
         d = D.copy()
         wk = path(d)
-        g, j = self._newton(wk, z, 1 / wk)
-        for k in range(1, K + 1):
+        g, j, dW = self._newton(wk, z, 1 / wk, rtol=_PATH_RTOL, slope=True)
+        for k in range(1, K + 2):
+            # Euler predictor along the path for y = 1/g (dy = -dw/(g^2 W'); exact for g = 1/w, so the far
+            # part of the path, where g ~ 1/w shrinks by the ratio q per step, is predicted well), then
+            # Newton to the path tolerance; the last point is the node itself, to rounding
             d = d * ratio
-            g, j = self._newton(path(d), z, g, j)
+            wn = path(d) if k <= K else w
+            with np.errstate(all="ignore"):
+                g, j = self._predict(g, j, z, 1 / (1 / g - (wn - wk) / (g * g * dW)) - g)
+            wk = wn
+            if k <= K:
+                g, j, dW = self._newton(wk, z, g, j, rtol=_PATH_RTOL, slope=True)
         return self._newton(w, z, g, j)
+
+    def _predict(self, g, j, z, dg):
+        """``g + dg`` with the sheets of ``G_nu`` followed along the straight move of ``zeta = z/(a - g)``
+        (a NaN or infinite ``dg`` leaves ``g`` unchanged)."""
+        dg = np.where(np.isfinite(dg), dg, 0)
+        gn = g + dg
+        if self._T.nsheet:
+            with np.errstate(all="ignore"):
+                j = self._T.sheet_step(z / (self._a - g), z / (self._a - gn), j)
+        return gn, j
 
     def _integrand(self, th, z, gp, gm, jp, jm, kind, deriv):
         """Folded integrand at ``theta`` (and ``-theta``): ``g psi w'`` at both, and its z-derivative.
