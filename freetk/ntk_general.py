@@ -1132,3 +1132,121 @@ def rho_edges(gm, g1):
     u_lo = _illinois(Xd, s[i], s[i + 1], vals[i], vals[i + 1])
     lo = float(rho_map(gm, g1, np.array([complex(u_lo)]))[0][0].real)
     return lo, hi, u_lo, u_hi
+
+
+# ----------------------------------------------------------------------------- cdf of rho from one table
+#: Chebyshev points per panel of the cdf table (graded panels, ratio 2, have their singular end one panel
+#: length away: the interpolant converges like (3 + sqrt 8)^-n), the accepted coefficient tail (absolute,
+#: and relative to the panel's mass: the rounding level of the density values), and the bisection rounds
+_CDF_N = 24
+_CDF_TOL = 1e-15
+_CDF_NOISE = 1e-13
+_CDF_MAX_ROUNDS = 50
+
+
+def rho_cdf_table(pdf, lo, hi, xs, sqrt_lo, atom0):
+    """``rho((-inf, x])`` at the points ``xs`` (all in ``(0, hi)``) from ONE table of the density ``pdf`` on
+    ``[lo, hi]``, whatever the number of points: ``F(x) = 1 - int_x^hi f`` (no mass right of the exact right
+    edge ``hi``; rho has no atom but at 0), the integral from the Chebyshev interpolants of ``f dx/dt`` on
+    panels (``_CDF_N`` first-kind points, exact antiderivatives), so a point costs an interpolant, not a
+    density call.  Panels: the right edge and a square-root left edge (``sqrt_lo``: a critical point of
+    ``X``) get a panel in the angle variable ``x = c - h cos(theta)`` (``f dx/dtheta`` is smooth there for a
+    half-integer or integer power of the distance); a left end of unknown kind (rho's continuous part reaching
+    0) gets panels graded geometrically (ratio 2) down to the smallest point of ``xs`` (nothing left of a
+    point is needed); the middle 3/4 of the width has 6 panels.  A panel whose last three Chebyshev
+    coefficients exceed ``_CDF_TOL`` (absolute) and ``_CDF_NOISE`` times its mass (the rounding level of the
+    density values) is bisected — an edge panel into a plain half and an angle half at the edge, so an edge
+    of another power still converges, algebraically — and hidden edges (gaps inside ``(lo, hi)``) are
+    isolated the same way.
+
+    Returns ``(F, error, mass)``: ``error`` the sum of the coefficient tails (infinite for a panel with a NaN
+    density value or left unresolved after ``_CDF_MAX_ROUNDS`` bisections); ``mass`` the total
+    ``atom0 + int f`` when the table reaches ``lo`` (square-root left edge), else None: the caller checks it
+    against 1."""
+    from numpy.polynomial import chebyshev as C
+    from .kernels.quadrature import _antiderivative, _cheb_points, _coefficients, panel_nodes
+    xs = np.asarray(xs, float)
+    n = _CDF_N
+    w = hi - lo
+    t = _cheb_points(n)
+    s = w / 8
+    xin = xs[xs > lo]
+    xmin = float(np.min(xin)) if xin.size else hi
+    cache = {}
+
+    def values(pl):
+        """``f dx/dt`` at the nodes of the panels ``pl`` (one density call for the panels not seen yet)."""
+        new = [p for p in pl if p not in cache]
+        if new:
+            xx, jac = [], []
+            for a, b, ang in new:
+                x_, j_ = panel_nodes(a, b, n) if ang else ((a + b) / 2 + (b - a) / 2 * t, np.full(n, (b - a) / 2))
+                xx.append(x_)
+                jac.append(j_)
+            f = np.asarray(pdf(np.concatenate(xx)), float).reshape(len(new), n)
+            for p, fi, ji in zip(new, f, jac):
+                cache[p] = (fi, fi * ji)
+        return [cache[p] for p in pl]
+
+    pans = []
+    if sqrt_lo:
+        pans.append((lo, lo + s, -1))
+    else:
+        k = 0
+        while True:
+            a = lo + s * 2.0 ** -(k + 1)
+            pans.append((a, lo + s * 2.0 ** -k, False))
+            k += 1
+            if a <= xmin or k >= 60:
+                break
+    mid = np.linspace(lo + s, hi - s, 7)
+    pans += [(mid[i], mid[i + 1], False) for i in range(6)]
+    # the right edge: an angle panel whatever its kind (the table's right end must reach hi; an edge of
+    # another kind than a half-integer power shows in the coefficient tails, and the panel is split again)
+    pans.append((hi - s, hi, 1))
+    done = []              # (a, b, angle, antiderivative, total, error)
+    todo = pans
+    for _ in range(_CDF_MAX_ROUNDS):
+        if not todo:
+            break
+        nxt = []
+        for (a, b, ang), (fi, gi) in zip(todo, values(todo)):
+            if not np.all(np.isfinite(gi)):
+                done.append((a, b, ang, np.zeros(1), 0.0, np.inf))
+                continue
+            coef = _coefficients(gi)
+            tail = 2 * float(np.sum(np.abs(coef[-3:])))
+            if tail <= max(_CDF_TOL, _CDF_NOISE * 2 * float(np.mean(np.abs(gi)))) or b - a <= 1e-13 * w:
+                anti = _antiderivative(coef)
+                done.append((a, b, ang, anti, float(C.chebval(1.0, anti)), tail))
+            elif ang:      # an edge panel: a plain panel away from the edge, an angle panel (half as long) at it
+                m = (a + b) / 2
+                nxt += [(a, m, False), (m, b, 1)] if ang > 0 else [(a, m, -1), (m, b, False)]
+            else:
+                m = (a + b) / 2
+                nxt += [(a, m, False), (m, b, False)]
+        todo = nxt
+    for a, b, ang in todo:           # rounds exhausted
+        done.append((a, b, ang, np.zeros(1), 0.0, np.inf))
+    done.sort(key=lambda p: p[0])
+    lo_p = np.array([p[0] for p in done])
+    hi_p = np.array([p[1] for p in done])
+    tot = np.array([p[4] for p in done])
+    # mass right of each panel
+    right_of = np.concatenate([np.cumsum(tot[::-1])[::-1][1:], [0.0]])
+    F = np.ones(xs.shape)
+    for i, x in enumerate(xs):
+        if x <= lo:
+            F[i] = atom0
+            continue
+        k = int(np.searchsorted(hi_p, x))
+        a, b, ang, anti, total, _ = done[k]
+        if ang:
+            c, h = (a + b) / 2, (b - a) / 2
+            tt = 2 * np.arccos(np.clip((c - x) / h, -1, 1)) / np.pi - 1
+        else:
+            tt = (2 * x - a - b) / (b - a)
+        F[i] = 1.0 - right_of[k] - (total - float(C.chebval(tt, anti)))
+    err = float(sum(p[5] for p in done))
+    mass = atom0 + float(np.sum(tot)) if sqrt_lo else None
+    return F, err, mass
