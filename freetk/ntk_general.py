@@ -46,7 +46,7 @@ _GL = {}
 _NOISE = 256 * 2.2e-16
 #: Newton tolerance at the intermediate points of a root path (relative step; the root is then good to
 #: ~1e-16 relative after the quadratic step, and only starts the next point)
-_PATH_RTOL = 1e-8
+_PATH_RTOL = 1e-4
 
 
 def _gl(n):
