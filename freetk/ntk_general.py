@@ -119,43 +119,44 @@ class _TKernel:
 
     # -- continuous part: numerators P = 1 - zeta G, Q = -G - zeta G', R = 1 - 2 zeta G - zeta^2 G'
     def _usq_GdG(self, zeta):
-        G = np.zeros(zeta.shape, complex)
-        dG = np.zeros(zeta.shape, complex)
+        s = np.sqrt(zeta)
+        G = dG = 0
         for w, b in zip(self.uw, self.ub):
-            s = np.sqrt(zeta)
             f = (np.log(s + b) - np.log(s - b)) / (2 * b * s)
-            G += w * f
-            dG += w * (-1 / (s * (s * s - b * b)) - f / s) / (2 * s)
+            G = G + w * f
+            dG = dG + w * (-1 / (s * (s * s - b * b)) - f / s) / (2 * s)
         return G, dG
 
     def _usq_PQR(self, zeta):
-        """Numerators for the continuous part only (weights included)."""
+        """Numerators ``P, Q, R`` for the continuous part only (weights included).  (The whole batch in one
+        piece when every point is on the same side of ``|zeta| = 4 b^2``: no masked copies.)"""
         big = np.abs(zeta) > 4 * max(self.ub.max() ** 2, 1e-300)
-        P = np.zeros(zeta.shape, complex)
-        Q = np.zeros(zeta.shape, complex)
-        R = np.zeros(zeta.shape, complex)
-        G = np.zeros(zeta.shape, complex)
-        dG = np.zeros(zeta.shape, complex)
-        if np.any(~big):
-            zs = zeta[~big]
-            g, dg = self._usq_GdG(zs)
-            wsum = self.uw.sum()
-            P[~big] = wsum - zs * g
-            Q[~big] = -g - zs * dg
-            R[~big] = wsum - 2 * zs * g - zs * zs * dg
-            G[~big], dG[~big] = g, dg
-        if np.any(big):
-            zb = zeta[big]
-            iz = 1 / zb
-            n, tn = self.nser, self.utau[:48]
-            S0, S1 = _horner(np.array([tn, n * tn]), iz, np.max(np.abs(iz)) * self.ub.max() ** 2)
-            gg = iz * S0                            # sum t_n zeta^-(n+1)
-            dgg = -iz * iz * (S1 + S0)              # -sum (n+1) t_n zeta^-(n+2)
-            p = tn[0] - S0                          # -sum_{n>=1} t_n zeta^-n
-            q = iz * S1
-            r = S1 - S0 + tn[0]                     # sum_{n>=1} (n-1) t_n zeta^-n
-            P[big], Q[big], R[big], G[big], dG[big] = p, q, r, gg, dgg
-        return P, Q, R, G, dG
+        nbig = int(np.count_nonzero(big))
+        if nbig == 0:
+            return self._usq_PQR_small(zeta)
+        if nbig == zeta.size:
+            return self._usq_PQR_big(zeta)
+        P = np.empty(zeta.shape, complex)
+        Q = np.empty(zeta.shape, complex)
+        R = np.empty(zeta.shape, complex)
+        P[~big], Q[~big], R[~big] = self._usq_PQR_small(zeta[~big])
+        P[big], Q[big], R[big] = self._usq_PQR_big(zeta[big])
+        return P, Q, R
+
+    def _usq_PQR_small(self, zs):
+        g, dg = self._usq_GdG(zs)
+        wsum = self.uw.sum()
+        return wsum - zs * g, -g - zs * dg, wsum - 2 * zs * g - zs * zs * dg
+
+    def _usq_PQR_big(self, zb):
+        """From the moment series in ``1/zeta`` (``|zeta| > 4 b^2``: no cancellation)."""
+        iz = 1 / zb
+        n, tn = self.nser, self.utau[:48]
+        S0, S1 = _horner(np.array([tn, n * tn]), iz, np.max(np.abs(iz)) * self.ub.max() ** 2)
+        p = tn[0] - S0                          # -sum_{n>=1} t_n zeta^-n
+        q = iz * S1
+        r = S1 - S0 + tn[0]                     # sum_{n>=1} (n-1) t_n zeta^-n
+        return p, q, r
 
     # -- sheets of G_nu for the continuous part (docs/ntk.md, "Sheets of G_nu")
     @property
@@ -205,24 +206,23 @@ class _TKernel:
         """``E[T/(sT-z)], E[T^2/(sT-z)^2], E[T/(sT-z)^2]`` (arrays broadcast together); ``j``: the sheet
         of ``G_nu`` at ``zeta = z/s`` (``sheet0``; None = principal)."""
         s, z = np.broadcast_arrays(np.asarray(s, complex), np.asarray(z, complex))
-        E1 = np.zeros(s.shape, complex)
-        E2 = np.zeros(s.shape, complex)
-        E3 = np.zeros(s.shape, complex)
+        E1 = E2 = E3 = np.zeros(s.shape, complex)
         if self.t.size:
             d = s[..., None] * self.t - z[..., None]
-            E1 += np.sum(self.w * self.t / d, -1)
-            E2 += np.sum(self.w * self.t ** 2 / d ** 2, -1)
-            E3 += np.sum(self.w * self.t / d ** 2, -1)
+            E1 = E1 + np.sum(self.w * self.t / d, -1)
+            E2 = E2 + np.sum(self.w * self.t ** 2 / d ** 2, -1)
+            E3 = E3 + np.sum(self.w * self.t / d ** 2, -1)
         if self.uw.size:
             zeta = z / s
-            P, Q, R, _, _ = self._usq_PQR(zeta)
+            P, Q, R = self._usq_PQR(zeta)
             ex = self._sheet_extra(zeta, j)
             if ex is not None:
                 e, de = ex
                 P, Q, R = P - zeta * e, Q - e - zeta * de, R - 2 * zeta * e - zeta * zeta * de
-            E1 += P / s
-            E2 += R / s ** 2
-            E3 += Q / s ** 2
+            s2 = s * s
+            E1 = E1 + P / s
+            E2 = E2 + R / s2
+            E3 = E3 + Q / s2
         return E1, E2, E3
 
     def e_h(self, b, z, j=None):
