@@ -471,7 +471,7 @@ class GeneralMu(Measure):
     def _delta(self):
         return 0.25 / self._c
 
-    def _roots_direct(self, w, z, kind, q=0.15, dmin_rel=1e-3):
+    def _roots_direct(self, w, z, kind, q=0.3, dmin_rel=1e-3):
         """``(G_{rho_z}(w), sheet)`` at arbitrary nodes ``w`` of the contour ``kind`` (arrays, one ``z`` per
         node), every node on its own path, all paths stepped together (one vectorised Newton per step).
 
