@@ -387,6 +387,42 @@ def test_exact_route_cdf_equals_closed_form_point_mass():
 
 
 @pytest.mark.slow
+def test_exact_route_cdf_table_equals_closed_form_point_mass():
+    """cdf of rho on the exact route at many points (one Chebyshev table of the density for all of them,
+    ``rho_cdf_table``) against the closed route's cdf, D = +-1, gamma1 = 3, gamma2 = 1/2: the table's left end
+    reaches 0 (the exact route does not see the gap (0, 0.075) above the atom 2/3), so the gap's edge is found
+    by the bisection; points in the gap, across the bulk and next to the right edge; <= 1e-12."""
+    half = sympy.Rational(1, 2)
+    cl = ft.ntk_law("relu", gamma1=3, gamma2=half, d_law="rademacher")
+    ex = ft.ntk_law("relu", gamma1=3, gamma2=half, d_law="rademacher", method="exact")
+    lo, hi = cl.support()[0]
+    xs = np.concatenate([[0.01, 0.03, 0.07], lo + (hi - lo) * np.array([1e-4, 0.01, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99, 1 - 1e-4])])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PrecisionWarning)
+        F = ex.cdf(xs)
+    assert np.max(np.abs(F - cl.cdf(xs))) < 1e-12
+
+
+@pytest.mark.slow
+def test_exact_route_cdf_table_equals_contour_uniform_D():
+    """The table cdf (many points) against the contour cdf (a few points, a contour integral of G_rho per
+    point: another integration of the same G_rho), ReLU + uniform D, gamma1 = 1/2 (square-root left edge: the
+    table's total mass is also checked against 1) and gamma1 = 5 (continuous part reaching 0); <= 1e-12."""
+    half = sympy.Rational(1, 2)
+    for g1 in (half, sympy.Integer(5)):
+        law = ft.ntk_law("relu", gamma1=g1, gamma2=half, d_law="uniform", method="exact")
+        lo, hi = law._edges()[:2]
+        probe = lo + (hi - lo) * np.array([0.02, 0.4, 0.97])
+        xs = np.concatenate([probe, lo + (hi - lo) * np.array([1e-3, 0.2, 0.6, 0.8])])
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", PrecisionWarning)
+            F = law.cdf(xs)                     # 7 points: the table
+            Fc = law.cdf(probe)                 # 3 points: the contours
+        assert np.max(np.abs(F[:3] - Fc)) < 1e-12, (g1, F[:3] - Fc)
+        assert np.all(np.diff(F[np.argsort(xs)]) > 0)
+
+
+@pytest.mark.slow
 def test_exact_route_real_axis_moments_relu_uniform():
     """The density of rho on the real axis (exact route, ReLU, D uniform on [-1, 1], gamma1 = gamma2 = 1/2)
     integrated numerically, here by a rule written in the test (Gauss-Legendre in x = lo + s^2 at the
