@@ -1163,90 +1163,110 @@ def rho_cdf_table(pdf, lo, hi, xs, sqrt_lo, atom0):
     density value or left unresolved after ``_CDF_MAX_ROUNDS`` bisections); ``mass`` the total
     ``atom0 + int f`` when the table reaches ``lo`` (square-root left edge), else None: the caller checks it
     against 1."""
-    from numpy.polynomial import chebyshev as C
-    from .kernels.quadrature import _antiderivative, _cheb_points, _coefficients, panel_nodes
     xs = np.asarray(xs, float)
-    n = _CDF_N
-    w = hi - lo
-    t = _cheb_points(n)
-    s = w / 8
     xin = xs[xs > lo]
-    xmin = float(np.min(xin)) if xin.size else hi
-    cache = {}
+    values = _cdf_values(pdf)
+    done = _cdf_refine(_cdf_panels(lo, hi, float(np.min(xin)) if xin.size else hi, sqrt_lo), values, hi - lo)
+    tot = np.array([p[4] for p in done])
+    err = float(sum(p[5] for p in done))
+    mass = atom0 + float(np.sum(tot)) if sqrt_lo else None
+    return _cdf_at(done, xs, lo, atom0), err, mass
 
-    def values(pl):
-        """``f dx/dt`` at the nodes of the panels ``pl`` (one density call for the panels not seen yet)."""
-        new = [p for p in pl if p not in cache]
-        if new:
-            xx, jac = [], []
-            for a, b, ang in new:
-                x_, j_ = panel_nodes(a, b, n) if ang else ((a + b) / 2 + (b - a) / 2 * t, np.full(n, (b - a) / 2))
-                xx.append(x_)
-                jac.append(j_)
-            f = np.asarray(pdf(np.concatenate(xx)), float).reshape(len(new), n)
-            for p, fi, ji in zip(new, f, jac):
-                cache[p] = (fi, fi * ji)
-        return [cache[p] for p in pl]
 
+def _cdf_panels(lo, hi, xmin, sqrt_lo):
+    """The first panels ``(a, b, kind)`` of :func:`rho_cdf_table` (kind -1 / +1: angle panel at its left /
+    right end, 0: plain)."""
+    s = (hi - lo) / 8
     pans = []
     if sqrt_lo:
         pans.append((lo, lo + s, -1))
-    else:
+    else:               # graded by halves towards lo, down to the smallest point
         k = 0
         while True:
             a = lo + s * 2.0 ** -(k + 1)
-            pans.append((a, lo + s * 2.0 ** -k, False))
+            pans.append((a, lo + s * 2.0 ** -k, 0))
             k += 1
             if a <= xmin or k >= 60:
                 break
     mid = np.linspace(lo + s, hi - s, 7)
-    pans += [(mid[i], mid[i + 1], False) for i in range(6)]
-    # the right edge: an angle panel whatever its kind (the table's right end must reach hi; an edge of
-    # another kind than a half-integer power shows in the coefficient tails, and the panel is split again)
+    pans += [(mid[i], mid[i + 1], 0) for i in range(6)]
+    # the right edge: an angle panel whatever its kind (an edge of another kind than a half-integer or
+    # integer power shows in the coefficient tails, and the panel is split again)
     pans.append((hi - s, hi, 1))
-    done = []              # (a, b, angle, antiderivative, total, error)
+    return pans
+
+
+def _cdf_values(pdf):
+    """``values(panels) -> [(f, f dx/dt)]`` at the ``_CDF_N`` first-kind Chebyshev points of each panel (plain:
+    ``x`` linear in ``t``; angle: ``x = c - h cos(theta)``), one density call for the panels not seen yet."""
+    from .kernels.quadrature import _cheb_points, panel_nodes
+    t = _cheb_points(_CDF_N)
+    cache = {}
+
+    def values(pl):
+        new = [p for p in pl if p not in cache]
+        if new:
+            xx, jac = [], []
+            for a, b, kind in new:
+                x_, j_ = panel_nodes(a, b, _CDF_N) if kind else ((a + b) / 2 + (b - a) / 2 * t,
+                                                                  np.full(_CDF_N, (b - a) / 2))
+                xx.append(x_)
+                jac.append(j_)
+            f = np.asarray(pdf(np.concatenate(xx)), float).reshape(len(new), _CDF_N)
+            for p, fi, ji in zip(new, f, jac):
+                cache[p] = (fi, fi * ji)
+        return [cache[p] for p in pl]
+    return values
+
+
+def _cdf_refine(pans, values, w):
+    """Panels accepted on their Chebyshev tails, bisected otherwise (an angle panel into a plain half and an
+    angle half at its edge): ``[(a, b, kind, antiderivative coefficients, total, tail)]`` sorted; a panel with
+    a NaN density value, or still unresolved after ``_CDF_MAX_ROUNDS``, has an infinite tail."""
+    from numpy.polynomial import chebyshev as C
+    from .kernels.quadrature import _antiderivative, _coefficients
+    done = []
     todo = pans
     for _ in range(_CDF_MAX_ROUNDS):
         if not todo:
             break
         nxt = []
-        for (a, b, ang), (fi, gi) in zip(todo, values(todo)):
+        for (a, b, kind), (_, gi) in zip(todo, values(todo)):
             if not np.all(np.isfinite(gi)):
-                done.append((a, b, ang, np.zeros(1), 0.0, np.inf))
+                done.append((a, b, kind, np.zeros(1), 0.0, np.inf))
                 continue
             coef = _coefficients(gi)
             tail = 2 * float(np.sum(np.abs(coef[-3:])))
+            m = (a + b) / 2
             if tail <= max(_CDF_TOL, _CDF_NOISE * 2 * float(np.mean(np.abs(gi)))) or b - a <= 1e-13 * w:
                 anti = _antiderivative(coef)
-                done.append((a, b, ang, anti, float(C.chebval(1.0, anti)), tail))
-            elif ang:      # an edge panel: a plain panel away from the edge, an angle panel (half as long) at it
-                m = (a + b) / 2
-                nxt += [(a, m, False), (m, b, 1)] if ang > 0 else [(a, m, -1), (m, b, False)]
+                done.append((a, b, kind, anti, float(C.chebval(1.0, anti)), tail))
+            elif kind:
+                nxt += [(a, m, 0), (m, b, 1)] if kind > 0 else [(a, m, -1), (m, b, 0)]
             else:
-                m = (a + b) / 2
-                nxt += [(a, m, False), (m, b, False)]
+                nxt += [(a, m, 0), (m, b, 0)]
         todo = nxt
-    for a, b, ang in todo:           # rounds exhausted
-        done.append((a, b, ang, np.zeros(1), 0.0, np.inf))
-    done.sort(key=lambda p: p[0])
-    lo_p = np.array([p[0] for p in done])
+    done += [(a, b, kind, np.zeros(1), 0.0, np.inf) for a, b, kind in todo]
+    return sorted(done, key=lambda p: p[0])
+
+
+def _cdf_at(done, xs, lo, atom0):
+    """``1 - int_x^hi f`` at the points ``xs`` from the accepted panels (``atom0`` at and below ``lo``)."""
+    from numpy.polynomial import chebyshev as C
     hi_p = np.array([p[1] for p in done])
     tot = np.array([p[4] for p in done])
-    # mass right of each panel
-    right_of = np.concatenate([np.cumsum(tot[::-1])[::-1][1:], [0.0]])
+    right_of = np.concatenate([np.cumsum(tot[::-1])[::-1][1:], [0.0]])      # mass right of each panel
     F = np.ones(xs.shape)
     for i, x in enumerate(xs):
         if x <= lo:
             F[i] = atom0
             continue
         k = int(np.searchsorted(hi_p, x))
-        a, b, ang, anti, total, _ = done[k]
-        if ang:
+        a, b, kind, anti, total, _ = done[k]
+        if kind:
             c, h = (a + b) / 2, (b - a) / 2
             tt = 2 * np.arccos(np.clip((c - x) / h, -1, 1)) / np.pi - 1
         else:
             tt = (2 * x - a - b) / (b - a)
         F[i] = 1.0 - right_of[k] - (total - float(C.chebval(tt, anti)))
-    err = float(sum(p[5] for p in done))
-    mass = atom0 + float(np.sum(tot)) if sqrt_lo else None
-    return F, err, mass
+    return F
