@@ -44,8 +44,8 @@ __all__ = ["GeneralMu"]
 _GL = {}
 #: rounding level of a panel of the line quadrature, relative to the integral of |integrand| over it
 _NOISE = 256 * 2.2e-16
-#: Newton tolerance at the intermediate points of a root path (relative step; the root is then good to
-#: ~1e-16 relative after the quadratic step, and only starts the next point)
+#: Newton tolerance at the intermediate points of a root path (relative step: the root is then good to
+#: ~1e-8 after the quadratic step; it only starts the next point, the node itself is solved to rounding)
 _PATH_RTOL = 1e-4
 
 
