@@ -3,7 +3,10 @@ rho's density and cdf, including building the route and the support, as a ratio 
 measured in the same run, with accuracy figures beside.
 
 Run: python benchmarks/bench_ntk_general.py [n_points] [--cdf]     (default 400 points; --cdf: the cdf at 5 points)
+     python benchmarks/bench_ntk_general.py [n_points] --speed   (n-point density AND cdf of three general-D laws,
+                                                                  each from a fresh law, vs one MC sample)
 """
+import os
 import sys
 import warnings
 
@@ -74,12 +77,11 @@ def main(n, with_cdf):
           f"(down to 1e-6 of the width from both edges) {tp:.1f} s = {(tb + te + tp) / t_mc:.1f} MC samples; "
           f"NaN at {int(np.isnan(f).sum())} points; support() {ts:.1f} s")
     tab, tt = timed(law.real_axis_table)
-    xr, wr, fr = tab
     ex = [float(v) for v in law.moments(12)]
-    at = law.atoms_float()
-    err = max(abs(float(np.sum(wr * xr ** k * fr)) + sum(wa * l ** k for l, wa in at) - ex[k]) / ex[k] for k in range(13))
-    print(f"  total_mass - 1 = {law.total_mass() - 1:.1e}; moments k <= 12 of density + atoms on the real axis vs "
-          f"exact: max rel err {err:.1e}; {xr.size} density points, {tt:.1f} s = {tt / t_mc:.1f} MC samples")
+    err = max(abs(tab.integral(lambda x, k=k: x ** k) - ex[k]) / ex[k] for k in range(13))   # atoms included
+    npts = tab.x.size + sum(z.size for z in tab.z)
+    print(f"  total_mass - 1 = {law.total_mass() - 1:.1e}; moments k <= 12 of density + half circles + atoms vs "
+          f"exact: max rel err {err:.1e}; {npts} points, {tt:.1f} s = {tt / t_mc:.1f} MC samples")
 
     # time: ReLU, D uniform, gamma1 = 5, gamma2 = 1/2: route + support + n-point density (+ cdf)
     with warnings.catch_warnings(record=True) as caught:
@@ -105,6 +107,59 @@ def main(n, with_cdf):
         print("warnings:", *msgs, sep="\n  ")
 
 
+SPEED_LAWS = {
+    "ReLU, D ~ U[-1, 1], gamma1 = gamma2 = 1/2": dict(activation="relu", gamma1=sympy.Rational(1, 2),
+                                                     gamma2=sympy.Rational(1, 2), d_law="uniform"),
+    "ReLU, D ~ U[-1, 1], gamma1 = 5, gamma2 = 1/2": dict(activation="relu", gamma1=5, gamma2=sympy.Rational(1, 2),
+                                                        d_law="uniform"),
+    "SiLU, |D| in {1/2, 3/2}, gamma1 = gamma2 = 1/2": dict(
+        activation="silu", gamma1=sympy.Rational(1, 2), gamma2=sympy.Rational(1, 2),
+        d_law=ft.atoms([-sympy.Rational(3, 2), -sympy.Rational(1, 2), sympy.Rational(1, 2), sympy.Rational(3, 2)])),
+}
+
+
+def speed(n):
+    """The issue's target: an n-point density and an n-point cdf of rho (each from a fresh law: building mu's
+    route and rho's edges included) against one Monte Carlo sample measured in the same run (before and after).
+    Accuracy beside: the cdf table against the contour cdf (another integration of the same G_rho) at 3 points,
+    and the density against the 32-node moment route (whose own error is ~1e-6: a sanity figure only)."""
+    _, t_mc = timed(mc_sample)
+    print(f"load average {os.getloadavg()[0]:.1f}; one Monte Carlo sample (n = 1800, d = 60, p = 30): {t_mc:.2f} s")
+    for name, kw in SPEED_LAWS.items():
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+
+            def pdf_run():
+                law = ft.ntk_law(method="exact", **kw)
+                lo, hi = law._edges()[:2]
+                xs = np.linspace(lo, hi, n + 2)[1:-1]
+                return law, xs, law.pdf(xs)
+            (law, xs, f), tp = timed(pdf_run)
+
+            def cdf_run():
+                law2 = ft.ntk_law(method="exact", **kw)
+                return law2.cdf(xs)
+            F, tc = timed(cdf_run)
+            lo, hi = law._edges()[:2]
+            probe = lo + (hi - lo) * np.array([0.05, 0.5, 0.95])
+            Fc = law.cdf(probe)                                   # contour per point (untimed)
+            Ft = law.cdf(np.concatenate([probe, xs[:5]]))[:3]     # table (untimed)
+            fm = ft.ntk_law(method="moments", **kw).pdf(xs)
+        print(f"{name}: {n}-point pdf {tp:.1f} s = {tp / t_mc:.1f} MC samples; {n}-point cdf {tc:.1f} s = "
+              f"{tc / t_mc:.1f} MC samples; cdf table - contour at 5/50/95 %: "
+              f"{', '.join(f'{v:.1e}' for v in Ft - Fc)}; max |pdf - moment route| / max pdf "
+              f"{np.nanmax(np.abs(f - fm)) / np.nanmax(f):.1e}; NaN {int(np.isnan(f).sum())}, cdf monotone "
+              f"{bool(np.all(np.diff(F) >= 0))}; load {os.getloadavg()[0]:.1f}")
+        msgs = sorted({str(w.message)[:120] for w in caught})
+        if msgs:
+            print("  warnings:", *msgs, sep="\n    ")
+    _, t_mc2 = timed(mc_sample)
+    print(f"one Monte Carlo sample again: {t_mc2:.2f} s (load average {os.getloadavg()[0]:.1f})")
+
+
 if __name__ == "__main__":
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    main(int(args[0]) if args else 400, "--cdf" in sys.argv)
+    if "--speed" in sys.argv:
+        speed(int(args[0]) if args else 400)
+    else:
+        main(int(args[0]) if args else 400, "--cdf" in sys.argv)

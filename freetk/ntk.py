@@ -49,7 +49,7 @@ from .measures.base import Measure, as_float, as_mp, check_positive, exact
 from .measures.classical import Uniform, UniformSquared
 from .measures.general import Affine, FromDensity, FromMoments
 from .measures.marchenko_pastur import FreeCompoundPoisson, FreePoisson, marchenko_pastur
-from .ntk_general import GeneralMu, rho_map, rho_support, rho_u_solve, rho_u_solve_mp
+from .ntk_general import GeneralMu, rho_cdf_table, rho_map, rho_support, rho_u_solve, rho_u_solve_mp
 from .ntk_series import mu_moments_arb, mu_moments_exact, mu_moments_kernel, mu_moments_numeric, to_arb
 from .numeric import edge_nodes, simplify
 from .precision import check_dps, context, round_to
@@ -1209,6 +1209,11 @@ class DegenerateNTKLaw(NTKLaw):
         return np.zeros(np.shape(np.asarray(x, float)))
 
 
+#: ExactNTKLaw.cdf: up to this many points each gets its own contour (150 values of G_rho each); more points
+#: share one table of the density (~800 values, :func:`freetk.ntk_general.rho_cdf_table`)
+_CDF_CONTOUR_MAX = 5
+
+
 class ExactNTKLaw(NTKLaw):
     """``rho`` with ``method="exact"``: its equation solved with the exact ``G_mu`` (docs/ntk.md).
 
@@ -1314,23 +1319,39 @@ class ExactNTKLaw(NTKLaw):
         return v if v > 0 else ctx.mpf(0)
 
     def _cdf_np(self, x):
-        """``rho((-inf, x])`` from ``G_rho`` off the real axis (docs/ntk.md, "cdf of rho on a contour"):
-        ``F(x) = (1/pi) Im int G_rho(z) dz`` on the upper half of the ellipse from ``x`` to ``L < 0`` (the
-        real-axis integral of the density, atoms included, deformed by Cauchy's theorem), with
-        ``theta = pi t^2`` (smooth at ``x`` also at an edge of rho); Gauss-Legendre rules of 60 and 90 points,
-        a PrecisionWarning when they differ by more than 1e-12.  No left edge is needed (rho lives on
-        ``[0, oo)``, with its atoms at 0 only); right of the right edge (exact, from ``X`` on ``u > E`` for every
-        law of D) the cdf is 1."""
+        """``rho((-inf, x])``.  Up to ``_CDF_CONTOUR_MAX`` points in ``(0, hi)``: a contour integral of ``G_rho`` per
+        point (:meth:`_cdf_contour`).  More: ``1 - int_x^hi f`` from one Chebyshev table of the density on
+        ``[lo, hi]`` for all points at once (:func:`freetk.ntk_general.rho_cdf_table`; docs/ntk.md, "cdf of rho
+        from one table"): ``hi`` is the exact right edge (from ``X`` on ``u > E``, for every law of D) and rho has
+        no atom but at 0, so no left edge is needed.  ``F = rho{0}`` at 0, 0 below, 1 from ``hi`` on.
+        A PrecisionWarning gives the table's error estimate (coefficient tails and, with a square-root left edge,
+        the total mass minus 1) when it exceeds 1e-12."""
         x = np.asarray(x, float)
         out = np.zeros(x.shape)
         atom0 = sum(w for loc, w in self.atoms_float() if loc == 0)
         out[x == 0] = atom0
-        hi = self._edges()[1]
+        lo, hi, u_lo, u_hi = self._edges()
         out[x >= hi] = 1.0
+        flat = out.reshape(-1)
         pos = np.nonzero(((x > 0) & (x < hi)).ravel())[0]
-        if pos.size == 0:
-            return out if x.ndim else float(out)
-        xs = x.ravel()[pos]
+        if 0 < pos.size <= _CDF_CONTOUR_MAX:
+            flat[pos] = self._cdf_contour(x.ravel()[pos], hi)
+        elif pos.size:
+            F, err, mass = rho_cdf_table(self.pdf, lo, hi, x.ravel()[pos], u_lo is not None, atom0)
+            if mass is not None:
+                err += abs(mass - 1)
+            if not err <= 1e-12:
+                warnings.warn(f"ExactNTKLaw.cdf: estimated error {err:.2g} of the density table (Chebyshev coefficient "
+                              "tails, and total mass - 1 when the table reaches a square-root left edge)",
+                              PrecisionWarning, stacklevel=3)
+            flat[pos] = F
+        return out if x.ndim else float(out)
+
+    def _cdf_contour(self, xs, hi):
+        """``rho((-inf, x])`` at a few points ``xs`` in ``(0, hi)``, each from ``G_rho`` on its own contour
+        (docs/ntk.md, "cdf of rho on a contour"): ``F(x) = (1/pi) Im int G_rho(z) dz`` on the upper half of the
+        ellipse from ``x`` to ``L < 0``, ``theta = pi t^2``; Gauss-Legendre rules of 60 and 90 points, a
+        PrecisionWarning when they differ by more than 1e-12 (150 evaluations of ``G_rho`` per point)."""
         L = -0.1 * max(hi, float(np.max(xs)))
         c, h = (xs + L) / 2, (xs - L) / 2
         rules = [np.polynomial.legendre.leggauss(n) for n in (60, 90)]
@@ -1352,11 +1373,7 @@ class ExactNTKLaw(NTKLaw):
             warnings.warn(f"ExactNTKLaw.cdf: the 60- and 90-point contour rules differ by up to {np.nanmax(diff):.2g} "
                           "(x close to an edge or to the atom at 0); the 90-point value is returned", PrecisionWarning,
                           stacklevel=3)
-        if x.ndim:
-            flat = out.ravel()
-            flat[pos] = F2
-            return flat.reshape(x.shape)
-        return float(F2[0])
+        return F2
 
     def real_axis_table(self, n=16, levels=3, tol=1e-14, max_splits=10, arc_nodes=(16, 24)):
         """A rule for ``int g d rho`` from rho on and next to the real axis (docs/ntk.md, "Mass and moments on

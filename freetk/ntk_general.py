@@ -45,6 +45,9 @@ __all__ = ["GeneralMu"]
 _GL = {}
 #: rounding level of a panel of the line quadrature, relative to the integral of |integrand| over it
 _NOISE = 256 * 2.2e-16
+#: Newton tolerance at the intermediate points of a root path (relative step: the root is then good to
+#: ~1e-8 after the quadratic step; it only starts the next point, the node itself is solved to rounding)
+_PATH_RTOL = 1e-4
 
 
 def _gl(n):
@@ -117,43 +120,44 @@ class _TKernel:
 
     # -- continuous part: numerators P = 1 - zeta G, Q = -G - zeta G', R = 1 - 2 zeta G - zeta^2 G'
     def _usq_GdG(self, zeta):
-        G = np.zeros(zeta.shape, complex)
-        dG = np.zeros(zeta.shape, complex)
+        s = np.sqrt(zeta)
+        G = dG = 0
         for w, b in zip(self.uw, self.ub):
-            s = np.sqrt(zeta)
             f = (np.log(s + b) - np.log(s - b)) / (2 * b * s)
-            G += w * f
-            dG += w * (-1 / (s * (s * s - b * b)) - f / s) / (2 * s)
+            G = G + w * f
+            dG = dG + w * (-1 / (s * (s * s - b * b)) - f / s) / (2 * s)
         return G, dG
 
     def _usq_PQR(self, zeta):
-        """Numerators for the continuous part only (weights included)."""
+        """Numerators ``P, Q, R`` for the continuous part only (weights included).  (The whole batch in one
+        piece when every point is on the same side of ``|zeta| = 4 b^2``: no masked copies.)"""
         big = np.abs(zeta) > 4 * max(self.ub.max() ** 2, 1e-300)
-        P = np.zeros(zeta.shape, complex)
-        Q = np.zeros(zeta.shape, complex)
-        R = np.zeros(zeta.shape, complex)
-        G = np.zeros(zeta.shape, complex)
-        dG = np.zeros(zeta.shape, complex)
-        if np.any(~big):
-            zs = zeta[~big]
-            g, dg = self._usq_GdG(zs)
-            wsum = self.uw.sum()
-            P[~big] = wsum - zs * g
-            Q[~big] = -g - zs * dg
-            R[~big] = wsum - 2 * zs * g - zs * zs * dg
-            G[~big], dG[~big] = g, dg
-        if np.any(big):
-            zb = zeta[big]
-            iz = 1 / zb
-            n, tn = self.nser, self.utau[:48]
-            S0, S1 = _horner(np.array([tn, n * tn]), iz, np.max(np.abs(iz)) * self.ub.max() ** 2)
-            gg = iz * S0                            # sum t_n zeta^-(n+1)
-            dgg = -iz * iz * (S1 + S0)              # -sum (n+1) t_n zeta^-(n+2)
-            p = tn[0] - S0                          # -sum_{n>=1} t_n zeta^-n
-            q = iz * S1
-            r = S1 - S0 + tn[0]                     # sum_{n>=1} (n-1) t_n zeta^-n
-            P[big], Q[big], R[big], G[big], dG[big] = p, q, r, gg, dgg
-        return P, Q, R, G, dG
+        nbig = int(np.count_nonzero(big))
+        if nbig == 0:
+            return self._usq_PQR_small(zeta)
+        if nbig == zeta.size:
+            return self._usq_PQR_big(zeta)
+        P = np.empty(zeta.shape, complex)
+        Q = np.empty(zeta.shape, complex)
+        R = np.empty(zeta.shape, complex)
+        P[~big], Q[~big], R[~big] = self._usq_PQR_small(zeta[~big])
+        P[big], Q[big], R[big] = self._usq_PQR_big(zeta[big])
+        return P, Q, R
+
+    def _usq_PQR_small(self, zs):
+        g, dg = self._usq_GdG(zs)
+        wsum = self.uw.sum()
+        return wsum - zs * g, -g - zs * dg, wsum - 2 * zs * g - zs * zs * dg
+
+    def _usq_PQR_big(self, zb):
+        """From the moment series in ``1/zeta`` (``|zeta| > 4 b^2``: no cancellation)."""
+        iz = 1 / zb
+        n, tn = self.nser, self.utau[:48]
+        S0, S1 = _horner(np.array([tn, n * tn]), iz, np.max(np.abs(iz)) * self.ub.max() ** 2)
+        p = tn[0] - S0                          # -sum_{n>=1} t_n zeta^-n
+        q = iz * S1
+        r = S1 - S0 + tn[0]                     # sum_{n>=1} (n-1) t_n zeta^-n
+        return p, q, r
 
     # -- sheets of G_nu for the continuous part (docs/ntk.md, "Sheets of G_nu")
     @property
@@ -203,24 +207,23 @@ class _TKernel:
         """``E[T/(sT-z)], E[T^2/(sT-z)^2], E[T/(sT-z)^2]`` (arrays broadcast together); ``j``: the sheet
         of ``G_nu`` at ``zeta = z/s`` (``sheet0``; None = principal)."""
         s, z = np.broadcast_arrays(np.asarray(s, complex), np.asarray(z, complex))
-        E1 = np.zeros(s.shape, complex)
-        E2 = np.zeros(s.shape, complex)
-        E3 = np.zeros(s.shape, complex)
+        E1 = E2 = E3 = np.zeros(s.shape, complex)
         if self.t.size:
             d = s[..., None] * self.t - z[..., None]
-            E1 += np.sum(self.w * self.t / d, -1)
-            E2 += np.sum(self.w * self.t ** 2 / d ** 2, -1)
-            E3 += np.sum(self.w * self.t / d ** 2, -1)
+            E1 = E1 + np.sum(self.w * self.t / d, -1)
+            E2 = E2 + np.sum(self.w * self.t ** 2 / d ** 2, -1)
+            E3 = E3 + np.sum(self.w * self.t / d ** 2, -1)
         if self.uw.size:
             zeta = z / s
-            P, Q, R, _, _ = self._usq_PQR(zeta)
+            P, Q, R = self._usq_PQR(zeta)
             ex = self._sheet_extra(zeta, j)
             if ex is not None:
                 e, de = ex
                 P, Q, R = P - zeta * e, Q - e - zeta * de, R - 2 * zeta * e - zeta * zeta * de
-            E1 += P / s
-            E2 += R / s ** 2
-            E3 += Q / s ** 2
+            s2 = s * s
+            E1 = E1 + P / s
+            E2 = E2 + R / s2
+            E3 = E3 + Q / s2
         return E1, E2, E3
 
     def e_h(self, b, z, j=None):
@@ -373,18 +376,22 @@ class GeneralMu(Measure):
         E1, E2, E3 = self._T.e_w(s, z, j)
         return 1 / g + self._r * E1, -1 / g ** 2 + self._r * E2, self._r * E3
 
-    def _newton(self, w, z, g, j=None):
+    def _newton(self, w, z, g, j=None, rtol=None, slope=False):
         """Vectorised Newton for ``W(g) = w`` on the sheet ``j`` of ``G_nu`` (None: principal), the sheet
         followed along the iterates (``_TKernel.sheet_step``); returns ``(g, j)``.  Each element stops when
         its step is at rounding level (``|dg| <= 4 eps |g|``) or its residual is
         (``|W - w| <= 8 eps (|w| + |1/g|)``), or when the step, already below ``1e-10 |g|``, stopped
-        shrinking (the rounding floor of ``W``: cancellation between ``1/g`` and the expectation)."""
+        shrinking (the rounding floor of ``W``: cancellation between ``1/g`` and the expectation).
+        ``rtol``: also stop once ``|dg| <= rtol |g|`` (an intermediate point of a path: the root is then
+        good to ``~rtol^2``, ample for the next start).  ``slope=True``: also return ``W'`` at the last
+        iterate (for the Euler predictor of the next point of a path)."""
         g = np.array(g, complex)
         j = self._T.sheet0(g.shape) if j is None else np.array(j)
         act = np.arange(g.size)
         eps = 2.2e-16
         a = self._a
         prev = np.full(g.size, np.inf)
+        dW = np.empty(g.size, complex) if slope else None
         for it in range(60):
             ga, wa, za, ja = g[act], w[act], z[act], j[act]
             Wv, Wd, _ = self._W(ga, za, ja)
@@ -397,13 +404,17 @@ class GeneralMu(Measure):
             prev[act] = adg
             gn = ga - dg
             g[act] = gn
+            if slope:
+                dW[act] = Wd
             if self._T.nsheet:
                 with np.errstate(all="ignore"):
                     j[act] = self._T.sheet_step(za / (a - ga), za / (a - gn), ja)
             done = fin & ((adg <= 4 * eps * np.abs(ga)) | (res <= 8 * eps * (np.abs(wa) + 1 / np.abs(ga))) | floor)
+            if rtol is not None:
+                done |= fin & (adg <= rtol * np.abs(ga))
             act = act[~done]
             if act.size == 0:
-                return g, j
+                return (g, j, dW) if slope else (g, j)
         raise NoConvergence("GeneralMu: Newton for G_{rho_z} did not converge", best=g,
                             residual=float(np.nanmax(res)), iterations=60)
 
@@ -414,12 +425,20 @@ class GeneralMu(Measure):
         for K in (4, 32, 256):
             g, j = np.array(g0, complex), j0
             try:
+                wprev, dW = w0, None
                 for k in range(1, K + 1):
                     t = np.pi * k / K
                     wk = (w0 + w) / 2 - (w - w0) / 2 * np.cos(t) - 1j * np.abs(w - w0) / 2 * np.sin(t)
                     if kind == "v":
                         wk = (w0 + w) / 2 - (w - w0) / 2 * np.cos(t) - np.abs(w - w0) / 2 * np.sin(t)
-                    g, j = self._newton(wk, z, g, j)
+                    if dW is not None:      # Euler predictor for 1/g, as in _roots_direct
+                        with np.errstate(all="ignore"):
+                            g, j = self._predict(g, j, z, 1 / (1 / g - (wk - wprev) / (g * g * dW)) - g)
+                    if k < K:
+                        g, j, dW = self._newton(wk, z, g, j, rtol=_PATH_RTOL, slope=True)
+                    else:
+                        g, j = self._newton(wk, z, g, j)
+                    wprev = wk
                 return g, j
             except NoConvergence:
                 continue
@@ -493,11 +512,29 @@ class GeneralMu(Measure):
         ratio = (dmin / D) ** (1 / K)
         d = D.copy()
         wk = path(d)
-        g, j = self._newton(wk, z, 1 / wk)
-        for k in range(1, K + 1):
+        g, j, dW = self._newton(wk, z, 1 / wk, rtol=_PATH_RTOL, slope=True)
+        for k in range(1, K + 2):
+            # Euler predictor along the path for y = 1/g (dy = -dw/(g^2 W'); exact for g = 1/w, so the far
+            # part of the path, where g ~ 1/w shrinks by the ratio q per step, is predicted well), then
+            # Newton to the path tolerance; the last point is the node itself, to rounding
             d = d * ratio
-            g, j = self._newton(path(d), z, g, j)
+            wn = path(d) if k <= K else w
+            with np.errstate(all="ignore"):
+                g, j = self._predict(g, j, z, 1 / (1 / g - (wn - wk) / (g * g * dW)) - g)
+            wk = wn
+            if k <= K:
+                g, j, dW = self._newton(wk, z, g, j, rtol=_PATH_RTOL, slope=True)
         return self._newton(w, z, g, j)
+
+    def _predict(self, g, j, z, dg):
+        """``g + dg`` with the sheets of ``G_nu`` followed along the straight move of ``zeta = z/(a - g)``
+        (a NaN or infinite ``dg`` leaves ``g`` unchanged)."""
+        dg = np.where(np.isfinite(dg), dg, 0)
+        gn = g + dg
+        if self._T.nsheet:
+            with np.errstate(all="ignore"):
+                j = self._T.sheet_step(z / (self._a - g), z / (self._a - gn), j)
+        return gn, j
 
     def _integrand(self, th, z, gp, gm, jp, jm, kind, deriv):
         """Folded integrand at ``theta`` (and ``-theta``): ``g psi w'`` at both, and its z-derivative.
@@ -1705,7 +1742,139 @@ def rho_support(gm, g1):
     return pieces
 
 
-def rho_edges(gm, g1):
-    """``(lo, hi, u_lo, u_hi)``: the outer edges of rho's continuous part (:func:`rho_support`)."""
-    pieces = rho_support(gm, g1)
-    return pieces[0][0], pieces[-1][1], pieces[0][2], pieces[-1][3]
+# ----------------------------------------------------------------------------- cdf of rho from one table
+#: Chebyshev points per panel of the cdf table (graded panels, ratio 2, have their singular end one panel
+#: length away: the interpolant converges like (3 + sqrt 8)^-n), the accepted coefficient tail (absolute,
+#: and relative to the panel's mass: the rounding level of the density values), and the bisection rounds
+_CDF_N = 24
+_CDF_TOL = 1e-15
+_CDF_NOISE = 1e-13
+_CDF_MAX_ROUNDS = 50
+
+
+def rho_cdf_table(pdf, lo, hi, xs, sqrt_lo, atom0):
+    """``rho((-inf, x])`` at the points ``xs`` (all in ``(0, hi)``) from ONE table of the density ``pdf`` on
+    ``[lo, hi]``, whatever the number of points: ``F(x) = 1 - int_x^hi f`` (no mass right of the exact right
+    edge ``hi``; rho has no atom but at 0), the integral from the Chebyshev interpolants of ``f dx/dt`` on
+    panels (``_CDF_N`` first-kind points, exact antiderivatives), so a point costs an interpolant, not a
+    density call.  Panels: the right edge and a square-root left edge (``sqrt_lo``: a critical point of
+    ``X``) get a panel in the angle variable ``x = c - h cos(theta)`` (``f dx/dtheta`` is smooth there for a
+    half-integer or integer power of the distance); a left end of unknown kind (rho's continuous part reaching
+    0) gets panels graded geometrically (ratio 2) down to the smallest point of ``xs`` (nothing left of a
+    point is needed); the middle 3/4 of the width has 6 panels.  A panel whose last three Chebyshev
+    coefficients exceed ``_CDF_TOL`` (absolute) and ``_CDF_NOISE`` times its mass (the rounding level of the
+    density values) is bisected — an edge panel into a plain half and an angle half at the edge, so an edge
+    of another power still converges, algebraically — and hidden edges (gaps inside ``(lo, hi)``) are
+    isolated the same way.
+
+    Returns ``(F, error, mass)``: ``error`` the sum of the coefficient tails (infinite for a panel with a NaN
+    density value or left unresolved after ``_CDF_MAX_ROUNDS`` bisections); ``mass`` the total
+    ``atom0 + int f`` when the table reaches ``lo`` (square-root left edge), else None: the caller checks it
+    against 1."""
+    xs = np.asarray(xs, float)
+    xin = xs[xs > lo]
+    values = _cdf_values(pdf)
+    done = _cdf_refine(_cdf_panels(lo, hi, float(np.min(xin)) if xin.size else hi, sqrt_lo), values, hi - lo)
+    tot = np.array([p[4] for p in done])
+    err = float(sum(p[5] for p in done))
+    mass = atom0 + float(np.sum(tot)) if sqrt_lo else None
+    return _cdf_at(done, xs, lo, atom0), err, mass
+
+
+def _cdf_panels(lo, hi, xmin, sqrt_lo):
+    """The first panels ``(a, b, kind)`` of :func:`rho_cdf_table` (kind -1 / +1: angle panel at its left /
+    right end, 0: plain)."""
+    s = (hi - lo) / 8
+    pans = []
+    if sqrt_lo:
+        pans.append((lo, lo + s, -1))
+    else:               # graded by halves towards lo, down to the smallest point
+        k = 0
+        while True:
+            a = lo + s * 2.0 ** -(k + 1)
+            pans.append((a, lo + s * 2.0 ** -k, 0))
+            k += 1
+            if a <= xmin or k >= 60:
+                break
+    mid = np.linspace(lo + s, hi - s, 7)
+    pans += [(mid[i], mid[i + 1], 0) for i in range(6)]
+    # the right edge: an angle panel whatever its kind (an edge of another kind than a half-integer or
+    # integer power shows in the coefficient tails, and the panel is split again)
+    pans.append((hi - s, hi, 1))
+    return pans
+
+
+def _cdf_values(pdf):
+    """``values(panels) -> [(f, f dx/dt)]`` at the ``_CDF_N`` first-kind Chebyshev points of each panel (plain:
+    ``x`` linear in ``t``; angle: ``x = c - h cos(theta)``), one density call for the panels not seen yet."""
+    from .kernels.quadrature import _cheb_points, panel_nodes
+    t = _cheb_points(_CDF_N)
+    cache = {}
+
+    def values(pl):
+        new = [p for p in pl if p not in cache]
+        if new:
+            xx, jac = [], []
+            for a, b, kind in new:
+                x_, j_ = panel_nodes(a, b, _CDF_N) if kind else ((a + b) / 2 + (b - a) / 2 * t,
+                                                                  np.full(_CDF_N, (b - a) / 2))
+                xx.append(x_)
+                jac.append(j_)
+            f = np.asarray(pdf(np.concatenate(xx)), float).reshape(len(new), _CDF_N)
+            for p, fi, ji in zip(new, f, jac):
+                cache[p] = (fi, fi * ji)
+        return [cache[p] for p in pl]
+    return values
+
+
+def _cdf_refine(pans, values, w):
+    """Panels accepted on their Chebyshev tails, bisected otherwise (an angle panel into a plain half and an
+    angle half at its edge): ``[(a, b, kind, antiderivative coefficients, total, tail)]`` sorted; a panel with
+    a NaN density value, or still unresolved after ``_CDF_MAX_ROUNDS``, has an infinite tail."""
+    from numpy.polynomial import chebyshev as C
+    from .kernels.quadrature import _antiderivative, _coefficients
+    done = []
+    todo = pans
+    for _ in range(_CDF_MAX_ROUNDS):
+        if not todo:
+            break
+        nxt = []
+        for (a, b, kind), (_, gi) in zip(todo, values(todo)):
+            if not np.all(np.isfinite(gi)):
+                done.append((a, b, kind, np.zeros(1), 0.0, np.inf))
+                continue
+            coef = _coefficients(gi)
+            tail = 2 * float(np.sum(np.abs(coef[-3:])))
+            m = (a + b) / 2
+            if tail <= max(_CDF_TOL, _CDF_NOISE * 2 * float(np.mean(np.abs(gi)))) or b - a <= 1e-13 * w:
+                anti = _antiderivative(coef)
+                done.append((a, b, kind, anti, float(C.chebval(1.0, anti)), tail))
+            elif kind:
+                nxt += [(a, m, 0), (m, b, 1)] if kind > 0 else [(a, m, -1), (m, b, 0)]
+            else:
+                nxt += [(a, m, 0), (m, b, 0)]
+        todo = nxt
+    done += [(a, b, kind, np.zeros(1), 0.0, np.inf) for a, b, kind in todo]
+    return sorted(done, key=lambda p: p[0])
+
+
+def _cdf_at(done, xs, lo, atom0):
+    """``1 - int_x^hi f`` at the points ``xs`` from the accepted panels (``atom0`` at and below ``lo``)."""
+    from numpy.polynomial import chebyshev as C
+    hi_p = np.array([p[1] for p in done])
+    tot = np.array([p[4] for p in done])
+    right_of = np.concatenate([np.cumsum(tot[::-1])[::-1][1:], [0.0]])      # mass right of each panel
+    F = np.ones(xs.shape)
+    for i, x in enumerate(xs):
+        if x <= lo:
+            F[i] = atom0
+            continue
+        k = int(np.searchsorted(hi_p, x))
+        a, b, kind, anti, total, _ = done[k]
+        if kind:
+            c, h = (a + b) / 2, (b - a) / 2
+            tt = 2 * np.arccos(np.clip((c - x) / h, -1, 1)) / np.pi - 1
+        else:
+            tt = (2 * x - a - b) / (b - a)
+        F[i] = 1.0 - right_of[k] - (total - float(C.chebval(tt, anti)))
+    return F

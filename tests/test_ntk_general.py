@@ -87,6 +87,25 @@ def test_cauchy_general_nu_quick():
         assert abs(g - ref) < 1e-12 * abs(ref) and abs(dg - dref) < 1e-11 * abs(dref)
 
 
+def test_cauchy_vertical_line_atomic_nu_left_of_zero():
+    """Points just left of 0 (the vertical line Re w = -1/(2c)) for SiLU with |D| in {1/2, 3/2}, where root
+    paths with a larger step (distance ratio 0.15) failed (NaN): against the 32-node Gauss rule from 64
+    ball-arithmetic moments (the 24-node rule agrees to 4e-12 there; measured difference 8e-16)."""
+    silu = ft.hermite_data("silu")
+    a, c, r = silu.a, silu.c1 ** 2, sympy.Rational(1, 2)
+    tau = [(sympy.Rational(1, 4) ** k + sympy.Rational(9, 4) ** k) / 2 for k in range(66)]
+    vals = mu_moments_arb(a, c, r, tau, 64, 500)
+    with workdps(60):
+        m = [mpmath.mpf(v.mid().str(80, radius=False)) for v in vals]
+        al, be = jacobi_from_moments(m, 32, context(60, guard=0))
+    rule = gauss_from_jacobi(al, be, 60)
+    zs = np.array([-0.000261828 + 0.173577j, -0.0012165 + 0.174955j])
+    G = GeneralMu(a, c, r, ft.atoms([F(1, 4), F(9, 4)], [F(1, 2), F(1, 2)])).cauchy_np(zs)[0]
+    for z, g in zip(zs, G):
+        ref = ref_cauchy(rule, z)[0]
+        assert abs(g - ref) < 1e-10 * abs(ref), (z, g, ref)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_cauchy_matches_moment_gauss_rule(case):
@@ -371,6 +390,63 @@ def test_exact_route_cdf_equals_closed_form_point_mass():
         F = ex.cdf(xs)
     assert np.max(np.abs(F - cl.cdf(xs))) < 1e-12
     assert F[0] == 0 and abs(F[1] - 2 / 3) < 1e-15 and F[-1] == 1
+
+
+def test_rho_cdf_table_on_known_densities():
+    """The cdf table alone (rho_cdf_table, the kernel of ExactNTKLaw.cdf at many points) on densities with
+    closed-form cdfs: a semicircle on [0.2, 1.4] with an atom 1/4 at 0 (square-root edges, the total mass
+    checked), and the Beta(1/2, 3) density on [0, 1] (x^(-1/2) at 0: graded panels; (1 - x)^2 at 1), 0.75 of
+    it, with an atom 1/4 at 0; scipy's regularized incomplete beta function as the reference.  <= 1e-13."""
+    from scipy.special import betainc
+    from freetk.ntk_general import rho_cdf_table
+    lo, hi = 0.2, 1.4
+    semi = lambda x: 0.75 * 8 / (np.pi * (hi - lo) ** 2) * np.sqrt(np.clip((x - lo) * (hi - x), 0, None))  # noqa: E731
+    xs = np.array([0.1, 0.2, 0.2 + 1e-9, 0.5, 0.8, 1.1, 1.4 - 1e-7, 1.3999999999])
+    F, err, mass = rho_cdf_table(semi, lo, hi, xs, True, 0.25)
+    y = np.clip((2 * xs - lo - hi) / (hi - lo), -1, 1)
+    ref = 0.25 + 0.75 * (0.5 + (y * np.sqrt(1 - y * y) + np.arcsin(y)) / np.pi)
+    assert np.max(np.abs(F - ref)) < 1e-13 and err < 1e-12 and abs(mass - 1) < 1e-13, (F - ref, err, mass)
+    beta = lambda x: 0.75 * x ** -0.5 * (1 - x) ** 2 * 15 / 16                  # noqa: E731
+    xs = np.array([1e-8, 1e-3, 0.1, 0.5, 0.9, 1 - 1e-6])
+    F, err, mass = rho_cdf_table(beta, 0.0, 1.0, xs, False, 0.25)
+    assert mass is None and err < 1e-12
+    assert np.max(np.abs(F - (0.25 + 0.75 * betainc(0.5, 3, xs)))) < 1e-13, F - (0.25 + 0.75 * betainc(0.5, 3, xs))
+
+
+@pytest.mark.slow
+def test_exact_route_cdf_table_equals_closed_form_point_mass():
+    """cdf of rho on the exact route at many points (one Chebyshev table of the density for all of them,
+    ``rho_cdf_table``) against the closed route's cdf, D = +-1, gamma1 = 3, gamma2 = 1/2: the table's left end
+    reaches 0 (the exact route does not see the gap (0, 0.075) above the atom 2/3), so the gap's edge is found
+    by the bisection; points in the gap, across the bulk and next to the right edge; <= 1e-12."""
+    half = sympy.Rational(1, 2)
+    cl = ft.ntk_law("relu", gamma1=3, gamma2=half, d_law="rademacher")
+    ex = ft.ntk_law("relu", gamma1=3, gamma2=half, d_law="rademacher", method="exact")
+    lo, hi = cl.support()[0]
+    xs = np.concatenate([[0.01, 0.03, 0.07], lo + (hi - lo) * np.array([1e-4, 0.01, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99, 1 - 1e-4])])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PrecisionWarning)
+        F = ex.cdf(xs)
+    assert np.max(np.abs(F - cl.cdf(xs))) < 1e-12
+
+
+@pytest.mark.slow
+def test_exact_route_cdf_table_equals_contour_uniform_D():
+    """The table cdf (many points) against the contour cdf (a few points, a contour integral of G_rho per
+    point: another integration of the same G_rho), ReLU + uniform D, gamma1 = 1/2 (square-root left edge: the
+    table's total mass is also checked against 1) and gamma1 = 5 (continuous part reaching 0); <= 1e-12."""
+    half = sympy.Rational(1, 2)
+    for g1 in (half, sympy.Integer(5)):
+        law = ft.ntk_law("relu", gamma1=g1, gamma2=half, d_law="uniform", method="exact")
+        lo, hi = law._edges()[:2]
+        probe = lo + (hi - lo) * np.array([0.02, 0.4, 0.97])
+        xs = np.concatenate([probe, lo + (hi - lo) * np.array([1e-3, 0.2, 0.6, 0.8])])
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", PrecisionWarning)
+            F = law.cdf(xs)                     # 7 points: the table
+            Fc = law.cdf(probe)                 # 3 points: the contours
+        assert np.max(np.abs(F[:3] - Fc)) < 1e-12, (g1, F[:3] - Fc)
+        assert np.all(np.diff(F[np.argsort(xs)]) > 0)
 
 
 @pytest.mark.slow
