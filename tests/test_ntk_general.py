@@ -106,6 +106,28 @@ def test_cauchy_vertical_line_atomic_nu_left_of_zero():
         assert abs(g - ref) < 1e-10 * abs(ref), (z, g, ref)
 
 
+def test_cauchy_vertical_line_quadratic_uniform_near_zero():
+    """sigma = x^2/2 (a = 0), D uniform, gamma2 = 1/2 at z = -0.00114 + 0.0614i (vertical line), where the
+    predicted root paths lost their root (NoConvergence, NaN): the careful path takes over.  Against the Gauss
+    rules of 80 and 96 nodes from 194 ball-arithmetic moments (they agree to 1e-14 there)."""
+    h = ft.hermite_data("quadratic")
+    a, c, r = h.a, h.c1 ** 2, sympy.Rational(1, 2)
+    tau = [sympy.Rational(1, 2 * k + 1) for k in range(196)]          # E[D^(2k)], D uniform on [-1, 1]
+    vals = mu_moments_arb(a, c, r, tau, 194, 1200)
+    refs = []
+    for n in (80, 96):
+        with workdps(150):
+            m = [mpmath.mpf(v.mid().str(170, radius=False)) for v in vals[:2 * n + 1]]
+            al, be = jacobi_from_moments(m, n, context(150, guard=0))
+        refs.append(ref_cauchy(gauss_from_jacobi(al, be, 150), -0.00114175 + 0.0613781j)[0])
+    assert abs(refs[0] - refs[1]) < 1e-12 * abs(refs[1])
+    law = ft.ntk_law("quadratic", gamma1=1, gamma2=sympy.Rational(1, 2), d_law="uniform", method="exact")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PrecisionWarning)
+        g = law.mu._impl.gm.cauchy_np(np.array([-0.00114175 + 0.0613781j]))[0][0]
+    assert abs(g - refs[1]) < 1e-12 * abs(refs[1]), (g, refs[1])
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_cauchy_matches_moment_gauss_rule(case):
