@@ -511,21 +511,7 @@ class GeneralMu(Measure):
         K = int(np.ceil(np.max(np.log(D / dmin)) / np.log(1 / q)))
         ratio = (dmin / D) ** (1 / K)
         try:
-            d = D.copy()
-            wk = path(d)
-            g, j, dW = self._newton(wk, z, 1 / wk, rtol=_PATH_RTOL, slope=True)
-            for k in range(1, K + 2):
-                # Euler predictor along the path for y = 1/g (dy = -dw/(g^2 W'); exact for g = 1/w, so the far
-                # part of the path, where g ~ 1/w shrinks by the ratio q per step, is predicted well), then
-                # Newton to the path tolerance; the last point is the node itself, to rounding
-                d = d * ratio
-                wn = path(d) if k <= K else w
-                with np.errstate(all="ignore"):
-                    g, j = self._predict(g, j, z, 1 / (1 / g - (wn - wk) / (g * g * dW)) - g)
-                wk = wn
-                if k <= K:
-                    g, j, dW = self._newton(wk, z, g, j, rtol=_PATH_RTOL, slope=True)
-            return self._newton(w, z, g, j)
+            return self._path_predicted(path, w, z, D, ratio, K)
         except NoConvergence:
             # the predicted, loosely solved path lost its root (quadratic sigma, D uniform, at
             # z = -0.00114 + 0.0614i): the same path again with every point solved to rounding, no predictor
@@ -535,6 +521,24 @@ class GeneralMu(Measure):
                 d = d * ratio
                 g, j = self._newton(path(d), z, g, j)
             return self._newton(w, z, g, j)
+
+    def _path_predicted(self, path, w, z, D, ratio, K):
+        """The root paths of :meth:`_roots_direct` from the distance ``D`` down by ``ratio`` in ``K`` steps, then
+        the node ``w``: an Euler predictor along the path for ``y = 1/g`` (``dy = -dw/(g^2 W')``; exact for
+        ``g = 1/w``, so the far part of the path, where ``g ~ 1/w`` shrinks by the ratio per step, is predicted
+        well), then Newton to the path tolerance; the last point is the node itself, to rounding."""
+        d = D.copy()
+        wk = path(d)
+        g, j, dW = self._newton(wk, z, 1 / wk, rtol=_PATH_RTOL, slope=True)
+        for k in range(1, K + 2):
+            d = d * ratio
+            wn = path(d) if k <= K else w
+            with np.errstate(all="ignore"):
+                g, j = self._predict(g, j, z, 1 / (1 / g - (wn - wk) / (g * g * dW)) - g)
+            wk = wn
+            if k <= K:
+                g, j, dW = self._newton(wk, z, g, j, rtol=_PATH_RTOL, slope=True)
+        return self._newton(w, z, g, j)
 
     def _predict(self, g, j, z, dg):
         """``g + dg`` with the sheets of ``G_nu`` followed along the straight move of ``zeta = z/(a - g)``

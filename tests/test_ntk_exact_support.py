@@ -16,6 +16,7 @@ import sympy
 import freetk as ft
 from freetk.errors import PrecisionWarning
 from freetk.ntk_general import GeneralMu, cauchy_in_gap
+from references import contour_moments
 
 x = sympy.Symbol("x")
 RELU = ft.hermite_data("relu")
@@ -128,15 +129,9 @@ def test_expmix_rho_support_mass_and_moments():
     assert 0 < law._pieces()[0][2] < float(law.hermite.a) / 4     # the critical point lies in mu's gap (0, a/4)
     assert law.atoms_float() == [(0, pytest.approx(2 / 3, abs=1e-15))]
     L, R = -0.1 * hi, 1.1 * hi
-    c, h = (L + R) / 2, (R - L) / 2
-    n = 64
-    th = np.pi * (np.arange(n) + 0.5) / n
-    z = c + h * np.cos(th) + 0.5j * h * np.sin(th)
-    dz = -h * np.sin(th) + 0.5j * h * np.cos(th)
-    G = law.cauchy(z)
+    mks = contour_moments(law.cauchy, L, R, 64, 12)
     exact = [float(v) for v in law.moments(12)]
-    for k in range(13):
-        mk = np.sum(z ** k * G * dz).imag / n      # (1/pi) Im of the upper half, weights pi/n
+    for k, mk in enumerate(mks):
         assert abs(mk - exact[k]) <= (1e-12 if k == 0 else 1e-11) * exact[k], (k, mk, exact[k])
 
 

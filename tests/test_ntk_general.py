@@ -14,7 +14,7 @@ import pytest
 import sympy
 
 import freetk as ft
-from references import sigma_matrix
+from references import contour_moments, sigma_matrix
 from freetk.errors import InvalidArgument, PrecisionWarning
 from freetk.inversion import gauss_from_jacobi, jacobi_from_moments
 from freetk.ntk_general import GeneralMu
@@ -354,15 +354,9 @@ def test_exact_route_moments_on_a_contour_uniform_D(g1):
     law = ft.ntk_law("relu", gamma1=g1, gamma2=sympy.Rational(1, 2), d_law="uniform", method="exact")
     lo, hi = law._edges()[:2]
     L, R = min(lo, 0) - 0.1 * (hi - lo), hi + 0.1 * (hi - lo)
-    c, h = (L + R) / 2, (R - L) / 2
-    n = 32
-    th = np.pi * (np.arange(n) + 0.5) / n
-    z = c + h * np.cos(th) + 0.5j * h * np.sin(th)
-    dz = -h * np.sin(th) + 0.5j * h * np.cos(th)
-    G = law.cauchy(z)
+    mks = contour_moments(law.cauchy, L, R, 32, 12)
     exact = law.moments(12)
-    for k in range(13):
-        mk = np.sum(z ** k * G * dz).imag / n      # (1/pi) Im of the upper half, weights pi/n
+    for k, mk in enumerate(mks):
         assert abs(mk - float(exact[k])) < 1e-11 * float(exact[k]), (k, mk, exact[k])
 
 
