@@ -51,7 +51,7 @@ from .measures.general import Affine, FromDensity, FromMoments
 from .measures.marchenko_pastur import FreeCompoundPoisson, FreePoisson, marchenko_pastur
 from .ntk_general import GeneralMu, rho_cdf_table, rho_map, rho_support, rho_u_solve, rho_u_solve_mp
 from .ntk_series import mu_moments_arb, mu_moments_exact, mu_moments_kernel, mu_moments_numeric, to_arb
-from .numeric import edge_nodes, simplify
+from .numeric import edge_nodes, gauss_legendre, simplify
 from .precision import check_dps, context, round_to
 
 
@@ -636,7 +636,7 @@ def edge_arc_rule(e, r, n):
     axis."""
     if not (isinstance(n, (int, np.integer)) and n >= 1) or not r > 0:
         raise InvalidArgument(f"edge_arc_rule: needs a radius r > 0 and a node count n >= 1, got r = {r!r}, n = {n!r}")
-    t, wt = np.polynomial.legendre.leggauss(n)
+    t, wt = gauss_legendre(n)
     ei = np.exp(1j * np.pi * (t + 1) / 2)
     return e + r * ei, 1j * r * ei * (np.pi / 2) * wt
 
@@ -647,7 +647,7 @@ def _bisected_rule(f, a, b, n, tol, max_splits):
     the total (one vectorised call of ``f`` per round, all panels at once).  Returns ``(ends, x, w, fx, err)``:
     the accepted panels ``ends`` (sorted, shape (P, 2)) and their nodes, weights and values (shape (P, n)); ``err``
     None, or ``(lo, hi, difference)`` of the worst panel left after ``max_splits`` rounds."""
-    t, wt = np.polynomial.legendre.leggauss(n)
+    t, wt = gauss_legendre(n)
 
     def nodes(a, b):
         return ((a + b)[:, None] + (b - a)[:, None] * t) / 2, (b - a)[:, None] / 2 * wt

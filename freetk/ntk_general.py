@@ -36,24 +36,17 @@ import sympy
 from .errors import InvalidArgument, NoConvergence, PrecisionWarning
 from .measures.atoms import Atoms
 from .measures.base import Measure, as_float
-from .numeric import simplify
+from .numeric import gauss_legendre, simplify
 from .measures.classical import UniformSquared
 from .ntk_series import mu_moments_exact
 
 __all__ = ["GeneralMu"]
 
-_GL = {}
 #: rounding level of a panel of the line quadrature, relative to the integral of |integrand| over it
 _NOISE = 256 * 2.2e-16
 #: Newton tolerance at the intermediate points of a root path (relative step: the root is then good to
 #: ~1e-8 after the quadratic step; it only starts the next point, the node itself is solved to rounding)
 _PATH_RTOL = 1e-4
-
-
-def _gl(n):
-    if n not in _GL:
-        _GL[n] = np.polynomial.legendre.leggauss(n)
-    return _GL[n]
 
 
 def _mpval(x, ctx):
@@ -606,7 +599,7 @@ class GeneralMu(Measure):
         """``int g psi dw`` over the line (folded on theta in (0, pi/2)), adaptive, vectorised over z."""
         z = np.asarray(z, complex).ravel()
         n = 16
-        x, wx = _gl(n)
+        x, wx = gauss_legendre(n)
         # panels on (0, pi/2): initial 12 uniform panels per z; on the line "h", plus panels graded
         # geometrically (ratio 4) towards theta = pi/4, where w = 0 and its mirror -1/c carry the bumps of
         # height and width dl: with the pole of the atom integrated exactly, nothing else would make the
@@ -1411,7 +1404,7 @@ def _rectangle_nodes(xR, xL, H, d_r, d_l, n):
     """Nodes ``w`` and weights ``dw`` (Gauss-Legendre, ``n`` per panel) on the path
     ``x_R -> x_R + iH -> x_L + iH -> x_L``, in order; panels on the vertical sides graded geometrically (ratio 2)
     from ``d/4`` at the real axis."""
-    x, wx = _gl(n)
+    x, wx = gauss_legendre(n)
     ws, dws = [], []
 
     def side(y_edges, x0, down):
