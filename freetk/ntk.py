@@ -215,11 +215,8 @@ class NTKMu(Measure):
                                       f"{self.route!r}; use dps=None")
             ctx = context(dps)
             rb, A, c, r, at = self._impl._parts_mp(ctx)
-            sup = _mp_support(rb, ctx)
-            ivs = [(at + c * (l1 + l2), at + c * (h1 + h2)) for l1, h1 in sup for l2, h2 in sup]
-            if A > 0:
-                ivs += [(at + c * lo, at + c * hi) for lo, hi in sup]
-            return [(round_to(lo, dps), round_to(hi, dps)) for lo, hi in _union(ivs)]
+            ivs = _mixture_support(_mp_support(rb, ctx), A, at, c)
+            return [(round_to(lo, dps), round_to(hi, dps)) for lo, hi in ivs]
         if "support" not in self._cache:
             self._cache["support"] = self._impl.support()
         return self._cache["support"]
@@ -523,10 +520,7 @@ class ClosedRoute(MuRoute):
         mu = self.mu
         c = as_float(mu._c)
         rb, A, sup, at = mu._closed_parts()
-        ivs = [(at + c * (l1 + l2), at + c * (h1 + h2)) for l1, h1 in sup for l2, h2 in sup]
-        if A > 0:
-            ivs += [(at + c * l, at + c * h) for l, h in sup]
-        return _union(ivs)
+        return _mixture_support(sup, A, at, c)
 
     def smooth_pieces(self):
         mu = self.mu
@@ -541,6 +535,16 @@ class ClosedRoute(MuRoute):
             cuts = sorted([lo, hi] + [t for t in pts if lo < t < hi])
             out += list(zip(cuts[:-1], cuts[1:]))
         return out
+
+
+def _mixture_support(sup, A, at, c):
+    """Support of the closed-form mu, ``at + c (lambda + lambda')`` (``lambda, lambda'`` i.i.d. from rho_B, whose
+    continuous part lives on the intervals ``sup`` and whose atom at 0 has mass ``A``): the unions of the sums of two
+    intervals, and of the intervals themselves when ``A > 0`` (floats or mpmath numbers alike)."""
+    ivs = [(at + c * (l1 + l2), at + c * (h1 + h2)) for l1, h1 in sup for l2, h2 in sup]
+    if A > 0:
+        ivs += [(at + c * lo, at + c * hi) for lo, hi in sup]
+    return _union(ivs)
 
 
 def _free_poisson_integrand(rb, A, zeta, ctx):
