@@ -458,8 +458,25 @@ class GeneralMu(Measure):
         return 1 / (2 * self._c)
 
     def _dl(self, z):
-        """Bump height per point: small against Im z, where the cuts come close to the real line."""
-        return np.minimum(self._delta, 0.1 * np.abs(np.asarray(z).imag) + 1e-300)
+        """Bump height per point: small against Im z, where the cuts come close to the real line, and below
+        the sector that holds the support of ``rho_z`` at ``Re w = -1/c`` (:meth:`_dl_cap`)."""
+        z = np.asarray(z)
+        return np.minimum(np.minimum(self._delta, 0.1 * np.abs(z.imag) + 1e-300), self._dl_cap(z))
+
+    def _dl_cap(self, z):
+        """Half the height of the sector ``{arg w in [phi_min, phi_max]}`` that holds the support of ``rho_z`` at
+        ``Re w = -1/c``, where the line's bump over the reflected singularity ``-1/c`` must pass below it.
+
+        ``rho_z`` lives in the numerical range of ``C = sum F_k u_k u_k^T``, i.e. in the sector spanned by the jumps
+        ``F_z(T) = T/(aT - z)``, ``T`` in ``[0, t_max]``; ``arg F_z(T) = -arg(aT - z)`` decreases in T (``aT - z``
+        moves right along ``Im = -Im z``), so ``phi_max <= pi - arg z`` (T = 0), and at ``Re w = -1/c`` the sector
+        starts at the height ``tan(arg z)/c = Im z/(c Re z)`` when ``Re z > 0`` (no bound otherwise).  A bump of
+        height ``Im z/10`` entered it for ``Re z > 5/c`` (the issue's law, ``z = 10.485 + 0.9i``: the root at the
+        mirror node jumped sheets, ``G_mu`` off by ~1e-4 with no warning)."""
+        z = np.asarray(z)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cap = np.where(z.real > 0, 0.5 * np.abs(z.imag) / (self._c * np.where(z.real > 0, z.real, 1.0)), np.inf)
+        return cap + 1e-300
 
     @property
     def _delta(self):
@@ -969,7 +986,7 @@ class GeneralMu(Measure):
     def _mp_line(self, z, ctx, kind, atoms, npan):
         a, c, r = _mpval(self._a_ex, ctx), _mpval(self._c_ex, ctx), _mpval(self._r_ex, ctx)
         L = ctx.mpf(self._L)
-        dl = ctx.mpf(self._delta)
+        dl = ctx.mpf(self._dl_mp(complex(z)))
         A = self._A
         x0 = -1 / (2 * c)
         deg = max(20, int(ctx.dps * 0.6))
@@ -1040,8 +1057,13 @@ class GeneralMu(Measure):
 
     def _guesses(self, z, thf, kind):
         """Double-precision roots (and their sheets of ``G_nu``) at the parameters ``thf`` (``_roots_direct``)."""
-        w, _ = self._line(thf, kind)
+        w, _ = self._line(thf, kind, self._dl_mp(complex(z)))
         return self._roots_direct(w, np.full(w.shape, complex(z)), kind)
+
+    def _dl_mp(self, z):
+        """Bump height of the mpmath line (uniform panels, no residue for the atom of ``rho_z`` at 0): ``1/(4c)``,
+        below the sector of ``rho_z``'s support (:meth:`_dl_cap`)."""
+        return float(min(self._delta, self._dl_cap(np.array([z]))[0]))
 
 
 _MPGL = {}

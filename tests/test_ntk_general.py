@@ -128,6 +128,22 @@ def test_cauchy_vertical_line_quadratic_uniform_near_zero():
     assert abs(g - refs[1]) < 1e-12 * abs(refs[1]), (g, refs[1])
 
 
+def test_cauchy_far_right_bump_below_the_sector_of_rho_z():
+    """The issue's law of D (sigma' = exp(-x^2) + x, T in {4, 1/4}, gamma2 = 1) at z = 10.485 + 0.9i, inside the
+    range of mu ([0.03, 20.7]) where no Gauss rule converges: the line's bump over -1/c had height Im z/10 and
+    entered the sector holding rho_z's support (height Im z/(c Re z) there), and the root at the mirror node jumped
+    branches at scattered theta (G off by 1e-5, G' by 3 %, silently).  Identity: the mean value of the analytic
+    G_mu (and G_mu') over a circle around z0 inside the upper half-plane equals the centre value (64-point
+    trapezoidal rule: error ~0.45^64); the former line failed it by 1e-5 (G) and 3e-2 (G')."""
+    a, c, r, nu, _ = CASES["expx_two_point"]
+    mu = GeneralMu(a, c, r, nu)
+    th = 2 * np.pi * np.arange(64) / 64
+    for z0 in (10.485 + 0.9j, 10.529 + 0.9j):
+        G, dG = mu.cauchy_np(np.concatenate([[z0], z0 + 0.45 * z0.imag * np.exp(1j * th)]))
+        assert abs(G[1:].mean() - G[0]) < 1e-13 * abs(G[0]), z0
+        assert abs(dG[1:].mean() - dG[0]) < 1e-12 * abs(dG[0]), z0
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_cauchy_matches_moment_gauss_rule(case):
