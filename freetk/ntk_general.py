@@ -188,6 +188,10 @@ class _TKernel:
             return j
         if self.comp:
             return self._sheet_step_comp(zeta0, zeta1, j)
+        return self._sheet_step_usq(zeta0, zeta1, j)
+
+    def _sheet_step_usq(self, zeta0, zeta1, j):
+        """``sheet_step`` for the UniformSquared columns ``j[..., :len(usq)]`` (the rule above)."""
         y0, y1 = zeta0.imag, zeta1.imag
         cross = ((y0 < 0) & (y1 >= 0)) | ((y0 >= 0) & (y1 < 0))
         if not np.any(cross):
@@ -210,11 +214,7 @@ class _TKernel:
         nu = self.uw.size
         out = np.array(j, copy=True)
         if nu:
-            save, self.comp = self.comp, []
-            try:
-                out[..., :nu] = self.sheet_step(zeta0, zeta1, out[..., :nu])
-            finally:
-                self.comp = save
+            out[..., :nu] = self._sheet_step_usq(zeta0, zeta1, out[..., :nu])
         for k, (_, c) in enumerate(self.comp):
             out[..., nu + k] = c.step(zeta0, zeta1, out[..., nu + k])
         return out
@@ -365,7 +365,10 @@ class _TKernel:
             H0[~small] += G / bb
             H1[~small] += -dG / bb ** 2
             H2[~small] += (-G - zeta * dG) / bb ** 2
-        ex = self._comp_extra(z / b, j)
+        if j is None or not np.any(np.asarray(j)[..., self.uw.size:]):
+            return
+        with np.errstate(all="ignore"):
+            ex = self._comp_extra(z / b, j)
         if ex is not None:
             e, de = ex
             zeta = z / b

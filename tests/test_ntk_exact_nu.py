@@ -118,18 +118,23 @@ def test_density_sheets_follow_the_uniform_squared_rule():
     from freetk.ntk_general import _TKernel
     dens = _TKernel(DensitySquared(HALF, -1, 1))
     usq = _TKernel(ft.UniformSquared(1))
+    both = _TKernel([(F(1, 2), ft.UniformSquared(1)), (F(1, 2), DensitySquared(HALF, -1, 1))])   # two columns
     path = np.array([0.5 + 0.3j, 0.4 - 0.2j, -0.3 - 0.1j, -0.2 + 0.4j, 0.7 - 0.3j, 0.3 + 0.2j, -0.5 + 0.1j,
                      -0.4 - 0.2j, 2 - 0.1j, 0.6 + 0.05j])
-    jd, ju = dens.sheet0((1,)), usq.sheet0((1,))
+    jd, ju, jb = dens.sheet0((1,)), usq.sheet0((1,)), both.sheet0((1,))
     seen = set()
     for z0, z1 in zip(path[:-1], path[1:]):
         jd = dens.sheet_step(np.array([z0]), np.array([z1]), jd)
         ju = usq.sheet_step(np.array([z0]), np.array([z1]), ju)
+        jb = both.sheet_step(np.array([z0]), np.array([z1]), jb)
         seen.add(int(ju[0, 0]))
         for s in (1.0, 0.7 - 0.2j):
             a, b = dens.e_w(np.array([s]), np.array([z1]), jd), usq.e_w(np.array([s]), np.array([z1]), ju)
             assert all(abs(p - q) < 1e-14 * (1 + abs(q)) for p, q in zip(a, b)), (z1, p, q)
             a, b = dens.e_h(np.array([s]), np.array([z1]), jd), usq.e_h(np.array([s]), np.array([z1]), ju)
+            assert all(abs(p - q) < 1e-14 * (1 + abs(q)) for p, q in zip(a, b)), (z1, p, q)
+            a = both.e_w(np.array([s]), np.array([z1]), jb)
+            b = usq.e_w(np.array([s]), np.array([z1]), ju)
             assert all(abs(p - q) < 1e-14 * (1 + abs(q)) for p, q in zip(a, b)), (z1, p, q)
     assert seen >= {-1, 0, 1}
 
