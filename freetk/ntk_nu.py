@@ -230,6 +230,11 @@ class DensitySquared:
 
     # -- mpmath
     def GdG_mp(self, zeta, ctx, state):
+        with ctx.extraprec(40):     # f L + Q cancels (|f(x) L(x)| >> |G_D(x)| away from [lo, hi]); Newton needs G to rounding
+            g, dg = self._GdG_mp(zeta, ctx, state)
+        return +g, +dg
+
+    def _GdG_mp(self, zeta, ctx, state):
         s = ctx.sqrt(zeta)
         gp, dgp = self._GD_mp(s, ctx)
         gm, dgm = self._GD_mp(-s, ctx)
