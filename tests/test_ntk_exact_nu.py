@@ -321,3 +321,25 @@ def test_cauchy_mp_new_kinds():
             ref2 = mpmath.fsum(w / (zz - t) for t, w in zip(*small))
             assert abs(ref - ref2) < mpmath.mpf(10) ** -40
             assert abs(mpmath.mpc(g) - ref) < mpmath.mpf(10) ** -25 * abs(ref), (name, g, ref)
+
+
+def test_uniform_squared_batch_of_large_zeta_2d():
+    """sigma = x^2/2, D uniform, gamma2 = 2, right of mu's edge at Im z = 1e-3 E: every node of a panel batch has
+    |zeta| > 4 b^2, and the moment series of UniformSquared received the 2-D panel array (ValueError in _horner before
+    the fix).  Against the 40-node Gauss rule from ball-arithmetic moments (30 nodes agree to 1e-14)."""
+    h = ft.hermite_data("quadratic")
+    a, c, r = h.a, h.c1 ** 2, sympy.Integer(2)
+    mu = GeneralMu(a, c, r, ft.UniformSquared(1))
+    E = mu.right_edge()
+    z = complex(1.1 * E, 1e-3 * E)
+    g, dg = mu.cauchy_np(np.array([z]))
+    tau = [sympy.Rational(1, 2 * k + 1) for k in range(84)]
+    vals = mu_moments_arb(a, c, r, tau, 80, 700)
+    refs = []
+    for n in (40, 30):
+        with workdps(90):
+            m = [mpmath.mpf(v.mid().str(110, radius=False)) for v in vals[:2 * n + 1]]
+            al, be = jacobi_from_moments(m, n, context(90, guard=0))
+        refs.append(ref_cauchy(gauss_from_jacobi(al, be, 90), z))
+    assert abs(refs[0][0] - refs[1][0]) < 1e-14 * abs(refs[0][0])
+    assert abs(g[0] - refs[0][0]) < 1e-12 * abs(refs[0][0]) and abs(dg[0] - refs[0][1]) < 1e-11 * abs(refs[0][1])
