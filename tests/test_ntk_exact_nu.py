@@ -230,6 +230,8 @@ D_LAWS = {
     "arcsine": ft.arcsine(-1, 1),
     "poly": ft.from_density(POLY, -1, 1),
     "mix": ft.mixture([(F(1, 2), ft.atoms([-1, 1])), (F(1, 2), ft.uniform(-1, 1))]),
+    "asym": ft.uniform(-1, 2),
+    "mixarc": ft.mixture([(F(1, 3), ft.atoms([0, 2])), (F(2, 3), ft.arcsine(-1, 1))]),     # an atom at 0 included
 }
 
 
@@ -296,6 +298,21 @@ def test_rho_of_new_kinds(name):
     xs = lo + (hi - lo) * np.array([0.2, 0.5, 0.7])
     pe, pm = law.pdf(xs), lm.pdf(xs)
     assert np.all(np.abs(pe - pm) < 1e-9 * pm), (pe, pm)
+    L, R = min(lo, 0) - 0.1 * (hi - lo), hi + 0.1 * (hi - lo)
+    mks = contour_moments(law.cauchy, L, R, 32, 12)
+    exact = law.moments(12)
+    for k, mk in enumerate(mks):
+        assert abs(mk - float(exact[k])) < 1e-11 * float(exact[k]), (k, mk, exact[k])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["poly", "asym", "mixarc"])
+def test_rho_moments_more_laws(name):
+    """The moments k <= 12 of rho (density plus atoms, ellipse contour) vs the exact moments, 1e-11, for the polynomial
+    density, D uniform on [-1, 2] (T's density jumps at 1) and atoms at 0 and +-2 next to an arcsine part.  Measured
+    <= 5.8e-15, 2.7e-14, 2.4e-15 (3-7 s each)."""
+    law = _law(D_LAWS[name])
+    lo, hi = law._edges()[:2]
     L, R = min(lo, 0) - 0.1 * (hi - lo), hi + 0.1 * (hi - lo)
     mks = contour_moments(law.cauchy, L, R, 32, 12)
     exact = law.moments(12)
