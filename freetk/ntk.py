@@ -47,8 +47,10 @@ from .measures import registry
 from .measures.atoms import Atoms
 from .measures.base import Measure, as_float, as_mp, check_positive, exact
 from .measures.classical import Uniform, UniformSquared
+from .measures.mixture import Mixture
 from .measures.general import Affine, FromDensity, FromMoments
 from .measures.marchenko_pastur import FreeCompoundPoisson, FreePoisson, marchenko_pastur
+from .ntk_nu import t_parts
 from .ntk_general import GeneralMu, rho_cdf_table, rho_map, rho_support, rho_u_solve, rho_u_solve_mp
 from .ntk_series import mu_moments_arb, mu_moments_exact, mu_moments_kernel, mu_moments_numeric, to_arb
 from .numeric import edge_nodes, gauss_legendre, simplify
@@ -97,6 +99,12 @@ class TLaw:
         else:
             self.measure = FromMoments(lambda k: d_law.moments(2 * k)[2 * k])
             self.point = None
+            if isinstance(d_law, Mixture):      # its atomic parts give atoms of T (mu's atoms need them)
+                acc = {}
+                for x, w in d_law.atoms():
+                    t = sympy.expand(sympy.sympify(x) ** 2)
+                    acc[t] = acc.get(t, 0) + w
+                self._t_atoms = sorted(acc.items(), key=lambda p: as_float(p[0]))
         # all moments of D up to 2k in one call (a call per k recomputed them all: O(k^2) sympy work)
         self._tau = None
         self._d_law = d_law
@@ -109,6 +117,8 @@ class TLaw:
         return [self._tau(j) for j in range(k + 1)]
 
     def atoms(self):
+        if getattr(self, "_t_atoms", None) is not None:
+            return list(self._t_atoms)
         return self.measure.atoms() if isinstance(self.measure, Atoms) else []
 
 
@@ -579,9 +589,10 @@ def _mp_support(rb, ctx):
 class ExactRoute(MuRoute):
     """General ``nu`` without discretisation (``method="exact"``): ``G_mu`` and ``G_mu'`` from the contour
     integral of :class:`freetk.ntk_general.GeneralMu` (docs/ntk.md, "General nu without discretisation").
-    ``nu`` must be atoms, ``UniformSquared`` (D uniform on a symmetric interval) or what ``GeneralMu``
-    accepts.  ``support()``: for atoms every piece of mu's continuous part, proved (``GeneralMu.support``); for D
-    uniform ``[(0, E)]``, ``E`` the exact right edge."""
+    The law of D: atoms, uniform, centred arcsine, ``from_density`` with an entire sympy density, or a
+    ``mixture`` of those (:func:`freetk.ntk_nu.t_parts` builds the law of ``T``; others refused with the reason).
+    ``support()``: for atoms every piece of mu's continuous part, proved (``GeneralMu.support``); for continuous
+    laws whose ``T`` reaches 0 ``[(0, E)]``, ``E`` the exact right edge; refused otherwise."""
 
     name = "exact"
 
@@ -589,8 +600,10 @@ class ExactRoute(MuRoute):
         super().__init__(mu)
         nu = mu._T.measure
         if not isinstance(nu, (Atoms, UniformSquared)):
-            raise InvalidArgument("ntk_law(method='exact') needs a law of D with finitely many atoms or D uniform on a "
-                                  f"symmetric interval; got {mu._T.name}. Use method='moments' for this d_law")
+            if mu._T.D is None:
+                raise InvalidArgument("ntk_law(method='exact') needs a bounded law of D; got "
+                                      f"{mu._T.name}. Use method='moments' for this d_law")
+            nu = t_parts(mu._T.D)       # arcsine, from_density, non-centred uniform, mixtures (InvalidArgument if not)
         self.gm = GeneralMu(mu._a, mu._c, mu._r, nu)
 
     def cauchy_pair_np(self, z):
@@ -612,10 +625,12 @@ class ExactRoute(MuRoute):
 
     def support(self):
         """Support intervals of mu's continuous part: for a law of D with finitely many atoms every piece, proved
-        (:meth:`freetk.ntk_general.GeneralMu.support`); for D uniform ``[(0, E)]``, ``E`` the exact right edge."""
+        (:meth:`freetk.ntk_general.GeneralMu.support`); for a continuous law of D whose ``T = D^2`` reaches 0
+        (uniform, centred arcsine, a density on an interval containing 0) ``[(0, E)]``, ``E`` the exact right edge;
+        otherwise (atoms next to a continuous part, T bounded away from 0) refused (:meth:`GeneralMu.support`)."""
         if isinstance(self.mu._T.measure, Atoms):
             return [(float(lo), float(hi)) for lo, hi in self.gm.support()]
-        return [(0.0, float(self.gm.right_edge()))]
+        return [(float(lo), float(hi)) for lo, hi in self.gm.support()]
 
 
 def make_route(mu, method, closed_ok, c_zero):

@@ -17,8 +17,9 @@ line that separates the cut of ``G_{rho_z}`` from its point reflection about ``-
 Newton's method continued from far away to every node on its own path (all paths stepped together);
 the reflected point of a node is the mirror node, so one solve serves both factors.  The
 ``T``-expectations are rational in ``T`` and reduce to the Cauchy transform of ``nu`` and its
-derivative: exact for atoms and for ``UniformSquared`` (the law of ``D^2``, ``D`` uniform), whose
-``G_nu`` is followed onto its other sheets along the continuation (an integer per node and component).  The quadrature in the line parameter is
+derivative: exact for atoms and for ``UniformSquared`` (the law of ``D^2``, ``D`` uniform), and for the
+continuous components of ``freetk.ntk_nu`` (arcsine D, an entire density of D), whose ``G_nu`` is followed onto
+its other sheets along the continuation (an integer per node and component).  The quadrature in the line parameter is
 adaptive (Gauss-Legendre panels bisected until two levels agree), so it follows the
 near-singularities that appear when ``z`` approaches the support of ``mu``.
 
@@ -39,6 +40,7 @@ from .measures.base import Measure, as_float
 from .numeric import gauss_legendre, simplify
 from .measures.classical import UniformSquared
 from .ntk_series import mu_moments_exact
+from .ntk_nu import ArcsineSquared, DensitySquared
 
 __all__ = ["GeneralMu"]
 
@@ -60,8 +62,10 @@ def _mpval(x, ctx):
 
 # ----------------------------------------------------------------------------- the law nu of T
 class _TKernel:
-    """``nu`` as a finite mixture of atoms and ``UniformSquared`` parts, with the expectations of the
-    rational functions of ``T`` that the route needs.
+    """``nu`` as a finite mixture of atoms, ``UniformSquared`` parts and other continuous components
+    (``freetk.ntk_nu``: ``ArcsineSquared``, ``DensitySquared``), with the expectations of the rational functions
+    of ``T`` that the route needs.  The sheet index ``j`` has one column per continuous part: the
+    ``UniformSquared`` parts first (an integer ``j``), then the other components (their own integer state).
 
     With ``zeta = z/s``:  ``E[T/(sT - z)] = (1 - zeta G)/s``,  ``E[T/(sT - z)^2] = (-G - zeta G')/s^2``,
     ``E[T^2/(sT - z)^2] = (1 - 2 zeta G - zeta^2 G')/s^2``, where ``G = G_nu(zeta)``; for large
@@ -72,6 +76,7 @@ class _TKernel:
         parts = nu if isinstance(nu, (list, tuple)) else [(1, nu)]
         self.atoms = {}            # t -> weight (exact when given exactly)
         self.usq = []              # (weight, b)
+        self.comp = []             # (weight, component) for ArcsineSquared / DensitySquared
         tot = 0
         for w, m in parts:
             if isinstance(m, Atoms):
@@ -82,9 +87,12 @@ class _TKernel:
                     self.atoms[t] = self.atoms.get(t, 0) + w * wt
             elif isinstance(m, UniformSquared):
                 self.usq.append((w, m.parameters["b"]))
+            elif isinstance(m, (ArcsineSquared, DensitySquared)):
+                self.comp.append((w, m))
             else:
-                raise InvalidArgument("Argument `nu` of `GeneralMu` must be an Atoms, a UniformSquared or a list of "
-                                      f"(weight, measure) pairs of those; got {type(m).__name__}")
+                raise InvalidArgument("Argument `nu` of `GeneralMu` must be an Atoms, a UniformSquared, an "
+                                      "ArcsineSquared, a DensitySquared or a list of (weight, measure) pairs of those; "
+                                      f"got {type(m).__name__}")
             tot += w
         if abs(as_float(tot) - 1) > 1e-14:
             raise InvalidArgument(f"Argument `nu` of `GeneralMu`: mixture weights must sum to 1, got {tot}")
@@ -92,21 +100,29 @@ class _TKernel:
         self.w = np.array([as_float(v) for v in self.atoms.values()], float)
         self.uw = np.array([as_float(w) for w, _ in self.usq], float)
         self.ub = np.array([as_float(b) for _, b in self.usq], float)
-        self.tmax = max([0.0] + list(self.t) + list(self.ub ** 2))
+        self.cw = np.array([as_float(w) for w, _ in self.comp], float)
+        self.cmax = max([0.0] + [c.tmax for _, c in self.comp])
+        self.tmax = max([0.0] + list(self.t) + list(self.ub ** 2) + [self.cmax])
         self.nmom = 60
         self.tau = np.array([self.moment(k) for k in range(self.nmom + 2)])
         # moments of the continuous part (weights included) for the large-|zeta| and small-b series
         nser = np.arange(49)
         self.utau = np.array([float(np.sum(self.uw * self.ub ** (2 * n) / (2 * n + 1))) for n in nser])
         self.nser = nser[:48]
+        # the other components: their weighted moments of T (same series, ratio tmax/|zeta| <= 1/4)
+        self.ctau = np.array([sum(w * c.moment(n) for w, c in zip(self.cw, (c for _, c in self.comp)))
+                              for n in nser]) if self.comp else None
 
     def moment(self, k):
-        return float(np.sum(self.w * self.t ** k) + np.sum(self.uw * self.ub ** (2 * k) / (2 * k + 1)))
+        out = float(np.sum(self.w * self.t ** k) + np.sum(self.uw * self.ub ** (2 * k) / (2 * k + 1)))
+        return out + sum(w * c.moment(k) for w, (_, c) in zip(self.cw, self.comp)) if self.comp else out
 
     def exact_moment(self, k):
         s = sum(w * t ** k for t, w in self.atoms.items())
-        return simplify(sympy.sympify(s + sum(w * b ** (2 * k) / (2 * k + 1) for w, b in self.usq))) \
-            if not isinstance(s, float) else s
+        if isinstance(s, float):
+            return s
+        return simplify(sympy.sympify(s + sum(w * b ** (2 * k) / (2 * k + 1) for w, b in self.usq)
+                                      + sum(w * c.exact_moment(k) for w, c in self.comp)))
 
     def mass_at_zero(self):
         return sum(w for t, w in self.atoms.items() if as_float(t) == 0)
@@ -156,7 +172,7 @@ class _TKernel:
     @property
     def nsheet(self):
         """Number of continuous components (each has its own sheet index)."""
-        return self.uw.size
+        return self.uw.size + len(self.comp)
 
     def sheet0(self, shape):
         """The principal sheet for every point: integer array ``shape + (nsheet,)``."""
@@ -170,6 +186,12 @@ class _TKernel:
         negative axis flips the sign of every ``j_k`` (the principal ``sqrt`` changes sign there)."""
         if self.nsheet == 0:
             return j
+        if self.comp:
+            return self._sheet_step_comp(zeta0, zeta1, j)
+        return self._sheet_step_usq(zeta0, zeta1, j)
+
+    def _sheet_step_usq(self, zeta0, zeta1, j):
+        """``sheet_step`` for the UniformSquared columns ``j[..., :len(usq)]`` (the rule above)."""
         y0, y1 = zeta0.imag, zeta1.imag
         cross = ((y0 < 0) & (y1 >= 0)) | ((y0 >= 0) & (y1 < 0))
         if not np.any(cross):
@@ -186,10 +208,69 @@ class _TKernel:
             j[seg & ~up, k] -= 1
         return j
 
+    def _sheet_step_comp(self, zeta0, zeta1, j):
+        """``sheet_step`` with other components: the UniformSquared columns by the rule above, then each
+        component's own ``step`` on its column."""
+        nu = self.uw.size
+        out = np.array(j, copy=True)
+        if nu:
+            out[..., :nu] = self._sheet_step_usq(zeta0, zeta1, out[..., :nu])
+        for k, (_, c) in enumerate(self.comp):
+            out[..., nu + k] = c.step(zeta0, zeta1, out[..., nu + k])
+        return out
+
+    def _comp_PQR(self, zeta, j):
+        """Numerators ``P, Q, R`` of the other components (weights included), on the sheets ``j``: the principal
+        part from the moment series for ``|zeta| > 4 tmax`` (no cancellation), else from each ``G``; plus the
+        sheets' extra terms."""
+        big = np.abs(zeta) > 4 * max(self.cmax, 1e-300)
+        P = np.empty(zeta.shape, complex)
+        Q = np.empty(zeta.shape, complex)
+        R = np.empty(zeta.shape, complex)
+        if np.any(big):
+            P[big], Q[big], R[big] = _series_PQR(zeta[big], self.ctau, self.cmax)
+        if np.any(~big):
+            zs = zeta[~big]
+            g, dg = self._comp_GdG(zs)
+            wsum = self.cw.sum()
+            P[~big], Q[~big], R[~big] = wsum - zs * g, -g - zs * dg, wsum - 2 * zs * g - zs * zs * dg
+        ex = self._comp_extra(zeta, j)
+        if ex is not None:
+            e, de = ex
+            P, Q, R = P - zeta * e, Q - e - zeta * de, R - 2 * zeta * e - zeta * zeta * de
+        return P, Q, R
+
+    def _comp_GdG(self, zeta):
+        G = dG = 0
+        for w, (_, c) in zip(self.cw, self.comp):
+            g, dg = c.GdG(zeta)
+            G, dG = G + w * g, dG + w * dg
+        return G, dG
+
+    def _comp_extra(self, zeta, j):
+        if j is None:
+            return None
+        nu = self.uw.size
+        jc = np.asarray(j)[..., nu:]
+        if not np.any(jc):
+            return None
+        e = np.zeros(zeta.shape, complex)
+        de = np.zeros(zeta.shape, complex)
+        for k, (w, (_, c)) in enumerate(zip(self.cw, self.comp)):
+            st = np.broadcast_to(jc[..., k], zeta.shape)
+            if np.any(st):
+                ek, dek = c.extra(zeta, st)
+                e, de = e + w * ek, de + w * dek
+        return e, de
+
     def _sheet_extra(self, zeta, j):
         """``e = sum_k j_k w_k pi i/(b_k sqrt(zeta))`` and ``de/dzeta`` (None when every point is on the
         principal sheet)."""
-        if j is None or self.nsheet == 0 or not np.any(j):
+        if j is None or self.nsheet == 0:
+            return None
+        if self.comp:
+            j = np.asarray(j)[..., :self.uw.size]
+        if not np.any(j):
             return None
         c = np.sum(j * (self.uw * np.pi / self.ub), -1) * 1j
         r = np.sqrt(zeta)
@@ -213,6 +294,12 @@ class _TKernel:
             if ex is not None:
                 e, de = ex
                 P, Q, R = P - zeta * e, Q - e - zeta * de, R - 2 * zeta * e - zeta * zeta * de
+            s2 = s * s
+            E1 = E1 + P / s
+            E2 = E2 + R / s2
+            E3 = E3 + Q / s2
+        if self.comp:
+            P, Q, R = self._comp_PQR(z / s, j)
             s2 = s * s
             E1 = E1 + P / s
             E2 = E2 + R / s2
@@ -255,7 +342,39 @@ class _TKernel:
                 H0 += e / b
                 H1 += -de / b ** 2
                 H2 += (-e - zeta * de) / b ** 2
+        if self.comp:
+            self._comp_h(b, z, j, H0, H1, H2)
         return H0, H1, H2
+
+    def _comp_h(self, b, z, j, H0, H1, H2):
+        """``e_h`` of the other components, added in place: the series in ``bT/z`` where ``|b| tmax <= |z|/4``,
+        else from each ``G``; plus the sheets' extra terms."""
+        small = np.abs(b) * self.cmax <= 0.25 * np.abs(z)
+        if np.any(small):
+            bs, zs = b[small], z[small]
+            x = bs / zs
+            n, tn, tn1 = self.nser, self.ctau[:48], self.ctau[1:49]
+            h0, h1, h2 = _horner(np.array([tn, (n + 1) * tn, (n + 1) * tn1]), x, np.max(np.abs(x)) * self.cmax)
+            H0[small] += h0 / zs
+            H1[small] += h1 / zs ** 2
+            H2[small] += h2 / zs ** 2
+        if np.any(~small):
+            bb, zz = b[~small], z[~small]
+            zeta = zz / bb
+            G, dG = self._comp_GdG(zeta)
+            H0[~small] += G / bb
+            H1[~small] += -dG / bb ** 2
+            H2[~small] += (-G - zeta * dG) / bb ** 2
+        if j is None or not np.any(np.asarray(j)[..., self.uw.size:]):
+            return
+        with np.errstate(all="ignore"):
+            ex = self._comp_extra(z / b, j)
+        if ex is not None:
+            e, de = ex
+            zeta = z / b
+            H0 += e / b
+            H1 += -de / b ** 2
+            H2 += (-e - zeta * de) / b ** 2
 
     # -- mpmath versions (scalar, context ctx)
     def e_w_mp(self, s, z, ctx, exact_atoms, j=None):
@@ -268,6 +387,13 @@ class _TKernel:
         for k, (w, b) in enumerate(self._usq_mp(ctx)):
             zeta = z / s
             G, dG = _usq_mp_GdG(zeta, b, ctx, 0 if j is None else int(j[k]))
+            E1 += w * (1 - zeta * G) / s
+            E2 += w * (1 - 2 * zeta * G - zeta * zeta * dG) / (s * s)
+            E3 += w * (-G - zeta * dG) / (s * s)
+        for k, (w, c) in enumerate(self.comp):
+            zeta = z / s
+            G, dG = c.GdG_mp(zeta, ctx, 0 if j is None else int(j[self.uw.size + k]))
+            w = _mpval(w, ctx)
             E1 += w * (1 - zeta * G) / s
             E2 += w * (1 - 2 * zeta * G - zeta * zeta * dG) / (s * s)
             E3 += w * (-G - zeta * dG) / (s * s)
@@ -286,6 +412,13 @@ class _TKernel:
             H0 += w * G / b
             H1 += -w * dG / (b * b)
             H2 += w * (-G - zeta * dG) / (b * b)
+        for k, (w, c) in enumerate(self.comp):
+            zeta = z / b
+            G, dG = c.GdG_mp(zeta, ctx, 0 if j is None else int(j[self.uw.size + k]))
+            w = _mpval(w, ctx)
+            H0 += w * G / b
+            H1 += -w * dG / (b * b)
+            H2 += w * (-G - zeta * dG) / (b * b)
         return H0, H1, H2
 
     def _usq_mp(self, ctx):
@@ -296,10 +429,21 @@ def _horner(coef, x, ratio):
     """``sum_n coef[k, n] x^n`` for every row ``k`` (Horner), truncated where ``ratio^n`` (the geometric
     bound of the terms relative to the first, ``ratio <= 1/4`` here) falls below ``1e-18``."""
     m = coef.shape[1] if not 0 < ratio < 1 else min(coef.shape[1], int(np.ceil(-18 * np.log(10) / np.log(ratio))) + 2)
+    shape = np.shape(x)
+    x = np.ravel(x)
     acc = np.broadcast_to(coef[:, m - 1:m], (coef.shape[0], x.size)).astype(complex)
     for j in range(m - 2, -1, -1):
         acc = acc * x + coef[:, j:j + 1]
-    return acc
+    return acc.reshape((coef.shape[0],) + shape)
+
+
+def _series_PQR(zb, taus, tmax):
+    """``P, Q, R`` from the moment series in ``1/zeta`` (``|zeta| > 4 tmax``: no cancellation); ``taus``: the
+    weighted moments of ``T``, 49 of them."""
+    iz = 1 / zb
+    n, tn = np.arange(48), taus[:48]
+    S0, S1 = _horner(np.array([tn, n * tn]), iz, np.max(np.abs(iz)) * tmax)
+    return tn[0] - S0, iz * S1, S1 - S0 + tn[0]
 
 
 def _usq_mp_GdG(zeta, b, ctx, j=0):
@@ -321,8 +465,9 @@ class GeneralMu(Measure):
     ----------
     a, c : numbers >= 0 (``c = c1^2 > 0``)
     gamma2 : number > 0
-    nu : Atoms, UniformSquared, or a list of ``(weight, measure)`` pairs of those
-        The law of ``T = D^2`` (compact support).
+    nu : Atoms, UniformSquared, ArcsineSquared, DensitySquared (``freetk.ntk_nu``), or a list of
+        ``(weight, measure)`` pairs of those.  The law of ``T = D^2`` (compact support); ``freetk.ntk_nu.t_parts``
+        builds it from a law of D.
 
     ``cauchy_np(z)`` returns ``(G_mu(z), G_mu'(z))`` on a complex array; ``cauchy_mp(z, ctx)`` the
     same at the precision of the mpmath context ``ctx``.
@@ -879,7 +1024,7 @@ class GeneralMu(Measure):
     def _atomic_exact(self):
         """``(gamma2, positive atoms t, their weights, a)`` as exact ``flint.fmpq`` (sorted by t), or None when nu has
         a continuous part."""
-        if self._T.usq:
+        if self._T.usq or self._T.comp:
             return None
         ts = sorted((t for t in self._T.atoms if as_float(t) > 0), key=as_float)
         return _fmpq(self._r_ex), [_fmpq(t) for t in ts], [_fmpq(self._T.atoms[t]) for t in ts], _fmpq(self._a_ex)
@@ -931,7 +1076,8 @@ class GeneralMu(Measure):
         if "support" not in self._cache:
             data = self._atomic_exact()
             if data is None:
-                raise NotImplementedError(self._MISSING.format("support"))
+                self._cache["support"] = self._support_continuous()
+                return self._cache["support"]
             r, ts, ws, a = data
             top = (self._a + 2 * self._c * (1 + np.sqrt(self._r)) ** 2) * self._T.tmax * (1 + 1e-9)
             ivs, edges, unresolved = mu_support_atomic(r, ts, ws, a, self._c, top)
@@ -941,6 +1087,22 @@ class GeneralMu(Measure):
                               "(their status is that of their ends)", PrecisionWarning, stacklevel=2)
             self._cache["support"] = ivs
         return self._cache["support"]
+
+    def _support_continuous(self):
+        """``[(0, E)]`` for nu with a continuous part whose ``T`` reaches 0 and no atom but at 0 (D uniform, centred
+        arcsine, a density of D on an interval containing 0): mu's continuous part is then one piece from 0 (measured:
+        docs/ntk.md, "Continuous laws of D on the exact route").  Otherwise refused: an atom of nu next to a
+        continuous part can open a gap of mu (as atoms alone do), and ``T`` bounded away from 0 can leave one next to 0;
+        the proof of the pieces (``mu_support_atomic``) exists for atomic nu only."""
+        T = self._T
+        pos = [t for t in T.atoms if as_float(t) > 0]
+        low = [0.0] * len(T.usq) + [c.lo_t for _, c in T.comp]
+        if not pos and max(low) == 0:
+            return [(0.0, float(self.right_edge()))]
+        why = "an atom of nu at t > 0 next to a continuous part" if pos else "T = D^2 bounded away from 0"
+        raise NotImplementedError(f"GeneralMu.support: not available for this law of T ({why}): mu may have gaps that "
+                                  "this route cannot prove or exclude; the atoms are atoms(), the right edge "
+                                  "right_edge(), and pdf/cauchy_np are exact")
 
     def cdf(self, x, dps=None):
         raise NotImplementedError(self._MISSING.format("cdf"))

@@ -309,8 +309,10 @@ def test_exact_route_equals_closed_form_point_mass():
 
 
 def test_exact_route_refuses_other_laws_of_D():
+    # (uniform(0, 1) is accepted since issue 11's continuous laws: tests/test_ntk_exact_nu.py; a semicircle law of D,
+    # whose density has branch points, is not)
     with pytest.raises(InvalidArgument, match="exact"):
-        ft.ntk_law("relu", gamma1=1, gamma2=1, d_law=ft.uniform(0, 1), method="exact")
+        ft.ntk_law("relu", gamma1=1, gamma2=1, d_law=ft.semicircle(0, 1), method="exact")
 
 
 def _rho_u_reference(rule, g1, x, u0, dps=40):

@@ -6,8 +6,9 @@ from .marchenko_pastur import (FreePoisson, FreeCompoundPoisson, free_poisson, m
 from .atoms import Atoms, atoms, dirac
 from .classical import Uniform, Arcsine, UniformSquared, uniform, arcsine
 from .general import FromMoments, FromDensity, Affine, from_moments, from_density, scale, shift
+from .mixture import Mixture, mixture
 
 __all__ = ["Measure", "Semicircle", "semicircle", "FreePoisson", "FreeCompoundPoisson", "free_poisson",
            "marchenko_pastur", "free_compound_poisson", "Atoms", "atoms", "dirac", "Uniform", "Arcsine", "UniformSquared",
            "uniform", "arcsine", "FromMoments", "FromDensity", "Affine", "from_moments", "from_density",
-           "scale", "shift"]
+           "scale", "shift", "Mixture", "mixture"]

@@ -1,0 +1,87 @@
+"""Classical mixtures ``sum_i w_i mu_i`` of measures (e.g. atoms and a continuous law of D)."""
+import numpy as np
+import sympy
+
+from ..errors import InvalidArgument
+from ..numeric import simplify
+from .base import Measure, as_float, as_mp
+
+
+class Mixture(Measure):
+    r"""``sum_i w_i mu_i``: weights ``w_i > 0`` summing to 1, each ``mu_i`` a Measure.
+
+    Moments, Cauchy transform, density and cdf are the weighted sums; the atoms are those of the atomic parts
+    (merged); the support is the union of the parts' supports.  As ``d_law`` of ``ntk_law`` it gives a law of D
+    with atoms and continuous parts.
+    """
+
+    def __init__(self, parts):
+        super().__init__()
+        if not isinstance(parts, (list, tuple)) or not parts:
+            raise InvalidArgument("Argument `parts` of `mixture` must be a non-empty list of (weight, Measure) pairs")
+        out = []
+        for p in parts:
+            if not (isinstance(p, (list, tuple)) and len(p) == 2 and isinstance(p[1], Measure)):
+                raise InvalidArgument(f"Argument `parts` of `mixture`: every item must be a (weight, Measure) pair, "
+                                      f"got {p!r}")
+            w = sympy.nsimplify(p[0]) if isinstance(p[0], float) else sympy.sympify(p[0])
+            if not as_float(w) > 0:
+                raise InvalidArgument(f"Argument `parts` of `mixture`: weights must be > 0, got {p[0]}")
+            out.append((w, p[1]))
+        tot = sum(w for w, _ in out)
+        if abs(as_float(tot) - 1) > 1e-14:
+            raise InvalidArgument(f"Argument `parts` of `mixture`: weights must sum to 1, got {tot}")
+        self._parts = out
+        self._latex_name = r"\mu"
+
+    @property
+    def parts(self):
+        """``[(weight, measure), ...]`` (weights exact)."""
+        return list(self._parts)
+
+    def _moments(self, k):
+        ms = [(w, m.moments(k)) for w, m in self._parts]
+        return [simplify(sum(w * mm[j] for w, mm in ms)) for j in range(k + 1)]
+
+    def atoms(self):
+        acc = {}
+        for w, m in self._parts:
+            for x, v in m.atoms():
+                acc[x] = acc.get(x, 0) + w * v
+        return sorted(((x, simplify(v)) for x, v in acc.items()), key=lambda p: as_float(p[0]))
+
+    def support(self, dps=None):
+        ivs = sorted(iv for _, m in self._parts for iv in m.support())
+        out = []
+        for lo, hi in ivs:
+            if out and lo <= out[-1][1]:
+                out[-1] = (out[-1][0], max(out[-1][1], hi))
+            else:
+                out.append((lo, hi))
+        if dps is not None:
+            return self._support_mp(dps) if not out else [
+                iv for _, m in self._parts for iv in m.support(dps=dps)]
+        return out
+
+    def _cauchy_np(self, z):
+        return sum(as_float(w) * np.asarray(m.cauchy(np.asarray(z, complex)), complex) for w, m in self._parts)
+
+    def _cauchy_mp(self, z, ctx):
+        return ctx.fsum(as_mp(w, ctx) * m._cauchy_mp(z, ctx) for w, m in self._parts)
+
+    def _pdf_np(self, x):
+        return sum(as_float(w) * np.asarray(m.pdf(np.asarray(x, float)), float) for w, m in self._parts)
+
+    def _pdf_mp(self, x, ctx):
+        return ctx.fsum(as_mp(w, ctx) * m._pdf_mp(x, ctx) for w, m in self._parts if hasattr(m, "_pdf_mp"))
+
+    def _cdf_np(self, x):
+        return sum(as_float(w) * np.asarray(m.cdf(np.asarray(x, float)), float) for w, m in self._parts)
+
+    def latex(self):
+        return " + ".join(r"%s\,\left(%s\right)" % (sympy.latex(w), m.latex()) for w, m in self._parts)
+
+
+def mixture(parts):
+    """The classical mixture ``sum w_i mu_i`` of ``parts = [(w_i, mu_i), ...]`` (weights summing to 1)."""
+    return Mixture(parts)
