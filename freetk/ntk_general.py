@@ -999,7 +999,8 @@ class GeneralMu(Measure):
         """``mu((-inf, x])``: the atoms ``<= x`` (exact) plus ``(1/pi) Im int G_c dz`` over the upper half of the ellipse
         from ``x`` to ``L = -0.1 max(E, x)`` (docs/ntk.md, "mu on the real axis"), ``G_c`` = ``G_mu`` minus the atoms'
         poles; ``theta = pi t^2`` and Gauss-Legendre rules of 60 and 90 points, a PrecisionWarning when they differ by
-        more than 1e-12.  0 below 0, 1 from the exact right edge E on."""
+        more than 1e-12.  0 below 0, 1 from the exact right edge E on; for atomic nu the continuous part is 0 left of
+        the first proved piece of ``support()`` and complete right of the last."""
         x = np.asarray(x, float)
         out = np.zeros(x.shape)
         E = self.right_edge()
@@ -1007,7 +1008,12 @@ class GeneralMu(Measure):
         for loc, w in atoms:
             out[x >= loc] += w
         out[x >= E] = 1.0
-        pos = np.nonzero((x > 0) & (x < E))
+        pos = (x > 0) & (x < E)
+        if self._atomic_exact() is not None and self.support():
+            ivs = self.support()            # proved pieces: no continuous mass left of the first, none right of the last
+            pos &= (x > float(ivs[0][0])) & (x < float(ivs[-1][1]))
+            out[(x >= float(ivs[-1][1])) & (x < E)] += 1 - sum(w for _, w in atoms)
+        pos = np.nonzero(pos)
         if pos[0].size:
             out[pos] += self._cdf_contour(self._cdf_points(x[pos]), E)
         return out
