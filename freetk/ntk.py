@@ -145,6 +145,8 @@ class NTKMu(Measure):
             raise InvalidArgument("ntk_law(method='closed') needs D^2 constant (the closed-form family) for its numerics; "
                                   "use method='moments' (or 'auto') for this d_law")
         self._impl = make_route(self, method, closed_ok, c_zero)
+        if hasattr(self._impl, "cdf_np"):      # the route's own cdf (exact route: contour integrals of G_mu)
+            self._cdf_np = self._impl.cdf_np
         self._latex_name = r"\mu"
 
     # ---- parameters
@@ -622,6 +624,10 @@ class ExactRoute(MuRoute):
 
     def pdf_error(self, x):
         return self.gm.pdf_error(x)
+
+    def cdf_np(self, x):
+        """``mu((-inf, x])`` from contour integrals of ``G_mu`` (:meth:`freetk.ntk_general.GeneralMu._cdf_np`)."""
+        return self.gm._cdf_np(x)
 
     def support(self):
         """Support intervals of mu's continuous part: for a law of D with finitely many atoms every piece, proved

@@ -161,11 +161,16 @@ class _TKernel:
     def _usq_PQR_big(self, zb):
         """From the moment series in ``1/zeta`` (``|zeta| > 4 b^2``: no cancellation)."""
         iz = 1 / zb
-        n, tn = self.nser, self.utau[:48]
-        S0, S1 = _horner(np.array([tn, n * tn]), iz, np.max(np.abs(iz)) * self.ub.max() ** 2)
-        p = tn[0] - S0                          # -sum_{n>=1} t_n zeta^-n
-        q = iz * S1
-        r = S1 - S0 + tn[0]                     # sum_{n>=1} (n-1) t_n zeta^-n
+        # every series starts at its first nonzero term: written as t_0 - sum_{n>=0} t_n zeta^-n, p and r lost
+        # digits to cancellation (3e-11 relative at |zeta| = 1e5), and Newton on W then never reached rounding
+        # (NaN in G_mu at 0.02895 + 1.46e-9 i, ReLU, D uniform)
+        n, t1, t2 = self.nser + 1, self.utau[1:49], np.append(self.utau[2:49], 0.0)
+        A, B, C = _horner(np.array([t1, n * t1, n * t2]), iz.ravel(), np.max(np.abs(iz)) * self.ub.max() ** 2)
+        A, B, C = A.reshape(iz.shape), B.reshape(iz.shape), C.reshape(iz.shape)   # (_horner works on flat arrays)
+        iz2 = iz * iz
+        p = -iz * A                             # -sum_{n>=1} t_n zeta^-n
+        q = iz2 * B                             # zeta^-1 sum_{n>=1} n t_n zeta^-n
+        r = iz2 * C                             # sum_{n>=1} (n-1) t_n zeta^-n
         return p, q, r
 
     # -- sheets of G_nu for the continuous part (docs/ntk.md, "Sheets of G_nu")
@@ -441,9 +446,11 @@ def _series_PQR(zb, taus, tmax):
     """``P, Q, R`` from the moment series in ``1/zeta`` (``|zeta| > 4 tmax``: no cancellation); ``taus``: the
     weighted moments of ``T``, 49 of them."""
     iz = 1 / zb
-    n, tn = np.arange(48), taus[:48]
-    S0, S1 = _horner(np.array([tn, n * tn]), iz, np.max(np.abs(iz)) * tmax)
-    return tn[0] - S0, iz * S1, S1 - S0 + tn[0]
+    # every series from its first nonzero term (as in _TKernel._usq_PQR_big: t_0 - sum_{n>=0} t_n zeta^-n cancels)
+    n, t1, t2 = np.arange(1, 49), taus[1:49], np.append(taus[2:49], 0.0)
+    A, B, C = _horner(np.array([t1, n * t1, n * t2]), iz, np.max(np.abs(iz)) * tmax)
+    iz2 = iz * iz
+    return -iz * A, iz2 * B, iz2 * C
 
 
 def _usq_mp_GdG(zeta, b, ctx, j=0):
@@ -906,6 +913,10 @@ class GeneralMu(Measure):
             t1, t2 = 1j * y0, 2j * y0
             pts = np.concatenate([zn.real + t1, zn.real + t2])
             g, dg = self._cauchy_np2(pts, y0)
+            # mu's atoms (exact) are taken out before the continuation and put back at z: a pole w/(z - x_k)
+            # next to x would dominate the interpolant's error (y0/|x - x_k|)^4
+            pa, dpa = self._atom_poles(pts)
+            g, dg = g - pa, dg - dpa
             m = zn.size
             f1, f2, d1, d2 = g[:m], g[m:], dg[:m], dg[m:]
             h = t2 - t1
@@ -914,9 +925,21 @@ class GeneralMu(Measure):
             f122 = (d2 - f12) / h
             f1122 = (f122 - f112) / h
             t = 1j * zn.imag
-            G[near] = f1 + d1 * (t - t1) + f112 * (t - t1) ** 2 + f1122 * (t - t1) ** 2 * (t - t2)
-            dG[near] = d1 + 2 * f112 * (t - t1) + f1122 * (2 * (t - t1) * (t - t2) + (t - t1) ** 2)
+            pa, dpa = self._atom_poles(zn)
+            G[near] = f1 + d1 * (t - t1) + f112 * (t - t1) ** 2 + f1122 * (t - t1) ** 2 * (t - t2) + pa
+            dG[near] = d1 + 2 * f112 * (t - t1) + f1122 * (2 * (t - t1) * (t - t2) + (t - t1) ** 2) + dpa
         return G.reshape(shape), dG.reshape(shape)
+
+    def _atom_poles(self, z):
+        """``sum_k w_k/(z - x_k)`` and its derivative over mu's atoms (exact masses, ``atoms()``)."""
+        z = np.asarray(z, complex)
+        P = np.zeros(z.shape, complex)
+        dP = np.zeros(z.shape, complex)
+        for loc, w in self.atoms_float():
+            with np.errstate(all="ignore"):
+                P += w / (z - loc)
+                dP -= w / (z - loc) ** 2
+        return P, dP
 
     def _line_integral_robust(self, z, kind):
         """The vectorised line integral; if it fails, on the two halves of the batch recursively, NaN (with a
@@ -941,15 +964,18 @@ class GeneralMu(Measure):
         return I, dI
 
     def cauchy_error_np(self, z):
-        """Estimated error of ``cauchy_np(z)[0]``: the difference with the same continuation from
-        ``2 y0, 4 y0`` (zero for points evaluated directly)."""
+        """Estimated error of ``cauchy_np(z)[0]``: ``10 tol |G|`` (the line quadrature's tolerance, ``tol = 1e-14``,
+        is relative to the integral: measured errors against the closed route, nu = delta_1, are <= 5e-14 |G|)
+        plus, next to the support (``Im z < y0``), the difference with the same continuation from ``2 y0, 4 y0``."""
         z = np.asarray(z, complex)
         near = (np.abs(z.imag) < self._y0()) & ~((z.real < 0) | ((z.imag == 0) & (z.real > self.right_edge())))
         out = np.zeros(z.shape)
         if np.any(near):
             a = self._cauchy_np2(z[near], self._y0())[0]
             b = self._cauchy_np2(z[near], 2 * self._y0())[0]
-            out[near] = np.abs(a - b)
+            out[near] = np.abs(a - b) + 10 * self._tol * np.abs(a)
+        if np.any(~near):
+            out[~near] = 10 * self._tol * np.abs(self._cauchy_np2(z[~near], self._y0())[0])
         return out
 
     def _scale(self):
@@ -998,6 +1024,34 @@ class GeneralMu(Measure):
             self._cache["right_edge"] = brentq(f, a_, hi * (1 + 1e-9), xtol=1e-16 * hi, rtol=8.9e-16, maxiter=200)
         return self._cache["right_edge"]
 
+    def atom_point(self):
+        """The interior singular point ``x*`` of mu's density when ``rho_z`` has an atom at 0 (``A = 1 - gamma2 nu(T > 0)
+        > 0``): the log-determinant ``int int log(1 + c(k + k')) d rho_z d rho_z`` is singular where ``1 + c k = 0`` for
+        ``k`` in the support of ``rho_z`` and ``k' = 0`` (the atom), first reached at ``kappa_min(x*) = -1/c`` (as E at
+        ``-1/(2c)``, docs/ntk.md, Derivation 11).  None when ``A = 0`` or no root lies in ``(a tmax, E)``.  ReLU, D
+        uniform, gamma2 = 1/2: 0.333708 (a density scan shows a square-root-like drop there); sigma = x^2/2: E/2."""
+        if "atom_point" not in self._cache:
+            from scipy.optimize import brentq
+            out = None
+            if self._A > 0:
+                E = self.right_edge()
+                lo = self._a * self._T.tmax
+                f = lambda z: self._kappa_min(z) + 1 / self._c     # noqa: E731
+                zs = lo + (E - lo) * np.linspace(0, 1, 65)[1:]       # kappa_min increases with z (-inf: no edge yet)
+                fs = np.array([f(z) for z in zs])
+                k = np.nonzero((fs[:-1] < 0) & (fs[1:] >= 0))[0]
+                if k.size and fs[k[0] + 1] == 0:
+                    out = float(zs[k[0] + 1])
+                elif k.size:
+                    i = int(k[0])
+                    while not np.isfinite(fs[i]):       # a finite bracket (-inf where W has no critical point)
+                        zm = (zs[i] + zs[i + 1]) / 2
+                        fm = f(zm)
+                        zs[i], fs[i], zs[i + 1], fs[i + 1] = (zm, fm, zs[i + 1], fs[i + 1]) if fm < 0 else (zs[i], fs[i], zm, fm)
+                    out = brentq(f, zs[i], zs[i + 1], xtol=1e-16 * E, rtol=8.9e-16, maxiter=200)
+            self._cache["atom_point"] = out
+        return self._cache["atom_point"]
+
     def _cauchy_np(self, z):
         return self.cauchy_np(z)[0]
 
@@ -1005,18 +1059,36 @@ class GeneralMu(Measure):
         return self.cauchy_mp(z, ctx)[0]
 
     # ------------------------------------------------------------------ not yet: the real axis
-    _MISSING = ("GeneralMu.{}: the line contour is pinched when z reaches the support of mu (the cut of "
-                "G_rho_z and its reflection meet the real line); the deformation that follows them is not "
-                "implemented yet: pdf (double precision) is continued from Im z = y0 > 0, the support and "
-                "cdf are not available on this route")
+    _MISSING = ("GeneralMu.{}: not available on this route: the density on the real axis is the continuation of "
+                "G_mu from Im z = y0 > 0 in double precision (cauchy_np); cauchy_mp needs Im z != 0 or z off [0, E]")
+
+    def _inside(self, x):
+        """Points of ``x`` where mu's continuous part may have mass: ``(0, E)`` (E exact), and for atomic nu inside the
+        proved pieces of ``support()`` (outside them the density is 0 exactly, not a continued ~1e-9)."""
+        inside = (x > 0) & (x < self.right_edge())
+        if self._atomic_exact() is not None and np.any(inside):
+            ivs = self.support()
+            inside &= np.any([(x >= float(lo)) & (x <= float(hi)) for lo, hi in ivs], 0) if ivs else False
+        return inside
 
     def _pdf_np(self, x):
-        G, _ = self.cauchy_np(np.asarray(x, float) + 0j)
-        return np.clip(-G.imag / np.pi, 0, None)
+        """``-Im G_mu(x + i0)/pi`` on ``_inside(x)``, 0 elsewhere; ``G`` continued from ``x + i y0`` (``cauchy_np``)."""
+        x = np.asarray(x, float)
+        out = np.zeros(x.shape)
+        inside = self._inside(x)
+        if np.any(inside):
+            G, _ = self.cauchy_np(x[inside] + 0j)
+            out[inside] = np.clip(-G.imag / np.pi, 0, None)
+        return out
 
     def pdf_error(self, x, dps=None):
-        """Estimated absolute error of ``pdf(x)`` (see ``cauchy_error_np``)."""
-        return self.cauchy_error_np(np.asarray(x, float) + 0j) / np.pi
+        """Estimated absolute error of ``pdf(x)`` (see ``cauchy_error_np``); 0 where the density is 0 exactly."""
+        x = np.asarray(x, float)
+        out = np.zeros(x.shape)
+        inside = self._inside(x)
+        if np.any(inside):
+            out[inside] = self.cauchy_error_np(x[inside] + 0j) / np.pi
+        return out
 
     def _pdf_mp(self, x):
         raise NotImplementedError(self._MISSING.format("pdf"))
@@ -1104,8 +1176,74 @@ class GeneralMu(Measure):
                                   "this route cannot prove or exclude; the atoms are atoms(), the right edge "
                                   "right_edge(), and pdf/cauchy_np are exact")
 
-    def cdf(self, x, dps=None):
-        raise NotImplementedError(self._MISSING.format("cdf"))
+    def _cdf_np(self, x):
+        """``mu((-inf, x])``: the atoms ``<= x`` (exact) plus ``(1/pi) Im int G_c dz`` over the upper half of the ellipse
+        from ``x`` to ``L = -0.1 max(E, x)`` (docs/ntk.md, "mu on the real axis"), ``G_c`` = ``G_mu`` minus the atoms'
+        poles; ``theta = pi t^2`` and Gauss-Legendre rules of 60 and 90 points, a PrecisionWarning when they differ by
+        more than 1e-12.  0 below 0, 1 from the exact right edge E on; for atomic nu the continuous part is 0 left of
+        the first proved piece of ``support()`` and complete right of the last."""
+        x = np.asarray(x, float)
+        out = np.zeros(x.shape)
+        E = self.right_edge()
+        atoms = self.atoms_float()
+        for loc, w in atoms:
+            out[x >= loc] += w
+        out[x >= E] = 1.0
+        pos = (x > 0) & (x < E)
+        if self._atomic_exact() is not None and self.support():
+            ivs = self.support()            # proved pieces: no continuous mass left of the first, none right of the last
+            pos &= (x > float(ivs[0][0])) & (x < float(ivs[-1][1]))
+            out[(x >= float(ivs[-1][1])) & (x < E)] += 1 - sum(w for _, w in atoms)
+        pos = np.nonzero(pos)
+        if pos[0].size:
+            out[pos] += self._cdf_contour(self._cdf_points(x[pos]), E)
+        return out
+
+    def _cdf_points(self, xs):
+        """Where the contour of ``_cdf_np`` ends for ``xs``: ``x`` itself, but for atomic nu a point ``x`` in a gap of mu
+        (an atom sits in a gap or next to one) moves to the middle of the widest stretch of its gap between the gap's
+        ends and the atoms in it (the continuous part is constant across the gap; at an atom ``G_mu`` has its pole and
+        the root continuation fails next to it)."""
+        if self._atomic_exact() is None:
+            return xs
+        ivs = [(float(lo), float(hi)) for lo, hi in self.support()]
+        if not ivs:
+            return xs
+        ends = [0.0] + [v for iv in ivs for v in iv] + [self.right_edge()]
+        locs = [loc for loc, _ in self.atoms_float()]
+        out = xs.copy()
+        for k in range(0, len(ends), 2):
+            g0, g1 = ends[k], ends[k + 1]          # a gap [g0, g1] (the first from 0, the last to E)
+            sel = (xs > g0) & (xs < g1)
+            if not np.any(sel) or g1 <= g0:
+                continue
+            cuts = sorted([g0, g1] + [v for v in locs if g0 < v < g1])
+            i = int(np.argmax(np.diff(cuts)))
+            out[sel] = (cuts[i] + cuts[i + 1]) / 2
+        return out
+
+    def _cdf_contour(self, xs, E):
+        """The continuous part of ``mu((-inf, x])`` on the half ellipses of ``_cdf_np`` (every node but ``x`` off the
+        real axis; next to ``x`` the continuation of ``cauchy_np``)."""
+        L = -0.1 * max(E, float(np.max(xs)))
+        c, h = (xs + L) / 2, (xs - L) / 2
+        zs, ws = [], []
+        for n in (60, 90):
+            t, wt = gauss_legendre(n)
+            t, wt = (t + 1) / 2, wt / 2
+            th, dth = np.pi * t * t, 2 * np.pi * t * wt
+            zs.append(c[:, None] + h[:, None] * np.exp(1j * th))
+            ws.append(1j * h[:, None] * np.exp(1j * th) * dth)
+        z = np.concatenate(zs, 1)
+        G = self.cauchy_np(z.ravel())[0].reshape(z.shape) - self._atom_poles(z)[0]
+        F1 = np.sum(G[:, :60] * ws[0], 1).imag / np.pi
+        F2 = np.sum(G[:, 60:] * ws[1], 1).imag / np.pi
+        diff = np.abs(F1 - F2)
+        if np.any(~(diff <= 1e-12)):
+            warnings.warn(f"GeneralMu.cdf: the 60- and 90-point contour rules differ by up to {np.nanmax(diff):.2g} "
+                          "(x close to an edge or an atom); the 90-point value is returned", PrecisionWarning,
+                          stacklevel=4)
+        return F2
 
     def latex(self):
         return r"\mu"
