@@ -57,6 +57,8 @@ _ZC_STEP = 0.25
 _ZC_NSUB = 4
 _ZC_CORR = 0.1
 _ZC_REACH = 2.0
+#: points (with their accepted panels and roots) kept per line for the next batches to continue from
+_ZC_CACHE = 600
 
 
 def _segment_distance0(z0, z1):
@@ -71,6 +73,15 @@ def _ranges(starts, counts):
     counts = np.asarray(counts, np.int64)
     off = np.repeat(np.cumsum(counts) - counts, counts)
     return np.repeat(np.asarray(starts, np.int64), counts) + np.arange(int(counts.sum())) - off
+
+
+def _record_subset(rec, points, npoints):
+    """The panels of a record (:func:`_merge_records`) owned by ``points`` (sorted indices), renumbered 0, 1, ..."""
+    newix = np.full(npoints, -1)
+    newix[points] = np.arange(points.size)
+    sel = newix[rec[0]] >= 0
+    return (newix[rec[0][sel]],) + tuple(v[sel] if isinstance(v, np.ndarray) else tuple(u[sel] for u in v)
+                                         for v in rec[1:])
 
 
 def _merge_records(rec):
@@ -865,21 +876,26 @@ class GeneralMu(Measure):
     def _line_integral_zcont(self, z, kind, run):
         """The line integrals of a batch with the roots continued in z (docs/ntk.md, "Continuation in z").
 
-        Points within reach of a point of the previous batch on the same line (the next Newton step of u, the
+        Points within reach of a point of the previous batches on the same line (the next Newton step of u, the
         refined panels of a density table) are continued from it; the others are planned by :meth:`_zcont_plan`:
         anchors exactly as one batch of :meth:`_line_integral` (its accepted panels recorded), every other point
         from its anchor's accepted panels with the roots continued along its chain (:meth:`_zcont_seed`), then
         the same acceptance test and bisection.  A batch that fails is run plainly by ``run`` (the robust batch
-        without continuation).  The accepted panels and roots of this batch replace the previous batch's."""
+        without continuation).  A point equal to one computed before gets that value again."""
         if "_zc_cache" not in self.__dict__:
             self._zc_cache = {}
         I = np.full(z.size, np.nan + 0j)
         dI = np.full(z.size, np.nan + 0j)
         recs = []
         done = np.zeros(z.size, bool)
-        prev = self._zc_cache.pop(kind, None)
+        prev = self._zc_cache.get(kind)
         if prev is not None:
-            self._zcont_from_previous(prev, z, kind, I, dI, recs, done)
+            # a point met before (rho's edges are probed at every call): its value again
+            where = {v: i for i, v in enumerate(prev[0].tolist())}
+            hit = np.array([where.get(v, -1) for v in z.tolist()])
+            done = hit >= 0
+            I[done], dI[done] = prev[2][hit[done]], prev[3][hit[done]]
+            self._zcont_from_previous(prev[:2], z, kind, I, dI, recs, done)
         rest = np.flatnonzero(~done)
         if rest.size:
             zr = z[rest]
@@ -899,27 +915,43 @@ class GeneralMu(Measure):
                 except NoConvergence:
                     I[rest[idp]], dI[rest[idp]] = run(zr[idp])
         if recs:
-            # the record of this batch, its panels' owners renumbered as indices of z (points run plainly are left
-            # out: never continued from)
-            keep = np.zeros(z.size, bool)
-            for ix, _ in recs:
-                keep[ix] = True
-            newix = np.cumsum(keep) - 1
-            merged = _merge_records([(newix[ix[r[0]]],) + r[1:] for ix, r in recs])
-            self._zc_cache[kind] = (z[keep], merged)
+            self._zcont_store(kind, prev, z, I, dI, recs)
         return I, dI
+
+    def _zcont_store(self, kind, prev, z, I, dI, recs):
+        """Keep the accepted panels, roots and values of the points of this batch that have a record (points run
+        plainly are left out: never continued from) beside those of the previous batches, the most recent
+        ``_ZC_CACHE`` points in all."""
+        keep = np.zeros(z.size, bool)
+        for ix, _ in recs:
+            keep[ix] = True
+        newix = np.cumsum(keep) - 1
+        off = 0 if prev is None else prev[0].size
+        parts = ([] if prev is None else [prev[1]]) + [(newix[ix[r[0]]] + off,) + r[1:] for ix, r in recs]
+        zs = z[keep] if prev is None else np.concatenate([prev[0], z[keep]])
+        Is = I[keep] if prev is None else np.concatenate([prev[2], I[keep]])
+        dIs = dI[keep] if prev is None else np.concatenate([prev[3], dI[keep]])
+        rec = _merge_records(parts)
+        drop = zs.size - _ZC_CACHE
+        if drop > 0:
+            rec = _record_subset(rec, np.arange(drop, zs.size), zs.size)
+            zs, Is, dIs = zs[drop:], Is[drop:], dIs[drop:]
+        self._zc_cache[kind] = (zs, rec, Is, dIs)
 
     def _zcont_from_previous(self, prev, z, kind, I, dI, recs, done):
         """The points of ``z`` within reach of a point of the previous batch ``prev = (zc, record)``, continued
         from it (one link each); fills ``I``, ``dI``, ``done`` and appends their record to ``recs``."""
         zc, recc = prev
         near, nsub = self._zcont_nearest(zc, z, kind)
-        ib = np.flatnonzero(near >= 0)
+        ib = np.flatnonzero((near >= 0) & ~done)
         if ib.size == 0:
             return
+        # only the previous points continued from (the record of all of them would cost its size at every call)
+        used, src_ib = np.unique(near[ib], return_inverse=True)
+        zc, recc = zc[used], _record_subset(recc, used, zc.size)
         zz = np.concatenate([zc, z[ib]])
         nc = zc.size
-        src = np.concatenate([np.arange(nc), near[ib]])
+        src = np.concatenate([np.arange(nc), src_ib.ravel()])
         plan = (np.arange(zz.size) < nc, src, src, (np.arange(zz.size) >= nc).astype(np.int64),
                 np.concatenate([np.zeros(nc, np.int64), nsub[ib]]))
         try:
