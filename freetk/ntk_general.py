@@ -49,6 +49,50 @@ _NOISE = 256 * 2.2e-16
 #: Newton tolerance at the intermediate points of a root path (relative step: the root is then good to
 #: ~1e-8 after the quadratic step; it only starts the next point, the node itself is solved to rounding)
 _PATH_RTOL = 1e-4
+#: initial panels of the line "h" without grading towards theta = pi/4 (GeneralMu._grade_level)
+_NO_GRADE = 10 ** 6
+#: continuation of roots in z (GeneralMu._continue_z, docs/ntk.md "Continuation in z"): every sub-step moves z by
+#: at most _ZC_STEP times the point's distance scale r (Im z on the line "h", |z| on the vertical line), a point is
+#: continued from an anchor at most _ZC_NSUB sub-steps away, and a node's Newton correction after the predictor
+#: must stay below _ZC_CORR times the predicted move (else the node gets its own root path)
+_ZC_STEP = 0.25
+_ZC_NSUB = 4
+_ZC_CORR = 0.1
+_ZC_REACH = 2.0
+#: points (with their accepted panels and roots) kept per line for the next batches to continue from
+_ZC_CACHE = 600
+
+
+def _segment_distance0(z0, z1):
+    """Distance from 0 to the segment ``[z0, z1]`` of the complex plane."""
+    d = z1 - z0
+    t = 0.0 if d == 0 else min(1.0, max(0.0, -(z0.real * d.real + z0.imag * d.imag) / abs(d) ** 2))
+    return abs(z0 + t * d)
+
+
+def _ranges(starts, counts):
+    """``concatenate([arange(s, s + c) for s, c in zip(starts, counts)])`` without a Python loop."""
+    counts = np.asarray(counts, np.int64)
+    off = np.repeat(np.cumsum(counts) - counts, counts)
+    return np.repeat(np.asarray(starts, np.int64), counts) + np.arange(int(counts.sum())) - off
+
+
+def _record_subset(rec, points, npoints):
+    """The panels of a record (:func:`_merge_records`) owned by ``points`` (sorted indices), renumbered 0, 1, ..."""
+    newix = np.full(npoints, -1)
+    newix[points] = np.arange(points.size)
+    sel = newix[rec[0]] >= 0
+    return (newix[rec[0][sel]],) + tuple(v[sel] if isinstance(v, np.ndarray) else tuple(u[sel] for u in v)
+                                         for v in rec[1:])
+
+
+def _merge_records(rec):
+    """The accepted panels of every level of :meth:`GeneralMu._line_integral` as one record (arrays joined)."""
+    def cat(parts):
+        return tuple(np.concatenate(p) for p in zip(*parts))
+    return (np.concatenate([r[0] for r in rec]), np.concatenate([r[1] for r in rec]),
+            np.concatenate([r[2] for r in rec]), cat([r[3] for r in rec]), cat([r[4] for r in rec]),
+            cat([r[5] for r in rec]))
 
 
 def _mpval(x, ctx):
@@ -521,7 +565,7 @@ class GeneralMu(Measure):
         E1, E2, E3 = self._T.e_w(s, z, j)
         return 1 / g + self._r * E1, -1 / g ** 2 + self._r * E2, self._r * E3
 
-    def _newton(self, w, z, g, j=None, rtol=None, slope=False):
+    def _newton(self, w, z, g, j=None, rtol=None, slope=False, maxit=60, strict=True):
         """Vectorised Newton for ``W(g) = w`` on the sheet ``j`` of ``G_nu`` (None: principal), the sheet
         followed along the iterates (``_TKernel.sheet_step``); returns ``(g, j)``.  Each element stops when
         its step is at rounding level (``|dg| <= 4 eps |g|``) or its residual is
@@ -529,7 +573,8 @@ class GeneralMu(Measure):
         shrinking (the rounding floor of ``W``: cancellation between ``1/g`` and the expectation).
         ``rtol``: also stop once ``|dg| <= rtol |g|`` (an intermediate point of a path: the root is then
         good to ``~rtol^2``, ample for the next start).  ``slope=True``: also return ``W'`` at the last
-        iterate (for the Euler predictor of the next point of a path)."""
+        iterate (for the Euler predictor of the next point of a path).  ``strict=False``: after ``maxit``
+        iterations return ``(g, j, ok)`` (``ok`` False where Newton has not converged) instead of raising."""
         g = np.array(g, complex)
         j = self._T.sheet0(g.shape) if j is None else np.array(j)
         act = np.arange(g.size)
@@ -537,7 +582,7 @@ class GeneralMu(Measure):
         a = self._a
         prev = np.full(g.size, np.inf)
         dW = np.empty(g.size, complex) if slope else None
-        for it in range(60):
+        for it in range(maxit):
             ga, wa, za, ja = g[act], w[act], z[act], j[act]
             Wv, Wd, _ = self._W(ga, za, ja)
             res = np.abs(Wv - wa)
@@ -559,9 +604,15 @@ class GeneralMu(Measure):
                 done |= fin & (adg <= rtol * np.abs(ga))
             act = act[~done]
             if act.size == 0:
-                return (g, j, dW) if slope else (g, j)
+                break
+        if not strict:
+            ok = np.ones(g.size, bool)
+            ok[act] = False
+            return g, j, ok
+        if act.size == 0:
+            return (g, j, dW) if slope else (g, j)
         raise NoConvergence("GeneralMu: Newton for G_{rho_z} did not converge", best=g,
-                            residual=float(np.nanmax(res)), iterations=60)
+                            residual=float(np.nanmax(res)), iterations=maxit)
 
     def _solve_from(self, w, z, w0, g0, j0, kind="h"):
         """Roots of ``W(g) = w`` continued from a known root ``g0`` at ``w0`` (same z) along a half
@@ -721,9 +772,16 @@ class GeneralMu(Measure):
         wp, dwp = self._line(th, kind, self._dl(z))
         wm, dwm = self._line(-th, kind, self._dl(z))
         a = self._a
-        H0p, H1p, H2p = self._T.e_h(a - gm, z, jm)      # h(m) at m = -gm (psi at theta)
-        H0m, H1m, H2m = self._T.e_h(a - gp, z, jp)      # psi at -theta
-        h00, h01, _ = self._T.e_h(np.full(z.shape, a + 0j), z)
+
+        def flat(fun, s, zz, j=None):
+            # the kernels of _TKernel on flat arrays (its series branch takes 1-d arrays only)
+            out = fun(np.ravel(s), np.ravel(zz), None if j is None else np.reshape(j, (np.size(s), self._T.nsheet)))
+            return tuple(np.reshape(v, np.shape(zz)) for v in out)
+        H0p, H1p, H2p = flat(self._T.e_h, a - gm, z, jm)      # h(m) at m = -gm (psi at theta)
+        H0m, H1m, H2m = flat(self._T.e_h, a - gp, z, jp)      # psi at -theta
+        # h at m = 0 depends on z only: once per row of nodes (every row of a panel shares its z)
+        zr = z[..., :1] if z.ndim == 2 else z
+        h00, h01, _ = flat(self._T.e_h, np.full(zr.shape, a + 0j), zr)
         # the pole A/w of the atom of rho_z at 0 is integrated exactly (_atom_residue): only the rest of g
         # multiplies psi, on both halves of the line (g inside psi, at the mirror node, keeps its pole)
         sub = kind == "h" and self._A > 0
@@ -733,8 +791,8 @@ class GeneralMu(Measure):
         if not deriv:
             return f, None
         # dg/dz = -W_z/W' at fixed w
-        _, Wdp, Wzp = self._W(gp, z, jp)
-        _, Wdm, Wzm = self._W(gm, z, jm)
+        _, Wdp, Wzp = flat(self._W, gp, z, jp)
+        _, Wdm, Wzm = flat(self._W, gm, z, jm)
         gdp, gdm = -Wzp / Wdp, -Wzm / Wdm
         # psi' = dh/dz(m) + dh/dm * dm/dz - dh/dz(0),  dh/dz = -H1, dh/dm = H2, m = -g_mirror
         psip = -H1p + H2p * (-gdm) + h01
@@ -763,39 +821,60 @@ class GeneralMu(Measure):
         gd = -Wz / Wd
         return R, 2j * np.pi * A * (-H1 - H2 * gd + h01)
 
+    def _grade_level(self, z):
+        """Level of the initial grading towards ``theta = pi/4`` on the line "h": ``floor(log4(dl c))`` (dl the
+        bump height of each point), ``_NO_GRADE`` where ``dl c >= 0.05`` (no graded panels)."""
+        d = np.asarray(self._dl(z), float) * self._c
+        with np.errstate(divide="ignore"):
+            lev = np.floor(np.log(d) / np.log(4)).astype(np.int64)
+        return np.where(d < 0.05, lev, _NO_GRADE)
+
+    def _initial_panels(self, z, kind):
+        """First-level panels ``(a, b, point index)`` on (0, pi/2): 12 uniform panels per point; on the line "h",
+        plus panels graded geometrically (ratio 4) towards theta = pi/4, where w = 0 and its mirror -1/c carry the
+        bumps of height and width dl: with the pole of the atom integrated exactly, nothing else would make the
+        bisection look at that narrow piece of the path (dw/dtheta = 1/c there).  The grading goes down to
+        ``d/4``, ``d = dl c`` rounded down to a power of 4, so that points whose bumps are within a factor 4 of
+        each other have the same first panels (the continuation in z, :meth:`_zcont_plan`)."""
+        edges = np.linspace(0, np.pi / 2, 13)
+        if kind != "h":
+            return np.tile(edges[:-1], z.size), np.tile(edges[1:], z.size), np.repeat(np.arange(z.size), 12)
+        lev = self._grade_level(z)
+        pa, pb, pz = [], [], []
+        for m in np.unique(lev):
+            e = edges
+            if m != _NO_GRADE:
+                d = 4.0 ** m
+                k = np.arange(int(np.ceil(np.log(0.05 / d) / np.log(4))) + 1)
+                e = np.unique(np.concatenate([edges, np.pi / 4 + d / 4 * 4.0 ** k, np.pi / 4 - d / 4 * 4.0 ** k]))
+            idx = np.flatnonzero(lev == m)
+            pa.append(np.tile(e[:-1], idx.size))
+            pb.append(np.tile(e[1:], idx.size))
+            pz.append(np.repeat(idx, e.size - 1))
+        return np.concatenate(pa), np.concatenate(pb), np.concatenate(pz)
+
     # long: adaptive panels whose closures share the roots met
-    def _line_integral(self, z, kind, deriv=True):
-        """``int g psi dw`` over the line (folded on theta in (0, pi/2)), adaptive, vectorised over z."""
+    def _line_integral(self, z, kind, deriv=True, seed=None, record=False):
+        """``int g psi dw`` over the line (folded on theta in (0, pi/2)), adaptive, vectorised over z.
+
+        ``seed = (pa, pb, pz, P, C)``: first-level panels with the roots at their nodes ``P = (gp, jp, gm, jm)``
+        and at the nodes of their halves ``C`` (left halves, then right halves), continued in z from an anchor
+        point (:meth:`_zcont_seed`), instead of root paths from far below.  ``record=True``: also return the
+        accepted panels with the same data (the seeds of the points continued from these)."""
         z = np.asarray(z, complex).ravel()
         n = 16
         x, wx = gauss_legendre(n)
-        # panels on (0, pi/2): initial 12 uniform panels per z; on the line "h", plus panels graded
-        # geometrically (ratio 4) towards theta = pi/4, where w = 0 and its mirror -1/c carry the bumps of
-        # height and width dl: with the pole of the atom integrated exactly, nothing else would make the
-        # bisection look at that narrow piece of the path (dw/dtheta = 1/c there)
-        edges = np.linspace(0, np.pi / 2, 13)
-        if kind == "h":
-            pa, pb, pz = [], [], []
-            for i, d in enumerate(self._dl(z).real * self._c):
-                k = np.arange(int(np.ceil(np.log(0.05 / d) / np.log(4))) + 1) if d < 0.05 else np.arange(0)
-                e = np.unique(np.concatenate([edges, np.pi / 4 + d / 4 * 4.0 ** k, np.pi / 4 - d / 4 * 4.0 ** k]))
-                pa.append(e[:-1])
-                pb.append(e[1:])
-                pz.append(np.full(e.size - 1, i))
-            pa, pb, pz = np.concatenate(pa), np.concatenate(pb), np.concatenate(pz)
-        else:
-            pa = np.tile(edges[:-1], z.size)
-            pb = np.tile(edges[1:], z.size)
-            pz = np.repeat(np.arange(z.size), 12)
 
-        def panel_values(iz, a_, b_, gp0, gm0):
+        def panel_values(iz, a_, b_, gp0, gm0, given=None):
             th = (a_[:, None] + b_[:, None]) / 2 + (b_[:, None] - a_[:, None]) / 2 * x[None, :]
             zz = np.repeat(z[iz][:, None], n, 1)
             dlz = self._dl(zz)
             wp, _ = self._line(th, kind, dlz)
             wm, _ = self._line(-th, kind, dlz)
             ns = self._T.nsheet
-            if gp0 is None:     # first level: every node on its own path from far below (all at once)
+            if given is not None:   # continued in z from an anchor point
+                gp, jp, gm, jm = given
+            elif gp0 is None:     # first level: every node on its own path from far below (all at once)
                 g, j = self._roots_direct(np.concatenate([wp.ravel(), wm.ravel()]),
                                           np.concatenate([zz.ravel(), zz.ravel()]), kind)
                 gp, gm = g[:wp.size], g[wp.size:]
@@ -818,31 +897,39 @@ class GeneralMu(Measure):
             noise = np.sum(np.abs(f * hw), 1), (np.sum(np.abs(df * hw), 1) if deriv else np.zeros(I.shape))
             return I, dI, th, (gp, jp), (gm, jm), noise
 
+        def child_guess(g_par, j_par, th_par, a_, b_):
+            th = (a_[:, None] + b_[:, None]) / 2 + (b_[:, None] - a_[:, None]) / 2 * x[None, :]
+            k = np.abs(th_par[:, None, :] - th[:, :, None]).argmin(2)
+            return (np.take_along_axis(g_par, k, 1), np.take_along_axis(th_par, k, 1),
+                    np.take_along_axis(j_par, k[..., None], 1))
+
         if kind == "h":
             total, dtotal = self._atom_residue(z, deriv)
         else:
             total = np.zeros(z.size, complex)
             dtotal = np.zeros(z.size, complex)
-        Ip, dIp, thp, (gpp, jpp), (gmp, jmp), _ = panel_values(pz, pa, pb, None, None)
+        if seed is None:
+            pa, pb, pz = self._initial_panels(z, kind)
+            first = second = None
+        else:
+            pa, pb, pz, first, second = seed
+        Ip, dIp, thp, (gpp, jpp), (gmp, jmp), _ = panel_values(pz, pa, pb, None, None, first)
         scale = np.abs(np.bincount(pz, weights=np.abs(Ip), minlength=z.size)) + np.abs(total) + 1e-300
         dscale = np.abs(np.bincount(pz, weights=np.abs(dIp), minlength=z.size)) + np.abs(dtotal) + 1e-300
+        rec = []
         for level in range(60):
             mid = (pa + pb) / 2
-            # children: guesses from the parent's nodes (nearest)
             ia = np.concatenate([pz, pz])
             ca = np.concatenate([pa, mid])
             cb = np.concatenate([mid, pb])
-
-            def child_guess(g_par, j_par, th_par, a_, b_):
-                th = (a_[:, None] + b_[:, None]) / 2 + (b_[:, None] - a_[:, None]) / 2 * x[None, :]
-                k = np.abs(th_par[:, None, :] - th[:, :, None]).argmin(2)
-                return (np.take_along_axis(g_par, k, 1), np.take_along_axis(th_par, k, 1),
-                        np.take_along_axis(j_par, k[..., None], 1))
-            thp2 = np.concatenate([thp, thp])
-            gp0 = child_guess(np.concatenate([gpp, gpp]), np.concatenate([jpp, jpp]), thp2, ca, cb)
-            gm0 = child_guess(np.concatenate([gmp, gmp]), np.concatenate([jmp, jmp]), thp2, ca, cb)
-            gm0 = (gm0[0], -gm0[1], gm0[2])
-            Ic, dIc, thc, (gpc, jpc), (gmc, jmc), (nc, dnc) = panel_values(ia, ca, cb, gp0, gm0)
+            if level == 0 and second is not None:
+                Ic, dIc, thc, (gpc, jpc), (gmc, jmc), (nc, dnc) = panel_values(ia, ca, cb, None, None, second)
+            else:   # children: guesses from the parent's nodes (nearest)
+                thp2 = np.concatenate([thp, thp])
+                gp0 = child_guess(np.concatenate([gpp, gpp]), np.concatenate([jpp, jpp]), thp2, ca, cb)
+                gm0 = child_guess(np.concatenate([gmp, gmp]), np.concatenate([jmp, jmp]), thp2, ca, cb)
+                gm0 = (gm0[0], -gm0[1], gm0[2])
+                Ic, dIc, thc, (gpc, jpc), (gmc, jmc), (nc, dnc) = panel_values(ia, ca, cb, gp0, gm0)
             m = pa.size
             Isum = Ic[:m] + Ic[m:]
             dIsum = dIc[:m] + dIc[m:]
@@ -856,9 +943,13 @@ class GeneralMu(Measure):
                 ok &= np.abs(dIsum - dIp) <= np.maximum(self._tol * dscale[pz], _NOISE * (dnc[:m] + dnc[m:]))
             np.add.at(total, pz[ok], Isum[ok])
             np.add.at(dtotal, pz[ok], dIsum[ok])
+            if record:
+                rec.append((pz[ok], pa[ok], pb[ok], (gpp[ok], jpp[ok], gmp[ok], jmp[ok]),
+                            (gpc[:m][ok], jpc[:m][ok], gmc[:m][ok], jmc[:m][ok]),
+                            (gpc[m:][ok], jpc[m:][ok], gmc[m:][ok], jmc[m:][ok])))
             bad = ~ok
             if not np.any(bad):
-                return total, dtotal
+                return (total, dtotal, _merge_records(rec)) if record else (total, dtotal)
             keep = np.concatenate([bad, bad])
             pz = ia[keep]
             pa, pb = ca[keep], cb[keep]
@@ -943,7 +1034,8 @@ class GeneralMu(Measure):
 
     def _line_integral_robust(self, z, kind):
         """The vectorised line integral; if it fails, on the two halves of the batch recursively, NaN (with a
-        PrecisionWarning naming the points) at single points where even that fails."""
+        PrecisionWarning naming the points) at single points where even that fails.  Batches of several points
+        go through the continuation in z (:meth:`_line_integral_zcont`) unless ``_ZCONT`` is False."""
         bad = []
 
         def run(zz):
@@ -957,11 +1049,321 @@ class GeneralMu(Measure):
                 h = zz.size // 2
                 (a1, b1), (a2, b2) = run(zz[:h]), run(zz[h:])
                 return np.concatenate([a1, a2]), np.concatenate([b1, b2])
-        I, dI = run(z)
+        I, dI = self._line_integral_zcont(z, kind, run) if self._ZCONT else run(z)
         if bad:
             warnings.warn(f"GeneralMu: the root continuation failed at {len(bad)} point(s), e.g. "
                           f"z = {bad[0]:.6g}; NaN returned there", PrecisionWarning, stacklevel=3)
         return I, dI
+
+    #: continue the roots in z across a batch (False: every point on its own, the reference of the tests)
+    _ZCONT = True
+
+    def _line_integral_zcont(self, z, kind, run):
+        """The line integrals of a batch with the roots continued in z (docs/ntk.md, "Continuation in z").
+
+        Points within reach of a point of the previous batches on the same line (the next Newton step of u, the
+        refined panels of a density table) are continued from it; the others are planned by :meth:`_zcont_plan`:
+        anchors exactly as one batch of :meth:`_line_integral` (its accepted panels recorded), every other point
+        from its anchor's accepted panels with the roots continued along its chain (:meth:`_zcont_seed`), then
+        the same acceptance test and bisection.  A batch that fails is run plainly by ``run`` (the robust batch
+        without continuation).  A point equal to one computed before gets that value again."""
+        if "_zc_cache" not in self.__dict__:
+            self._zc_cache = {}
+        I = np.full(z.size, np.nan + 0j)
+        dI = np.full(z.size, np.nan + 0j)
+        recs = []
+        done = np.zeros(z.size, bool)
+        prev = self._zc_cache.get(kind)
+        if prev is not None:
+            # a point met before (rho's edges are probed at every call): its value again
+            where = {v: i for i, v in enumerate(prev[0].tolist())}
+            hit = np.array([where.get(v, -1) for v in z.tolist()])
+            done = hit >= 0
+            I[done], dI[done] = prev[2][hit[done]], prev[3][hit[done]]
+            self._zcont_from_previous(prev[:2], z, kind, I, dI, recs, done)
+        rest = np.flatnonzero(~done)
+        if rest.size:
+            zr = z[rest]
+            plan = self._zcont_plan(zr, kind)
+            ia, idp = np.flatnonzero(plan[0]), np.flatnonzero(~plan[0])
+            try:
+                I[rest[ia]], dI[rest[ia]], rec = self._line_integral(zr[ia], kind, record=True)
+                recs.append((rest[ia], rec))
+            except NoConvergence:
+                I[rest], dI[rest] = run(zr)
+                idp = idp[:0]
+            if idp.size:
+                try:
+                    seed = self._zcont_seed(rec, zr, ia, idp, plan, kind)
+                    I[rest[idp]], dI[rest[idp]], rd = self._line_integral(zr[idp], kind, seed=seed, record=True)
+                    recs.append((rest[idp], rd))
+                except NoConvergence:
+                    I[rest[idp]], dI[rest[idp]] = run(zr[idp])
+        if recs:
+            self._zcont_store(kind, prev, z, I, dI, recs)
+        return I, dI
+
+    def _zcont_store(self, kind, prev, z, I, dI, recs):
+        """Keep the accepted panels, roots and values of the points of this batch that have a record (points run
+        plainly are left out: never continued from) beside those of the previous batches, the most recent
+        ``_ZC_CACHE`` points in all."""
+        keep = np.zeros(z.size, bool)
+        for ix, _ in recs:
+            keep[ix] = True
+        newix = np.cumsum(keep) - 1
+        off = 0 if prev is None else prev[0].size
+        parts = ([] if prev is None else [prev[1]]) + [(newix[ix[r[0]]] + off,) + r[1:] for ix, r in recs]
+        zs = z[keep] if prev is None else np.concatenate([prev[0], z[keep]])
+        Is = I[keep] if prev is None else np.concatenate([prev[2], I[keep]])
+        dIs = dI[keep] if prev is None else np.concatenate([prev[3], dI[keep]])
+        rec = _merge_records(parts)
+        drop = zs.size - _ZC_CACHE
+        if drop > 0:
+            rec = _record_subset(rec, np.arange(drop, zs.size), zs.size)
+            zs, Is, dIs = zs[drop:], Is[drop:], dIs[drop:]
+        self._zc_cache[kind] = (zs, rec, Is, dIs)
+
+    def _zcont_from_previous(self, prev, z, kind, I, dI, recs, done):
+        """The points of ``z`` within reach of a point of the previous batch ``prev = (zc, record)``, continued
+        from it (one link each); fills ``I``, ``dI``, ``done`` and appends their record to ``recs``."""
+        zc, recc = prev
+        near, nsub = self._zcont_nearest(zc, z, kind)
+        ib = np.flatnonzero((near >= 0) & ~done)
+        if ib.size == 0:
+            return
+        # only the previous points continued from (the record of all of them would cost its size at every call)
+        used, src_ib = np.unique(near[ib], return_inverse=True)
+        zc, recc = zc[used], _record_subset(recc, used, zc.size)
+        zz = np.concatenate([zc, z[ib]])
+        nc = zc.size
+        src = np.concatenate([np.arange(nc), src_ib.ravel()])
+        plan = (np.arange(zz.size) < nc, src, src, (np.arange(zz.size) >= nc).astype(np.int64),
+                np.concatenate([np.zeros(nc, np.int64), nsub[ib]]))
+        try:
+            seed = self._zcont_seed(recc, zz, np.arange(nc), nc + np.arange(ib.size), plan, kind)
+            I[ib], dI[ib], rb = self._line_integral(z[ib], kind, seed=seed, record=True)
+        except NoConvergence:
+            return
+        recs.append((ib, rb))
+        done[ib] = True
+
+    def _zcont_nearest(self, zc, z, kind):
+        """For every point of ``z`` the nearest point of ``zc`` (a previous batch) from which the rule of
+        :meth:`_zcont_plan` allows a continuation in at most ``_ZC_NSUB`` sub-steps (-1: none), and the number of
+        sub-steps."""
+        near = np.full(z.size, -1)
+        nsub = np.zeros(z.size, np.int64)
+        if zc.size == 0 or zc.size * z.size > 4e6:
+            return near, nsub
+        k = np.abs(z[:, None] - zc[None, :]).argmin(1)
+        z0, z1 = zc[k], z
+        if kind == "h":
+            r = np.minimum(z0.imag, z1.imag)
+            same = self._grade_level(z0) == self._grade_level(z1)
+        else:
+            r = np.array([_segment_distance0(u, v) for u, v in zip(z0.tolist(), z1.tolist())])
+            same = (z0.real < 0) & (z1.real < 0)
+        with np.errstate(all="ignore"):
+            m = np.ceil(np.abs(z1 - z0) / (_ZC_STEP * r))
+        ok = same & (r > 0) & (m <= _ZC_NSUB)
+        near[ok] = k[ok]
+        nsub[ok] = np.maximum(m[ok], 1).astype(np.int64)
+        return near, nsub
+
+    def _zcont_plan(self, z, kind):
+        """Anchors of a batch; for every other point its anchor, the point it is continued from (the anchor or
+        the previous point of the same chain), its rank in the chain and its number of sub-steps (docs/ntk.md,
+        "Continuation in z").
+
+        In the batch's order, a point joins the current chain when it uses the same first panels as the anchor
+        (line "h": the same grading level), lies within ``_ZC_REACH r`` of the anchor and its move from the
+        chain's last point takes at most ``_ZC_NSUB`` sub-steps of ``_ZC_STEP r``, ``r`` the smallest distance
+        scale along the segment: ``min(Im z0, Im z1)`` on the line "h" (the bump height is ``Im z/10``; the cut
+        of ``G_{rho_z}`` comes within ~Im z of the line), the distance of the segment to 0 on the vertical line
+        (both points left of 0, where ``|z|`` is the distance to ``a[0, tmax]``); otherwise it starts a new
+        chain as its anchor.  Scalar bookkeeping only."""
+        n = z.size
+        anchor = np.ones(n, bool)
+        anc, src = np.arange(n), np.arange(n)
+        rank, nsub = np.zeros(n, np.int64), np.zeros(n, np.int64)
+        if kind == "h":
+            lev = self._grade_level(z).tolist()
+            elig = (z.imag > 0).tolist()
+        else:
+            lev = [0] * n
+            elig = (z.real < 0).tolist()
+        zl = z.tolist()
+
+        def scale(z0, z1):
+            return min(z0.imag, z1.imag) if kind == "h" else _segment_distance0(z0, z1)
+        cur = last = -1
+        for i in range(n):
+            if not elig[i]:
+                continue
+            if cur >= 0 and lev[i] == lev[cur] and abs(zl[i] - zl[cur]) <= _ZC_REACH * scale(zl[cur], zl[i]):
+                r = scale(zl[last], zl[i])
+                k = int(np.ceil(abs(zl[i] - zl[last]) / (_ZC_STEP * r))) if r > 0 else _ZC_NSUB + 1
+                if k <= _ZC_NSUB:
+                    anchor[i], anc[i], src[i], rank[i], nsub[i] = False, cur, last, rank[last] + 1, max(k, 1)
+                    last = i
+                    continue
+            cur = last = i
+        return anchor, anc, src, rank, nsub
+
+    # long: index bookkeeping of the chains (node blocks of anchors and of their points)
+    def _zcont_seed(self, rec, z, ia, idp, plan, kind):
+        """Seed of :meth:`_line_integral` for the points ``z[idp]``: their anchors' accepted panels, and the roots
+        at the nodes of those panels and of their halves (both sides, theta and -theta), continued in z along
+        each chain, point after point (all chains at once: round k moves the k-th point of every chain), by
+        :meth:`_continue_z`.  ``rec``: the anchors' record (panel owners index ``ia``)."""
+        anchor, anc, src, rank, nsub = plan
+        pz, pa, pb, P, CL, CR = rec
+        x = gauss_legendre(16)[0]
+        n, ns = x.size, self._T.nsheet
+        order = np.argsort(pz, kind="stable")
+        cpan = np.bincount(pz, minlength=ia.size)          # accepted panels per anchor
+        # node block of an anchor: [P, CL, CR] at theta, then the same at -theta (6 c n nodes)
+        rows = order
+        qa, qb = pa[rows], pb[rows]
+        mid = (qa + qb) / 2
+        nodes = lambda a_, b_: ((a_ + b_)[:, None] + (b_ - a_)[:, None] * x) / 2     # noqa: E731
+        tP, tL, tR = nodes(qa, qb), nodes(qa, mid), nodes(mid, qb)
+        owner = pz[rows]
+        boff = np.cumsum(6 * cpan * n) - 6 * cpan * n       # block offsets of the anchors
+        # assemble per anchor block with vectorised index maps: position of each (panel row, part, node)
+        prow = np.arange(rows.size) - (np.cumsum(cpan) - cpan)[owner]        # panel's rank within its anchor
+        th_a = np.empty(int(np.sum(6 * cpan * n)))
+        g_a = np.empty(th_a.size, complex)
+        j_a = np.empty((th_a.size, ns), np.int64)
+        for part, (t, G, J) in enumerate(((tP, P[0], P[1]), (tL, CL[0], CL[1]), (tR, CR[0], CR[1]),
+                                          (-tP, P[2], P[3]), (-tL, CL[2], CL[3]), (-tR, CR[2], CR[3]))):
+            pos = (boff[owner] + part * cpan[owner] * n + prow * n)[:, None] + np.arange(n)
+            th_a[pos] = t
+            g_a[pos] = G[rows]
+            j_a[pos] = J[rows].reshape(rows.size, n, ns)
+        pos_a = np.full(z.size, -1)
+        pos_a[ia] = np.arange(ia.size)
+        # dependents' blocks: the same layout as their anchor's
+        dcnt = 6 * cpan[pos_a[anc[idp]]] * n
+        doff = np.cumsum(dcnt) - dcnt
+        pos_d = np.full(z.size, -1)
+        pos_d[idp] = np.arange(idp.size)
+        g_d = np.empty(int(dcnt.sum()), complex)
+        j_d = np.empty((g_d.size, ns), np.int64)
+        Wd_d = np.empty(g_d.size, complex)
+        Wz_d = np.empty(g_d.size, complex)
+        th_d = np.empty(g_d.size)
+        for r in range(1, int(rank.max()) + 1):
+            dr = idp[rank[idp] == r]
+            k = pos_d[dr]
+            ix = _ranges(doff[k], dcnt[k])
+            first = r == 1
+            if first:
+                sx = _ranges(boff[pos_a[anc[dr]]], dcnt[k])
+                th, g0, j0 = th_a[sx], g_a[sx], j_a[sx]
+                with np.errstate(all="ignore"):      # W', W_z at the anchors' roots (start of the predictor)
+                    _, wd0, wz0 = self._W(g0, np.repeat(z[anc[dr]], dcnt[k]), j0)
+            else:
+                sx = _ranges(doff[pos_d[src[dr]]], dcnt[k])
+                th, g0, j0, wd0, wz0 = th_d[sx], g_d[sx], j_d[sx], Wd_d[sx], Wz_d[sx]
+            z0 = np.repeat(z[src[dr]], dcnt[k])
+            z1 = np.repeat(z[dr], dcnt[k])
+            th_d[ix] = th
+            g_d[ix], j_d[ix], Wd_d[ix], Wz_d[ix] = self._continue_z(th, kind, z0, z1, g0, j0,
+                                                                     np.repeat(nsub[dr], dcnt[k]), wd0, wz0)
+        # the seed: panels of each dependent (its anchor's), then the roots by part
+        dpan = cpan[pos_a[anc[idp]]]
+        arow = _ranges((np.cumsum(cpan) - cpan)[pos_a[anc[idp]]], dpan)       # rows (in `rows` order) per dependent
+        sa, sb = qa[arow], qb[arow]
+        sz = np.repeat(np.arange(idp.size), dpan)
+
+        def part(p):
+            return _ranges(doff + p * dpan * n, dpan * n)
+        P_ = [part(0), part(3)]
+        C_ = [np.concatenate([part(1), part(2)]), np.concatenate([part(4), part(5)])]
+        first = (g_d[P_[0]], j_d[P_[0]], g_d[P_[1]], j_d[P_[1]])
+        second = (g_d[C_[0]], j_d[C_[0]], g_d[C_[1]], j_d[C_[1]])
+        return sa, sb, sz, first, second
+
+    def _continue_z(self, th, kind, z0, z1, g, j, nsub, Wd, Wz):
+        """Roots ``G_{rho_z}(w(theta; z))`` (and their sheets of ``G_nu``) continued from ``(w(theta; z0), z0)`` to
+        ``(w(theta; z1), z1)`` in ``nsub`` equal sub-steps per node (the node moves with z through the bump height
+        ``dl(z)``): predictor ``dg = (dw - W_z dz)/W'`` (``W'``, ``W_z`` given at the start: from the last
+        Newton evaluation of the previous move), the sheets followed along the predicted move of
+        ``zeta = z/(a - g)``, then Newton with the stopping rules of :meth:`_newton`.  A node whose Newton fails,
+        or whose correction exceeds ``_ZC_CORR`` times the predicted move (the step is not small against the
+        root's distance to a singularity), gets its own root path from far below (:meth:`_roots_direct`).
+        Returns ``(g, j, W', W_z)`` at ``z1``."""
+        a, eps = self._a, 2.2e-16
+        g, j = np.array(g, complex), np.array(j)
+        Wd, Wz = np.array(Wd, complex), np.array(Wz, complex)
+        ok = np.isfinite(g) & np.isfinite(Wd) & np.isfinite(Wz)
+        zk = np.array(z0, complex)
+        wk, _ = self._line(th, kind, self._dl(zk))
+        for k in range(1, int(nsub.max()) + 1):
+            act = np.flatnonzero(ok & (k <= nsub))
+            if act.size == 0:
+                break
+            last = k == nsub[act]
+            zn = np.where(last, z1[act], z0[act] + (z1[act] - z0[act]) * (k / nsub[act]))
+            wn, _ = self._line(th[act], kind, self._dl(zn))
+            ga, ja, za = g[act], j[act], zk[act]
+            with np.errstate(all="ignore"):
+                dg = ((wn - wk[act]) - Wz[act] * (zn - za)) / Wd[act]
+                gp = ga + np.where(np.isfinite(dg), dg, 0)
+                jp = self._T.sheet_step(za / (a - ga), zn / (a - gp), ja)
+            gn, jn, wd, wz, conv = self._newton_z(wn, zn, gp, jp)
+            good = conv & np.isfinite(dg) & (np.abs(gn - gp) <= _ZC_CORR * np.abs(dg) + 64 * eps * np.abs(gn))
+            g[act], j[act], zk[act], wk[act], Wd[act], Wz[act] = gn, jn, zn, wn, wd, wz
+            ok[act[~good]] = False
+        if "_zc_count" not in self.__dict__:
+            self._zc_count = [0, 0]         # nodes continued in z, of which given their own root path
+        self._zc_count[0] += g.size
+        self._zc_count[1] += int(np.sum(~ok))
+        if not np.all(ok):
+            bad = np.flatnonzero(~ok)
+            wb, _ = self._line(th[bad], kind, self._dl(z1[bad]))
+            g[bad], j[bad] = self._roots_direct(wb, z1[bad], kind)
+            with np.errstate(all="ignore"):
+                _, Wd[bad], Wz[bad] = self._W(g[bad], z1[bad], j[bad])
+        return g, j, Wd, Wz
+
+    def _newton_z(self, w, z, g, j, maxit=8):
+        """Newton for ``W(g) = w`` with the stopping rules of :meth:`_newton` (rounding step, rounding residual,
+        stalled step below ``1e-10 |g|``) and one more: a step below ``1e-9 |g|`` that is visibly quadratic
+        (``|dg| <= 10 |dg_prev|^2/|g|``), after which the error is ~``|dg|^2/|g|``; returning also ``W'`` and ``W_z`` of the last evaluation (the next
+        predictor's) and the convergence mask (no exception: the caller falls back per node)."""
+        a, eps = self._a, 2.2e-16
+        g, j = g.copy(), j.copy()
+        Wd, Wz = np.full(g.size, np.nan + 0j), np.full(g.size, np.nan + 0j)
+        act = np.arange(g.size)
+        prev = np.full(g.size, np.inf)
+        for _ in range(maxit):
+            ga, wa, za, ja = g[act], w[act], z[act], j[act]
+            with np.errstate(all="ignore"):
+                Wv, wd, wz = self._W(ga, za, ja)
+                dg = (Wv - wa) / wd
+            fin = np.isfinite(dg)
+            dg[~fin] = 0
+            adg = np.abs(dg)
+            res = np.abs(Wv - wa) <= 8 * eps * (np.abs(wa) + 1 / np.abs(ga))
+            floor = (adg <= 1e-10 * np.abs(ga)) & (adg >= 0.5 * prev[act])
+            # visibly quadratic convergence below 1e-9 |g|: the error after this step is ~ |dg|^2/|g| <= 1e-18 |g|
+            quad = (adg <= 1e-9 * np.abs(ga)) & (adg <= 10 * prev[act] ** 2 / np.abs(ga))
+            prev[act] = adg
+            # a residual at rounding level: keep g (W', W_z are then those of the root itself)
+            gn = np.where(res, ga, ga - dg)
+            g[act], Wd[act], Wz[act] = gn, wd, wz
+            if self._T.nsheet:
+                with np.errstate(all="ignore"):
+                    j[act] = self._T.sheet_step(za / (a - ga), za / (a - gn), ja)
+            done = fin & (res | (adg <= 4 * eps * np.abs(ga)) | floor | quad)
+            act = act[~done]
+            if act.size == 0:
+                break
+        ok = np.ones(g.size, bool)
+        ok[act] = False
+        return g, j, Wd, Wz, ok & np.isfinite(g)
 
     def cauchy_error_np(self, z):
         """Estimated error of ``cauchy_np(z)[0]``: ``10 tol |G|`` (the line quadrature's tolerance, ``tol = 1e-14``,

@@ -516,3 +516,92 @@ def test_exact_route_real_axis_moments_relu_uniform():
         mk = float(np.sum(w * xs ** k * f)) + sum(wa * loc ** k for loc, wa in atoms)
         assert abs(mk - exact[k]) <= 1e-11 * exact[k], (k, mk, exact[k])
     assert abs(law.total_mass() - 1) < 1e-12
+
+
+# ---------------------------------------------------------------- continuation of the roots in z across a batch
+def _zcont_points(E, levels=(0.5, 0.05, 3e-3, 3e-5), centres=(-0.05, 0.1, 0.5, 0.95), k=6):
+    """Clusters of k points (spacing 0.3 Im z) at Im z = f E around the centres (times E), plus 8 real points
+    left of 0: the neighbours of a cluster are continued in z from its anchor (docs/ntk.md, "Continuation in z")."""
+    zs = [E * (c + 0.3 * f * (np.arange(k) - (k - 1) / 2) + 1j * f) for f in levels for c in centres]
+    return np.concatenate(zs + [-E * np.geomspace(1e-3, 0.5, 8)])
+
+
+def _path_and_continued(a, c, r, nu, zs):
+    ref = GeneralMu(a, c, r, nu)
+    ref._ZCONT = False                   # every point on its own: the roots from far below (root paths)
+    gm = GeneralMu(a, c, r, nu)
+    return ref.cauchy_np(zs), gm.cauchy_np(zs), gm
+
+
+def test_zcont_point_mass_equals_closed_form():
+    """Continued points (clusters of 8 near the axis and far from it, left of 0 on the vertical line) for
+    nu = delta_1, ReLU, gamma2 = 1/2, against the closed route of ntk.py (independent formula)."""
+    a, c, r = RELU.a, RELU.c1 ** 2, sympy.Rational(1, 2)
+    law = ft.ntk_law(hermite=_hermite(a, c), gamma1=1, gamma2=r, d_law=ft.atoms([-1, 1]))
+    gm = GeneralMu(a, c, r, ft.atoms([1], [1]))
+    E = gm.right_edge()
+    zs = _zcont_points(E, levels=(0.2, 3e-3), centres=(-0.02, 0.3, 0.8), k=8)
+    G, _ = gm.cauchy_np(zs)
+    assert gm._zc_count[0] > 0                                      # continued nodes
+    ref = law.mu.cauchy(zs)
+    assert np.max(np.abs(G - ref) / np.abs(ref)) < 1e-12
+
+
+def test_zcont_gauss_rule_and_refused_point():
+    """ReLU, D uniform: a cluster of 10 points around 0.1 + 0.3i (continued from one anchor) against the 32-node
+    Gauss rule from 64 ball-arithmetic moments (24 nodes agree to 1e-14); in the same batch a point next to mu's
+    edge (Im z = 1e-5 E), which the rule refuses to continue from the cluster (its own anchor), equal to the
+    root paths from far below."""
+    a, c, r, nu, _ = CASES["relu_uniform"]
+    gm = GeneralMu(a, c, r, nu)
+    E = gm.right_edge()
+    zs = np.concatenate([0.1 + 0.3j + 0.02 * np.arange(10), [0.999 * E + 1e-5j * E]])
+    anchor = gm._zcont_plan(zs, "h")[0]
+    assert anchor.tolist() == [True] + [False] * 9 + [True]
+    (G0, dG0), (G, dG), gm = _path_and_continued(a, c, r, nu, zs)
+    big, small = gauss_reference("relu_uniform", 32, 50), gauss_reference("relu_uniform", 24, 50)
+    for z, g, dg in zip(zs[:10], G, dG):
+        ref, dref = ref_cauchy(big, z)
+        assert abs(ref - ref_cauchy(small, z)[0]) < 1e-14 * abs(ref)
+        assert abs(g - ref) < 1e-12 * abs(ref) and abs(dg - dref) < 1e-11 * abs(dref)
+    assert np.max(np.abs(G - G0) / np.abs(G0)) < 1e-13
+    assert np.max(np.abs(dG - dG0) / np.abs(dG0)) < 1e-12
+
+
+def test_zcont_fallback_per_node():
+    """A move in z four times the rule's sub-step (0.3 + 0.03i -> 0.33 + 0.03i in one step, ReLU, D uniform):
+    the nodes whose Newton correction is not small against the predicted move get their own root path (243 of
+    600 measured); every returned root equals the root path's from far below (4e-15 measured), sheets included."""
+    a, c, r, nu, _ = CASES["relu_uniform"]
+    gm = GeneralMu(a, c, r, nu)
+    th = np.concatenate([np.linspace(0.01, np.pi / 2 - 0.01, 300), -np.linspace(0.01, np.pi / 2 - 0.01, 300)])
+    z0, z1 = np.full(th.size, 0.3 + 0.03j), np.full(th.size, 0.33 + 0.03j)
+    w0, _ = gm._line(th, "h", gm._dl(z0))
+    w1, _ = gm._line(th, "h", gm._dl(z1))
+    g0, j0 = gm._roots_direct(w0, z0, "h")
+    _, Wd, Wz = gm._W(g0, z0, j0)
+    g, j, _, _ = gm._continue_z(th, "h", z0, z1, g0, j0, np.ones(th.size, np.int64), Wd, Wz)
+    n, nfall = gm._zc_count
+    assert n == th.size and 0 < nfall < n, (n, nfall)
+    gd, jd = gm._roots_direct(w1, z1, "h")
+    assert np.max(np.abs(g - gd) / np.abs(gd)) < 1e-13
+    assert np.array_equal(j, jd)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_zcont_equals_root_paths(case):
+    """G_mu, G_mu' at 104 points (clusters at Im z = 0.5, 0.05, 3e-3, 3e-5 of mu's edge E around -0.05 E, 0.1 E,
+    0.5 E, 0.95 E; real points left of 0) with the roots continued in z across the batch vs every point on its own
+    root paths from far below.  For the issue's law (expx_two_point) the cluster around 0.5 E + 0.05 E i is left
+    out: there the route itself (root paths or not) changes with the first panels at the 1e-4 level (docs/ntk.md,
+    "Not done yet")."""
+    a, c, r, nu, _ = CASES[case]
+    E = GeneralMu(a, c, r, nu).right_edge()
+    zs = _zcont_points(E)
+    if case == "expx_two_point":
+        zs = zs[~((np.abs(zs.real / E - 0.5) < 0.1) & (np.abs(zs.imag / E - 0.05) < 1e-6))]
+    (G0, dG0), (G, dG), gm = _path_and_continued(a, c, r, nu, zs)
+    assert gm._zc_count[0] > 0
+    assert np.max(np.abs(G - G0) / np.abs(G0)) < 1e-13, case
+    assert np.max(np.abs(dG - dG0) / np.abs(dG0)) < 1e-12, case
