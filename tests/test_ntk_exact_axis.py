@@ -17,7 +17,7 @@ import sympy
 import freetk as ft
 from freetk.errors import InvalidArgument, PrecisionWarning
 from freetk.inversion import gauss_from_jacobi, jacobi_from_moments
-from freetk.ntk import _bisected_rule, edge_arc_rule
+from freetk.ntk import AxisRule, chebyshev_panels, edge_arc_rule
 from freetk.ntk_series import mu_moments_arb
 from freetk.precision import context
 
@@ -56,36 +56,64 @@ def test_edge_arc_rule_marchenko_pastur(ratio):
         assert abs(val2 - ref2) < 1e-6 * max(ref2, 1e-3), (e, r, val2, ref2)
 
 
-def test_bisected_rule_resolves_an_interior_feature():
+def test_chebyshev_panels_resolve_an_interior_feature():
     """f = 1/((x - 0.37)^2 + eps^2) on [0, 1] (a steep interior feature of width eps = 1e-3, as the density of rho
-    where u passes by a shoulder of mu): the bisected Gauss-Legendre rule against the closed form
-    (arctan((1 - 0.37)/eps) + arctan(0.37/eps))/eps to 1e-13 relative, with the panels refined only near 0.37."""
+    where u passes by a singular point of mu): the bisected Chebyshev panels against the closed forms of the mass
+    (arctan((1 - 0.37)/eps) + arctan(0.37/eps))/eps and of the antiderivative at five points, to 1e-14 relative (measured
+    6e-16), panels refined only near 0.37; the Fejér weights integrate the same interpolants."""
     eps, c = 1e-3, 0.37
     f = lambda x: 1 / ((x - c) ** 2 + eps ** 2)      # noqa: E731
-    ends, x, w, fx, err = _bisected_rule(f, np.array([0.0, 0.5]), np.array([0.5, 1.0]), 16, 1e-14, 20)
+    p = chebyshev_panels(f, np.array([0.0, 0.5]), np.array([0.5, 1.0]), tol=1e-15, noise=1e-14)
     ref = (np.arctan((1 - c) / eps) + np.arctan(c / eps)) / eps
-    assert err is None
-    assert abs(np.sum(w * fx) - ref) < 1e-13 * ref
-    assert np.allclose(fx, f(x), rtol=0, atol=0)
-    widths = ends[:, 1] - ends[:, 0]
-    assert widths[np.argmin(np.abs((ends[:, 0] + ends[:, 1]) / 2 - c))] < 0.02 and widths.max() >= 0.25
+    assert p.err == ()
+    assert abs(p.total.sum() - ref) < 1e-14 * ref and abs(np.sum(p.weights() * p.f) - ref) < 1e-14 * ref
+    assert np.allclose(p.f, f(p.x), rtol=0, atol=0)
+    xs = np.array([0.1, 0.369, 0.37, 0.4, 0.9])
+    j = np.searchsorted(p.ends[:, 0], xs, side="right") - 1
+    F = np.concatenate([[0.0], np.cumsum(p.total)])[j] + p.partial(j, xs)
+    assert np.max(np.abs(F - (np.arctan((xs - c) / eps) + np.arctan(c / eps)) / eps)) < 1e-14 * ref
+    widths = p.ends[:, 1] - p.ends[:, 0]
+    assert widths[np.argmin(np.abs((p.ends[:, 0] + p.ends[:, 1]) / 2 - c))] < 0.02 and widths.max() >= 0.25
     # the panels tile [0, 1]
-    assert ends[0, 0] == 0 and ends[-1, 1] == 1 and np.all(ends[1:, 0] == ends[:-1, 1])
+    assert p.ends[0, 0] == 0 and p.ends[-1, 1] == 1 and np.all(p.ends[1:, 0] == p.ends[:-1, 1])
 
 
-def test_bisected_rule_reports_what_it_could_not_reach():
-    """A jump inside a panel never converges: after max_splits rounds the worst panel and its difference come back."""
-    ends, x, w, fx, err = _bisected_rule(lambda x: (x > 0.3).astype(float), np.array([0.0]), np.array([1.0]), 8,
-                                         1e-14, 3)
-    assert err is not None and err[0] <= 0.3 <= err[1] and err[2] > 1e-6
+def test_chebyshev_panels_report_what_they_could_not_reach():
+    """A jump inside a panel never converges: after the last round the panel holding it comes back in ``err``."""
+    p = chebyshev_panels(lambda x: (x > 0.3).astype(float), np.array([0.0]), np.array([1.0]), rounds=3)
+    assert p.err and any(a <= 0.3 <= b and t > 1e-6 for a, b, t in p.err)
+    p = chebyshev_panels(lambda x: np.where(x > 0.5, np.nan, 1.0), np.array([0.0]), np.array([1.0]), rounds=2)
+    assert any(t == np.inf for a, b, t in p.err)
 
 
-def test_real_axis_table_refused_for_atomic_D():
-    ex = ft.ntk_law("relu", gamma1=3, gamma2=HALF, d_law="rademacher", method="exact")
-    with pytest.raises(InvalidArgument, match="not available"):
-        ex.real_axis_table()
-    with pytest.raises(InvalidArgument, match="not available"):
-        ex.total_mass()
+def test_axis_rule_on_marchenko_pastur():
+    """The AxisRule assembled as ExactNTKLaw.real_axis_table does (half circles around both edges with G, Chebyshev
+    panels of the density between them, the atom outside the arcs), here for Marchenko-Pastur with ratio 3 (atom 2/3
+    at 0, square-root edges): its mass and moments k <= 6 against the closed-form moments (Narayana polynomials), and
+    its cdf at points between the arcs, in the gap and beyond the support against the closed-form cdf; NaN inside
+    the arcs.  <= 1e-13."""
+    lam = 3.0
+    mp = ft.marchenko_pastur(sympy.Integer(3))
+    lo, hi = (1 - np.sqrt(lam)) ** 2, (1 + np.sqrt(lam)) ** 2
+    r = (hi - lo) / 2 / 64
+    arcs = [edge_arc_rule(e, r, 24) for e in (lo, hi)]
+    G = [np.asarray(mp.cauchy(z), complex) for z, _ in arcs]
+    h = (hi - lo) / 2
+    pts = sorted({lo + r, hi - r, lo + h} | {lo + h * 4.0 ** -k for k in (1, 2)} | {hi - h * 4.0 ** -k for k in (1, 2)})
+    panels = chebyshev_panels(lambda x: np.asarray(mp.pdf(x), float), np.array(pts[:-1]), np.array(pts[1:]))
+    rule = AxisRule(panels, tuple(z for z, _ in arcs), tuple(w for _, w in arcs), tuple(G),
+                    ((lo - r, lo + r), (hi - r, hi + r)), ((0.0, 2 / 3),), 0.0)
+    assert panels.err == ()
+    # moments of MP with ratio lam (mean 1): Narayana polynomials sum_j N(k, j) lam^(j - 1)
+    nar = [1.0] + [float(sum(sympy.binomial(k, j) * sympy.binomial(k, j - 1) * sympy.Integer(3) ** (j - 1)
+                             for j in range(1, k + 1)) / k) for k in range(1, 7)]
+    for k in range(7):
+        assert abs(rule.integral(lambda x: x ** k) - nar[k]) < 1e-13 * nar[k], (k, rule.integral(lambda x: x ** k), nar[k])
+    xs = np.array([-1.0, 0.0, 0.2, lo + 2 * r, 1.0, 3.0, hi - 2 * r, hi + 1])
+    ref = np.asarray(mp.cdf(xs), float)
+    F = rule.cdf(xs)
+    assert np.max(np.abs(F - ref)) < 1e-13, F - ref
+    assert np.all(np.isnan(rule.cdf(np.array([lo, hi - r / 2]))))
 
 
 # ----------------------------------------------------------------------------- mass and moments on the real axis

@@ -408,27 +408,6 @@ def test_exact_route_cdf_equals_closed_form_point_mass():
     assert F[0] == 0 and abs(F[1] - 2 / 3) < 1e-15 and F[-1] == 1
 
 
-def test_rho_cdf_table_on_known_densities():
-    """The cdf table alone (rho_cdf_table, the kernel of ExactNTKLaw.cdf at many points) on densities with
-    closed-form cdfs: a semicircle on [0.2, 1.4] with an atom 1/4 at 0 (square-root edges, the total mass
-    checked), and the Beta(1/2, 3) density on [0, 1] (x^(-1/2) at 0: graded panels; (1 - x)^2 at 1), 0.75 of
-    it, with an atom 1/4 at 0; scipy's regularized incomplete beta function as the reference.  <= 1e-13."""
-    from scipy.special import betainc
-    from freetk.ntk_general import rho_cdf_table
-    lo, hi = 0.2, 1.4
-    semi = lambda x: 0.75 * 8 / (np.pi * (hi - lo) ** 2) * np.sqrt(np.clip((x - lo) * (hi - x), 0, None))  # noqa: E731
-    xs = np.array([0.1, 0.2, 0.2 + 1e-9, 0.5, 0.8, 1.1, 1.4 - 1e-7, 1.3999999999])
-    F, err, mass = rho_cdf_table(semi, lo, hi, xs, True, 0.25)
-    y = np.clip((2 * xs - lo - hi) / (hi - lo), -1, 1)
-    ref = 0.25 + 0.75 * (0.5 + (y * np.sqrt(1 - y * y) + np.arcsin(y)) / np.pi)
-    assert np.max(np.abs(F - ref)) < 1e-13 and err < 1e-12 and abs(mass - 1) < 1e-13, (F - ref, err, mass)
-    beta = lambda x: 0.75 * x ** -0.5 * (1 - x) ** 2 * 15 / 16                  # noqa: E731
-    xs = np.array([1e-8, 1e-3, 0.1, 0.5, 0.9, 1 - 1e-6])
-    F, err, mass = rho_cdf_table(beta, 0.0, 1.0, xs, False, 0.25)
-    assert mass is None and err < 1e-12
-    assert np.max(np.abs(F - (0.25 + 0.75 * betainc(0.5, 3, xs)))) < 1e-13, F - (0.25 + 0.75 * betainc(0.5, 3, xs))
-
-
 @pytest.mark.slow
 def test_exact_route_cdf_table_equals_closed_form_point_mass():
     """cdf of rho on the exact route at many points (one Chebyshev table of the density for all of them,
