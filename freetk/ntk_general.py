@@ -1505,18 +1505,22 @@ def rho_u_solve(gm, g1, z, u0, tol=1e-15, iters=40):
             step = (X - z[act]) / Xd
         dX[act] = Xd
         new = u[act] - step
+        halved = np.zeros(act.size, bool)
         for _h in range(30):
             bad = new.imag < 0
             if not np.any(bad):
                 break
+            halved |= bad
             step[bad] /= 2
             new[bad] = u[act][bad] - step[bad]
         rel = np.abs(step) / np.abs(u[act])
         # done: the step is at rounding level, or convergence is visibly quadratic (rel <= 10 prev^2) and
         # rel <= 1e-9, so that the error after this step is ~ rel^2 <= 1e-18
         # or the steps stopped shrinking below 1e-9 |u| (the rounding floor of X near an edge of rho, where
-        # X' -> 0 amplifies the rounding of G_mu: the error is then ~ the step)
-        done = (rel <= tol) | ((rel <= 1e-9) & ((rel <= 10 * prev[act] ** 2) | (rel >= 0.5 * prev[act])))
+        # X' -> 0 amplifies the rounding of G_mu: the error is then ~ the step); never after a step halved to stay
+        # in the upper half-plane (not a Newton step: pinned at the real axis it is tiny and "stalls" far from the
+        # root, |X(u) - x| ~ 1e-2 for the issue's law at x = 3.448 .. 3.458)
+        done = ~halved & ((rel <= tol) | ((rel <= 1e-9) & ((rel <= 10 * prev[act] ** 2) | (rel >= 0.5 * prev[act]))))
         prev[act] = rel
         fail = ~np.isfinite(new)
         u[act] = new
