@@ -410,10 +410,10 @@ def test_exact_route_cdf_equals_closed_form_point_mass():
 
 @pytest.mark.slow
 def test_exact_route_cdf_table_equals_closed_form_point_mass():
-    """cdf of rho on the exact route at many points (one Chebyshev table of the density for all of them,
-    ``rho_cdf_table``) against the closed route's cdf, D = +-1, gamma1 = 3, gamma2 = 1/2: the table's left end
-    reaches 0 (the exact route does not see the gap (0, 0.075) above the atom 2/3), so the gap's edge is found
-    by the bisection; points in the gap, across the bulk and next to the right edge; <= 1e-12."""
+    """cdf of rho on the exact route at many points (the real-axis rule, ``real_axis_table``: half circles around
+    the edges, Chebyshev panels between them, the contour cdf inside the half circles) against the closed route's
+    cdf, D = +-1, gamma1 = 3, gamma2 = 1/2 (atomic D: the piece [0.075, 3.48] from the support code, the atom 2/3
+    at 0 outside the arcs); points in the gap, across the bulk and next to the right edge; <= 1e-12."""
     half = sympy.Rational(1, 2)
     cl = ft.ntk_law("relu", gamma1=3, gamma2=half, d_law="rademacher")
     ex = ft.ntk_law("relu", gamma1=3, gamma2=half, d_law="rademacher", method="exact")
@@ -427,9 +427,9 @@ def test_exact_route_cdf_table_equals_closed_form_point_mass():
 
 @pytest.mark.slow
 def test_exact_route_cdf_table_equals_contour_uniform_D():
-    """The table cdf (many points) against the contour cdf (a few points, a contour integral of G_rho per
-    point: another integration of the same G_rho), ReLU + uniform D, gamma1 = 1/2 (square-root left edge: the
-    table's total mass is also checked against 1) and gamma1 = 5 (continuous part reaching 0); <= 1e-12."""
+    """The many-point cdf (the real-axis rule) against the contour cdf (a few points, a contour integral of G_rho
+    per point: another integration of the same G_rho), ReLU + uniform D, gamma1 = 1/2 (square-root left edge) and
+    gamma1 = 5 (continuous part reaching 0); <= 1e-12."""
     half = sympy.Rational(1, 2)
     for g1 in (half, sympy.Integer(5)):
         law = ft.ntk_law("relu", gamma1=g1, gamma2=half, d_law="uniform", method="exact")
@@ -438,7 +438,7 @@ def test_exact_route_cdf_table_equals_contour_uniform_D():
         xs = np.concatenate([probe, lo + (hi - lo) * np.array([1e-3, 0.2, 0.6, 0.8])])
         with warnings.catch_warnings():
             warnings.simplefilter("error", PrecisionWarning)
-            F = law.cdf(xs)                     # 7 points: the table
+            F = law.cdf(xs)                     # 7 points: the real-axis rule
             Fc = law.cdf(probe)                 # 3 points: the contours
         assert np.max(np.abs(F[:3] - Fc)) < 1e-12, (g1, F[:3] - Fc)
         assert np.all(np.diff(F[np.argsort(xs)]) > 0)
