@@ -715,7 +715,7 @@ def chebyshev_panels(f, a, b, tol=1e-15, noise=_AXIS_NOISE, n=_AXIS_N, rounds=_A
             stop |= ~ok & (b - a < np.min(rad, 1) / 4)
         for i in np.nonzero(ok | stop)[0]:
             anti = quadrature._antiderivative(coef[i])
-            keep.append((a[i], b[i], x[i], fx[i], anti, half[i] * (fx[i] @ fej), tail[i]))
+            keep.append((a[i], b[i], x[i], fx[i], anti, half[i] * (fx[i] @ fej), tail[i] if finite[i] else np.inf))
             if stop[i]:
                 bad.append((float(a[i]), float(b[i]), float(tail[i]) if finite[i] else np.inf))
         split = ~(ok | stop)
@@ -1438,7 +1438,7 @@ class ExactNTKLaw(NTKLaw):
                           stacklevel=3)
         return F2
 
-    def real_axis_table(self, n=_AXIS_N, levels=3, tol=1e-15, max_splits=_AXIS_ROUNDS, arc_nodes=(16, 24)):
+    def real_axis_table(self, n=_AXIS_N, levels=3, tol=1e-15, max_splits=_AXIS_ROUNDS, arc_nodes=(24, 40)):
         """A rule for ``int g d rho`` from rho on and next to the real axis (docs/ntk.md, "Mass, moments and cdf on
         the real axis"), as an :class:`AxisRule`; every piece of rho's support (:meth:`_pieces`) is covered.
 
