@@ -158,7 +158,7 @@ def _check_moments(law, bound):
 def test_real_axis_moments_relu_uniform_gamma1_5():
     """ReLU, D uniform on [-1, 1], gamma1 = 5, gamma2 = 1/2: rho has the atom 4/5 at 0 and a continuous part
     reaching 0 (density ~ 0.1209 x^(-1/2) there) up to the image 3.0762 of mu's edge.  The moments k <= 12 of
-    density plus atom equal the exact moments to 1e-11 (measured 4e-15), mass 1 to 1e-12 (measured 1e-16);
+    density plus atom equal the exact moments to 1e-11 (measured 2.7e-14), mass 1 to 1e-12 (measured 2e-16);
     the density near 0 behaves as derived (docs/ntk.md): x^(1/2) f(x) tends to a constant, the
     difference between 1e-4 and 1e-3 being linear in x (no x^(1/2) term), and the half circle's mass
     rho([0, r]) exceeds the atom by about 2 C r^(1/2)."""
@@ -178,8 +178,8 @@ def test_real_axis_moments_relu_uniform_gamma1_5():
 def test_real_axis_mass_quadratic_uniform():
     """sigma = x^2/2 (a = 0, c1 = 1), D uniform, gamma1 = 1, gamma2 = 1/2: mu has the atom 1/4 at 0, so does rho;
     the moment route counted it twice (total_mass() = cdf(4.0) = 1.25: the atom plus a spurious bulk on
-    [0, 2.9e-4]).  Exact route: mass 1 to 1e-12 (measured 0), cdf(4.0) = 1, the atom once, and the moments
-    k <= 12 equal the exact ones to 1e-11 (measured 4e-16)."""
+    [0, 2.9e-4]).  Exact route: mass 1 to 1e-12 (measured 2e-16), cdf(4.0) = 1, the atom once, and the moments
+    k <= 12 equal the exact ones to 1e-11 (measured 1.0e-15)."""
     law = ft.ntk_law("quadratic", gamma1=1, gamma2=HALF, d_law="uniform", method="exact")
     assert law.atoms_float() == [(0.0, 0.25)]
     rule = _check_moments(law, 1e-11)
@@ -196,7 +196,7 @@ def test_real_axis_mass_quadratic_uniform():
 def test_real_axis_moments_silu_two_sizes_of_D():
     """A fourth general-D law: SiLU, |D| in {1/2, 3/2} (four atoms of D), gamma1 = gamma2 = 1/2 (square-root left edge
     from a critical point of X on u < 0, no atom): density on Chebyshev panels between the half circles, against the
-    exact moments k <= 12 to 1e-11 (measured 6e-16) and mass 1 to 1e-12 (measured 0); and the many-point cdf (the same
+    exact moments k <= 12 to 1e-11 (measured 5.8e-16) and mass 1 to 1e-12 (measured 0); and the many-point cdf (the same
     rule) against the contour cdf (G_rho on an ellipse per point, no density table) at three points to 1e-12."""
     h, t = sympy.Rational(1, 2), sympy.Rational(3, 2)
     law = ft.ntk_law("silu", gamma1=h, gamma2=h, d_law=ft.atoms([-t, -h, h, t]), method="exact")
