@@ -1407,26 +1407,32 @@ class ExactNTKLaw(NTKLaw):
             if not rule.bound <= 1e-12:
                 warnings.warn(f"ExactNTKLaw.cdf: estimated error {rule.bound:.2g} of the real-axis rule (half circles' "
                               "two rules, Chebyshev coefficient tails)", PrecisionWarning, stacklevel=3)
-            F = rule.cdf(x.ravel()[pos])
+            xp = x.ravel()[pos]
+            F = rule.cdf(xp)
             near = np.isnan(F)
             if np.any(near):
-                F[near] = self._cdf_contour(x.ravel()[pos][near], hi)
+                # inside a half circle: from the arc's right end (its F from the rule) on a small contour, whose size
+                # is that of the arc (the whole ellipse from L < 0 converges slowly next to a square-root edge)
+                ends = np.array([b for a, b in rule.arcs])
+                L = np.array([ends[np.nonzero([(a < v < b) for a, b in rule.arcs])[0][0]] for v in xp[near]])
+                F[near] = self._cdf_contour(xp[near], hi, L, rule.cdf(L))
             flat[pos] = F
         return out if x.ndim else float(out)
 
-    def _cdf_contour(self, xs, hi):
+    def _cdf_contour(self, xs, hi, L=None, FL=None):
         """``rho((-inf, x])`` at a few points ``xs`` in ``(0, hi)``, each from ``G_rho`` on its own contour
-        (docs/ntk.md, "cdf of rho on a contour"): ``F(x) = (1/pi) Im int G_rho(z) dz`` on the upper half of the
-        ellipse from ``x`` to ``L < 0``, ``theta = pi t^2``; Gauss-Legendre rules of 60 and 90 points
-        (:func:`_contour_rule`, cached), a PrecisionWarning when they differ by more than 1e-12 (150 evaluations of
-        ``G_rho`` per point)."""
-        L = -0.1 * max(hi, float(np.max(xs)))
+        (docs/ntk.md, "cdf of rho on a contour"): ``F(x) = F(L) + (1/pi) Im int G_rho(z) dz`` on the upper half of the
+        circle (ellipse) from ``x`` to ``L`` (default ``L < 0``, ``F(L) = 0``; else the points ``L`` with their cdf
+        ``FL``), ``theta = pi t^2``; Gauss-Legendre rules of 60 and 90 points (:func:`_contour_rule`, cached), a
+        PrecisionWarning when they differ by more than 1e-12 (150 evaluations of ``G_rho`` per point)."""
+        if L is None:
+            L, FL = np.full(xs.shape, -0.1 * max(hi, float(np.max(xs)))), np.zeros(xs.shape)
         c, h = (xs + L) / 2, (xs - L) / 2
         zs, ws = [], []
         for m in (60, 90):
             th, dth = _contour_rule(m)
-            zs.append(c[:, None] + h[:, None] * np.cos(th) + 1j * h[:, None] * np.sin(th))
-            ws.append((-h[:, None] * np.sin(th) + 1j * h[:, None] * np.cos(th)) * dth)
+            zs.append(c[:, None] + h[:, None] * np.cos(th) + 1j * np.abs(h[:, None]) * np.sin(th))
+            ws.append((-h[:, None] * np.sin(th) + 1j * np.abs(h[:, None]) * np.cos(th)) * dth)
         G = self._cauchy_np(np.concatenate(zs, 1).ravel()).reshape(xs.size, -1)
         n1 = zs[0].shape[1]
         F1 = np.sum(G[:, :n1] * ws[0], 1).imag / np.pi
@@ -1436,7 +1442,7 @@ class ExactNTKLaw(NTKLaw):
             warnings.warn(f"ExactNTKLaw.cdf: the 60- and 90-point contour rules differ by up to {np.nanmax(diff):.2g} "
                           "(x close to an edge or to the atom at 0); the 90-point value is returned", PrecisionWarning,
                           stacklevel=3)
-        return F2
+        return FL + F2
 
     def real_axis_table(self, n=_AXIS_N, levels=3, tol=1e-15, max_splits=_AXIS_ROUNDS, arc_nodes=(24, 40)):
         """A rule for ``int g d rho`` from rho on and next to the real axis (docs/ntk.md, "Mass, moments and cdf on

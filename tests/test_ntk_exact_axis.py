@@ -120,6 +120,25 @@ def test_axis_rule_on_marchenko_pastur():
     assert np.all(np.isnan(rule.cdf(np.array([lo, hi - r / 2]))))
 
 
+def test_contour_cdf_from_the_arc_end_next_to_edges():
+    """The contour cdf from a point L with known F(L) (used by the many-point cdf inside the half circles: L the arc's
+    right end) on Marchenko-Pastur with ratio 1/2 (square-root edges; G, F in closed form): at 1e-3 and r/2 of the
+    width inside the left edge and 1e-4 and r/2 inside the right one (r = w/128), <= 1e-15 (measured 1.1e-16); the
+    default ellipse from L < 0 is off by 3.8e-13 at 1e-4 from the right edge and warns."""
+    import types
+    from freetk.ntk import ExactNTKLaw
+    mp = ft.marchenko_pastur(HALF)
+    lo, hi = (1 - np.sqrt(0.5)) ** 2, (1 + np.sqrt(0.5)) ** 2
+    obj = types.SimpleNamespace(_cauchy_np=lambda z: np.asarray(mp.cauchy(z), complex))
+    r = (hi - lo) / 128
+    xs = np.array([lo + 1e-3 * (hi - lo), lo + 0.5 * r, hi - 0.5 * r, hi - 1e-4 * (hi - lo)])
+    L = np.array([lo + r, lo + r, hi + r, hi + r])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PrecisionWarning)
+        F = ExactNTKLaw._cdf_contour(obj, xs, hi, L, np.asarray(mp.cdf(L), float))
+    assert np.max(np.abs(F - np.asarray(mp.cdf(xs), float))) < 1e-15
+
+
 def test_rho_newton_not_pinned_at_the_real_axis():
     """The issue's law (sigma' = exp(-x^2) + x, D in {-2, 1/2} with weights {1/3, 2/3}, gamma1 = 3, gamma2 = 1) at
     x = 3.448 .. 3.458, where rho's density dips to ~1e-4 (u passes at ~1e-3 above mu's kink near 1.29): Newton's steps
