@@ -24,6 +24,7 @@ Routes for ``mu`` (``method=``):
 """
 from dataclasses import dataclass
 from fractions import Fraction
+import functools
 import warnings
 
 import flint
@@ -51,7 +52,7 @@ from .measures.mixture import Mixture
 from .measures.general import Affine, FromDensity, FromMoments
 from .measures.marchenko_pastur import FreeCompoundPoisson, FreePoisson, marchenko_pastur
 from .ntk_nu import t_parts
-from .ntk_general import GeneralMu, rho_cdf_table, rho_map, rho_support, rho_u_solve, rho_u_solve_mp
+from .ntk_general import GeneralMu, rho_map, rho_support, rho_u_solve, rho_u_solve_mp
 from .ntk_series import mu_moments_arb, mu_moments_exact, mu_moments_kernel, mu_moments_numeric, to_arb
 from .numeric import edge_nodes, gauss_legendre, simplify
 from .precision import check_dps, context, round_to
@@ -666,47 +667,89 @@ def edge_arc_rule(e, r, n):
     return e + r * ei, 1j * r * ei * (np.pi / 2) * wt
 
 
-def _bisected_rule(f, a, b, n, tol, max_splits):
-    """Panels, nodes, weights and values of ``f`` for ``int f`` over the panels ``[a_i, b_i]``: ``n``-point
-    Gauss-Legendre, each panel replaced by its two halves while the two results differ by more than ``tol`` times
-    the total (one vectorised call of ``f`` per round, all panels at once).  Returns ``(ends, x, w, fx, err)``:
-    the accepted panels ``ends`` (sorted, shape (P, 2)) and their nodes, weights and values (shape (P, n)); ``err``
-    None, or ``(lo, hi, difference)`` of the worst panel left after ``max_splits`` rounds."""
-    t, wt = gauss_legendre(n)
+#: Chebyshev panels of the real-axis rule: first-kind points per panel, the density's relative rounding level (a
+#: panel whose coefficient tail is below it times its mass is accepted), bisection rounds
+_AXIS_N = 24
+_AXIS_NOISE = 1e-13
+_AXIS_ROUNDS = 40
 
-    def nodes(a, b):
-        return ((a + b)[:, None] + (b - a)[:, None] * t) / 2, (b - a)[:, None] / 2 * wt
 
-    a, b = np.asarray(a, float), np.asarray(b, float)
-    xs, ws = nodes(a, b)
-    fs = f(xs.ravel()).reshape(xs.shape)
-    done = []                                  # (ends, x, w, f) of accepted halves
-    err = None
-    for rnd in range(max_splits + 1):
-        m = (a + b) / 2
-        lo2, hi2 = np.concatenate([a, m]), np.concatenate([m, b])
-        xc, wc = nodes(lo2, hi2)
-        fc = f(xc.ravel()).reshape(xc.shape)
-        k = a.size
-        whole = np.sum(ws * fs, 1)
-        halves = np.sum(wc[:k] * fc[:k], 1) + np.sum(wc[k:] * fc[k:], 1)
-        total = abs(sum(float(np.sum(d[2] * d[3])) for d in done) + float(np.sum(halves)))
-        diff = np.abs(whole - halves)
-        ok = diff <= tol * total
-        if rnd == max_splits and not np.all(ok):
-            j = int(np.argmax(diff))
-            err = (float(a[j]), float(b[j]), float(diff[j]))
-            ok[:] = True
-        both = np.concatenate([ok, ok])
-        done.append((np.c_[lo2, hi2][both], xc[both], wc[both], fc[both]))
-        if np.all(ok):
+@functools.lru_cache(maxsize=None)
+def _fejer(n):
+    """Weights of the first-kind Chebyshev points on [-1, 1] (Fejér's first rule: the integral of the interpolant,
+    from the exact antiderivative of its Chebyshev series)."""
+    from numpy.polynomial import chebyshev as C
+    return np.array([C.chebval(1.0, quadrature._antiderivative(quadrature._coefficients(e))) for e in np.eye(n)])
+
+
+@dataclass(frozen=True)
+class ChebPanels:
+    """Accepted panels of :func:`chebyshev_panels` (sorted): ``ends`` (P, 2), nodes ``x`` and values ``f`` (P, n),
+    antiderivative coefficients ``anti`` (P, n + 1: ``int_a^x f = (b - a)/2 sum anti_k T_k(t)``), each panel's mass
+    ``total``, its coefficient tail ``tail``; ``err`` the panels left unresolved (``(a, b, tail)``)."""
+
+    ends: np.ndarray
+    x: np.ndarray
+    f: np.ndarray
+    anti: np.ndarray
+    total: np.ndarray
+    tail: np.ndarray
+    err: tuple
+
+    def weights(self):
+        """Fejér weights of every node (``int g f ~ sum w g(x) f``)."""
+        return (self.ends[:, 1:] - self.ends[:, :1]) / 2 * _fejer(self.x.shape[1])
+
+    def partial(self, j, x):
+        """``int_{a_j}^x f`` for points ``x`` in the panels ``j`` (arrays of the same shape)."""
+        from numpy.polynomial import chebyshev as C
+        a, b = self.ends[j, 0], self.ends[j, 1]
+        t = np.clip((2 * x - a - b) / (b - a), -1, 1)
+        return (b - a) / 2 * C.chebval(t, self.anti[j].T, tensor=False)
+
+
+def chebyshev_panels(f, a, b, tol=1e-15, noise=_AXIS_NOISE, n=_AXIS_N, rounds=_AXIS_ROUNDS, min_width=0.0, radius=None):
+    """``f`` (vectorised) interpolated on the panels ``[a_i, b_i]`` at ``n`` first-kind Chebyshev points, each panel
+    bisected while its coefficient tail ``(b - a) sum |c_{n-3..n-1}|`` (an estimate of the interpolant's error in
+    mass) exceeds ``tol`` and ``noise`` times the panel's ``int |f|`` (the rounding level of the values): one call of
+    ``f`` per round, all panels at once.  A panel still unresolved after ``rounds`` rounds, narrower than
+    ``min_width``, or with a non-finite value, is kept and reported in ``err``.  ``radius`` (optional, vectorised):
+    a lower bound of the distance from ``x`` to the nearest singularity of ``f`` in the complex plane; a panel
+    narrower than a quarter of it at all its nodes has a Bernstein ellipse of parameter > 8 inside the region of
+    analyticity (its interpolant converges like ``8^-n``), so a tail still above the tolerances there means values
+    that are not those of an analytic function (rounding far above ``noise``, or an error of ``f``): the panel is
+    kept and reported, not bisected on.  Returns :class:`ChebPanels`."""
+    t = quadrature._cheb_points(n)
+    fej = _fejer(n)
+    a, b = np.atleast_1d(np.asarray(a, float)), np.atleast_1d(np.asarray(b, float))
+    keep, bad = [], []
+    for rnd in range(rounds + 1):
+        if a.size == 0:
             break
-        bad = ~ok
-        a, b = np.concatenate([a[bad], m[bad]]), np.concatenate([m[bad], b[bad]])
-        xs, ws, fs = (np.concatenate([v[:k][bad], v[k:][bad]]) for v in (xc, wc, fc))
-    ends, x, w, fx = (np.concatenate([d[i] for d in done]) for i in range(4))
-    order = np.argsort(ends[:, 0])
-    return ends[order], x[order], w[order], fx[order], err
+        x = (a + b)[:, None] / 2 + (b - a)[:, None] / 2 * t
+        fx = np.asarray(f(x.ravel()), float).reshape(x.shape)
+        coef = np.array([quadrature._coefficients(v) for v in fx])
+        half = (b - a) / 2
+        tail = 2 * half * np.sum(np.abs(coef[:, -3:]), 1)
+        absmass = half * (np.abs(fx) @ fej)
+        finite = np.all(np.isfinite(fx), 1)
+        ok = finite & ((tail <= tol) | (tail <= noise * absmass))
+        stop = ~ok & (~finite | (b - a <= min_width) | (rnd == rounds))
+        if radius is not None:
+            rad = np.asarray(radius(x.ravel()), float).reshape(x.shape)
+            stop |= ~ok & (b - a < np.min(rad, 1) / 4)
+        for i in np.nonzero(ok | stop)[0]:
+            anti = quadrature._antiderivative(coef[i])
+            keep.append((a[i], b[i], x[i], fx[i], anti, half[i] * (fx[i] @ fej), tail[i] if finite[i] else np.inf))
+            if stop[i]:
+                bad.append((float(a[i]), float(b[i]), float(tail[i]) if finite[i] else np.inf))
+        split = ~(ok | stop)
+        m = (a + b) / 2
+        a, b = np.concatenate([a[split], m[split]]), np.concatenate([m[split], b[split]])
+    keep.sort(key=lambda p: p[0])
+    return ChebPanels(np.array([[p[0], p[1]] for p in keep]), np.array([p[2] for p in keep]),
+                      np.array([p[3] for p in keep]), np.array([p[4] for p in keep]),
+                      np.array([p[5] for p in keep]), np.array([p[6] for p in keep]), tuple(bad))
 
 
 def _check_table_args(n, levels, tol, max_splits, arc_nodes):
@@ -722,17 +765,15 @@ def _check_table_args(n, levels, tol, max_splits, arc_nodes):
 
 @dataclass(frozen=True)
 class AxisRule:
-    """``int g d rho = sum w g(x) f + (1/pi) Im sum wz g(z) G`` (:meth:`ExactNTKLaw.real_axis_table`): the density
-    ``f`` at the Gauss nodes ``x`` of the panels ``ends`` (between the arcs; arrays of shape (panels, nodes)) and
-    ``G_rho`` at the nodes ``z`` of the half circles around the edges, which stand for ``rho`` on the intervals
-    ``arcs`` (atoms there included: the atom at 0 when the left edge is 0).  ``g`` must be analytic on the half
-    discs (a polynomial); ``bound`` estimates the error of the mass (differences of the two rules on the half
-    circles, and of the panels left unconverged); ``atoms`` are rho's atoms outside the arcs."""
+    """``int g d rho = sum w g(x) f + (1/pi) Im sum wz g(z) G + atoms`` (:meth:`ExactNTKLaw.real_axis_table`): the
+    density on Chebyshev panels (:class:`ChebPanels` ``panels``: interpolants with exact antiderivatives, Fejér
+    weights) between the half circles, and ``G_rho`` at the nodes ``z`` (weights ``wz``) of the half circles around
+    the edges, which stand for ``rho`` on the intervals ``arcs`` (atoms there included: the atom at 0 when an arc
+    encloses 0).  ``g`` must be analytic on the half discs (a polynomial); ``bound`` estimates the error of the mass
+    (differences of the two rules on the half circles, coefficient tails of the panels); ``atoms`` are rho's atoms
+    outside the arcs."""
 
-    ends: np.ndarray
-    x: np.ndarray
-    w: np.ndarray
-    f: np.ndarray
+    panels: ChebPanels
     z: tuple
     wz: tuple
     G: tuple
@@ -740,34 +781,52 @@ class AxisRule:
     atoms: tuple
     bound: float
 
+    @property
+    def x(self):
+        return self.panels.x
+
+    @property
+    def f(self):
+        return self.panels.f
+
+    @property
+    def ends(self):
+        return self.panels.ends
+
     def _arc(self, i, g=None):
         gz = 1.0 if g is None else np.asarray(g(self.z[i]), complex)
         return float(np.sum(self.wz[i] * gz * self.G[i]).imag / np.pi)
 
     def integral(self, g):
         """``int g d rho``, atoms included; ``g`` vectorised, taking complex arguments (analytic on the half discs)."""
-        real = float(np.sum(self.w * self.f * np.asarray(g(self.x), float)))
+        p = self.panels
+        real = float(np.sum(p.weights() * p.f * np.asarray(g(p.x), float)))
         return (real + sum(self._arc(i, g) for i in range(len(self.z)))
                 + sum(m * float(np.real(g(np.array([loc + 0j]))[0])) for loc, m in self.atoms))
 
-    def cdf(self, x):
-        """``rho((-oo, x])`` for ``x`` between the arcs (``arcs[0][1] <= x <= arcs[-1][0]``): the mass up to the first
-        arc's end plus the integral of each panel's interpolating polynomial (degree ``n - 1`` through its Gauss nodes)
-        up to ``x``."""
+    def inside_arcs(self, x):
+        """Which of the points ``x`` lie strictly inside one of the arcs' intervals (where :meth:`cdf` has no value)."""
         x = np.asarray(x, float)
-        lo, hi = self.arcs[0][1], self.arcs[-1][0]
-        if np.any((x < lo) | (x > hi)):
-            raise InvalidArgument(f"AxisRule.cdf: x must lie between the arcs, in [{lo:.6g}, {hi:.6g}]")
-        base = self._arc(0) + sum(m for loc, m in self.atoms if loc < self.arcs[0][0])
-        mass = np.sum(self.w * self.f, 1)
-        cum = np.concatenate([[0.0], np.cumsum(mass)])
-        j = np.clip(np.searchsorted(self.ends[:, 0], x, side="right") - 1, 0, len(self.ends) - 1)
-        out = np.empty(x.shape)
-        for i, (xi, ji) in enumerate(zip(x.ravel(), j.ravel())):
-            a, b = self.ends[ji]
-            c = np.polynomial.legendre.Legendre.fit(self.x[ji], self.f[ji], self.x.shape[1] - 1, domain=[a, b])
-            out.flat[i] = base + cum[ji] + float(c.integ(lbnd=a)(xi))
-        return out
+        return np.any([(x > a) & (x < b) for a, b in self.arcs], 0)
+
+    def cdf(self, x):
+        """``rho((-oo, x])`` for ``x`` outside the arcs' intervals (NaN inside them): the arcs' masses and atoms left of
+        ``x``, the panels' masses left of ``x``, and the exact antiderivative of the interpolant on the panel that
+        holds ``x``; all points at once, no new density value."""
+        x = np.asarray(x, float)
+        out = np.zeros(x.shape)
+        for i, (a, b) in enumerate(self.arcs):
+            out += np.where(x >= b, self._arc(i), 0.0)
+        for loc, m in self.atoms:
+            out += np.where(x >= loc, m, 0.0)
+        p = self.panels
+        cum = np.concatenate([[0.0], np.cumsum(p.total)])
+        j = np.searchsorted(p.ends[:, 0], x, side="right") - 1
+        jc = np.clip(j, 0, len(p.ends) - 1)
+        inner = (j >= 0) & (x < p.ends[jc, 1])
+        part = np.where(inner, p.partial(jc, np.where(inner, x, p.ends[jc, 0])), 0.0)
+        out += np.where(j >= 0, cum[jc] + np.where(inner, part, p.total[jc]), 0.0)
+        return np.where(self.inside_arcs(x), np.nan, out)
 
 
 # ----------------------------------------------------------------------------- rho
@@ -1235,8 +1294,17 @@ class DegenerateNTKLaw(NTKLaw):
 
 
 #: ExactNTKLaw.cdf: up to this many points each gets its own contour (150 values of G_rho each); more points
-#: share one table of the density (~800 values, :func:`freetk.ntk_general.rho_cdf_table`)
+#: share the real-axis rule (:meth:`ExactNTKLaw.real_axis_table`)
 _CDF_CONTOUR_MAX = 5
+
+
+@functools.lru_cache(maxsize=None)
+def _contour_rule(m):
+    """Angles ``theta = pi t^2`` and weights ``d theta`` of ``m``-point Gauss-Legendre in ``t`` on [0, 1] (the contour
+    cdf of :meth:`ExactNTKLaw._cdf_contour`)."""
+    t, wt = gauss_legendre(m)
+    t, wt = (t + 1) / 2, wt / 2
+    return np.pi * t * t, 2 * np.pi * t * wt
 
 
 class ExactNTKLaw(NTKLaw):
@@ -1345,50 +1413,51 @@ class ExactNTKLaw(NTKLaw):
 
     def _cdf_np(self, x):
         """``rho((-inf, x])``.  Up to ``_CDF_CONTOUR_MAX`` points in ``(0, hi)``: a contour integral of ``G_rho`` per
-        point (:meth:`_cdf_contour`).  More: ``1 - int_x^hi f`` from one Chebyshev table of the density on
-        ``[lo, hi]`` for all points at once (:func:`freetk.ntk_general.rho_cdf_table`; docs/ntk.md, "cdf of rho
-        from one table"): ``hi`` is the exact right edge (from ``X`` on ``u > E``, for every law of D) and rho has
-        no atom but at 0, so no left edge is needed.  ``F = rho{0}`` at 0, 0 below, 1 from ``hi`` on.
-        A PrecisionWarning gives the table's error estimate (coefficient tails and, with a square-root left edge,
-        the total mass minus 1) when it exceeds 1e-12."""
+        point (:meth:`_cdf_contour`).  More: the real-axis rule (:meth:`real_axis_table`: Chebyshev interpolants of
+        the density with exact antiderivatives between half circles around the edges) for all points at once, and
+        the contour for the points inside the half circles.  ``F = rho{0}`` at 0, 0 below, 1 from ``hi`` (the exact
+        right edge) on.  A PrecisionWarning gives the rule's error bound when it exceeds 1e-12."""
         x = np.asarray(x, float)
         out = np.zeros(x.shape)
         atom0 = sum(w for loc, w in self.atoms_float() if loc == 0)
         out[x == 0] = atom0
-        lo, hi, u_lo, u_hi = self._edges()
+        hi = self._edges()[1]
         out[x >= hi] = 1.0
         flat = out.reshape(-1)
         pos = np.nonzero(((x > 0) & (x < hi)).ravel())[0]
         if 0 < pos.size <= _CDF_CONTOUR_MAX:
             flat[pos] = self._cdf_contour(x.ravel()[pos], hi)
         elif pos.size:
-            F, err, mass = rho_cdf_table(self.pdf, lo, hi, x.ravel()[pos], u_lo is not None, atom0)
-            if mass is not None:
-                err += abs(mass - 1)
-            if not err <= 1e-12:
-                warnings.warn(f"ExactNTKLaw.cdf: estimated error {err:.2g} of the density table (Chebyshev coefficient "
-                              "tails, and total mass - 1 when the table reaches a square-root left edge)",
-                              PrecisionWarning, stacklevel=3)
+            rule = self.real_axis_table()
+            if not rule.bound <= 1e-12:
+                warnings.warn(f"ExactNTKLaw.cdf: estimated error {rule.bound:.2g} of the real-axis rule (half circles' "
+                              "two rules, Chebyshev coefficient tails)", PrecisionWarning, stacklevel=3)
+            xp = x.ravel()[pos]
+            F = rule.cdf(xp)
+            near = np.isnan(F)
+            if np.any(near):
+                # inside a half circle: from the arc's right end (its F from the rule) on a small contour, whose size
+                # is that of the arc (the whole ellipse from L < 0 converges slowly next to a square-root edge)
+                ends = np.array([b for a, b in rule.arcs])
+                L = np.array([ends[np.nonzero([(a < v < b) for a, b in rule.arcs])[0][0]] for v in xp[near]])
+                F[near] = self._cdf_contour(xp[near], hi, L, rule.cdf(L))
             flat[pos] = F
         return out if x.ndim else float(out)
 
-    def _cdf_contour(self, xs, hi):
+    def _cdf_contour(self, xs, hi, L=None, FL=None):
         """``rho((-inf, x])`` at a few points ``xs`` in ``(0, hi)``, each from ``G_rho`` on its own contour
-        (docs/ntk.md, "cdf of rho on a contour"): ``F(x) = (1/pi) Im int G_rho(z) dz`` on the upper half of the
-        ellipse from ``x`` to ``L < 0``, ``theta = pi t^2``; Gauss-Legendre rules of 60 and 90 points, a
+        (docs/ntk.md, "cdf of rho on a contour"): ``F(x) = F(L) + (1/pi) Im int G_rho(z) dz`` on the upper half of the
+        circle (ellipse) from ``x`` to ``L`` (default ``L < 0``, ``F(L) = 0``; else the points ``L`` with their cdf
+        ``FL``), ``theta = pi t^2``; Gauss-Legendre rules of 60 and 90 points (:func:`_contour_rule`, cached), a
         PrecisionWarning when they differ by more than 1e-12 (150 evaluations of ``G_rho`` per point)."""
-        L = -0.1 * max(hi, float(np.max(xs)))
+        if L is None:
+            L, FL = np.full(xs.shape, -0.1 * max(hi, float(np.max(xs)))), np.zeros(xs.shape)
         c, h = (xs + L) / 2, (xs - L) / 2
-        rules = [np.polynomial.legendre.leggauss(n) for n in (60, 90)]
         zs, ws = [], []
-        for t, wt in rules:
-            t, wt = (t + 1) / 2, wt / 2
-            th = np.pi * t * t
-            dth = 2 * np.pi * t * wt
-            z = c[:, None] + h[:, None] * np.cos(th) + 1j * h[:, None] * np.sin(th)
-            dz = (-h[:, None] * np.sin(th) + 1j * h[:, None] * np.cos(th)) * dth
-            zs.append(z)
-            ws.append(dz)
+        for m in (60, 90):
+            th, dth = _contour_rule(m)
+            zs.append(c[:, None] + h[:, None] * np.cos(th) + 1j * np.abs(h[:, None]) * np.sin(th))
+            ws.append((-h[:, None] * np.sin(th) + 1j * np.abs(h[:, None]) * np.cos(th)) * dth)
         G = self._cauchy_np(np.concatenate(zs, 1).ravel()).reshape(xs.size, -1)
         n1 = zs[0].shape[1]
         F1 = np.sum(G[:, :n1] * ws[0], 1).imag / np.pi
@@ -1398,78 +1467,177 @@ class ExactNTKLaw(NTKLaw):
             warnings.warn(f"ExactNTKLaw.cdf: the 60- and 90-point contour rules differ by up to {np.nanmax(diff):.2g} "
                           "(x close to an edge or to the atom at 0); the 90-point value is returned", PrecisionWarning,
                           stacklevel=3)
-        return F2
+        return FL + F2
 
-    def real_axis_table(self, n=16, levels=3, tol=1e-14, max_splits=10, arc_nodes=(16, 24)):
-        """A rule for ``int g d rho`` from rho on and next to the real axis (docs/ntk.md, "Mass and moments on
-        the real axis"), as an :class:`AxisRule`.
+    def real_axis_table(self, n=_AXIS_N, levels=3, tol=1e-15, max_splits=_AXIS_ROUNDS, arc_nodes=(24, 40)):
+        """A rule for ``int g d rho`` from rho on and next to the real axis (docs/ntk.md, "Mass, moments and cdf on
+        the real axis"), as an :class:`AxisRule`; every piece of rho's support (:meth:`_pieces`) is covered.
 
-        *Next to each edge* ``e`` (``lo`` and ``hi``), ``rho([e - r, e + r])`` comes from Cauchy's theorem on the
-        half circle ``|z - e| = r`` in the upper half-plane, ``r = (w/2) 4^-levels`` (:func:`edge_arc_rule`):
-        ``G_rho`` is analytic in the upper half-plane, so ``int_[e-r, e+r] g d rho = (1/pi) Im int_arc g G_rho dz``
-        for ``g`` analytic on the half disc and real on the real axis (polynomials), atoms included (the atom at 0
-        when ``e = 0``).  Every arc point is at the distance ``r`` from the edge, so Gauss-Legendre in the angle
-        converges geometrically whatever the edge's exponent: the density blowing up like ``x^(-1/2)`` when rho's
-        continuous part reaches 0 (``gamma1 > 1``: no piece next to 0 is small enough to leave out at distances
-        where the density can still be evaluated), a square-root edge, or the quadratic vanishing of the right
-        edge for D uniform.  The two rules of ``arc_nodes`` points are compared (PrecisionWarning when they
-        differ by more than ``tol`` plus rounding) and the larger is kept.
+        *Next to each edge* ``e`` of every piece, ``rho([e - r, e + r])`` comes from Cauchy's theorem on the half
+        circle ``|z - e| = r`` in the upper half-plane (:func:`edge_arc_rule`), ``r = (w/2) 4^-levels`` (w the
+        piece's width), at most a third of the distance to the next edge: ``int_[e-r, e+r] g d rho =
+        (1/pi) Im int_arc g G_rho dz`` for ``g`` analytic on the half disc and real on the real axis (polynomials),
+        atoms inside included.  Every arc point is at the distance ``r`` from the edge, so Gauss-Legendre in the angle
+        converges geometrically whatever the edge's exponent.  The two rules of ``arc_nodes`` points are compared
+        (PrecisionWarning when they differ by more than ``tol`` plus rounding) and the larger is kept.
 
-        *Between the arcs* the density is integrated by Gauss-Legendre with ``n`` points on panels graded
-        towards the edges, ``lo + (w/2)[4^-(k+1), 4^-k]`` and ``hi - (w/2)[4^-k, 4^-(k+1)]``, ``k < levels`` (each
-        panel at a third of its length from its edge: convergence like ``3^(-2n)`` for any edge exponent), each
-        bisected while the rule on it and on its two halves differ by more than ``tol`` times the mass (at most
-        ``max_splits`` times; else a PrecisionWarning): the density has steep interior features where ``u``
-        passes close to a singular point of mu's density (ReLU, D uniform, gamma1 = 5: at ``x ~ 1.95``, where
-        ``u ~ 0.343 + 0.017 i`` passes by a shoulder of mu).
-
-        For a law of D with finitely many atoms (several pieces, interior features of the density that the
-        bisection does not resolve in reasonable time): refused with InvalidArgument."""
+        *Between the arcs* the density is interpolated at ``n`` first-kind Chebyshev points on panels graded
+        towards the edges (``e +- (w/2) 4^-k``: each panel at a third of its length from its edge), with break
+        points where ``u`` passes close to the real axis (:meth:`_feature_breaks`: there rho's density has a steep,
+        analytic feature), each panel bisected while its coefficient tail exceeds ``tol`` and ``_AXIS_NOISE`` times
+        its mass (:func:`chebyshev_panels`, at most ``max_splits`` rounds; else a PrecisionWarning, and the tails
+        count in ``bound``)."""
         _check_table_args(n, levels, tol, max_splits, arc_nodes)
         key = ("real_axis_table", n, levels, tol, max_splits, tuple(arc_nodes))
         if key in self._cache:
             return self._cache[key]
-        if isinstance(self._mu._T.measure, Atoms):
-            raise InvalidArgument("ExactNTKLaw.real_axis_table (and total_mass): not available for a law of D with "
-                                  "finitely many atoms: rho's density has interior features that this rule does not "
-                                  "resolve to its tolerance, and supports with several pieces (docs/ntk.md, 'Not done "
-                                  "yet'); support(), pdf and cdf are available")
-        lo, hi = self._edges()[:2]
-        h = (hi - lo) / 2
-        r = h * 4.0 ** -levels
-        arc, bound = self._edge_arcs((lo, hi), r, arc_nodes, tol)
-        # between them: graded panels, bisected where the rule on the two halves disagrees
-        ks = np.arange(levels)
-        a = np.concatenate([lo + h * 4.0 ** -(ks + 1), hi - h * 4.0 ** -ks])
-        b = np.concatenate([lo + h * 4.0 ** -ks, hi - h * 4.0 ** -(ks + 1)])
-        ends, x, w, f, err = _bisected_rule(lambda t: np.asarray(self.pdf(t), float), a, b, n, tol, max_splits)
-        if err is not None:
-            warnings.warn(f"ExactNTKLaw.real_axis_table: after {max_splits} bisections the rule on {err[0]:.6g} .. "
-                          f"{err[1]:.6g} still differs from its halves by {err[2]:.2g}", PrecisionWarning, stacklevel=2)
-            bound += err[2]
-        arcs = ((lo - r, lo + r), (hi - r, hi + r))
+        pieces = [p[:2] for p in self._pieces()]
+        edges, radii = self._arc_radii(pieces, levels)
+        arc, bound = self._edge_arcs(edges, radii, arc_nodes, tol)
+        a, b = self._first_panels(pieces, radii, levels)
+        fu = self._density_memo()
+        xs0 = ((a + b)[:, None] / 2 + (b - a)[:, None] / 2 * quadrature._cheb_points(n)).ravel()
+        fu(xs0)
+        a, b = self._feature_breaks(a, b, fu)
+        w = pieces[-1][1] - pieces[0][0]
+        panels = chebyshev_panels(fu, a, b, tol=tol, n=n, rounds=max_splits, min_width=1e-13 * w,
+                                  radius=lambda x: [abs(fu.memo[v][2]) * fu.memo[v][1].imag for v in x.tolist()])
+        if panels.err:
+            worst = max(panels.err, key=lambda e: e[2])
+            warnings.warn(f"ExactNTKLaw.real_axis_table: {len(panels.err)} panel(s) unresolved (coefficient tails not "
+                          "shrinking on panels well inside the density's region of analyticity, NaN values, or "
+                          f"{max_splits} bisections), the worst on {worst[0]:.8g} .. {worst[1]:.8g} (coefficient tail "
+                          f"{worst[2]:.2g}); counted in the bound", PrecisionWarning, stacklevel=2)
+        bound += float(np.sum(panels.tail))
+        arcs = tuple((e - r, e + r) for e, r in zip(edges, radii))
         atoms = tuple((loc, m) for loc, m in self.atoms_float() if not any(p < loc < q for p, q in arcs))
-        out = AxisRule(ends, x, w, f, tuple(q[0] for q in arc), tuple(q[1] for q in arc), tuple(q[2] for q in arc),
+        out = AxisRule(panels, tuple(q[0] for q in arc), tuple(q[1] for q in arc), tuple(q[2] for q in arc),
                        arcs, atoms, bound)
         self._cache[key] = out
         return out
 
-    def _edge_arcs(self, edges, r, arc_nodes, tol):
+    @staticmethod
+    def _arc_radii(pieces, levels):
+        """Every edge of the pieces and its half circle's radius: ``(w/2) 4^-levels`` of its piece, at most a third
+        of the distance to the nearest other edge, and not within a third of the radius of 0 when 0 is not an edge
+        (the atom at 0 is then either well inside the arc or well outside it)."""
+        edges = [e for p in pieces for e in p]
+        radii = []
+        for i, e in enumerate(edges):
+            lo, hi = pieces[i // 2]
+            r = (hi - lo) / 2 * 4.0 ** -levels
+            others = [abs(e - o) for j, o in enumerate(edges) if j != i]
+            if others:
+                r = min(r, min(others) / 3)
+            if e != 0 and abs(abs(e) - r) < r / 3:
+                r = abs(e) / 2
+            radii.append(r)
+        return edges, radii
+
+    @staticmethod
+    def _first_panels(pieces, radii, levels):
+        """Panels between the arcs of every piece, graded towards its edges: ends ``lo + (w/2) 4^-k`` and
+        ``hi - (w/2) 4^-k`` down to the arcs (``k >= levels`` only where an arc was made smaller)."""
+        a, b = [], []
+        for i, (lo, hi) in enumerate(pieces):
+            h = (hi - lo) / 2
+            rl, rh = radii[2 * i], radii[2 * i + 1]
+            pts = {lo + rl, hi - rh, lo + h}
+            k = 1
+            while h * 4.0 ** -k > min(rl, rh) * 1.5 and k < 60:
+                if h * 4.0 ** -k > 1.5 * rl:
+                    pts.add(lo + h * 4.0 ** -k)
+                if h * 4.0 ** -k > 1.5 * rh:
+                    pts.add(hi - h * 4.0 ** -k)
+                k += 1
+            pts = sorted(pts)
+            a += pts[:-1]
+            b += pts[1:]
+        return np.array(a), np.array(b)
+
+    def _density_memo(self):
+        """``f(x)`` (vectorised), rho's density from ``u(x + i0)``: ``-Im 1/(gamma1 u)/pi``, values kept (by x) with
+        ``u`` and ``X'(u)`` for :meth:`_feature_breaks`; NaN where Newton failed."""
+        g1 = as_float(self._g1)
+        memo = {}
+
+        def f(x):
+            x = np.asarray(x, float)
+            new = np.array(sorted({v for v in x.ravel().tolist() if v not in memo}))
+            if new.size:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", PrecisionWarning)
+                    u, dX = self._u(new + 0j)
+                fx = np.clip(-(1 / (g1 * u)).imag / np.pi, 0, None)
+                for v, fv, uv, dv in zip(new.tolist(), fx, u, dX):
+                    memo[v] = (fv, uv, dv)
+            return np.array([memo[v][0] for v in x.ravel().tolist()]).reshape(x.shape)
+        f.memo = memo
+        return f
+
+    def _feature_breaks(self, a, b, fu):
+        """Break points where rho's density has a steep interior feature (docs/ntk.md, "Where the density has
+        features").  ``x -> u(x)`` is the inverse of ``X``; its singularities are the images ``X(s)`` of the real
+        singular points ``s`` of ``G_mu`` (atoms, edges, kinks of mu's density), at the distance
+        ``~|X'(u)| |s - u|`` from ``x``, at least ``delta = |X'(u)| Im u``.  At every local minimum of ``Im u``
+        along the axis (from the values already computed) where ``delta`` is below 1/16 of its panel, the panel is
+        cut at ``x*`` (the minimum of the parabola through the three values) and at ``x* +- delta 4^k``."""
+        memo = fu.memo
+        xs = np.array(sorted(memo))
+        if xs.size < 3:
+            return a, b
+        u = np.array([memo[v][1] for v in xs])
+        dX = np.array([memo[v][2] for v in xs])
+        im = u.imag
+        cuts = []
+        for j in range(1, xs.size - 1):
+            if not (im[j] < im[j - 1] and im[j] <= im[j + 1] and np.isfinite(dX[j])):
+                continue
+            k = np.searchsorted(b, xs[j])
+            if k >= a.size or not a[k] <= xs[j] <= b[k] or not (a[k] <= xs[j - 1] and xs[j + 1] <= b[k]):
+                continue
+            x0, x1, x2 = xs[j - 1:j + 2]
+            y0, y1, y2 = im[j - 1:j + 2]
+            den = (x1 - x0) * (y1 - y2) - (x1 - x2) * (y1 - y0)
+            xm = x1 - 0.5 * ((x1 - x0) ** 2 * (y1 - y2) - (x1 - x2) ** 2 * (y1 - y0)) / den if den else x1
+            xm = min(max(xm, x0), x2)
+            delta = abs(dX[j]) * im[j]
+            L = b[k] - a[k]
+            if not 0 < delta < L / 16:
+                continue
+            cuts.append(xm)
+            d = delta
+            while d < L:
+                cuts += [xm - d, xm + d]
+                d *= 4
+        if not cuts:
+            return a, b
+        pts = np.unique(np.concatenate([a, b, cuts]))
+        # only cuts inside the panels (the arcs' intervals and gaps between pieces stay uncovered)
+        out_a, out_b = [], []
+        for lo, hi in zip(a, b):
+            inner = pts[(pts > lo) & (pts < hi)]
+            q = np.concatenate([[lo], inner, [hi]])
+            out_a += q[:-1].tolist()
+            out_b += q[1:].tolist()
+        return np.array(out_a), np.array(out_b)
+
+    def _edge_arcs(self, edges, radii, arc_nodes, tol):
         """``(z, dz, G_rho)`` on the half circle of radius ``r`` around each edge (the rule with ``arc_nodes[1]``
         points), and the sum of the differences of the masses from the two rules of ``arc_nodes`` points (a
         PrecisionWarning where one exceeds ``tol`` plus rounding); all points in one batch."""
-        rules = [edge_arc_rule(e, r, m) for e in edges for m in arc_nodes]
+        rules = [edge_arc_rule(e, r, m) for e, r in zip(edges, radii) for m in arc_nodes]
         allG = self._cauchy_np(np.concatenate([q[0] for q in rules]))
         parts, i = [], 0
         for q in rules:
             parts.append((q[0], q[1], allG[i:i + q[0].size]))
             i += q[0].size
         bound = 0.0
-        for j, e in enumerate(edges):
+        for j, (e, r) in enumerate(zip(edges, radii)):
             (_, w1, G1), (_, w2, G2) = parts[2 * j], parts[2 * j + 1]
             m1, m2 = np.sum(w1 * G1).imag / np.pi, np.sum(w2 * G2).imag / np.pi
             diff = abs(m1 - m2)
-            if not diff <= tol + 16 * np.finfo(float).eps * abs(m2):
+            if not diff <= max(tol, 1e-15) + 16 * np.finfo(float).eps * abs(m2):
                 warnings.warn(f"ExactNTKLaw.real_axis_table: the {arc_nodes[0]}- and {arc_nodes[1]}-point rules on the "
                               f"half circle |z - {e:.6g}| = {r:.3g} differ by {diff:.2g}", PrecisionWarning, stacklevel=3)
             bound += diff
@@ -1477,7 +1645,7 @@ class ExactNTKLaw(NTKLaw):
 
     def total_mass(self):
         """The mass of :meth:`real_axis_table` (density between the edges' half circles, the half circles' masses,
-        atoms; no Chebyshev table).  Refused, like the table, for a law of D with finitely many atoms."""
+        atoms)."""
         return self.real_axis_table().integral(np.ones_like)
 
     def _pieces(self):

@@ -2229,18 +2229,22 @@ def rho_u_solve(gm, g1, z, u0, tol=1e-15, iters=40):
             step = (X - z[act]) / Xd
         dX[act] = Xd
         new = u[act] - step
+        halved = np.zeros(act.size, bool)
         for _h in range(30):
             bad = new.imag < 0
             if not np.any(bad):
                 break
+            halved |= bad
             step[bad] /= 2
             new[bad] = u[act][bad] - step[bad]
         rel = np.abs(step) / np.abs(u[act])
         # done: the step is at rounding level, or convergence is visibly quadratic (rel <= 10 prev^2) and
         # rel <= 1e-9, so that the error after this step is ~ rel^2 <= 1e-18
         # or the steps stopped shrinking below 1e-9 |u| (the rounding floor of X near an edge of rho, where
-        # X' -> 0 amplifies the rounding of G_mu: the error is then ~ the step)
-        done = (rel <= tol) | ((rel <= 1e-9) & ((rel <= 10 * prev[act] ** 2) | (rel >= 0.5 * prev[act])))
+        # X' -> 0 amplifies the rounding of G_mu: the error is then ~ the step); never after a step halved to stay
+        # in the upper half-plane (not a Newton step: pinned at the real axis it is tiny and "stalls" far from the
+        # root, |X(u) - x| ~ 1e-2 for the issue's law at x = 3.448 .. 3.458)
+        done = ~halved & ((rel <= tol) | ((rel <= 1e-9) & ((rel <= 10 * prev[act] ** 2) | (rel >= 0.5 * prev[act]))))
         prev[act] = rel
         fail = ~np.isfinite(new)
         u[act] = new
@@ -2471,141 +2475,3 @@ def rho_support(gm, g1):
         start, us_ = xb, ub
     pieces.append((start, hi, us_, u_hi))
     return pieces
-
-
-# ----------------------------------------------------------------------------- cdf of rho from one table
-#: Chebyshev points per panel of the cdf table (graded panels, ratio 2, have their singular end one panel
-#: length away: the interpolant converges like (3 + sqrt 8)^-n), the accepted coefficient tail (absolute,
-#: and relative to the panel's mass: the rounding level of the density values), and the bisection rounds
-_CDF_N = 24
-_CDF_TOL = 1e-15
-_CDF_NOISE = 1e-13
-_CDF_MAX_ROUNDS = 50
-
-
-def rho_cdf_table(pdf, lo, hi, xs, sqrt_lo, atom0):
-    """``rho((-inf, x])`` at the points ``xs`` (all in ``(0, hi)``) from ONE table of the density ``pdf`` on
-    ``[lo, hi]``, whatever the number of points: ``F(x) = 1 - int_x^hi f`` (no mass right of the exact right
-    edge ``hi``; rho has no atom but at 0), the integral from the Chebyshev interpolants of ``f dx/dt`` on
-    panels (``_CDF_N`` first-kind points, exact antiderivatives), so a point costs an interpolant, not a
-    density call.  Panels: the right edge and a square-root left edge (``sqrt_lo``: a critical point of
-    ``X``) get a panel in the angle variable ``x = c - h cos(theta)`` (``f dx/dtheta`` is smooth there for a
-    half-integer or integer power of the distance); a left end of unknown kind (rho's continuous part reaching
-    0) gets panels graded geometrically (ratio 2) down to the smallest point of ``xs`` (nothing left of a
-    point is needed); the middle 3/4 of the width has 6 panels.  A panel whose last three Chebyshev
-    coefficients exceed ``_CDF_TOL`` (absolute) and ``_CDF_NOISE`` times its mass (the rounding level of the
-    density values) is bisected — an edge panel into a plain half and an angle half at the edge, so an edge
-    of another power still converges, algebraically — and hidden edges (gaps inside ``(lo, hi)``) are
-    isolated the same way.
-
-    Returns ``(F, error, mass)``: ``error`` the sum of the coefficient tails (infinite for a panel with a NaN
-    density value or left unresolved after ``_CDF_MAX_ROUNDS`` bisections); ``mass`` the total
-    ``atom0 + int f`` when the table reaches ``lo`` (square-root left edge), else None: the caller checks it
-    against 1."""
-    xs = np.asarray(xs, float)
-    xin = xs[xs > lo]
-    values = _cdf_values(pdf)
-    done = _cdf_refine(_cdf_panels(lo, hi, float(np.min(xin)) if xin.size else hi, sqrt_lo), values, hi - lo)
-    tot = np.array([p[4] for p in done])
-    err = float(sum(p[5] for p in done))
-    mass = atom0 + float(np.sum(tot)) if sqrt_lo else None
-    return _cdf_at(done, xs, lo, atom0), err, mass
-
-
-def _cdf_panels(lo, hi, xmin, sqrt_lo):
-    """The first panels ``(a, b, kind)`` of :func:`rho_cdf_table` (kind -1 / +1: angle panel at its left /
-    right end, 0: plain)."""
-    s = (hi - lo) / 8
-    pans = []
-    if sqrt_lo:
-        pans.append((lo, lo + s, -1))
-    else:               # graded by halves towards lo, down to the smallest point
-        k = 0
-        while True:
-            a = lo + s * 2.0 ** -(k + 1)
-            pans.append((a, lo + s * 2.0 ** -k, 0))
-            k += 1
-            if a <= xmin or k >= 60:
-                break
-    mid = np.linspace(lo + s, hi - s, 7)
-    pans += [(mid[i], mid[i + 1], 0) for i in range(6)]
-    # the right edge: an angle panel whatever its kind (an edge of another kind than a half-integer or
-    # integer power shows in the coefficient tails, and the panel is split again)
-    pans.append((hi - s, hi, 1))
-    return pans
-
-
-def _cdf_values(pdf):
-    """``values(panels) -> [(f, f dx/dt)]`` at the ``_CDF_N`` first-kind Chebyshev points of each panel (plain:
-    ``x`` linear in ``t``; angle: ``x = c - h cos(theta)``), one density call for the panels not seen yet."""
-    from .kernels.quadrature import _cheb_points, panel_nodes
-    t = _cheb_points(_CDF_N)
-    cache = {}
-
-    def values(pl):
-        new = [p for p in pl if p not in cache]
-        if new:
-            xx, jac = [], []
-            for a, b, kind in new:
-                x_, j_ = panel_nodes(a, b, _CDF_N) if kind else ((a + b) / 2 + (b - a) / 2 * t,
-                                                                  np.full(_CDF_N, (b - a) / 2))
-                xx.append(x_)
-                jac.append(j_)
-            f = np.asarray(pdf(np.concatenate(xx)), float).reshape(len(new), _CDF_N)
-            for p, fi, ji in zip(new, f, jac):
-                cache[p] = (fi, fi * ji)
-        return [cache[p] for p in pl]
-    return values
-
-
-def _cdf_refine(pans, values, w):
-    """Panels accepted on their Chebyshev tails, bisected otherwise (an angle panel into a plain half and an
-    angle half at its edge): ``[(a, b, kind, antiderivative coefficients, total, tail)]`` sorted; a panel with
-    a NaN density value, or still unresolved after ``_CDF_MAX_ROUNDS``, has an infinite tail."""
-    from numpy.polynomial import chebyshev as C
-    from .kernels.quadrature import _antiderivative, _coefficients
-    done = []
-    todo = pans
-    for _ in range(_CDF_MAX_ROUNDS):
-        if not todo:
-            break
-        nxt = []
-        for (a, b, kind), (_, gi) in zip(todo, values(todo)):
-            if not np.all(np.isfinite(gi)):
-                done.append((a, b, kind, np.zeros(1), 0.0, np.inf))
-                continue
-            coef = _coefficients(gi)
-            tail = 2 * float(np.sum(np.abs(coef[-3:])))
-            m = (a + b) / 2
-            if tail <= max(_CDF_TOL, _CDF_NOISE * 2 * float(np.mean(np.abs(gi)))) or b - a <= 1e-13 * w:
-                anti = _antiderivative(coef)
-                done.append((a, b, kind, anti, float(C.chebval(1.0, anti)), tail))
-            elif kind:
-                nxt += [(a, m, 0), (m, b, 1)] if kind > 0 else [(a, m, -1), (m, b, 0)]
-            else:
-                nxt += [(a, m, 0), (m, b, 0)]
-        todo = nxt
-    done += [(a, b, kind, np.zeros(1), 0.0, np.inf) for a, b, kind in todo]
-    return sorted(done, key=lambda p: p[0])
-
-
-def _cdf_at(done, xs, lo, atom0):
-    """``1 - int_x^hi f`` at the points ``xs`` from the accepted panels (``atom0`` at and below ``lo``)."""
-    from numpy.polynomial import chebyshev as C
-    hi_p = np.array([p[1] for p in done])
-    tot = np.array([p[4] for p in done])
-    right_of = np.concatenate([np.cumsum(tot[::-1])[::-1][1:], [0.0]])      # mass right of each panel
-    F = np.ones(xs.shape)
-    for i, x in enumerate(xs):
-        if x <= lo:
-            F[i] = atom0
-            continue
-        k = int(np.searchsorted(hi_p, x))
-        a, b, kind, anti, total, _ = done[k]
-        if kind:
-            c, h = (a + b) / 2, (b - a) / 2
-            tt = 2 * np.arccos(np.clip((c - x) / h, -1, 1)) / np.pi - 1
-        else:
-            tt = (2 * x - a - b) / (b - a)
-        F[i] = 1.0 - right_of[k] - (total - float(C.chebval(tt, anti)))
-    return F

@@ -17,11 +17,15 @@ import sympy
 import freetk as ft
 from freetk.errors import InvalidArgument, PrecisionWarning
 from freetk.inversion import gauss_from_jacobi, jacobi_from_moments
-from freetk.ntk import _bisected_rule, edge_arc_rule
+from freetk.ntk import AxisRule, chebyshev_panels, edge_arc_rule
 from freetk.ntk_series import mu_moments_arb
 from freetk.precision import context
 
 HALF = sympy.Rational(1, 2)
+_x = sympy.Symbol("x")
+#: the issue's law: sigma' = exp(-x^2) + x, D in {-2, 1/2} with weights {1/3, 2/3}, gamma1 = 3, gamma2 = 1
+EXPMIX = dict(sigma_prime=sympy.exp(-_x ** 2) + _x, gamma1=3, gamma2=1,
+              d_law=ft.atoms([-2, sympy.Rational(1, 2)], [sympy.Rational(1, 3), sympy.Rational(2, 3)]))
 
 
 @functools.lru_cache(maxsize=None)
@@ -56,36 +60,99 @@ def test_edge_arc_rule_marchenko_pastur(ratio):
         assert abs(val2 - ref2) < 1e-6 * max(ref2, 1e-3), (e, r, val2, ref2)
 
 
-def test_bisected_rule_resolves_an_interior_feature():
+def test_chebyshev_panels_resolve_an_interior_feature():
     """f = 1/((x - 0.37)^2 + eps^2) on [0, 1] (a steep interior feature of width eps = 1e-3, as the density of rho
-    where u passes by a shoulder of mu): the bisected Gauss-Legendre rule against the closed form
-    (arctan((1 - 0.37)/eps) + arctan(0.37/eps))/eps to 1e-13 relative, with the panels refined only near 0.37."""
+    where u passes by a singular point of mu): the bisected Chebyshev panels against the closed forms of the mass
+    (arctan((1 - 0.37)/eps) + arctan(0.37/eps))/eps and of the antiderivative at five points, to 1e-14 relative (measured
+    6e-16), panels refined only near 0.37; the Fejér weights integrate the same interpolants."""
     eps, c = 1e-3, 0.37
     f = lambda x: 1 / ((x - c) ** 2 + eps ** 2)      # noqa: E731
-    ends, x, w, fx, err = _bisected_rule(f, np.array([0.0, 0.5]), np.array([0.5, 1.0]), 16, 1e-14, 20)
+    p = chebyshev_panels(f, np.array([0.0, 0.5]), np.array([0.5, 1.0]), tol=1e-15, noise=1e-14)
     ref = (np.arctan((1 - c) / eps) + np.arctan(c / eps)) / eps
-    assert err is None
-    assert abs(np.sum(w * fx) - ref) < 1e-13 * ref
-    assert np.allclose(fx, f(x), rtol=0, atol=0)
-    widths = ends[:, 1] - ends[:, 0]
-    assert widths[np.argmin(np.abs((ends[:, 0] + ends[:, 1]) / 2 - c))] < 0.02 and widths.max() >= 0.25
+    assert p.err == ()
+    assert abs(p.total.sum() - ref) < 1e-14 * ref and abs(np.sum(p.weights() * p.f) - ref) < 1e-14 * ref
+    assert np.allclose(p.f, f(p.x), rtol=0, atol=0)
+    xs = np.array([0.1, 0.369, 0.37, 0.4, 0.9])
+    j = np.searchsorted(p.ends[:, 0], xs, side="right") - 1
+    F = np.concatenate([[0.0], np.cumsum(p.total)])[j] + p.partial(j, xs)
+    assert np.max(np.abs(F - (np.arctan((xs - c) / eps) + np.arctan(c / eps)) / eps)) < 1e-14 * ref
+    widths = p.ends[:, 1] - p.ends[:, 0]
+    assert widths[np.argmin(np.abs((p.ends[:, 0] + p.ends[:, 1]) / 2 - c))] < 0.02 and widths.max() >= 0.25
     # the panels tile [0, 1]
-    assert ends[0, 0] == 0 and ends[-1, 1] == 1 and np.all(ends[1:, 0] == ends[:-1, 1])
+    assert p.ends[0, 0] == 0 and p.ends[-1, 1] == 1 and np.all(p.ends[1:, 0] == p.ends[:-1, 1])
 
 
-def test_bisected_rule_reports_what_it_could_not_reach():
-    """A jump inside a panel never converges: after max_splits rounds the worst panel and its difference come back."""
-    ends, x, w, fx, err = _bisected_rule(lambda x: (x > 0.3).astype(float), np.array([0.0]), np.array([1.0]), 8,
-                                         1e-14, 3)
-    assert err is not None and err[0] <= 0.3 <= err[1] and err[2] > 1e-6
+def test_chebyshev_panels_report_what_they_could_not_reach():
+    """A jump inside a panel never converges: after the last round the panel holding it comes back in ``err``."""
+    p = chebyshev_panels(lambda x: (x > 0.3).astype(float), np.array([0.0]), np.array([1.0]), rounds=3)
+    assert p.err and any(a <= 0.3 <= b and t > 1e-6 for a, b, t in p.err)
+    p = chebyshev_panels(lambda x: np.where(x > 0.5, np.nan, 1.0), np.array([0.0]), np.array([1.0]), rounds=2)
+    assert any(t == np.inf for a, b, t in p.err)
 
 
-def test_real_axis_table_refused_for_atomic_D():
-    ex = ft.ntk_law("relu", gamma1=3, gamma2=HALF, d_law="rademacher", method="exact")
-    with pytest.raises(InvalidArgument, match="not available"):
-        ex.real_axis_table()
-    with pytest.raises(InvalidArgument, match="not available"):
-        ex.total_mass()
+def test_axis_rule_on_marchenko_pastur():
+    """The AxisRule assembled as ExactNTKLaw.real_axis_table does (half circles around both edges with G, Chebyshev
+    panels of the density between them, the atom outside the arcs), here for Marchenko-Pastur with ratio 3 (atom 2/3
+    at 0, square-root edges): its mass and moments k <= 6 against the closed-form moments (Narayana polynomials), and
+    its cdf at points between the arcs, in the gap and beyond the support against the closed-form cdf; NaN inside
+    the arcs.  <= 1e-13."""
+    lam = 3.0
+    mp = ft.marchenko_pastur(sympy.Integer(3))
+    lo, hi = (1 - np.sqrt(lam)) ** 2, (1 + np.sqrt(lam)) ** 2
+    r = (hi - lo) / 2 / 64
+    arcs = [edge_arc_rule(e, r, 24) for e in (lo, hi)]
+    G = [np.asarray(mp.cauchy(z), complex) for z, _ in arcs]
+    h = (hi - lo) / 2
+    pts = sorted({lo + r, hi - r, lo + h} | {lo + h * 4.0 ** -k for k in (1, 2)} | {hi - h * 4.0 ** -k for k in (1, 2)})
+    panels = chebyshev_panels(lambda x: np.asarray(mp.pdf(x), float), np.array(pts[:-1]), np.array(pts[1:]))
+    rule = AxisRule(panels, tuple(z for z, _ in arcs), tuple(w for _, w in arcs), tuple(G),
+                    ((lo - r, lo + r), (hi - r, hi + r)), ((0.0, 2 / 3),), 0.0)
+    assert panels.err == ()
+    # moments of MP with ratio lam (mean 1): Narayana polynomials sum_j N(k, j) lam^(j - 1)
+    nar = [1.0] + [float(sum(sympy.binomial(k, j) * sympy.binomial(k, j - 1) * sympy.Integer(3) ** (j - 1)
+                             for j in range(1, k + 1)) / k) for k in range(1, 7)]
+    for k in range(7):
+        assert abs(rule.integral(lambda x: x ** k) - nar[k]) < 1e-13 * nar[k], (k, rule.integral(lambda x: x ** k), nar[k])
+    xs = np.array([-1.0, 0.0, 0.2, lo + 2 * r, 1.0, 3.0, hi - 2 * r, hi + 1])
+    ref = np.asarray(mp.cdf(xs), float)
+    F = rule.cdf(xs)
+    assert np.max(np.abs(F - ref)) < 1e-13, F - ref
+    assert np.all(np.isnan(rule.cdf(np.array([lo, hi - r / 2]))))
+
+
+def test_contour_cdf_from_the_arc_end_next_to_edges():
+    """The contour cdf from a point L with known F(L) (used by the many-point cdf inside the half circles: L the arc's
+    right end) on Marchenko-Pastur with ratio 1/2 (square-root edges; G, F in closed form): at 1e-3 and r/2 of the
+    width inside the left edge and 1e-4 and r/2 inside the right one (r = w/128), <= 1e-15 (measured 1.1e-16); the
+    default ellipse from L < 0 is off by 3.8e-13 at 1e-4 from the right edge and warns."""
+    import types
+    from freetk.ntk import ExactNTKLaw
+    mp = ft.marchenko_pastur(HALF)
+    lo, hi = (1 - np.sqrt(0.5)) ** 2, (1 + np.sqrt(0.5)) ** 2
+    obj = types.SimpleNamespace(_cauchy_np=lambda z: np.asarray(mp.cauchy(z), complex))
+    r = (hi - lo) / 128
+    xs = np.array([lo + 1e-3 * (hi - lo), lo + 0.5 * r, hi - 0.5 * r, hi - 1e-4 * (hi - lo)])
+    L = np.array([lo + r, lo + r, hi + r, hi + r])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PrecisionWarning)
+        F = ExactNTKLaw._cdf_contour(obj, xs, hi, L, np.asarray(mp.cdf(L), float))
+    assert np.max(np.abs(F - np.asarray(mp.cdf(xs), float))) < 1e-15
+
+
+def test_rho_newton_not_pinned_at_the_real_axis():
+    """The issue's law (sigma' = exp(-x^2) + x, D in {-2, 1/2} with weights {1/3, 2/3}, gamma1 = 3, gamma2 = 1) at
+    x = 3.448 .. 3.458, where rho's density dips to ~1e-4 (u passes at ~1e-3 above mu's kink near 1.29): Newton's steps
+    were halved to stay in the upper half-plane, became tiny and were taken for convergence, returning a real u with
+    |X(u) - x| ~ 1e-2 (density 0: a spurious gap).  Now u is a root: |X(u) - x| <= 1e-13 |x| with Im u > 0."""
+    from freetk.ntk_general import rho_map
+    law = ft.ntk_law(method="exact", **EXPMIX)
+    xs = np.array([3.448, 3.4525, 3.457])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PrecisionWarning)
+        u, _ = law._u(xs + 0j)
+    X = rho_map(law._gm(), 3.0, u)[0]
+    assert np.all(np.abs(X - xs) <= 1e-13 * xs), X - xs
+    assert np.all(u.imag > 1e-4), u
 
 
 # ----------------------------------------------------------------------------- mass and moments on the real axis
@@ -110,7 +177,7 @@ def _check_moments(law, bound):
 def test_real_axis_moments_relu_uniform_gamma1_5():
     """ReLU, D uniform on [-1, 1], gamma1 = 5, gamma2 = 1/2: rho has the atom 4/5 at 0 and a continuous part
     reaching 0 (density ~ 0.1209 x^(-1/2) there) up to the image 3.0762 of mu's edge.  The moments k <= 12 of
-    density plus atom equal the exact moments to 1e-11 (measured 4e-15), mass 1 to 1e-12 (measured 1e-16);
+    density plus atom equal the exact moments to 1e-11 (measured 2.7e-14), mass 1 to 1e-12 (measured 2e-16);
     the density near 0 behaves as derived (docs/ntk.md): x^(1/2) f(x) tends to a constant, the
     difference between 1e-4 and 1e-3 being linear in x (no x^(1/2) term), and the half circle's mass
     rho([0, r]) exceeds the atom by about 2 C r^(1/2)."""
@@ -130,8 +197,8 @@ def test_real_axis_moments_relu_uniform_gamma1_5():
 def test_real_axis_mass_quadratic_uniform():
     """sigma = x^2/2 (a = 0, c1 = 1), D uniform, gamma1 = 1, gamma2 = 1/2: mu has the atom 1/4 at 0, so does rho;
     the moment route counted it twice (total_mass() = cdf(4.0) = 1.25: the atom plus a spurious bulk on
-    [0, 2.9e-4]).  Exact route: mass 1 to 1e-12 (measured 0), cdf(4.0) = 1, the atom once, and the moments
-    k <= 12 equal the exact ones to 1e-11 (measured 4e-16)."""
+    [0, 2.9e-4]).  Exact route: mass 1 to 1e-12 (measured 2e-16), cdf(4.0) = 1, the atom once, and the moments
+    k <= 12 equal the exact ones to 1e-11 (measured 1.0e-15)."""
     law = ft.ntk_law("quadratic", gamma1=1, gamma2=HALF, d_law="uniform", method="exact")
     assert law.atoms_float() == [(0.0, 0.25)]
     rule = _check_moments(law, 1e-11)
@@ -142,6 +209,77 @@ def test_real_axis_mass_quadratic_uniform():
         warnings.simplefilter("ignore", PrecisionWarning)
         ref = law.cdf(1.0)
     assert abs(rule.cdf(1.0) - ref) < 1e-10
+
+
+@pytest.mark.slow
+def test_real_axis_moments_silu_two_sizes_of_D():
+    """A fourth general-D law: SiLU, |D| in {1/2, 3/2} (four atoms of D), gamma1 = gamma2 = 1/2 (square-root left edge
+    from a critical point of X on u < 0, no atom): density on Chebyshev panels between the half circles, against the
+    exact moments k <= 12 to 1e-11 (measured 5.8e-16) and mass 1 to 1e-12 (measured 0); and the many-point cdf (the same
+    rule) against the contour cdf (G_rho on an ellipse per point, no density table) at three points to 1e-12."""
+    h, t = sympy.Rational(1, 2), sympy.Rational(3, 2)
+    law = ft.ntk_law("silu", gamma1=h, gamma2=h, d_law=ft.atoms([-t, -h, h, t]), method="exact")
+    assert law.atoms_float() == []
+    _check_moments(law, 1e-11)
+    _check_cdf_against_contour(law)
+
+
+@functools.lru_cache(maxsize=None)
+def _issue_law_rule():
+    """The issue's law and its real-axis rule (computed once per session: ~1100 density values), with the messages of
+    the PrecisionWarnings it gave."""
+    law = ft.ntk_law(method="exact", **EXPMIX)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", PrecisionWarning)
+        rule = law.real_axis_table()
+    return law, rule, [str(w.message) for w in caught if issubclass(w.category, PrecisionWarning)]
+
+
+@pytest.mark.slow
+def test_real_axis_issue_law_is_honest():
+    """The issue's law on the real axis (one piece [0.02615, 64.838] plus the atom 2/3 inside the half circle around
+    the left edge; the density's dip near x = 3.45 resolved by the break points at the minimum of Im u): the mass and
+    the moments k <= 12 are within the rule's own bound of the exact values, or the rule says it could not integrate
+    (PrecisionWarning; an infinite bound where density values are NaN).  Measured: G_mu (GeneralMu) is off by up to
+    ~1e-5 relative at scattered points near u = 10.5 + 0.9i, so Newton for u fails on x ~ [34, 35.5]: NaN mass, bound
+    inf, the panel named in the warning."""
+    law, rule, msgs = _issue_law_rule()
+    exact = [float(v) for v in law.moments(12)]
+    mass = rule.integral(np.ones_like)
+    if not np.isfinite(mass):
+        assert rule.bound == np.inf and any("unresolved" in m for m in msgs), msgs
+        return
+    for k in range(13):
+        assert abs(rule.integral(lambda x: x ** k) - exact[k]) <= rule.bound * max(rule.arcs[-1][1], 1) ** k + 1e-13 * exact[k]
+    if rule.bound > 1e-12:
+        assert msgs
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="GeneralMu's G_mu is off by ~1e-5 at scattered points near u = 10.5 + 0.9i "
+                   "(its adaptive quadrature in theta: 12 and 96 initial panels differ by 3e-6); rho's density is not "
+                   "computable on x ~ [34, 35.5] (docs/ntk.md, 'Not done yet')")
+def test_real_axis_moments_issue_law():
+    """The issue's Must show on the real axis: mass 1 to 1e-12 and the moments k <= 12 equal the exact moments to
+    1e-11, density on the Chebyshev panels plus half circles plus the atom."""
+    law, rule, msgs = _issue_law_rule()
+    exact = [float(v) for v in law.moments(12)]
+    assert abs(rule.integral(np.ones_like) - 1) < 1e-12 and rule.bound < 1e-12, (rule.bound, msgs)
+    for k in range(13):
+        assert abs(rule.integral(lambda x: x ** k) - exact[k]) < 1e-11 * exact[k], k
+
+
+def _check_cdf_against_contour(law):
+    """cdf at 8 points (the real-axis rule) vs the contour cdf at 3 of them (<= 5 points: one contour each)."""
+    lo, hi = law._edges()[:2]
+    probe = lo + (hi - lo) * np.array([0.05, 0.3, 0.7])
+    xs = np.concatenate([probe, lo + (hi - lo) * np.array([0.1, 0.2, 0.5, 0.8, 0.9])])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PrecisionWarning)
+        F = law.cdf(xs)
+        Fc = law.cdf(probe)
+    assert np.max(np.abs(F[:3] - Fc)) < 1e-12, F[:3] - Fc
+    assert np.all(np.diff(F[np.argsort(xs)]) > 0)
 
 
 # ----------------------------------------------------------------------------- Monte Carlo: KS distances

@@ -426,33 +426,12 @@ def test_exact_route_cdf_equals_closed_form_point_mass():
     assert F[0] == 0 and abs(F[1] - 2 / 3) < 1e-15 and F[-1] == 1
 
 
-def test_rho_cdf_table_on_known_densities():
-    """The cdf table alone (rho_cdf_table, the kernel of ExactNTKLaw.cdf at many points) on densities with
-    closed-form cdfs: a semicircle on [0.2, 1.4] with an atom 1/4 at 0 (square-root edges, the total mass
-    checked), and the Beta(1/2, 3) density on [0, 1] (x^(-1/2) at 0: graded panels; (1 - x)^2 at 1), 0.75 of
-    it, with an atom 1/4 at 0; scipy's regularized incomplete beta function as the reference.  <= 1e-13."""
-    from scipy.special import betainc
-    from freetk.ntk_general import rho_cdf_table
-    lo, hi = 0.2, 1.4
-    semi = lambda x: 0.75 * 8 / (np.pi * (hi - lo) ** 2) * np.sqrt(np.clip((x - lo) * (hi - x), 0, None))  # noqa: E731
-    xs = np.array([0.1, 0.2, 0.2 + 1e-9, 0.5, 0.8, 1.1, 1.4 - 1e-7, 1.3999999999])
-    F, err, mass = rho_cdf_table(semi, lo, hi, xs, True, 0.25)
-    y = np.clip((2 * xs - lo - hi) / (hi - lo), -1, 1)
-    ref = 0.25 + 0.75 * (0.5 + (y * np.sqrt(1 - y * y) + np.arcsin(y)) / np.pi)
-    assert np.max(np.abs(F - ref)) < 1e-13 and err < 1e-12 and abs(mass - 1) < 1e-13, (F - ref, err, mass)
-    beta = lambda x: 0.75 * x ** -0.5 * (1 - x) ** 2 * 15 / 16                  # noqa: E731
-    xs = np.array([1e-8, 1e-3, 0.1, 0.5, 0.9, 1 - 1e-6])
-    F, err, mass = rho_cdf_table(beta, 0.0, 1.0, xs, False, 0.25)
-    assert mass is None and err < 1e-12
-    assert np.max(np.abs(F - (0.25 + 0.75 * betainc(0.5, 3, xs)))) < 1e-13, F - (0.25 + 0.75 * betainc(0.5, 3, xs))
-
-
 @pytest.mark.slow
 def test_exact_route_cdf_table_equals_closed_form_point_mass():
-    """cdf of rho on the exact route at many points (one Chebyshev table of the density for all of them,
-    ``rho_cdf_table``) against the closed route's cdf, D = +-1, gamma1 = 3, gamma2 = 1/2: the table's left end
-    reaches 0 (the exact route does not see the gap (0, 0.075) above the atom 2/3), so the gap's edge is found
-    by the bisection; points in the gap, across the bulk and next to the right edge; <= 1e-12."""
+    """cdf of rho on the exact route at many points (the real-axis rule, ``real_axis_table``: half circles around
+    the edges, Chebyshev panels between them, the contour cdf inside the half circles) against the closed route's
+    cdf, D = +-1, gamma1 = 3, gamma2 = 1/2 (atomic D: the piece [0.075, 3.48] from the support code, the atom 2/3
+    at 0 outside the arcs); points in the gap, across the bulk and next to the right edge; <= 1e-12."""
     half = sympy.Rational(1, 2)
     cl = ft.ntk_law("relu", gamma1=3, gamma2=half, d_law="rademacher")
     ex = ft.ntk_law("relu", gamma1=3, gamma2=half, d_law="rademacher", method="exact")
@@ -466,9 +445,9 @@ def test_exact_route_cdf_table_equals_closed_form_point_mass():
 
 @pytest.mark.slow
 def test_exact_route_cdf_table_equals_contour_uniform_D():
-    """The table cdf (many points) against the contour cdf (a few points, a contour integral of G_rho per
-    point: another integration of the same G_rho), ReLU + uniform D, gamma1 = 1/2 (square-root left edge: the
-    table's total mass is also checked against 1) and gamma1 = 5 (continuous part reaching 0); <= 1e-12."""
+    """The many-point cdf (the real-axis rule) against the contour cdf (a few points, a contour integral of G_rho
+    per point: another integration of the same G_rho), ReLU + uniform D, gamma1 = 1/2 (square-root left edge) and
+    gamma1 = 5 (continuous part reaching 0); <= 1e-12."""
     half = sympy.Rational(1, 2)
     for g1 in (half, sympy.Integer(5)):
         law = ft.ntk_law("relu", gamma1=g1, gamma2=half, d_law="uniform", method="exact")
@@ -477,7 +456,7 @@ def test_exact_route_cdf_table_equals_contour_uniform_D():
         xs = np.concatenate([probe, lo + (hi - lo) * np.array([1e-3, 0.2, 0.6, 0.8])])
         with warnings.catch_warnings():
             warnings.simplefilter("error", PrecisionWarning)
-            F = law.cdf(xs)                     # 7 points: the table
+            F = law.cdf(xs)                     # 7 points: the real-axis rule
             Fc = law.cdf(probe)                 # 3 points: the contours
         assert np.max(np.abs(F[:3] - Fc)) < 1e-12, (g1, F[:3] - Fc)
         assert np.all(np.diff(F[np.argsort(xs)]) > 0)
