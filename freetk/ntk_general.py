@@ -367,23 +367,7 @@ class _TKernel:
             H1 += np.sum(self.w / d ** 2, -1)
             H2 += np.sum(self.w * self.t / d ** 2, -1)
         if self.uw.size:
-            small = np.abs(b) * self.tmax <= 0.25 * np.abs(z)
-            if np.any(small):       # expansion in b T / z
-                bs, zs = b[small], z[small]
-                x = bs / zs
-                n, tn, tn1 = self.nser, self.utau[:48], self.utau[1:49]
-                h0, h1, h2 = _horner(np.array([tn, (n + 1) * tn, (n + 1) * tn1]), x,
-                                     np.max(np.abs(x)) * self.ub.max() ** 2)
-                H0[small] += h0 / zs
-                H1[small] += h1 / zs ** 2
-                H2[small] += h2 / zs ** 2
-            if np.any(~small):
-                bb, zz = b[~small], z[~small]
-                zeta = zz / bb
-                G, dG = self._usq_GdG(zeta)
-                H0[~small] += G / bb
-                H1[~small] += -dG / bb ** 2
-                H2[~small] += (-G - zeta * dG) / bb ** 2
+            _add_h(b, z, H0, H1, H2, self.tmax, self.utau, self.ub.max() ** 2, self._usq_GdG)
             ex = self._sheet_extra(z / b, j) if j is not None and np.any(j) else None
             if ex is not None:
                 e, de = ex
@@ -398,22 +382,7 @@ class _TKernel:
     def _comp_h(self, b, z, j, H0, H1, H2):
         """``e_h`` of the other components, added in place: the series in ``bT/z`` where ``|b| tmax <= |z|/4``,
         else from each ``G``; plus the sheets' extra terms."""
-        small = np.abs(b) * self.cmax <= 0.25 * np.abs(z)
-        if np.any(small):
-            bs, zs = b[small], z[small]
-            x = bs / zs
-            n, tn, tn1 = self.nser, self.ctau[:48], self.ctau[1:49]
-            h0, h1, h2 = _horner(np.array([tn, (n + 1) * tn, (n + 1) * tn1]), x, np.max(np.abs(x)) * self.cmax)
-            H0[small] += h0 / zs
-            H1[small] += h1 / zs ** 2
-            H2[small] += h2 / zs ** 2
-        if np.any(~small):
-            bb, zz = b[~small], z[~small]
-            zeta = zz / bb
-            G, dG = self._comp_GdG(zeta)
-            H0[~small] += G / bb
-            H1[~small] += -dG / bb ** 2
-            H2[~small] += (-G - zeta * dG) / bb ** 2
+        _add_h(b, z, H0, H1, H2, self.cmax, self.ctau, self.cmax, self._comp_GdG)
         if j is None or not np.any(np.asarray(j)[..., self.uw.size:]):
             return
         with np.errstate(all="ignore"):
@@ -472,6 +441,29 @@ class _TKernel:
 
     def _usq_mp(self, ctx):
         return [(_mpval(w, ctx), _mpval(b, ctx)) for w, b in self.usq]
+
+
+def _add_h(b, z, H0, H1, H2, tmax, taus, scale, GdG):
+    """Adds ``E[1/(z - bT)], E[1/(z - bT)^2], E[T/(z - bT)^2]`` of a continuous part of ``nu`` (weights in its moments
+    ``taus``, 49 of them; support in ``[0, tmax]``) to ``H0, H1, H2`` in place: the series in ``bT/z`` where
+    ``|b| tmax <= |z|/4`` (terms bounded by ``(|bT/z|)^n``, ``scale`` the largest ``T`` of the series' ratio), else from
+    ``G, G' = GdG(z/b)`` on the principal sheet."""
+    small = np.abs(b) * tmax <= 0.25 * np.abs(z)
+    if np.any(small):
+        bs, zs = b[small], z[small]
+        x = bs / zs
+        n, tn, tn1 = np.arange(48), taus[:48], taus[1:49]
+        h0, h1, h2 = _horner(np.array([tn, (n + 1) * tn, (n + 1) * tn1]), x, np.max(np.abs(x)) * scale)
+        H0[small] += h0 / zs
+        H1[small] += h1 / zs ** 2
+        H2[small] += h2 / zs ** 2
+    if np.any(~small):
+        bb, zz = b[~small], z[~small]
+        zeta = zz / bb
+        G, dG = GdG(zeta)
+        H0[~small] += G / bb
+        H1[~small] += -dG / bb ** 2
+        H2[~small] += (-G - zeta * dG) / bb ** 2
 
 
 def _horner(coef, x, ratio):
