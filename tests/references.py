@@ -27,3 +27,15 @@ def contour_moments(cauchy, L, R, n, kmax):
     dz = -h * np.sin(th) + 0.5j * h * np.cos(th)
     G = cauchy(z)
     return [float(np.sum(z ** k * G * dz).imag / n) for k in range(kmax + 1)]    # (1/pi) Im, weights pi/n
+
+
+def assert_rho_contour_moments(law, kmax=12, tol=1e-11, n=32):
+    """The moments ``k <= kmax`` of an NTK law ``law`` (density plus atoms) by :func:`contour_moments` on the ellipse
+    through ``min(lo, 0) - w/10`` and ``hi + w/10`` (``lo, hi`` the law's outer edges, ``w = hi - lo``) equal its exact
+    moments ``law.moments(kmax)`` to ``tol`` relative."""
+    lo, hi = law._edges()[:2]
+    L, R = min(lo, 0) - 0.1 * (hi - lo), hi + 0.1 * (hi - lo)
+    mks = contour_moments(law.cauchy, L, R, n, kmax)
+    exact = law.moments(kmax)
+    for k, mk in enumerate(mks):
+        assert abs(mk - float(exact[k])) < tol * float(exact[k]), (k, mk, exact[k])

@@ -16,7 +16,7 @@ import sympy
 from mpmath import workdps
 
 import freetk as ft
-from references import contour_moments, sigma_matrix
+from references import assert_rho_contour_moments, sigma_matrix
 from freetk.errors import InvalidArgument
 from freetk.inversion import gauss_from_jacobi, jacobi_from_moments
 from freetk.ntk_general import GeneralMu
@@ -329,11 +329,7 @@ def test_rho_of_new_kinds(name):
     xs = lo + (hi - lo) * np.array([0.2, 0.5, 0.7])
     pe, pm = law.pdf(xs), lm.pdf(xs)
     assert np.all(np.abs(pe - pm) < 1e-9 * pm), (pe, pm)
-    L, R = min(lo, 0) - 0.1 * (hi - lo), hi + 0.1 * (hi - lo)
-    mks = contour_moments(law.cauchy, L, R, 32, 12)
-    exact = law.moments(12)
-    for k, mk in enumerate(mks):
-        assert abs(mk - float(exact[k])) < 1e-11 * float(exact[k]), (k, mk, exact[k])
+    assert_rho_contour_moments(law)
 
 
 @pytest.mark.slow
@@ -343,12 +339,7 @@ def test_rho_moments_more_laws(name):
     density, D uniform on [-1, 2] (T's density jumps at 1) and atoms at 0 and +-2 next to an arcsine part.  Measured
     <= 5.8e-15, 2.7e-14, 2.4e-15 (3-7 s each)."""
     law = _law(D_LAWS[name])
-    lo, hi = law._edges()[:2]
-    L, R = min(lo, 0) - 0.1 * (hi - lo), hi + 0.1 * (hi - lo)
-    mks = contour_moments(law.cauchy, L, R, 32, 12)
-    exact = law.moments(12)
-    for k, mk in enumerate(mks):
-        assert abs(mk - float(exact[k])) < 1e-11 * float(exact[k]), (k, mk, exact[k])
+    assert_rho_contour_moments(law)
 
 
 @pytest.mark.slow
