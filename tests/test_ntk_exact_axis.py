@@ -240,9 +240,7 @@ def test_real_axis_issue_law_is_honest():
     """The issue's law on the real axis (one piece [0.02615, 64.838] plus the atom 2/3 inside the half circle around
     the left edge; the density's dip near x = 3.45 resolved by the break points at the minimum of Im u): the mass and
     the moments k <= 12 are within the rule's own bound of the exact values, or the rule says it could not integrate
-    (PrecisionWarning; an infinite bound where density values are NaN).  Measured: G_mu (GeneralMu) is off by up to
-    ~1e-5 relative at scattered points near u = 10.5 + 0.9i, so Newton for u fails on x ~ [34, 35.5]: NaN mass, bound
-    inf, the panel named in the warning."""
+    (PrecisionWarning; an infinite bound where density values are NaN)."""
     law, rule, msgs = _issue_law_rule()
     exact = [float(v) for v in law.moments(12)]
     mass = rule.integral(np.ones_like)
@@ -256,12 +254,11 @@ def test_real_axis_issue_law_is_honest():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="GeneralMu's G_mu is off by ~1e-5 at scattered points near u = 10.5 + 0.9i "
-                   "(its adaptive quadrature in theta: 12 and 96 initial panels differ by 3e-6); rho's density is not "
-                   "computable on x ~ [34, 35.5] (docs/ntk.md, 'Not done yet')")
 def test_real_axis_moments_issue_law():
     """The issue's Must show on the real axis: mass 1 to 1e-12 and the moments k <= 12 equal the exact moments to
-    1e-11, density on the Chebyshev panels plus half circles plus the atom."""
+    1e-11, density on the Chebyshev panels plus half circles plus the atom.  (Failed while G_mu's line had its bump
+    inside the sector of rho_z's support for Re u > 5/c: G_mu off by 1e-5 near u = 10.5 + 0.9i, Newton for u failing
+    on x ~ [34.7, 35.4]; GeneralMu._dl_cap.)"""
     law, rule, msgs = _issue_law_rule()
     exact = [float(v) for v in law.moments(12)]
     assert abs(rule.integral(np.ones_like) - 1) < 1e-12 and rule.bound < 1e-12, (rule.bound, msgs)
