@@ -125,6 +125,7 @@ def speed(n):
     and the density against the 32-node moment route (whose own error is ~1e-6: a sanity figure only)."""
     _, t_mc = timed(mc_sample)
     print(f"load average {os.getloadavg()[0]:.1f}; one Monte Carlo sample (n = 1800, d = 60, p = 30): {t_mc:.2f} s")
+    rows = []
     for name, kw in SPEED_LAWS.items():
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -145,6 +146,7 @@ def speed(n):
             Fc = law.cdf(probe)                                   # contour per point (untimed)
             Ft = law.cdf(np.concatenate([probe, xs[:5]]))[:3]     # table (untimed)
             fm = ft.ntk_law(method="moments", **kw).pdf(xs)
+        rows.append((name, tp, tc))
         print(f"{name}: {n}-point pdf {tp:.1f} s = {tp / t_mc:.1f} MC samples; {n}-point cdf {tc:.1f} s = "
               f"{tc / t_mc:.1f} MC samples; cdf table - contour at 5/50/95 %: "
               f"{', '.join(f'{v:.1e}' for v in Ft - Fc)}; max |pdf - moment route| / max pdf "
@@ -155,6 +157,11 @@ def speed(n):
             print("  warnings:", *msgs, sep="\n    ")
     _, t_mc2 = timed(mc_sample)
     print(f"one Monte Carlo sample again: {t_mc2:.2f} s (load average {os.getloadavg()[0]:.1f})")
+    # the sample's eigvalsh uses every core: on a shared machine one of the two timings can be 10-50x the other;
+    # the ratios against both, so that neither is hidden
+    for name, tp, tc in rows:
+        print(f"{name}: pdf {tp / t_mc:.1f} / {tp / t_mc2:.1f} MC samples (first / last sample), cdf "
+              f"{tc / t_mc:.1f} / {tc / t_mc2:.1f}")
 
 
 if __name__ == "__main__":
