@@ -368,13 +368,7 @@ class _TKernel:
             H2 += np.sum(self.w * self.t / d ** 2, -1)
         if self.uw.size:
             _add_h(b, z, H0, H1, H2, self.tmax, self.utau, self.ub.max() ** 2, self._usq_GdG)
-            ex = self._sheet_extra(z / b, j) if j is not None and np.any(j) else None
-            if ex is not None:
-                e, de = ex
-                zeta = z / b
-                H0 += e / b
-                H1 += -de / b ** 2
-                H2 += (-e - zeta * de) / b ** 2
+            _add_h_extra(b, z, H0, H1, H2, self._sheet_extra(z / b, j) if j is not None and np.any(j) else None)
         if self.comp:
             self._comp_h(b, z, j, H0, H1, H2)
         return H0, H1, H2
@@ -386,13 +380,7 @@ class _TKernel:
         if j is None or not np.any(np.asarray(j)[..., self.uw.size:]):
             return
         with np.errstate(all="ignore"):
-            ex = self._comp_extra(z / b, j)
-        if ex is not None:
-            e, de = ex
-            zeta = z / b
-            H0 += e / b
-            H1 += -de / b ** 2
-            H2 += (-e - zeta * de) / b ** 2
+            _add_h_extra(b, z, H0, H1, H2, self._comp_extra(z / b, j))
 
     # -- mpmath versions (scalar, context ctx)
     def e_w_mp(self, s, z, ctx, exact_atoms, j=None):
@@ -464,6 +452,18 @@ def _add_h(b, z, H0, H1, H2, tmax, taus, scale, GdG):
         H0[~small] += G / bb
         H1[~small] += -dG / bb ** 2
         H2[~small] += (-G - zeta * dG) / bb ** 2
+
+
+def _add_h_extra(b, z, H0, H1, H2, ex):
+    """Adds the terms of a continued ``G_nu`` off its principal sheet, ``ex = (e, e')`` at ``zeta = z/b`` (or None), to
+    ``E[1/(z - bT)], E[1/(z - bT)^2], E[T/(z - bT)^2]`` in place (as ``G/b``, ``-G'/b^2``, ``(-G - zeta G')/b^2``)."""
+    if ex is None:
+        return
+    e, de = ex
+    zeta = z / b
+    H0 += e / b
+    H1 += -de / b ** 2
+    H2 += (-e - zeta * de) / b ** 2
 
 
 def _horner(coef, x, ratio):
