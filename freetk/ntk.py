@@ -62,6 +62,15 @@ METHODS = ("auto", "closed", "moments", "exact")
 
 
 # ----------------------------------------------------------------------------- the law of T = D^2
+
+def _squared_atoms(atoms):
+    """Atoms ``(t, w)`` of ``T = D^2`` from atoms ``(x, w)`` of D (``x`` and ``-x`` merged), sorted by ``t``."""
+    acc = {}
+    for x, w in atoms:
+        t = sympy.expand(sympy.sympify(x) ** 2)
+        acc[t] = acc.get(t, 0) + w
+    return sorted(acc.items(), key=lambda p: as_float(p[0]))
+
 class TLaw:
     """The law ``nu`` of ``T = D^2``: exact moments, a Measure, and its point mass if any."""
 
@@ -83,17 +92,14 @@ class TLaw:
                                   f"{type(d_law).__name__}")
         self.D = d_law
         self.name = d_law.latex()
+        self._t_atoms = None        # atoms of T of a mixture's atomic parts (below)
         if isinstance(d_law, Atoms):
             # floats are taken at their exact binary value: the moment route needs exact T-moments
             d_law = Atoms([sympy.Rational(x) if isinstance(x, float) else x for x, _ in d_law.atoms()],
                           [sympy.Rational(w) if isinstance(w, float) else w for _, w in d_law.atoms()])
-            acc = {}
-            for x, w in d_law.atoms():
-                t = sympy.expand(x ** 2)
-                acc[t] = acc.get(t, 0) + w
-            locs = sorted(acc, key=lambda v: as_float(v))
-            self.measure = Atoms(locs, [acc[t] for t in locs])
-            self.point = locs[0] if len(locs) == 1 else None
+            tw = _squared_atoms(d_law.atoms())
+            self.measure = Atoms([t for t, _ in tw], [w for _, w in tw])
+            self.point = tw[0][0] if len(tw) == 1 else None
         elif isinstance(d_law, Uniform) and d_law.parameters["lo"] == -d_law.parameters["hi"]:
             self.measure = UniformSquared(d_law.parameters["hi"])
             self.point = None
@@ -101,11 +107,7 @@ class TLaw:
             self.measure = FromMoments(lambda k: d_law.moments(2 * k)[2 * k])
             self.point = None
             if isinstance(d_law, Mixture):      # its atomic parts give atoms of T (mu's atoms need them)
-                acc = {}
-                for x, w in d_law.atoms():
-                    t = sympy.expand(sympy.sympify(x) ** 2)
-                    acc[t] = acc.get(t, 0) + w
-                self._t_atoms = sorted(acc.items(), key=lambda p: as_float(p[0]))
+                self._t_atoms = _squared_atoms(d_law.atoms())
         # all moments of D up to 2k in one call (a call per k recomputed them all: O(k^2) sympy work)
         self._tau = None
         self._d_law = d_law
@@ -118,7 +120,7 @@ class TLaw:
         return [self._tau(j) for j in range(k + 1)]
 
     def atoms(self):
-        if getattr(self, "_t_atoms", None) is not None:
+        if self._t_atoms is not None:
             return list(self._t_atoms)
         return self.measure.atoms() if isinstance(self.measure, Atoms) else []
 
