@@ -1662,8 +1662,10 @@ class GeneralMu(Measure):
         atoms = [(_mpval(t, w), _mpval(wt, w)) for t, wt in self._T.atoms.items()]
         prev = None
         npan = n or 8
+        dl = float(self._dl(np.array([complex(zw)]))[0]) if kind == "h" else self._delta
+        base = self._mp_base_panels(complex(zw), kind, dl * float(_mpval(self._c_ex, w)))   # once for all doublings
         for _ in range(6):
-            val = self._mp_line(zw, w, kind, atoms, npan)
+            val = self._mp_line(zw, w, kind, atoms, npan, dl, base)
             if prev is not None:
                 diff = abs(val[0] - prev[0]) + abs(val[1] - prev[1])
                 if diff <= w.mpf(2) ** (-ctx.prec - 8) * (abs(val[0]) + abs(val[1])):
@@ -1677,10 +1679,12 @@ class GeneralMu(Measure):
         return conv(val[0]), conv(val[1])
 
     # long: the integrand and its root continuation share ctx state
-    def _mp_line(self, z, ctx, kind, atoms, npan):
+    def _mp_line(self, z, ctx, kind, atoms, npan, dl, base):
+        """The line integral at ``z`` in ``ctx``: bump height ``dl`` (the double line's), panels from the ends ``base``
+        (:meth:`_mp_base_panels`) each cut into ``max(1, npan // 8)``."""
         a, c, r = _mpval(self._a_ex, ctx), _mpval(self._c_ex, ctx), _mpval(self._r_ex, ctx)
         L = ctx.mpf(self._L)
-        dl = ctx.mpf(float(self._dl(np.array([complex(z)]))[0])) if kind == "h" else ctx.mpf(self._delta)
+        dl = ctx.mpf(dl)
         A = self._A
         x0 = -1 / (2 * c)
         deg = max(20, int(ctx.dps * 0.6))
@@ -1715,7 +1719,7 @@ class GeneralMu(Measure):
         # double-precision roots at every node (independent paths, with their sheets), then polished
         zc = complex(z)
         th_all = []
-        for lo, hi in _mp_panels(ctx, self._mp_base_panels(complex(z), kind, float(dl) * float(c)), npan):
+        for lo, hi in _mp_panels(ctx, base, npan):
             for xx, ww in zip(nodes, weights):
                 th_all.append(((lo + hi) / 2 + (hi - lo) / 2 * xx, (hi - lo) / 2 * ww))
         ths = np.array([float(t) for t, _ in th_all])
