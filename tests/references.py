@@ -1,5 +1,12 @@
-"""Reference objects the tests build from the definitions, sharing no code with freetk."""
+"""Reference objects the tests build from the definitions, sharing no code with freetk's routes: finite random
+operators, contour moments, and Gauss rules of mu from ball-arithmetic moments (the power series of
+freetk.ntk_series and the Chebyshev algorithm of freetk.inversion: no equation for G is solved)."""
+import mpmath
 import numpy as np
+
+from freetk.inversion import gauss_from_jacobi, jacobi_from_moments
+from freetk.ntk_series import mu_moments_arb
+from freetk.precision import context
 
 
 def sigma_matrix(a, c, D, W):
@@ -39,3 +46,28 @@ def assert_rho_contour_moments(law, kmax=12, tol=1e-11, n=32):
     exact = law.moments(kmax)
     for k, mk in enumerate(mks):
         assert abs(mk - float(exact[k])) < tol * float(exact[k]), (k, mk, exact[k])
+
+
+def gauss_rule_from_arb(vals, n, dps):
+    """The n-point Gauss rule ``(nodes, weights)`` (mpmath numbers at ``dps`` digits) of the measure whose moments
+    ``vals[k]`` (``k <= 2n``) are arb balls: their midpoints to ``dps + 20`` digits, the Chebyshev algorithm."""
+    with mpmath.workdps(dps):
+        m = [mpmath.mpf(v.mid().str(dps + 20, radius=False)) for v in vals[:2 * n + 1]]
+        al, be = jacobi_from_moments(m, n, context(dps, guard=0))
+    return gauss_from_jacobi(al, be, dps)
+
+
+def mu_gauss_rule(a, c, gamma2, tau, n, dps, bits):
+    """n-point Gauss rule of mu(a, c, gamma2, nu) from its 2n moments in ball arithmetic at ``bits`` bits;
+    ``tau(k) = E[T^k]`` (exact, sympy)."""
+    vals = mu_moments_arb(a, c, gamma2, [tau(k) for k in range(2 * n + 2)], 2 * n, bits)
+    return gauss_rule_from_arb(vals, n, dps)
+
+
+def ref_cauchy(rule, z, dps=40):
+    """``(G(z), G'(z))`` of a Gauss rule, summed at ``dps`` digits."""
+    xs, ws = rule
+    with mpmath.workdps(dps):
+        zz = mpmath.mpc(z)
+        return (complex(mpmath.fsum(w / (zz - t) for t, w in zip(xs, ws))),
+                complex(-mpmath.fsum(w / (zz - t) ** 2 for t, w in zip(xs, ws))))

@@ -16,13 +16,12 @@ import sympy
 from mpmath import workdps
 
 import freetk as ft
-from references import assert_rho_contour_moments, sigma_matrix
+from references import (assert_rho_contour_moments, gauss_rule_from_arb, mu_gauss_rule, ref_cauchy,
+                        sigma_matrix)
 from freetk.errors import InvalidArgument
-from freetk.inversion import gauss_from_jacobi, jacobi_from_moments
 from freetk.ntk_general import GeneralMu
 from freetk.ntk_nu import ArcsineSquared, DensitySquared, t_parts
 from freetk.ntk_series import mu_moments_arb
-from freetk.precision import context
 
 x = sympy.Symbol("x")
 RELU = ft.hermite_data("relu")
@@ -156,20 +155,7 @@ def gauss_reference(name, n, gamma2=HALF):
     """n-point Gauss rule of mu (ReLU) from 2n moments in ball arithmetic, E[T^k] exact (sympy); the Chebyshev
     algorithm at 90 digits up to 60 nodes, 240 above (it loses ~1.5 digits a node: 120 nodes at 90 failed)."""
     dps = 90 if n <= 60 else 240
-    tau = LAWS[name][1]
-    vals = mu_moments_arb(A, C, gamma2, [tau(k) for k in range(2 * n + 2)], 2 * n, int(dps * 3.4) + 300 + 4 * n)
-    with workdps(dps):
-        m = [mpmath.mpf(v.mid().str(dps + 20, radius=False)) for v in vals]
-        al, be = jacobi_from_moments(m, n, context(dps, guard=0))
-    return gauss_from_jacobi(al, be, dps)
-
-
-def ref_cauchy(rule, z):
-    xs, ws = rule
-    with workdps(40):
-        zz = mpmath.mpc(z)
-        return (complex(mpmath.fsum(w / (zz - t) for t, w in zip(xs, ws))),
-                complex(-mpmath.fsum(w / (zz - t) ** 2 for t, w in zip(xs, ws))))
+    return mu_gauss_rule(A, C, gamma2, LAWS[name][1], n, dps, int(dps * 3.4) + 300 + 4 * n)
 
 
 def _check_against_rules(name, zs, n, m, tol_g, tol_dg):
@@ -374,11 +360,6 @@ def test_uniform_squared_batch_of_large_zeta_2d():
     g, dg = mu.cauchy_np(np.array([z]))
     tau = [sympy.Rational(1, 2 * k + 1) for k in range(84)]
     vals = mu_moments_arb(a, c, r, tau, 80, 700)
-    refs = []
-    for n in (40, 30):
-        with workdps(90):
-            m = [mpmath.mpf(v.mid().str(110, radius=False)) for v in vals[:2 * n + 1]]
-            al, be = jacobi_from_moments(m, n, context(90, guard=0))
-        refs.append(ref_cauchy(gauss_from_jacobi(al, be, 90), z))
+    refs = [ref_cauchy(gauss_rule_from_arb(vals, n, 90), z) for n in (40, 30)]
     assert abs(refs[0][0] - refs[1][0]) < 1e-14 * abs(refs[0][0])
     assert abs(g[0] - refs[0][0]) < 1e-12 * abs(refs[0][0]) and abs(dg[0] - refs[0][1]) < 1e-11 * abs(refs[0][1])

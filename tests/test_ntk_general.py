@@ -14,14 +14,13 @@ import pytest
 import sympy
 
 import freetk as ft
-from references import assert_rho_contour_moments, sigma_matrix
+from references import (assert_rho_contour_moments, gauss_rule_from_arb, mu_gauss_rule, ref_cauchy,
+                        sigma_matrix)
 from freetk.errors import InvalidArgument, PrecisionWarning
-from freetk.inversion import gauss_from_jacobi, jacobi_from_moments
 from freetk.ntk_general import GeneralMu
 from freetk.ntk_series import mu_moments_arb
 from mpmath import workdps
 
-from freetk.precision import context
 
 x = sympy.Symbol("x")
 RELU = ft.hermite_data("relu")
@@ -48,20 +47,7 @@ CASES = {
 def gauss_reference(case, n, dps):
     """n-point Gauss rule of mu from 2n moments computed in ball arithmetic (independent route)."""
     a, c, r, _, tau = CASES[case]
-    vals = mu_moments_arb(a, c, r, [tau(k) for k in range(2 * n + 2)], 2 * n, int(dps * 3.4) + 300)
-    with workdps(dps):
-        m = [mpmath.mpf(v.mid().str(dps + 20, radius=False)) for v in vals]
-        al, be = jacobi_from_moments(m, n, context(dps, guard=0))
-    return gauss_from_jacobi(al, be, dps)
-
-
-def ref_cauchy(rule, z, dps=40):
-    xs, ws = rule
-    with workdps(dps):
-        zz = mpmath.mpc(z)
-        g = mpmath.fsum(w / (zz - t) for t, w in zip(xs, ws))
-        dg = -mpmath.fsum(w / (zz - t) ** 2 for t, w in zip(xs, ws))
-        return complex(g), complex(dg)
+    return mu_gauss_rule(a, c, r, tau, n, dps, int(dps * 3.4) + 300)
 
 
 def sample_points(case):
@@ -94,11 +80,7 @@ def test_cauchy_vertical_line_atomic_nu_left_of_zero():
     silu = ft.hermite_data("silu")
     a, c, r = silu.a, silu.c1 ** 2, sympy.Rational(1, 2)
     tau = [(sympy.Rational(1, 4) ** k + sympy.Rational(9, 4) ** k) / 2 for k in range(66)]
-    vals = mu_moments_arb(a, c, r, tau, 64, 500)
-    with workdps(60):
-        m = [mpmath.mpf(v.mid().str(80, radius=False)) for v in vals]
-        al, be = jacobi_from_moments(m, 32, context(60, guard=0))
-    rule = gauss_from_jacobi(al, be, 60)
+    rule = gauss_rule_from_arb(mu_moments_arb(a, c, r, tau, 64, 500), 32, 60)
     zs = np.array([-0.000261828 + 0.173577j, -0.0012165 + 0.174955j])
     G = GeneralMu(a, c, r, ft.atoms([F(1, 4), F(9, 4)], [F(1, 2), F(1, 2)])).cauchy_np(zs)[0]
     for z, g in zip(zs, G):
@@ -114,12 +96,7 @@ def test_cauchy_vertical_line_quadratic_uniform_near_zero():
     a, c, r = h.a, h.c1 ** 2, sympy.Rational(1, 2)
     tau = [sympy.Rational(1, 2 * k + 1) for k in range(196)]          # E[D^(2k)], D uniform on [-1, 1]
     vals = mu_moments_arb(a, c, r, tau, 194, 1200)
-    refs = []
-    for n in (80, 96):
-        with workdps(150):
-            m = [mpmath.mpf(v.mid().str(170, radius=False)) for v in vals[:2 * n + 1]]
-            al, be = jacobi_from_moments(m, n, context(150, guard=0))
-        refs.append(ref_cauchy(gauss_from_jacobi(al, be, 150), -0.00114175 + 0.0613781j)[0])
+    refs = [ref_cauchy(gauss_rule_from_arb(vals, n, 150), -0.00114175 + 0.0613781j)[0] for n in (80, 96)]
     assert abs(refs[0] - refs[1]) < 1e-12 * abs(refs[1])
     law = ft.ntk_law("quadratic", gamma1=1, gamma2=sympy.Rational(1, 2), d_law="uniform", method="exact")
     with warnings.catch_warnings():
