@@ -49,9 +49,10 @@ def test_roots_on_the_physical_sheet_next_to_an_edge_of_rho_z():
     Im C = sum Im F_k u_k u_k^T >= 0 (Im F_z(T) > 0), so Im tr X >= 0.  At x0 + i y0 (y0 = 4e-8) the bisection's
     children continued along half circles from a parent node 4e-7 from the edge -0.23074 of rho_z ended on the other
     root of the square-root pair on a stretch w in (-0.232369, -0.231993) (Im g = -6e-7, Re g off by 0.9): G_mu off by
-    ~8e-5 of the line integral.  Asserted at every node on the real line (outside the bumps) of the accepted panels at
-    x0 + k y0 (k = 1, 2) and at x0 + 1e-3 i: Im g >= -1e-13 |g| (measured min Im g / |g|: 5e-8 ... ; the wrong roots:
-    -1e-7), and the roots equal those of the root paths from far below at the nodes of that stretch to 1e-10."""
+    ~8e-5 of the line integral.  Asserted at every node on the real line (outside the bumps, Im w = 0 exactly) of the
+    accepted panels at x0 + k y0 (k = 1, 2) and at x0 + 1e-3 i: Im g >= -1e-13 |g| (measured min Im g / |g|: 3.6e-12,
+    7.2e-12, 8.9e-8; the former children: -1.1e-7 at x0 + i y0), and the roots equal those of the root paths from far
+    below at the nodes of that stretch to 1e-10.  Default suite, ~5 s."""
     mu = _issue_law()
     y0 = mu._y0()
     for z in (X0 + 1j * y0, X0 + 2j * y0, X0 + 1e-3j):
@@ -110,7 +111,8 @@ def test_g_mu_at_the_isolated_point_against_mpmath_on_edge_graded_panels():
     dl = float(mu._dl(np.array([z]))[0])
     th_e = [abs(np.arctan((e + 1 / (2 * c)) / L)) for iv in mu.rho_z_support(X0) for e in iv]
     assert len(th_e) == 4
-    e = np.concatenate([np.linspace(0, np.pi / 2, 13), _graded(np.pi / 4, dl * c / 4)] + [_graded(t, 1e-9) for t in th_e])
+    e = np.concatenate([np.linspace(0, np.pi / 2, 13), _graded(np.pi / 4, dl * c / 4)]
+                       + [_graded(t, 1e-9) for t in th_e])
     e = np.unique(e[(e >= 0) & (e <= np.pi / 2)])
     ctx = mpmath.MPContext()
     ctx.prec = 107
@@ -131,8 +133,8 @@ def test_density_smooth_across_x0_and_elsewhere():
     """mu's density of the issue's law on 21-point grids: around x0 with steps 1e-6 and 5e-5, around 1, 6 and 15
     with step 5e-5: fourth differences <= 1e-11 of the grid's maximum (measured 3.9e-14, 4.2e-14, 1.3e-13, 6.6e-14,
     8.2e-14; the density is analytic inside mu's piece away from the singular points of
-    test_moments_on_the_real_axis_atomic_law, the nearest 0.29 away).  The former children: 2e-6 relative at x0
-    itself, a fourth difference ~1e-5.  ~25 s."""
+    test_moments_on_the_real_axis_atomic_law, the nearest 0.29 away).  The former children: the density at x0 off by
+    1.9e-6 (4.6e-5 relative), a fourth difference 1.2e-5 (2.8e-4 of the maximum).  ~25 s."""
     mu = _issue_law()
     for c, h in ((X0, 1e-6), (X0, 5e-5), (1.0, 5e-5), (6.0, 5e-5), (15.0, 5e-5)):
         f = np.asarray(mu.pdf(c + h * np.arange(-10, 11)), float)
