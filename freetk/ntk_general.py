@@ -963,7 +963,8 @@ class GeneralMu(Measure):
         second-order term, ``~|dw|/(4R)`` of the move next to a square-root branch point at distance ``R`` from the
         parent: a large one means the step was not small against ``R``, and the half circle may have ended on the
         other root of the pair (docs/ntk.md, Derivation 9: the issue's law at ``2.8289 + 4e-8 i``, a parent node
-        4e-7 from an edge of ``rho_z``, children 1.4e-3 away on the other root over a stretch of the line).
+        4e-7 from an edge of ``rho_z``, children 1.4e-3 away on the other root over a stretch of the line).  On the
+        line "h" a root with ``Im g < 0`` at a real node is flagged too (the physical root has ``Im g >= 0`` there).
         Returns ``(g, j)`` of each side, concatenated."""
         out, flag = [], []
         for w, w0, g0, j0 in sides:
@@ -973,6 +974,9 @@ class GeneralMu(Measure):
                 y0 = 1 / g0
                 dy = -(w - w0) * y0 * y0 / Wd0
                 good = np.abs(1 / g - (y0 + dy)) <= _ZC_CORR * np.abs(dy) + 64 * 2.2e-16 * np.abs(1 / g)
+                if kind == "h":
+                    # and, free: Im G_{rho_z}(w) >= 0 at real w when Im z > 0 (Im C >= 0; docs/ntk.md Derivation 9)
+                    good &= ~((w.imag == 0) & (z.imag > 0) & (g.imag < -64 * 2.2e-16 * np.abs(g)))
             out.append([g, j])
             flag.append(np.flatnonzero(~good))
         nb = sum(b.size for b in flag)
