@@ -875,10 +875,9 @@ class GeneralMu(Measure):
                 (gp0, tp0, jp0), (gm0, tm0, jm0) = gp0, gm0
                 wp0, _ = self._line(np.asarray(tp0).ravel(), kind, dlz.ravel())
                 wm0, _ = self._line(np.asarray(tm0).ravel(), kind, dlz.ravel())
-                gp, jp = self._solve_from(wp.ravel(), zz.ravel(), wp0, np.asarray(gp0).ravel(),
-                                          np.asarray(jp0).reshape(wp.size, ns), kind)
-                gm, jm = self._solve_from(wm.ravel(), zz.ravel(), wm0, np.asarray(gm0).ravel(),
-                                          np.asarray(jm0).reshape(wm.size, ns), kind)
+                gp, jp, gm, jm = self._child_roots(
+                    zz.ravel(), kind, (wp.ravel(), wp0, np.asarray(gp0).ravel(), np.asarray(jp0).reshape(wp.size, ns)),
+                    (wm.ravel(), wm0, np.asarray(gm0).ravel(), np.asarray(jm0).reshape(wm.size, ns)))
             gp, gm = gp.reshape(th.shape), gm.reshape(th.shape)
             jp, jm = jp.reshape(th.shape + (ns,)), jm.reshape(th.shape + (ns,))
             f, df = self._integrand(th, zz, gp, gm, jp, jm, kind, deriv)
@@ -953,6 +952,56 @@ class GeneralMu(Measure):
                 break
         raise NoConvergence("GeneralMu: adaptive line quadrature did not converge", best=total,
                             residual=resid, iterations=level)
+
+    def _child_roots(self, z, kind, *sides):
+        """Roots at the nodes of bisected panels, on both sides ``(w, w0, g0, j0)`` of the folded line (theta and
+        -theta): continued from the parent's nearest nodes ``w0`` (roots ``g0``, sheets ``j0``) by
+        :meth:`_solve_from`, each checked against the Euler step from its parent for ``y = 1/g``
+        (``dy = -dw/(g0^2 W'(g0))``, exact where ``g = 1/w``): a node whose root differs from that prediction by
+        more than ``_ZC_CORR`` times the predicted move (plus rounding) gets its own root path from far below
+        (:meth:`_roots_direct`; one call for the flagged nodes of both sides).  The difference is the step's
+        second-order term, ``~|dw|/(4R)`` of the move next to a square-root branch point at distance ``R`` from the
+        parent: a large one means the step was not small against ``R``, and the half circle may have ended on the
+        other root of the pair (docs/ntk.md, Derivation 9: the issue's law at ``2.8289 + 4e-8 i``, a parent node
+        4e-7 from an edge of ``rho_z``, children 1.4e-3 away on the other root over a stretch of the line).  On the
+        line "h" a root with ``Im g < 0`` at a real node is flagged too (the physical root has ``Im g >= 0`` there).
+        Returns ``(g, j)`` of each side, concatenated."""
+        out, flag = [], []
+        for w, w0, g0, j0 in sides:
+            g, j = self._solve_from(w, z, w0, g0, j0, kind)
+            with np.errstate(all="ignore"):
+                _, Wd0, _ = self._W(g0, z, j0)
+                y0 = 1 / g0
+                dy = -(w - w0) * y0 * y0 / Wd0
+                good = np.abs(1 / g - (y0 + dy)) <= _ZC_CORR * np.abs(dy) + 64 * 2.2e-16 * np.abs(1 / g)
+                if kind == "h":
+                    # and, free: Im G_{rho_z}(w) >= 0 at real w when Im z > 0 (Im C >= 0; docs/ntk.md Derivation 9)
+                    good &= ~((w.imag == 0) & (z.imag > 0) & (g.imag < -64 * 2.2e-16 * np.abs(g)))
+            out.append([g, j])
+            flag.append(np.flatnonzero(~good))
+        nb = sum(b.size for b in flag)
+        self._child_count[0] += sum(s_[0].size for s_ in sides)
+        self._child_count[1] += nb
+        if nb:
+            gb, jb = self._roots_direct(np.concatenate([s_[0][b] for s_, b in zip(sides, flag)]),
+                                        np.concatenate([z[b] for b in flag]), kind)
+            k = 0
+            for (g, j), b in zip(out, flag):
+                # a flagged root equal to its root path's (the half circle followed the branch) is kept as it was
+                gk, jk = gb[k:k + b.size], jb[k:k + b.size]
+                jump = ~(np.abs(g[b] - gk) <= 1e-10 * np.abs(gk)) | np.any(j[b] != jk, axis=-1)
+                g[b[jump]], j[b[jump]] = gk[jump], jk[jump]
+                self._child_count[2] += int(np.sum(jump))
+                k += b.size
+        return tuple(v for gj in out for v in gj)
+
+    @property
+    def _child_count(self):
+        """Child nodes continued by :meth:`_child_roots`, of which flagged (given their own root path), of which on
+        another root than their path's (diagnostics)."""
+        if "_cc" not in self.__dict__:
+            self.__dict__["_cc"] = [0, 0, 0]
+        return self.__dict__["_cc"]
 
     # ------------------------------------------------------------------ Cauchy transform
     def cauchy_np(self, z):

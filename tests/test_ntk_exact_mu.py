@@ -276,15 +276,15 @@ def test_atomic_law_mp_line_against_double_near_the_axis():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="G_mu next to the axis silently wrong at isolated points (root/line internals): "
-                   "the issue's atomic law at 2.828930124740649 + i y0 off by ~3e-5; not found yet")
 def test_atomic_law_density_isolated_point():
     """The issue's atomic law: mu's density at x0 = 2.828930124740649 (a node of a 12-point Gauss-Legendre panel of
-    the moments above) is 0.0421276758 while its neighbours at x0 + k 5e-5 (k = -4 .. 4, k != 0) lie on a smooth
-    curve (second differences 3e-12) through 0.0421257 there: off by 2e-6 relative, pdf_error 9.6e-14.  G_mu at
-    x0 + i y0 itself is off (with and without the continuation in z), so the route's line integral misses something
-    at that point.  Identity: the second difference of the density across x0 with step 5e-5 is that of its
-    neighbours (smooth) to 1e-10."""
+    the moments above) was 0.0421276758 while its neighbours at x0 + k 5e-5 (k = -4 .. 4, k != 0) lie on a smooth
+    curve (second differences 3e-12) through 0.0421257 there: off by 1.9e-6 (4.6e-5 relative), pdf_error 9.6e-14.
+    In the line integral at x0 + i y0 the bisection's children, continued along half circles from a parent node 4e-7 from
+    an edge of rho_z, ended on the other root of the square-root pair (tests/test_ntk_exact_line.py; fixed by
+    GeneralMu._child_roots).  Identity: the second difference of the density across x0 with step 5e-5 is that of
+    its neighbours (smooth) to 1e-10 (measured: the three middle ones -2.965e-12, -2.964e-12, -2.964e-12; the
+    former children: -3.9e-6 at x0)."""
     from fractions import Fraction as F
     expx = ft.hermite_data(sigma_prime=sympy.exp(-x ** 2) + x)
     mu = GeneralMu(expx.a, expx.c1 ** 2, sympy.Integer(1), ft.atoms([4, F(1, 4)], [F(1, 3), F(2, 3)]))
