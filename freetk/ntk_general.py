@@ -173,10 +173,19 @@ class _TKernel:
 
     # -- continuous part: numerators P = 1 - zeta G, Q = -G - zeta G', R = 1 - 2 zeta G - zeta^2 G'
     def _usq_GdG(self, zeta):
+        """Principal ``G_nu``, ``G_nu'`` of the UniformSquared parts at ``zeta`` (``|zeta| <= 4 b^2``: the series
+        takes larger ``|zeta|``).  ``log(s + b) - log(s - b)`` (``s = sqrt(zeta)``, ``Re s >= 0``) is one log of the
+        ratio (docs/ntk.md, "Speed of one value of G_mu": the same branch except on the cut ``s`` in ``[0, b)``,
+        where the difference is ``-i pi sign(Im s)``, and at ``s = b``: there the two logs are kept)."""
         s = np.sqrt(zeta)
         G = dG = 0
         for w, b in zip(self.uw, self.ub):
-            f = (np.log(s + b) - np.log(s - b)) / (2 * b * s)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                L = np.log((s + b) / (s - b))
+            cut = (s.imag == 0) & (s.real <= b)
+            if np.any(cut):
+                L = np.where(cut, np.log(s + b) - np.log(s - b), L)
+            f = L / (2 * b * s)
             G = G + w * f
             dG = dG + w * (-1 / (s * (s * s - b * b)) - f / s) / (2 * s)
         return G, dG
