@@ -583,7 +583,7 @@ def test_uniform_squared_kernel_one_log_against_quadrature():
     G_mu": the same branch off the cut, the two logs kept on it).  Against G(zeta) = int_0^1 dx/(zeta - b^2 x^2) by
     mpmath quadrature (30 digits) at points off the cut, including next to the negative axis (both sides) and just above
     and below the cut (0, b^2); on the cut itself (Im zeta = +-0) against the limit from the side of the zero's sign
-X
+    (mpmath's atanh, another formula).  Measured: <= 1.7e-15 (G), 3.6e-16 (G'); the two logs before: 1.7e-15, 2.5e-16."""
     b = 0.7
     from freetk.ntk_general import _TKernel
     K = _TKernel(ft.UniformSquared(b))
