@@ -174,8 +174,8 @@ class _TKernel:
 
     # -- continuous part: numerators P = 1 - zeta G, Q = -G - zeta G', R = 1 - 2 zeta G - zeta^2 G'
     def _usq_GdG(self, zeta):
-        """Principal ``G_nu``, ``G_nu'`` of the UniformSquared parts at ``zeta`` (``|zeta| <= 4 b^2``: the series
-        takes larger ``|zeta|``).  ``log(s + b) - log(s - b)`` (``s = sqrt(zeta)``, ``Re s >= 0``) is one log of the
+        """Principal ``G_nu``, ``G_nu'`` of the UniformSquared parts at ``zeta`` (used for ``|zeta|`` up to ``4 t_max``:
+        the series takes larger ``|zeta|``).  ``log(s + b) - log(s - b)`` (``s = sqrt(zeta)``, ``Re s >= 0``) is one log of the
         ratio (docs/ntk.md, "Speed of one value of G_mu": the same branch except on the cut ``s`` in ``[0, b)``,
         where the difference is ``-i pi sign(Im s)``, and at ``s = b``: there the two logs are kept)."""
         s = np.sqrt(zeta)
