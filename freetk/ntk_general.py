@@ -61,6 +61,7 @@ _ZC_CORR = 0.1
 _ZC_REACH = 2.0
 #: points (with their accepted panels and roots) kept per line for the next batches to continue from
 _ZC_CACHE = 600
+_UNSET = object()
 
 
 def _segment_distance0(z0, z1):
@@ -173,32 +174,48 @@ class _TKernel:
 
     # -- continuous part: numerators P = 1 - zeta G, Q = -G - zeta G', R = 1 - 2 zeta G - zeta^2 G'
     def _usq_GdG(self, zeta):
+        """Principal ``G_nu``, ``G_nu'`` of the UniformSquared parts at ``zeta`` (used for ``|zeta|`` up to ``4 t_max``:
+        the series takes larger ``|zeta|``).  ``log(s + b) - log(s - b)`` (``s = sqrt(zeta)``, ``Re s >= 0``) is one log of the
+        ratio (docs/ntk.md, "Speed of one value of G_mu": the same branch except on the cut ``s`` in ``[0, b)``,
+        where the difference is ``-i pi sign(Im s)``, and at ``s = b``: there the two logs are kept)."""
         s = np.sqrt(zeta)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rs = 1 / s              # (complex divisions cost ~12 ns each, a product ~2: one reciprocal, then products)
         G = dG = 0
         for w, b in zip(self.uw, self.ub):
-            f = (np.log(s + b) - np.log(s - b)) / (2 * b * s)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                L = np.log((s + b) / (s - b))
+            cut = (s.imag == 0) & (s.real <= b)
+            if np.any(cut):
+                L = np.where(cut, np.log(s + b) - np.log(s - b), L)
+            f = L * (rs / (2 * b))
             G = G + w * f
-            dG = dG + w * (-1 / (s * (s * s - b * b)) - f / s) / (2 * s)
+            dG = dG + w * ((-1 / (s * (s * s - b * b)) - f * rs) * (0.5 * rs))
         return G, dG
 
-    def _usq_PQR(self, zeta):
+    def _usq_big(self, zeta):
+        """Where ``P, Q, R`` of the UniformSquared parts come from the series (``|zeta| > 4 b^2``)."""
+        return np.abs(zeta) > 4 * max(self.ub.max() ** 2, 1e-300)
+
+    def _usq_PQR(self, zeta, GdG=None):
         """Numerators ``P, Q, R`` for the continuous part only (weights included).  (The whole batch in one
-        piece when every point is on the same side of ``|zeta| = 4 b^2``: no masked copies.)"""
-        big = np.abs(zeta) > 4 * max(self.ub.max() ** 2, 1e-300)
+        piece when every point is on the same side of ``|zeta| = 4 b^2``: no masked copies.)  ``GdG``: the
+        principal ``G, G'`` at the points of the closed form (default ``_usq_GdG``; :meth:`e_wh`)."""
+        big = self._usq_big(zeta)
         nbig = int(np.count_nonzero(big))
         if nbig == 0:
-            return self._usq_PQR_small(zeta)
+            return self._usq_PQR_small(zeta, GdG)
         if nbig == zeta.size:
             return self._usq_PQR_big(zeta)
         P = np.empty(zeta.shape, complex)
         Q = np.empty(zeta.shape, complex)
         R = np.empty(zeta.shape, complex)
-        P[~big], Q[~big], R[~big] = self._usq_PQR_small(zeta[~big])
+        P[~big], Q[~big], R[~big] = self._usq_PQR_small(zeta[~big], GdG)
         P[big], Q[big], R[big] = self._usq_PQR_big(zeta[big])
         return P, Q, R
 
-    def _usq_PQR_small(self, zs):
-        g, dg = self._usq_GdG(zs)
+    def _usq_PQR_small(self, zs, GdG=None):
+        g, dg = (GdG or self._usq_GdG)(zs)
         wsum = self.uw.sum()
         return wsum - zs * g, -g - zs * dg, wsum - 2 * zs * g - zs * zs * dg
 
@@ -268,10 +285,10 @@ class _TKernel:
             out[..., nu + k] = c.step(zeta0, zeta1, out[..., nu + k])
         return out
 
-    def _comp_PQR(self, zeta, j):
+    def _comp_PQR(self, zeta, j, GdG=None, ex=_UNSET):
         """Numerators ``P, Q, R`` of the other components (weights included), on the sheets ``j``: the principal
         part from the moment series for ``|zeta| > 4 tmax`` (no cancellation), else from each ``G``; plus the
-        sheets' extra terms."""
+        sheets' extra terms.  ``GdG``, ``ex``: the principal ``G, G'`` and the sheet terms given (:meth:`e_wh`)."""
         big = np.abs(zeta) > 4 * max(self.cmax, 1e-300)
         P = np.empty(zeta.shape, complex)
         Q = np.empty(zeta.shape, complex)
@@ -280,10 +297,10 @@ class _TKernel:
             P[big], Q[big], R[big] = _series_PQR(zeta[big], self.ctau, self.cmax)
         if np.any(~big):
             zs = zeta[~big]
-            g, dg = self._comp_GdG(zs)
+            g, dg = (GdG or self._comp_GdG)(zs)
             wsum = self.cw.sum()
             P[~big], Q[~big], R[~big] = wsum - zs * g, -g - zs * dg, wsum - 2 * zs * g - zs * zs * dg
-        ex = self._comp_extra(zeta, j)
+        ex = self._comp_extra(zeta, j) if ex is _UNSET else ex
         if ex is not None:
             e, de = ex
             P, Q, R = P - zeta * e, Q - e - zeta * de, R - 2 * zeta * e - zeta * zeta * de
@@ -326,10 +343,11 @@ class _TKernel:
         e = c / r
         return e, -e / (2 * zeta)
 
-    def e_w(self, s, z, j=None):
+    def e_w(self, s, z, j=None, _k=None):
         """``E[T/(sT-z)], E[T^2/(sT-z)^2], E[T/(sT-z)^2]`` (arrays broadcast together); ``j``: the sheet
-        of ``G_nu`` at ``zeta = z/s`` (``sheet0``; None = principal)."""
+        of ``G_nu`` at ``zeta = z/s`` (``sheet0``; None = principal).  ``_k``: the shared kernels of :meth:`e_wh`."""
         s, z = np.broadcast_arrays(np.asarray(s, complex), np.asarray(z, complex))
+        k = _k or {}
         E1 = E2 = E3 = np.zeros(s.shape, complex)
         if self.t.size:
             d = s[..., None] * self.t - z[..., None]
@@ -338,26 +356,30 @@ class _TKernel:
             E3 = E3 + np.sum(self.w * self.t / d ** 2, -1)
         if self.uw.size:
             zeta = z / s
-            P, Q, R = self._usq_PQR(zeta)
-            ex = self._sheet_extra(zeta, j)
+            P, Q, R = self._usq_PQR(zeta, k.get("usq"))
+            ex = k["uex"] if "uex" in k else self._sheet_extra(zeta, j)
             if ex is not None:
                 e, de = ex
                 P, Q, R = P - zeta * e, Q - e - zeta * de, R - 2 * zeta * e - zeta * zeta * de
-            s2 = s * s
-            E1 = E1 + P / s
-            E2 = E2 + R / s2
-            E3 = E3 + Q / s2
+            rs = 1 / s
+            rs2 = rs * rs
+            E1 = E1 + P * rs
+            E2 = E2 + R * rs2
+            E3 = E3 + Q * rs2
         if self.comp:
-            P, Q, R = self._comp_PQR(z / s, j)
-            s2 = s * s
-            E1 = E1 + P / s
-            E2 = E2 + R / s2
-            E3 = E3 + Q / s2
+            P, Q, R = self._comp_PQR(z / s, j, k.get("comp"), k.get("cex", _UNSET))
+            rs = 1 / s
+            rs2 = rs * rs
+            E1 = E1 + P * rs
+            E2 = E2 + R * rs2
+            E3 = E3 + Q * rs2
         return E1, E2, E3
 
-    def e_h(self, b, z, j=None):
-        """``E[1/(z - bT)], E[1/(z - bT)^2], E[T/(z - bT)^2]``; ``j``: the sheet of ``G_nu`` at ``z/b``."""
+    def e_h(self, b, z, j=None, _k=None):
+        """``E[1/(z - bT)], E[1/(z - bT)^2], E[T/(z - bT)^2]``; ``j``: the sheet of ``G_nu`` at ``z/b``.  ``_k``: the
+        shared kernels of :meth:`e_wh`."""
         b, z = np.broadcast_arrays(np.asarray(b, complex), np.asarray(z, complex))
+        k = _k or {}
         H0 = np.zeros(b.shape, complex)
         H1 = np.zeros(b.shape, complex)
         H2 = np.zeros(b.shape, complex)
@@ -367,20 +389,42 @@ class _TKernel:
             H1 += np.sum(self.w / d ** 2, -1)
             H2 += np.sum(self.w * self.t / d ** 2, -1)
         if self.uw.size:
-            _add_h(b, z, H0, H1, H2, self.tmax, self.utau, self.ub.max() ** 2, self._usq_GdG)
-            _add_h_extra(b, z, H0, H1, H2, self._sheet_extra(z / b, j) if j is not None and np.any(j) else None)
+            _add_h(b, z, H0, H1, H2, self.tmax, self.utau, self.ub.max() ** 2, k.get("husq", self._usq_GdG))
+            ex = k["uex"] if "uex" in k else (self._sheet_extra(z / b, j) if j is not None and np.any(j) else None)
+            _add_h_extra(b, z, H0, H1, H2, ex)
         if self.comp:
-            self._comp_h(b, z, j, H0, H1, H2)
+            self._comp_h(b, z, j, H0, H1, H2, k)
         return H0, H1, H2
 
-    def _comp_h(self, b, z, j, H0, H1, H2):
+    def _comp_h(self, b, z, j, H0, H1, H2, k):
         """``e_h`` of the other components, added in place: the series in ``bT/z`` where ``|b| tmax <= |z|/4``,
-        else from each ``G``; plus the sheets' extra terms."""
-        _add_h(b, z, H0, H1, H2, self.cmax, self.ctau, self.cmax, self._comp_GdG)
+        else from each ``G``; plus the sheets' extra terms (``k``: the shared kernels of :meth:`e_wh`)."""
+        _add_h(b, z, H0, H1, H2, self.cmax, self.ctau, self.cmax, k.get("hcomp", self._comp_GdG))
         if j is None or not np.any(np.asarray(j)[..., self.uw.size:]):
             return
         with np.errstate(all="ignore"):
-            _add_h_extra(b, z, H0, H1, H2, self._comp_extra(z / b, j))
+            _add_h_extra(b, z, H0, H1, H2, k["cex"] if "cex" in k else self._comp_extra(z / b, j))
+
+    def e_wh(self, s, z, j=None):
+        """``e_w(s, z, j) + e_h(s, z, j)`` (six arrays), the same values as the two calls: both evaluate ``G_nu`` at
+        ``zeta = z/s`` on the sheet ``j``, so the closed-form principal ``G, G'`` of the continuous parts (where either
+        uses it rather than its series) and the sheets' extra terms are computed once (the integrand and the
+        residue of the atom need ``W'``, ``W_z`` and ``h`` at the same root)."""
+        s, z = np.broadcast_arrays(np.asarray(s, complex), np.asarray(z, complex))
+        k = {}
+        if self.uw.size or self.comp:
+            zeta = z / s
+            az = np.abs(z)
+        if self.uw.size:
+            hs = np.abs(s) * self.tmax <= 0.25 * az          # _add_h's series points (the same test)
+            k["usq"], k["husq"] = _shared_GdG(self._usq_GdG, zeta, ~self._usq_big(zeta), ~hs)
+            k["uex"] = self._sheet_extra(zeta, j)
+        if self.comp:
+            hs = np.abs(s) * self.cmax <= 0.25 * az
+            k["comp"], k["hcomp"] = _shared_GdG(self._comp_GdG, zeta, ~(np.abs(zeta) > 4 * max(self.cmax, 1e-300)), ~hs)
+            with np.errstate(all="ignore"):
+                k["cex"] = self._comp_extra(zeta, j)
+        return self.e_w(s, z, j, k) + self.e_h(s, z, j, k)
 
     # -- mpmath versions (scalar, context ctx)
     def e_w_mp(self, s, z, ctx, exact_atoms, j=None):
@@ -429,6 +473,20 @@ class _TKernel:
 
     def _usq_mp(self, ctx):
         return [(_mpval(w, ctx), _mpval(b, ctx)) for w, b in self.usq]
+
+
+def _shared_GdG(GdG, zeta, mw, mh):
+    """``GdG`` at ``zeta[mw | mh]`` once; returns the two kernels that give its values at ``zeta[mw]`` and ``zeta[mh]``
+    (the points where ``e_w`` and ``e_h`` call it; elementwise, so the same values as separate calls)."""
+    need = mw | mh
+    G = np.zeros(zeta.shape, complex)
+    dG = np.zeros(zeta.shape, complex)
+    if np.any(need):
+        G[need], dG[need] = GdG(zeta[need])
+    def part(m):
+        # (the whole arrays when every point uses it: e_w's closed form then takes zeta's shape)
+        return (lambda _z: (G, dG)) if np.all(m) else (lambda _z: (G[m], dG[m]))
+    return part(mw), part(mh)
 
 
 def _add_h(b, z, H0, H1, H2, tmax, taus, scale, GdG):
@@ -555,7 +613,15 @@ class GeneralMu(Measure):
     def _W(self, g, z, j=None):
         s = self._a - g
         E1, E2, E3 = self._T.e_w(s, z, j)
-        return 1 / g + self._r * E1, -1 / g ** 2 + self._r * E2, self._r * E3
+        rg = 1 / g
+        return rg + self._r * E1, -rg * rg + self._r * E2, self._r * E3
+
+    def _W_h(self, g, z, j=None):
+        """``_W(g, z, j)`` and ``_TKernel.e_h(a - g, z, j)`` together (``_TKernel.e_wh``: ``G_nu`` once per point)."""
+        s = self._a - g
+        E1, E2, E3, H0, H1, H2 = self._T.e_wh(s, z, j)
+        rg = 1 / g
+        return rg + self._r * E1, -rg * rg + self._r * E2, self._r * E3, H0, H1, H2
 
     def _newton(self, w, z, g, j=None, rtol=None, slope=False, maxit=60, strict=True):
         """Vectorised Newton for ``W(g) = w`` on the sheet ``j`` of ``G_nu`` (None: principal), the sheet
@@ -607,6 +673,38 @@ class GeneralMu(Measure):
                             residual=float(np.nanmax(res)), iterations=maxit)
 
     def _solve_from(self, w, z, w0, g0, j0, kind="h"):
+        """Roots of ``W(g) = w`` continued from a known root ``g0`` at ``w0`` (same z): first by the straight move
+        (:meth:`_chord`), the nodes it does not accept along the half circle (:meth:`_half_circle`)."""
+        g, j, ok = self._chord(w, z, w0, g0, j0)
+        if not np.all(ok):
+            bad = np.flatnonzero(~ok)
+            g[bad], j[bad] = self._half_circle(w[bad], z[bad], np.asarray(w0)[bad], np.asarray(g0)[bad],
+                                               np.asarray(j0)[bad], kind)
+        return g, j
+
+    def _chord(self, w, z, w0, g0, j0):
+        """The roots at ``w`` from those at ``w0`` by one straight move: Newton from ``g0`` (its first step is the
+        Euler predictor ``dg = (W(g0) - w)/W'(g0)``; the sheets followed along it), then :meth:`_newton` to rounding
+        (its rules, not the looser ones of :meth:`_newton_z`: with those, roots next to a critical point of W moved by up
+        to 4e-13 and G_mu' by 2e-14).  Returns ``(g, j, ok)``: ``ok`` where Newton converged with a correction below
+        ``_ZC_CORR`` times the predicted move (the rule of the continuation in z, :meth:`_continue_z`: the move is
+        small against the root's distance to a singularity, so the root followed is the continuation).  The segment
+        joins two nodes of the same line at the same z: on the line "h" it passes below the sector of ``rho_z``'s
+        support (which touches the real axis at 0 only, where the line dips below 0, and lies above the bump at
+        ``-1/c``), on the vertical line it is on the line; so it never crosses the cut of ``G_{rho_z}`` (docs/ntk.md,
+        "Speed of one value of G_mu")."""
+        eps = 2.2e-16
+        g0, j0 = np.asarray(g0, complex), np.asarray(j0)
+        with np.errstate(all="ignore"):
+            Wv, Wd, _ = self._W(g0, z, j0)
+            dg = (Wv - w) / Wd
+        fin = np.isfinite(dg)
+        gp, jp = self._predict(g0, j0, z, -dg)
+        g, j, conv = self._newton(w, z, gp, jp, maxit=8, strict=False)
+        ok = conv & fin & (np.abs(g - gp) <= _ZC_CORR * np.abs(dg) + 64 * eps * np.abs(g))
+        return g, j, ok
+
+    def _half_circle(self, w, z, w0, g0, j0, kind):
         """Roots of ``W(g) = w`` continued from a known root ``g0`` at ``w0`` (same z) along a half
         circle from ``w0`` to ``w`` through the lower half-plane, where ``G_{rho_z}`` is analytic for
         ``Im z > 0`` (so the physical branch is followed, never a neighbouring root); 4, then 32 steps."""
@@ -769,8 +867,12 @@ class GeneralMu(Measure):
             # the kernels of _TKernel on flat arrays (its series branch takes 1-d arrays only)
             out = fun(np.ravel(s), np.ravel(zz), None if j is None else np.reshape(j, (np.size(s), self._T.nsheet)))
             return tuple(np.reshape(v, np.shape(zz)) for v in out)
-        H0p, H1p, H2p = flat(self._T.e_h, a - gm, z, jm)      # h(m) at m = -gm (psi at theta)
-        H0m, H1m, H2m = flat(self._T.e_h, a - gp, z, jp)      # psi at -theta
+        if deriv:       # W', W_z at the roots (for dg/dz) with h at the same zeta: G_nu once per node
+            _, Wdm, Wzm, H0p, H1p, H2p = flat(self._W_h, gm, z, jm)     # h(m) at m = -gm (psi at theta)
+            _, Wdp, Wzp, H0m, H1m, H2m = flat(self._W_h, gp, z, jp)     # psi at -theta
+        else:
+            H0p, H1p, H2p = flat(self._T.e_h, a - gm, z, jm)
+            H0m, H1m, H2m = flat(self._T.e_h, a - gp, z, jp)
         # h at m = 0 depends on z only: once per row of nodes (every row of a panel shares its z)
         zr = z[..., :1] if z.ndim == 2 else z
         h00, h01, _ = flat(self._T.e_h, np.full(zr.shape, a + 0j), zr)
@@ -783,8 +885,6 @@ class GeneralMu(Measure):
         if not deriv:
             return f, None
         # dg/dz = -W_z/W' at fixed w
-        _, Wdp, Wzp = flat(self._W, gp, z, jp)
-        _, Wdm, Wzm = flat(self._W, gm, z, jm)
         gdp, gdm = -Wzp / Wdp, -Wzm / Wdm
         # psi' = dh/dz(m) + dh/dm * dm/dz - dh/dz(0),  dh/dz = -H1, dh/dm = H2, m = -g_mirror
         psip = -H1p + H2p * (-gdm) + h01
@@ -804,12 +904,11 @@ class GeneralMu(Measure):
             return np.zeros(z.size, complex), np.zeros(z.size, complex)
         a = self._a
         g, j = self._roots_direct(np.full(z.size, -1 / self._c + 0j), z, "h")
-        H0, H1, H2 = self._T.e_h(a - g, z, j)
+        _, Wd, Wz, H0, H1, H2 = self._W_h(g, z, j)
         h00, h01, _ = self._T.e_h(np.full(z.shape, a + 0j), z)
         R = 2j * np.pi * A * (H0 - h00)
         if not deriv:
             return R, np.zeros_like(R)
-        _, Wd, Wz = self._W(g, z, j)
         gd = -Wz / Wd
         return R, 2j * np.pi * A * (-H1 - H2 * gd + h01)
 
