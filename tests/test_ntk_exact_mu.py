@@ -243,9 +243,10 @@ def test_moments_on_the_real_axis_atomic_law():
     of ntk_series: mass to 1e-12 and k <= 12 to 1e-11 relative.  Measured: mass 4.1e-13, k <= 12 <= 2.6e-12 (262 s at
     load 8).  With the half circle at E of radius 0.5 (24 points) k = 5 ... 12 were 1.3e-11 ... 6.2e-11: per panel
     against a half circle over the panel the error sat in the density panels between 13 and E (f << |G|; docs/ntk.md);
-    radius 1.5 and 3 gave 3.3e-11 and 1.1e-11 at k = 12.  A layout whose panels end at E - 0.5 put a node on an
-    isolated wrong density value at 11.841339833936571 (0.00405212, neighbours at +-1e-4 say 0.0040581; pdf_error
-    2.9e-14): mass off by 2.5e-8; this layout has no node there (the kind of point that helper "isolated" fixes).
+    radius 1.5 and 3 gave 3.3e-11 and 1.1e-11 at k = 12.  The former layout's last panels (to E - 0.5) evaluated in a
+    batch of their own hit an isolated wrong density value at 11.841339833936571 (0.00405212, neighbours at +-1e-4 say
+    0.0040581; pdf_error 2.9e-14; right in the former one batch of all nodes): mass off by 2.5e-8.  This layout has
+    no node there (the kind of point that helper "isolated" fixes).
     With 12-point panels one node hit a silent error of G_mu at x0 = 2.828930124740649: mass off by 2.6e-8."""
     from fractions import Fraction as F
     expx = ft.hermite_data(sigma_prime=sympy.exp(-x ** 2) + x)
