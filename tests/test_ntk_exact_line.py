@@ -147,7 +147,7 @@ def test_density_at_a_second_isolated_point_evaluated_alone():
     fresh measure, the former children gave 0.00405212 while its neighbours lie on a smooth curve through 0.0040581
     (off by 6e-6 with pdf_error 2.9e-14; right inside a large batch, whose continuation in z took other roots).
     Identity: the value equals the cubic through the neighbours at x1 +- 1e-4, +- 2e-4 (each evaluated alone too),
-    whose own error is ~f''''h^4 ~ 1e-16, to 1e-11 relative (the former children: x1 - 1e-4 was off too).  ~3 s."""
+    whose own error is ~f''''h^4 ~ 1e-16, to 1e-11 relative (measured 7e-15; the former children: x1 - 1e-4 was off too).  ~3 s."""
     x1 = 11.841339833936571
     f1 = float(_issue_law().pdf(np.array([x1]))[0])
     nb = [float(_issue_law().pdf(np.array([x1 + k * 1e-4]))[0]) for k in (-2, -1, 1, 2)]
