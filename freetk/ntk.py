@@ -35,7 +35,7 @@ import sympy
 from . import series as _series
 from . import validation as _v
 from .convolution import free_mul
-from .errors import InvalidArgument, NotAMeasure, PrecisionWarning
+from .errors import InvalidArgument, NoConvergence, NotAMeasure, PrecisionWarning
 from .validation import check_order
 from .hermite import HermiteData, hermite_data
 from .inversion import gauss_from_jacobi, jacobi_from_moments, terminated_cf
@@ -786,7 +786,7 @@ def _check_table_args(n, levels, tol, max_splits, arc_nodes):
         if not (isinstance(v, (int, np.integer)) and v >= least):
             raise InvalidArgument(f"Argument `{name}` of `ExactNTKLaw.real_axis_table` must be an integer >= {least}, "
                                   f"got {v!r}")
-    if not (tol > 0 and len(arc_nodes) == 2 and min(arc_nodes) >= 1):
+    if not (tol > 0 and (arc_nodes is None or (len(arc_nodes) == 2 and min(arc_nodes) >= 1))):
         raise InvalidArgument("ExactNTKLaw.real_axis_table: needs tol > 0 and two node counts >= 1 in `arc_nodes`, "
                               f"got tol = {tol!r}, arc_nodes = {arc_nodes!r}")
 
@@ -1324,6 +1324,8 @@ class DegenerateNTKLaw(NTKLaw):
 #: ExactNTKLaw.cdf: up to this many points each gets its own contour (150 values of G_rho each); more points
 #: share the real-axis rule (:meth:`ExactNTKLaw.real_axis_table`)
 _CDF_CONTOUR_MAX = 5
+#: cache key of ``ExactNTKLaw.real_axis_table()`` with its default arguments
+_DEFAULT_TABLE = ("real_axis_table", _AXIS_N, 3, 1e-15, _AXIS_ROUNDS, None)
 
 
 @functools.lru_cache(maxsize=None)
@@ -1440,10 +1442,12 @@ class ExactNTKLaw(NTKLaw):
         return v if v > 0 else ctx.mpf(0)
 
     def _cdf_np(self, x):
-        """``rho((-inf, x])``.  Up to ``_CDF_CONTOUR_MAX`` points in ``(0, hi)``: a contour integral of ``G_rho`` per
-        point (:meth:`_cdf_contour`).  More: the real-axis rule (:meth:`real_axis_table`: Chebyshev interpolants of
+        """``rho((-inf, x])``.  Up to ``_CDF_CONTOUR_MAX`` points in ``(0, hi)`` while the default real-axis rule is not
+        built: a contour integral of ``G_rho`` per point (:meth:`_cdf_contour`).  More (or once it is built): the
+        real-axis rule (:meth:`real_axis_table`: Chebyshev interpolants of
         the density with exact antiderivatives between half circles around the edges) for all points at once, and
-        the contour for the points inside the half circles.  ``F = rho{0}`` at 0, 0 below, 1 from ``hi`` (the exact
+        for the points inside the half circles a small half circle each (:meth:`_cdf_in_arcs`: 31 values of
+        ``G_rho``; none on the arcs' gap sides).  ``F = rho{0}`` at 0, 0 below, 1 from ``hi`` (the exact
         right edge) on.  A PrecisionWarning gives the rule's error bound when it exceeds 1e-12."""
         x = np.asarray(x, float)
         out = np.zeros(x.shape)
@@ -1453,7 +1457,7 @@ class ExactNTKLaw(NTKLaw):
         out[x >= hi] = 1.0
         flat = out.reshape(-1)
         pos = np.nonzero(((x > 0) & (x < hi)).ravel())[0]
-        if 0 < pos.size <= _CDF_CONTOUR_MAX:
+        if 0 < pos.size <= _CDF_CONTOUR_MAX and _DEFAULT_TABLE not in self._cache:
             flat[pos] = self._cdf_contour(x.ravel()[pos], hi)
         elif pos.size:
             rule = self.real_axis_table()
@@ -1514,7 +1518,8 @@ class ExactNTKLaw(NTKLaw):
         F, rows = self._arc_circles(rule, xs)
         if rows:
             k, c, R, s, Fy = (np.array(v) for v in zip(*rows))
-            mass, diff = self._circle_masses(c, R, tol, n_max)
+            mass, diff, eG = self._circle_masses(c, R, tol, n_max)
+            diff = diff + eG
             F[k] = Fy + s * mass                # NaN where a value of G_rho is: the contour below
             bad = np.isfinite(mass) & ~(diff <= 1e-12)
             if np.any(bad):
@@ -1545,7 +1550,12 @@ class ExactNTKLaw(NTKLaw):
         err = 10 * gm._tol * np.abs(Gm)
         near = np.abs(u.imag) < gm._y0()
         if np.any(near):
-            err[near] = gm.cauchy_error_np(u[near])
+            try:
+                err[near] = gm.cauchy_error_np(u[near])
+            except (ValueError, FloatingPointError, NoConvergence):
+                # the estimate's continuations fail (seen at u within ~20 y0 of mu's edge E): not bounded
+                err[near] = np.inf
+            err[near] = np.where(np.isnan(err[near]), np.inf, err[near])
             # that estimate compares continuations from y0 and 2 y0: no estimate within a few y0 of a singular point
             # of G_mu (0, mu's right edge E), where the continuation itself fails (e.g. |x| < ~1e-9 with an atom of
             # rho at 0 and mu's support reaching 0: G_rho off by 1e-7 relative)
@@ -1554,18 +1564,20 @@ class ExactNTKLaw(NTKLaw):
             err[np.nonzero(near)[0][blind]] = np.inf
         return 1 / (g1 * u), err / (g1 * np.abs(dX))
 
-    def _circle_masses(self, c, R, tol, n_max):
+    def _circle_masses(self, c, R, tol, n_max, nodes=False):
         """``rho([c - R, c + R])`` (atoms inside included) from ``G_rho`` on the upper half circles (centres ``c``,
-        radii ``R``), nested Fejér rules from 31 points up to ``n_max`` until two successive rules agree to ``tol``;
-        returns the masses and error bounds (the last two rules' difference plus the bound of ``G_rho``'s errors
-        summed with the weights, :meth:`_G_bounded`)."""
+        radii ``R``), nested Fejér rules from 31 points up to ``n_max`` until two successive rules agree to ``tol``
+        plus rounding (``16 eps`` of the mass); returns the masses, the last two rules' differences and the bounds of
+        ``G_rho``'s errors summed with the weights (:meth:`_G_bounded`), and with ``nodes`` the last rule's
+        ``(z, dz, G)`` of every circle."""
         n = 31
         z, w = nested_arc_rule(c, R, n)
         G, eG = (v.reshape(z.shape) for v in self._G_bounded(z.ravel()))
         mass = np.sum(w * G, 1).imag / np.pi
         eG = np.sum(np.abs(w) * eG, 1) / np.pi
         diff = np.abs(mass - np.sum(nested_arc_rule(c, R, n // 2)[1] * G[:, 1::2], 1).imag / np.pi)
-        todo = np.nonzero(~(diff <= tol) & np.isfinite(diff))[0]
+        last = [list(z), list(w), list(G)]
+        todo = np.nonzero(~(diff <= tol + 16 * np.finfo(float).eps * np.abs(mass)) & np.isfinite(diff))[0]
         while todo.size and n < n_max:
             n = 2 * n + 1
             z, w = nested_arc_rule(c[todo], R[todo], n)
@@ -1578,8 +1590,18 @@ class ExactNTKLaw(NTKLaw):
             eG[todo] += np.sum(np.abs(w[:, 0::2]) * e_new.reshape(todo.size, -1), 1) / np.pi
             G = np.zeros((c.size, n), complex)
             G[todo] = G2
-            todo = todo[~(diff[todo] <= tol) & np.isfinite(diff[todo])]
-        return mass, diff + eG
+            for j, i in enumerate(todo):
+                last[0][i], last[1][i], last[2][i] = z[j], w[j], G2[j]
+            todo = todo[~(diff[todo] <= tol + 16 * np.finfo(float).eps * np.abs(mass[todo])) & np.isfinite(diff[todo])]
+        return (mass, diff, eG, last) if nodes else (mass, diff, eG)
+
+    def quantile(self, q, xtol=1e-13, max_iter=200):
+        """Quantiles (:meth:`SpectralMixin.quantile`: brackets at the support's ends and atoms, Illinois iteration on the
+        cdf), with the default real-axis rule built first, so that every cdf call of the iteration, however few its
+        points, is the rule's (panels' antiderivatives, a small half circle for points inside the arcs) and not a
+        contour per point."""
+        self.real_axis_table()
+        return super().quantile(q, xtol=xtol, max_iter=max_iter)
 
     def _cdf_contour(self, xs, hi, L=None, FL=None):
         """``rho((-inf, x])`` at a few points ``xs`` in ``(0, hi)``, each from ``G_rho`` on its own contour
@@ -1606,17 +1628,19 @@ class ExactNTKLaw(NTKLaw):
                           stacklevel=3)
         return FL + F2
 
-    def real_axis_table(self, n=_AXIS_N, levels=3, tol=1e-15, max_splits=_AXIS_ROUNDS, arc_nodes=(24, 40)):
+    def real_axis_table(self, n=_AXIS_N, levels=3, tol=1e-15, max_splits=_AXIS_ROUNDS, arc_nodes=None):
         """A rule for ``int g d rho`` from rho on and next to the real axis (docs/ntk.md, "Mass, moments and cdf on
         the real axis"), as an :class:`AxisRule`; every piece of rho's support (:meth:`_pieces`) is covered.
 
         *Next to each edge* ``e`` of every piece, ``rho([e - r, e + r])`` comes from Cauchy's theorem on the half
-        circle ``|z - e| = r`` in the upper half-plane (:func:`edge_arc_rule`), ``r = (w/2) 4^-levels`` (w the
+        circle ``|z - e| = r`` in the upper half-plane (:func:`nested_arc_rule`), ``r = (w/2) 4^-levels`` (w the
         piece's width), at most a third of the distance to the next edge: ``int_[e-r, e+r] g d rho =
         (1/pi) Im int_arc g G_rho dz`` for ``g`` analytic on the half disc and real on the real axis (polynomials),
-        atoms inside included.  Every arc point is at the distance ``r`` from the edge, so Gauss-Legendre in the angle
-        converges geometrically whatever the edge's exponent.  The two rules of ``arc_nodes`` points are compared
-        (PrecisionWarning when they differ by more than ``tol`` plus rounding) and the larger is kept.
+        atoms inside included.  Every arc point is at the distance ``r`` from the edge, so a rule in the angle
+        converges geometrically whatever the edge's exponent.  Default ``arc_nodes=None``: nested Fejér rules, 31
+        points (63, 127 while the 15- and 31-point masses differ by more than ``tol`` plus rounding); two node
+        counts: the two Gauss-Legendre rules (:func:`edge_arc_rule`) are compared and the larger is kept.  A
+        PrecisionWarning when the estimate exceeds ``tol`` plus rounding.
 
         *Between the arcs* the density is interpolated at ``n`` first-kind Chebyshev points on panels graded
         towards the edges (``e +- (w/2) 4^-k``: each panel at a third of its length from its edge), with break
@@ -1625,7 +1649,7 @@ class ExactNTKLaw(NTKLaw):
         its mass (:func:`chebyshev_panels`, at most ``max_splits`` rounds; else a PrecisionWarning, and the tails
         count in ``bound``)."""
         _check_table_args(n, levels, tol, max_splits, arc_nodes)
-        key = ("real_axis_table", n, levels, tol, max_splits, tuple(arc_nodes))
+        key = ("real_axis_table", n, levels, tol, max_splits, None if arc_nodes is None else tuple(arc_nodes))
         if key in self._cache:
             return self._cache[key]
         pieces = [p[:2] for p in self._pieces()]
@@ -1760,9 +1784,20 @@ class ExactNTKLaw(NTKLaw):
         return np.array(out_a), np.array(out_b)
 
     def _edge_arcs(self, edges, radii, arc_nodes, tol):
-        """``(z, dz, G_rho)`` on the half circle of radius ``r`` around each edge (the rule with ``arc_nodes[1]``
-        points), and the sum of the differences of the masses from the two rules of ``arc_nodes`` points (a
-        PrecisionWarning where one exceeds ``tol`` plus rounding); all points in one batch."""
+        """``(z, dz, G_rho)`` on the half circle of radius ``r`` around each edge, and the sum of the masses' error
+        estimates (a PrecisionWarning where one exceeds ``tol`` plus rounding); all points in one batch.
+        ``arc_nodes=None``: nested Fejér rules (:meth:`_circle_masses`: 31 points, 63 and 127 where the 15- and 31-point
+        rules differ; estimate: that difference, as for the panels).  Two node counts: Gauss-Legendre rules
+        of both (the larger kept; estimate: their difference)."""
+        if arc_nodes is None:
+            mass, err, _, (z, w, G) = self._circle_masses(np.array(edges, float), np.array(radii, float), max(tol, 1e-15),
+                                                       127, nodes=True)
+            for e, r, m, d in zip(edges, radii, mass, err):
+                if not d <= max(tol, 1e-15) + 16 * np.finfo(float).eps * abs(m):
+                    warnings.warn(f"ExactNTKLaw.real_axis_table: on the half circle |z - {e:.6g}| = {r:.3g} the mass has "
+                                  f"the estimated error {d:.2g} (nested rules up to 127 points)",
+                                  PrecisionWarning, stacklevel=3)
+            return list(zip(z, w, G)), float(np.sum(err))
         rules = [edge_arc_rule(e, r, m) for e, r in zip(edges, radii) for m in arc_nodes]
         allG = self._cauchy_np(np.concatenate([q[0] for q in rules]))
         parts, i = [], 0
