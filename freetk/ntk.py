@@ -1545,8 +1545,11 @@ class ExactNTKLaw(NTKLaw):
         from ``y0`` to the axis), else ``10 tol |G_mu|`` (the line quadrature's tolerance, the same estimate)."""
         g1 = as_float(self._g1)
         gm = self._gm()
-        u, dX = self._u(z)
-        Gm = (z - (g1 - 1) * u) / (u * u)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PrecisionWarning)   # NaN where Newton fails: the caller's fallback
+            u, dX = self._u(z)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            Gm = (z - (g1 - 1) * u) / (u * u)
         err = 10 * gm._tol * np.abs(Gm)
         near = np.abs(u.imag) < gm._y0()
         if np.any(near):
@@ -1562,7 +1565,8 @@ class ExactNTKLaw(NTKLaw):
             sing = np.array([0.0, gm.right_edge()])
             blind = np.min(np.abs(u[near][:, None] - sing), 1) < 16 * gm._y0()
             err[np.nonzero(near)[0][blind]] = np.inf
-        return 1 / (g1 * u), err / (g1 * np.abs(dX))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return 1 / (g1 * u), err / (g1 * np.abs(dX))
 
     def _circle_masses(self, c, R, tol, n_max, nodes=False):
         """``rho([c - R, c + R])`` (atoms inside included) from ``G_rho`` on the upper half circles (centres ``c``,
