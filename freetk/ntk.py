@@ -35,7 +35,7 @@ import sympy
 from . import series as _series
 from . import validation as _v
 from .convolution import free_mul
-from .errors import InvalidArgument, NotAMeasure, PrecisionWarning
+from .errors import InvalidArgument, NoConvergence, NotAMeasure, PrecisionWarning
 from .validation import check_order
 from .hermite import HermiteData, hermite_data
 from .inversion import gauss_from_jacobi, jacobi_from_moments, terminated_cf
@@ -669,6 +669,32 @@ def edge_arc_rule(e, r, n):
     return e + r * ei, 1j * r * ei * (np.pi / 2) * wt
 
 
+@functools.lru_cache(maxsize=None)
+def _fejer2(n):
+    """Nodes ``t_k = cos(k pi/(n + 1))``, k = 1..n, and weights of Fejér's second rule on [-1, 1] (the integral of the
+    interpolant: the weights solve the Chebyshev moment equations ``sum_k w_k T_j(t_k) = int T_j``, j < n).  The rules
+    with ``n = 2^m - 1`` points are nested: the nodes of ``n`` are every other node of ``2n + 1``."""
+    from numpy.polynomial import chebyshev as C
+    t = np.cos(np.arange(1, n + 1) * np.pi / (n + 1))
+    j = np.arange(n)
+    mom = np.zeros(n)
+    mom[::2] = 2 / (1 - j[::2].astype(float) ** 2)
+    return t, np.linalg.solve(C.chebvander(t, n - 1).T, mom)
+
+
+def nested_arc_rule(c, r, n):
+    """Nodes ``z`` and weights ``dz`` of Fejér's second rule (``n = 2^m - 1`` points, :func:`_fejer2`) in the angle on
+    the upper half circle ``z = c + r e^(i theta)``, theta from 0 to pi, for arrays ``c``, ``r`` (shape ``(P,)``: one
+    circle per row of the ``(P, n)`` results); the same use as :func:`edge_arc_rule`, but the rule of ``n`` points
+    contains that of ``(n - 1)/2`` (every other node), which gives an error estimate without new values."""
+    c, r = np.atleast_1d(np.asarray(c, float))[:, None], np.atleast_1d(np.asarray(r, float))[:, None]
+    if not (isinstance(n, (int, np.integer)) and n >= 1 and (n + 1) & n == 0 and np.all(r > 0)):
+        raise InvalidArgument(f"nested_arc_rule: needs radii r > 0 and a node count n = 2^m - 1, got n = {n!r}")
+    t, w = _fejer2(n)
+    ei = np.exp(1j * np.pi * (t[::-1] + 1) / 2)
+    return c + r * ei, 1j * r * ei * (np.pi / 2) * w[::-1]
+
+
 #: Chebyshev panels of the real-axis rule: first-kind points per panel, the density's relative rounding level (a
 #: panel whose coefficient tail is below it times its mass is accepted), bisection rounds
 _AXIS_N = 24
@@ -760,7 +786,7 @@ def _check_table_args(n, levels, tol, max_splits, arc_nodes):
         if not (isinstance(v, (int, np.integer)) and v >= least):
             raise InvalidArgument(f"Argument `{name}` of `ExactNTKLaw.real_axis_table` must be an integer >= {least}, "
                                   f"got {v!r}")
-    if not (tol > 0 and len(arc_nodes) == 2 and min(arc_nodes) >= 1):
+    if not (tol > 0 and (arc_nodes is None or (len(arc_nodes) == 2 and min(arc_nodes) >= 1))):
         raise InvalidArgument("ExactNTKLaw.real_axis_table: needs tol > 0 and two node counts >= 1 in `arc_nodes`, "
                               f"got tol = {tol!r}, arc_nodes = {arc_nodes!r}")
 
@@ -1298,6 +1324,8 @@ class DegenerateNTKLaw(NTKLaw):
 #: ExactNTKLaw.cdf: up to this many points each gets its own contour (150 values of G_rho each); more points
 #: share the real-axis rule (:meth:`ExactNTKLaw.real_axis_table`)
 _CDF_CONTOUR_MAX = 5
+#: cache key of ``ExactNTKLaw.real_axis_table()`` with its default arguments
+_DEFAULT_TABLE = ("real_axis_table", _AXIS_N, 3, 1e-15, _AXIS_ROUNDS, None)
 
 
 @functools.lru_cache(maxsize=None)
@@ -1414,10 +1442,12 @@ class ExactNTKLaw(NTKLaw):
         return v if v > 0 else ctx.mpf(0)
 
     def _cdf_np(self, x):
-        """``rho((-inf, x])``.  Up to ``_CDF_CONTOUR_MAX`` points in ``(0, hi)``: a contour integral of ``G_rho`` per
-        point (:meth:`_cdf_contour`).  More: the real-axis rule (:meth:`real_axis_table`: Chebyshev interpolants of
+        """``rho((-inf, x])``.  Up to ``_CDF_CONTOUR_MAX`` points in ``(0, hi)`` while the default real-axis rule is not
+        built: a contour integral of ``G_rho`` per point (:meth:`_cdf_contour`).  More (or once it is built): the
+        real-axis rule (:meth:`real_axis_table`: Chebyshev interpolants of
         the density with exact antiderivatives between half circles around the edges) for all points at once, and
-        the contour for the points inside the half circles.  ``F = rho{0}`` at 0, 0 below, 1 from ``hi`` (the exact
+        for the points inside the half circles a small half circle each (:meth:`_cdf_in_arcs`: 31 values of
+        ``G_rho``; none on the arcs' gap sides).  ``F = rho{0}`` at 0, 0 below, 1 from ``hi`` (the exact
         right edge) on.  A PrecisionWarning gives the rule's error bound when it exceeds 1e-12."""
         x = np.asarray(x, float)
         out = np.zeros(x.shape)
@@ -1427,7 +1457,7 @@ class ExactNTKLaw(NTKLaw):
         out[x >= hi] = 1.0
         flat = out.reshape(-1)
         pos = np.nonzero(((x > 0) & (x < hi)).ravel())[0]
-        if 0 < pos.size <= _CDF_CONTOUR_MAX:
+        if 0 < pos.size <= _CDF_CONTOUR_MAX and _DEFAULT_TABLE not in self._cache:
             flat[pos] = self._cdf_contour(x.ravel()[pos], hi)
         elif pos.size:
             rule = self.real_axis_table()
@@ -1438,13 +1468,144 @@ class ExactNTKLaw(NTKLaw):
             F = rule.cdf(xp)
             near = np.isnan(F)
             if np.any(near):
-                # inside a half circle: from the arc's right end (its F from the rule) on a small contour, whose size
-                # is that of the arc (the whole ellipse from L < 0 converges slowly next to a square-root edge)
-                ends = np.array([b for a, b in rule.arcs])
-                L = np.array([ends[np.nonzero([(a < v < b) for a, b in rule.arcs])[0][0]] for v in xp[near]])
-                F[near] = self._cdf_contour(xp[near], hi, L, rule.cdf(L))
+                F[near] = self._cdf_in_arcs(rule, xp[near], hi)
             flat[pos] = F
         return out if x.ndim else float(out)
+
+    def _arc_circles(self, rule, xs):
+        """For points ``xs`` inside the arcs' intervals of ``rule``: the exact F of the points on the arcs' gap sides,
+        and for the others a half circle through x whose other end y lies on the same gap side (F(y) exact) with
+        the edge and every atom well inside or outside it (docs/ntk.md, "cdf inside the half circles").  Returns
+        ``(F, rows)``: F with NaN where a circle is needed, rows ``(k, centre, radius, sign, F(y))``, sign +1 when x
+        lies right of y; points with no such circle are left out of rows (NaN in F: the caller's fallback)."""
+        atoms = self.atoms_float()
+        F, rows = np.full(xs.shape, np.nan), []
+        for k, x in enumerate(xs.tolist()):
+            i = next(j for j, (a, b) in enumerate(rule.arcs) if a < x < b)
+            a, b = rule.arcs[i]
+            e, r = (a + b) / 2, (b - a) / 2
+            s = 1 if i % 2 == 0 else -1         # arcs come as (left, right) edge of every piece: the support side
+            end = a if s == 1 else b            # the arc's end on the gap side
+            Fend = float(rule.cdf(np.array([end]))[0])
+
+            def gap_F(y):
+                if s == 1:
+                    return Fend + sum(m for loc, m in atoms if end < loc <= y)
+                return Fend - sum(m for loc, m in atoms if y < loc <= end)
+            d = s * (x - e)
+            if d <= 0:                          # between the edge and the arc's end: no continuous mass
+                F[k] = gap_F(x)
+                continue
+            c = e
+            close = [loc for loc, m in atoms if abs(abs(loc - e) - d) < d / 3]
+            if close:                           # an atom next to the mirror circle: centre the circle on it
+                c = close[0]
+            R, y = abs(x - c), 2 * c - x
+            ok = s * (e - c) >= 0 and s * (y - end) > 0 and s * (y - e) <= 0
+            if ok and all(abs(abs(loc - c) - R) >= R / 4 for loc, m in atoms):
+                rows.append((k, c, R, s, gap_F(y)))
+        return F, rows
+
+    def _cdf_in_arcs(self, rule, xs, hi, tol=1e-14, n_max=127):
+        """``rho((-inf, x])`` for points ``xs`` inside the half circles of ``rule`` (docs/ntk.md, "cdf inside the half
+        circles"): on the support side of an edge e, at the distance d, F(x) = F(y) +- rho([e - d, e + d]) with the
+        mirror point y = 2e - x on the gap side (where F is the arc end's plus atoms) and the mass from Cauchy's
+        theorem on the half circle |z - e| = d (around an atom instead when one lies next to that circle).  Nested
+        Fejér rules in the angle (31 points, then 63, 127 where the rule of half as many points differs by more than
+        ``tol``): 31 values of ``G_rho`` per point, all points in one batch.  Points with no such circle (or NaN
+        values) get the contour of :meth:`_cdf_contour` from the arc's right end.  A PrecisionWarning when the last
+        two rules differ by more than 1e-12."""
+        F, rows = self._arc_circles(rule, xs)
+        if rows:
+            k, c, R, s, Fy = (np.array(v) for v in zip(*rows))
+            mass, diff, eG = self._circle_masses(c, R, tol, n_max)
+            diff = diff + eG
+            F[k] = Fy + s * mass                # NaN where a value of G_rho is: the contour below
+            bad = np.isfinite(mass) & ~(diff <= 1e-12)
+            if np.any(bad):
+                worst = np.max(diff[bad])
+                what = (f"estimated error up to {worst:.2g}" if np.isfinite(worst) else
+                        f"error not bounded at x = {', '.join(f'{v:.3g}' for v in xs[k[bad & ~np.isfinite(diff)]])}")
+                warnings.warn(f"ExactNTKLaw.cdf: inside the half circles, {what} (the last two nested rules' difference "
+                              "plus the errors of G_rho from those of G_mu, which is continued to the real axis from "
+                              "y0 and has no error estimate within a few y0 of 0 or of mu's edge)", PrecisionWarning,
+                              stacklevel=4)
+        miss = np.isnan(F)
+        if np.any(miss):
+            # the contour from the arc's right end (its F from the rule), of the arc's size
+            ends = np.array([b for a, b in rule.arcs])
+            L = np.array([ends[np.nonzero([(a < v < b) for a, b in rule.arcs])[0][0]] for v in xs[miss]])
+            F[miss] = self._cdf_contour(xs[miss], hi, L, rule.cdf(L))
+        return F
+
+    def _G_bounded(self, z):
+        """``G_rho(z)`` (z in the upper half-plane) and a bound of its error from that of ``G_mu(u)``: a change
+        ``delta`` of ``G_mu`` moves the root of ``X(u) = z`` by ``-u^2 delta/X'(u)``, i.e. ``G_rho = 1/(gamma1 u)`` by
+        ``delta/(gamma1 X'(u))``; ``delta`` is ``GeneralMu.cauchy_error_np`` where ``Im u < y0`` (G_mu continued
+        from ``y0`` to the axis), else ``10 tol |G_mu|`` (the line quadrature's tolerance, the same estimate)."""
+        g1 = as_float(self._g1)
+        gm = self._gm()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PrecisionWarning)   # NaN where Newton fails: the caller's fallback
+            u, dX = self._u(z)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            Gm = (z - (g1 - 1) * u) / (u * u)
+        err = 10 * gm._tol * np.abs(Gm)
+        near = np.abs(u.imag) < gm._y0()
+        if np.any(near):
+            try:
+                err[near] = gm.cauchy_error_np(u[near])
+            except (ValueError, FloatingPointError, NoConvergence):
+                # the estimate's continuations fail (seen at u within ~20 y0 of mu's edge E): not bounded
+                err[near] = np.inf
+            err[near] = np.where(np.isnan(err[near]), np.inf, err[near])
+            # that estimate compares continuations from y0 and 2 y0: no estimate within a few y0 of a singular point
+            # of G_mu (0, mu's right edge E), where the continuation itself fails (e.g. |x| < ~1e-9 with an atom of
+            # rho at 0 and mu's support reaching 0: G_rho off by 1e-7 relative)
+            sing = np.array([0.0, gm.right_edge()])
+            blind = np.min(np.abs(u[near][:, None] - sing), 1) < 16 * gm._y0()
+            err[np.nonzero(near)[0][blind]] = np.inf
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return 1 / (g1 * u), err / (g1 * np.abs(dX))
+
+    def _circle_masses(self, c, R, tol, n_max, nodes=False):
+        """``rho([c - R, c + R])`` (atoms inside included) from ``G_rho`` on the upper half circles (centres ``c``,
+        radii ``R``), nested Fejér rules from 31 points up to ``n_max`` until two successive rules agree to ``tol``
+        plus rounding (``16 eps`` of the mass); returns the masses, the last two rules' differences and the bounds of
+        ``G_rho``'s errors summed with the weights (:meth:`_G_bounded`), and with ``nodes`` the last rule's
+        ``(z, dz, G)`` of every circle."""
+        n = 31
+        z, w = nested_arc_rule(c, R, n)
+        G, eG = (v.reshape(z.shape) for v in self._G_bounded(z.ravel()))
+        mass = np.sum(w * G, 1).imag / np.pi
+        eG = np.sum(np.abs(w) * eG, 1) / np.pi
+        diff = np.abs(mass - np.sum(nested_arc_rule(c, R, n // 2)[1] * G[:, 1::2], 1).imag / np.pi)
+        last = [list(z), list(w), list(G)]
+        todo = np.nonzero(~(diff <= tol + 16 * np.finfo(float).eps * np.abs(mass)) & np.isfinite(diff))[0]
+        while todo.size and n < n_max:
+            n = 2 * n + 1
+            z, w = nested_arc_rule(c[todo], R[todo], n)
+            G2 = np.empty(z.shape, complex)
+            G2[:, 1::2] = G[todo]
+            G_new, e_new = self._G_bounded(z[:, 0::2].ravel())
+            G2[:, 0::2] = G_new.reshape(todo.size, -1)
+            m2 = np.sum(w * G2, 1).imag / np.pi
+            diff[todo], mass[todo] = np.abs(m2 - mass[todo]), m2
+            eG[todo] += np.sum(np.abs(w[:, 0::2]) * e_new.reshape(todo.size, -1), 1) / np.pi
+            G = np.zeros((c.size, n), complex)
+            G[todo] = G2
+            for j, i in enumerate(todo):
+                last[0][i], last[1][i], last[2][i] = z[j], w[j], G2[j]
+            todo = todo[~(diff[todo] <= tol + 16 * np.finfo(float).eps * np.abs(mass[todo])) & np.isfinite(diff[todo])]
+        return (mass, diff, eG, last) if nodes else (mass, diff, eG)
+
+    def quantile(self, q, xtol=1e-13, max_iter=200):
+        """Quantiles (:meth:`SpectralMixin.quantile`: brackets at the support's ends and atoms, Illinois iteration on the
+        cdf), with the default real-axis rule built first, so that every cdf call of the iteration, however few its
+        points, is the rule's (panels' antiderivatives, a small half circle for points inside the arcs) and not a
+        contour per point."""
+        self.real_axis_table()
+        return super().quantile(q, xtol=xtol, max_iter=max_iter)
 
     def _cdf_contour(self, xs, hi, L=None, FL=None):
         """``rho((-inf, x])`` at a few points ``xs`` in ``(0, hi)``, each from ``G_rho`` on its own contour
@@ -1471,17 +1632,19 @@ class ExactNTKLaw(NTKLaw):
                           stacklevel=3)
         return FL + F2
 
-    def real_axis_table(self, n=_AXIS_N, levels=3, tol=1e-15, max_splits=_AXIS_ROUNDS, arc_nodes=(24, 40)):
+    def real_axis_table(self, n=_AXIS_N, levels=3, tol=1e-15, max_splits=_AXIS_ROUNDS, arc_nodes=None):
         """A rule for ``int g d rho`` from rho on and next to the real axis (docs/ntk.md, "Mass, moments and cdf on
         the real axis"), as an :class:`AxisRule`; every piece of rho's support (:meth:`_pieces`) is covered.
 
         *Next to each edge* ``e`` of every piece, ``rho([e - r, e + r])`` comes from Cauchy's theorem on the half
-        circle ``|z - e| = r`` in the upper half-plane (:func:`edge_arc_rule`), ``r = (w/2) 4^-levels`` (w the
+        circle ``|z - e| = r`` in the upper half-plane (:func:`nested_arc_rule`), ``r = (w/2) 4^-levels`` (w the
         piece's width), at most a third of the distance to the next edge: ``int_[e-r, e+r] g d rho =
         (1/pi) Im int_arc g G_rho dz`` for ``g`` analytic on the half disc and real on the real axis (polynomials),
-        atoms inside included.  Every arc point is at the distance ``r`` from the edge, so Gauss-Legendre in the angle
-        converges geometrically whatever the edge's exponent.  The two rules of ``arc_nodes`` points are compared
-        (PrecisionWarning when they differ by more than ``tol`` plus rounding) and the larger is kept.
+        atoms inside included.  Every arc point is at the distance ``r`` from the edge, so a rule in the angle
+        converges geometrically whatever the edge's exponent.  Default ``arc_nodes=None``: nested Fejér rules, 31
+        points (63, 127 while the 15- and 31-point masses differ by more than ``tol`` plus rounding); two node
+        counts: the two Gauss-Legendre rules (:func:`edge_arc_rule`) are compared and the larger is kept.  A
+        PrecisionWarning when the estimate exceeds ``tol`` plus rounding.
 
         *Between the arcs* the density is interpolated at ``n`` first-kind Chebyshev points on panels graded
         towards the edges (``e +- (w/2) 4^-k``: each panel at a third of its length from its edge), with break
@@ -1490,7 +1653,7 @@ class ExactNTKLaw(NTKLaw):
         its mass (:func:`chebyshev_panels`, at most ``max_splits`` rounds; else a PrecisionWarning, and the tails
         count in ``bound``)."""
         _check_table_args(n, levels, tol, max_splits, arc_nodes)
-        key = ("real_axis_table", n, levels, tol, max_splits, tuple(arc_nodes))
+        key = ("real_axis_table", n, levels, tol, max_splits, None if arc_nodes is None else tuple(arc_nodes))
         if key in self._cache:
             return self._cache[key]
         pieces = [p[:2] for p in self._pieces()]
@@ -1625,9 +1788,20 @@ class ExactNTKLaw(NTKLaw):
         return np.array(out_a), np.array(out_b)
 
     def _edge_arcs(self, edges, radii, arc_nodes, tol):
-        """``(z, dz, G_rho)`` on the half circle of radius ``r`` around each edge (the rule with ``arc_nodes[1]``
-        points), and the sum of the differences of the masses from the two rules of ``arc_nodes`` points (a
-        PrecisionWarning where one exceeds ``tol`` plus rounding); all points in one batch."""
+        """``(z, dz, G_rho)`` on the half circle of radius ``r`` around each edge, and the sum of the masses' error
+        estimates (a PrecisionWarning where one exceeds ``tol`` plus rounding); all points in one batch.
+        ``arc_nodes=None``: nested Fejér rules (:meth:`_circle_masses`: 31 points, 63 and 127 where the 15- and 31-point
+        rules differ; estimate: that difference, as for the panels).  Two node counts: Gauss-Legendre rules
+        of both (the larger kept; estimate: their difference)."""
+        if arc_nodes is None:
+            mass, err, _, (z, w, G) = self._circle_masses(np.array(edges, float), np.array(radii, float), max(tol, 1e-15),
+                                                       127, nodes=True)
+            for e, r, m, d in zip(edges, radii, mass, err):
+                if not d <= max(tol, 1e-15) + 16 * np.finfo(float).eps * abs(m):
+                    warnings.warn(f"ExactNTKLaw.real_axis_table: on the half circle |z - {e:.6g}| = {r:.3g} the mass has "
+                                  f"the estimated error {d:.2g} (nested rules up to 127 points)",
+                                  PrecisionWarning, stacklevel=3)
+            return list(zip(z, w, G)), float(np.sum(err))
         rules = [edge_arc_rule(e, r, m) for e, r in zip(edges, radii) for m in arc_nodes]
         allG = self._cauchy_np(np.concatenate([q[0] for q in rules]))
         parts, i = [], 0

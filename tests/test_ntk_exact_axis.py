@@ -207,7 +207,7 @@ def test_real_axis_mass_quadratic_uniform():
     # it costs 150 values of G_rho)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PrecisionWarning)
-        ref = law.cdf(1.0)
+        ref = law._cdf_contour(np.array([1.0]), law._edges()[1])[0]     # (cdf uses the rule once it is built)
     assert abs(rule.cdf(1.0) - ref) < 1e-10
 
 
@@ -274,7 +274,7 @@ def _check_cdf_against_contour(law):
     with warnings.catch_warnings():
         warnings.simplefilter("error", PrecisionWarning)
         F = law.cdf(xs)
-        Fc = law.cdf(probe)
+        Fc = law._cdf_contour(probe, hi)      # the contour (cdf itself uses the rule once it is built)
     assert np.max(np.abs(F[:3] - Fc)) < 1e-12, F[:3] - Fc
     assert np.all(np.diff(F[np.argsort(xs)]) > 0)
 
