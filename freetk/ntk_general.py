@@ -672,21 +672,22 @@ class GeneralMu(Measure):
         raise NoConvergence("GeneralMu: Newton for G_{rho_z} did not converge", best=g,
                             residual=float(np.nanmax(res)), iterations=maxit)
 
-    def _solve_from(self, w, z, w0, g0, j0, kind="h"):
+    def _solve_from(self, w, z, w0, g0, j0, kind="h", slope=False):
         """Roots of ``W(g) = w`` continued from a known root ``g0`` at ``w0`` (same z): first by the straight move
-        (:meth:`_chord`), the nodes it does not accept along the half circle (:meth:`_half_circle`)."""
-        g, j, ok = self._chord(w, z, w0, g0, j0)
+        (:meth:`_chord`), the nodes it does not accept along the half circle (:meth:`_half_circle`).  ``slope=True``:
+        also ``W'(g0)`` (the chord's, for :meth:`_child_roots`)."""
+        g, j, ok, Wd0 = self._chord(w, z, w0, g0, j0)
         if not np.all(ok):
             bad = np.flatnonzero(~ok)
             g[bad], j[bad] = self._half_circle(w[bad], z[bad], np.asarray(w0)[bad], np.asarray(g0)[bad],
                                                np.asarray(j0)[bad], kind)
-        return g, j
+        return (g, j, Wd0) if slope else (g, j)
 
     def _chord(self, w, z, w0, g0, j0):
         """The roots at ``w`` from those at ``w0`` by one straight move: Newton from ``g0`` (its first step is the
         Euler predictor ``dg = (W(g0) - w)/W'(g0)``; the sheets followed along it), then :meth:`_newton` to rounding
         (its rules, not the looser ones of :meth:`_newton_z`: with those, roots next to a critical point of W moved by up
-        to 4e-13 and G_mu' by 2e-14).  Returns ``(g, j, ok)``: ``ok`` where Newton converged with a correction below
+        to 4e-13 and G_mu' by 2e-14).  Returns ``(g, j, ok, W'(g0))``: ``ok`` where Newton converged with a correction below
         ``_ZC_CORR`` times the predicted move (the rule of the continuation in z, :meth:`_continue_z`: the move is
         small against the root's distance to a singularity, so the root followed is the continuation).  The segment
         joins two nodes of the same line at the same z: on the line "h" it passes below the sector of ``rho_z``'s
@@ -702,7 +703,7 @@ class GeneralMu(Measure):
         gp, jp = self._predict(g0, j0, z, -dg)
         g, j, conv = self._newton(w, z, gp, jp, maxit=8, strict=False)
         ok = conv & fin & (np.abs(g - gp) <= _ZC_CORR * np.abs(dg) + 64 * eps * np.abs(g))
-        return g, j, ok
+        return g, j, ok, Wd
 
     def _half_circle(self, w, z, w0, g0, j0, kind):
         """Roots of ``W(g) = w`` continued from a known root ``g0`` at ``w0`` (same z) along a half
@@ -1067,9 +1068,8 @@ class GeneralMu(Measure):
         Returns ``(g, j)`` of each side, concatenated."""
         out, flag = [], []
         for w, w0, g0, j0 in sides:
-            g, j = self._solve_from(w, z, w0, g0, j0, kind)
+            g, j, Wd0 = self._solve_from(w, z, w0, g0, j0, kind, slope=True)    # W'(g0): the chord's
             with np.errstate(all="ignore"):
-                _, Wd0, _ = self._W(g0, z, j0)
                 y0 = 1 / g0
                 dy = -(w - w0) * y0 * y0 / Wd0
                 good = np.abs(1 / g - (y0 + dy)) <= _ZC_CORR * np.abs(dy) + 64 * 2.2e-16 * np.abs(1 / g)
