@@ -37,8 +37,8 @@ COUNT = [0]
 
 
 def half_circle_only(self, z, kind, *sides):
-    """The former children: the half circle of _solve_from, unchecked."""
-    return tuple(v for w, w0, g0, j0 in sides for v in self._solve_from(w, z, w0, g0, j0, kind))
+    """The former children: the half circle (GeneralMu._half_circle; before the chord, all of _solve_from), unchecked."""
+    return tuple(v for w, w0, g0, j0 in sides for v in self._half_circle(w, z, w0, g0, j0, kind))
 
 
 def counted_W(self, g, z, j=None):

@@ -787,8 +787,8 @@ def _check_table_args(n, levels, tol, max_splits, arc_nodes):
             raise InvalidArgument(f"Argument `{name}` of `ExactNTKLaw.real_axis_table` must be an integer >= {least}, "
                                   f"got {v!r}")
     if not (tol > 0 and (arc_nodes is None or (len(arc_nodes) == 2 and min(arc_nodes) >= 1))):
-        raise InvalidArgument("ExactNTKLaw.real_axis_table: needs tol > 0 and two node counts >= 1 in `arc_nodes`, "
-                              f"got tol = {tol!r}, arc_nodes = {arc_nodes!r}")
+        raise InvalidArgument("ExactNTKLaw.real_axis_table: needs tol > 0 and `arc_nodes` None (nested rules) or two "
+                              f"node counts >= 1, got tol = {tol!r}, arc_nodes = {arc_nodes!r}")
 
 
 @dataclass(frozen=True)
@@ -798,7 +798,8 @@ class AxisRule:
     weights) between the half circles, and ``G_rho`` at the nodes ``z`` (weights ``wz``) of the half circles around
     the edges, which stand for ``rho`` on the intervals ``arcs`` (atoms there included: the atom at 0 when an arc
     encloses 0).  ``g`` must be analytic on the half discs (a polynomial); ``bound`` estimates the error of the mass
-    (differences of the two rules on the half circles, coefficient tails of the panels); ``atoms`` are rho's atoms
+    (on the half circles the difference of the last two nested rules, or of the two Gauss-Legendre rules of
+    ``arc_nodes``; coefficient tails of the panels); ``atoms`` are rho's atoms
     outside the arcs."""
 
     panels: ChebPanels
@@ -1321,8 +1322,9 @@ class DegenerateNTKLaw(NTKLaw):
         return np.zeros(np.shape(np.asarray(x, float)))
 
 
-#: ExactNTKLaw.cdf: up to this many points each gets its own contour (150 values of G_rho each); more points
-#: share the real-axis rule (:meth:`ExactNTKLaw.real_axis_table`)
+#: ExactNTKLaw.cdf: up to this many points each gets its own contour (150 values of G_rho each) while the default
+#: real-axis rule is not built; more points (or any number once it is built) share the rule
+#: (:meth:`ExactNTKLaw.real_axis_table`)
 _CDF_CONTOUR_MAX = 5
 #: cache key of ``ExactNTKLaw.real_axis_table()`` with its default arguments
 _DEFAULT_TABLE = ("real_axis_table", _AXIS_N, 3, 1e-15, _AXIS_ROUNDS, None)
@@ -1581,7 +1583,10 @@ class ExactNTKLaw(NTKLaw):
         eG = np.sum(np.abs(w) * eG, 1) / np.pi
         diff = np.abs(mass - np.sum(nested_arc_rule(c, R, n // 2)[1] * G[:, 1::2], 1).imag / np.pi)
         last = [list(z), list(w), list(G)]
-        todo = np.nonzero(~(diff <= tol + 16 * np.finfo(float).eps * np.abs(mass)) & np.isfinite(diff))[0]
+
+        def open_(i):     # not yet agreed to tol plus rounding (16 eps of the mass), and still finite
+            return i[~(diff[i] <= tol + 16 * np.finfo(float).eps * np.abs(mass[i])) & np.isfinite(diff[i])]
+        todo = open_(np.arange(c.size))
         while todo.size and n < n_max:
             n = 2 * n + 1
             z, w = nested_arc_rule(c[todo], R[todo], n)
@@ -1596,7 +1601,7 @@ class ExactNTKLaw(NTKLaw):
             G[todo] = G2
             for j, i in enumerate(todo):
                 last[0][i], last[1][i], last[2][i] = z[j], w[j], G2[j]
-            todo = todo[~(diff[todo] <= tol + 16 * np.finfo(float).eps * np.abs(mass[todo])) & np.isfinite(diff[todo])]
+            todo = open_(todo)
         return (mass, diff, eG, last) if nodes else (mass, diff, eG)
 
     def quantile(self, q, xtol=1e-13, max_iter=200):

@@ -411,6 +411,9 @@ class _TKernel:
         uses it rather than its series) and the sheets' extra terms are computed once (the integrand and the
         residue of the atom need ``W'``, ``W_z`` and ``h`` at the same root)."""
         s, z = np.broadcast_arrays(np.asarray(s, complex), np.asarray(z, complex))
+        if s.ndim > 1:      # the kernels' series branches and the shared values take flat arrays
+            jf = None if j is None else np.reshape(j, (s.size, self.nsheet))
+            return tuple(np.reshape(v, s.shape) for v in self.e_wh(s.ravel(), z.ravel(), jf))
         k = {}
         if self.uw.size or self.comp:
             zeta = z / s
@@ -701,7 +704,8 @@ class GeneralMu(Measure):
             dg = (Wv - w) / Wd
         fin = np.isfinite(dg)
         gp, jp = self._predict(g0, j0, z, -dg)
-        g, j, conv = self._newton(w, z, gp, jp, maxit=8, strict=False)
+        with np.errstate(all="ignore"):   # a finite but huge Euler step next to a critical point of W: overflow there,
+            g, j, conv = self._newton(w, z, gp, jp, maxit=8, strict=False)   # not accepted (the half circle takes it)
         ok = conv & fin & (np.abs(g - gp) <= _ZC_CORR * np.abs(dg) + 64 * eps * np.abs(g))
         return g, j, ok, Wd
 

@@ -246,7 +246,7 @@ def test_moments_on_the_real_axis_atomic_law():
     radius 1.5 and 3 gave 3.3e-11 and 1.1e-11 at k = 12.  The former layout's last panels (to E - 0.5) evaluated in a
     batch of their own hit an isolated wrong density value at 11.841339833936571 (0.00405212, neighbours at +-1e-4 say
     0.0040581; pdf_error 2.9e-14; right in the former one batch of all nodes): mass off by 2.5e-8.  This layout has
-    no node there (the kind of point that helper "isolated" fixes).
+    no node there (the kind of point the check of the line's child roots fixes, tests/test_ntk_exact_line.py).
     With 12-point panels one node hit a silent error of G_mu at x0 = 2.828930124740649: mass off by 2.6e-8."""
     from fractions import Fraction as F
     expx = ft.hermite_data(sigma_prime=sympy.exp(-x ** 2) + x)
