@@ -596,7 +596,7 @@ def test_uniform_squared_kernel_one_log_against_quadrature():
 def test_shared_kernel_equals_two_calls():
     """_TKernel.e_wh (G_nu once per point for W', W_z and h at the same zeta) returns e_w and e_h bit for bit, on
     UniformSquared, an atom + UniformSquared mixture and an arcsine law of D, principal and other sheets, with points on
-    both sides of the series thresholds."""
+    both sides of the series thresholds, and on a 2-D batch (which raised ValueError in the shared values before)."""
     from freetk.ntk_general import _TKernel
     from freetk.ntk_nu import t_parts
     rng = np.random.default_rng(3)
@@ -613,3 +613,7 @@ def test_shared_kernel_equals_two_calls():
                 two = K.e_w(s, z, j) + K.e_h(s, z, j)
                 one = K.e_wh(s, z, j)
             assert all(np.array_equal(x, y, equal_nan=True) for x, y in zip(two, one))
+        # a 2-D batch (the shape of a panel's nodes), every point on the closed form's side of both thresholds
+        s2, z2 = np.full((2, 3), 0.4 + 0.05j), np.array([[1e-2 + 1e-3j] * 3, [2e-2 + 1e-2j] * 3])
+        with np.errstate(all="ignore"):
+            assert all(np.array_equal(x, y) for x, y in zip(K.e_w(s2, z2) + K.e_h(s2, z2), K.e_wh(s2, z2)))
