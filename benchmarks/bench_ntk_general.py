@@ -151,7 +151,7 @@ def speed(n):
             rule = law.real_axis_table()
             ends = np.array([xs[0], xs[-1]])
             ends = ends[rule.inside_arcs(ends)]
-            L = np.array([next(b for a, b in rule.arcs if a < v < b) for v in ends])
+            L = np.array([b for a, b in rule.arcs])[rule.arc_index(ends)]
             Fa = law._cdf_in_arcs(rule, ends, hi) - law._cdf_contour(ends, hi, L, rule.cdf(L))
             fm = ft.ntk_law(method="moments", **kw).pdf(xs)
         rows.append((name, tp, tc))

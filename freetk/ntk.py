@@ -833,10 +833,17 @@ class AxisRule:
         return (real + sum(self._arc(i, g) for i in range(len(self.z)))
                 + sum(m * float(np.real(g(np.array([loc + 0j]))[0])) for loc, m in self.atoms))
 
+    def arc_index(self, x):
+        """For each of the points ``x``, the index of the arc whose interval holds it strictly inside, -1 if none."""
+        x = np.asarray(x, float)
+        out = np.full(x.shape, -1)
+        for i, (a, b) in enumerate(self.arcs):
+            out[(x > a) & (x < b)] = i
+        return out
+
     def inside_arcs(self, x):
         """Which of the points ``x`` lie strictly inside one of the arcs' intervals (where :meth:`cdf` has no value)."""
-        x = np.asarray(x, float)
-        return np.any([(x > a) & (x < b) for a, b in self.arcs], 0)
+        return self.arc_index(x) >= 0
 
     def cdf(self, x):
         """``rho((-oo, x])`` for ``x`` outside the arcs' intervals (NaN inside them): the arcs' masses and atoms left of
@@ -1482,8 +1489,7 @@ class ExactNTKLaw(NTKLaw):
         lies right of y; points with no such circle are left out of rows (NaN in F: the caller's fallback)."""
         atoms = self.atoms_float()
         F, rows = np.full(xs.shape, np.nan), []
-        for k, x in enumerate(xs.tolist()):
-            i = next(j for j, (a, b) in enumerate(rule.arcs) if a < x < b)
+        for k, (x, i) in enumerate(zip(xs.tolist(), rule.arc_index(xs).tolist())):
             a, b = rule.arcs[i]
             e, r = (a + b) / 2, (b - a) / 2
             s = 1 if i % 2 == 0 else -1         # arcs come as (left, right) edge of every piece: the support side
@@ -1535,8 +1541,7 @@ class ExactNTKLaw(NTKLaw):
         miss = np.isnan(F)
         if np.any(miss):
             # the contour from the arc's right end (its F from the rule), of the arc's size
-            ends = np.array([b for a, b in rule.arcs])
-            L = np.array([ends[np.nonzero([(a < v < b) for a, b in rule.arcs])[0][0]] for v in xs[miss]])
+            L = np.array([b for a, b in rule.arcs])[rule.arc_index(xs[miss])]
             F[miss] = self._cdf_contour(xs[miss], hi, L, rule.cdf(L))
         return F
 

@@ -940,9 +940,7 @@ class GeneralMu(Measure):
         for m in np.unique(lev):
             e = edges
             if m != _NO_GRADE:
-                d = 4.0 ** m
-                k = np.arange(int(np.ceil(np.log(0.05 / d) / np.log(4))) + 1)
-                e = np.unique(np.concatenate([edges, np.pi / 4 + d / 4 * 4.0 ** k, np.pi / 4 - d / 4 * 4.0 ** k]))
+                e = np.unique(np.concatenate([edges, _pi4_grading(4.0 ** m)]))
             idx = np.flatnonzero(lev == m)
             pa.append(np.tile(e[:-1], idx.size))
             pb.append(np.tile(e[1:], idx.size))
@@ -1926,9 +1924,15 @@ class GeneralMu(Measure):
         _, _, rec = self._line_integral(np.array([complex(z)]), kind, deriv=False, record=True)
         e = np.concatenate([rec[1], rec[2], np.linspace(0, np.pi / 2, 13)])
         if kind == "h" and d < 0.05:
-            k = np.arange(int(np.ceil(np.log(0.05 / d) / np.log(4))) + 1)
-            e = np.concatenate([e, np.pi / 4 + d / 4 * 4.0 ** k, np.pi / 4 - d / 4 * 4.0 ** k])
+            e = np.concatenate([e, _pi4_grading(d)])
         return np.unique(e)
+
+
+def _pi4_grading(d):
+    """Panel ends graded by 4 towards ``theta = pi/4`` on the line "h" (where ``w = 0`` and its mirror ``-1/c`` carry
+    the bumps of height and width ``dl``, ``d = dl c``): ``pi/4 +- (d/4) 4^k`` from ``d/4`` up to past ``0.05``."""
+    k = np.arange(int(np.ceil(np.log(0.05 / d) / np.log(4))) + 1)
+    return np.concatenate([np.pi / 4 + d / 4 * 4.0 ** k, np.pi / 4 - d / 4 * 4.0 ** k])
 
 
 def _mp_panels(ctx, e, npan):
