@@ -316,6 +316,15 @@ class NTKMu(Measure):
     def _pdf_mp(self, x, ctx):
         return self._impl.pdf_mp(x, ctx)
 
+    def _cdf_generic_mp(self, x, ctx):
+        # the generic cdf integrates pdf(dps=...) (``x`` is validated before): where the route refuses that, the cdf
+        # is refused under its own name, with the density's reason
+        try:
+            return super()._cdf_generic_mp(x, ctx)
+        except InvalidArgument as e:
+            raise InvalidArgument(f"NTKMu.cdf(dps=...) is not available on the {self.route!r} route, where it would "
+                                  f"integrate pdf(dps=...): {e}") from None
+
     def latex(self):
         return r"\mu"
 
@@ -1449,6 +1458,27 @@ class ExactNTKLaw(NTKLaw):
             return ctx.mpf(0)
         v = -ctx.im(self._cauchy_mp(ctx.mpc(x, 0), ctx)) / ctx.pi
         return v if v > 0 else ctx.mpf(0)
+
+    def _cdf_mp(self, x, ctx):
+        """Refused: ``cdf(dps=...)`` would integrate the density at working precision, i.e. need hundreds of values of
+        ``G_rho`` at ``dps`` digits (each a Newton solve with ``GeneralMu.cauchy_mp``, ~25 s at 20 digits): hours, where
+        the double-precision cdf carries its own error bound."""
+        raise InvalidArgument("ExactNTKLaw.cdf(dps=...) is not available: at dps digits every value of G_rho costs a "
+                              "Newton solve with G_mu at that precision (~25 s at dps = 20) and the cdf needs hundreds "
+                              "of them; use dps=None (double precision; a PrecisionWarning gives the error bound when "
+                              "it exceeds 1e-12). pdf(dps=...) and cauchy(dps=...) are available point by point")
+
+    _cdf_generic_mp = _cdf_mp
+
+    def support(self, dps=None):
+        """Support intervals ``[(lo, hi), ...]`` (every piece: :meth:`support_intervals`); ``dps=N`` is refused: the
+        edges are critical points of ``X`` (or images of mu's edges) located with the double-precision ``G_mu``."""
+        if dps is not None:
+            check_dps("ExactNTKLaw.support", dps)
+            raise InvalidArgument("ExactNTKLaw.support(dps=...) is not available: the exact route locates the edges "
+                                  "(critical points of the inverse map X, images of the edges of mu) with G_mu in "
+                                  "double precision only; use dps=None")
+        return super().support()
 
     def _cdf_np(self, x):
         """``rho((-inf, x])``.  Up to ``_CDF_CONTOUR_MAX`` points in ``(0, hi)`` while the default real-axis rule is not

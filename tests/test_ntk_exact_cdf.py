@@ -123,3 +123,22 @@ def test_cdf_inside_half_circles_equals_contour_uniform_D():
     assert np.max(np.abs(F[:xs.size] - Fc)) < 1e-13, F[:xs.size] - Fc
     order = np.argsort(grid)
     assert np.all(np.diff(F[order]) >= 0)
+
+
+def test_refusals_at_dps_are_immediate_and_named():
+    """cdf(dps=...) of the exact law would integrate the density at working precision (hundreds of values of G_rho,
+    each a Newton solve with G_mu at that precision: it ran for hours); refused at once under its own name, as are
+    mu's cdf(dps=...) (named cdf, with the density's reason: the message named pdf) and support(dps=...) (the
+    message spoke of edges "located from its density"). pdf and cauchy at dps stay available."""
+    law = ft.ntk_law("relu", gamma1=HALF, gamma2=HALF, d_law="uniform", method="exact")
+    for kw in ({}, {"method": "generic"}):
+        with pytest.raises(InvalidArgument, match=r"ExactNTKLaw\.cdf\(dps=\.\.\.\) is not available"):
+            law.cdf(0.2, dps=20, **kw)
+    with pytest.raises(InvalidArgument, match=r"ExactNTKLaw\.support\(dps=\.\.\.\) is not available.*double"):
+        law.support(dps=20)
+    for method in ("exact", "moments"):
+        mu = ft.ntk_law("relu", gamma1=HALF, gamma2=HALF, d_law="uniform", method=method).mu
+        with pytest.raises(InvalidArgument, match=rf"NTKMu\.cdf\(dps=\.\.\.\) is not available on the '{method}' route"):
+            mu.cdf(0.3, dps=20)
+    # the double-precision calls are unchanged
+    assert law.support() == [law._edges()[:2]]
