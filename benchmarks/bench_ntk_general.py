@@ -5,6 +5,8 @@ measured in the same run, with accuracy figures beside.
 Run: python benchmarks/bench_ntk_general.py [n_points] [--cdf]     (default 400 points; --cdf: the cdf at 5 points)
      python benchmarks/bench_ntk_general.py [n_points] --speed   (n-point density AND cdf of three general-D laws,
                                                                   each from a fresh law, vs one MC sample)
+     python benchmarks/bench_ntk_general.py [n_points] --breakdown   (where the time of --speed goes: values of
+                                                                  G_mu per stage, quadrature panels per value)
 """
 import os
 import sys
@@ -173,9 +175,57 @@ def speed(n):
               f"{tc / t_mc:.1f} / {tc / t_mc2:.1f}")
 
 
+def breakdown(n):
+    """Where the time of ``--speed`` goes, per law: the edges (rho's support), the n-point density, the n-point cdf
+    (fresh law), each as a ratio to one Monte Carlo sample of the same run, with the number of values of G_mu
+    computed (points passed to ``GeneralMu.cauchy_np``, outside the edges' real-axis values) and, at 11 points of the
+    density's u-curve, the accepted panels of the adaptive line quadrature of one value (16 Gauss-Legendre nodes each,
+    on both halves of the folded line, accepted when its two halves agree: 48 nodes per panel and side)."""
+    from freetk.ntk_general import GeneralMu
+    _, t_mc = timed(mc_sample)
+    print(f"load average {os.getloadavg()[0]:.1f}; one Monte Carlo sample (n = 1800, d = 60, p = 30): {t_mc:.2f} s")
+    orig = GeneralMu.cauchy_np
+    count = [0]
+
+    def counted(self, z):
+        count[0] += np.size(z)
+        return orig(self, z)
+    GeneralMu.cauchy_np = counted
+    try:
+        for name, kw in SPEED_LAWS.items():
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                law = ft.ntk_law(method="exact", **kw)
+                count[0] = 0
+                (lo, hi), te = timed(lambda: law._edges()[:2])
+                ce = count[0]
+                xs = np.linspace(lo, hi, n + 2)[1:-1]
+                count[0] = 0
+                _, tp = timed(lambda: law.pdf(xs))
+                cp = count[0]
+                law2 = ft.ntk_law(method="exact", **kw)
+                law2._edges()
+                count[0] = 0
+                _, tc = timed(lambda: law2.cdf(xs))
+                cc = count[0]
+                u, _ = law._u(xs[::n // 10] + 0j)
+                gm = law._gm()
+                panels = [gm._line_integral(np.array([v]), "h", record=True)[2][0].size for v in u]
+            print(f"{name}: edges {te / t_mc:.1f} MC samples ({ce} values of G_mu besides the real-axis ones); "
+                  f"{n}-point pdf {tp / t_mc:.1f} ({cp} values, {tp / max(cp, 1) * 1e3:.2f} ms each); {n}-point cdf "
+                  f"{tc / t_mc:.1f} ({cc} values); accepted panels per value on the u-curve: min {min(panels)}, "
+                  f"median {int(np.median(panels))}, max {max(panels)} (x 96 nodes)")
+    finally:
+        GeneralMu.cauchy_np = orig
+    _, t_mc2 = timed(mc_sample)
+    print(f"one Monte Carlo sample again: {t_mc2:.2f} s (load average {os.getloadavg()[0]:.1f})")
+
+
 if __name__ == "__main__":
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    if "--speed" in sys.argv:
+    if "--breakdown" in sys.argv:
+        breakdown(int(args[0]) if args else 400)
+    elif "--speed" in sys.argv:
         speed(int(args[0]) if args else 400)
     else:
         main(int(args[0]) if args else 400, "--cdf" in sys.argv)
