@@ -76,6 +76,7 @@ class TLaw:
 
     def __init__(self, d_law):
         self.unbounded = False
+        self._t_atoms = None        # atoms of T of a mixture's atomic parts (below)
         if isinstance(d_law, str):
             named = registry.d_law(d_law)
             if not named.bounded:
@@ -92,7 +93,6 @@ class TLaw:
                                   f"{type(d_law).__name__}")
         self.D = d_law
         self.name = d_law.latex()
-        self._t_atoms = None        # atoms of T of a mixture's atomic parts (below)
         if isinstance(d_law, Atoms):
             # floats are taken at their exact binary value: the moment route needs exact T-moments
             d_law = Atoms([sympy.Rational(x) if isinstance(x, float) else x for x, _ in d_law.atoms()],
@@ -397,11 +397,24 @@ class MomentRoute(MuRoute):
 
     name = "moments"
 
+    def _bounded(self):
+        """Every numeric of this route stands for mu by a Gauss rule or a continued fraction with a bounded-support
+        terminator: refused for unbounded D (docs/ntk.md, "What ntk_law returns")."""
+        T = self.mu._T
+        if T.unbounded:
+            raise InvalidArgument(
+                f"ntk_law(d_law={T.name!r}): D is unbounded, so mu and rho have unbounded support and the moment route's "
+                "discretised mu (a Gauss rule from the moments, a continued fraction closed as on a bounded interval) "
+                "does not stand for them: for ReLU, gamma1 = 3, gamma2 = 1 the first moment of mu's density came out "
+                "0.164 against the exact 1/4. Only the exact moments are available for this law (moments, "
+                "free cumulants, latex); density, cdf, support and Cauchy transform are refused")
+
     def rule(self, dps=None):
         """Nodes and weights standing for mu: its atoms, exactly (known in closed form), and the
         Gauss rule of its continuous part scaled by the continuous mass.  (A Gauss rule of the whole
         of mu puts a node next to each atom instead of on it, e.g. at 3e-7 for an atom at 0: rho then
         carries a narrow bump there besides its exact atom, and its mass exceeds 1.)"""
+        self._bounded()
         mu = self.mu
         key = ("moment rule", dps)
         if key not in mu._cache:
@@ -431,13 +444,16 @@ class MomentRoute(MuRoute):
         return ctx.fsum(ctx.convert(wi) / (z - ctx.convert(xi)) for xi, wi in zip(x, w))
 
     def pdf_np(self, x):
+        self._bounded()
         return self.mu._pdf_cf(x, self.mu._nodes)
 
     def pdf_mp(self, x, ctx):
+        self._bounded()
         raise InvalidArgument("NTKMu.pdf(dps=...): the density of mu on the moment route is a "
                               "continued-fraction approximation (about 4 digits); use dps=None")
 
     def pdf_error(self, x):
+        self._bounded()
         mu = self.mu
         return np.abs(mu._pdf_cf(x, mu._nodes) - mu._pdf_cf(x, mu._nodes // 2))
 
@@ -1206,7 +1222,8 @@ def ntk_law(activation=None, *, sigma_prime=None, gamma1, gamma2, d_law="rademac
     tlaw = TLaw(d_law)
     if tlaw.unbounded:
         warnings.warn("ntk_law: d_law='gaussian' is unbounded; the limit theorem assumes bounded D. "
-                      "The law returned is the one defined by the same moment formulas.", stacklevel=2)
+                      "The law returned is the one defined by the same moment formulas: its exact moments only "
+                      "(density, cdf, support and Cauchy transform are refused).", stacklevel=2)
 
     def build(hd):
         lw = NTKLaw(_carried(hd), g1, g2, tlaw, method=method, nodes=nodes)

@@ -223,10 +223,20 @@ def test_bad_input(kw, match):
         ntk_law("relu", **kw)
 
 
-def test_gaussian_d_law_warns():
+def test_gaussian_d_law_warns_and_refuses_numerics():
+    """Unbounded D: the exact moments stay; every numeric of rho and mu (which would come from the discretised mu of
+    the moment route, e.g. the first moment of mu's density 0.164 against the exact 1/4) is refused, naming d_law."""
     with pytest.warns(UserWarning, match="unbounded"):
-        law = ntk_law("relu", gamma1=1, gamma2=1, d_law="gaussian")
+        law = ntk_law("relu", gamma1=3, gamma2=1, d_law="gaussian")
     assert law.mu.moments(1)[1] == sympy.Rational(1, 4)
+    assert law.moments(1)[1] == sympy.Rational(1, 4)
+    calls = [lambda: law.pdf(0.5), lambda: law.cdf(0.5), law.support, lambda: law.cauchy(1j), law.total_mass,
+             lambda: law.quantile(0.5), lambda: law.moments(2, method="generic"), lambda: law.mu.pdf(0.3),
+             lambda: law.mu.cdf(0.3), law.mu.support, lambda: law.mu.cauchy(1j),
+             lambda: law.mu.moments(1, method="generic")]
+    for call in calls:
+        with pytest.raises(InvalidArgument, match=r"d_law='gaussian'\): D is unbounded"):
+            call()
 
 
 def test_mu_density_on_moment_route_with_error_estimate():
