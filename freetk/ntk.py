@@ -1403,9 +1403,24 @@ class ExactNTKLaw(NTKLaw):
         u0 = np.where(np.isfinite(G0) & (G0 != 0), 1 / (g1 * G0), z / g1)
         # into the open upper half-plane: Newton from a real start stays real (e.g. where the moment route
         # puts a spurious gap or a too early edge); off rho's support the root is real and Newton returns there
-        u0 = u0.real + 1j * np.maximum(np.abs(u0.imag), 1e-4 * np.abs(u0))
-        u0 = self._edge_start(np.asarray(z, complex), u0)
+        # (not beyond rho's outer edges on the real axis: there the root is real, the moment route's real start is good
+        # and G_mu is evaluated on the axis itself; pushed up, the continuation failed from z ~ 50 hi on, NaN)
+        z = np.asarray(z, complex)
+        real = z.imag == 0
+        out = np.zeros(z.shape, bool)
+        out[real] = self._outside(z.real[real])
+        u0 = np.where(out, u0.real + 0j, u0.real + 1j * np.maximum(np.abs(u0.imag), 1e-4 * np.abs(u0)))
+        u0 = self._edge_start(z, u0)
         return rho_u_solve(self._gm(), g1, z, u0)
+
+    def _outside(self, x):
+        """Real ``x`` beyond rho's outer edges (right of ``hi``, or left of ``lo`` and of 0), once the edges are known
+        (:meth:`_cauchy_pair_np` computes them for real points)."""
+        x = np.asarray(x, float)
+        if x.size == 0 or "edges" not in self._cache:
+            return np.zeros(x.shape, bool)
+        lo, hi = self._edges()[:2]
+        return (x > hi) | (x < min(lo, 0.0))
 
     def _edge_start(self, z, u0):
         """Newton starts from the local expansion of ``X`` at rho's edges, for real z within 2 % of the width
@@ -1443,6 +1458,8 @@ class ExactNTKLaw(NTKLaw):
         shape = z.shape
         zu, low = upper(z.ravel())
         g1 = as_float(self._g1)
+        if np.any(zu.imag == 0):
+            self._edges()       # real points beyond the edges start Newton on the real axis (_u)
         u, dX = self._u(zu)
         G = 1 / (g1 * u)
         dG = -1 / (g1 * u * u * dX)
@@ -1465,8 +1482,16 @@ class ExactNTKLaw(NTKLaw):
         lo, hi = self._edges()[:2]
         inside = (x > lo) & (x < hi) & (x != 0)
         if np.any(inside):
-            G = self._cauchy_np(x[inside] + 0j)
-            out[inside] = np.clip(-G.imag / np.pi, 0, None)
+            u, _ = self._u(x[inside] + 0j)
+            out[inside] = np.clip(-(1 / (as_float(self._g1) * u)).imag / np.pi, 0, None)
+            # u where G_mu continued from y0 is not bounded (next to 0 or mu's edge E): NaN, warned
+            blind = self._gm().blind(u)
+            if np.any(blind):
+                ib = np.flatnonzero(inside)[blind]
+                out[ib] = np.nan
+                warnings.warn(f"ExactNTKLaw.pdf: {ib.size} point(s) (e.g. x = {x[ib[0]]:.6g}) where u = 1/(gamma1 G_rho) "
+                              "lies next to 0 or to mu's edge E, below Im u = y0, where G_mu is not good to double "
+                              "precision and no estimate bounds it: NaN returned there", PrecisionWarning, stacklevel=3)
         return out
 
     def _pdf_mp(self, x, ctx):
@@ -1513,7 +1538,7 @@ class ExactNTKLaw(NTKLaw):
         out[x >= hi] = 1.0
         flat = out.reshape(-1)
         pos = np.nonzero(((x > 0) & (x < hi)).ravel())[0]
-        if 0 < pos.size <= _CDF_CONTOUR_MAX and _DEFAULT_TABLE not in self._cache:
+        if 0 < pos.size <= _CDF_CONTOUR_MAX and _DEFAULT_TABLE not in self._cache and self._contour_ok(x.ravel()[pos]):
             flat[pos] = self._cdf_contour(x.ravel()[pos], hi)
         elif pos.size:
             rule = self.real_axis_table()
@@ -1527,6 +1552,14 @@ class ExactNTKLaw(NTKLaw):
                 F[near] = self._cdf_in_arcs(rule, xp[near], hi)
             flat[pos] = F
         return out if x.ndim else float(out)
+
+    def _contour_ok(self, xs):
+        """The contour per point only away from the edges and atoms (farther than the real-axis rule's half circles,
+        ``w/128``): next to the atom at 0 it passes by the pole and was off by the atom's mass (1/3 at ``x = 1e-10``,
+        D = +-1, gamma1 = 3) with a bound of 1e-10; there the rule is built instead."""
+        marks = [e for p in self._pieces() for e in p[:2]] + [loc for loc, _ in self.atoms_float()]
+        w = self._edges()[1] - self._edges()[0]
+        return bool(np.all(np.min(np.abs(np.asarray(xs)[:, None] - np.array(marks)[None, :]), 1) > w / 128))
 
     def _arc_circles(self, rule, xs):
         """For points ``xs`` inside the arcs' intervals of ``rule``: the exact F of the points on the arcs' gap sides,
@@ -1587,9 +1620,20 @@ class ExactNTKLaw(NTKLaw):
                               stacklevel=4)
         miss = np.isnan(F)
         if np.any(miss):
-            # the contour from the arc's right end (its F from the rule), of the arc's size
+            # the contour from the arc's right end (its F from the rule), of the arc's size; not for points next to an
+            # atom on the scale of the contour (its end then meets the atom's pole, which both rules miss alike: at
+            # x = 1e-300, atom 1/2 at 0, the value was off by 1/4 with the rules agreeing to 3e-10): NaN, warned
             L = np.array([b for a, b in rule.arcs])[rule.arc_index(xs[miss])]
-            F[miss] = self._cdf_contour(xs[miss], hi, L, rule.cdf(L))
+            locs = np.array([loc for loc, _ in self.atoms_float()] or [np.inf])
+            pole = np.min(np.abs(xs[miss][:, None] - locs[None, :]), 1) < 1e-6 * np.abs(L - xs[miss])
+            F[miss] = np.nan
+            if np.any(~pole):
+                im = np.flatnonzero(miss)[~pole]
+                F[im] = self._cdf_contour(xs[im], hi, L[~pole], rule.cdf(L[~pole]))
+            if np.any(pole):
+                warnings.warn(f"ExactNTKLaw.cdf: x = {', '.join(f'{v:.3g}' for v in xs[miss][pole])} lies next to an "
+                              "atom (closer than 1e-6 of the arc's size): no half circle separates them and the contour "
+                              "ends at the atom's pole; NaN returned there", PrecisionWarning, stacklevel=4)
         return F
 
     def _G_bounded(self, z):
