@@ -134,7 +134,7 @@ D_LAWS = {d.name: d for d in (
          measure=lambda: Atoms([-1, 1])),
     DLaw("uniform", "uniform on [-1, 1]", lambda rng, p: rng.uniform(-1.0, 1.0, size=p),
          measure=lambda: Uniform(-1, 1)),
-    DLaw("gaussian", "standard normal (unbounded: moment route only)", lambda rng, p: rng.standard_normal(p),
+    DLaw("gaussian", "standard normal (unbounded: exact moments only, numerics refused)", lambda rng, p: rng.standard_normal(p),
          t_moment=lambda k: sympy.factorial2(2 * k - 1) if k > 0 else sympy.Integer(1)),
 )}
 
