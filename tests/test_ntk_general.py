@@ -439,7 +439,8 @@ def test_exact_route_real_axis_moments_relu_uniform():
     """The density of rho on the real axis (exact route, ReLU, D uniform on [-1, 1], gamma1 = gamma2 = 1/2)
     integrated numerically, here by a rule written in the test (Gauss-Legendre in x = lo + s^2 at the
     square-root left edge, panels graded 10^-j (30 points each) towards the right edge, whose density vanishes like
-    (hi - x)^2), gives mass 1 and the exact moments (power series of ntk_series, independent of the contour)
+    (hi - x)^2; the last 1e-6 of [mid, hi] is left out and bounded: there u lies next to mu's edge E, where the library
+    returns NaN with a PrecisionWarning), gives mass 1 and the exact moments (power series of ntk_series, independent of the contour)
     for k <= 12 to 1e-11; total_mass() (the library's own graded rule) is 1 to 1e-12."""
     half = sympy.Rational(1, 2)
     law = ft.ntk_law("relu", gamma1=half, gamma2=half, d_law="uniform", method="exact")
@@ -451,7 +452,7 @@ def test_exact_route_real_axis_moments_relu_uniform():
     wl = 2 * (mid - lo) * s * ws
     t, wt = np.polynomial.legendre.leggauss(30)
     xr, wr = [], []
-    for j in range(7):                                  # [hi - (hi-mid) 10^-j, hi - (hi-mid) 10^-(j+1)]
+    for j in range(6):                                  # [hi - (hi-mid) 10^-j, hi - (hi-mid) 10^-(j+1)]
         a, b = mid + (hi - mid) * (1 - 10.0 ** -j), mid + (hi - mid) * (1 - 10.0 ** -(j + 1))
         xr.append((a + b) / 2 + (b - a) / 2 * t)
         wr.append((b - a) / 2 * wt)
@@ -459,11 +460,11 @@ def test_exact_route_real_axis_moments_relu_uniform():
     w = np.concatenate([wl] + wr)
     f = law.pdf(xs)
     assert np.all(np.isfinite(f))
-    # left out: [hi - (hi - mid) 1e-7, hi], where the density is below its value at the last node
-    assert f[-1] * (hi - mid) * 1e-7 < 1e-18
     exact = [float(v) for v in law.moments(12)]
     atoms = law.atoms_float()
     for k in range(13):
+        # left out: [hi - (hi - mid) 1e-6, hi], where the density is below its value at the last node
+        assert f[-1] * (hi - mid) * 1e-6 * hi ** k < 1e-13 * exact[k]
         mk = float(np.sum(w * xs ** k * f)) + sum(wa * loc ** k for loc, wa in atoms)
         assert abs(mk - exact[k]) <= 1e-11 * exact[k], (k, mk, exact[k])
     assert abs(law.total_mass() - 1) < 1e-12
