@@ -30,6 +30,34 @@ from .. import validation as _v
 __all__ = ["SpectralMixin", "Edges"]
 
 
+
+def vectorised(func, f):
+    """``f`` called on arrays of points, its values checked: real, finite or not, of the points' shape (a scalar is
+    broadcast).  A function that cannot take an array (``math.exp``, an ``if t > 0``) or returns complex values gets
+    an InvalidArgument naming ``f`` and ``func``, not the raw error from inside it."""
+    def g(t):
+        t = np.asarray(t, float)
+        try:
+            v = np.asarray(f(t))
+        except (TypeError, ValueError) as exc:
+            raise InvalidArgument(f"Argument `f` of `{func}` must be a vectorised function (take a numpy array of "
+                                  f"points, return an array of the same shape: numpy's functions, not math's; "
+                                  f"np.where, not if): called on {t.size} point(s) it raised {type(exc).__name__}: "
+                                  f"{exc}") from exc
+        if v.dtype.kind == "c":
+            if np.any(v.imag != 0):
+                raise InvalidArgument(f"Argument `f` of `{func}` must be real-valued on the real axis, got "
+                                      f"{v.ravel()[np.flatnonzero(v.imag != 0)[0]]} at a real point")
+            v = v.real
+        if v.dtype.kind not in "biuf":
+            raise InvalidArgument(f"Argument `f` of `{func}` must return numbers, got an array of {v.dtype}")
+        try:
+            return np.broadcast_to(v.astype(float), t.shape)
+        except ValueError:
+            raise InvalidArgument(f"Argument `f` of `{func}` must return one value per point: called on points of "
+                                  f"shape {t.shape} it returned shape {v.shape}") from None
+    return g
+
 class Edges(NamedTuple):
     """Ends of the support of a measure.
 
@@ -199,6 +227,11 @@ class SpectralMixin:
         import sympy
         _v.real(f"{type(self).__name__}.expect", "tol", tol, lo=0, lo_open=True)
         if isinstance(f, sympy.Basic):
+            if var is None and not f.free_symbols:          # a constant: the measure has mass 1
+                if not (f.is_real and f.is_finite):
+                    raise InvalidArgument(f"Argument `f` of `{type(self).__name__}.expect` must be real and finite, "
+                                          f"got the constant {f}")
+                return float(f)
             val = self._expect_rational(f, var)
             if val is not None:
                 return val
@@ -212,7 +245,7 @@ class SpectralMixin:
         if not callable(f):
             raise InvalidArgument(f"Argument `f` of `{type(self).__name__}.expect` must be callable or a sympy "
                                   f"expression, got {type(f).__name__}")
-        return self._expect_density(f, tol=tol)
+        return self._expect_density(vectorised(f"{type(self).__name__}.expect", f), tol=tol)
 
     def _expect_rational(self, f, var):
         import sympy

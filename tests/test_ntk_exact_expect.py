@@ -1,0 +1,77 @@
+"""``expect`` of a function on the exact route (docs/ntk.md, "Expectations of a function"), and the checks every
+``expect`` makes of a callable (freetk.measures.spectral.vectorised).
+
+References are independent of the real-axis rule: the exact moments (power series of ntk_series), and for
+``exp(-x)`` the moment series ``sum_k (-1)^k m_k / k!``."""
+import math
+import warnings
+
+import numpy as np
+import pytest
+import sympy
+
+import freetk as ft
+from freetk.errors import InvalidArgument
+
+HALF = sympy.Rational(1, 2)
+
+
+def _moment_checks(law, kmax=12, rel=1e-11):
+    exact = [float(v) for v in law.moments(kmax)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")          # the bound is absolute; large moments carry a warning
+        for k in range(kmax + 1):
+            got = law.expect(lambda t, k=k: t ** k)
+            assert abs(got - exact[k]) <= rel * exact[k], (k, got, exact[k])
+
+
+def test_expect_callable_gamma1_above_one():
+    """ReLU, D uniform on [-1, 1], gamma1 = 2: an atom 1/2 at 0 and a continuous part reaching 0.  expect of a
+    callable used to refine the generic density table towards 0, where the density is NaN (u next to mu's edge):
+    no answer within 150 s.  Now: the moments t^k (k <= 12) equal the exact moments to 1e-11 relative, and
+    exp(-t) equals the moment series to 1e-13."""
+    law = ft.ntk_law("relu", gamma1=2, gamma2=HALF, d_law="uniform", method="exact")
+    _moment_checks(law)
+    m = law.moments(40)
+    ref = float(sum(sympy.Rational((-1) ** k, math.factorial(k)) * m[k] for k in range(41)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")           # within the default tol: no warning
+        got = law.expect(lambda t: np.exp(-t))
+    assert abs(got - ref) < 1e-13
+    assert law.quadrature_error() < 1e-12
+
+
+@pytest.mark.slow
+def test_expect_callable_atom_inside_a_half_circle():
+    """Quadratic sigma, gamma1 = 1, D uniform: the atom 1/4 at 0 lies inside the half circle around the left edge
+    0; the Chebyshev moments of that half circle carry it.  Moments t^k to 1e-11 relative; a shifted g (t - 1)^3
+    expanded by hand against the exact moments."""
+    law = ft.ntk_law("quadratic", gamma1=1, gamma2=HALF, d_law="uniform", method="exact")
+    assert law.atoms_float() == [(0.0, 0.25)]
+    _moment_checks(law)
+    m = [float(v) for v in law.moments(3)]
+    ref = m[3] - 3 * m[2] + 3 * m[1] - 1
+    assert abs(law.expect(lambda t: (t - 1) ** 3) - ref) < 1e-12
+
+
+def test_expect_constant_and_broadcast_values():
+    mp = ft.marchenko_pastur(HALF)
+    assert mp.expect(sympy.Integer(3)) == 3.0
+    assert mp.expect(lambda t: 2.0) == pytest.approx(2.0, abs=1e-12)
+    with pytest.raises(InvalidArgument, match="`f`.*real and finite"):
+        mp.expect(sympy.I)
+
+
+@pytest.mark.parametrize("f, match", [
+    (lambda t: math.exp(t), "vectorised"),
+    (lambda t: t if t > 0 else 0.0, "vectorised"),
+    (lambda t: np.ones(3), "one value per point"),
+    (lambda t: 1j * t, "real-valued"),
+    (lambda t: np.array(["a"] * np.size(t)), "numbers"),
+])
+def test_expect_callable_errors_name_the_argument(f, match):
+    """A callable that cannot take an array, or gives complex, misshapen or non-numeric values: InvalidArgument
+    naming `f` (before: the raw TypeError or ValueError from inside it, or a silent wrong value)."""
+    mp = ft.marchenko_pastur(HALF)
+    with pytest.raises(InvalidArgument, match="`f`.*" + match):
+        mp.expect(f)
