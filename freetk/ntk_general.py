@@ -33,6 +33,7 @@ import flint
 import mpmath
 import numpy as np
 import sympy
+from scipy.optimize import brentq   # at import: scipy's modules add warning filters when first imported
 
 from .errors import InvalidArgument, NoConvergence, PrecisionWarning
 from .measures.atoms import Atoms
@@ -1533,7 +1534,6 @@ class GeneralMu(Measure):
         """Left end of the support of ``rho_z`` for real ``z > a tmax`` (jumps ``F_z(T) < 0``): the value of
         the real inverse map ``W(g)`` at its critical point nearest to 0 on ``(a - z/tmax, 0)`` (a local
         maximum: ``W -> -inf`` at both ends of that interval); ``-inf`` if ``W`` has no critical point."""
-        from scipy.optimize import brentq
         tmax = self._T.tmax
         glo = self._a - z / tmax
         zz = np.array([complex(z)])
@@ -1558,7 +1558,6 @@ class GeneralMu(Measure):
         ``kappa_min(E) = -1/(2c)`` (``kappa_min`` increases with ``z``; brentq to rounding).  Right of
         ``E`` the contour ``Re w = -1/(2c)`` separates the cut of ``G_{rho_z}`` from its reflection."""
         if "right_edge" not in self._cache:
-            from scipy.optimize import brentq
             lo = self._a * self._T.tmax
             hi = (self._a + 2 * self._c * (1 + np.sqrt(self._r)) ** 2) * self._T.tmax   # ||Sigma|| bound
             f = lambda z: self._kappa_min(z) + 1 / (2 * self._c)     # noqa: E731
@@ -1578,7 +1577,6 @@ class GeneralMu(Measure):
         ``-1/(2c)``, docs/ntk.md, Derivation 11).  None when ``A = 0`` or no root lies in ``(a tmax, E)``.  ReLU, D
         uniform, gamma2 = 1/2: 0.333708 (a density scan shows a square-root-like drop there); sigma = x^2/2: E/2."""
         if "atom_point" not in self._cache:
-            from scipy.optimize import brentq
             out = None
             if self._A > 0:
                 E = self.right_edge()
@@ -2133,7 +2131,6 @@ def mu_support_atomic(r, ts, ws, a, c, top, grid=24):
     outside by :func:`_certify` or bisected, and an edge (a change of sign of the pair margin, a continuous
     function of ``z``) is solved for by brentq: ``l_i(z) + l_j(z) = -1/c`` or ``r_i(z) + r_j(z) = -1/c`` with
     ``l``, ``r`` critical values of ``W``."""
-    from scipy.optimize import brentq
     level = -1.0 / c
     af = float(a.p) / float(a.q)
     poles = sorted({af * float(t.p) / float(t.q) for t in ts}) if af > 0 else [0.0]

@@ -483,3 +483,26 @@ def test_montecarlo_seed_and_dtype_are_checked():
     a = mc.wigner(6, seed=np.int64(3))
     b = mc.wigner(6, seed=np.random.default_rng(3))
     assert np.array_equal(a, b) and np.array_equal(a, mc.wigner(6, seed=3))
+
+
+def test_library_calls_leave_warning_filters_and_mpmath_alone():
+    """A fresh interpreter: after ``import freetk`` the public calls of an exact-route NTK law (support, pdf, cdf,
+    expect, mu's support) and of a closed law leave ``warnings.filters`` and mpmath's precision as they were.
+    Before, the first ``support()`` imported scipy.optimize late, and scipy's modules add two filters when first
+    imported."""
+    import subprocess
+    import sys
+    code = (
+        "import warnings, mpmath, numpy as np, sympy\n"
+        "import freetk as ft\n"
+        "before = list(warnings.filters); dps = mpmath.mp.dps\n"
+        "half = sympy.Rational(1, 2)\n"
+        "law = ft.ntk_law('relu', gamma1=half, gamma2=half, d_law='uniform', method='exact')\n"
+        "law.support(); law.pdf(np.linspace(0.01, 0.4, 5)); law.cdf(0.2); law.mu.support()\n"
+        "law.pdf(0.2, dps=20)\n"
+        "m = ft.marchenko_pastur(half); m.cdf(1.0); m.expect(lambda t: np.log(t + 1)); m.quantile(0.5)\n"
+        "assert mpmath.mp.dps == dps, mpmath.mp.dps\n"
+        "print([f for f in warnings.filters if f not in before])\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "[]"
