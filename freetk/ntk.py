@@ -1704,7 +1704,8 @@ class ExactNTKLaw(NTKLaw):
         """Quantiles (:meth:`SpectralMixin.quantile`: brackets at the support's ends and atoms, Illinois iteration on the
         cdf), with the default real-axis rule built first, so that every cdf call of the iteration, however few its
         points, is the rule's (panels' antiderivatives, a small half circle for points inside the arcs) and not a
-        contour per point."""
+        contour per point.  The arguments are checked before the rule is built."""
+        self._quantile_args(q, xtol, max_iter)
         self.real_axis_table()
         return super().quantile(q, xtol=xtol, max_iter=max_iter)
 

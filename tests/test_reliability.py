@@ -506,3 +506,28 @@ def test_library_calls_leave_warning_filters_and_mpmath_alone():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "[]"
+
+
+def test_quantile_nan_gives_nan_at_its_position_only():
+    """As pdf and cdf: a NaN in ``q`` gives NaN there, the other quantiles as without it (before: the whole
+    array was refused); a value outside [0, 1] is named in the error."""
+    mp = ft.marchenko_pastur(sympy.Rational(1, 2))
+    q = np.array([0.1, np.nan, 0.9])
+    got = mp.quantile(q)
+    assert np.isnan(got[1])
+    np.testing.assert_array_equal(got[[0, 2]], mp.quantile(q[[0, 2]]))
+    assert np.isnan(mp.quantile(np.nan))
+    assert np.all(np.isnan(mp.quantile(np.array([np.nan, np.nan]))))
+    with pytest.raises(InvalidArgument, match=r"`q`.*\[0, 1\].*1\.5"):
+        mp.quantile(np.array([0.5, 1.5]))
+    with pytest.raises(InvalidArgument, match="`q`"):
+        mp.quantile(np.inf)
+
+
+def test_exact_quantile_checks_arguments_before_building_its_rule():
+    """ExactNTKLaw.quantile with a bad ``xtol``: InvalidArgument at once, the real-axis rule not built."""
+    half = sympy.Rational(1, 2)
+    law = ft.ntk_law("relu", gamma1=half, gamma2=half, d_law="uniform", method="exact")
+    with pytest.raises(InvalidArgument, match="`xtol`"):
+        law.quantile(0.5, xtol=-1)
+    assert not any(isinstance(k, tuple) and k[:1] == ("real_axis_table",) for k in law._cache)

@@ -150,12 +150,13 @@ class SpectralMixin:
         ``F(b) - F(a) <= 1e-14``, or when the bracket is two floating-point numbers apart (the cdf
         cannot be inverted more finely).  Returns ``b``, so ``F(Q(q)) >= q`` always.
         """
-        name = f"{type(self).__name__}.quantile"
-        qa = _real_array(name, "q", q)
-        _v.real(name, "xtol", xtol, lo=0, lo_open=True)
-        _v.integer(name, "max_iter", max_iter, lo=1, hi=100_000)
-        if not np.all(np.isfinite(qa)) or np.any((qa < 0) | (qa > 1)):
-            raise InvalidArgument(f"Argument `q` of `{type(self).__name__}.quantile` must lie in [0, 1], got {q!r}")
+        qa = self._quantile_args(q, xtol, max_iter)
+        nan = np.isnan(qa)
+        if np.any(nan):                 # NaN gives NaN at its position only (as pdf and cdf do)
+            out = np.full(qa.shape, np.nan)
+            if not np.all(nan):
+                out[~nan] = self.quantile(qa[~nan], xtol=xtol, max_iter=max_iter)
+            return out[()] if qa.ndim == 0 else out
         pts, left, right, inside = self._quantile_table()
         flat = qa.ravel()
         out = np.empty(flat.size)
@@ -176,6 +177,18 @@ class SpectralMixin:
                 continue
             out[sel] = self._invert_cdf(flat[sel], a, b, right[k - 1], left[k], xtol, max_iter)
         return out.reshape(qa.shape)[()] if qa.ndim == 0 else out.reshape(qa.shape)
+
+    def _quantile_args(self, q, xtol, max_iter):
+        """``q`` as a float array, every argument checked before any work: ``q`` in [0, 1] or NaN."""
+        name = f"{type(self).__name__}.quantile"
+        qa = _real_array(name, "q", q)
+        _v.real(name, "xtol", xtol, lo=0, lo_open=True)
+        _v.integer(name, "max_iter", max_iter, lo=1, hi=100_000)
+        ok = np.isnan(qa) | ((qa >= 0) & (qa <= 1))
+        if not np.all(ok):
+            raise InvalidArgument(f"Argument `q` of `{name}` must lie in [0, 1] (NaN gives NaN), got "
+                                  f"{qa.ravel()[np.flatnonzero(~ok)[0]]!r}" + (f" in {q!r}" if qa.size > 1 else ""))
+        return qa
 
     def _invert_cdf(self, q, a, b, Fa, Fb, xtol, max_iter):
         m = q.size
