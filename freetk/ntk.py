@@ -55,7 +55,7 @@ from .ntk_nu import t_parts
 from .ntk_general import GeneralMu, rho_map, rho_support, rho_u_solve, rho_u_solve_mp
 from .ntk_series import mu_moments_arb, mu_moments_exact, mu_moments_kernel, mu_moments_numeric, to_arb
 from .numeric import edge_nodes, gauss_legendre, simplify
-from .precision import check_dps, context, round_to
+from .precision import check_dps, check_reference_dps, context, round_to
 
 
 METHODS = ("auto", "closed", "moments", "exact")
@@ -295,7 +295,7 @@ class NTKMu(Measure):
         """Estimated absolute error of ``pdf(x)``: the route's own estimate when it has one (moment
         route: continued fractions with ``n`` and ``n/2`` coefficients), else a ``dps``-digit
         re-evaluation."""
-        check_dps(f"{type(self).__name__}.pdf_error", dps, allow_none=False)
+        check_reference_dps(f"{type(self).__name__}.pdf_error", dps)
         _v.points(f"{type(self).__name__}.pdf_error", "x", x)
         err = self._impl.pdf_error(np.asarray(x, float))
         return err if err is not None else super().pdf_error(x, dps=dps)
@@ -1127,12 +1127,12 @@ class NTKLaw(FreeCompoundPoisson):
         Moment route: the difference between the densities from ``n`` and ``n - 8`` Gauss nodes
         (the discretisation of mu dominates the rounding error).
         """
-        check_dps("NTKLaw.pdf_error", dps, allow_none=False)
+        check_reference_dps("NTKLaw.pdf_error", dps)
         _v.points("NTKLaw.pdf_error", "x", x)
         x = np.asarray(x, float)
         if self._mu.route == "moments":
             return np.abs(self.pdf(x) - self._coarser().pdf(x))
-        return super().pdf_error(x, dps=dps).reshape(x.shape)
+        return super().pdf_error(x, dps=dps)
 
     def summary(self):
         """A dict of the main numbers (Hermite data, moments, support, atoms)."""
@@ -1350,7 +1350,7 @@ class DegenerateNTKLaw(NTKLaw):
         return np.zeros(np.shape(q))
 
     def pdf_error(self, x, dps=30):
-        check_dps("NTKLaw.pdf_error", dps, allow_none=False)
+        check_reference_dps("NTKLaw.pdf_error", dps)
         _v.points("NTKLaw.pdf_error", "x", x)
         return np.zeros(np.shape(np.asarray(x, float)))
 

@@ -51,6 +51,22 @@ def check_dps(func, dps, allow_none=True):
     return int(dps)
 
 
+#: ``pdf_error(x, dps)``: the fewest digits of a reference that checks a double-precision value (its own error is
+#: then below a tenth of the double's rounding unit, so the difference measures the double value's error)
+MIN_REFERENCE_DPS = 17
+
+
+def check_reference_dps(func, dps):
+    """Validate the ``dps`` of an a-posteriori reference (``pdf_error``): an integer, at least
+    ``MIN_REFERENCE_DPS`` (with fewer digits the difference would be the reference's own error)."""
+    dps = check_dps(func, dps, allow_none=False)
+    if dps < MIN_REFERENCE_DPS:
+        raise InvalidArgument(f"Argument `dps` of `{func}` must be at least {MIN_REFERENCE_DPS}, got {dps}: the "
+                              "estimate is the difference with a dps-digit reference, which must be more accurate than "
+                              "the double-precision value it checks (~16 digits)")
+    return dps
+
+
 def ae(a, b, dps=15, rel=True):
     """Approximate equality with tolerance following precision.
 

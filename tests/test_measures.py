@@ -252,6 +252,22 @@ def test_pdf_error_needs_an_integer_dps():
             m.pdf_error(1.0, dps=bad)
 
 
+def test_pdf_error_needs_a_reference_finer_than_double():
+    """pdf_error(x, dps=5) returned the 5-digit reference's own error (~1e-6) as the error of the double value; a
+    reference needs at least 17 digits.  A scalar x gives a scalar (was shape (1,)), a 2-D x its shape (was a
+    TypeError)."""
+    m = ft.free_add(ft.marchenko_pastur(F(1, 2)), ft.semicircle())
+    for bad in (5, 16):
+        with pytest.raises(InvalidArgument, match="`dps`.*at least 17"):
+            m.pdf_error(1.0, dps=bad)
+    law = ft.ntk_law("relu", gamma1=F(1, 2), gamma2=F(1, 2), d_law="rademacher")
+    with pytest.raises(InvalidArgument, match="`dps`.*at least 17"):
+        law.pdf_error(0.3, dps=10)
+    assert np.shape(m.pdf_error(1.0, dps=17)) == () and np.shape(law.pdf_error(0.3)) == ()
+    assert m.pdf_error(np.full((2, 3), 1.0)).shape == (2, 3)
+    assert m.pdf_error(np.array([1.0])).shape == (1,)
+
+
 def test_tiny_float_ratio_names_ratio():
     """marchenko_pastur(1e-320): the rate 1/ratio overflows; the message named the internal `rate` of
     `free_poisson` and called a finite number infinite."""

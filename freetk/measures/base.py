@@ -23,7 +23,7 @@ from ..errors import InvalidArgument, NoConvergence, PrecisionWarning
 from ..validation import check_order
 from ..kernels import quadrature
 from ..kernels.edges import Interval
-from ..precision import GUARD_DIGITS, check_dps, context, round_to
+from ..precision import GUARD_DIGITS, check_dps, check_reference_dps, context, round_to
 from ..numeric import as_float, evaluate, exact, simplify, to_mp  # noqa: F401 (exact, as_float re-exported)
 from .parameters import validate as _validate_parameters
 
@@ -386,11 +386,12 @@ class Measure(SpectralMixin, metaclass=ABCMeta):
         density evaluated at ``dps`` digits (an a-posteriori check, slower than ``pdf``).  ``dps`` must be
         an integer (``None``, double precision, would compare the double value with itself)."""
         name = f"{type(self).__name__}.pdf_error"
-        check_dps(name, dps, allow_none=False)
+        check_reference_dps(name, dps)
         _v.points(name, "x", x)
-        x = np.atleast_1d(np.asarray(x, dtype=float))
-        hi = np.array([float(v) for v in np.atleast_1d(self.pdf(x, dps=dps))])
-        return np.abs(np.asarray(self.pdf(x), dtype=float) - hi)
+        x0 = np.asarray(x, dtype=float)
+        x = x0.ravel()
+        hi = np.array([float(v) for v in np.ravel(self.pdf(x, dps=dps))])
+        return np.abs(np.asarray(self.pdf(x), dtype=float) - hi).reshape(x0.shape)[()]
 
     def atoms_float(self):
         """``atoms()`` as ``(location, mass)`` floats, computed once (the numeric paths call it often)."""
