@@ -2014,10 +2014,39 @@ class ExactNTKLaw(NTKLaw):
             self._cache["support_intervals"] = self._classify_ends(ivs)
         return self._cache["support_intervals"]
 
-    def pdf_error(self, x, dps=30):
-        """Estimated absolute error of ``pdf(x)``: the difference with a ``dps``-digit evaluation
-        (Newton at working precision with ``GeneralMu.cauchy_mp``)."""
-        return Measure.pdf_error(self, x, dps=dps)
+    def pdf_error(self, x, dps=None):
+        """Estimated absolute error of ``pdf(x)`` in double precision.
+
+        ``dps=None`` (default): the route's own estimate, propagated to first order from the error of ``G_mu`` at the
+        solution ``u`` (docs/ntk.md, "Error of the density"): ``X(u) = x`` with ``X(u) = (gamma1 - 1) u + u^2
+        G_mu(u)``, so an error ``dG`` of ``G_mu`` (:meth:`GeneralMu.cauchy_error_np`) and the Newton residual ``R =
+        X(u) - x`` move ``G_rho = 1/(gamma1 u)`` by ``(u^2 dG + R)/(gamma1 u^2 X'(u))``; plus the rounding of
+        ``-Im G_rho/pi``.  Large next to the edges (``X' -> 0``); ``inf`` where ``u`` is blind (NaN density);
+        0 where the density is 0 exactly (off the support).  ``dps=k`` (at least 17): the difference with a
+        ``k``-digit evaluation (Newton at working precision with ``GeneralMu.cauchy_mp``; tens of seconds a
+        point)."""
+        if dps is not None:
+            return Measure.pdf_error(self, x, dps=dps)
+        _v.points("ExactNTKLaw.pdf_error", "x", x)
+        x0 = np.asarray(x, float)
+        xs = x0.ravel()
+        out = np.zeros(xs.shape)
+        lo, hi = self._edges()[:2]
+        inside = (xs > lo) & (xs < hi) & (xs != 0)
+        if np.any(inside):
+            g1 = as_float(self._g1)
+            gm = self._gm()
+            u, dX = self._u(xs[inside] + 0j)
+            with np.errstate(all="ignore"):
+                G, _ = gm.cauchy_np(u)
+                R = np.abs((g1 - 1) * u + u * u * G - xs[inside])
+                dG = gm.cauchy_error_np(u)
+                Grho = 1 / (g1 * u)
+                err = (np.abs(u) ** 2 * dG + R) / (g1 * np.abs(u) ** 2 * np.abs(dX)) + 4 * np.finfo(float).eps * np.abs(Grho)
+            err = err / np.pi
+            err[gm.blind(u) | ~np.isfinite(err)] = np.inf
+            out[inside] = err
+        return out.reshape(x0.shape)[()]
 
 
 def _refine_on_demand(law, h, build):

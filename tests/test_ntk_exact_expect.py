@@ -75,3 +75,30 @@ def test_expect_callable_errors_name_the_argument(f, match):
     mp = ft.marchenko_pastur(HALF)
     with pytest.raises(InvalidArgument, match="`f`.*" + match):
         mp.expect(f)
+
+
+def test_exact_pdf_error_bounds_the_error_against_the_closed_route():
+    """ExactNTKLaw.pdf_error (the route's own estimate, propagated from G_mu's error through X(u) = x) for D = +-1,
+    where the closed route of ntk.py (an independent formula) gives the true density: the estimate is at least
+    the actual difference at points graded towards both edges, below 1e-11 in the bulk, inf where the density is
+    NaN (u blind next to mu's edge), 0 off the support; a scalar gives a scalar.  Before, pdf_error re-evaluated
+    each point at 30 digits (~50 s a point) and raised NoConvergence within 1e-9 of the right edge."""
+    ex = ft.ntk_law("relu", gamma1=HALF, gamma2=HALF, d_law="rademacher", method="exact")
+    cl = ft.ntk_law("relu", gamma1=HALF, gamma2=HALF, d_law="rademacher")
+    lo, hi = ex.support()[0]
+    f = np.array([1e-9, 1e-6, 1e-3, 0.01, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99, 1 - 1e-3, 1 - 1e-6])
+    xs = lo + (hi - lo) * f
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = ex.pdf_error(xs)
+        actual = np.abs(ex.pdf(xs) - cl.pdf(xs))
+    assert np.all(actual <= est), np.c_[xs, actual, est]
+    assert np.all(est[3:10] < 1e-11)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        blind = hi - (hi - lo) * 1e-9
+        assert np.isnan(ex.pdf(blind)) and ex.pdf_error(blind) == np.inf
+    assert ex.pdf_error(np.array([lo - 0.1, hi + 0.1])).tolist() == [0.0, 0.0]
+    assert np.shape(ex.pdf_error(0.3)) == ()
+    with pytest.raises(InvalidArgument, match="`dps`.*at least 17"):
+        ex.pdf_error(0.3, dps=8)
