@@ -374,7 +374,9 @@ def _print_density(args, law, sup):
     # of the true density (a tenth of the double's rounding unit), so the estimate differs from the true
     # error by at most that much -- the same printed figures as a 20- or 30-digit reference (docs/benchmarks.md),
     # for about a third less time than 20 digits and 60 % less than the 30-digit default (mpmath quadrature)
-    err = law.pdf_error(np.array(q), dps=17)
+    # (the exact route of a general law of D has an estimate of its own, propagated from G_mu's error: a 17-digit
+    # reference would take tens of seconds a point there)
+    err = law.pdf_error(np.array(q)) if law.mu.route == "exact" else law.pdf_error(np.array(q), dps=17)
     vals = np.asarray(law.pdf(np.array(q)), float)
     print("density of rho at 10/30/50/70/90% of the support (double precision, estimated abs. error):")
     for xq, v, e in zip(q, vals, err):
@@ -550,7 +552,10 @@ def build_parser():
     n.add_argument("--gamma1", default="1", help="n/(dp) → γ1 (exact: 1/3, 0.5, ...)")
     n.add_argument("--gamma2", default="1/2", help="p/d → γ2")
     n.add_argument("--d-law", default="rademacher", help=D_LAW_HELP)
-    n.add_argument("--method", default="auto", choices=["auto", "closed", "moments"])
+    n.add_argument("--method", default="auto", choices=["auto", "closed", "moments", "exact"],
+                   help="route for mu: auto (closed form when D^2 is one point, else moments), closed, moments (mu "
+                        "discretised by a Gauss rule: fast, warned), exact (general D without discretisation: "
+                        "slower, full precision)")
     n.add_argument("--d", type=int, default=60, help="Monte Carlo input dimension d")
     n.add_argument("--p", type=int, default=30, help="Monte Carlo width p")
     n.add_argument("--seed", type=int, default=0)

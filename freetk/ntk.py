@@ -1359,6 +1359,13 @@ class DegenerateNTKLaw(NTKLaw):
 #: real-axis rule is not built; more points (or any number once it is built) share the rule
 #: (:meth:`ExactNTKLaw.real_axis_table`)
 _CDF_CONTOUR_MAX = 5
+#: ExactNTKLaw.cdf: from this many points inside one half circle of the real-axis rule on, graded panels of the
+#: density there (:meth:`ExactNTKLaw._cdf_arc_panels`) instead of a small half circle per point (31 values of G_rho)
+_ARC_PANELS_MIN = 8
+#: ... down to ``r 2^-_ARC_LEVELS`` from the edge at most (closer points: a half circle each)
+_ARC_LEVELS = 48
+#: ... with this many Chebyshev points each
+_ARC_N = 20
 #: cache key of ``ExactNTKLaw.real_axis_table()`` with its default arguments
 _DEFAULT_TABLE = ("real_axis_table", _AXIS_N, 3, 1e-15, _AXIS_ROUNDS, None)
 
@@ -1604,6 +1611,13 @@ class ExactNTKLaw(NTKLaw):
         values) get the contour of :meth:`_cdf_contour` from the arc's right end.  A PrecisionWarning when the last
         two rules differ by more than 1e-12."""
         F, rows = self._arc_circles(rule, xs)
+        idx = rule.arc_index(xs)
+        for i in np.unique(idx):
+            sel = np.flatnonzero((idx == i) & np.isnan(F))
+            if sel.size >= _ARC_PANELS_MIN:     # many points in one arc: graded panels instead of a circle each
+                G = self._cdf_arc_panels(rule, int(i), xs[sel])
+                F[sel] = G
+        rows = [row for row in rows if np.isnan(F[row[0]])]
         if rows:
             k, c, R, s, Fy = (np.array(v) for v in zip(*rows))
             mass, diff, eG = self._circle_masses(c, R, tol, n_max)
@@ -1635,6 +1649,76 @@ class ExactNTKLaw(NTKLaw):
                               "atom (closer than 1e-6 of the arc's size): no half circle separates them and the contour "
                               "ends at the atom's pole; NaN returned there", PrecisionWarning, stacklevel=4)
         return F
+
+    def _graded_panels(self, e, r, s, K):
+        """:class:`ChebPanels` of the density on ``e + s r [2^-(k+1), 2^-k]``, ``k < K`` (``_cdf_arc_panels``), NaN
+        where ``u`` is blind; kept per edge, radius, side and depth."""
+        key = ("arc_panels", e, r, s, K)
+        if key not in self._cache:
+            fu = self._density_memo()
+            gm = self._gm()
+
+            def f(x):
+                v = fu(x)
+                u = np.array([fu.memo[t][1] for t in np.ravel(x).tolist()]).reshape(np.shape(x))
+                return np.where(gm.blind(u), np.nan, v)
+            dist = r * 2.0 ** -np.arange(K + 1)
+            lo, hi = np.sort(np.stack([e + s * dist[1:], e + s * dist[:-1]]), 0)
+            self._cache[key] = chebyshev_panels(f, lo, hi, tol=1e-15, n=_ARC_N, rounds=12)
+        return self._cache[key]
+
+    def _cdf_arc_panels(self, rule, i, xs):
+        """``rho((-inf, x])`` for many points ``xs`` inside the half circle ``i`` of ``rule``, on its support side
+        (docs/ntk.md, "cdf inside the half circles"): the density interpolated at ``_ARC_N`` Chebyshev points on
+        panels graded towards the edge e, ``e +- r [2^-(k+1), 2^-k]`` (each as long as its distance to e: a Bernstein
+        ellipse of parameter 3 + sqrt 8 inside the region where ``(x - e)^alpha`` is analytic; bisected while the
+        coefficient tail exceeds 1e-15), down to the fifth point nearest to e; F from the arc's end on the support
+        side, where the rule gives it: ``F(x) = F(b) - int_x^b f - atoms in (x, b]`` (left edge) or ``F(a) +
+        int_a^x f + atoms in (a, x]`` (right edge).  Used only when the panels cost fewer values of ``G_rho`` than a
+        half circle per point (31 each).  NaN for points closer to e than the panels, in an unresolved panel or
+        beyond one, or where the density is NaN (u blind): the circles then.  A PrecisionWarning when the panels'
+        tails exceed 1e-12.  Panels are kept per arc and depth."""
+        a, b = rule.arcs[i]
+        e, r = (a + b) / 2, (b - a) / 2
+        s = 1 if i % 2 == 0 else -1
+        d = s * (xs - e)
+        out = np.full(xs.shape, np.nan)
+        sup = d > 0
+        if not np.any(sup):
+            return out
+        ds = np.sort(d[sup])
+        target = ds[min(4, ds.size - 1)]
+        K = int(min(_ARC_LEVELS, max(1, np.ceil(np.log2(r / target)))))
+        if K * _ARC_N >= 31 * int(np.sum(d >= r * 2.0 ** -K)):
+            return out
+        p = self._graded_panels(e, r, s, K)
+        ends, total = p.ends, p.total
+        unresolved = {(q[0], q[1]) for q in p.err}
+        bad = np.array([(pa, pb) in unresolved for pa, pb in ends.tolist()], bool) | ~np.isfinite(total)
+        atoms = self.atoms_float()
+        tails = 0.0
+        for k in np.flatnonzero(sup):
+            x = xs[k]
+            j = np.flatnonzero((ends[:, 0] <= x) & (x <= ends[:, 1]))
+            if j.size == 0:
+                continue
+            j = int(j[0])
+            far = (ends[:, 0] >= ends[j, 1]) if s == 1 else (ends[:, 1] <= ends[j, 0])   # panels between x and the end
+            if bad[j] or np.any(bad[far]):
+                continue
+            part = float(p.partial(np.array([j]), np.array([x]))[0])
+            if s == 1:
+                integral = float(np.sum(total[far])) + float(total[j]) - part
+                F = float(rule.cdf(np.array([b]))[0]) - integral - sum(m for loc, m in atoms if x < loc <= b)
+            else:
+                integral = float(np.sum(total[far])) + part
+                F = float(rule.cdf(np.array([a]))[0]) + integral + sum(m for loc, m in atoms if a < loc <= x)
+            out[k] = F
+            tails = max(tails, float(np.sum(p.tail[far])) + float(p.tail[j]))
+        if not tails <= 1e-12:
+            warnings.warn(f"ExactNTKLaw.cdf: inside the half circle around {e:.6g}, the graded panels' coefficient "
+                          f"tails reach {tails:.2g}", PrecisionWarning, stacklevel=4)
+        return out
 
     def _G_bounded(self, z):
         """``G_rho(z)`` (z in the upper half-plane) and a bound of its error from that of ``G_mu(u)``: a change

@@ -239,3 +239,21 @@ def test_output_write_error_is_one_line(capsys):
     assert main(["convolve", "add", "semicircle", "semicircle", "--csv", "/dev/full"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "--csv /dev/full" in err[0] and "cannot write" in err[0]
+
+
+@pytest.mark.slow
+def test_ntk_exact_method_for_a_general_law_of_d(tmp_path, capsys, monkeypatch):
+    """``--method exact`` with D uniform: the law's own error estimates at the five points (propagated from G_mu,
+    not a 17-digit re-evaluation, tens of seconds a point there), a Monte Carlo KS distance (the cdf at the
+    sample's points inside the half circles from graded panels: minutes before), mass 1."""
+    monkeypatch.chdir(tmp_path)
+    rc = main(["ntk", "--d-law", "uniform", "--method", "exact", "--d", "30", "--p", "15", "--grid", "60", "--quiet",
+               "--json", "run.json"])
+    out = capsys.readouterr().out
+    assert rc == 0, out
+    assert "route for mu: exact" in out and "KS distance" in out
+    rec = json.loads((tmp_path / "run.json").read_text())
+    assert rec["parameters"]["method"] == "exact" and rec["parameters"]["route"] == "exact"
+    errs = [float(line.split("(±")[1].strip(" )")) for line in out.splitlines() if "(±" in line]
+    assert len(errs) == 5 and all(0 < e < 1e-10 for e in errs)
+    assert "total mass (continuous + atoms) = 1.000000000000" in out

@@ -499,7 +499,7 @@ def test_library_calls_leave_warning_filters_and_mpmath_alone():
         "half = sympy.Rational(1, 2)\n"
         "law = ft.ntk_law('relu', gamma1=half, gamma2=half, d_law='uniform', method='exact')\n"
         "law.support(); law.pdf(np.linspace(0.01, 0.4, 5)); law.cdf(0.2); law.mu.support()\n"
-        "law.pdf(0.2, dps=20)\n"
+        "ft.marchenko_pastur(half).pdf(1.0, dps=30)\n"
         "m = ft.marchenko_pastur(half); m.cdf(1.0); m.expect(lambda t: np.log(t + 1)); m.quantile(0.5)\n"
         "assert mpmath.mp.dps == dps, mpmath.mp.dps\n"
         "print([f for f in warnings.filters if f not in before])\n")
