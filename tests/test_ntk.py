@@ -537,3 +537,15 @@ def test_cdf_of_many_points_takes_the_table_and_agrees():
     assert np.max(np.abs(many[::50] - law.cdf(few))) <= 1e-13
     assert np.array_equal(many, law._cdf_generic_np(big))
     assert np.array_equal(law.cdf(few), ft.ntk_law("relu", gamma1=5, gamma2=F(1, 3)).cdf(few))
+
+
+def test_atom_at_zero_is_exact_for_exact_inputs():
+    """rho's atom at 0, 1 - 1/gamma1 (plus mu's own atom at 0 through the jump law), is exact when the inputs are
+    (was the float 0.5 for gamma1 = 2; a float gamma that is a simple rational is taken as that rational)."""
+    half = sympy.Rational(1, 2)
+    assert ft.ntk_law("relu", gamma1=2, gamma2=half, d_law="rademacher").atoms() == [(0, half)]
+    (loc, m), = ft.ntk_law("relu", gamma1=2, gamma2=half, d_law="rademacher").atoms()
+    assert isinstance(m, sympy.Rational) and m == half
+    (loc, m), = ft.ntk_law("quadratic", gamma1=1, gamma2=half, d_law="uniform", method="exact").atoms()
+    assert m == sympy.Rational(1, 4) and isinstance(m, sympy.Rational)
+    assert isinstance(ft.ntk_law("relu", gamma1=2, gamma2=0.3, d_law="rademacher").atoms()[0][1], sympy.Rational)

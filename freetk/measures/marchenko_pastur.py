@@ -341,8 +341,15 @@ class FreeCompoundPoisson(Measure):
         return None
 
     def atoms(self):
-        r = as_float(self._r)
-        j0 = sum(float(wt) for loc, wt in self._J.atoms() if float(loc) == 0)
+        """The atom at 0, of mass ``1 - rate (1 - J{0})``: exact (sympy) when the rate and the jump law's atom at 0
+        are, else a float (dropped below 1e-15)."""
+        r = self._r
+        parts = [r] + [wt for loc, wt in self._J.atoms() if float(loc) == 0]
+        if all(isinstance(v, (int, Fraction)) or (isinstance(v, sympy.Basic) and v.is_Rational) for v in parts):
+            mass = 1 - sympy.Rational(r) * (1 - sum((sympy.Rational(w) for w in parts[1:]), sympy.Integer(0)))
+            return [(sympy.Integer(0), mass)] if mass > 0 else []
+        r = as_float(r)
+        j0 = sum(float(wt) for wt in parts[1:])
         mass = 1 - r * (1 - j0)
         return [(0, mass)] if mass > 1e-15 else []
 
