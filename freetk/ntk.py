@@ -2050,9 +2050,20 @@ class ExactNTKLaw(NTKLaw):
         err = float(np.sum(2 * half * np.sum(np.abs(coef[:, -3:]), 1)))
         hmax = float(np.max(np.abs(hx))) if hx.size else 0.0
         eps = np.finfo(float).eps
+        atoms_all = self.atoms_float()
         for i, (a, b) in enumerate(rule.arcs):
             e, r = (a + b) / 2, (b - a) / 2
-            cj = C.chebinterpolate(lambda t: h(e + r * t), self._ARC_DEGREE)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                cj = C.chebinterpolate(lambda t: h(e + r * t), self._ARC_DEGREE)
+            if not np.all(np.isfinite(cj)):
+                # g undefined on the gap side (log left of 0): the support side [e, e + r] (or [e - r, e]) only,
+                # unless an atom lies on the gap side
+                s_ = 1 if i % 2 == 0 else -1
+                if any(0 < -s_ * (loc - e) < r for loc, _ in atoms_all):
+                    val = np.nan
+                    continue
+                e, r = e + s_ * r / 2, r / 2
+                cj = C.chebinterpolate(lambda t: h(e + r * t), self._ARC_DEGREE)
             T = C.chebvander((np.asarray(rule.z[i], complex) - e) / r, self._ARC_DEGREE)
             wG = np.asarray(rule.wz[i], complex) * np.asarray(rule.G[i], complex)
             M = (T.T @ wG).imag / np.pi

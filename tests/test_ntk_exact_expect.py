@@ -11,7 +11,7 @@ import pytest
 import sympy
 
 import freetk as ft
-from freetk.errors import InvalidArgument
+from freetk.errors import InvalidArgument, PrecisionWarning
 
 HALF = sympy.Rational(1, 2)
 
@@ -102,3 +102,22 @@ def test_exact_pdf_error_bounds_the_error_against_the_closed_route():
     assert np.shape(ex.pdf_error(0.3)) == ()
     with pytest.raises(InvalidArgument, match="`dps`.*at least 17"):
         ex.pdf_error(0.3, dps=8)
+
+
+def test_exact_log_det_with_zero_inside_a_half_circle():
+    """ReLU + uniform D, gamma1 = gamma2 = 1/2: the half circle around the left edge lo = 0.00207 encloses 0, where
+    log is not defined; expect(log) interpolates log on the support side of that half circle only.  log_det equals
+    the moment route's (another route for mu and for rho's equation) to 1e-12; it was NaN with the first version of
+    expect on the rule.  No RuntimeWarning from log at negative points leaks out."""
+    law = ft.ntk_law("relu", gamma1=HALF, gamma2=HALF, d_law="uniform", method="exact")
+    ref = ft.ntk_law("relu", gamma1=HALF, gamma2=HALF, d_law="uniform")
+    rule = law.real_axis_table()
+    assert rule.arcs[0][0] < 0 < law.support()[0][0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PrecisionWarning)
+        warnings.simplefilter("error", RuntimeWarning)
+        got = law.log_det()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        want = ref.log_det()
+    assert abs(got - want) < 1e-12, (got, want)
