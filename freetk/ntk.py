@@ -2017,6 +2017,55 @@ class ExactNTKLaw(NTKLaw):
     #: expect of a function: degree of its Chebyshev interpolant on each half circle's interval
     _ARC_DEGREE = 16
 
+    def _arc_values(self, i, a, b):
+        """``(z, w127, w63, G_rho)`` on the half circle ``i`` of the default rule (radius ``(b - a)/2`` around its
+        centre): Fejér's second rule of 127 points and its 63-point subrule (every other node), computed once per
+        law for :meth:`_expect_arc` (the table keeps 31 points where the mass has converged, too few for ``T_16``)."""
+        key = ("expect_arc", a, b)
+        if key not in self._cache:
+            e, r = (a + b) / 2, (b - a) / 2
+            z, w = nested_arc_rule(e, r, 127)
+            _, w63 = nested_arc_rule(e, r, 63)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", PrecisionWarning)
+                G = self._cauchy_np(z[0])
+            self._cache[key] = (z[0], w[0], w63[0], G)
+        return self._cache[key]
+
+    def _expect_arc(self, h, i, a, b, atoms):
+        """``(value, error estimate, max |c_j|)`` of ``int h d rho`` over the interval ``[a, b]`` of half circle ``i``
+        (:meth:`_expect_density`): ``h`` interpolated at Chebyshev points of the interval, or of its support side when
+        ``h`` is not finite or not defined on the gap side; Chebyshev moments of rho there from 127 values of
+        ``G_rho`` on the half circle, the atoms inside taken out of them and added as ``m h(loc)`` (exact, inf and
+        NaN propagated); error: the moments' change from the 63-point subrule, the interpolant's tail times ``M_0``,
+        and the rounding of the moments."""
+        from numpy.polynomial import chebyshev as C
+        e, r = (a + b) / 2, (b - a) / 2
+        try:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                cj = C.chebinterpolate(lambda t: h(e + r * t), self._ARC_DEGREE)
+            full = bool(np.all(np.isfinite(cj)))
+        except InvalidArgument:                  # h raised or gave complex values off the support
+            full = False
+        if not full:                             # the support side [e, e + r] (left edge) or [e - r, e] only
+            s_ = 1 if i % 2 == 0 else -1
+            e, r = e + s_ * r / 2, r / 2
+            cj = C.chebinterpolate(lambda t: h(e + r * t), self._ARC_DEGREE)
+        z, w, w63, G = self._arc_values(i, a, b)
+        T = C.chebvander((z - e) / r, self._ARC_DEGREE)
+        M = (T.T @ (w * G)).imag / np.pi
+        M63 = (T[1::2].T @ (w63 * G[1::2])).imag / np.pi
+        val = 0.0
+        for loc, m in atoms:                     # the atoms inside: exactly, not through the interpolant
+            Ta = C.chebvander(np.array([(loc - e) / r]), self._ARC_DEGREE)[0]
+            M, M63 = M - m * Ta, M63 - m * Ta
+            val += m * float(h(np.array([loc]))[0])
+        val += float(cj @ M)
+        eps = np.finfo(float).eps
+        err = (float(np.abs(cj) @ np.abs(M - M63)) + abs(M[0]) * float(np.sum(np.abs(cj[-3:])))
+               + eps * float(np.abs(cj) @ (np.abs(T).T @ np.abs(w * G))) / np.pi)
+        return val, err, float(np.max(np.abs(cj)))
+
     def _expect_density(self, g, tol=None):
         """``int g d rho`` for a real vectorised ``g`` on :meth:`real_axis_table` (docs/ntk.md, "Expectations of a
         function"); ``g`` is called at real points only.
@@ -2052,28 +2101,12 @@ class ExactNTKLaw(NTKLaw):
         eps = np.finfo(float).eps
         atoms_all = self.atoms_float()
         for i, (a, b) in enumerate(rule.arcs):
-            e, r = (a + b) / 2, (b - a) / 2
-            with np.errstate(invalid="ignore", divide="ignore"):
-                cj = C.chebinterpolate(lambda t: h(e + r * t), self._ARC_DEGREE)
-            if not np.all(np.isfinite(cj)):
-                # g undefined on the gap side (log left of 0): the support side [e, e + r] (or [e - r, e]) only,
-                # unless an atom lies on the gap side
-                s_ = 1 if i % 2 == 0 else -1
-                if any(0 < -s_ * (loc - e) < r for loc, _ in atoms_all):
-                    val = np.nan
-                    continue
-                e, r = e + s_ * r / 2, r / 2
-                cj = C.chebinterpolate(lambda t: h(e + r * t), self._ARC_DEGREE)
-            T = C.chebvander((np.asarray(rule.z[i], complex) - e) / r, self._ARC_DEGREE)
-            wG = np.asarray(rule.wz[i], complex) * np.asarray(rule.G[i], complex)
-            M = (T.T @ wG).imag / np.pi
-            val += float(cj @ M)
-            err += abs(M[0]) * float(np.sum(np.abs(cj[-3:]))) + eps * float(np.abs(cj) @ (np.abs(T).T @ np.abs(wG))) / np.pi
-            hmax = max(hmax, float(np.max(np.abs(cj))))
+            v, e_, hm = self._expect_arc(h, i, a, b, [(loc, m) for loc, m in atoms_all if a < loc < b])
+            val, err, hmax = val + v, err + e_, max(hmax, hm)
         for loc, m in rule.atoms:
             val += m * float(h(np.array([loc]))[0])
         err += rule.bound * hmax
-        if tol is not None and not err <= tol:
+        if tol is not None and not err <= tol and np.isfinite(val):
             warnings.warn(f"ExactNTKLaw.expect: the value is good to about {err:.1e} only (asked {tol:.1e}): the "
                           "coefficient tails of g times the density on the real-axis rule, of g's interpolants on the "
                           "half circles' intervals, and the rule's own bound", PrecisionWarning, stacklevel=3)
@@ -2125,21 +2158,29 @@ class ExactNTKLaw(NTKLaw):
         _v.points("ExactNTKLaw.pdf_error", "x", x)
         x0 = np.asarray(x, float)
         xs = x0.ravel()
-        out = np.zeros(xs.shape)
-        lo, hi = self._edges()[:2]
-        inside = (xs > lo) & (xs < hi) & (xs != 0)
+        out = np.where(np.isnan(xs), np.nan, 0.0)
+        inside = np.zeros(xs.shape, bool)
+        for p in self._pieces():                 # 0 exactly off every piece (gaps included)
+            inside |= (xs > p[0]) & (xs < p[1])
+        inside &= xs != 0
         if np.any(inside):
             g1 = as_float(self._g1)
             gm = self._gm()
             u, dX = self._u(xs[inside] + 0j)
-            with np.errstate(all="ignore"):
-                G, _ = gm.cauchy_np(u)
-                R = np.abs((g1 - 1) * u + u * u * G - xs[inside])
-                dG = gm.cauchy_error_np(u)
-                Grho = 1 / (g1 * u)
-                err = (np.abs(u) ** 2 * dG + R) / (g1 * np.abs(u) ** 2 * np.abs(dX)) + 4 * np.finfo(float).eps * np.abs(Grho)
-            err = err / np.pi
-            err[gm.blind(u) | ~np.isfinite(err)] = np.inf
+            err = np.full(u.shape, np.inf)
+            ok = ~gm.blind(u) & np.isfinite(u)
+            if np.any(ok):
+                uo = u[ok]
+                with np.errstate(all="ignore"):
+                    try:
+                        G, _ = gm.cauchy_np(uo)
+                        dG = gm.cauchy_error_np(uo)
+                    except (ValueError, FloatingPointError, NoConvergence):
+                        G, dG = np.full(uo.shape, np.nan), np.full(uo.shape, np.inf)   # not bounded
+                    R = np.abs((g1 - 1) * uo + uo * uo * G - xs[inside][ok])
+                    e = ((np.abs(uo) ** 2 * dG + R) / (g1 * np.abs(uo) ** 2 * np.abs(dX[ok]))
+                         + 4 * np.finfo(float).eps * np.abs(1 / (g1 * uo))) / np.pi
+                err[ok] = np.where(np.isfinite(e), e, np.inf)
             out[inside] = err
         return out.reshape(x0.shape)[()]
 

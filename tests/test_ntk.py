@@ -548,4 +548,5 @@ def test_atom_at_zero_is_exact_for_exact_inputs():
     assert isinstance(m, sympy.Rational) and m == half
     (loc, m), = ft.ntk_law("quadratic", gamma1=1, gamma2=half, d_law="uniform", method="exact").atoms()
     assert m == sympy.Rational(1, 4) and isinstance(m, sympy.Rational)
-    assert isinstance(ft.ntk_law("relu", gamma1=2, gamma2=0.3, d_law="rademacher").atoms()[0][1], sympy.Rational)
+    (loc, m), = ft.ntk_law("relu", gamma1=2.5, gamma2=half, d_law="rademacher").atoms()
+    assert isinstance(m, sympy.Rational) and m == sympy.Rational(3, 5)

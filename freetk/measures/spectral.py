@@ -44,14 +44,22 @@ def vectorised(func, f):
                                   f"points, return an array of the same shape: numpy's functions, not math's; "
                                   f"np.where, not if): called on {t.size} point(s) it raised {type(exc).__name__}: "
                                   f"{exc}") from exc
+        if v.dtype.kind == "O":                 # e.g. np.vectorize of an mpmath function
+            try:
+                v = v.astype(complex) if any(isinstance(a, (complex, mpmath.mpc)) for a in v.ravel()) else v.astype(float)
+            except (TypeError, ValueError):
+                raise InvalidArgument(f"Argument `f` of `{func}` must return numbers, got objects such as "
+                                      f"{type(v.ravel()[0]).__name__}") from None
         if v.dtype.kind == "c":
             if np.any(v.imag != 0):
                 raise InvalidArgument(f"Argument `f` of `{func}` must be real-valued on the real axis, got "
-                                      f"{v.ravel()[np.flatnonzero(v.imag != 0)[0]]} at a real point")
+                                      f"{complex(v.ravel()[np.flatnonzero(v.imag != 0)[0]])} at a real point")
             v = v.real
         if v.dtype.kind not in "biuf":
             raise InvalidArgument(f"Argument `f` of `{func}` must return numbers, got an array of {v.dtype}")
         try:
+            if v.ndim and v.shape != t.shape:
+                raise ValueError
             return np.broadcast_to(v.astype(float), t.shape)
         except ValueError:
             raise InvalidArgument(f"Argument `f` of `{func}` must return one value per point: called on points of "
@@ -187,7 +195,7 @@ class SpectralMixin:
         ok = np.isnan(qa) | ((qa >= 0) & (qa <= 1))
         if not np.all(ok):
             raise InvalidArgument(f"Argument `q` of `{name}` must lie in [0, 1] (NaN gives NaN), got "
-                                  f"{qa.ravel()[np.flatnonzero(~ok)[0]]!r}" + (f" in {q!r}" if qa.size > 1 else ""))
+                                  f"{float(qa.ravel()[np.flatnonzero(~ok)[0]])!r}" + (f" in {q!r}" if qa.size > 1 else ""))
         return qa
 
     def _invert_cdf(self, q, a, b, Fa, Fb, xtol, max_iter):
