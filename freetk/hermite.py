@@ -35,6 +35,7 @@ import warnings
 import mpmath
 import numpy as np
 import sympy
+from scipy.special import erf as _scipy_erf
 
 from .errors import InvalidArgument, PrecisionWarning
 from .validation import check_order
@@ -286,12 +287,10 @@ _math_erf = np.frompyfunc(math.erf, 1, 1)
 
 def _erf_np(u):
     """``erf`` on a float array, accurate to double precision either way: ``math.erf`` (the C library's)
-    value by value below :data:`_ERF_SCIPY_SIZE` values, ``scipy.special.erf`` from there on (imported
-    only then: a law whose Hermite data are exact never needs it)."""
+    value by value below :data:`_ERF_SCIPY_SIZE` values, ``scipy.special.erf`` from there on."""
     u = np.asarray(u, dtype=float)
     if u.size >= _ERF_SCIPY_SIZE:
-        from scipy.special import erf
-        return erf(u)
+        return _scipy_erf(u)
     return np.asarray(_math_erf(u), dtype=float)     # (a 0-d input gives a Python float: erf(1) in phi)
 
 

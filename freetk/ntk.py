@@ -1352,7 +1352,8 @@ class DegenerateNTKLaw(NTKLaw):
     def pdf_error(self, x, dps=30):
         check_reference_dps("NTKLaw.pdf_error", dps)
         _v.points("NTKLaw.pdf_error", "x", x)
-        return np.zeros(np.shape(np.asarray(x, float)))
+        out = np.zeros(np.shape(np.asarray(x, float)))
+        return out[()]      # a scalar for a scalar x, as pdf and the other laws' pdf_error
 
 
 #: ExactNTKLaw.cdf: up to this many points each gets its own contour (150 values of G_rho each) while the default
@@ -1789,8 +1790,9 @@ class ExactNTKLaw(NTKLaw):
         cdf), with the default real-axis rule built first, so that every cdf call of the iteration, however few its
         points, is the rule's (panels' antiderivatives, a small half circle for points inside the arcs) and not a
         contour per point.  The arguments are checked before the rule is built."""
-        self._quantile_args(q, xtol, max_iter)
-        self.real_axis_table()
+        qa = self._quantile_args(q, xtol, max_iter)
+        if np.any((qa > 0) & (qa < 1)):         # 0, 1 and NaN need no cdf: no rule for them
+            self.real_axis_table()
         return super().quantile(q, xtol=xtol, max_iter=max_iter)
 
     def _cdf_contour(self, xs, hi, L=None, FL=None):

@@ -15,6 +15,7 @@ import warnings
 import mpmath
 import numpy as np
 import sympy
+from scipy import integrate
 
 from .spectral import SpectralMixin  # quantile, edges, expect, resolvent, ... (public numeric layer only)
 from .. import series as _series
@@ -214,8 +215,6 @@ class Measure(SpectralMixin, metaclass=ABCMeta):
         the Jacobian ``sqrt((t - lo)(hi - t))`` at that same rounded ``t``: a piece far from 0 compared
         with its width (``arcsine(10**6, 10**6 + 1)``) then keeps about 1e-10 relative accuracy (a
         cross-check route; the formulas are exact)."""
-        # deferred: scipy.integrate imports scipy.special (~0.25 s), which only this fallback needs
-        from scipy import integrate
         z = np.asarray(z, complex)
         pdf = self._kernels("pdf", "auto")[0] or (lambda t: np.asarray(self.pdf(t), float))
         f = lambda t: float(np.asarray(pdf(np.array([t])), float)[0])  # noqa: E731

@@ -22,6 +22,7 @@ from typing import NamedTuple
 
 import mpmath
 import numpy as np
+from scipy.integrate import quad
 
 from ..errors import InvalidArgument, NoConvergence, PrecisionWarning
 from ..numeric import as_float
@@ -383,7 +384,6 @@ class SpectralMixin:
         if e.lower > 1e-12 * max(1.0, e.upper):
             return float(self._expect_density(np.log, tol=tol)) if e.intervals else \
                 float(sum(w * np.log(x) for x, w in e.atoms))
-        from scipy.integrate import quad   # deferred: scipy.integrate imports scipy.special (~0.25 s)
         g = lambda t: 1.0 / (1.0 + t) - self.resolvent(t)  # noqa: E731
         v1, err1 = quad(g, 0.0, 1.0, epsabs=1e-14, epsrel=1e-13, limit=200)
         v2, err2 = quad(g, 1.0, np.inf, epsabs=1e-14, epsrel=1e-13, limit=200)
