@@ -27,6 +27,7 @@ Only ``nu`` of compact support is accepted: for unbounded ``D`` (``"gaussian"``)
 ``F_z(T)`` are unbounded for every ``z`` in the support of ``mu`` and the limit theorem does not
 apply; see docs/ntk.md.
 """
+import functools
 import warnings
 
 import flint
@@ -147,6 +148,10 @@ class _TKernel:
             raise InvalidArgument(f"Argument `nu` of `GeneralMu`: mixture weights must sum to 1, got {tot}")
         self.t = np.array([as_float(t) for t in self.atoms], float)
         self.w = np.array([as_float(v) for v in self.atoms.values()], float)
+        # the atoms at T = 0 add w/z to h_z(m) = E[1/(z - (a + m)T)] whatever m: the integrand of the line, which
+        # needs h(m) - h(0) and its z-derivative only, leaves them out (e_h(..., zero=False)) instead of cancelling
+        # w/z and w/z^2 against themselves (noise ~eps w/|z|^2 in G_mu' next to z = 0)
+        self.tn, self.wn = self.t[self.t != 0], self.w[self.t != 0]
         self.uw = np.array([as_float(w) for w, _ in self.usq], float)
         self.ub = np.array([as_float(b) for _, b in self.usq], float)
         self.cw = np.array([as_float(w) for w, _ in self.comp], float)
@@ -379,19 +384,21 @@ class _TKernel:
             E3 = E3 + Q * rs2
         return E1, E2, E3
 
-    def e_h(self, b, z, j=None, _k=None):
+    def e_h(self, b, z, j=None, _k=None, zero=True):
         """``E[1/(z - bT)], E[1/(z - bT)^2], E[T/(z - bT)^2]``; ``j``: the sheet of ``G_nu`` at ``z/b``.  ``_k``: the
-        shared kernels of :meth:`e_wh`."""
+        shared kernels of :meth:`e_wh`.  ``zero=False``: without the atoms of T at 0 (``w/z``, ``w/z^2``, 0: the same for
+        every ``b``)."""
         b, z = np.broadcast_arrays(np.asarray(b, complex), np.asarray(z, complex))
         k = _k or {}
         H0 = np.zeros(b.shape, complex)
         H1 = np.zeros(b.shape, complex)
         H2 = np.zeros(b.shape, complex)
-        if self.t.size:
-            d = z[..., None] - b[..., None] * self.t
-            H0 += np.sum(self.w / d, -1)
-            H1 += np.sum(self.w / d ** 2, -1)
-            H2 += np.sum(self.w * self.t / d ** 2, -1)
+        t, w = (self.t, self.w) if zero else (self.tn, self.wn)
+        if t.size:
+            d = z[..., None] - b[..., None] * t
+            H0 += np.sum(w / d, -1)
+            H1 += np.sum(w / d ** 2, -1)
+            H2 += np.sum(w * t / d ** 2, -1)
         if self.uw.size:
             _add_h(b, z, H0, H1, H2, self.tmax, self.utau, self.ub.max() ** 2, k.get("husq", self._usq_GdG))
             ex = k["uex"] if "uex" in k else (self._sheet_extra(z / b, j) if j is not None and np.any(j) else None)
@@ -409,7 +416,7 @@ class _TKernel:
         with np.errstate(all="ignore"):
             _add_h_extra(b, z, H0, H1, H2, k["cex"] if "cex" in k else self._comp_extra(z / b, j))
 
-    def e_wh(self, s, z, j=None):
+    def e_wh(self, s, z, j=None, zero=True):
         """``e_w(s, z, j) + e_h(s, z, j)`` (six arrays), the same values as the two calls: both evaluate ``G_nu`` at
         ``zeta = z/s`` on the sheet ``j``, so the closed-form principal ``G, G'`` of the continuous parts (where either
         uses it rather than its series) and the sheets' extra terms are computed once (the integrand and the
@@ -417,7 +424,7 @@ class _TKernel:
         s, z = np.broadcast_arrays(np.asarray(s, complex), np.asarray(z, complex))
         if s.ndim > 1:      # the kernels' series branches and the shared values take flat arrays
             jf = None if j is None else np.reshape(j, (s.size, self.nsheet))
-            return tuple(np.reshape(v, s.shape) for v in self.e_wh(s.ravel(), z.ravel(), jf))
+            return tuple(np.reshape(v, s.shape) for v in self.e_wh(s.ravel(), z.ravel(), jf, zero))
         k = {}
         if self.uw.size or self.comp:
             zeta = z / s
@@ -431,7 +438,7 @@ class _TKernel:
             k["comp"], k["hcomp"] = _shared_GdG(self._comp_GdG, zeta, ~(np.abs(zeta) > 4 * max(self.cmax, 1e-300)), ~hs)
             with np.errstate(all="ignore"):
                 k["cex"] = self._comp_extra(zeta, j)
-        return self.e_w(s, z, j, k) + self.e_h(s, z, j, k)
+        return self.e_w(s, z, j, k) + self.e_h(s, z, j, k, zero)
 
     # -- mpmath versions (scalar, context ctx)
     def e_w_mp(self, s, z, ctx, exact_atoms, j=None):
@@ -623,10 +630,11 @@ class GeneralMu(Measure):
         rg = 1 / g
         return rg + self._r * E1, -rg * rg + self._r * E2, self._r * E3
 
-    def _W_h(self, g, z, j=None):
-        """``_W(g, z, j)`` and ``_TKernel.e_h(a - g, z, j)`` together (``_TKernel.e_wh``: ``G_nu`` once per point)."""
+    def _W_h(self, g, z, j=None, zero=True):
+        """``_W(g, z, j)`` and ``_TKernel.e_h(a - g, z, j, zero=zero)`` together (``_TKernel.e_wh``: ``G_nu`` once per
+        point)."""
         s = self._a - g
-        E1, E2, E3, H0, H1, H2 = self._T.e_wh(s, z, j)
+        E1, E2, E3, H0, H1, H2 = self._T.e_wh(s, z, j, zero)
         rg = 1 / g
         return rg + self._r * E1, -rg * rg + self._r * E2, self._r * E3, H0, H1, H2
 
@@ -876,15 +884,18 @@ class GeneralMu(Measure):
             # the kernels of _TKernel on flat arrays (its series branch takes 1-d arrays only)
             out = fun(np.ravel(s), np.ravel(zz), None if j is None else np.reshape(j, (np.size(s), self._T.nsheet)))
             return tuple(np.reshape(v, np.shape(zz)) for v in out)
+        # h without the atoms of T at 0 throughout: they add the same w/z to h(m) and h(0) (_TKernel.e_h)
+        W_h = functools.partial(self._W_h, zero=False)
+        e_h = functools.partial(self._T.e_h, zero=False)
         if deriv:       # W', W_z at the roots (for dg/dz) with h at the same zeta: G_nu once per node
-            _, Wdm, Wzm, H0p, H1p, H2p = flat(self._W_h, gm, z, jm)     # h(m) at m = -gm (psi at theta)
-            _, Wdp, Wzp, H0m, H1m, H2m = flat(self._W_h, gp, z, jp)     # psi at -theta
+            _, Wdm, Wzm, H0p, H1p, H2p = flat(W_h, gm, z, jm)     # h(m) at m = -gm (psi at theta)
+            _, Wdp, Wzp, H0m, H1m, H2m = flat(W_h, gp, z, jp)     # psi at -theta
         else:
-            H0p, H1p, H2p = flat(self._T.e_h, a - gm, z, jm)
-            H0m, H1m, H2m = flat(self._T.e_h, a - gp, z, jp)
+            H0p, H1p, H2p = flat(e_h, a - gm, z, jm)
+            H0m, H1m, H2m = flat(e_h, a - gp, z, jp)
         # h at m = 0 depends on z only: once per row of nodes (every row of a panel shares its z)
         zr = z[..., :1] if z.ndim == 2 else z
-        h00, h01, _ = flat(self._T.e_h, np.full(zr.shape, a + 0j), zr)
+        h00, h01, _ = flat(e_h, np.full(zr.shape, a + 0j), zr)
         # the pole A/w of the atom of rho_z at 0 is integrated exactly (_atom_residue): only the rest of g
         # multiplies psi, on both halves of the line (g inside psi, at the mirror node, keeps its pole)
         sub = kind == "h" and self._A > 0
@@ -913,8 +924,8 @@ class GeneralMu(Measure):
             return np.zeros(z.size, complex), np.zeros(z.size, complex)
         a = self._a
         g, j = self._roots_direct(np.full(z.size, -1 / self._c + 0j), z, "h")
-        _, Wd, Wz, H0, H1, H2 = self._W_h(g, z, j)
-        h00, h01, _ = self._T.e_h(np.full(z.shape, a + 0j), z)
+        _, Wd, Wz, H0, H1, H2 = self._W_h(g, z, j, zero=False)       # T = 0 cancels in H0 - h00 (_integrand)
+        h00, h01, _ = self._T.e_h(np.full(z.shape, a + 0j), z, zero=False)
         R = 2j * np.pi * A * (H0 - h00)
         if not deriv:
             return R, np.zeros_like(R)
@@ -2214,6 +2225,19 @@ class _AtomicW:
         self.w = np.array([float(w.p) / float(w.q) for w in ws])
         self.f = np.array([float(v.p) / float(v.q) for v in (t / (a * t - zq) for t in ts)])
         self.w0 = 1.0 - float(sum(ws))          # nu{0}
+        self._rows = [(float(self.r * w), float(f)) for w, f in zip(self.w, self.f)]
+
+    def W1(self, g):
+        """``(W(g), W'(g))`` at one complex ``g`` in plain Python arithmetic (the continuation's Newton is sequential
+        along its path, a few terms per call: numpy's per-call overhead was ~95 % of it)."""
+        rg = 1 / g
+        W, Wg = rg, -rg * rg
+        for rw, f in self._rows:
+            d = 1 - g * f
+            q = rw * f / d
+            W += q
+            Wg += q * f / d
+        return W, Wg
 
     def W(self, g, z=None):
         f = self.f
@@ -2367,13 +2391,12 @@ def _continue_on(K, w, x_start, x_end, z):
     one (the step split in 4, 16, 64 straight sub-steps when Newton does not settle).  The continuation is carried on
     to ``x_end`` and must arrive at the real root there (else NoConvergence): a jump to another root of ``W(g) = w``
     on the way (near a branch point) cannot pass unnoticed."""
-    zz = np.array([float(z)]) + 0j
 
     def newton(g, wk):
         prev = np.inf
         for _ in range(30):
-            Wv, Wg, _ = K.W(np.array([g]), zz)
-            step = (Wv[0] - wk) / Wg[0]
+            Wv, Wg = K.W1(g)
+            step = (Wv - wk) / Wg
             g = g - step
             # done at rounding level, or when the steps, below 1e-12 |g|, stop shrinking (rounding floor of W)
             if abs(step) <= 4e-16 * abs(g) or (abs(step) <= 1e-12 * abs(g) and abs(step) >= 0.5 * prev):

@@ -3,6 +3,7 @@ operators, contour moments, and Gauss rules of mu from ball-arithmetic moments (
 freetk.ntk_series and the Chebyshev algorithm of freetk.inversion: no equation for G is solved)."""
 import mpmath
 import numpy as np
+import sympy
 
 from freetk.inversion import gauss_from_jacobi, jacobi_from_moments
 from freetk.ntk_series import mu_moments_arb
@@ -48,11 +49,13 @@ def assert_rho_contour_moments(law, kmax=12, tol=1e-11, n=32):
         assert abs(mk - float(exact[k])) < tol * float(exact[k]), (k, mk, exact[k])
 
 
-def gauss_rule_from_arb(vals, n, dps):
+def gauss_rule_from_arb(vals, n, dps, atom0=0):
     """The n-point Gauss rule ``(nodes, weights)`` (mpmath numbers at ``dps`` digits) of the measure whose moments
-    ``vals[k]`` (``k <= 2n``) are arb balls: their midpoints to ``dps + 20`` digits, the Chebyshev algorithm."""
+    ``vals[k]`` (``k <= 2n``) are arb balls: their midpoints to ``dps + 20`` digits, the Chebyshev algorithm.
+    ``atom0`` (exact rational): an atom at 0 of that mass taken out first (from ``m_0`` only)."""
     with mpmath.workdps(dps):
         m = [mpmath.mpf(v.mid().str(dps + 20, radius=False)) for v in vals[:2 * n + 1]]
+        m[0] -= mpmath.mpf(sympy.Rational(atom0).p) / sympy.Rational(atom0).q
         al, be = jacobi_from_moments(m, n, context(dps, guard=0))
     return gauss_from_jacobi(al, be, dps)
 
