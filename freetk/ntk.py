@@ -1352,8 +1352,8 @@ class DegenerateNTKLaw(NTKLaw):
     def pdf_error(self, x, dps=30):
         check_reference_dps("NTKLaw.pdf_error", dps)
         _v.points("NTKLaw.pdf_error", "x", x)
-        out = np.zeros(np.shape(np.asarray(x, float)))
-        return out[()]      # a scalar for a scalar x, as pdf and the other laws' pdf_error
+        out = np.where(np.isnan(np.asarray(x, float)), np.nan, 0.0)
+        return out[()]      # a scalar for a scalar x, NaN for NaN: as pdf and the other laws' pdf_error
 
 
 #: ExactNTKLaw.cdf: up to this many points each gets its own contour (150 values of G_rho each) while the default

@@ -2250,9 +2250,11 @@ class _AtomicW:
     def h(self, m, z=None):
         f, t = self.f, self.t
         d = 1 + np.asarray(m)[..., None] * f
-        H0 = -np.sum(self.w * f / (t * d), -1) + self.w0 / self.z
-        H1 = np.sum(self.w * f * f / (t * t * d * d), -1) + self.w0 / self.z ** 2
+        H0 = -np.sum(self.w * f / (t * d), -1)
+        H1 = np.sum(self.w * f * f / (t * t * d * d), -1)
         H2 = np.sum(self.w * f * f / (t * d * d), -1)
+        if self.w0:         # nu{0}/z: only with an atom of T at 0 (z = 0 is then an atom of mu, not a gap point)
+            H0, H1 = H0 + self.w0 / self.z, H1 + self.w0 / self.z ** 2
         return H0, H1, H2
 
     def real_root(self, x, z):
@@ -2395,8 +2397,11 @@ def _continue_on(K, w, x_start, x_end, z):
     def newton(g, wk):
         prev = np.inf
         for _ in range(30):
-            Wv, Wg = K.W1(g)
-            step = (Wv - wk) / Wg
+            try:
+                Wv, Wg = K.W1(g)
+                step = (Wv - wk) / Wg
+            except ZeroDivisionError:       # g at a pole of W (numpy's W gave inf there): not settled
+                return None
             g = g - step
             # done at rounding level, or when the steps, below 1e-12 |g|, stop shrinking (rounding floor of W)
             if abs(step) <= 4e-16 * abs(g) or (abs(step) <= 1e-12 * abs(g) and abs(step) >= 0.5 * prev):
@@ -2442,6 +2447,10 @@ def rho_u_solve(gm, g1, z, u0, tol=1e-15, iters=40):
     convergence); points that do not converge are NaN with a PrecisionWarning."""
     z = np.asarray(z, complex).ravel()
     u = np.array(u0, complex).ravel()
+    # a real start for a real z (off rho's support, ExactNTKLaw._u): the root is real and G_mu real there; Newton is
+    # kept on the real line (rounding of G_mu's imaginary part, ~1e-26 next to a hard edge at 0, made u leave it and the
+    # steps halved at the axis never counted as converged: NaN at z = -1.15e-9 for gamma1 = 1, D uniform)
+    on_axis = (z.imag == 0) & (u.imag == 0)
     dX = np.full(z.shape, np.nan + 0j)
     prev = np.full(z.shape, np.inf)
     act = np.arange(z.size)
@@ -2451,6 +2460,7 @@ def rho_u_solve(gm, g1, z, u0, tol=1e-15, iters=40):
         with np.errstate(all="ignore"):
             X, Xd = rho_map(gm, g1, u[act])
             step = (X - z[act]) / Xd
+            step = np.where(on_axis[act], (X.real - z[act].real) / Xd.real + 0j, step)
         dX[act] = Xd
         new = u[act] - step
         halved = np.zeros(act.size, bool)
@@ -2668,13 +2678,22 @@ def rho_support(gm, g1):
         hi = _X_at(gm, g1, u_hi)
     # left: (-oo, b1), X' decreasing from gamma1
     b1 = blocks[0][0]
+    mu0 = sum(float(as_float(m)) for t, m in gm.atoms() if as_float(t) == 0)
     if b1 > 0:      # (0, b1): a gap of mu below its first atom or piece (ellipse-free: cauchy_in_gap, point by point)
         us = np.concatenate([-E * np.geomspace(8, 1e-6, 20), b1 * (1 - np.geomspace(0.9, 1e-9, 12))])
     else:
         us = np.sort(-E * np.geomspace(1e-6, 8, 24))
-    vals = Xd_arr(us)
-    k = np.nonzero((vals[:-1] > 0) & (vals[1:] <= 0))[0]
-    if k.size == 0:
+    hard0 = b1 > 0 and g1 == 1 and mu0 == 0
+    if hard0:
+        # G_mu analytic at 0, so X'(0) = gamma1 - 1 + [2uG + u^2 G']_0 = 0: the crossing is u = 0 itself, X(0) = 0, a hard
+        # edge of rho at 0 (the bracketing converged to it through u ~ 1e-162, where W's terms overflow)
+        u_lo, lo = None, 0.0
+    else:
+        vals = Xd_arr(us)
+        k = np.nonzero((vals[:-1] > 0) & (vals[1:] <= 0))[0]
+    if hard0:
+        pass
+    elif k.size == 0:
         u_lo = None
         lo = 0.0 if b1 == 0 else _X_end(gm, g1, b1, -1)
     else:

@@ -446,7 +446,7 @@ def test_degenerate_law_is_delta_0(kw):
     assert law.quantile(0.7) == 0 and law.expect(lambda t: t * t + 1) == 1
     assert law.mu.support() == [] and law.mu.pdf(0.3) == 0 and law.mu.moments(2) == [1, 0, 0]
     assert not isinstance(law.pdf_error(0.3), np.ndarray) and law.pdf_error(0.3) == 0   # a scalar, as pdf
-    assert np.shape(law.pdf_error([0.3, 0.5])) == (2,)
+    assert np.shape(law.pdf_error([0.3, 0.5])) == (2,) and np.isnan(law.pdf_error(np.nan))
 
 
 def test_numeric_hermite_data_of_an_affine_sigma_give_delta_0_with_a_warning():

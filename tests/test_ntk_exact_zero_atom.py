@@ -34,7 +34,7 @@ def _rest_rule(gamma2, n=60):
     """Gauss rule of mu minus its atom at 0 (supported away from 0: its first atom is at a/4), and that atom."""
     vals = mu_moments_arb(RELU.a, RELU.c1 ** 2, gamma2, [_tau(k) for k in range(2 * n + 2)], 2 * n, 800)
     gm = GeneralMu(RELU.a, RELU.c1 ** 2, gamma2, NU)
-    mu0 = sympy.Rational(sum(m for t, m in gm.atoms() if t == 0))      # exact
+    mu0 = sympy.Rational(1, 3)      # mu{0} = nu{0} exactly (docs/ntk.md, "Atoms of mu")
     return gauss_rule_from_arb(vals, n, 200, atom0=mu0), float(mu0), gm
 
 

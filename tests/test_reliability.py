@@ -531,6 +531,8 @@ def test_exact_quantile_checks_arguments_before_building_its_rule():
     with pytest.raises(InvalidArgument, match="`xtol`"):
         law.quantile(0.5, xtol=-1)
     assert not any(isinstance(k, tuple) and k[:1] == ("real_axis_table",) for k in law._cache)
-    # NaN (and 0, 1) need no cdf: NaN back without building the rule (it was built, seconds, for a NaN answer)
+    # NaN, 0 and 1 need no cdf: no rule built (it was, seconds, for a NaN answer or the support's ends)
     assert np.isnan(law.quantile(np.nan)) and np.all(np.isnan(law.quantile([np.nan, np.nan])))
+    lo, hi = law.support()[0]
+    assert list(law.quantile([0, 1, np.nan])[:2]) == [lo, hi] and law.quantile(1.0) == hi
     assert not any(isinstance(k, tuple) and k[:1] == ("real_axis_table",) for k in law._cache)
