@@ -140,7 +140,7 @@ def _log_det_shift(d_law, e_log_t, tol):
     """At gamma1 = 1, ``log_det(rho_nu) - log_det(rho_{D = +-1}) = E_nu[log D^2]`` (docs/ntk.md, "log_det and the law of
     D": rho is then the free Poisson law of rate 1 times mu, whose log-determinant is E log(aT) plus a part free of nu):
     the exact route for nu against the closed route for D = +-1.  rho has a hard edge at 0: log_det by the resolvent's
-    integral (one batched solve per round of panels)."""
+    integral."""
     law = ft.ntk_law("relu", gamma1=1, gamma2=HALF, d_law=d_law, method="exact")
     ref = ft.ntk_law("relu", gamma1=1, gamma2=HALF, d_law="rademacher")
     with warnings.catch_warnings():
@@ -162,5 +162,5 @@ def test_log_det_depends_on_D_through_E_log_D2(d_law, e_log_t):
 @pytest.mark.slow
 @pytest.mark.parametrize("d_law, e_log_t", [("uniform", -2.0), (ft.arcsine(-1, 1), -2 * math.log(2))])
 def test_log_det_depends_on_D_through_E_log_D2_continuous(d_law, e_log_t):
-    """D uniform: was NaN (Newton for u at z = -1.15e-9 never settled on the real axis) and took ~90 s."""
+    """D uniform: the resolvent at z = -1.15e-9 was NaN (Newton for u never settled on the real axis)."""
     _log_det_shift(d_law, e_log_t, 1e-12)
