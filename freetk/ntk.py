@@ -603,7 +603,7 @@ def _free_poisson_integrand(rb, A, zeta, ctx):
             return ctx.mpf(0) * zeta
         w = zeta - t
         u = w / a
-        p, s = u + 1 - r, sqrt(u - lo) * sqrt(u - hi)
+        p, s = u + (1 - r), sqrt(u - lo) * sqrt(u - hi)
         g = (2 / (p + s) if abs(p + s) >= abs(p - s) else (p - s) / (2 * u)) / a
         return sqrt(q) / (tpa * t) * (g - A / w if A else g)
     return f

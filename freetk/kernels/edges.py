@@ -741,7 +741,7 @@ def free_poisson_real_pair(rate, jump):
         u = np.asarray(w, float) * (1 / a)
         q = np.sqrt(np.abs(u - lo)) * np.sqrt(np.abs(u - hi))
         q = np.where(u < lo, -q, q)
-        p = u + 1 - r
+        p = u + (1 - r)
         with np.errstate(divide="ignore", invalid="ignore"):
             g = np.where(np.abs(p + q) >= np.abs(p - q), 2 * (1 / (p + q)), (p - q) * (1 / (2 * u)))
             return g * (1 / a), ((g * g - g) * (1 / q)) * (1 / (a * a))

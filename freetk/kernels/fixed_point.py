@@ -66,7 +66,10 @@ STALL = 1e-11              # a Newton iteration that cannot decrease a residual 
 class System:
     """A fixed-point equation ``u = Phi(u, z)``.
 
-    ``phi(u, z)`` returns ``(Phi, Phi_u, Phi_z)`` on complex arrays; ``init(z)`` is a start valid
+    ``phi(u, z)`` returns ``(Phi, Phi_u, Phi_z)`` on complex arrays, optionally two more: ``Phi - u`` computed
+    without cancelling ``u`` against itself (the Newton residual; else ``Phi - u`` is formed, which loses ``eps |u|``
+    absolutely where the root is a small difference of large terms) and the size of its terms (its rounding level
+    is ``eps`` times that; else ``|u| + |z| + |Phi|``); ``init(z)`` is a start valid
     for ``Im z >= scale`` (where the plain iteration of ``Phi`` converges); ``half`` is the sign
     of ``Im u`` on the solution branch; ``phi_mp(u, z, ctx)`` the same map in an mpmath context.
     """
@@ -79,10 +82,16 @@ class System:
 
 
 # ----------------------------------------------------------------------------- double precision
-def _eval(system, u, z):
+def _eval(system, u, z, terms=False):
+    """``(Phi, Phi_u, Phi_z, Phi - u)``, and with ``terms=True`` the size of the residual's terms."""
     with np.errstate(all="ignore"):
-        P, Pu, Pz = system.phi(u, z)
-    return np.asarray(P, complex), np.asarray(Pu, complex), np.asarray(Pz, complex)
+        out = system.phi(u, z)
+        P, Pu, Pz = (np.asarray(v, complex) for v in out[:3])
+        if len(out) > 3:
+            F, T = np.asarray(out[3], complex), np.abs(out[4])
+        else:
+            F, T = P - np.asarray(u, complex), np.abs(u) + np.abs(z) + np.abs(P)
+    return (P, Pu, Pz, F, T) if terms else (P, Pu, Pz, F)
 
 
 def physical(system, u, Pu, z, slack=PHYS_SLACK):
@@ -103,8 +112,7 @@ def newton(system, u, z, iters=NEWTON_ITERS):
     u = np.array(u, dtype=complex, copy=True).ravel()
     z = np.asarray(z, dtype=complex).ravel()
     n = u.size
-    P, Pu, Pz = _eval(system, u, z)
-    F = P - u
+    P, Pu, Pz, F, T = _eval(system, u, z, terms=True)
     conv = np.zeros(n, bool)
     dead = ~np.isfinite(F)
     for _ in range(iters):
@@ -118,31 +126,30 @@ def newton(system, u, z, iters=NEWTON_ITERS):
         step[bad] = Fi[bad]                     # fall back to a plain fixed-point step
         lam = np.ones(idx.size)
         pending = np.ones(idx.size, bool)
-        newu, newP, newPu, newPz, newF = ui.copy(), P[idx], Pu[idx], Pz[idx], Fi.copy()
+        newu, newP, newPu, newPz, newF, newT = ui.copy(), P[idx], Pu[idx], Pz[idx], Fi.copy(), T[idx]
         for _ in range(9):
             k = np.nonzero(pending)[0]
             if k.size == 0:
                 break
             cand = ui[k] + lam[k] * step[k]
-            Pk, Puk, Pzk = _eval(system, cand, zi[k])
-            Fk = Pk - cand
+            Pk, Puk, Pzk, Fk, Tk = _eval(system, cand, zi[k], terms=True)
             good = np.isfinite(Fk) & np.isfinite(Puk) & (np.abs(Fk) < np.abs(Fi[k]))
             g = k[good]
             newu[g], newP[g], newPu[g], newPz[g], newF[g] = cand[good], Pk[good], Puk[good], Pzk[good], Fk[good]
+            newT[g] = Tk[good]
             pending[g] = False
             lam[k[~good]] /= 2
-        scale = np.abs(ui) + np.abs(zi) + np.abs(P[idx]) + 1e-300
+        scale = T[idx] + 1e-300
         # rounding floor: no step decreases |F| although it is already at the level of rounding
         stuck = pending & (np.abs(Fi) <= STALL * scale)
         failed = pending & ~stuck
         moved = ~pending
         u[idx[moved]], P[idx[moved]], Pu[idx[moved]] = newu[moved], newP[moved], newPu[moved]
-        Pz[idx[moved]], F[idx[moved]] = newPz[moved], newF[moved]
-        small = moved & ((np.abs(lam * step) <= 4 * EPS * np.abs(newu))
-                         | (np.abs(newF) <= 4 * EPS * (np.abs(newu) + np.abs(zi))))
+        Pz[idx[moved]], F[idx[moved]], T[idx[moved]] = newPz[moved], newF[moved], newT[moved]
+        small = moved & ((np.abs(lam * step) <= 4 * EPS * np.abs(newu)) | (np.abs(newF) <= 4 * EPS * newT))
         conv[idx[small | stuck]] = True
         dead[idx[failed]] = True
-    res = np.abs(F) / (np.abs(u) + np.abs(z) + 1e-300)
+    res = np.abs(F) / (T + 1e-300)
     conv |= np.isfinite(res) & (res <= STALL)
     return u, conv, Pu, Pz
 
@@ -157,8 +164,8 @@ def _fixed_point_start(system, z, iters=300):
         idx = np.nonzero(active)[0]
         if idx.size == 0:
             break
-        P, _, _ = _eval(system, u[idx], z[idx])
-        done = np.abs(P - u[idx]) <= 1e-9 * (1 + np.abs(u[idx]))
+        P, _, _, F = _eval(system, u[idx], z[idx])
+        done = np.abs(F) <= 1e-9 * (1 + np.abs(u[idx]))
         u[idx] = P
         active[idx[done | ~np.isfinite(P)]] = False
     return u
@@ -460,8 +467,9 @@ def polish_mp(system, u0, z, ctx, iters=None):
     z = ctx.mpc(z)
     tol = ctx.mpf(2) ** (-ctx.prec + 8)
     for it in range(iters):
-        P, Pu = system.phi_mp(u, z, ctx)[:2]
-        step = -(P - u) / (Pu - 1)
+        out = system.phi_mp(u, z, ctx)
+        P, Pu = out[:2]
+        step = -(out[2] if len(out) > 2 else P - u) / (Pu - 1)     # the residual without cancellation if given
         u = u + step
         if abs(step) <= tol * abs(u):
             break
@@ -477,7 +485,7 @@ def polish_mp(system, u0, z, ctx, iters=None):
 # ----------------------------------------------------------------------------- the three systems
 def derivative(system, u, z):
     """``du/dz = Phi_z / (1 - Phi_u)`` at solutions ``u`` (implicit function theorem)."""
-    _, Pu, Pz = _eval(system, np.asarray(u, complex), np.asarray(z, complex))
+    _, Pu, Pz, _ = _eval(system, np.asarray(u, complex), np.asarray(z, complex))
     with np.errstate(all="ignore"):
         return Pz / (1 - Pu)
 
@@ -501,12 +509,17 @@ def fcp_system(r, pair, pair_mp=None, scale=1.0, r_mp=None):
         g, dg = pair(zeta)
         P = z - r * zeta * (zeta * g - 1)
         Pu = -r * (2 * zeta * g + zeta * zeta * dg - 1)
-        return P, Pu, np.ones_like(P)
+        # Phi - zeta = z - r zeta^2 G_J + (r - 1) zeta, without zeta - zeta: next to a hard edge at 0 (r = 1, zeta ~
+        # sqrt|z|) forming P - zeta left eps |zeta| in a residual of size |z| (G_rho(-1e-14) off by 1e-10 relative)
+        t1, t2 = r * zeta * zeta * g, (r - 1) * zeta
+        F = z - t1 + t2
+        return P, Pu, np.ones_like(P), F, np.abs(z) + np.abs(t1) + np.abs(t2)
 
     def phi_mp(zeta, z, ctx):
         g, dg = pair_mp(zeta, ctx)
         rr = r_mp(ctx)
-        return z - rr * zeta * (zeta * g - 1), -rr * (2 * zeta * g + zeta * zeta * dg - 1)
+        return (z - rr * zeta * (zeta * g - 1), -rr * (2 * zeta * g + zeta * zeta * dg - 1),
+                z - rr * zeta * zeta * g + (rr - 1) * zeta)
 
     return System(phi, lambda z: np.array(z, complex), +1, float(scale), phi_mp if pair_mp else None,
                   "free compound Poisson equation")

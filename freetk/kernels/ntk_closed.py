@@ -52,7 +52,7 @@ def _mp_gc(w, r, lo, hi):
     S = np.sqrt(w - lo)
     S *= np.sqrt(w - hi)
     with np.errstate(all="ignore"):
-        D = w - (1 - r) if r < 1 else w + 1 - r
+        D = w - (1 - r) if r < 1 else w + (1 - r)
         D += S
         num = 2 * r if r < 1 else 2.0
         g = np.divide(num, D, out=D)
@@ -72,7 +72,7 @@ def _mp_g_gc(w, r, lo, hi):
     """``(g, g', g^c, g^c')`` for ``r < 1`` (the atom terms): ``g`` of the free Poisson law (rate r, jump 1)
     in the cancellation-free form and its continuous part ``g^c`` (as :func:`_mp_gc`), on one ``S``."""
     S = np.sqrt(w - lo) * np.sqrt(w - hi)
-    p = w + 1 - r
+    p = w + (1 - r)
     with np.errstate(all="ignore"):
         big = np.abs(p + S) >= np.abs(p - S)
         g = np.where(big, 2 / (p + S), (p - S) / (2 * w))

@@ -130,7 +130,7 @@ class FreePoisson(Measure):
         r, a = as_float(self._r), as_float(self._a)
         lo, hi = (1 - np.sqrt(r)) ** 2, (1 + np.sqrt(r)) ** 2
         u = np.asarray(z, complex) / a
-        p, s = u + 1 - r, np.sqrt(u - lo) * np.sqrt(u - hi)
+        p, s = u + (1 - r), np.sqrt(u - lo) * np.sqrt(u - hi)
         # 2/(p + s) = (p - s)/(2u): take the form without cancellation (the first at large z, the
         # second next to the atom at 0 when r < 1, where p + s -> 0)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -146,7 +146,7 @@ class FreePoisson(Measure):
         lo, hi = (1 - np.sqrt(r)) ** 2, (1 + np.sqrt(r)) ** 2
         u = np.asarray(z, complex) / a
         q = np.sqrt(u - lo) * np.sqrt(u - hi)
-        p = u + 1 - r
+        p = u + (1 - r)
         # the form without cancellation, as in _cauchy_np (next to the atom at 0, r < 1, p + q -> 0)
         with np.errstate(divide="ignore", invalid="ignore"):
             g = np.where(np.abs(p + q) >= np.abs(p - q), 2 / (p + q), (p - q) / (2 * u))
@@ -164,7 +164,7 @@ class FreePoisson(Measure):
     def _cauchy_mp(self, z, ctx):
         r, a, lo, hi = self._params_mp(ctx)
         u = z / a
-        p, s = u + 1 - r, ctx.sqrt(u - lo) * ctx.sqrt(u - hi)
+        p, s = u + (1 - r), ctx.sqrt(u - lo) * ctx.sqrt(u - hi)
         return (2 / (p + s) if abs(p + s) >= abs(p - s) else (p - s) / (2 * u)) / a
 
     def _pdf_np(self, x):

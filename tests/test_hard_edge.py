@@ -1,0 +1,59 @@
+"""The Cauchy transform just left of a hard edge at 0 (rate-1 free Poisson laws, the NTK law at gamma1 = 1).
+
+There ``G(-t) ~ C/sqrt(t)`` and ``zeta = 1/G ~ sqrt(t)`` is a small difference of large terms.  Three roundings lost
+digits without a warning: Marchenko-Pastur's closed form computed ``u + 1 - r`` (1 - r = 0 after ``u`` was rounded
+into 1: 4e-11 relative at t = 1e-14, 5.5e-10 at 1e-16); the free compound Poisson solver's Newton formed ``Phi - zeta``
+(``eps |zeta|`` of noise in a residual of size t: 3e-10 at 1e-14, 3e-7 at 1e-20) and stopped on a residual relative to
+``|zeta|``; its mpmath polish did the same (NoConvergence at 1e-16).  References: the exact closed form of MP, a
+direct mpmath root of the free compound Poisson equation written here, and the exact route of the NTK law.
+"""
+import mpmath
+import numpy as np
+import pytest
+import sympy
+
+import freetk as ft
+
+TS = [1e-8, 1e-12, 1e-14, 1e-16, 1e-20]
+
+
+@pytest.mark.parametrize("t", TS)
+def test_marchenko_pastur_ratio_one_next_to_zero(t):
+    with mpmath.workdps(40):
+        T = mpmath.mpf(t)
+        exact = 2 / (mpmath.sqrt(T * T + 4 * T) + T)       # int dMP(x)/(x + t), ratio 1
+        got = ft.marchenko_pastur(1).resolvent(t)
+        assert abs(got - exact) <= 1e-15 * exact
+        assert abs(ft.marchenko_pastur(1).resolvent(t, dps=30) - exact) <= mpmath.mpf(10) ** -29 * exact
+
+
+def _fcp_reference(t, jumps, dps=40):
+    """``-G(-t)`` of the free compound Poisson law of rate 1 and uniform jumps ``jumps``: the root ``zeta = 1/G`` of
+    ``z = zeta^2 G_J(zeta)`` (rate 1), ``G_J(zeta) = mean 1/(zeta - J)``, by mpmath's findroot from ``zeta ~
+    -sqrt(t/E[1/J])`` (``G_J(0) = -E[1/J]``: zeta is negative for z = -t)."""
+    with mpmath.workdps(dps):
+        z = -mpmath.mpf(t)
+        GJ = lambda s: sum(1 / (s - j) for j in jumps) / len(jumps)       # noqa: E731
+        inv = sum(mpmath.mpf(1) / j for j in jumps) / len(jumps)
+        zeta = mpmath.findroot(lambda s: s * s * GJ(s) - z, -mpmath.sqrt(mpmath.mpf(t) / inv))
+        return -1 / zeta
+
+
+@pytest.mark.parametrize("t", TS)
+def test_free_compound_poisson_rate_one_next_to_zero(t):
+    law = ft.free_compound_poisson(1, ft.atoms([1, 2]))
+    ref = _fcp_reference(t, [1, 2])
+    assert abs(law.resolvent(t) - ref) <= 1e-15 * ref, (law.resolvent(t), ref)
+    with mpmath.workdps(40):
+        assert abs(law.resolvent(t, dps=30) - ref) <= mpmath.mpf(10) ** -28 * ref
+
+
+def test_ntk_closed_route_at_gamma1_one_next_to_zero():
+    """D = +-1, gamma1 = 1: the closed route (free compound Poisson solver) against the exact route (its own Newton
+    in u = 1/(gamma1 G) with G_mu by the contour), two solves of different equations."""
+    half = sympy.Rational(1, 2)
+    closed = ft.ntk_law("relu", gamma1=1, gamma2=half)
+    exact = ft.ntk_law("relu", gamma1=1, gamma2=half, d_law="rademacher", method="exact")
+    ts = np.array(TS)
+    a, b = closed.resolvent(ts), exact.resolvent(ts)
+    assert np.all(np.abs(a - b) <= 2e-15 * np.abs(b)), np.abs(a - b) / np.abs(b)
