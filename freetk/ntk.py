@@ -612,7 +612,7 @@ def _free_poisson_integrand(rb, A, zeta, ctx):
 def _mp_support(rb, ctx):
     if isinstance(rb, FreePoisson):
         r, t = as_mp(rb.parameters["rate"], ctx), as_mp(rb.parameters["jump"], ctx)
-        return [(t * (1 - ctx.sqrt(r)) ** 2, t * (1 + ctx.sqrt(r)) ** 2)]
+        return [(t * (1 - r) ** 2 / (1 + ctx.sqrt(r)) ** 2, t * (1 + ctx.sqrt(r)) ** 2)]
     return [(ctx.mpf(lo), ctx.mpf(hi)) for lo, hi in rb.support()]
 
 

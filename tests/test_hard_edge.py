@@ -57,3 +57,17 @@ def test_ntk_closed_route_at_gamma1_one_next_to_zero():
     ts = np.array(TS)
     a, b = closed.resolvent(ts), exact.resolvent(ts)
     assert np.all(np.abs(a - b) <= 2e-15 * np.abs(b)), np.abs(a - b) / np.abs(b)
+
+
+@pytest.mark.parametrize("r", [1 - 1e-9, 1 + 1e-9, 0.999999])
+def test_marchenko_pastur_lower_edge_for_a_ratio_next_to_one(r):
+    """``(1 - sqrt r)^2`` cancels for a rate r next to 1 (2.2e-7 relative at 1 + 1e-9): computed as
+    ``(1 - r)^2/(1 + sqrt r)^2``.  Reference: ``jump (1 - sqrt rate)^2`` in mpmath at 40 digits from the law's own
+    double parameters (``marchenko_pastur(r)`` has rate 1/r and jump r)."""
+    law = ft.marchenko_pastur(r)
+    with mpmath.workdps(40):
+        rate, jump = (mpmath.mpf(float(law.parameters[k])) for k in ("rate", "jump"))
+        exact = jump * (1 - mpmath.sqrt(rate)) ** 2
+        lo = law.support()[0][0]
+        assert abs(lo - exact) <= 1e-15 * exact, (lo, exact)
+        assert abs(law.support(dps=30)[0][0] - exact) <= mpmath.mpf(10) ** -28 * exact

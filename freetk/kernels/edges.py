@@ -734,7 +734,7 @@ def free_poisson_real_pair(rate, jump):
     parts are 0, which give the same real parts bit for bit (below ``lo`` both square roots are imaginary and
     their product is ``-sqrt(lo - u) sqrt(hi - u)``), at a third of the cost."""
     r, a = float(rate), float(jump)
-    lo, hi = (1 - np.sqrt(r)) ** 2, (1 + np.sqrt(r)) ** 2
+    lo, hi = (1 - r) ** 2 / (1 + np.sqrt(r)) ** 2, (1 + np.sqrt(r)) ** 2
 
     def pair(w):
         # (numpy divides complex numbers by multiplying with the reciprocal: so do the real operations here)

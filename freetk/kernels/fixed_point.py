@@ -68,8 +68,9 @@ class System:
 
     ``phi(u, z)`` returns ``(Phi, Phi_u, Phi_z)`` on complex arrays, optionally two more: ``Phi - u`` computed
     without cancelling ``u`` against itself (the Newton residual; else ``Phi - u`` is formed, which loses ``eps |u|``
-    absolutely where the root is a small difference of large terms) and the size of its terms (its rounding level
-    is ``eps`` times that; else ``|u| + |z| + |Phi|``); ``init(z)`` is a start valid
+    absolutely where the root is a small difference of large terms) and the size of its terms: the residual tests
+    take the smaller of that and their former scales (``|u| + |z|``, ``+ |Phi|`` for the stall test), so only where the
+    terms are small against ``|u|`` (a hard edge at 0) is anything stricter; ``init(z)`` is a start valid
     for ``Im z >= scale`` (where the plain iteration of ``Phi`` converges); ``half`` is the sign
     of ``Im u`` on the solution branch; ``phi_mp(u, z, ctx)`` the same map in an mpmath context.
     """
@@ -83,14 +84,15 @@ class System:
 
 # ----------------------------------------------------------------------------- double precision
 def _eval(system, u, z, terms=False):
-    """``(Phi, Phi_u, Phi_z, Phi - u)``, and with ``terms=True`` the size of the residual's terms."""
+    """``(Phi, Phi_u, Phi_z, Phi - u)``, and with ``terms=True`` the size of the residual's terms (``inf`` when the
+    system does not give it)."""
     with np.errstate(all="ignore"):
         out = system.phi(u, z)
         P, Pu, Pz = (np.asarray(v, complex) for v in out[:3])
         if len(out) > 3:
             F, T = np.asarray(out[3], complex), np.abs(out[4])
         else:
-            F, T = P - np.asarray(u, complex), np.abs(u) + np.abs(z) + np.abs(P)
+            F, T = P - np.asarray(u, complex), np.full(P.shape, np.inf)
     return (P, Pu, Pz, F, T) if terms else (P, Pu, Pz, F)
 
 
@@ -139,17 +141,18 @@ def newton(system, u, z, iters=NEWTON_ITERS):
             newT[g] = Tk[good]
             pending[g] = False
             lam[k[~good]] /= 2
-        scale = T[idx] + 1e-300
+        scale = np.minimum(T[idx], np.abs(ui) + np.abs(zi) + np.abs(P[idx])) + 1e-300
         # rounding floor: no step decreases |F| although it is already at the level of rounding
         stuck = pending & (np.abs(Fi) <= STALL * scale)
         failed = pending & ~stuck
         moved = ~pending
         u[idx[moved]], P[idx[moved]], Pu[idx[moved]] = newu[moved], newP[moved], newPu[moved]
         Pz[idx[moved]], F[idx[moved]], T[idx[moved]] = newPz[moved], newF[moved], newT[moved]
-        small = moved & ((np.abs(lam * step) <= 4 * EPS * np.abs(newu)) | (np.abs(newF) <= 4 * EPS * newT))
+        small = moved & ((np.abs(lam * step) <= 4 * EPS * np.abs(newu))
+                         | (np.abs(newF) <= 4 * EPS * np.minimum(newT, np.abs(newu) + np.abs(zi))))
         conv[idx[small | stuck]] = True
         dead[idx[failed]] = True
-    res = np.abs(F) / (T + 1e-300)
+    res = np.abs(F) / (np.minimum(T, np.abs(u) + np.abs(z)) + 1e-300)
     conv |= np.isfinite(res) & (res <= STALL)
     return u, conv, Pu, Pz
 
