@@ -2678,28 +2678,24 @@ def rho_support(gm, g1):
         hi = _X_at(gm, g1, u_hi)
     # left: (-oo, b1), X' decreasing from gamma1
     b1 = blocks[0][0]
-    mu0 = sum(float(as_float(m)) for t, m in gm.atoms() if as_float(t) == 0)
-    if b1 > 0:      # (0, b1): a gap of mu below its first atom or piece (ellipse-free: cauchy_in_gap, point by point)
-        us = np.concatenate([-E * np.geomspace(8, 1e-6, 20), b1 * (1 - np.geomspace(0.9, 1e-9, 12))])
-    else:
-        us = np.sort(-E * np.geomspace(1e-6, 8, 24))
-    hard0 = b1 > 0 and g1 == 1 and mu0 == 0
-    if hard0:
+    if b1 > 0 and g1 == 1 and sum(float(as_float(m)) for t, m in gm.atoms() if as_float(t) == 0) == 0:
         # G_mu analytic at 0, so X'(0) = gamma1 - 1 + [2uG + u^2 G']_0 = 0: the crossing is u = 0 itself, X(0) = 0, a hard
         # edge of rho at 0 (the bracketing converged to it through u ~ 1e-162, where W's terms overflow)
         u_lo, lo = None, 0.0
     else:
+        if b1 > 0:      # (0, b1): a gap of mu below its first atom or piece (ellipse-free: cauchy_in_gap, point by point)
+            us = np.concatenate([-E * np.geomspace(8, 1e-6, 20), b1 * (1 - np.geomspace(0.9, 1e-9, 12))])
+        else:
+            us = np.sort(-E * np.geomspace(1e-6, 8, 24))
         vals = Xd_arr(us)
         k = np.nonzero((vals[:-1] > 0) & (vals[1:] <= 0))[0]
-    if hard0:
-        pass
-    elif k.size == 0:
-        u_lo = None
-        lo = 0.0 if b1 == 0 else _X_end(gm, g1, b1, -1)
-    else:
-        i = int(k[0])
-        u_lo = _illinois(Xd, us[i], us[i + 1], vals[i], vals[i + 1])
-        lo = _X_at(gm, g1, u_lo)
+        if k.size == 0:
+            u_lo = None
+            lo = 0.0 if b1 == 0 else _X_end(gm, g1, b1, -1)
+        else:
+            i = int(k[0])
+            u_lo = _illinois(Xd, us[i], us[i + 1], vals[i], vals[i + 1])
+            lo = _X_at(gm, g1, u_lo)
     # the gaps of mu between blocks: at most one gap of rho each
     cuts = []
     for (_, p), (q, _) in zip(blocks[:-1], blocks[1:]):
