@@ -39,7 +39,8 @@ from .errors import InvalidArgument, NoConvergence, NotAMeasure, PrecisionWarnin
 from .validation import check_order
 from .hermite import HermiteData, hermite_data
 from .inversion import gauss_from_jacobi, jacobi_from_moments, terminated_cf
-from .kernels.edges import Interval, fcp_discrete_support, free_poisson_real_pair, ntk_mu_real_pair, real_pair
+from .kernels.edges import (Interval, fcp_discrete_support, free_poisson_real_pair, free_poisson_unit_edges,
+                            ntk_mu_real_pair, real_pair)
 from .kernels.edges import union as _union
 from .kernels.fixed_point import fcp_system, upper
 from .kernels import quadrature
@@ -612,7 +613,8 @@ def _free_poisson_integrand(rb, A, zeta, ctx):
 def _mp_support(rb, ctx):
     if isinstance(rb, FreePoisson):
         r, t = as_mp(rb.parameters["rate"], ctx), as_mp(rb.parameters["jump"], ctx)
-        return [(t * (1 - r) ** 2 / (1 + ctx.sqrt(r)) ** 2, t * (1 + ctx.sqrt(r)) ** 2)]
+        lo, hi = free_poisson_unit_edges(r, ctx.sqrt)
+        return [(t * lo, t * hi)]
     return [(ctx.mpf(lo), ctx.mpf(hi)) for lo, hi in rb.support()]
 
 

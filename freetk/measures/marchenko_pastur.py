@@ -11,7 +11,7 @@ from .. import series as _series
 from ..errors import InvalidArgument, PrecisionWarning
 from ..inversion import find_support
 from ..kernels import edges
-from ..kernels.edges import real_pair
+from ..kernels.edges import free_poisson_unit_edges, real_pair
 from ..kernels.fixed_point import (boundary_density, density_from_cauchy, derivative, fcp_system, polish_mp,
                                    solve, upper)
 from ..numeric import gauss_legendre
@@ -108,13 +108,15 @@ class FreePoisson(Measure):
         if self._narrow():   # a support narrow against its centre: c -+ h
             return (c_hi - h) + c_lo, (c_hi + h) + c_lo
         r, a = as_float(self._r), as_float(self._a)
-        return a * (1 - r) ** 2 / (1 + np.sqrt(r)) ** 2, a * (1 + np.sqrt(r)) ** 2
+        lo, hi = free_poisson_unit_edges(r)
+        return a * lo, a * hi
 
     def support(self, dps=None):
         if dps is not None:
             def ends(ctx):
                 r, a = as_mp(self._r, ctx), as_mp(self._a, ctx)
-                return [(a * (1 - r) ** 2 / (1 + ctx.sqrt(r)) ** 2, a * (1 + ctx.sqrt(r)) ** 2)]
+                lo, hi = free_poisson_unit_edges(r, ctx.sqrt)
+                return [(a * lo, a * hi)]
             return self._support_mp(dps, ends)
         return [self._edges()]
 
@@ -128,7 +130,7 @@ class FreePoisson(Measure):
 
     def _cauchy_np(self, z):
         r, a = as_float(self._r), as_float(self._a)
-        lo, hi = (1 - r) ** 2 / (1 + np.sqrt(r)) ** 2, (1 + np.sqrt(r)) ** 2
+        lo, hi = free_poisson_unit_edges(r)
         u = np.asarray(z, complex) / a
         p, s = u + (1 - r), np.sqrt(u - lo) * np.sqrt(u - hi)
         # 2/(p + s) = (p - s)/(2u): take the form without cancellation (the first at large z, the
@@ -143,7 +145,7 @@ class FreePoisson(Measure):
         if "pair_ra" not in self._cache:
             self._cache["pair_ra"] = (as_float(self._r), as_float(self._a))
         r, a = self._cache["pair_ra"]
-        lo, hi = (1 - r) ** 2 / (1 + np.sqrt(r)) ** 2, (1 + np.sqrt(r)) ** 2
+        lo, hi = free_poisson_unit_edges(r)
         u = np.asarray(z, complex) / a
         q = np.sqrt(u - lo) * np.sqrt(u - hi)
         p = u + (1 - r)
@@ -158,7 +160,7 @@ class FreePoisson(Measure):
         key = ("params_mp", ctx.prec)
         if key not in self._cache:
             r, a = as_mp(self._r, ctx), as_mp(self._a, ctx)
-            self._cache[key] = tuple(v._mpf_ for v in (r, a, (1 - r) ** 2 / (1 + ctx.sqrt(r)) ** 2, (1 + ctx.sqrt(r)) ** 2))
+            self._cache[key] = tuple(v._mpf_ for v in (r, a) + free_poisson_unit_edges(r, ctx.sqrt))
         return tuple(ctx.make_mpf(v) for v in self._cache[key])
 
     def _cauchy_mp(self, z, ctx):
