@@ -71,3 +71,45 @@ def test_marchenko_pastur_lower_edge_for_a_ratio_next_to_one(r):
         lo = law.support()[0][0]
         assert abs(lo - exact) <= 1e-15 * exact, (lo, exact)
         assert abs(law.support(dps=30)[0][0] - exact) <= mpmath.mpf(10) ** -28 * exact
+
+
+def _cubic_reference(t, dps=60):
+    """``-G(-t)`` for rate 1 and jumps {1, 2} from the cubic it solves: ``G_J(s) = (2s - 3)/(2(s - 1)(s - 2))``, so
+    ``z = s^2 G_J(s)`` is ``2s^3 - (3 + 2z)s^2 + 6zs - 4z = 0``; with ``z = -t``, ``s = sqrt(t) y``:
+    ``2 sqrt(t) y^3 - (3 - 2t) y^2 - 6 sqrt(t) y + 4 = 0`` (coefficients of order 1 at any t). zeta = 1/G is the root
+    on the increasing branch, ``y`` next to ``-sqrt(4/3)`` (mpmath's polyroots, not the solver's Newton)."""
+    with mpmath.workdps(dps):
+        T = mpmath.mpf(t)
+        q = mpmath.sqrt(T)
+        roots = mpmath.polyroots([2 * q, -(3 - 2 * T), -6 * q, 4], maxsteps=400, extraprec=200)
+        y = min(roots, key=lambda v: abs(v + mpmath.sqrt(mpmath.mpf(4) / 3)))
+        assert abs(mpmath.im(y)) <= mpmath.mpf(10) ** -40
+        return -1 / (q * mpmath.re(y))
+
+
+DEEP = [1e-25, 1e-26, 1e-28, 1e-40, 1e-100, 1e-300]
+
+
+@pytest.mark.parametrize("t", DEEP)
+def test_free_compound_poisson_far_closer_to_the_hard_edge(t):
+    """Below |z| ~ 1e-24 the solver lost digits without a warning: a Newton polish that ran out of steps while
+    still halving its way down the square root was accepted on a residual below 1e-11 (1e-12 relative at 1e-26); the descent towards the axis jumped from 1e-11 straight to the target, and when that failed it kept the
+    value at x + 1e-9 i (1e-28 and below: off by 100 %); Newton divided by ``Phi_u - 1``, pure rounding once
+    ``|zeta| ~ eps``.  Now every one to rounding, in double and at 30 digits."""
+    law = ft.free_compound_poisson(1, ft.atoms([1, 2]))
+    ref = _cubic_reference(t)
+    got = law.resolvent(t)
+    assert abs(got - ref) <= 1e-15 * ref, (got, ref)
+    with mpmath.workdps(40):
+        assert abs(law.resolvent(t, dps=30) - ref) <= mpmath.mpf(10) ** -28 * ref
+
+
+def test_ntk_closed_route_at_gamma1_one_far_closer_to_zero():
+    """The same at the NTK law, gamma1 = 1: the closed route (free compound Poisson solver) against the exact route
+    (its own Newton in u on the real axis, G_mu by the contour)."""
+    half = sympy.Rational(1, 2)
+    closed = ft.ntk_law("relu", gamma1=1, gamma2=half)
+    exact = ft.ntk_law("relu", gamma1=1, gamma2=half, d_law="rademacher", method="exact")
+    ts = np.array([1e-26, 1e-28, 1e-40, 1e-100])
+    a, b = closed.resolvent(ts), exact.resolvent(ts)
+    assert np.all(np.abs(a - b) <= 2e-15 * np.abs(b)), np.abs(a - b) / np.abs(b)

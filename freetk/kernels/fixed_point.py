@@ -49,6 +49,7 @@ import numpy as np
 from ..errors import NoConvergence, PrecisionWarning
 
 EPS = np.finfo(float).eps
+TINY = np.finfo(float).tiny   # guards a division by a scale; not 1e-300, which dominated scales of |z| ~ 1e-300
 NEWTON_ITERS = 40          # Newton steps of a polish (quadratic convergence needs ~5)
 LEVEL_ITERS = 12           # Newton steps per level of a descent
 MAX_RATIO = 8.0            # largest ratio eta_old / eta_new of a descent step
@@ -60,17 +61,21 @@ PHYS_SLACK = 1e-6          # |Phi_u| <= 1 + PHYS_SLACK on the axis (rounding nea
 STALL = 1e-11              # a Newton iteration that cannot decrease a residual this small (relative) has
                            # reached the rounding level of the map (cancellation can make that level
                            # much larger than machine epsilon, e.g. near atoms)
+STEP_SMALL = 1e-8          # a Newton iteration out of steps with a residual below STALL is converged only if its
+                           # last step was below this (relative): a point still moving towards its root is not
 
 
 @dataclass(frozen=True)
 class System:
     """A fixed-point equation ``u = Phi(u, z)``.
 
-    ``phi(u, z)`` returns ``(Phi, Phi_u, Phi_z)`` on complex arrays, optionally two more: ``Phi - u`` computed
+    ``phi(u, z)`` returns ``(Phi, Phi_u, Phi_z)`` on complex arrays, optionally three more: ``Phi - u`` computed
     without cancelling ``u`` against itself (the Newton residual; else ``Phi - u`` is formed, which loses ``eps |u|``
-    absolutely where the root is a small difference of large terms) and the size of its terms: the residual tests
-    take the smaller of that and their former scales (``|u| + |z|``, ``+ |Phi|`` for the stall test), so only where the
-    terms are small against ``|u|`` (a hard edge at 0) is anything stricter; ``init(z)`` is a start valid
+    absolutely where the root is a small difference of large terms), the size of its terms (the residual tests
+    take the smaller of that and their former scales, ``|u| + |z|``, ``+ |Phi|`` for the stall test, so only where the
+    terms are small against ``|u|``, a hard edge at 0, is anything stricter) and the residual's derivative
+    ``Phi_u - 1`` without cancellation (Newton's denominator: ``Phi_u = 1 - O(u)`` at a hard edge); ``phi_mp`` may
+    likewise return ``(Phi, Phi_u, Phi - u, Phi_u - 1)``; ``init(z)`` is a start valid
     for ``Im z >= scale`` (where the plain iteration of ``Phi`` converges); ``half`` is the sign
     of ``Im u`` on the solution branch; ``phi_mp(u, z, ctx)`` the same map in an mpmath context.
     """
@@ -85,7 +90,7 @@ class System:
 # ----------------------------------------------------------------------------- double precision
 def _eval(system, u, z, terms=False):
     """``(Phi, Phi_u, Phi_z, Phi - u)``, and with ``terms=True`` the size of the residual's terms (``inf`` when the
-    system does not give it)."""
+    system does not give it) and the residual's derivative ``Phi_u - 1`` (the system's own when it gives one)."""
     with np.errstate(all="ignore"):
         out = system.phi(u, z)
         P, Pu, Pz = (np.asarray(v, complex) for v in out[:3])
@@ -93,7 +98,8 @@ def _eval(system, u, z, terms=False):
             F, T = np.asarray(out[3], complex), np.abs(out[4])
         else:
             F, T = P - np.asarray(u, complex), np.full(P.shape, np.inf)
-    return (P, Pu, Pz, F, T) if terms else (P, Pu, Pz, F)
+        Fu = np.asarray(out[5], complex) if len(out) > 5 else Pu - 1
+    return (P, Pu, Pz, F, T, Fu) if terms else (P, Pu, Pz, F)
 
 
 def physical(system, u, Pu, z, slack=PHYS_SLACK):
@@ -114,46 +120,52 @@ def newton(system, u, z, iters=NEWTON_ITERS):
     u = np.array(u, dtype=complex, copy=True).ravel()
     z = np.asarray(z, dtype=complex).ravel()
     n = u.size
-    P, Pu, Pz, F, T = _eval(system, u, z, terms=True)
+    P, Pu, Pz, F, T, Fu = _eval(system, u, z, terms=True)
     conv = np.zeros(n, bool)
     dead = ~np.isfinite(F)
+    last = np.full(n, np.inf)                  # the last accepted step, relative to |u|
     for _ in range(iters):
         idx = np.nonzero(~conv & ~dead)[0]
         if idx.size == 0:
             break
         ui, zi, Fi = u[idx], z[idx], F[idx]
         with np.errstate(all="ignore"):
-            step = -Fi / (Pu[idx] - 1)
+            step = -Fi / Fu[idx]
         bad = ~np.isfinite(step)
         step[bad] = Fi[bad]                     # fall back to a plain fixed-point step
         lam = np.ones(idx.size)
         pending = np.ones(idx.size, bool)
-        newu, newP, newPu, newPz, newF, newT = ui.copy(), P[idx], Pu[idx], Pz[idx], Fi.copy(), T[idx]
+        newu, newP, newPu, newPz, newF, newT, newFu = ui.copy(), P[idx], Pu[idx], Pz[idx], Fi.copy(), T[idx], Fu[idx]
         for _ in range(9):
             k = np.nonzero(pending)[0]
             if k.size == 0:
                 break
             cand = ui[k] + lam[k] * step[k]
-            Pk, Puk, Pzk, Fk, Tk = _eval(system, cand, zi[k], terms=True)
+            Pk, Puk, Pzk, Fk, Tk, Fuk = _eval(system, cand, zi[k], terms=True)
             good = np.isfinite(Fk) & np.isfinite(Puk) & (np.abs(Fk) < np.abs(Fi[k]))
             g = k[good]
             newu[g], newP[g], newPu[g], newPz[g], newF[g] = cand[good], Pk[good], Puk[good], Pzk[good], Fk[good]
-            newT[g] = Tk[good]
+            newT[g], newFu[g] = Tk[good], Fuk[good]
             pending[g] = False
             lam[k[~good]] /= 2
-        scale = np.minimum(T[idx], np.abs(ui) + np.abs(zi) + np.abs(P[idx])) + 1e-300
+        scale = np.minimum(T[idx], np.abs(ui) + np.abs(zi) + np.abs(P[idx])) + TINY
         # rounding floor: no step decreases |F| although it is already at the level of rounding
         stuck = pending & (np.abs(Fi) <= STALL * scale)
         failed = pending & ~stuck
         moved = ~pending
         u[idx[moved]], P[idx[moved]], Pu[idx[moved]] = newu[moved], newP[moved], newPu[moved]
         Pz[idx[moved]], F[idx[moved]], T[idx[moved]] = newPz[moved], newF[moved], newT[moved]
+        Fu[idx[moved]] = newFu[moved]
+        with np.errstate(all="ignore"):
+            last[idx[moved]] = np.abs(lam * step)[moved] / np.abs(newu[moved])
         small = moved & ((np.abs(lam * step) <= 4 * EPS * np.abs(newu))
                          | (np.abs(newF) <= 4 * EPS * np.minimum(newT, np.abs(newu) + np.abs(zi))))
         conv[idx[small | stuck]] = True
         dead[idx[failed]] = True
-    res = np.abs(F) / (np.minimum(T, np.abs(u) + np.abs(z)) + 1e-300)
-    conv |= np.isfinite(res) & (res <= STALL)
+    res = np.abs(F) / (np.minimum(T, np.abs(u) + np.abs(z)) + TINY)
+    # out of iterations with a small residual: converged only if the steps had also become small (a point still
+    # moving, e.g. halving its way down a square root from a far start, is not: 1e-12 relative was accepted so)
+    conv |= np.isfinite(res) & (res <= STALL) & (last <= STEP_SMALL)
     return u, conv, Pu, Pz
 
 
@@ -193,12 +205,17 @@ def descend(system, x, eta_t, u=None, eta=None, max_levels=MAX_LEVELS, level_ite
     alive = ok & physical(system, u, Pu, x + 1j * eta)
     ratio = np.full(x.shape, 4.0)
     floor = floor * system.scale
+    # below the floor a level first jumps straight to the target; a point whose jump failed takes one
+    # geometric step before jumping again (next to a hard edge the solution at x + i eta is the one at x only
+    # for eta below the distance to the edge, which may be far below the floor)
+    geometric = np.zeros(x.shape, bool)
     for _ in range(max_levels):
         idx = np.nonzero(alive & (eta > eta_t))[0]
         if idx.size == 0:
             break
         new = np.maximum(eta[idx] / ratio[idx], eta_t[idx])
-        new = np.where(new < floor, eta_t[idx], new)
+        jump = (new < floor) & ~geometric[idx]
+        new = np.where(jump, eta_t[idx], new)
         z_new = x[idx] + 1j * new
         # tangent predictor du/d(eta) = i Phi_z / (1 - Phi_u), used only when it is a modest move
         with np.errstate(all="ignore"):
@@ -209,8 +226,12 @@ def descend(system, x, eta_t, u=None, eta=None, max_levels=MAX_LEVELS, level_ite
         oki &= physical(system, ui, Pui, z_new)
         acc = idx[oki]
         u[acc], Pu[acc], Pz[acc], eta[acc] = ui[oki], Pui[oki], Pzi[oki], new[oki]
-        ratio[acc] = np.minimum(ratio[acc] * 2, max_ratio)
-        rej = idx[~oki]
+        # below the floor the ratio may grow past max_ratio (a hard edge at distance 1e-300 is ~290 decades down)
+        ratio[acc] = np.minimum(ratio[acc] * 2, np.where(new[oki] < floor, 2.0 ** 30, max_ratio))
+        geometric[acc] = False
+        failed_jump = ~oki & jump
+        geometric[idx[failed_jump]] = True           # a failed jump costs no ratio: the next level is geometric
+        rej = idx[~oki & ~jump]
         ratio[rej] = 1 + (ratio[rej] - 1) / 3
         alive[rej[ratio[rej] < min_ratio]] = False
     reached = alive & (eta <= eta_t)
@@ -472,7 +493,8 @@ def polish_mp(system, u0, z, ctx, iters=None):
     for it in range(iters):
         out = system.phi_mp(u, z, ctx)
         P, Pu = out[:2]
-        step = -(out[2] if len(out) > 2 else P - u) / (Pu - 1)     # the residual without cancellation if given
+        # the residual and its derivative without cancellation, if given
+        step = -(out[2] if len(out) > 2 else P - u) / (out[3] if len(out) > 3 else Pu - 1)
         u = u + step
         if abs(step) <= tol * abs(u):
             break
@@ -516,13 +538,16 @@ def fcp_system(r, pair, pair_mp=None, scale=1.0, r_mp=None):
         # sqrt|z|) forming P - zeta left eps |zeta| in a residual of size |z| (G_rho(-1e-14) off by 1e-10 relative)
         t1, t2 = r * zeta * zeta * g, (r - 1) * zeta
         F = z - t1 + t2
-        return P, Pu, np.ones_like(P), F, np.abs(z) + np.abs(t1) + np.abs(t2)
+        # and F' = Phi_u - 1 without 1 - 1: there Phi_u = 1 - O(zeta), and Phi_u - 1 is rounding once |zeta| ~ eps
+        # (G_rho(-1e-40) off by 100 %: Newton's steps were noise)
+        Fu = -r * (2 * zeta * g + zeta * zeta * dg) + (r - 1)
+        return P, Pu, np.ones_like(P), F, np.abs(z) + np.abs(t1) + np.abs(t2), Fu
 
     def phi_mp(zeta, z, ctx):
         g, dg = pair_mp(zeta, ctx)
         rr = r_mp(ctx)
         return (z - rr * zeta * (zeta * g - 1), -rr * (2 * zeta * g + zeta * zeta * dg - 1),
-                z - rr * zeta * zeta * g + (rr - 1) * zeta)
+                z - rr * zeta * zeta * g + (rr - 1) * zeta, -rr * (2 * zeta * g + zeta * zeta * dg) + (rr - 1))
 
     return System(phi, lambda z: np.array(z, complex), +1, float(scale), phi_mp if pair_mp else None,
                   "free compound Poisson equation")
