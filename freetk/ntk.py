@@ -1391,6 +1391,12 @@ class ExactNTKLaw(NTKLaw):
     (only a start: the result does not depend on it).  Edges: critical points of ``X`` on the real axis off
     the support of mu, on every real gap of mu (:func:`freetk.ntk_general.rho_support`)."""
 
+    # log_det by the resolvent's integral for every support in [0, inf): rho's resolvent at real t > 0 is the cheapest
+    # value of the exact route (mu's vertical line, no pinch), and with lo > 0 next to 0 the density route's half circle
+    # around lo encloses 0, where log has its branch point: its estimate was 2e-11 .. 3e-9 (ReLU + D uniform, SiLU with
+    # |D| in {1/2, 3/2}; docs/ntk.md, "log_det and the law of D")
+    _LOG_DET_BY_RESOLVENT = True
+
     def __init__(self, hermite, gamma1, gamma2, tlaw, nodes=32):
         super().__init__(hermite, gamma1, gamma2, tlaw, method="exact", nodes=nodes)
 

@@ -116,6 +116,8 @@ def _breakpoints(e):
 class SpectralMixin:
     """Quantiles, edges, expectations and the spectral functionals of kernel methods."""
 
+    _LOG_DET_BY_RESOLVENT = False   # log_det by the resolvent's integral also when the support starts at lo > 0
+
     # ------------------------------------------------------------------ edges
     def edges(self):
         """Ends of each support interval and the atoms, as an :class:`Edges` tuple.
@@ -379,24 +381,26 @@ class SpectralMixin:
         singular).  Otherwise it is finite, also with a hard edge at 0 (density ``~ x^(-1/2)``).
 
         Route: a support that starts at ``lo > 0`` uses the edge-adapted density quadrature (``log``
-        is smooth there).  A support reaching 0 uses the identity
-        ``log x = int_0^inf (1/(1 + t) - 1/(x + t)) dt``, i.e.
+        is smooth there), unless the class prefers the resolvent (``_LOG_DET_BY_RESOLVENT``).  A support
+        reaching 0 uses the identity ``log x = int_0^inf (1/(1 + t) - 1/(x + t)) dt``, i.e.
         ``int log x dmu = int_0^inf (1/(1 + t) - resolvent(t)) dt``, integrated with
         ``scipy.integrate.quad`` over ``[0, 1]`` and ``[1, inf)``: the resolvent is analytic for
-        ``t > 0`` and only integrably singular at ``t = 0``.
+        ``t > 0`` and only integrably singular at ``t = 0``.  A PrecisionWarning gives quad's error
+        estimate when it exceeds ``tol`` (absolute).
         """
         _v.real(f"{type(self).__name__}.log_det", "tol", tol, lo=0, lo_open=True)
         e = self._check_nonnegative("log_det")
         zero_atom = sum(w for x, w in e.atoms if abs(x) <= 1e-14 * max(1.0, e.upper))
         if zero_atom > 0:
             return -np.inf
-        if e.lower > 1e-12 * max(1.0, e.upper):
-            return float(self._expect_density(np.log, tol=tol)) if e.intervals else \
-                float(sum(w * np.log(x) for x, w in e.atoms))
+        if not e.intervals:
+            return float(sum(w * np.log(x) for x, w in e.atoms))
+        if e.lower > 1e-12 * max(1.0, e.upper) and not self._LOG_DET_BY_RESOLVENT:
+            return float(self._expect_density(np.log, tol=tol))
         g = lambda t: 1.0 / (1.0 + t) - self.resolvent(t)  # noqa: E731
         v1, err1 = quad(g, 0.0, 1.0, epsabs=1e-14, epsrel=1e-13, limit=200)
         v2, err2 = quad(g, 1.0, np.inf, epsabs=1e-14, epsrel=1e-13, limit=200)
-        if err1 + err2 > 1e-9:
+        if err1 + err2 > tol:
             warnings.warn(f"{type(self).__name__}.log_det: quadrature error estimate {err1 + err2:.2e}",
                           PrecisionWarning, stacklevel=2)
         return float(v1 + v2)
