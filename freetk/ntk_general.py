@@ -1124,8 +1124,8 @@ class GeneralMu(Measure):
         """``(G_mu(z), G_mu'(z))`` for a complex array ``z`` (any half-plane; real ``z`` off or on the support,
         where the value is the limit from above).
 
-        Points with ``Im z >= y0`` (``y0 = 1e-5`` times the scale of mu) and real ``z < 0`` are evaluated
-        directly.  Closer to the real axis the line contour gets pinched; there ``G`` and ``G'`` are
+        Points with ``Im z >= y0`` (``y0 = 1e-9`` times the scale of mu, :meth:`_y0`) and real ``z < 0`` are
+        evaluated directly.  Closer to the real axis the line contour gets pinched; there ``G`` and ``G'`` are
         computed at ``Re z + i y0`` and ``Re z + 2 i y0`` and continued to ``z`` by the cubic Hermite
         interpolant (error ``~ (y0/R)^4 |G|``, ``R`` the distance to the nearest singularity of the
         continuation of ``G``, e.g. an edge of the support; ``cauchy_error_np`` estimates it)."""
