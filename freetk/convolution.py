@@ -314,12 +314,15 @@ class FreeAdditiveConvolution(_Convolution):
 
     def _cauchy_np(self, z):
         zu, low = _fp.upper(z)
-        G = self._mu._cauchy_vec(self._omega_axis(zu)[0])
+        w, eta = self._omega_axis(zu)
+        _fp.warn_frozen(f"{type(self).__name__}.cauchy", zu, eta)
+        G = self._mu._cauchy_vec(w)
         return np.where(low, np.conj(G), G)
 
     def _cauchy_pair_np(self, z):
         zu, low = _fp.upper(z)
-        w = self._omega_np(zu)[0]
+        w, eta = self._omega_np(zu)
+        _fp.warn_frozen(f"{type(self).__name__}.cauchy", zu, eta)
         G, dG = self._mu._cauchy_pair_np(w)
         dG = dG * _fp.derivative(self._system(), w, zu)
         return np.where(low, np.conj(G), G), np.where(low, np.conj(dG), dG)
@@ -431,7 +434,10 @@ class FreeMultiplicativeConvolution(_Convolution):
 
     def _cauchy_np(self, z):
         zu, low = _fp.upper(z)
-        G = self._cauchy_from_omega(self._omega_axis(zu)[0], zu)
+        w1, eta = self._omega_axis(zu)
+        _fp.warn_frozen(f"{type(self).__name__}.cauchy", zu, eta)
+        # at the height reached (omega_1 is the solution there; with z itself the value was not even a smoothed G)
+        G = self._cauchy_from_omega(w1, zu.real + 1j * np.maximum(zu.imag, eta))
         return np.where(low, np.conj(G), G)
 
     def _cauchy_mp(self, z, ctx):

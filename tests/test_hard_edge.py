@@ -7,12 +7,15 @@ into 1: 4e-11 relative at t = 1e-14, 5.5e-10 at 1e-16); the free compound Poisso
 ``|zeta|``; its mpmath polish did the same (NoConvergence at 1e-16).  References: the exact closed form of MP, a
 direct mpmath root of the free compound Poisson equation written here, and the exact route of the NTK law.
 """
+import warnings
+
 import mpmath
 import numpy as np
 import pytest
 import sympy
 
 import freetk as ft
+from freetk.errors import PrecisionWarning
 
 TS = [1e-8, 1e-12, 1e-14, 1e-16, 1e-20]
 
@@ -113,3 +116,49 @@ def test_ntk_closed_route_at_gamma1_one_far_closer_to_zero():
     ts = np.array([1e-26, 1e-28, 1e-40, 1e-100])
     a, b = closed.resolvent(ts), exact.resolvent(ts)
     assert np.all(np.abs(a - b) <= 2e-15 * np.abs(b)), np.abs(a - b) / np.abs(b)
+
+
+@pytest.mark.parametrize("t", [1e-20, 1e-28, 1e-32, 1e-40, 1e-100])
+def test_free_compound_poisson_derivative_next_to_the_hard_edge(t):
+    """``G'`` by the implicit function theorem divided by ``1 - Phi_u`` formed, which is rounding once |zeta| ~ eps
+    (22 % off at 1e-32, NaN at 1e-36, infinite at 1e-300; a review found it).  Reference: the implicit derivative of
+    the cubic: with ``P(s, z) = 2s^3 - (3 + 2z)s^2 + 6zs - 4z``, ``ds/dz = -P_z/P_s`` and ``G' = -s'/s^2``."""
+    law = ft.free_compound_poisson(1, ft.atoms([1, 2]))
+    with mpmath.workdps(60):
+        s = -1 / _cubic_reference(t)
+        z = -mpmath.mpf(t)
+        Pz = -2 * s * s + 6 * s - 4
+        Ps = 6 * s * s - 2 * (3 + 2 * z) * s + 6 * z
+        dG = (Pz / Ps) / (s * s)
+    got = law._cauchy_pair_np(np.array([-t + 0j]))[1][0]
+    assert abs(got - complex(dG)) <= 1e-14 * abs(complex(dG)), (got, dG)
+
+
+def test_free_mul_next_to_its_hard_edge_right_or_warned():
+    """``MP(1/2) ⊠ MP(1)``: with ``psi = sum m_k z^-k`` the law solves ``z psi = (1 + psi)^2 (1 + psi/2)`` and
+    ``G = (1 + psi)/z``; at 0, ``psi = -1 + delta`` with ``delta^2 ~ -2z``, so ``G(x + i0) = -i sqrt(2/x) (1 + O(sqrt x))``
+    and the density is ``sqrt 2/(pi sqrt x)``.  At x = 1e-90 both are right without a warning.  At 1e-150 the solve
+    stops ~7e-104 above the axis (the multiplicative map overflows below): the values there were returned without a
+    warning (the density 1.2e51 against 4.5e74; ``cauchy`` combined omega at that height with z itself); now both
+    come with a PrecisionWarning (found by a review)."""
+    law = ft.free_mul(ft.marchenko_pastur(0.5), ft.marchenko_pastur(1))
+    x = 1e-90
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        G = law.cauchy(np.array([x + 0j]))[0]
+        f = law.pdf(np.array([x]))[0]
+    assert abs(G.imag + np.sqrt(2 / x)) <= 1e-14 * np.sqrt(2 / x), G
+    assert abs(f - np.sqrt(2) / (np.pi * np.sqrt(x))) <= 1e-14 * f, f
+    with pytest.warns(PrecisionWarning, match="height"):
+        law.cauchy(np.array([1e-150 + 0j]))
+    with pytest.warns(PrecisionWarning, match="smoothed"):
+        law.pdf(np.array([1e-150]))
+
+
+def test_cauchy_exactly_at_an_atom_is_warned():
+    """G is infinite at an atom; the solve follows the point down to ~1e-309 and keeps the value there (it raised
+    NoConvergence before the descent went below its floor): that value now comes with a PrecisionWarning."""
+    law = ft.free_compound_poisson(0.5, ft.uniform(0, 1))
+    assert law.atoms_float()[0][0] == 0
+    with pytest.warns(PrecisionWarning, match="height"):
+        law.cauchy(np.array([0j]))

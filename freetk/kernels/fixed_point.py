@@ -509,10 +509,28 @@ def polish_mp(system, u0, z, ctx, iters=None):
 
 # ----------------------------------------------------------------------------- the three systems
 def derivative(system, u, z):
-    """``du/dz = Phi_z / (1 - Phi_u)`` at solutions ``u`` (implicit function theorem)."""
-    _, Pu, Pz, _ = _eval(system, np.asarray(u, complex), np.asarray(z, complex))
+    """``du/dz = Phi_z / (1 - Phi_u)`` at solutions ``u`` (implicit function theorem), with the system's own
+    ``Phi_u - 1`` when it gives one (next to a hard edge ``1 - Phi_u`` formed is rounding: G' of a rate-1 free compound
+    Poisson law off by 22 % at z = -1e-32)."""
+    _, _, Pz, _, _, Fu = _eval(system, np.asarray(u, complex), np.asarray(z, complex), terms=True)
     with np.errstate(all="ignore"):
-        return Pz / (1 - Pu)
+        return -Pz / Fu
+
+
+def warn_frozen(name, z, eta):
+    """A PrecisionWarning when :func:`solve` returned, at some points, the solution at a height ``eta`` above ``z``
+    (step 3c: followed to within ``FROZEN * scale`` of the axis, no further): ``G`` there is ``G(Re z + i eta)``, a
+    Poisson smoothing of width ``eta``, not ``G(z)``; next to a hard edge or an atom it can be off by any amount
+    (``free_mul`` of two Marchenko-Pastur laws at ``z = 1e-150``: 23 orders of magnitude)."""
+    z = np.asarray(z, complex).ravel()
+    eta = np.asarray(eta, float).ravel()
+    k = np.nonzero(eta > z.imag)[0]
+    if k.size:
+        i = k[np.argmax(eta[k])]
+        warnings.warn(f"{name}: at {k.size} point(s) the equation could be followed only to a height above the "
+                      f"real axis (e.g. z = {complex(z[i])!r}: height {eta[i]:.3g}); the value there is G at that "
+                      "height (a Poisson smoothing of width the height), not G(z), and its distance to G(z) is not "
+                      "bounded", PrecisionWarning, stacklevel=3)
 
 
 def upper(z):
@@ -651,4 +669,11 @@ def boundary_density(x, f, eta, cauchy, atoms):
                       f"extrapolated from three heights, good to about {abs(f0[i] - f[k][i]):.1e} only",
                       PrecisionWarning, stacklevel=4)
     f[k[ok]] = np.clip(f0[ok], 0, None)
+    kept = ~ok & np.isfinite(f[k])
+    if np.any(kept):
+        i = int(np.argmax(np.where(kept, e, -1)))
+        warnings.warn(f"density at x = {float(xs[i])!r} ({int(kept.sum())} point(s)): the solve stops {e[i]:.1e} above "
+                      "the axis and the values at three heights follow no law f0 + C eta^alpha (alpha > 0; e.g. a density "
+                      "that blows up at a hard edge next to x): the value is the density smoothed at that height, not "
+                      "its limit, and its error is not bounded", PrecisionWarning, stacklevel=4)
     return f

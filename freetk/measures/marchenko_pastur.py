@@ -13,7 +13,7 @@ from ..inversion import find_support
 from ..kernels import edges
 from ..kernels.edges import free_poisson_unit_edges, real_pair
 from ..kernels.fixed_point import (boundary_density, density_from_cauchy, derivative, fcp_system, polish_mp,
-                                   solve, upper)
+                                   solve, upper, warn_frozen)
 from ..numeric import gauss_legendre
 from ..precision import check_dps, context, round_to
 from .base import Measure, as_float, as_mp, split_at_breaks
@@ -395,12 +395,15 @@ class FreeCompoundPoisson(Measure):
 
     def _cauchy_np(self, z):
         zu, low = upper(z)
-        G = 1 / self._solve(zu)[0]
+        zeta, eta = self._solve(zu)
+        warn_frozen(f"{type(self).__name__}.cauchy", zu, eta)
+        G = 1 / zeta
         return np.where(low, np.conj(G), G)
 
     def _cauchy_pair_np(self, z):
         zu, low = upper(z)
-        zeta = self._solve(zu)[0]
+        zeta, eta = self._solve(zu)
+        warn_frozen(f"{type(self).__name__}.cauchy", zu, eta)
         dG = -derivative(self._system(), zeta, zu) / zeta ** 2
         G = 1 / zeta
         return np.where(low, np.conj(G), G), np.where(low, np.conj(dG), dG)
