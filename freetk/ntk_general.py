@@ -2452,6 +2452,7 @@ def rho_u_solve(gm, g1, z, u0, tol=1e-15, iters=40):
     # steps halved at the axis never counted as converged: NaN at z = -1.15e-9 for gamma1 = 1, D uniform)
     on_axis = (z.imag == 0) & (u.imag == 0)
     dX = np.full(z.shape, np.nan + 0j)
+    imX = np.zeros(z.shape)          # |Im X| relative to |X| at the last evaluation (on the axis: must be rounding)
     prev = np.full(z.shape, np.inf)
     act = np.arange(z.size)
     for _ in range(iters):
@@ -2462,6 +2463,8 @@ def rho_u_solve(gm, g1, z, u0, tol=1e-15, iters=40):
             step = (X - z[act]) / Xd
             step = np.where(on_axis[act], (X.real - z[act].real) / Xd.real + 0j, step)
         dX[act] = Xd
+        with np.errstate(all="ignore"):
+            imX[act] = np.abs(X.imag) / (np.abs(X) + np.abs(z[act]))
         new = u[act] - step
         halved = np.zeros(act.size, bool)
         for _h in range(30):
@@ -2486,6 +2489,9 @@ def rho_u_solve(gm, g1, z, u0, tol=1e-15, iters=40):
         act = act[~done & ~fail]
     if act.size:
         u[act] = np.nan
+    # kept on the axis, Newton sees only Re X: a real u where Re X(u) = x but Im X(u) != 0 (u inside mu's support, where
+    # G_mu is not real) is no root; off mu's support Im X is rounding (<= ~1e-15 relative)
+    u[on_axis & (imX > 1e-10)] = np.nan
     if np.any(~np.isfinite(u)):
         warnings.warn(f"ntk_law(method='exact'): Newton for u = 1/(gamma1 G_rho) failed at {int(np.sum(~np.isfinite(u)))} "
                       f"point(s); NaN returned there", PrecisionWarning, stacklevel=3)

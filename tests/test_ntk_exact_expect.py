@@ -188,3 +188,19 @@ def test_log_det_depends_on_D_through_E_log_D2(d_law, e_log_t):
 def test_log_det_depends_on_D_through_E_log_D2_continuous(d_law, e_log_t):
     """D uniform: the resolvent at z = -1.15e-9 was NaN (Newton for u never settled on the real axis)."""
     _log_det_shift(d_law, e_log_t, 1e-12)
+
+
+def test_newton_kept_on_the_axis_refuses_a_real_point_inside_mus_support():
+    """``rho_u_solve`` keeps Newton on the real axis for a real z and a real start, and then sees only Re X.  A real
+    start inside mu's support (where G_mu is not real) converged to a real u with Re X(u) = x and Im X(u) != 0:
+    u = 0.245 for x = 0.2 (ReLU + D uniform, gamma1 = gamma2 = 1/2; mu's support [0, 0.589]), returned as a root (a
+    review found it; the law itself only starts there off rho's support).  Now NaN with a PrecisionWarning; a real
+    point left of rho's support still gets its real root (X(u) = x checked to rounding)."""
+    from freetk.ntk_general import rho_map, rho_u_solve
+    law = ft.ntk_law("relu", gamma1=HALF, gamma2=HALF, d_law="uniform", method="exact")
+    gm = law._gm()
+    with pytest.warns(PrecisionWarning, match="failed at 1 point"):
+        u, _ = rho_u_solve(gm, 0.5, np.array([0.2 + 0j, -0.01 + 0j]), np.array([0.3 + 0j, -0.02 + 0j]))
+    assert np.isnan(u[0]) and u[1].imag == 0 and u[1].real < 0
+    X, _ = rho_map(gm, 0.5, u[1:])
+    assert abs(X[0] + 0.01) <= 1e-15
