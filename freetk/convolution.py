@@ -7,11 +7,13 @@ scalings by point masses).  Numeric layer: subordination
 (:mod:`freetk.kernels.fixed_point`), atoms by the known rules, support edges from the real inverse maps
 (:mod:`freetk.kernels.edges`).
 """
+import warnings
+
 import numpy as np
 import sympy
 
 from . import series as _series
-from .errors import InvalidArgument, NoConvergence
+from .errors import InvalidArgument, NoConvergence, PrecisionWarning
 from .numeric import simplify
 from .measures.base import Measure, as_float
 from .measures.semicircle import Semicircle
@@ -148,17 +150,54 @@ class _Convolution(Measure):
     def _edge_mp(self, x, side, ctx):      # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _omega_axis(self, z):
+    def _omega_axis(self, z, strict=True):
         """``(omega_1, eta reached)`` at points ``z`` of the closed upper half-plane, with the real points
-        where the map degenerates treated by :meth:`_degenerate_omega`."""
+        where the map degenerates treated by :meth:`_degenerate_omega`; ``strict=False``: NaN where no solution
+        was found (else NoConvergence naming the point)."""
         z = np.asarray(z, complex)
         w, eta = self._omega_np(z, on_fail="nan")
         real = np.nonzero(z.imag == 0)[0]
         if real.size:
             w[real] = self._degenerate_omega(z.real[real], w[real], eta[real])
-        if not np.all(np.isfinite(w)):
+        if strict and not np.all(np.isfinite(w)):
             self._omega_np(z[~np.isfinite(w)])          # raises NoConvergence naming the point
         return w, eta
+
+    def _gap_fallback(self, z, G, dG=None):
+        """``G`` (and ``G'``) at the real points ``z`` off the support where the solve found nothing, by the mean value
+        property; other unsolved points raise NoConvergence naming them.
+
+        In a gap ``G`` can vanish (semicircle ⊞ (δ_-2 + δ_2)/2 at 0), and there ``omega_1 ~ 1/G`` runs off to infinity:
+        the solve failed within ~1e-7 of that point.  ``G`` is analytic on the disc of radius R around x, R the distance
+        to the support and the atoms, so on the circle of radius ``r = R/2``: ``G(x) = mean G(x + r e^(i t))``,
+        ``G'(x) = mean G(x + r e^(i t)) e^(-i t)/r`` (trapezoidal rule, 64 nodes, half of them by ``G(conj z) = conj
+        G(z)``; error ``~ 2^-64 max |G|`` on the circle).  The rounding, ``~ 8 eps max |G|`` on the circle, is absolute:
+        next to a zero of G it is large against G(x), and a PrecisionWarning says so (beyond 1e-13 relative)."""
+        bad = np.nonzero(~np.isfinite(G))[0]
+        if bad.size == 0:
+            return G if dG is None else (G, dG)
+        ends = [e for lo, hi in self.support() for e in (lo, hi)] + [a for a, _ in self.atoms_float()]
+        n = 64
+        t = 2 * np.pi * (np.arange(n // 2) + 0.5) / n          # upper half; the lower half by conjugation
+        for i in bad:
+            x = z[i].real
+            inside = any(lo <= x <= hi for lo, hi in self.support()) or z[i].imag != 0
+            R = min(abs(x - e) for e in ends) if ends else np.inf
+            if inside or not np.isfinite(R) or R == 0:
+                self._omega_np(z[i:i + 1])                   # raises NoConvergence naming the point
+            r = R / 2
+            g = np.asarray(self._cauchy_np(x + r * np.exp(1j * t)), complex)
+            if not np.all(np.isfinite(g)):
+                self._omega_np(z[i:i + 1])
+            G[i] = np.mean(g.real) + 0j                     # mean over the full circle: (g + conj g)/2
+            if dG is not None:
+                dG[i] = np.mean((g * np.exp(-1j * t)).real) / r + 0j
+            err = 8 * np.finfo(float).eps * np.max(np.abs(g))
+            if err > 1e-13 * abs(G[i]):
+                warnings.warn(f"{type(self).__name__}.cauchy at x = {float(x)!r} (in a gap, next to a zero of G, where the "
+                              f"subordination function runs off to infinity): G = {G[i].real:.6g} from its mean on a "
+                              f"circle around x, good to about {err:.1e} absolute only", PrecisionWarning, stacklevel=4)
+        return G if dG is None else (G, dG)
 
     def _degenerate_omega(self, x, w1, eta):
         """Subordination values at degenerate real points replaced by a local expansion.
@@ -314,9 +353,9 @@ class FreeAdditiveConvolution(_Convolution):
 
     def _cauchy_np(self, z):
         zu, low = _fp.upper(z)
-        w, eta = self._omega_axis(zu)
+        w, eta = self._omega_axis(zu, strict=False)
         _fp.warn_frozen(f"{type(self).__name__}.cauchy", zu, eta)
-        G = self._mu._cauchy_vec(w)
+        G = self._gap_fallback(zu, np.asarray(self._mu._cauchy_vec(w), complex))
         return np.where(low, np.conj(G), G)
 
     def _cauchy_pair_np(self, z):
@@ -434,10 +473,10 @@ class FreeMultiplicativeConvolution(_Convolution):
 
     def _cauchy_np(self, z):
         zu, low = _fp.upper(z)
-        w1, eta = self._omega_axis(zu)
+        w1, eta = self._omega_axis(zu, strict=False)
         _fp.warn_frozen(f"{type(self).__name__}.cauchy", zu, eta)
         # at the height reached (omega_1 is the solution there; with z itself the value was not even a smoothed G)
-        G = self._cauchy_from_omega(w1, zu.real + 1j * np.maximum(zu.imag, eta))
+        G = self._gap_fallback(zu, self._cauchy_from_omega(w1, zu.real + 1j * np.maximum(zu.imag, eta)))
         return np.where(low, np.conj(G), G)
 
     def _cauchy_mp(self, z, ctx):

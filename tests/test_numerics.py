@@ -1,5 +1,6 @@
 """Numeric layer: Cauchy transforms, densities, subordination, precision (issue: numerics)."""
 import math
+import warnings
 
 import mpmath
 import numpy as np
@@ -7,7 +8,7 @@ import pytest
 from fractions import Fraction as F
 
 import freetk as ft
-from freetk.errors import NoConvergence
+from freetk.errors import NoConvergence, PrecisionWarning
 from freetk.precision import ae
 from freetk.kernels import fixed_point as fp
 
@@ -610,3 +611,29 @@ def test_subordination_density_at_a_thousand_digits():
     ref = -c.im(min(roots, key=lambda r: c.im(r))) / c.pi
     v = ft.free_add(ft.marchenko_pastur(F(1, 2)), ft.semicircle()).pdf(1.0, dps=1000)
     assert abs(c.mpf(v) - ref) <= ref * c.mpf(10) ** -998
+
+
+def _spiked_semicircle_G(x, dps=50):
+    """G of semicircle(0, 1) ⊞ (δ_-2 + δ_2)/2 at real x in the gap: ``G = G_nu(z - G)`` with ``G_nu(w) = w/(w^2 - 4)``
+    (R of the semicircle is the identity), i.e. the cubic ``G^3 - 2x G^2 + (x^2 - 3) G - x = 0``; the root of the
+    gap's branch is the one next to ``-x/3`` (``G ~ -x/3`` at 0, where ``G(0) = 0`` by symmetry)."""
+    with mpmath.workdps(dps):
+        X = mpmath.mpf(x)
+        roots = mpmath.polyroots([1, -2 * X, X * X - 3, -X], maxsteps=200, extraprec=200)
+        return float(mpmath.re(min(roots, key=lambda g: abs(g + X / 3))))
+
+
+def test_spiked_semicircle_cauchy_at_the_zero_of_G_in_its_gap():
+    """In the gap of semicircle ⊞ (δ_-2 + δ_2)/2, G vanishes at 0 and the subordination function omega_1 ~ 1/G runs off
+    to infinity: cauchy raised NoConvergence for |x| <= 1e-4 (a review found it).  It is now the mean of G on a circle
+    around x (G is analytic in the gap), right to its absolute rounding estimate, with a PrecisionWarning where that is
+    large against G(x); where the solve works (x = 0.3) nothing changes."""
+    law = ft.free_add(ft.semicircle(0, 1), ft.atoms([-2, 2]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        g = law.cauchy(np.array([0.3 + 0j]))[0]
+    assert abs(g.real - _spiked_semicircle_G(0.3)) <= 1e-15 and g.imag == 0
+    for x in (0.0, 1e-9, 1e-7, 1e-5):
+        with pytest.warns(PrecisionWarning, match="absolute only"):
+            g = law.cauchy(np.array([x + 0j]))[0]
+        assert abs(g - _spiked_semicircle_G(x)) <= 4e-16, (x, g)
