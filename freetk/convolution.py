@@ -196,7 +196,7 @@ class _Convolution(Measure):
             if err > 1e-13 * abs(G[i]):
                 warnings.warn(f"{type(self).__name__}.cauchy at x = {float(x)!r} (in a gap, next to a zero of G, where the "
                               f"subordination function runs off to infinity): G = {G[i].real:.6g} from its mean on a "
-                              f"circle around x, good to about {err:.1e} absolute only", PrecisionWarning, stacklevel=4)
+                              f"circle around x, good to about {err:.1e} absolute only", PrecisionWarning, stacklevel=5)
         return G if dG is None else (G, dG)
 
     def _degenerate_omega(self, x, w1, eta):
@@ -354,14 +354,16 @@ class FreeAdditiveConvolution(_Convolution):
     def _cauchy_np(self, z):
         zu, low = _fp.upper(z)
         w, eta = self._omega_axis(zu, strict=False)
-        _fp.warn_frozen(f"{type(self).__name__}.cauchy", zu, eta)
         G = self._gap_fallback(zu, np.asarray(self._mu._cauchy_vec(w), complex))
+        _fp.warn_frozen(f"{type(self).__name__}.cauchy", zu, eta, G,
+                        lambda zz: self._mu._cauchy_vec(self._omega_np(zz, on_fail="nan")[0]))
         return np.where(low, np.conj(G), G)
 
     def _cauchy_pair_np(self, z):
         zu, low = _fp.upper(z)
         w, eta = self._omega_np(zu)
-        _fp.warn_frozen(f"{type(self).__name__}.cauchy", zu, eta)
+        _fp.warn_frozen(f"{type(self).__name__}.cauchy", zu, eta, self._mu._cauchy_vec(w),
+                        lambda zz: self._mu._cauchy_vec(self._omega_np(zz, on_fail="nan")[0]))
         G, dG = self._mu._cauchy_pair_np(w)
         dG = dG * _fp.derivative(self._system(), w, zu)
         return np.where(low, np.conj(G), G), np.where(low, np.conj(dG), dG)
@@ -474,9 +476,10 @@ class FreeMultiplicativeConvolution(_Convolution):
     def _cauchy_np(self, z):
         zu, low = _fp.upper(z)
         w1, eta = self._omega_axis(zu, strict=False)
-        _fp.warn_frozen(f"{type(self).__name__}.cauchy", zu, eta)
         # at the height reached (omega_1 is the solution there; with z itself the value was not even a smoothed G)
         G = self._gap_fallback(zu, self._cauchy_from_omega(w1, zu.real + 1j * np.maximum(zu.imag, eta)))
+        _fp.warn_frozen(f"{type(self).__name__}.cauchy", zu, eta, G,
+                        lambda zz: self._cauchy_from_omega(self._omega_np(zz, on_fail="nan")[0], zz))
         return np.where(low, np.conj(G), G)
 
     def _cauchy_mp(self, z, ctx):

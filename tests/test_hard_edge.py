@@ -162,3 +162,15 @@ def test_cauchy_exactly_at_an_atom_is_warned():
     assert law.atoms_float()[0][0] == 0
     with pytest.warns(PrecisionWarning, match="height"):
         law.cauchy(np.array([0j]))
+
+
+def test_a_frozen_point_that_is_exact_is_not_warned():
+    """``uniform(1, 2) ⊠ (δ_1 + δ_2)/2`` at z = 0, far from its support: the solve stops ~1e-154 above the axis, and the
+    value there is G(0) to rounding; the check against twice that height passes it over (the first version of the
+    warning fired here: a review).  Reference: ``G(0) = -E[1/t] = -E_U[1/U] E_A[1/A] = -(3/4) log 2`` (inverse moments
+    multiply under ⊠)."""
+    law = ft.free_mul(ft.uniform(1, 2), ft.atoms([1, 2]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        g = law.cauchy(np.array([0j]))[0]
+    assert abs(g.real + 0.75 * np.log(2)) <= 4e-16 and abs(g.imag) <= 1e-100

@@ -1,6 +1,7 @@
 """Exact layer of the measure families and the free convolutions (issue: core)."""
 from fractions import Fraction as F
 from math import comb
+import warnings
 
 import numpy as np
 import pytest
@@ -8,7 +9,7 @@ import sympy
 from hypothesis import given
 
 import freetk as ft
-from freetk.errors import InvalidArgument, NotAMeasure
+from freetk.errors import InvalidArgument, NotAMeasure, PrecisionWarning
 
 from strategies import rational_atomic
 
@@ -278,3 +279,36 @@ def test_tiny_float_ratio_names_ratio():
     with pytest.raises(InvalidArgument, match=r"Argument `mean` of `semicircle` is too large"):
         ft.semicircle(10 ** 400, 1)
     assert ft.marchenko_pastur(1e-3).moments(2)[2] == pytest.approx(1.001, rel=1e-15)
+
+
+def test_from_density_cauchy_next_to_and_on_its_support():
+    """``from_density``'s Cauchy transform was a fixed 200-node rule, silently wrong next to the support (a review
+    found it): 75 % off at 0.5 + 1e-3i, a zero imaginary part on the support, 97 % off at -1e-12 for a density ~ t^-1/2.
+    Now the rule only where it agrees with a 300-node rule, else adaptive quadrature with f(Re z) taken out.
+    Reference: the arcsine law on [0, 1], ``G(z) = 1/(sqrt(z) sqrt(z - 1))`` (limit from above on the axis)."""
+    law = ft.from_density(lambda x: 1 / (np.pi * np.sqrt(x * (1 - x))), 0, 1)
+
+    def G(z):
+        z = complex(z) + (1e-300j if complex(z).imag == 0 else 0)
+        return 1 / (np.sqrt(z) * np.sqrt(z - 1))
+    zs = [-1e-12, -1e-6, -1e-3, -0.1, 0.5 + 1e-3j, 0.5 + 1e-6j, 0.5, 0.3 + 0.2j, 0.9, 2.0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = law.cauchy(np.array(zs, complex))
+    for z, g in zip(zs, got):
+        assert abs(g - G(z)) <= 1e-12 * abs(G(z)), (z, g, G(z))
+    # within 1e-9 of an edge where f is infinite the density cannot be sampled closer than eps: said, not hidden
+    with pytest.warns(PrecisionWarning, match="error estimate"):
+        law.cauchy(np.array([1 + 1e-9 + 0j]))
+    assert law.cauchy(np.array([1.0 + 0j]))[0] == np.inf
+
+
+def test_free_mul_with_a_from_density_operand_has_exact_moments():
+    """``from_density(1.5 sqrt x, 0, 1) ⊠ MP(1/2)``: with the fixed rule for the operand's G the density's moments were
+    off by 6e-5 (with a PrecisionWarning); now they equal the exact moments (cumulant algebra) to 1e-13."""
+    law = ft.free_mul(ft.from_density(lambda x: 1.5 * np.sqrt(x), 0, 1), ft.marchenko_pastur(0.5))
+    exact = [float(v) for v in law.moments(4)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PrecisionWarning)
+        for k in range(5):
+            assert abs(law.expect(lambda t, k=k: t ** k) - exact[k]) <= 1e-13 * exact[k]

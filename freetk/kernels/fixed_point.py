@@ -517,20 +517,32 @@ def derivative(system, u, z):
         return -Pz / Fu
 
 
-def warn_frozen(name, z, eta):
+def warn_frozen(name, z, eta, G=None, at=None):
     """A PrecisionWarning when :func:`solve` returned, at some points, the solution at a height ``eta`` above ``z``
     (step 3c: followed to within ``FROZEN * scale`` of the axis, no further): ``G`` there is ``G(Re z + i eta)``, a
     Poisson smoothing of width ``eta``, not ``G(z)``; next to a hard edge or an atom it can be off by any amount
-    (``free_mul`` of two Marchenko-Pastur laws at ``z = 1e-150``: 23 orders of magnitude)."""
+    (``free_mul`` of two Marchenko-Pastur laws at ``z = 1e-150``: 23 orders of magnitude).  With the values ``G`` and
+    ``at(zz)`` (G at other points, without this check) a point is passed over when ``G`` at twice the height differs
+    by at most 1e-14 relative: to first order ``G(x + i eta) - G(x)`` is that difference (a frozen point of ``free_mul``
+    at z = 0 with the support away from 0 is exact); else the warning gives that difference as the estimate."""
     z = np.asarray(z, complex).ravel()
     eta = np.asarray(eta, float).ravel()
     k = np.nonzero(eta > z.imag)[0]
+    est = np.full(k.size, np.nan)
+    if k.size and G is not None and at is not None:
+        Gk = np.asarray(G, complex).ravel()[k]
+        with np.errstate(all="ignore"):
+            est = np.abs(np.asarray(at(z.real[k] + 2j * eta[k]), complex) - Gk)
+            keep = ~(est <= 1e-14 * np.abs(Gk))
+        k, est = k[keep], est[keep]
     if k.size:
-        i = k[np.argmax(eta[k])]
+        i = int(np.argmax(eta[k]))
+        tail = (f"; the difference with G at twice that height, {est[i]:.1e}, estimates its error" if np.isfinite(est[i])
+                else ", and its distance to G(z) is not bounded")
         warnings.warn(f"{name}: at {k.size} point(s) the equation could be followed only to a height above the "
-                      f"real axis (e.g. z = {complex(z[i])!r}: height {eta[i]:.3g}); the value there is G at that "
-                      "height (a Poisson smoothing of width the height), not G(z), and its distance to G(z) is not "
-                      "bounded", PrecisionWarning, stacklevel=3)
+                      f"real axis (e.g. z = {complex(z[k[i]])!r}: height {eta[k[i]]:.3g}); the value there is G at that "
+                      f"height (a Poisson smoothing of width the height), not G(z){tail}", PrecisionWarning,
+                      stacklevel=5)
 
 
 def upper(z):

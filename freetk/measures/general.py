@@ -1,13 +1,15 @@
 """Measures given by moments, by a density, or as affine images of other measures."""
 from math import comb
+import warnings
 
 import mpmath
 import numpy as np
 import sympy
+from scipy.integrate import IntegrationWarning, quad
 
 from .. import series as _series
 from .. import validation as _v
-from ..errors import InvalidArgument
+from ..errors import InvalidArgument, PrecisionWarning
 from ..inversion import (atoms_from_moments, extend_atomic_moments, gauss_from_moments, jacobi_from_moments,
                          terminated_cf)
 from ..numeric import edge_nodes, simplify, to_mp
@@ -205,10 +207,83 @@ class FromDensity(Measure):
         return ctx.convert(self._fmp(x, ctx)) if as_mp(self._lo, ctx) <= x <= as_mp(self._hi, ctx) else ctx.mpf(0)
 
     def _cauchy_np(self, z):
+        """``int f(t) dt/(z - t)``: the 200-node rule of :func:`edge_nodes` where it agrees with the 300-node rule to
+        1e-14 of the integral's scale, else adaptive quadrature (:meth:`_cauchy_quad`).  Next to the support the rule's
+        integrand has a pole close to its nodes, and the rule alone was silently wrong there: 75 % off at 0.5 + 1e-3i,
+        a zero imaginary part on the support, 97 % at -1e-12 for a density ~ t^(-1/2) at 0 (a review found it)."""
         lo, hi = self.support()[0]
-        t, w, _ = edge_nodes(lo, hi, 200)
-        f = self._pdf_np(t)
-        return np.sum((w * f)[None, :] / (np.asarray(z)[..., None] - t[None, :]), axis=-1)
+        z = np.asarray(z, complex)
+        zf = z.ravel()
+        G = np.empty(zf.shape, complex)
+        for n in (200, 300):
+            t, w, _ = edge_nodes(lo, hi, n)
+            wf = w * self._pdf_np(t)
+            with np.errstate(all="ignore"):
+                g = np.sum(wf[None, :] / (zf[:, None] - t[None, :]), axis=-1)
+            if n == 200:
+                G, scale = g, np.sum(np.abs(wf)[None, :] / np.abs(zf[:, None] - t[None, :]), axis=-1)
+        with np.errstate(all="ignore"):
+            bad = ~(np.abs(g - G) <= 1e-14 * scale)
+        for i in np.nonzero(bad)[0]:
+            G[i] = self._cauchy_quad(zf[i], lo, hi)
+        return G.reshape(z.shape)
+
+    def _cauchy_quad(self, z, lo, hi):
+        """One value of ``int f(t) dt/(z - t)`` by ``scipy.integrate.quad`` in ``t = lo + 2h sin^2(theta/2)``
+        (``dt = h sin(theta) dtheta``: square-root edges become smooth, ``t - lo`` and ``hi - t`` carry no cancellation).
+        When ``x = Re z`` lies on the support, ``f(x)`` is taken out: ``G = f(x) log((z - lo)/(z - hi)) + int (f(t) -
+        f(x)) dt/(z - t)``, whose integrand is bounded next to x (on the support, z real: the limit from above, the log
+        being ``log((x - lo)/(hi - x)) - i pi``).  A PrecisionWarning when quad's estimates exceed 1e-12 of the value."""
+        h = (hi - lo) / 2
+        x, y = z.real, z.imag
+        if y == 0 and x in (lo, hi):
+            # at an edge: finite only where the density vanishes there (a square-root edge); else f(e) log|x - e| or
+            # worse: -inf at lo, +inf at hi (the limits from outside, which the edge finders take)
+            with np.errstate(all="ignore"):
+                fe = float(self._fnum(x))
+            if fe != 0:
+                return complex(-np.inf if x == lo else np.inf, 0.0)
+        inside = lo < x < hi
+        f0 = float(self._fnum(x)) if inside else 0.0
+        tiny_lo, tiny_hi = np.nextafter(lo, hi), np.nextafter(hi, lo)
+
+        def integrand(th, k):
+            sn, cs = np.sin(th / 2) ** 2, np.cos(th / 2) ** 2
+            if th < np.pi / 2:
+                t, d = max(lo + 2 * h * sn, tiny_lo), (z - lo) - 2 * h * sn
+            else:
+                t, d = min(hi - 2 * h * cs, tiny_hi), (z - hi) + 2 * h * cs
+            if d == 0:
+                return 0.0                              # a single point (t = x on the support)
+            v = (float(self._fnum(t)) - f0) * h * np.sin(th) / d
+            return v.real if k == 0 else v.imag
+
+        kw = dict(epsabs=1e-15, epsrel=1e-13, limit=400)
+        # break points graded geometrically (ratio 8) towards the feature of the integrand: width |y| in t around
+        # theta0 (the node of x; the remainder has a Lorentzian bump there), or, off the support, the distance to the
+        # nearest edge, which the map t(theta) turns into sqrt(2 dist/h) in theta
+        if inside:
+            th0 = float(np.arccos(np.clip((lo + hi - 2 * x) / (hi - lo), -1, 1)))
+            w0 = max(abs(y) / (h * max(np.sin(th0), 1e-300)), 1e-15)
+        else:
+            dist = abs(z - (lo if x <= lo else hi))
+            th0, w0 = (0.0 if x <= lo else np.pi), max(np.sqrt(2 * dist / h), 1e-15)
+        steps = w0 * 8.0 ** np.arange(0, 40)
+        steps = steps[steps < np.pi]
+        pts = np.concatenate([th0 - steps, [th0] if inside else [], th0 + steps])
+        pts = sorted(float(p) for p in pts if 0 < p < np.pi)
+        with warnings.catch_warnings():                 # quad's own roundoff notices: its estimates are judged below
+            warnings.simplefilter("ignore", IntegrationWarning)
+            re, e1 = quad(integrand, 0.0, np.pi, args=(0,), points=pts, **kw)
+            im, e2 = quad(integrand, 0.0, np.pi, args=(1,), points=pts, **kw) if y != 0 else (0.0, 0.0)
+        val, err = complex(re, im), e1 + e2
+        if inside:
+            L = complex(np.log((x - lo) / (hi - x)), -np.pi) if y == 0 else np.log(z - lo) - np.log(z - hi)
+            val += f0 * L
+        if not err <= 1e-12 * abs(val):
+            warnings.warn(f"FromDensity.cauchy at z = {complex(z)!r}: adaptive quadrature's error estimate {err:.1e} "
+                          f"(value {abs(val):.3g})", PrecisionWarning, stacklevel=5)
+        return val
 
     def _cauchy_mp(self, z, ctx):
         lo, hi = as_mp(self._lo, ctx), as_mp(self._hi, ctx)

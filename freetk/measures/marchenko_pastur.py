@@ -396,14 +396,14 @@ class FreeCompoundPoisson(Measure):
     def _cauchy_np(self, z):
         zu, low = upper(z)
         zeta, eta = self._solve(zu)
-        warn_frozen(f"{type(self).__name__}.cauchy", zu, eta)
         G = 1 / zeta
+        warn_frozen(f"{type(self).__name__}.cauchy", zu, eta, G, lambda zz: 1 / self._solve(zz, on_fail="nan")[0])
         return np.where(low, np.conj(G), G)
 
     def _cauchy_pair_np(self, z):
         zu, low = upper(z)
         zeta, eta = self._solve(zu)
-        warn_frozen(f"{type(self).__name__}.cauchy", zu, eta)
+        warn_frozen(f"{type(self).__name__}.cauchy", zu, eta, 1 / zeta, lambda zz: 1 / self._solve(zz, on_fail="nan")[0])
         dG = -derivative(self._system(), zeta, zu) / zeta ** 2
         G = 1 / zeta
         return np.where(low, np.conj(G), G), np.where(low, np.conj(dG), dG)

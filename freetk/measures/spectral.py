@@ -398,8 +398,9 @@ class SpectralMixin:
         if e.lower > 1e-12 * max(1.0, e.upper) and not self._LOG_DET_BY_RESOLVENT:
             return float(self._expect_density(np.log, tol=tol))
         g = lambda t: 1.0 / (1.0 + t) - self.resolvent(t)  # noqa: E731
-        v1, err1 = quad(g, 0.0, 1.0, epsabs=1e-14, epsrel=1e-13, limit=200)
-        v2, err2 = quad(g, 1.0, np.inf, epsabs=1e-14, epsrel=1e-13, limit=200)
+        eps = dict(epsabs=tol / 100, epsrel=min(1e-13, tol / 10), limit=200)     # what tol asks (default: 1e-14)
+        v1, err1 = quad(g, 0.0, 1.0, **eps)
+        v2, err2 = quad(g, 1.0, np.inf, **eps)
         if err1 + err2 > tol:
             warnings.warn(f"{type(self).__name__}.log_det: quadrature error estimate {err1 + err2:.2e}",
                           PrecisionWarning, stacklevel=2)
