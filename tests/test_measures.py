@@ -312,3 +312,15 @@ def test_free_mul_with_a_from_density_operand_has_exact_moments():
         warnings.simplefilter("error", PrecisionWarning)
         for k in range(5):
             assert abs(law.expect(lambda t, k=k: t ** k) - exact[k]) <= 1e-13 * exact[k]
+
+
+@pytest.mark.parametrize("law", [ft.marchenko_pastur(1), ft.marchenko_pastur(0.5), ft.semicircle(0, 1),
+                                 ft.uniform(0, 1), ft.arcsine(-1, 1), ft.free_compound_poisson(1, ft.atoms([1]))])
+def test_cauchy_on_the_axis_is_the_limit_from_above_for_either_zero(law):
+    """``complex(x, -0.0)`` gave the limit from below in the double-precision closed forms (the sign of a zero
+    imaginary part reaches ``sqrt(z - a) sqrt(z - b)``), from above in mpmath and in the fixed-point laws (a review
+    found it).  Now from above everywhere: Im G = -pi f(x) on the support."""
+    x = 0.5
+    g = law.cauchy(np.array([complex(x, 0.0), complex(x, -0.0)]))
+    assert g[0] == g[1] and g[1].imag < 0
+    assert abs(-g[1].imag / np.pi - law.pdf(x)) <= 1e-14 * law.pdf(x)

@@ -196,11 +196,14 @@ class Measure(SpectralMixin, metaclass=ABCMeta):
 
     # ------------------------------------------------------------------ numeric layer
     def cauchy(self, z, dps=None, method="auto"):
-        """Cauchy transform ``G(z) = int dmu(t)/(z - t)`` (``Im G < 0`` for ``Im z > 0``).
+        """Cauchy transform ``G(z) = int dmu(t)/(z - t)`` (``Im G < 0`` for ``Im z > 0``); on the real axis the
+        limit from above, whatever the sign of a zero imaginary part (``complex(x, -0.0)`` gave the limit from below
+        in the double-precision closed forms, from above in mpmath and in the fixed-point laws).
 
         ``method="generic"`` integrates the density (accurate away from the support)."""
         np_k, mp_k = self._kernels("cauchy", method)
-        return evaluate(z, np_k, mp_k, dps, complex_out=True, name=f"{type(self).__name__}.cauchy")
+        plus_zero = lambda zz: np_k(np.asarray(zz, complex) + 0j)      # noqa: E731 (-0.0 + 0.0 = +0.0)
+        return evaluate(z, plus_zero, mp_k, dps, complex_out=True, name=f"{type(self).__name__}.cauchy")
 
     @abstractmethod
     def _cauchy_mp(self, z, ctx):
