@@ -524,7 +524,8 @@ def warn_frozen(name, z, eta, G=None, at=None):
     (``free_mul`` of two Marchenko-Pastur laws at ``z = 1e-150``: 23 orders of magnitude).  With the values ``G`` and
     ``at(zz)`` (G at other points, without this check) a point is passed over when ``G`` at twice the height differs
     by at most 1e-14 relative: to first order ``G(x + i eta) - G(x)`` is that difference (a frozen point of ``free_mul``
-    at z = 0 with the support away from 0 is exact); else the warning gives that difference as the estimate."""
+    at z = 0 with the support away from 0 is exact); else the warning reports that difference, which is no bound (at a
+    hard edge it understated the error by factors up to 1e100)."""
     z = np.asarray(z, complex).ravel()
     eta = np.asarray(eta, float).ravel()
     k = np.nonzero(eta > z.imag)[0]
@@ -537,8 +538,10 @@ def warn_frozen(name, z, eta, G=None, at=None):
         k, est = k[keep], est[keep]
     if k.size:
         i = int(np.argmax(eta[k]))
-        tail = (f"; the difference with G at twice that height, {est[i]:.1e}, estimates its error" if np.isfinite(est[i])
-                else ", and its distance to G(z) is not bounded")
+        # the difference with G at twice the height is no bound (at a hard edge it understated the error by 1e100, a
+        # review found): it is only reported
+        tail = (f" and differs from G at twice that height by {est[i]:.1e}; its distance to G(z) is not bounded"
+                if np.isfinite(est[i]) else ", and its distance to G(z) is not bounded")
         warnings.warn(f"{name}: at {k.size} point(s) the equation could be followed only to a height above the "
                       f"real axis (e.g. z = {complex(z[k[i]])!r}: height {eta[k[i]]:.3g}); the value there is G at that "
                       f"height (a Poisson smoothing of width the height), not G(z){tail}", PrecisionWarning,
