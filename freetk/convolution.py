@@ -163,19 +163,19 @@ class _Convolution(Measure):
             self._omega_np(z[~np.isfinite(w)])          # raises NoConvergence naming the point
         return w, eta
 
-    def _gap_fallback(self, z, G, dG=None):
-        """``G`` (and ``G'``) at the real points ``z`` off the support where the solve found nothing, by the mean value
-        property; other unsolved points raise NoConvergence naming them.
+    def _gap_fallback(self, z, G):
+        """``G`` at the real points ``z`` off the support where the solve found nothing, by the mean value property;
+        other unsolved points raise NoConvergence naming them.
 
         In a gap ``G`` can vanish (semicircle ⊞ (δ_-2 + δ_2)/2 at 0), and there ``omega_1 ~ 1/G`` runs off to infinity:
         the solve failed within ~1e-7 of that point.  ``G`` is analytic on the disc of radius R around x, R the distance
-        to the support and the atoms, so on the circle of radius ``r = R/2``: ``G(x) = mean G(x + r e^(i t))``,
-        ``G'(x) = mean G(x + r e^(i t)) e^(-i t)/r`` (trapezoidal rule, 64 nodes, half of them by ``G(conj z) = conj
-        G(z)``; error ``~ 2^-64 max |G|`` on the circle).  The rounding, ``~ 8 eps max |G|`` on the circle, is absolute:
+        to the support and the atoms, so on the circle of radius ``r = R/2``: ``G(x) = mean G(x + r e^(i t))``
+        (trapezoidal rule, 64 nodes, half of them by ``G(conj z) = conj G(z)``; error ``~ 2^-64 max |G|`` on the
+        circle).  The rounding, ``~ 8 eps max |G|`` on the circle, is absolute:
         next to a zero of G it is large against G(x), and a PrecisionWarning says so (beyond 1e-13 relative)."""
         bad = np.nonzero(~np.isfinite(G))[0]
         if bad.size == 0:
-            return G if dG is None else (G, dG)
+            return G
         ends = [e for lo, hi in self.support() for e in (lo, hi)] + [a for a, _ in self.atoms_float()]
         n = 64
         t = 2 * np.pi * (np.arange(n // 2) + 0.5) / n          # upper half; the lower half by conjugation
@@ -190,14 +190,12 @@ class _Convolution(Measure):
             if not np.all(np.isfinite(g)):
                 self._omega_np(z[i:i + 1])
             G[i] = np.mean(g.real) + 0j                     # mean over the full circle: (g + conj g)/2
-            if dG is not None:
-                dG[i] = np.mean((g * np.exp(-1j * t)).real) / r + 0j
             err = 8 * np.finfo(float).eps * np.max(np.abs(g))
             if err > 1e-13 * abs(G[i]):
                 warnings.warn(f"{type(self).__name__}.cauchy at x = {float(x)!r} (in a gap, next to a zero of G, where the "
                               f"subordination function runs off to infinity): G = {G[i].real:.6g} from its mean on a "
                               f"circle around x, good to about {err:.1e} absolute only", PrecisionWarning, stacklevel=5)
-        return G if dG is None else (G, dG)
+        return G
 
     def _degenerate_omega(self, x, w1, eta):
         """Subordination values at degenerate real points replaced by a local expansion.

@@ -217,15 +217,17 @@ class FromDensity(Measure):
         lo, hi = self.support()[0]
         z = np.asarray(z, complex)
         zf = z.ravel()
-        for n in (200, 300):
-            t, w, _ = edge_nodes(lo, hi, n)
-            wf = w * self._pdf_np(t)
+
+        def rule(n):
+            if ("rule", n) not in self._cache:        # the density at the nodes, once per measure
+                t, w, _ = edge_nodes(lo, hi, n)
+                self._cache[("rule", n)] = (t, w * self._pdf_np(t))
+            t, wf = self._cache[("rule", n)]
             with np.errstate(all="ignore"):
-                g = np.sum(wf[None, :] / (zf[:, None] - t[None, :]), axis=-1)
-            if n == 200:
-                G = g
+                return np.sum(wf[None, :] / (zf[:, None] - t[None, :]), axis=-1)
+        G = rule(200)
         with np.errstate(all="ignore"):
-            est = np.abs(g - G)
+            est = np.abs(rule(300) - G)
             on_support = (zf.imag == 0) & (zf.real > lo) & (zf.real < hi)
             bad = on_support | ~(est <= 1e-14 * np.abs(G))
         est = np.where(on_support, np.inf, est)

@@ -393,19 +393,23 @@ class FreeCompoundPoisson(Measure):
         return solve(self._system(), z, poles=[a for a, _ in self.atoms_float()], on_fail=on_fail,
                     memory=self._cache.setdefault("solutions", {}))
 
-    def _cauchy_np(self, z):
-        zu, low = upper(z)
+    def _solved_cauchy(self, zu):
+        """``(zeta, G)`` at points of the closed upper half-plane, a PrecisionWarning where the solve stopped above the
+        axis (:func:`warn_frozen`, which compares with G at twice that height)."""
         zeta, eta = self._solve(zu)
         G = 1 / zeta
         warn_frozen(f"{type(self).__name__}.cauchy", zu, eta, G, lambda zz: 1 / self._solve(zz, on_fail="nan")[0])
+        return zeta, G
+
+    def _cauchy_np(self, z):
+        zu, low = upper(z)
+        G = self._solved_cauchy(zu)[1]
         return np.where(low, np.conj(G), G)
 
     def _cauchy_pair_np(self, z):
         zu, low = upper(z)
-        zeta, eta = self._solve(zu)
-        warn_frozen(f"{type(self).__name__}.cauchy", zu, eta, 1 / zeta, lambda zz: 1 / self._solve(zz, on_fail="nan")[0])
+        zeta, G = self._solved_cauchy(zu)
         dG = -derivative(self._system(), zeta, zu) / zeta ** 2
-        G = 1 / zeta
         return np.where(low, np.conj(G), G), np.where(low, np.conj(dG), dG)
 
     def _cauchy_mp(self, z, ctx):
