@@ -50,6 +50,16 @@ class Atoms(Measure):
         d = np.asarray(z, complex)[..., None] - x
         return np.sum(w / d, axis=-1), -np.sum(w / (d * d), axis=-1)
 
+    def _real_limits(self, ctx=None):
+        """At an atom ``x``: ``G(x + i0) = sum_{x' != x} w'/(x - x') - i inf`` (docs/numerics.md)."""
+        key = ("real_limits", None if ctx is None else ctx.prec)
+        if key not in self._cache:
+            cv, inf = (as_float, np.inf) if ctx is None else ((lambda v: as_mp(v, ctx)), ctx.inf)
+            xw = [(cv(x), cv(w)) for x, w in zip(self._x, self._w)]
+            add = sum if ctx is None else ctx.fsum
+            self._cache[key] = [(x, add(w2 / (x - x2) for x2, w2 in xw if x2 != x), -inf) for x, _ in xw]
+        return self._cache[key]
+
     def _cauchy_mp(self, z, ctx):
         return ctx.fsum(as_mp(w, ctx) / (z - as_mp(x, ctx)) for x, w in zip(self._x, self._w))
 

@@ -202,8 +202,36 @@ class Measure(SpectralMixin, metaclass=ABCMeta):
 
         ``method="generic"`` integrates the density (accurate away from the support)."""
         np_k, mp_k = self._kernels("cauchy", method)
-        plus_zero = lambda zz: np_k(np.asarray(zz, complex) + 0j)      # noqa: E731 (-0.0 + 0.0 = +0.0)
-        return evaluate(z, plus_zero, mp_k, dps, complex_out=True, name=f"{type(self).__name__}.cauchy")
+
+        def np_lim(zz):
+            zz = np.asarray(zz, complex) + 0j         # -0.0 + 0.0 = +0.0: the limit from above
+            lims = self._real_limits() if np.any(zz.imag == 0) else []
+            if not lims:
+                return np_k(zz)
+            hit = np.isin(zz, [complex(x) for x, _, _ in lims])
+            G = np.zeros(zz.shape, complex)
+            if np.any(~hit):
+                G[~hit] = np_k(zz[~hit])
+            return with_real_limits(zz, G, lims)
+
+        def mp_lim(v, ctx):
+            lim = real_limit_mp(v, ctx, self._real_limits(ctx)) if ctx.im(v) == 0 else None
+            return lim if lim is not None else mp_k(v, ctx)
+        return evaluate(z, np_lim if np_k is not None else None, mp_lim, dps, complex_out=True,
+                        name=f"{type(self).__name__}.cauchy")
+
+    def _real_limits(self, ctx=None):
+        """``[(x, re, im)]``: real points where the Cauchy transform is infinite, with its limit from above
+        ``G(x + i0) = re + i im`` (floats, or numbers of the mpmath context ``ctx``); :meth:`cauchy` returns those
+        limits there instead of evaluating the kernels (docs/numerics.md, "The Cauchy transform at its real poles").
+        Empty by default: families with atoms or ends where the density is not integrable against ``1/(x - t)``
+        override it."""
+        return []
+
+    def _cauchy_mp_limited(self, z, ctx):
+        """``_cauchy_mp`` with the limits of :meth:`_real_limits` at their points (for sums of parts)."""
+        lim = real_limit_mp(z, ctx, self._real_limits(ctx)) if ctx.im(z) == 0 else None
+        return lim if lim is not None else self._cauchy_mp(z, ctx)
 
     @abstractmethod
     def _cauchy_mp(self, z, ctx):
@@ -634,3 +662,27 @@ def split_at_breaks(measure):
         cuts = [lo] + [b for b in br if lo + 1e-9 * w < b < hi - 1e-9 * w] + [hi]
         out += list(zip(cuts[:-1], cuts[1:]))
     return out
+
+
+def with_real_limits(z, G, limits):
+    """``G`` with the limits from above ``G(x + i0) = re + i im`` set at the real points ``x`` of ``limits``
+    (``[(x, re, im)]``), where the Cauchy transform is infinite and complex arithmetic would give NaN or a
+    rounding-sized denominator: at an atom ``im = -inf`` (``w/(iy)``) and ``re`` is the rest's value; at an edge where
+    the density is not integrable against ``1/(x - t)`` ``re = -inf`` (left end) or ``+inf`` (right end)
+    (docs/numerics.md, "The Cauchy transform at its real poles")."""
+    z = np.asarray(z, complex)
+    G = np.array(G, complex)
+    for x, re, im in limits:
+        hit = z == x
+        if np.any(hit):
+            G[hit] = complex(re, im)
+    return G
+
+
+def real_limit_mp(z, ctx, limits):
+    """The limit from above at ``z`` when ``z`` is one of the real points of ``limits`` (``[(x, re, im)]`` in
+    ``ctx``), else None (:func:`with_real_limits`)."""
+    for x, re, im in limits:
+        if z == x:
+            return ctx.mpc(re, im)
+    return None

@@ -139,6 +139,17 @@ class FreePoisson(Measure):
             g = np.where(np.abs(p + s) >= np.abs(p - s), 2 / (p + s), (p - s) / (2 * u))
         return g / a
 
+    def _real_limits(self, ctx=None):
+        """G at 0 when it is infinite there.  ``g = a G`` solves ``u g^2 - (u + 1 - r) g + 1 = 0`` (``u = z/a``).
+        * ``r < 1`` (atom ``1 - r`` at 0): the roots' sum is ``1 + (1 - r)/u`` and the bounded one tends to
+          ``1/(1 - r)``, so the other is ``(1 - r)/u + 1 - 1/(1 - r) + O(u)``: ``G(0 + i0) = -r/((1 - r) a) - i inf``.
+        * ``r = 1`` (hard edge): ``g^2 ~ -1/u``, ``G(iy) ~ -(1 + i)/sqrt(2 a y)``: ``G(0 + i0) = -inf - i inf``."""
+        cv, inf = (as_float, np.inf) if ctx is None else ((lambda v: as_mp(v, ctx)), ctx.inf)
+        r, a = cv(self._r), cv(self._a)
+        if r > 1:
+            return []
+        return [(cv(0), -inf if r == 1 else -r / ((1 - r) * a), -inf)]
+
     def _cauchy_pair_np(self, z):
         """``(G, G')`` in closed form: with ``u = z/a``, ``g = a G`` solves ``u g^2 - (u + 1 - r) g + 1 = 0``,
         so ``g' = (g^2 - g)/q``, ``q = sqrt((u - lo)(u - hi))``, and ``G' = g'/a^2``."""
@@ -392,6 +403,45 @@ class FreeCompoundPoisson(Measure):
         """``(zeta = 1/G, eta reached)`` at the points ``z`` of the closed upper half-plane."""
         return solve(self._system(), z, poles=[a for a, _ in self.atoms_float()], on_fail=on_fail,
                     memory=self._cache.setdefault("solutions", {}))
+
+    def _real_limits(self, ctx=None):
+        """G at 0 when it is infinite there.  With ``zeta = 1/G`` the equation is ``z = zeta k(zeta)``, ``k(zeta) = 1 +
+        r int t dJ(t)/(zeta - t)``, ``k(0) = w = 1 - r (1 - J{0})`` (the atom at 0) and ``k'(0) = -r E``, ``E =
+        int_{t != 0} dJ(t)/t = -Re G_J(0 + i0)`` (finite when 0 is off J's continuous support):
+        * ``w > 0``: ``G = k(zeta)/z = w/z + k'(0)/w + O(z)``, so ``G(0 + i0) = -r E/w - i inf``;
+        * ``w = 0`` (a hard edge): ``z ~ -r E zeta^2``, ``G(0 + i0) = -sign(E) inf - i inf`` (rate 1 with positive
+          jumps: ``-inf - i inf``, as for MP(1)).
+        With 0 on J's continuous support and ``w > 0`` the real part is not computed (NaN); with ``w = 0`` nothing is
+        claimed there (the solve runs)."""
+        key = ("real_limits", None if ctx is None else ctx.prec)
+        if key in self._cache:
+            return self._cache[key]
+        w = sum(m for a, m in self.atoms_float() if a == 0)
+        r = as_float(self._r)
+        J0 = [m for a, m in self._J.atoms() if float(a) == 0]
+        if w == 0 and abs(1 - r * (1 - sum(float(m) for m in J0))) > 1e-15:
+            self._cache[key] = []
+            return []
+        # E from J's limit at 0: not when 0 lies on J's continuous support, nor when J has an atom at 0 whose limit J
+        # does not give (its transform at 0 would be a pole)
+        on_J = (bool(J0) and not any(x == 0 for x, _, _ in self._J._real_limits())) or (
+            any(float(a) <= 0 <= float(b) for a, b in self._J.support()))
+        out = []
+        if ctx is None:
+            E = np.nan if on_J else -complex(self._J.cauchy(0.0)).real
+            if w > 0:
+                out = [(0.0, -r * E / w, -np.inf)]
+            elif abs(1 - r * (1 - sum(float(m) for m in J0))) <= 1e-15 and np.isfinite(E) and E != 0:
+                out = [(0.0, -np.sign(E) * np.inf, -np.inf)]
+        else:
+            E = ctx.nan if on_J else -ctx.re(self._J._cauchy_mp_limited(ctx.mpf(0), ctx))
+            if w > 0:
+                w_mp = 1 - as_mp(self._r, ctx) * (1 - ctx.fsum(as_mp(m, ctx) for m in J0))
+                out = [(ctx.mpf(0), -as_mp(self._r, ctx) * E / w_mp, -ctx.inf)]
+            elif self._real_limits():
+                out = [(ctx.mpf(0), ctx.mpf(self._real_limits()[0][1]), -ctx.inf)]
+        self._cache[key] = out
+        return out
 
     def _solved_cauchy(self, zu):
         """``(zeta, G)`` at points of the closed upper half-plane, a PrecisionWarning where the solve stopped above the

@@ -64,10 +64,18 @@ class Mixture(Measure):
         return out
 
     def _cauchy_np(self, z):
-        return sum(as_float(w) * np.asarray(m.cauchy(np.asarray(z, complex)), complex) for w, m in self._parts)
+        # real and imaginary parts summed apart: a part's limit at its real pole (re - i inf, docs/numerics.md) times
+        # a weight in complex arithmetic would make re NaN (0 * inf)
+        out = np.zeros(np.shape(z), complex)
+        for w, m in self._parts:
+            G = np.asarray(m.cauchy(np.asarray(z, complex)), complex)
+            out.real += as_float(w) * G.real
+            out.imag += as_float(w) * G.imag
+        return out
 
     def _cauchy_mp(self, z, ctx):
-        return ctx.fsum(as_mp(w, ctx) * m._cauchy_mp(z, ctx) for w, m in self._parts)
+        G = [(as_mp(w, ctx), m._cauchy_mp_limited(z, ctx)) for w, m in self._parts]
+        return ctx.mpc(ctx.fsum(w * ctx.re(g) for w, g in G), ctx.fsum(w * ctx.im(g) for w, g in G))
 
     def _pdf_np(self, x):
         return sum(as_float(w) * np.asarray(m.pdf(np.asarray(x, float)), float) for w, m in self._parts)
