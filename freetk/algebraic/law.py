@@ -12,10 +12,13 @@ cumulant / S-transform algebra of :mod:`freetk.series`.
 from fractions import Fraction
 
 import flint
+import numpy as np
 import sympy
 
 from .. import series as _series
-from ..errors import InvalidArgument
+from ..errors import InvalidArgument, NotAMeasure
+from .. import validation as _v
+from ..precision import check_dps, round_to
 from ..validation import check_order
 from . import expand as _x
 from . import poly as _p
@@ -32,6 +35,9 @@ _GENERIC = [Fraction(17, 29), Fraction(23, 41), Fraction(31, 53), Fraction(41, 6
 
 SEED_MIN = 6
 SEED_MAX = 96
+#: a law with numeric parameters is checked to be a probability measure on its moments up to this order (every
+#: Hankel matrix positive semidefinite: a necessary condition, :func:`freetk.series.hankel_check`)
+MEASURE_CHECK_ORDER = 16
 
 
 class AlgebraicLaw:
@@ -129,9 +135,19 @@ class AlgebraicLaw:
 
     # ------------------------------------------------------------------ presentation
     def latex(self):
-        r"""``P(G, z) = 0`` in LaTeX (collected in powers of ``G``)."""
-        e = sympy.collect(sympy.expand(self.equation()), G_SYM)
-        return sympy.latex(e, order="lex") + " = 0"
+        r"""``P(G, z) = 0`` in LaTeX, collected in powers of ``G`` (highest first), a bracketed coefficient before its
+        power of ``G``: ``G \left(2 - 3 z\right)`` would read as G applied to ``2 - 3z``, by people and by LaTeX
+        parsers (sympy's ``parse_latex``)."""
+        parts = sympy.collect(sympy.expand(self.equation()), G_SYM, evaluate=False)
+        power = lambda g: sympy.degree(g, G_SYM) if g != 1 else 0      # noqa: E731
+        terms = []
+        for g in sorted(parts, key=power, reverse=True):
+            c = parts[g]
+            if c.is_Add and g != 1:
+                terms.append(r"\left(%s\right)" % sympy.latex(c, order="lex") + ("" if g == 1 else " " + sympy.latex(g)))
+            else:
+                terms.append(sympy.latex(c * g, order="lex"))
+        return " + ".join(terms).replace("+ - ", "- ").replace("+ -", "- ") + " = 0"
 
     def _repr_latex_(self):
         return "$" + self.latex() + "$"
@@ -293,6 +309,8 @@ class AlgebraicLaw:
         ``z = 1/G + r (G_J(1/G)/G - 1)/G``, i.e. ``P_J(G (z G - 1 + r)/r, 1/G) = 0``."""
         _check_law("free_compound_poisson", jump)
         r = _param(rate, "free_compound_poisson", "rate")
+        if not (isinstance(r, sympy.Basic) and r.free_symbols) and not r > 0:
+            raise InvalidArgument(f"Argument `rate` of `AlgebraicLaw.free_compound_poisson` must be > 0, got {r}")
         ring = _p.union(jump._ring, _p.Ring(_syms(r)))
         P = ring.convert(jump._P, jump._ring)
         G, z = ring.symbols[G_], ring.symbols[Z_]
@@ -325,34 +343,44 @@ class AlgebraicLaw:
 
     # ------------------------------------------------------------------ numerics (see numerics.py)
     def cauchy(self, z, dps=None):
-        """``G(z)`` on the physical branch (continued from infinity); scalar or array, any ``dps``."""
+        """``G(z)`` on the physical branch (continued from infinity); scalar or array, any ``dps`` (numbers of
+        mpmath's global context with ``dps`` digits).  NaN gives NaN at its position; ``±inf`` is refused."""
+        func = "AlgebraicLaw.cauchy"
         self._numeric_required("cauchy")
+        dps = check_dps(func, dps)
+        _v.points(func, "z", z, complex_ok=True, finite=True, double=dps is None)
         from .numerics import cauchy
-        return cauchy(self, z, dps)
+        return _pointwise(z, lambda v: cauchy(self, v, dps), dps, complex)
 
     def pdf(self, x, dps=None):
-        """Density ``-Im G(x + i0)/π`` of the continuous part (0 at atoms)."""
+        """Density ``-Im G(x + i0)/π`` of the continuous part (0 at atoms and at ``±inf``; NaN gives NaN)."""
+        func = "AlgebraicLaw.pdf"
         self._numeric_required("pdf")
+        dps = check_dps(func, dps)
+        _v.points(func, "x", x, double=dps is None)
         from .numerics import pdf
-        return pdf(self, x, dps)
+        return _pointwise(x, lambda v: pdf(self, v, dps), dps, float)
 
     def edges(self, dps=None):
         """Certified support edges (sorted) as floats, or mpmath numbers to ``dps`` digits."""
         self._numeric_required("edges")
+        dps = check_dps("AlgebraicLaw.edges", dps)
         from .numerics import edges
-        return edges(self, dps)
+        return _global(edges(self, dps), dps)
 
     def support(self, dps=None):
         """Support intervals of the continuous part ``[(lo, hi), ...]``."""
         self._numeric_required("support")
+        dps = check_dps("AlgebraicLaw.support", dps)
         from .numerics import support
-        return support(self, dps)
+        return _global(support(self, dps), dps)
 
     def atoms(self, dps=None):
         """Atoms ``[(location, mass)]``: exact (sympy) when the location is rational, else numeric."""
         self._numeric_required("atoms")
+        dps = check_dps("AlgebraicLaw.atoms", dps)
         from .numerics import atoms
-        return atoms(self, dps)
+        return _global(atoms(self, dps), dps)
 
     def critical_points(self):
         """Exact candidates for edges and atoms: the real roots of ``disc_G(P) · lc_G(P)`` with, for
@@ -363,6 +391,55 @@ class AlgebraicLaw:
 
 
 # ============================================================================ helpers
+def _global(v, dps):
+    """``v`` (numbers, lists/tuples/arrays of them) with its mpmath numbers as numbers of the global context rounded to
+    ``dps`` digits (:func:`freetk.precision.round_to`): the working context's numbers would carry its precision into
+    the user's arithmetic (an edge at dps=5 plus ``mpf(1)/3`` at ``mp.dps = 50`` gave 6 digits)."""
+    if dps is None:
+        return v
+    if isinstance(v, np.ndarray):
+        out = np.empty(v.shape, dtype=object)
+        out.ravel()[:] = [_global(x, dps) for x in v.ravel()]
+        return out
+    if isinstance(v, (list, tuple)):
+        return type(v)(_global(x, dps) for x in v)
+    return round_to(v, dps)
+
+
+def _pointwise(x, fn, dps, kind):
+    """``fn`` on the non-NaN entries of ``x`` (scalar or array), NaN at the NaN ones (as :func:`freetk.numeric.evaluate`);
+    a real infinite ``x`` (pdf) gives 0."""
+    scalar = np.ndim(x) == 0
+    arr = np.asarray(x, dtype=object)
+    flat = arr.ravel()
+    nan = np.array([v != v for v in flat], bool)
+    inf = np.array([not n and kind is float and _is_inf(v) for v, n in zip(flat, nan)], bool)
+    ok = ~(nan | inf)
+    if np.all(ok):
+        return _global(fn(x), dps)
+    if dps is None:
+        out = np.full(flat.shape, complex(np.nan, np.nan) if kind is complex else np.nan, dtype=kind)
+        out[inf] = 0.0
+        if np.any(ok):
+            out[ok] = np.asarray(fn(np.array(flat[ok].tolist(), dtype=kind)), dtype=kind)
+    else:
+        import mpmath
+        nan_v = mpmath.mpc("nan", "nan") if kind is complex else mpmath.mpf("nan")
+        out = np.array([nan_v if n else mpmath.mpf(0) for n in nan], dtype=object)
+        if np.any(ok):
+            vals = _global(fn(np.array(flat[ok].tolist(), dtype=object)), dps)
+            out[np.flatnonzero(ok)] = list(np.atleast_1d(vals))
+    return out[0] if scalar else out.reshape(arr.shape)
+
+
+def _is_inf(v):
+    """``v`` is ±inf (an integer beyond the double range is not: it is evaluated with ``dps``)."""
+    try:
+        return abs(float(v)) == np.inf and not isinstance(v, (int, np.integer, sympy.Integer))
+    except OverflowError:
+        return False
+
+
 def _check_law(func, other):
     if not isinstance(other, AlgebraicLaw):
         raise InvalidArgument(f"Argument of `AlgebraicLaw.{func}` must be an AlgebraicLaw, got "
@@ -516,13 +593,30 @@ def _select(cands, ring, seed_fn, func, name=None):
                 alive.append((f, v))
         if len(alive) == 1 and alive[0][1] is not None and n + 1 >= 2 * alive[0][1] + 1:
             f, v = alive[0]
-            return AlgebraicLaw(f, ring, seed, name=name)
+            return _checked(AlgebraicLaw(f, ring, seed, name=name), func)
         if not alive:
             raise InvalidArgument(f"{func}: no factor of the eliminant has the law's moments "
                                   "(internal error or invalid operands)")
         if n >= SEED_MAX:
             raise InvalidArgument(f"{func}: {len(alive)} factors share the first {n} moments; cannot decide")
         n *= 2
+
+
+def _checked(law, func):
+    """``law``, once its moments up to ``MEASURE_CHECK_ORDER`` pass the Hankel test (numeric parameters only; symbolic
+    ones are checked by :meth:`AlgebraicLaw.subs`).  An operation outside its conditions (⊠ of laws not in [0, inf),
+    the inverse of a law with an atom at 0, a negative rate, a parameter substituted out of its range) gives an
+    equation whose branch at infinity is not a Cauchy transform: NotAMeasure, never a law with negative moments."""
+    if law.params:
+        return law
+    try:
+        _series.hankel_check(law.moments(MEASURE_CHECK_ORDER), func)
+    except NotAMeasure as err:
+        raise NotAMeasure(f"{func}: the result is not a probability measure: its moments up to m_{2 * err.order} "
+                          f"fail the Hankel test (order {err.order}); check the operation's conditions (⊠ needs "
+                          "laws in [0, inf), inverse/mobius a law not charging the pole, power t >= 1, compress "
+                          "0 < t <= 1, rates > 0, variances >= 0)", order=err.order) from None
+    return law
 
 
 def _moment_form(P, ring):

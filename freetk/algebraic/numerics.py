@@ -198,11 +198,64 @@ def _polish(law, g0, z, ctx):
                         iterations=200)
 
 
+#: far from the support (|z| >= FAR (R + 1), R >= the support's radius) G is the moment series itself: its terms fall
+#: like FAR^-k, so FAR_TERMS of them are exact to rounding (the roots of P(., z) in double lose |z|/R: 0 at 1e16)
+FAR, FAR_TERMS = 16, 28
+#: within this distance (relative to the scale) of a pole of P's branches (a root of P's leading coefficient in G: an
+#: atom) the double root is polished at POLISH_DPS digits (the coefficients c_j(z) cancel there: 8e-9 at 1e-7 from an
+#: atom)
+NEAR_POLE, POLISH_DPS = 1e-3, 20
+
+
+def _far_series(law, z):
+    """``G(z) = w sum m_k w^k`` (``w = 1/z``) by Horner, for ``|z| >= FAR (R + 1)``."""
+    w = 1 / z
+    m = _moments_float(law, FAR_TERMS)
+    acc = np.zeros(z.shape, complex)
+    for mk in reversed(m):
+        acc = acc * w + mk
+    return w * acc
+
+
+def _near_pole(law, z):
+    """Points of ``z`` within ``NEAR_POLE`` (relative) of a root of the leading coefficient of P in G."""
+    data = _data(law)
+    if "lc_roots" not in data:
+        lc = data["lc"]
+        data["lc_roots"] = np.array([complex(float(r.real.mid()), float(r.imag.mid())) for r, _ in lc.complex_roots()]
+                                    if lc.degree() >= 1 else [], complex)
+    poles = data["lc_roots"]
+    if poles.size == 0:
+        return np.zeros(z.shape, bool)
+    d = np.min(np.abs(z[:, None] - poles[None, :]), axis=1)
+    return d <= NEAR_POLE * (data["B"] + np.abs(z) + 1)
+
+
+def _track_all(law, z):
+    """:func:`track` with the far field from the moment series and the points next to a pole polished."""
+    R = law._cache.get("hull", _data(law)["B"])
+    far = np.abs(z) >= FAR * (R + 1)
+    G = np.zeros(z.shape, complex)
+    if np.any(far):
+        G[far] = _far_series(law, z[far])
+    if np.any(~far):
+        G[~far] = track(law, z[~far])
+        near = np.flatnonzero(~far)[_near_pole(law, z[~far])]
+        if near.size:
+            ctx = _ctx(POLISH_DPS)
+            for i in near:
+                try:
+                    G[i] = complex(_polish(law, G[i], ctx.mpc(z[i].real, z[i].imag), ctx))
+                except NoConvergence:
+                    pass        # the double root is kept (as before); it is the branch's to ~1e-8
+    return G
+
+
 def cauchy(law, z, dps=None):
     scalar = np.ndim(z) == 0
     zz = np.atleast_1d(np.asarray(z, dtype=complex))
     flip = zz.imag < 0
-    G = track(law, np.where(flip, np.conj(zz), zz))
+    G = _track_all(law, np.where(flip, np.conj(zz), zz).ravel()).reshape(zz.shape)
     if dps is None:
         G = np.where(flip, np.conj(G), G)
         return G[0] if scalar else G.reshape(np.shape(z))
@@ -399,7 +452,11 @@ def _lower_root_mp(law, xq, k, dps):
     gd = complex(boundary_values(law, np.array([xd]))[0])
     # start: the candidate root of P(., x) at x itself, from exactly evaluated coefficients (a
     # start taken at xd would be far off next to a hard edge, where G ~ (x - e)^(-1/2))
-    cand = _b.lower(np.roots(_exact_coeffs(data["ints"], xq)[::-1])[None, :], pairs)[0]
+    try:
+        with np.errstate(all="ignore"):
+            cand = _b.lower(np.roots(_exact_coeffs(data["ints"], xq)[::-1])[None, :], pairs)[0]
+    except np.linalg.LinAlgError:       # coefficients beyond double range (x = 5e-324 next to MP(1)'s hard edge)
+        cand = np.array([], complex)
     cand = cand[np.isfinite(cand)]
     g0 = complex(cand[np.argmin(np.abs(cand - gd))]) if len(cand) else gd
     # next to a square-root edge the double roots at x cannot resolve the pair (a start from the
