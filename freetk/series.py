@@ -27,6 +27,7 @@ from flint.utils.flint_exceptions import DomainError
 import sympy
 
 from .errors import InvalidArgument
+from .validation import MAX_ORDER
 
 __all__ = [
     "series_mul", "series_inverse", "series_compose", "series_reversion",
@@ -35,6 +36,63 @@ __all__ = [
     "moments_to_classical_cumulants", "classical_cumulants_to_moments",
     "moments_to_s_transform", "s_transform_to_moments",
 ]
+
+
+# ---------------------------------------------------------------- arguments of the public functions
+def _seq(func, name, seq, nonempty=False):
+    """``seq`` as a list of coefficients: a sequence (list, tuple, 1-d array) of numbers or sympy expressions, at
+    most ``MAX_ORDER + 1`` long; strings, booleans, None and nested sequences are refused (InvalidArgument)."""
+    if isinstance(seq, (str, bytes, dict)) or not hasattr(seq, "__iter__"):
+        raise InvalidArgument(f"Argument `{name}` of `{func}` must be a sequence of coefficients, got "
+                              f"{type(seq).__name__} {seq!r}")
+    seq = list(seq)
+    if nonempty and not seq:
+        raise InvalidArgument(f"Argument `{name}` of `{func}` must not be empty")
+    if len(seq) > MAX_ORDER + 1:
+        raise InvalidArgument(f"Argument `{name}` of `{func}` has {len(seq)} coefficients; at most {MAX_ORDER + 1} "
+                              "(exact computations beyond this order are refused: they would not finish)")
+    for v in seq:
+        if isinstance(v, (str, bytes, bool, list, tuple, dict, set)) or v is None or getattr(v, "ndim", 0):
+            raise InvalidArgument(f"Argument `{name}` of `{func}` must contain numbers, got {type(v).__name__} {v!r}")
+    return seq
+
+
+def _count(func, n, lo=0):
+    """A number of coefficients ``n``: None, or an integer in ``[lo, MAX_ORDER + 1]``."""
+    if n is None:
+        return None
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or not lo <= n <= MAX_ORDER + 1:
+        raise InvalidArgument(f"Argument `n` of `{func}` must be None or an integer in [{lo}, {MAX_ORDER + 1}], "
+                              f"got {n!r}")
+    return int(n)
+
+
+def _finite_out(func, seq, out):
+    """``out``, unless floating-point inputs gave an infinite or NaN coefficient (overflow: S of [1, 1e-300, 1]
+    was [1e300, -inf]); exact inputs have no overflow."""
+    def bad(v):
+        try:
+            return not (abs(complex(v)) < float("inf"))
+        except (TypeError, ValueError, OverflowError):
+            return False
+    if any(not bad(v) for v in seq) and not any(bad(v) for v in seq) and any(bad(v) for v in out):
+        raise InvalidArgument(f"`{func}`: the result overflows floating point (a coefficient is infinite or NaN "
+                              "although the input is finite); pass exact numbers (int, Fraction, sympy) or mpmath "
+                              "numbers at a higher precision")
+    return out
+
+
+def _public(func_name, name, nonempty=False):
+    """Check the sequence argument (first) of a public moment/cumulant function and its float output."""
+    import functools
+
+    def deco(func):
+        @functools.wraps(func)
+        def wrapper(seq, *args, **kwargs):
+            seq = _seq(func_name, name, seq, nonempty)
+            return _finite_out(func_name, seq, func(seq, *args, **kwargs))
+        return wrapper
+    return deco
 
 
 # ---------------------------------------------------------------- coefficient kinds
@@ -255,6 +313,8 @@ def _field_wrap(func):
 # ---------------------------------------------------------------- basic series operations
 def series_mul(a, b, n=None):
     """Truncated product of two series, ``n`` coefficients (default ``min(len)``)."""
+    a, b = _seq("series_mul", "a", a), _seq("series_mul", "b", b)
+    n = _count("series_mul", n)
     n = min(len(a), len(b)) if n is None else n
     out = []
     for k in range(n):
@@ -267,7 +327,11 @@ def series_mul(a, b, n=None):
 
 def series_inverse(a, n=None):
     """Coefficients of ``1/A(z)``; requires ``a[0] != 0``."""
+    a = _seq("series_inverse", "a", a, nonempty=True)
+    n = _count("series_inverse", n)
     n = len(a) if n is None else n
+    if n == 0:
+        return []
     if a[0] == 0:
         raise InvalidArgument("Argument `a` of `series_inverse` must have a[0] != 0")
     if _kind(a) == "rational":
@@ -285,6 +349,8 @@ def series_inverse(a, n=None):
 
 def series_compose(f, g, n=None):
     """Coefficients of ``f(g(z))``; requires ``g[0] == 0``."""
+    f, g = _seq("series_compose", "f", f), _seq("series_compose", "g", g)
+    n = _count("series_compose", n)
     n = min(len(f), len(g)) if n is None else n
     if len(g) and g[0] != 0:
         raise InvalidArgument("Argument `g` of `series_compose` must have g[0] == 0")
@@ -306,9 +372,13 @@ def series_compose(f, g, n=None):
 
 def series_reversion(f, n=None):
     """Compositional inverse of ``f`` (``f[0] == 0``, ``f[1] != 0``), ``n`` coefficients."""
+    f = _seq("series_reversion", "f", f)
+    n = _count("series_reversion", n)
     n = len(f) if n is None else n
     if len(f) < 2 or f[0] != 0 or f[1] == 0:
         raise InvalidArgument("Argument `f` of `series_reversion` must have f[0] == 0 and f[1] != 0")
+    if n <= 1:                          # [0][:n] (FLINT refuses n < 2)
+        return [0][:n]
     if _kind(f) == "rational":
         with _FlintCap(n):
             return [_from_fmpq(c, _sympy_out(f)) for c in _coeffs(_fs(f[:n]).reversion(), n)]
@@ -328,6 +398,7 @@ def _check_moments(m, func):
         raise InvalidArgument(f"Argument `m` of `{func}` must start with m_0 = 1, got {list(m)[:1]}")
 
 
+@_public("moments_to_free_cumulants", "m")
 @_field_wrap
 def moments_to_free_cumulants(m):
     """Free cumulants ``[kappa_1..kappa_N]`` of moments ``[1, m_1..m_N]``."""
@@ -355,6 +426,7 @@ def moments_to_free_cumulants(m):
     return kap[1:]
 
 
+@_public("free_cumulants_to_moments", "kappa")
 @_field_wrap
 def free_cumulants_to_moments(kappa):
     """Moments ``[1, m_1..m_N]`` of free cumulants ``[kappa_1..kappa_N]``."""
@@ -389,6 +461,7 @@ def free_cumulants_to_moments(kappa):
     return m
 
 
+@_public("moments_to_boolean_cumulants", "m")
 @_field_wrap
 def moments_to_boolean_cumulants(m):
     """Boolean cumulants ``[beta_1..beta_N]``: ``M = 1/(1 - B)``."""
@@ -397,12 +470,14 @@ def moments_to_boolean_cumulants(m):
     return [_expand(-c) for c in inv[1:]]
 
 
+@_public("boolean_cumulants_to_moments", "beta")
 @_field_wrap
 def boolean_cumulants_to_moments(beta):
     """Moments ``[1, m_1..m_N]`` from boolean cumulants ``[beta_1..beta_N]``."""
     return series_inverse([1] + [-b for b in beta])
 
 
+@_public("moments_to_classical_cumulants", "m")
 @_field_wrap
 def moments_to_classical_cumulants(m):
     """Classical cumulants ``[c_1..c_N]`` of moments ``[1, m_1..m_N]``."""
@@ -417,6 +492,7 @@ def moments_to_classical_cumulants(m):
     return c[1:]
 
 
+@_public("classical_cumulants_to_moments", "c")
 @_field_wrap
 def classical_cumulants_to_moments(c):
     """Moments ``[1, m_1..m_N]`` from classical cumulants ``[c_1..c_N]``."""
@@ -431,6 +507,7 @@ def classical_cumulants_to_moments(c):
     return m
 
 
+@_public("moments_to_s_transform", "m")
 @_field_wrap
 def moments_to_s_transform(m):
     """Coefficients ``[s_0..s_{N-1}]`` of the S-transform from ``[1, m_1..m_N]``.
@@ -448,6 +525,7 @@ def moments_to_s_transform(m):
     return [_expand(q[k] + (q[k - 1] if k else 0)) for k in range(N)]
 
 
+@_public("s_transform_to_moments", "s")
 @_field_wrap
 def s_transform_to_moments(s):
     """Moments ``[1, m_1..m_N]`` from S-transform coefficients ``[s_0..s_{N-1}]``."""

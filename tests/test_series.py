@@ -81,3 +81,22 @@ def test_bad_input():
         S.moments_to_s_transform([1, 0, 1])
     with pytest.raises(InvalidArgument, match="f\\[1\\] != 0"):
         S.series_reversion([0, 0, 1])
+
+
+def test_series_arguments_are_checked():
+    """A review's finds: IndexError on [], FLINT's ValueError for n < 2, TypeError for a string, no size cap (a
+    30 001-term input ran for 71 s), and a float S-transform overflowing to [1e300, -inf] silently."""
+    F = Fraction
+    with pytest.raises(InvalidArgument, match="`a` of `series_inverse` must not be empty"):
+        S.series_inverse([])
+    with pytest.raises(InvalidArgument, match="`n` of `series_inverse`"):
+        S.series_inverse([1, 2], -2)
+    assert S.series_reversion([0, 2, 1], 0) == [] and S.series_reversion([0, 2, 1], 1) == [0]
+    assert S.series_reversion([0, 2, 1], 4) == [0, F(1, 2), F(-1, 8), F(1, 16)]   # z = 2r + r^2 inverted
+    with pytest.raises(InvalidArgument, match="must contain numbers"):
+        S.moments_to_free_cumulants([1, "2"])
+    with pytest.raises(InvalidArgument, match="at most 20001"):
+        S.moments_to_free_cumulants([1] + [0] * 30000)
+    with pytest.raises(InvalidArgument, match="overflows"):
+        S.moments_to_s_transform([1, 1e-300, 1])
+    assert S.moments_to_free_cumulants([1, 0.0, 1.0, 0.0, 2.0]) == [0.0, 1.0, 0.0, 0.0]   # semicircle: kappa_2 = 1
