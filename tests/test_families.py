@@ -134,3 +134,28 @@ def test_generic_cauchy_under_a_pole_next_to_the_support(name):
     g_f, g_g = m.cauchy(z, method="formula"), m.cauchy(z, method="generic")
     assert np.all(g_g.imag < 0)
     assert np.all(np.abs(g_f - g_g) <= 1e-9 * np.abs(g_f))
+
+
+@pytest.mark.parametrize("x", [-2 + 1e-12, -2 + 1e-8, -1.5, -0.3, 0.0, 0.7, 1.99999998517, 2 - 1e-9, 2 - 1e-14])
+def test_semicircle_cdf_and_pdf_next_to_the_edges(x):
+    """The closed forms cancel next to +-2 (a review: cdf(-2 + 1e-12) = -5.6e-17, 19 % off at 1e-8; pdf 1.2e-10
+    relative at 2 - 1e-9); reference: the same closed forms at 60 digits."""
+    with mpmath.workdps(60):
+        u = mpmath.mpf(x)
+        F = mpmath.mpf(1) / 2 + u * mpmath.sqrt(4 - u * u) / (4 * mpmath.pi) + mpmath.asin(u / 2) / mpmath.pi
+        f = mpmath.sqrt(4 - u * u) / (2 * mpmath.pi)
+        sc = ft.semicircle()
+        assert abs(sc.cdf(x) - F) <= 4e-16 * F
+        assert abs(sc.pdf(x) - f) <= 4e-16 * f
+        assert abs(sc.cdf(x, dps=30) - F) <= mpmath.mpf(10) ** -29 * F
+        assert abs(sc.pdf(x, dps=30) - f) <= mpmath.mpf(10) ** -29 * f
+
+
+def test_extreme_scales_and_points_next_to_an_atom():
+    assert ft.uniform(-1e308, 1e308).cdf(0) == 0.5 and abs(ft.arcsine(-1e308, 1e308).cdf(0) - 0.5) < 1e-15
+    assert abs(ft.semicircle(0, 1e308).pdf(0) * np.pi * 1e154 - 1) < 1e-15
+    # the continuous part next to an atom (it was 0 within 1e-12 (1 + |a|) of the atom)
+    mix = ft.mixture([(F(1, 2), ft.semicircle()), (F(1, 2), ft.atoms([0]))])
+    assert abs(mix.pdf(1e-13) - 1 / (2 * np.pi)) < 1e-16 and mix.pdf(0) == 0
+    far = ft.mixture([(F(1, 2), ft.semicircle(10 ** 6, 1)), (F(1, 2), ft.atoms([10 ** 6]))])
+    assert abs(far.pdf(1e6 + 1e-7) - 1 / (2 * np.pi)) < 1e-15

@@ -99,7 +99,7 @@ class Uniform(_IntervalLaw):
 
     def _cdf_np(self, x):
         lo, hi = as_float(self._lo), as_float(self._hi)
-        return np.clip((x - lo) / (hi - lo), 0, 1)
+        return np.clip((x / 2 - lo / 2) / (hi / 2 - lo / 2), 0, 1)     # halves: hi - lo overflowed for [-1e308, 1e308]
 
     def _cdf_mp(self, x, ctx):
         lo, hi = as_mp(self._lo, ctx), as_mp(self._hi, ctx)
@@ -156,7 +156,7 @@ class Arcsine(_IntervalLaw):
 
     def _cdf_np(self, x):
         lo, hi = as_float(self._lo), as_float(self._hi)
-        return 2 / np.pi * np.arcsin(np.sqrt(np.clip((x - lo) / (hi - lo), 0, 1)))
+        return 2 / np.pi * np.arcsin(np.sqrt(np.clip((x / 2 - lo / 2) / (hi / 2 - lo / 2), 0, 1)))
 
     def _cdf_mp(self, x, ctx):
         lo, hi = as_mp(self._lo, ctx), as_mp(self._hi, ctx)
