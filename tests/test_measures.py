@@ -346,3 +346,34 @@ def test_from_density_cauchy_at_the_midpoint_and_next_to_the_upper_edge():
     with pytest.warns(PrecisionWarning, match="good to about"):
         g = sc.cauchy(np.array([-1.996 + 0j]))[0]
     assert abs(g - (-1.996 - np.sqrt(-1.996 - 2 + 0j) * np.sqrt(-1.996 + 2 + 0j)) / 2) <= 1e-14
+
+
+@pytest.mark.parametrize("z", [0.5 + 1e-6j, 0.3, 0.999999, -1e-12, 2 + 1j])
+def test_from_density_cauchy_at_dps_next_to_and_on_the_support(z):
+    """One mpmath quad over [lo, hi] was wrong next to the support at any dps (uniform at 0.5 + 1e-6i: -6136i instead of
+    -pi i; the arcsine law on the support: a real value).  References: log(z/(z - 1)) and 1/(sqrt z sqrt(z - 1)) (limits
+    from above on the axis) at 40 digits."""
+    import mpmath
+    x = sympy.Symbol("x")
+    uni = ft.from_density(x ** 0, 0, 1)
+    arc = ft.from_density(1 / (sympy.pi * sympy.sqrt(x * (1 - x))), 0, 1)
+    with mpmath.workdps(40):
+        zz = mpmath.mpc(z) + mpmath.mpc(0, mpmath.mpf(10) ** -38)       # just above the axis: the limit from above
+        for law, ref in ((uni, mpmath.log(zz / (zz - 1))), (arc, 1 / (mpmath.sqrt(zz) * mpmath.sqrt(zz - 1)))):
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                g = law.cauchy(z, dps=20)
+            assert abs(g - ref) <= mpmath.mpf(10) ** -20 * abs(ref), (law, z, g, ref)
+
+
+def test_from_density_operand_at_dps_and_moments_of_a_step():
+    import mpmath
+    x = sympy.Symbol("x")
+    a = ft.free_add(ft.from_density(2 * sympy.sqrt(1 - x ** 2) / sympy.pi, -1, 1), ft.atoms([F(-1, 10), F(1, 10)]))
+    b = ft.free_add(ft.semicircle(0, F(1, 4)), ft.atoms([F(-1, 10), F(1, 10)]))     # the same law, closed-form operand
+    for z in (0.7, 0.3 + 0.01j):
+        assert abs(a.cauchy(z, dps=20) - b.cauchy(z, dps=20)) <= mpmath.mpf(10) ** -19 * abs(b.cauchy(z, dps=20))
+    step = ft.from_density(lambda t: 1.5 if t < 0.5 else 0.5, 0, 1)      # moments (2^(j+1) + 1)/(2^(j+1) (j + 1)) ...
+    m = step.moments(3)
+    exact = [1.5 * 0.5 ** (j + 1) / (j + 1) + 0.5 * (1 - 0.5 ** (j + 1)) / (j + 1) for j in range(4)]
+    assert all(abs(float(v) - e) <= 1e-15 * e for v, e in zip(m, exact))

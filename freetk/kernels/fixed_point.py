@@ -494,10 +494,16 @@ def polish_mp(system, u0, z, ctx, iters=None):
         out = system.phi_mp(u, z, ctx)
         P, Pu = out[:2]
         # the residual and its derivative without cancellation, if given
-        step = -(out[2] if len(out) > 2 else P - u) / (out[3] if len(out) > 3 else Pu - 1)
+        dF = out[3] if len(out) > 3 else Pu - 1
+        step = -(out[2] if len(out) > 2 else P - u) / dF
         u = u + step
-        if abs(step) <= tol * abs(u):
+        # converged: a step below tol, or steps that stopped shrinking (at the rounding floor of the residual's terms,
+        # which can exceed |u| eps many times over) while 5 digits below the working precision: semicircle ⊞ (δ_-1 +
+        # δ_1)/2 at 0.001 (|F_u| = 0.03) and the NTK law of ReLU at gamma2 = 1e-5 made steps of 1e-38 .. 1e-37 at 40
+        # digits forever and raised NoConvergence "reached residual 7.6e-37"
+        if abs(step) <= tol * abs(u) or (it and abs(step) >= prev / 4 and abs(step) <= ctx.mpf(10) ** (5 - ctx.dps) * abs(u)):
             break
+        prev = abs(step)
     else:
         raise NoConvergence(f"{system.name}: Newton at {ctx.dps} digits did not converge at z = {z}",
                             best=u, residual=float(abs(step)), iterations=iters)
