@@ -326,6 +326,7 @@ def _ntk_inputs(args):
     _check_range(args.grid, "--grid", 2, MAX_GRID)
     _check_range(args.k, "-k", 1, MAX_K)
     _check_range(args.dps, "--dps", 0, MAX_DPS)
+    _check_range(args.seed, "--seed", 0, 2 ** 63 - 1)     # numpy refuses a negative seed, after the computation
     for path, option in ((args.csv, "--csv"), (args.png, "--png"), (args.json, "--json")):
         _writable(path, option)
     g1 = _number(args.gamma1, "--gamma1")
@@ -560,7 +561,7 @@ def build_parser():
     n.add_argument("--p", type=int, default=30, help="Monte Carlo width p")
     n.add_argument("--seed", type=int, default=0)
     n.add_argument("--grid", type=int, default=400, help="points of the density grid")
-    n.add_argument("--dps", type=int, default=0, help="also print the density at 5 points to this many digits")
+    n.add_argument("--dps", type=int, default=0, help="also print the density at 5 points to this many digits (0: not printed)")
     n.add_argument("-k", type=int, default=4, help=f"number of moments printed (1..{MAX_K})")
     n.add_argument("--csv", default="ntk_density.csv", help="density and cdf on the grid (x,pdf,cdf)")
     n.add_argument("--png", default="ntk_density.png", help="figure: density, Monte Carlo histogram, support edges")

@@ -853,7 +853,10 @@ def hermite_data(activation=None, *, sigma_prime=None, dps=None, exact=True):
     dps = check_dps("hermite_data", dps)
     if not isinstance(exact, bool):
         raise InvalidArgument(f"Argument `exact` of `hermite_data` must be True or False, got {exact!r}")
-    key = (activation.strip().lower().replace("-", "_"), dps, exact) if isinstance(activation, str) else None
+    # a name alone (with sigma_prime too, the call must reach _hermite_data's refusal: the cache returned ReLU's data for
+    # hermite_data("relu", sigma_prime=x) once ReLU had been computed)
+    key = (activation.strip().lower().replace("-", "_"), dps, exact) if (
+        isinstance(activation, str) and sigma_prime is None) else None
     if key is not None and key in _NAMED_CACHE:
         return _NAMED_CACHE[key]
     out = _hermite_data(activation, sigma_prime, dps, exact)
@@ -910,7 +913,10 @@ def _hermite_data(activation, sigma_prime, dps, exact):
         vals = list(closed)
         declare_simplified(*[v for v in vals if v is not None])
     elif kind == "sympy" and exact:
-        vals = [_gauss_exact(phi_raw), _gauss_exact(X * phi_raw), _gauss_exact(phi_raw ** 2)]
+        # sympy Floats (a breakpoint 0.5, a coefficient 0.1) as the exact binary numbers they are: symbolic integrals
+        # with Floats come out as 15-digit Floats, which were then declared exact (c1 off by 2e-17, error 0; a review)
+        ph = phi_raw.xreplace({f: sympy.Rational(f) for f in phi_raw.atoms(sympy.Float)})
+        vals = [_gauss_exact(ph), _gauss_exact(X * ph), _gauss_exact(ph ** 2)]
         if all(v is not None for v in vals):
             c0, c1, n2 = vals
             a = simplify(n2 - c0 ** 2 - c1 ** 2)

@@ -162,7 +162,13 @@ def ks_distance(sample, law):
     of the law at ``t`` must not be compared with ``F_n(t-)``: an atom met by tied sample values, such
     as exactly vanishing eigenvalues, would count as a distance)."""
     cdf = _cdf_callable(law)
-    x = np.sort(np.asarray(sample, float))
+    try:
+        x = np.sort(np.asarray(sample, float).ravel())
+    except (TypeError, ValueError):
+        raise InvalidArgument(f"Argument `sample` of `ks_distance` must be an array of real numbers, got "
+                              f"{type(sample).__name__}") from None
+    if x.size == 0 or not np.all(np.isfinite(x)):
+        raise InvalidArgument("Argument `sample` of `ks_distance` must be a non-empty array of finite numbers")
     n = x.size
     t = x
     if hasattr(law, "atoms"):

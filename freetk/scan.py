@@ -66,6 +66,10 @@ def _one(job):
     """One grid point (module level, so that process and dask executors can pickle it)."""
     builder, params, keyword, what, x, q, k = job
     law = builder(**params) if keyword else builder(params["value"])
+    from .measures.base import Measure
+    if not isinstance(law, Measure):
+        raise InvalidArgument(f"Argument `builder` of `scan` must return a Measure, got {type(law).__name__} at "
+                              f"{params if keyword else params['value']!r}")
     out = {}
     if "edges" in what or "condition_number" in what:
         e = law.edges()
@@ -185,12 +189,15 @@ def _collect(rows, params, what, x, q):
 
 def plot_scan(result, param=None, fig=None, cmap="viridis"):
     """Draw a scan: the family of densities (left, coloured by the parameter) and the support edges
-    against the parameter (right; every interval end, atoms as dots).  Returns the Figure.
+    against the parameter (right; every interval end, atoms as dots).  Returns the Figure: without ``fig``, a
+    ``matplotlib.figure.Figure`` of its own, not registered with pyplot (nothing stays open; Jupyter displays it,
+    ``fig.savefig`` writes it).
 
     ``param`` names the varying parameter (default: the only one that varies along the grid).
     Never changes the matplotlib backend.
     """
-    import matplotlib.pyplot as plt
+    import matplotlib
+    from matplotlib.figure import Figure
     if not isinstance(result, ScanResult):
         raise InvalidArgument("Argument `result` of `plot_scan` must be what `scan` returned")
     params = result["params"]
@@ -209,11 +216,11 @@ def plot_scan(result, param=None, fig=None, cmap="viridis"):
     if ncols == 0:
         raise InvalidArgument("plot_scan needs a scan with 'density' or 'edges'")
     if fig is None:
-        fig, axes = plt.subplots(1, ncols, figsize=(5.5 * ncols, 4), squeeze=False)
-        axes = list(axes[0])
-    else:
-        axes = [fig.add_subplot(1, ncols, i + 1) for i in range(ncols)]
-    colors = plt.get_cmap(cmap)(np.linspace(0, 1, len(t)))
+        # a Figure of its own, not pyplot's: pyplot would keep every figure open in its registry (global state; a
+        # review counted 2 after two calls); Jupyter displays a Figure as it is
+        fig = Figure(figsize=(5.5 * ncols, 4))
+    axes = [fig.add_subplot(1, ncols, i + 1) for i in range(ncols)]
+    colors = matplotlib.colormaps[cmap](np.linspace(0, 1, len(t)))
     label = param.replace("gamma", "γ")
     if has_density:
         ax = axes.pop(0)
@@ -224,7 +231,7 @@ def plot_scan(result, param=None, fig=None, cmap="viridis"):
         if len(t) <= 8:
             ax.legend(fontsize=8)
         else:
-            sm = plt.cm.ScalarMappable(cmap=cmap, norm=plt.Normalize(t.min(), t.max()))
+            sm = matplotlib.cm.ScalarMappable(cmap=cmap, norm=matplotlib.colors.Normalize(t.min(), t.max()))
             fig.colorbar(sm, ax=ax, label=label)
     if has_edges:
         ax = axes.pop(0)

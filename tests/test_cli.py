@@ -95,6 +95,7 @@ def test_unwritable_output_fails_before_computing(no_law, capsys, tmp_path, opti
     (["ntk", "--activation", "relu", "--sigma-prime", "x", "--quiet"], "not both"),
     (["ntk", "--d-law", "atoms:1,nan", "--quiet"], "finite real number"),
     (["ntk", "--grid", "1", "--quiet"], "--grid must be between 2"),
+    (["ntk", "--seed", "-1", "--quiet"], "--seed must be between 0"),
 ])
 def test_rejected_input(no_law, capsys, argv, match):
     import re

@@ -257,3 +257,22 @@ def test_named_activations_pass_the_input_checks(name):
     # every one of them passes them
     from freetk.hermite import _check_phi, _phi_object, _resolve
     _check_phi(_phi_object(*_resolve(name, None)), "activation")
+
+
+def test_named_cache_does_not_swallow_sigma_prime():
+    """A review: once ReLU's data were cached, hermite_data("relu", sigma_prime=x) returned them instead of refusing
+    the two arguments (in a fresh process it refused)."""
+    x = sympy.Symbol("x")
+    hermite_data("relu")
+    with pytest.raises(InvalidArgument, match="exactly one of `activation` or `sigma_prime`"):
+        hermite_data("relu", sigma_prime=x)
+
+
+def test_sympy_float_breakpoint_is_its_exact_binary_value():
+    """A review: a Piecewise with the breakpoint 0.5 (a sympy Float) gave Hermite data as 15-digit Floats declared
+    exact (c1 off by 2.1e-17, error 0).  0.5 is exactly 1/2: the data equal those of the Rational form, symbolically."""
+    x = sympy.Symbol("x")
+    h1 = hermite_data(sympy.Piecewise((x, x < 0.5), (2 * x - sympy.Rational(1, 2), True)))
+    h2 = hermite_data(sympy.Piecewise((x, x < sympy.Rational(1, 2)), (2 * x - sympy.Rational(1, 2), True)))
+    assert h1.exact and all(sympy.simplify(a - b) == 0 for a, b in ((h1.c0, h2.c0), (h1.c1, h2.c1), (h1.norm2, h2.norm2)))
+    assert not h1.c1.atoms(sympy.Float)

@@ -170,3 +170,11 @@ def test_ks_distance_with_atoms_met_by_tied_sample_values():
     assert ks <= 0.5 / (2 * m) + 1e-9
     # an atom of the law between sample points counts: the same sample against the law without its atom is far
     assert mc.ks_distance(np.concatenate([np.zeros(m), q]), ft.marchenko_pastur(F(1, 2))) > 0.3
+
+
+def test_ks_distance_refuses_an_empty_or_non_finite_sample():
+    """A review: an empty sample raised numpy's 'zero-size array' ValueError."""
+    from freetk.errors import InvalidArgument
+    for bad in (np.array([]), np.array([0.1, np.nan])):
+        with pytest.raises(InvalidArgument, match="`sample` of `ks_distance`"):
+            ft.montecarlo.ks_distance(bad, ft.semicircle())

@@ -9,7 +9,7 @@ import sympy
 
 import freetk as ft
 from references import sigma_matrix
-from freetk.errors import InvalidArgument
+from freetk.errors import InvalidArgument, PrecisionWarning
 from freetk.hermite import HermiteData
 from freetk.ntk import ntk_law, ntk_moments_symbolic, NTKMu, TLaw
 from freetk.ntk_series import mu_moments_kernel
@@ -552,3 +552,31 @@ def test_atom_at_zero_is_exact_for_exact_inputs():
     assert m == sympy.Rational(1, 4) and isinstance(m, sympy.Rational)
     (loc, m), = ft.ntk_law("relu", gamma1=2.5, gamma2=half, d_law="rademacher").atoms()
     assert isinstance(m, sympy.Rational) and m == sympy.Rational(3, 5)
+
+
+def test_d_law_atoms_with_float_weights():
+    """``atoms([0, 1], [0.3, 0.7])`` is a measure (its weights sum to 1 in floating point), but their exact binary
+    values sum to 1 - 2^-54: ntk_law refused it naming `weights` of `atoms` (a review).  The weights are now divided by
+    their exact sum; mu's atom at 0 is then D's weight at 0, 0.3 to rounding (with D = 0 the row of Sigma vanishes).
+    """
+    law = ft.ntk_law("relu", gamma1=F(1, 2), gamma2=F(1, 2), d_law=ft.atoms([0, 1], [0.3, 0.7]))
+    (loc, w), = [(a, m) for a, m in law.mu.atoms() if a == 0]
+    assert abs(float(w) - 0.3) < 1e-16
+
+
+def test_closed_route_refuses_ratios_below_its_verified_range():
+    """A review: D = +-1 at gamma2 = 1e-10 gave a law of mass 0, at 1e-7 NaN densities, gamma1 = 1e-9 NaN, all without a
+    warning.  Below the working ratios the closed route is refused naming the argument; between them and 1e-3 it warns
+    (its double values lose ~1e-16/gamma); at gamma2 = 1e-5 the exact route (an independent evaluation of mu) and the
+    closed route at dps=30 agree to 1e-15, and the closed double values are within the warned loss."""
+    with pytest.raises(InvalidArgument, match="`gamma2` of `ntk_law`"):
+        ft.ntk_law("relu", gamma1=1, gamma2=1e-10)
+    with pytest.raises(InvalidArgument, match="`gamma1` of `ntk_law`"):
+        ft.ntk_law("relu", gamma1=1e-9, gamma2=1)
+    xs = np.array([0.1, 0.25, 0.5])
+    with pytest.warns(PrecisionWarning, match="gamma2"):
+        closed = ft.ntk_law("relu", gamma1=1, gamma2=1e-5)
+    exact = ft.ntk_law("relu", gamma1=1, gamma2=1e-5, method="exact").pdf(xs)
+    ref = np.array([float(closed.pdf(x, dps=30)) for x in xs])
+    assert np.all(np.abs(exact - ref) <= 1e-15 * ref)
+    assert np.all(np.abs(closed.pdf(xs) - ref) <= 1e-16 / 1e-5 * ref)

@@ -88,3 +88,16 @@ def test_plot_scan_draws_family_and_edges():
     assert matplotlib.get_backend() == backend
     import matplotlib.pyplot as plt
     plt.close(fig)
+
+
+def test_plot_scan_leaves_no_pyplot_figure_and_builder_must_give_a_measure():
+    """A review: every plot_scan call left a figure in pyplot's registry (global state), and a builder returning a
+    non-Measure raised AttributeError."""
+    import matplotlib.pyplot as plt
+    before = len(plt.get_fignums())
+    res = ft.scan(lambda lam: ft.marchenko_pastur(lam), [0.5, 1.0], what=("edges", "density"), x=np.linspace(0.1, 3, 20))
+    ft.plot_scan(res)
+    ft.plot_scan(res)
+    assert len(plt.get_fignums()) == before
+    with pytest.raises(InvalidArgument, match="`builder` of `scan` must return a Measure"):
+        ft.scan(lambda v: 3, [1, 2], what=("edges",))

@@ -394,7 +394,7 @@ class AlgebraicLaw:
 def _global(v, dps):
     """``v`` (numbers, lists/tuples/arrays of them) with its mpmath numbers as numbers of the global context rounded to
     ``dps`` digits (:func:`freetk.precision.round_to`): the working context's numbers would carry its precision into
-    the user's arithmetic (an edge at dps=5 plus ``mpf(1)/3`` at ``mp.dps = 50`` gave 6 digits)."""
+    the user's arithmetic (an edge at dps=5 plus ``mpf(1)/3`` with 50 global digits gave 6 digits)."""
     if dps is None:
         return v
     if isinstance(v, np.ndarray):
