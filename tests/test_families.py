@@ -159,3 +159,16 @@ def test_extreme_scales_and_points_next_to_an_atom():
     assert abs(mix.pdf(1e-13) - 1 / (2 * np.pi)) < 1e-16 and mix.pdf(0) == 0
     far = ft.mixture([(F(1, 2), ft.semicircle(10 ** 6, 1)), (F(1, 2), ft.atoms([10 ** 6]))])
     assert abs(far.pdf(1e6 + 1e-7) - 1 / (2 * np.pi)) < 1e-15
+
+
+@pytest.mark.parametrize("d", [1e-8, 1e-6, 1e-4])
+def test_marchenko_pastur_cdf_next_to_its_left_edge(d):
+    """The closed form's O(theta) terms cancel to O(theta^3) next to lo (a review: 1.7e-4 relative at 1e-12 of the width
+    for MP(1/2); 6.4e-13 at 1e-4).  Left: the rounding of the distance x - lo itself, eps |lo|/(x - lo) (x is a double
+    next to lo, the edge is not).  Reference: the closed form at dps=30 (exact rate and jump, a wide context)."""
+    m = ft.marchenko_pastur(F(1, 2))
+    (lo, hi), = m.support()
+    x = lo + d * (hi - lo)
+    ref = float(m.cdf(x, dps=30))
+    cond = np.finfo(float).eps * abs(lo) / (x - lo)
+    assert abs(m.cdf(x) - ref) <= 3 * cond * ref + 4e-15 * ref
