@@ -215,9 +215,7 @@ def plot_scan(result, param=None, fig=None, cmap="viridis"):
     ncols = int(has_density) + int(has_edges)
     if ncols == 0:
         raise InvalidArgument("plot_scan needs a scan with 'density' or 'edges'")
-    if fig is None:
-        # a Figure of its own, not pyplot's: pyplot would keep every figure open in its registry (global state; a
-        # review counted 2 after two calls); Jupyter displays a Figure as it is
+    if fig is None:     # not pyplot's: its registry kept every figure open (global state)
         fig = Figure(figsize=(5.5 * ncols, 4))
     axes = [fig.add_subplot(1, ncols, i + 1) for i in range(ncols)]
     colors = matplotlib.colormaps[cmap](np.linspace(0, 1, len(t)))
