@@ -1095,6 +1095,18 @@ class NTKLaw(FreeCompoundPoisson):
             self._cache["last_solve"] = (z.copy(), u.copy(), np.array(eta, copy=True), on_fail)
         return u, eta
 
+    def _cdf_mp(self, x, ctx):
+        """``dps`` on the closed route is refused at once: it would integrate the density at working precision, every
+        value a Newton solve with ``G_mu`` at that precision (~1 s at dps = 30: the classical convolution of rho_B with
+        itself is a quadrature per value), hundreds of them near the edges alone: it ran for minutes or raised
+        NoConvergence at the left edge (a review).  Other routes integrate at ``dps``."""
+        if self._mu.route == "closed":
+            raise InvalidArgument("NTKLaw.cdf(dps=...) is not available on the closed route (D^2 constant): every value "
+                                  "of the density at dps digits costs a Newton solve with G_mu at that precision (~1 s "
+                                  "at dps = 30) and the cdf needs hundreds of them; use dps=None (the closed-form cdf, "
+                                  "~1e-14) or pdf(x, dps=...) point by point")
+        return self._cdf_generic_mp(x, ctx)
+
     def _cdf_np(self, x):
         r"""``rho((-inf, x])``: on the closed-form route from the solution ``zeta = 1/G_rho`` at ``x`` itself
         (docs/ntk.md, "cdf from the logarithmic potential"), elsewhere the generic table.

@@ -580,3 +580,13 @@ def test_closed_route_refuses_ratios_below_its_verified_range():
     ref = np.array([float(closed.pdf(x, dps=30)) for x in xs])
     assert np.all(np.abs(exact - ref) <= 1e-15 * ref)
     assert np.all(np.abs(closed.pdf(xs) - ref) <= 1e-16 / 1e-5 * ref)
+
+
+def test_closed_route_cdf_at_dps_is_refused_at_once():
+    """A review: cdf(0.3, dps=30) of ReLU's closed law raised NoConvergence at the left edge after 8-48 s (then, with a
+    more tolerant polish, ran for minutes): the density at dps digits costs ~1 s a value.  Now refused, naming the
+    reason; pdf(dps=...) stays."""
+    law = ft.ntk_law("relu", gamma1=F(1, 2), gamma2=F(1, 2))
+    with pytest.raises(InvalidArgument, match="closed route"):
+        law.cdf(0.3, dps=30)
+    assert float(law.pdf(0.3, dps=20)) == pytest.approx(float(law.pdf(0.3)), rel=1e-13)
