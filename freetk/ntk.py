@@ -690,13 +690,17 @@ def _check_closed_range(gamma1, gamma2):
         if isinstance(v, sympy.Basic) and v.free_symbols:
             continue
         if as_float(v) < lo:
+            # method='exact' evaluates mu without the narrow pieces (checked at gamma2 = 1e-5); a small gamma1 narrows
+            # rho itself, whose solve every route shares (the exact route at gamma1 = 1e-5 did not finish in 100 s)
+            hint = ("; method='exact' evaluates mu without them" if name == "gamma2" else
+                    "; no route of freetk is verified there (rho itself, of rate 1/gamma1, is that narrow)")
             raise InvalidArgument(f"Argument `{name}` of `ntk_law` is {as_float(v):.3g}, below {lo:g}, where the closed "
                                   "route (D^2 constant) works: its solver loses the narrow pieces of the law there "
-                                  "(mass 0, NaN densities); method='exact' evaluates mu without that solver")
+                                  f"(mass 0, NaN densities){hint}")
         if as_float(v) < CLOSED_GAMMA_WARN:
             warnings.warn(f"ntk_law: `{name}` = {as_float(v):.3g} < {CLOSED_GAMMA_WARN:g}: the closed route's double-precision "
                           "values lose accuracy like ~1e-16/gamma (measured 1.4e-12 at gamma2 = 1e-4, 3.8e-12 at gamma1 = "
-                          "1e-4); pdf_error(x) measures it, dps= or method='exact' avoids it", PrecisionWarning,
+                          "1e-4); pdf_error(x) measures it, dps= avoids it", PrecisionWarning,
                           stacklevel=4)
 
 

@@ -172,3 +172,17 @@ def test_marchenko_pastur_cdf_next_to_its_left_edge(d):
     ref = float(m.cdf(x, dps=30))
     cond = np.finfo(float).eps * abs(lo) / (x - lo)
     assert abs(m.cdf(x) - ref) <= 3 * cond * ref + 4e-15 * ref
+
+
+def test_interval_cdf_keeps_subnormal_ends_and_shifted_semicircle_at_dps():
+    """Review of the halves: they lost the last bits of subnormal ends (uniform(0, 1e-310).cdf(7.77e-311) =
+    0.7769999999999623); the semicircle's edges at working precision carried their rounding into x - lo at dps=30
+    (2e-26 next to the edge of semicircle(1e-3, 1e-6)).  References: the exact ratio; the closed form at 80 digits."""
+    assert ft.uniform(0, 1e-310).cdf(7.77e-311) == 7.77e-311 / 1e-310
+    sc = ft.semicircle(1e-3, 1e-6)
+    with mpmath.workdps(80):
+        m, s = mpmath.mpf(1e-3), mpmath.sqrt(mpmath.mpf(1e-6))
+        x = mpmath.mpf(sc.support()[0][0]) + mpmath.mpf(10) ** -18
+        u = (x - m) / s
+        F = mpmath.mpf(1) / 2 + u * mpmath.sqrt(4 - u * u) / (4 * mpmath.pi) + mpmath.asin(u / 2) / mpmath.pi
+        assert abs(sc.cdf(x, dps=30) - F) <= mpmath.mpf(10) ** -29 * F

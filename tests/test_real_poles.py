@@ -92,3 +92,13 @@ def test_free_compound_poisson_at_zero():
     assert complex(ft.free_compound_poisson(1, J).cauchy(0)) == complex(-np.inf, -np.inf)
     assert complex(ft.free_compound_poisson(1, ft.atoms([-1, 2], [0.5, 0.5])).cauchy(0)) == complex(np.inf, -np.inf)
     assert ft.free_compound_poisson(1, J).cauchy(0, dps=20) == mpmath.mpc(-mpmath.inf, -mpmath.inf)
+
+
+def test_affine_images_carry_the_limits():
+    """A review: Affine (and free_add with a point mass, which returns one) evaluated its base at the pole: NaN."""
+    from freetk.measures.general import Affine
+    assert complex(Affine(ft.arcsine(-1, 3), 2, 1).cauchy(-1.0)) == complex(-np.inf, -np.inf)
+    g = complex(Affine(ft.atoms([0, 1], [0.5, 0.5]), 2, 1).cauchy(1.0))      # atoms 1 and 3: 0.5/(1 - 3) - i inf
+    assert g.imag == -np.inf and g.real == -0.25
+    v = Affine(ft.atoms([0, 1], [0.5, 0.5]), 2, 1).cauchy(1.0, dps=20)
+    assert v.imag == -mpmath.inf and v.real == -0.25

@@ -37,6 +37,14 @@ class _IntervalLaw(Measure):
         return r"%s\left[%s, %s\right]" % (self._NAME, sympy.latex(self._lo), sympy.latex(self._hi))
 
 
+def _fraction(x, lo, hi):
+    """``(x - lo)/(hi - lo)``, from halves where ``hi - lo`` overflows (``[-1e308, 1e308]``: the cdf was 0 at 0); not
+    always (halving loses the last bits of subnormal ends)."""
+    with np.errstate(over="ignore"):
+        d = hi - lo
+    return (x / 2 - lo / 2) / (hi / 2 - lo / 2) if np.isinf(d) else (x - lo) / d
+
+
 class Uniform(_IntervalLaw):
     """Uniform law on ``[lo, hi]``."""
 
@@ -99,7 +107,7 @@ class Uniform(_IntervalLaw):
 
     def _cdf_np(self, x):
         lo, hi = as_float(self._lo), as_float(self._hi)
-        return np.clip((x / 2 - lo / 2) / (hi / 2 - lo / 2), 0, 1)     # halves: hi - lo overflowed for [-1e308, 1e308]
+        return np.clip(_fraction(x, lo, hi), 0, 1)
 
     def _cdf_mp(self, x, ctx):
         lo, hi = as_mp(self._lo, ctx), as_mp(self._hi, ctx)
@@ -156,7 +164,7 @@ class Arcsine(_IntervalLaw):
 
     def _cdf_np(self, x):
         lo, hi = as_float(self._lo), as_float(self._hi)
-        return 2 / np.pi * np.arcsin(np.sqrt(np.clip((x / 2 - lo / 2) / (hi / 2 - lo / 2), 0, 1)))
+        return 2 / np.pi * np.arcsin(np.sqrt(np.clip(_fraction(x, lo, hi), 0, 1)))
 
     def _cdf_mp(self, x, ctx):
         lo, hi = as_mp(self._lo, ctx), as_mp(self._hi, ctx)
