@@ -2,7 +2,7 @@
 import numpy as np
 import sympy
 
-from .base import Measure, as_float, as_mp
+from .base import Measure, as_float, as_mp, real_numbers
 from .parameters import REALS, Parameter, Sequence, Simplex
 
 
@@ -54,7 +54,7 @@ class Atoms(Measure):
         """At an atom ``x``: ``G(x + i0) = sum_{x' != x} w'/(x - x') - i inf`` (docs/numerics.md)."""
         key = ("real_limits", None if ctx is None else ctx.prec)
         if key not in self._cache:
-            cv, inf = (as_float, np.inf) if ctx is None else ((lambda v: as_mp(v, ctx)), ctx.inf)
+            cv, inf, _ = real_numbers(ctx)
             xw = [(cv(x), cv(w)) for x, w in zip(self._x, self._w)]
             add = sum if ctx is None else ctx.fsum
             self._cache[key] = [(x, add(w2 / (x - x2) for x2, w2 in xw if x2 != x), -inf) for x, _ in xw]

@@ -214,11 +214,8 @@ class Measure(SpectralMixin, metaclass=ABCMeta):
                 G[~hit] = np_k(zz[~hit])
             return with_real_limits(zz, G, lims)
 
-        def mp_lim(v, ctx):
-            lim = real_limit_mp(v, ctx, self._real_limits(ctx)) if ctx.im(v) == 0 else None
-            return lim if lim is not None else mp_k(v, ctx)
-        return evaluate(z, np_lim if np_k is not None else None, mp_lim, dps, complex_out=True,
-                        name=f"{type(self).__name__}.cauchy")
+        return evaluate(z, np_lim if np_k is not None else None, lambda v, ctx: self._cauchy_mp_limited(v, ctx, mp_k),
+                        dps, complex_out=True, name=f"{type(self).__name__}.cauchy")
 
     def _real_limits(self, ctx=None):
         """``[(x, re, im)]``: real points where the Cauchy transform is infinite, with its limit from above
@@ -228,10 +225,11 @@ class Measure(SpectralMixin, metaclass=ABCMeta):
         override it."""
         return []
 
-    def _cauchy_mp_limited(self, z, ctx):
-        """``_cauchy_mp`` with the limits of :meth:`_real_limits` at their points (for sums of parts)."""
+    def _cauchy_mp_limited(self, z, ctx, kernel=None):
+        """``kernel(z, ctx)`` (default ``_cauchy_mp``) with the limits of :meth:`_real_limits` at their points (the
+        mpmath path of :meth:`cauchy`, and sums of parts)."""
         lim = real_limit_mp(z, ctx, self._real_limits(ctx)) if ctx.im(z) == 0 else None
-        return lim if lim is not None else self._cauchy_mp(z, ctx)
+        return lim if lim is not None else (kernel or self._cauchy_mp)(z, ctx)
 
     @abstractmethod
     def _cauchy_mp(self, z, ctx):
@@ -664,6 +662,14 @@ def split_at_breaks(measure):
         cuts = [lo] + [b for b in br if lo + 1e-9 * w < b < hi - 1e-9 * w] + [hi]
         out += list(zip(cuts[:-1], cuts[1:]))
     return out
+
+
+def real_numbers(ctx=None):
+    """``(convert, inf, pi)`` in double precision (``ctx`` None) or in the mpmath context ``ctx``: the numbers in which
+    :meth:`Measure._real_limits` gives its points and limits."""
+    if ctx is None:
+        return as_float, np.inf, np.pi
+    return (lambda v: as_mp(v, ctx)), ctx.inf, ctx.pi
 
 
 def with_real_limits(z, G, limits):

@@ -5,7 +5,7 @@ import numpy as np
 import sympy
 
 from ..numeric import simplify
-from .base import Measure, as_float, as_mp
+from .base import Measure, as_float, as_mp, real_numbers
 from .parameters import POSITIVE, REALS, Interval, Parameter
 
 
@@ -86,7 +86,7 @@ class Uniform(_IntervalLaw):
     def _real_limits(self, ctx=None):
         """``G = log((z - lo)/(z - hi))/d`` along ``z = e + iy``: ``(log(y/d) - i pi/2)/d`` at lo and
         ``(log(d/y) - i pi/2)/d`` at hi, so ``G(lo + i0) = -inf - i pi/(2d)``, ``G(hi + i0) = inf - i pi/(2d)``."""
-        cv, inf, pi = (as_float, np.inf, np.pi) if ctx is None else ((lambda v: as_mp(v, ctx)), ctx.inf, ctx.pi)
+        cv, inf, pi = real_numbers(ctx)
         lo, hi = cv(self._lo), cv(self._hi)
         return [(lo, -inf, -pi / (2 * (hi - lo))), (hi, inf, -pi / (2 * (hi - lo)))]
 
@@ -137,7 +137,7 @@ class Arcsine(_IntervalLaw):
     def _real_limits(self, ctx=None):
         """The density ``~ 1/sqrt`` at both ends: along ``z = lo + iy``, ``G = -(1 + i)/(2 sqrt(2y) sqrt(hi - lo))``, so
         ``G(lo + i0) = -inf - i inf`` and (mirrored) ``G(hi + i0) = inf - i inf``."""
-        cv, inf = (as_float, np.inf) if ctx is None else ((lambda v: as_mp(v, ctx)), ctx.inf)
+        cv, inf, _ = real_numbers(ctx)
         return [(cv(self._lo), -inf, -inf), (cv(self._hi), inf, -inf)]
 
     def _cauchy_pair_np(self, z):
@@ -220,11 +220,9 @@ class UniformSquared(Measure):
     def _real_limits(self, ctx=None):
         """Along ``z = e + iy``: at 0 (density ``1/(2b sqrt t)``) ``G ~ -i pi/(2b sqrt(iy))``, so ``G(0 + i0) = -inf - i
         inf``; at ``b^2``, ``-log(sqrt z - b) = -log(y/(2b)) - i pi/2``, so ``G(b^2 + i0) = inf - i pi/(4 b^2)``."""
-        if ctx is None:
-            b = as_float(self._b)
-            return [(0.0, -np.inf, -np.inf), (b * b, np.inf, -np.pi / (4 * b * b))]
-        b = as_mp(self._b, ctx)
-        return [(ctx.mpf(0), -ctx.inf, -ctx.inf), (b * b, ctx.inf, -ctx.pi / (4 * b * b))]
+        cv, inf, pi = real_numbers(ctx)
+        b = cv(self._b)
+        return [(cv(0), -inf, -inf), (b * b, inf, -pi / (4 * b * b))]
 
     def _cauchy_mp(self, z, ctx):
         b = as_mp(self._b, ctx)

@@ -15,7 +15,7 @@ from ..inversion import (atoms_from_moments, extend_atomic_moments, gauss_from_m
 from ..numeric import edge_nodes, simplify, to_mp
 from ..precision import GUARD_DIGITS, MpFunction, context, round_to
 from .atoms import Atoms
-from .base import Measure, as_float, as_mp, exact
+from .base import Measure, as_float, as_mp, exact, real_numbers
 from .parameters import POSITIVE, REALS, IsMeasure, Parameter
 
 
@@ -296,20 +296,7 @@ class FromDensity(Measure):
                     return 0.0                          # a single point (t = x on the support)
                 v = (float(self._fnum(t)) - f0) * h * np.sin(ph) / d
                 return v.real if k == 0 else v.imag
-            if inside and sgn * (x - e) <= h:           # the node of x lies in this half
-                ph0 = float(2 * np.arcsin(min(1.0, np.sqrt(abs(x - e) / (2 * h)))))
-                w0 = max(abs(y) / (h * max(np.sin(ph0), 1e-300)), 1e-15)
-                centre = True
-            elif not inside and (x <= lo) == (e == lo):   # the edge next to z
-                ph0, w0, centre = 0.0, max(np.sqrt(2 * abs(ze) / h), 1e-15), False
-            else:
-                ph0, w0, centre = None, None, False
-            pts = None
-            if ph0 is not None:
-                steps = w0 * 8.0 ** np.arange(0, 40)
-                steps = steps[steps < np.pi / 2]
-                pts = np.concatenate([ph0 - steps, [ph0] if centre else [], ph0 + steps])
-                pts = sorted(float(p) for p in pts if 0 < p < np.pi / 2) or None
+            pts = _graded_breaks(z, e, sgn, lo, h, inside, np, 1e-15) or None
             with warnings.catch_warnings():             # quad's roundoff notices: its estimates are judged by the caller
                 warnings.simplefilter("ignore", IntegrationWarning)
                 re, e1 = quad(integrand, 0.0, np.pi / 2, args=(0,), points=pts, **kw)
@@ -348,21 +335,7 @@ class FromDensity(Measure):
                     # node's weight below the precision; d = 0: the single point t = x on the support
                     v = 0 if d == 0 or not lo < t < hi else (f(t) - f0) * h * ctx.sin(ph) / d
                 return +v
-            pts = [ctx.mpf(0), ctx.pi / 2]
-            if inside and sgn * (x - e) <= h:
-                ph0 = 2 * ctx.asin(min(ctx.mpf(1), ctx.sqrt(abs(x - e) / (2 * h))))
-                w0, centre = max(abs(y) / (h * max(ctx.sin(ph0), ctx.mpf(10) ** -300)), ctx.eps), True
-            elif not inside and (x <= lo) == (e == lo):
-                ph0, w0, centre = ctx.mpf(0), max(ctx.sqrt(2 * abs(ze) / h), ctx.eps), False
-            else:
-                ph0 = None
-            if ph0 is not None:
-                k, steps = 0, []
-                while w0 * 8 ** k < ctx.pi / 2:
-                    steps.append(w0 * 8 ** k)
-                    k += 1
-                pts += [p for s in steps for p in (ph0 - s, ph0 + s)] + ([ph0] if centre else [])
-                pts = sorted(p for p in pts if 0 <= p <= ctx.pi / 2)
+            pts = [ctx.mpf(0)] + _graded_breaks(z, e, sgn, lo, h, inside, ctx, ctx.eps) + [ctx.pi / 2]
             v, e_ = ctx.quad(integrand, pts, error=True)
             val, err = val + v, err + e_
         if inside:
@@ -371,6 +344,27 @@ class FromDensity(Measure):
             warnings.warn(f"FromDensity.cauchy(dps=...): quadrature error estimate {float(err / abs(val)):.1e} (relative) "
                           f"at z = {complex(z)!r}", PrecisionWarning, stacklevel=4)
         return val
+
+
+def _graded_breaks(z, e, sgn, lo, h, inside, m, floor):
+    """Break points in ``(0, pi/2)`` of the half ``t = e + sgn 2h sin^2(phi/2)`` of :meth:`FromDensity._cauchy_quad`
+    (``m``: numpy, or the mpmath context of :meth:`FromDensity._cauchy_mp`), graded by 8 towards the integrand's feature:
+    the node of ``x = Re z`` (width ``|Im z|`` in t) when it lies in this half, the edge ``e`` next to z (the distance
+    ``sqrt(2 dist/h)`` in phi) when z is off the support on e's side, else none; widths not below ``floor``."""
+    x, y = z.real, z.imag
+    half_pi = m.pi / 2
+    if inside and sgn * (x - e) <= h:               # the node of x lies in this half
+        ph0 = 2 * (m.arcsin if m is np else m.asin)(min(1, m.sqrt(abs(x - e) / (2 * h))))
+        w0, centre = max(abs(y) / (h * max(m.sin(ph0), 1e-300)), floor), True
+    elif not inside and (x <= lo) == (e == lo):     # the edge next to z
+        ph0, w0, centre = 0 * h, max(m.sqrt(2 * abs(z - e) / h), floor), False
+    else:
+        return []
+    pts, step = [ph0] if centre else [], w0
+    while step < half_pi:
+        pts += [ph0 - step, ph0 + step]
+        step *= 8
+    return sorted(p for p in pts if 0 < p < half_pi)
 
 
 def from_density(f, lo, hi):
@@ -432,7 +426,7 @@ class Affine(Measure):
 
     def _real_limits(self, ctx=None):
         """The base's limits at its real poles, mapped: ``G(s x + c) = G_b(x)/s`` (``s > 0``)."""
-        cv = as_float if ctx is None else (lambda v: as_mp(v, ctx))
+        cv = real_numbers(ctx)[0]
         s, c = cv(self._s), cv(self._c)
         return [(s * x + c, re / s, im / s) for x, re, im in self._b._real_limits(ctx)]
 

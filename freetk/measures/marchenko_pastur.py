@@ -16,7 +16,7 @@ from ..kernels.fixed_point import (boundary_density, density_from_cauchy, deriva
                                    solve, upper, warn_frozen)
 from ..numeric import gauss_legendre
 from ..precision import check_dps, context, round_to
-from .base import Measure, as_float, as_mp, split_at_breaks
+from .base import Measure, as_float, as_mp, real_numbers, split_at_breaks
 from .parameters import POSITIVE, IsMeasure, Parameter, validate
 
 
@@ -144,7 +144,7 @@ class FreePoisson(Measure):
         * ``r < 1`` (atom ``1 - r`` at 0): the roots' sum is ``1 + (1 - r)/u`` and the bounded one tends to
           ``1/(1 - r)``, so the other is ``(1 - r)/u + 1 - 1/(1 - r) + O(u)``: ``G(0 + i0) = -r/((1 - r) a) - i inf``.
         * ``r = 1`` (hard edge): ``g^2 ~ -1/u``, ``G(iy) ~ -(1 + i)/sqrt(2 a y)``: ``G(0 + i0) = -inf - i inf``."""
-        cv, inf = (as_float, np.inf) if ctx is None else ((lambda v: as_mp(v, ctx)), ctx.inf)
+        cv, inf, _ = real_numbers(ctx)
         r, a = cv(self._r), cv(self._a)
         if r > 1:
             return []
@@ -440,7 +440,7 @@ class FreeCompoundPoisson(Measure):
             E = np.nan if on_J else -complex(self._J.cauchy(0.0)).real
             if w > 0:
                 out = [(0.0, -r * E / w, -np.inf)]
-            elif abs(1 - r * (1 - sum(float(m) for m in J0))) <= 1e-15 and np.isfinite(E) and E != 0:
+            elif np.isfinite(E) and E != 0:             # w = 0 here is the hard edge (the early return above)
                 out = [(0.0, -np.sign(E) * np.inf, -np.inf)]
         else:
             E = ctx.nan if on_J else -ctx.re(self._J._cauchy_mp_limited(ctx.mpf(0), ctx))

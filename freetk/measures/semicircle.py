@@ -87,10 +87,15 @@ class Semicircle(Measure):
         return np.where((dl > 0) & (dh > 0), np.sqrt(np.clip(dl, 0, None) / s) * np.sqrt(np.clip(dh, 0, None) / s)
                         / (2 * np.pi * s), 0.0)
 
-    def _pdf_mp(self, x, ctx):
-        with ctx.extraprec(ctx.prec):   # as in double: no 4v - (x - m)^2; the edges at twice the precision (cdf below)
+    def _edge_distances_mp(self, x, ctx):
+        """:meth:`_edge_distances` in ``ctx``, the edges ``m -+ 2s`` formed at twice its precision (their rounding went
+        into ``x - lo``: 2e-26 at dps=30 for semicircle(1e-3, 1e-6) at lo + 1e-18, a review)."""
+        with ctx.extraprec(ctx.prec):
             m, s = as_mp(self._m, ctx), ctx.sqrt(as_mp(self._v, ctx))
-            dl, dh = x - (m - 2 * s), (m + 2 * s) - x
+            return x - (m - 2 * s), (m + 2 * s) - x, s
+
+    def _pdf_mp(self, x, ctx):
+        dl, dh, s = self._edge_distances_mp(x, ctx)     # as in double: no 4v - (x - m)^2
         return ctx.sqrt(dl / s) * ctx.sqrt(dh / s) / (2 * ctx.pi * s) if dl > 0 and dh > 0 else ctx.mpf(0)
 
     def _cdf_np(self, x):
@@ -106,9 +111,7 @@ class Semicircle(Measure):
 
     def _cdf_mp(self, x, ctx):
         """As :meth:`_cdf_np`, from the nearer edge (the closed form lost 1.6e-7 relative at 1e-10 from -2, dps=15)."""
-        with ctx.extraprec(ctx.prec):   # the edges m -+ 2s carry their rounding into x - lo (a review: 2e-26 at dps=30
-            m, s = as_mp(self._m, ctx), ctx.sqrt(as_mp(self._v, ctx))     # for semicircle(1e-3, 1e-6) at lo + 1e-18)
-            dl, dh = x - (m - 2 * s), (m + 2 * s) - x
+        dl, dh, s = self._edge_distances_mp(x, ctx)
         if dl <= 0 or dh <= 0:
             return ctx.mpf(0) if dl <= 0 else ctx.mpf(1)
         t = min(dl, dh) / s
