@@ -7,6 +7,8 @@ Run: python benchmarks/bench_ntk_general.py [n_points] [--cdf]     (default 400 
                                                                   each from a fresh law, vs one MC sample)
      python benchmarks/bench_ntk_general.py [n_points] --breakdown   (where the time of --speed goes: values of
                                                                   G_mu per stage, quadrature panels per value)
+     python benchmarks/bench_ntk_general.py --interp     (how many density values a rational interpolant in the
+                                                                  Chebyshev angle of the support would need)
      python benchmarks/bench_ntk_general.py --supports   (support() with an atom of D at 0; log_det at gamma1 = 1)
 """
 import os
@@ -251,10 +253,47 @@ def supports():
     print(f"one Monte Carlo sample again: {t_mc2:.2f} s (load average {os.getloadavg()[0]:.1f})")
 
 
+def interp(n_ref=601):
+    """A measured probe for issue 11's speed (not a route of the library): how many values of rho's density would a
+    rational interpolant need.  On each law's support ``[lo, hi]`` (one piece) with the Chebyshev angle
+    ``x = lo + (hi - lo)(1 - cos t)/2`` (in which a square-root edge is analytic), ``u(t)`` (``G_rho = 1/(gamma1 u)``)
+    is computed at ``n_ref`` points; scipy's AAA interpolant from every k-th of them is compared with the density at
+    all of them: the largest error relative to the density's maximum, overall, in the interior (2 % of the angle off
+    each end) and at the ends.  Times as ratios to one Monte Carlo sample of the same run."""
+    from scipy.interpolate import AAA
+    _, t_mc = timed(mc_sample)
+    print(f"load average {os.getloadavg()[0]:.1f}; one Monte Carlo sample (n = 1800, d = 60, p = 30): {t_mc:.2f} s")
+    for name, kw in list(SPEED_LAWS.items())[:2]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            law = ft.ntk_law(method="exact", **kw)
+            lo, hi = law._edges()[:2]
+            t = np.linspace(0, np.pi, n_ref + 2)[1:-1]
+            xs = lo + (hi - lo) * (1 - np.cos(t)) / 2
+            (u, _), tu = timed(lambda: law._u(xs + 0j))
+        g1 = float(kw["gamma1"])
+        f = -(1 / (g1 * u)).imag / np.pi
+        inner = (t > 0.02 * np.pi) & (t < 0.98 * np.pi)
+        print(f"{name}: u at {n_ref} points {tu / t_mc:.1f} MC samples ({tu / n_ref * 1e3:.1f} ms a point)")
+        for m in (20, 30, 40, 60, 80, 120):
+            idx = np.unique(np.round(np.linspace(0, n_ref - 1, m)).astype(int))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                r = AAA(t[idx], u[idx], rtol=1e-15, max_terms=m)
+            err = np.abs(-(1 / (g1 * r(t))).imag / np.pi - f) / f.max()
+            print(f"  {idx.size:3d} values: max error {err.max():.1e}, interior {err[inner].max():.1e}, median "
+                  f"{np.median(err):.1e}, ends {err[~inner].max():.1e} (worst at x = lo + "
+                  f"{(xs[np.argmax(err)] - lo) / (hi - lo):.1e} (hi - lo))")
+    _, t_mc2 = timed(mc_sample)
+    print(f"one Monte Carlo sample again: {t_mc2:.2f} s (load average {os.getloadavg()[0]:.1f})")
+
+
 if __name__ == "__main__":
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     if "--breakdown" in sys.argv:
         breakdown(int(args[0]) if args else 400)
+    elif "--interp" in sys.argv:
+        interp()
     elif "--supports" in sys.argv:
         supports()
     elif "--speed" in sys.argv:
