@@ -12,14 +12,15 @@ the context they work in as an argument: ``_cauchy_mp(z, ctx)``.
 from fractions import Fraction
 import functools
 import numbers
+import warnings
 
 import mpmath
 import numpy as np
 import sympy
 
 from . import validation as _v
-from .errors import InvalidArgument
-from .precision import check_dps, context, round_to
+from .errors import InvalidArgument, PrecisionWarning
+from .precision import GUARD_DIGITS, check_dps, context, round_to
 
 
 def _is_scalar(x):
@@ -159,21 +160,38 @@ def as_float(x):
 
 def to_mp(x, ctx):
     """A real or complex number (float, int, Fraction, numpy scalar, sympy number, mpmath number) in the
-    mpmath context ``ctx``; irrational sympy numbers are evaluated at the context's precision."""
+    mpmath context ``ctx``; irrational sympy numbers are evaluated at the context's precision.
+
+    An exact non-integer input (a rational, or a sympy number built from rationals) gets, on top of the context's
+    precision, as many bits as it takes to write its rationals: kernels subtract edges and atoms from x in mpmath,
+    and ``-1 + 10^-50`` rounded to the working precision was the edge -1 itself at every precision of
+    :func:`evaluate`'s verification, which then agreed on a wrong 0 (docs/numerics.md, "Points next to an edge at
+    dps")."""
     if isinstance(x, (complex, np.complexfloating)):
         return ctx.mpc(float(x.real), float(x.imag))
-    if isinstance(x, numbers.Rational) and not isinstance(x, (int, np.integer)):
-        return ctx.mpf(x.numerator) / x.denominator
-    if isinstance(x, (np.floating, np.integer)):
+    if isinstance(x, (int, np.integer)):
+        return ctx.mpf(int(x))
+    if isinstance(x, numbers.Rational):
+        with ctx.extraprec(_exact_bits(x.numerator, x.denominator)):
+            return ctx.mpf(x.numerator) / x.denominator
+    if isinstance(x, np.floating):
         return ctx.mpf(x.item())
     if isinstance(x, sympy.Basic):
         if isinstance(x, sympy.Rational):
-            return ctx.mpf(int(x.p)) / int(x.q)
-        return ctx.convert(sympy.N(x, ctx.dps + 5))
+            with ctx.extraprec(_exact_bits(int(x.p), int(x.q))):
+                return ctx.mpf(int(x.p)) / int(x.q)
+        extra = sum(_exact_bits(int(r.p), int(r.q)) for r in x.atoms(sympy.Rational))
+        with ctx.extraprec(extra):
+            return ctx.convert(sympy.N(x, ctx.dps + 5))
     return ctx.convert(x)
 
 
-def evaluate(x, np_kernel, mp_kernel, dps=None, complex_out=False, name=None, arg=None):
+def _exact_bits(p, q):
+    """Bits that write the rational ``p/q`` (0 for an integer, exact at any precision it fits in)."""
+    return 0 if q == 1 else abs(p).bit_length() + q.bit_length()
+
+
+def evaluate(x, np_kernel, mp_kernel, dps=None, complex_out=False, name=None, arg=None, verify=None):
     """Evaluate a measure kernel at ``x`` (scalar or array) at the precision asked.
 
     ``name`` (e.g. ``"Semicircle.pdf"``) names the public method in errors.  ``mp_kernel(v, ctx)`` runs
@@ -182,6 +200,12 @@ def evaluate(x, np_kernel, mp_kernel, dps=None, complex_out=False, name=None, ar
     their position only.  ``x`` is checked first (:func:`freetk.validation.points`, named ``arg``):
     booleans, strings, ``None``, complex values of a real-valued function, and infinite points of the
     Cauchy transform are refused.
+
+    ``verify`` (closed-form kernels, cheap at any precision: the number of bits that write the law's exact
+    parameters, else None): with ``dps`` every value is computed with twice the bits of the point and of the
+    parameters on top of the working precision, at rising working precisions until two successive ones agree to
+    ``dps + 3`` digits (:func:`_verified`): a point next to an edge or an atom lost the digits of that cancellation
+    (``uniform(-1, 1).cdf(-1 + 10^-40, dps=15)`` was 0; docs/numerics.md, "Points next to an edge at dps").
     """
     func = name or _public_name(mp_kernel)
     dps = check_dps(func, dps)
@@ -214,12 +238,81 @@ def evaluate(x, np_kernel, mp_kernel, dps=None, complex_out=False, name=None, ar
         return vals[()] if scalar else vals
     xs = np.atleast_1d(np.asarray(x, dtype=object))
     ctx = context(dps)
-    flat = [mpmath.mpf("nan") if _isnan(v) else round_to(mp_kernel(to_mp(v, ctx), ctx), dps) for v in xs.ravel()]
+    if verify is not None:
+        flat = [mpmath.mpf("nan") if _isnan(v) else round_to(_verified(mp_kernel, v, dps, func, verify), dps)
+                for v in xs.ravel()]
+    else:
+        flat = [mpmath.mpf("nan") if _isnan(v) else round_to(mp_kernel(to_mp(v, ctx), ctx), dps) for v in xs.ravel()]
     if scalar:
         return flat[0]
     out = np.empty(len(flat), dtype=object)
     out[:] = flat
     return out.reshape(xs.shape)
+
+
+#: largest guard (extra working digits) of :func:`_verified`: a point 10^-1200 from an edge still gets its digits
+_VERIFY_MAX_GUARD = 1270
+
+
+def _verified(kernel, v, dps, func, law_bits=0):
+    """``kernel`` at the point ``v`` with guard digits 10, 30, 70, 150, ... (each ``2g + 10``) until two successive
+    values agree to ``dps + 3`` digits relative to the larger (NaN with NaN, equal infinities); returns the value at
+    the higher precision.  Every level also carries twice the bits that write ``v`` and the law's exact parameters
+    (``law_bits``): a rational point and a rational end of small height are then apart by far more than the
+    working precision's rounding (two levels rounding ``-1 + 10^-50`` to the end -1 agreed on a wrong 0), and the
+    rounding of an irrational end (``sqrt``) changes from level to level, so the values agree only once the
+    cancellation is resolved.  Beyond ``_VERIFY_MAX_GUARD`` a PrecisionWarning gives the last difference."""
+    extra = 2 * (law_bits + exact_bits(v))
+    guard, prev = GUARD_DIGITS, None
+    while True:
+        ctx = context(dps, guard)
+        ctx.prec += extra
+        cur = kernel(to_mp(v, ctx), ctx)
+        if prev is not None:
+            diff = _disagreement(prev, cur, ctx)
+            if diff <= mpmath.mpf(10) ** -(dps + 3):
+                return cur
+            if guard >= _VERIFY_MAX_GUARD:
+                warnings.warn(f"{func}: at x = {mpmath.nstr(ctx.convert(v), 8)} the values at {dps + guard} and "
+                              f"{dps + (guard - 10) // 2} working digits differ by {mpmath.nstr(diff, 3)} (relative): "
+                              f"fewer than the {dps} digits asked are certain", PrecisionWarning, stacklevel=4)
+                return cur
+        prev, guard = cur, 2 * guard + 10
+
+
+def exact_bits(v):
+    """Bits that write an exact number (int, Fraction, sympy number: its integers and rationals; summed over lists,
+    tuples and dicts); 0 for floats and anything else (a double is exact in any mpmath context)."""
+    if isinstance(v, bool):
+        return 0
+    if isinstance(v, (int, np.integer)):
+        return int(v).bit_length()
+    if isinstance(v, numbers.Rational):
+        return abs(v.numerator).bit_length() + v.denominator.bit_length()
+    if isinstance(v, sympy.Basic):
+        return sum(abs(int(r.p)).bit_length() + int(r.q).bit_length() for r in v.atoms(sympy.Rational))
+    if isinstance(v, (list, tuple)):
+        return sum(exact_bits(u) for u in v)
+    if isinstance(v, dict):
+        return sum(exact_bits(u) for u in v.values())
+    return 0
+
+
+def _disagreement(a, b, ctx):
+    """Relative difference of two kernel values, part by part (real and imaginary), relative to the largest finite
+    part: 0 where both are NaN or the same infinity (a real pole's limit ``re - i inf``), infinite where only one is."""
+    num = scale = 0
+    for x, y in ((ctx.re(a), ctx.re(b)), (ctx.im(a), ctx.im(b))):
+        if _isnan(x) or _isnan(y):
+            if not (_isnan(x) and _isnan(y)):
+                return mpmath.inf
+            continue
+        if ctx.isinf(x) or ctx.isinf(y):
+            if x != y:
+                return mpmath.inf
+            continue
+        num, scale = max(num, abs(x - y)), max(scale, abs(x), abs(y))
+    return 0 if num == 0 else num / scale
 
 
 def _public_name(kernel):

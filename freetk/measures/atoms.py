@@ -2,7 +2,7 @@
 import numpy as np
 import sympy
 
-from .base import Measure, as_float, as_mp, real_numbers
+from .base import Measure, as_float, as_mp, atom_at_or_below, real_numbers
 from .parameters import REALS, Parameter, Sequence, Simplex
 
 
@@ -17,6 +17,8 @@ class Atoms(Measure):
     [1, 0, 1, 0, 1]
     """
 
+    _CLOSED_MP = frozenset({"cauchy", "pdf", "cdf"})
+
     PARAMETERS = (Parameter("locations", Sequence(REALS), "x_i", typical=(-6, 6), doc="locations"),
                   Parameter("weights", Simplex("locations"), "w_i", typical=(1, 5), default=None,
                             doc="weights (default: equal)"))
@@ -24,7 +26,9 @@ class Atoms(Measure):
     def __init__(self, locations, weights=None):
         super().__init__()
         p = self._set_parameters("atoms", locations=locations, weights=weights)
-        self._x, self._w = p["locations"], p["weights"]
+        # an atom of weight 0 is no atom: kept, it gave ⊞ and ⊠ a pole, and a support piece, where the law has none
+        kept = [(x, w) for x, w in zip(p["locations"], p["weights"]) if not (w == 0)]
+        self._x, self._w = [x for x, _ in kept], [w for _, w in kept]
 
     def _moments(self, k):
         return [sympy.expand(sum(w * x ** j for x, w in zip(self._x, self._w))) if j else sympy.Integer(1)
@@ -62,6 +66,14 @@ class Atoms(Measure):
 
     def _cauchy_mp(self, z, ctx):
         return ctx.fsum(as_mp(w, ctx) / (z - as_mp(x, ctx)) for x, w in zip(self._x, self._w))
+
+    def _cdf_np(self, x):
+        x = np.asarray(x, float)
+        locs, ws = (np.array([v for v in col], float) for col in zip(*self.atoms_float()))
+        return np.sum(np.where(locs <= x[..., None], ws, 0.0), axis=-1)
+
+    def _cdf_mp(self, x, ctx):
+        return ctx.fsum(as_mp(w, ctx) for x_i, w in zip(self._x, self._w) if atom_at_or_below(x_i, x, ctx))
 
     def _pdf_np(self, x):
         return np.zeros(np.shape(x))

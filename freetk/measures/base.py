@@ -25,7 +25,7 @@ from ..validation import check_order
 from ..kernels import quadrature
 from ..kernels.edges import Interval
 from ..precision import GUARD_DIGITS, check_dps, check_reference_dps, context, round_to
-from ..numeric import as_float, evaluate, exact, simplify, to_mp  # noqa: F401 (exact, as_float re-exported)
+from ..numeric import as_float, evaluate, exact, exact_bits, simplify, to_mp  # noqa: F401 (exact, as_float re-exported)
 from .parameters import validate as _validate_parameters
 
 W = sympy.Symbol("w")
@@ -88,6 +88,31 @@ class Measure(SpectralMixin, metaclass=ABCMeta):
 
     # ------------------------------------------------------------------ the formula-or-fallback choice
     _cauchy_np = _pdf_np = _pdf_mp = _cdf_np = _cdf_mp = None     # formula hooks (see the class docstring)
+
+    #: the kernels ("cauchy", "pdf", "cdf") whose mpmath formula is a closed form, cheap at any precision: at ``dps``
+    #: they are evaluated at rising working precisions until two agree (:func:`freetk.numeric.evaluate`, ``verify``;
+    #: docs/numerics.md, "Points next to an edge at dps")
+    _CLOSED_MP = frozenset()
+
+    def _closed_mp(self, name, method):
+        """True when ``name``'s mpmath kernel by ``method`` is one of the family's closed forms."""
+        return method != "generic" and name in self._CLOSED_MP
+
+    def _verify_bits(self, name, method):
+        """``verify`` of :func:`freetk.numeric.evaluate`: None, or for a closed form the bits that write the law's
+        exact parameters."""
+        return self._param_bits() if self._closed_mp(name, method) else None
+
+    def _param_bits(self):
+        """Bits that write the law's exact parameters (those of measures among them included)."""
+        if "param_bits" not in self._cache:
+            self._cache["param_bits"] = sum(v._param_bits() if isinstance(v, Measure) else exact_bits(v)
+                                            for v in self._param_values())
+        return self._cache["param_bits"]
+
+    def _param_values(self):
+        """The values the law is built from (its declared parameters)."""
+        return list(getattr(self, "_params", {}).values())
 
     def _kernels(self, name, method):
         """``(numpy kernel, mpmath kernel)`` computing ``name`` ("cauchy", "pdf", "cdf") by ``method``.
@@ -215,7 +240,8 @@ class Measure(SpectralMixin, metaclass=ABCMeta):
             return with_real_limits(zz, G, lims)
 
         return evaluate(z, np_lim if np_k is not None else None, lambda v, ctx: self._cauchy_mp_limited(v, ctx, mp_k),
-                        dps, complex_out=True, name=f"{type(self).__name__}.cauchy")
+                        dps, complex_out=True, name=f"{type(self).__name__}.cauchy",
+                        verify=self._verify_bits("cauchy", method))
 
     def _real_limits(self, ctx=None):
         """``[(x, re, im)]``: real points where the Cauchy transform is infinite, with its limit from above
@@ -399,7 +425,13 @@ class Measure(SpectralMixin, metaclass=ABCMeta):
                 if np.any(~at):
                     out[~at] = inner(xx[~at])
                 return out
-        return evaluate(x, np_kernel, mp_kernel, dps, name=f"{type(self).__name__}.pdf")
+        if dps is not None and mp_kernel is not None and self.atoms():
+            inner_mp, locs_exact = mp_kernel, [a for a, _ in self.atoms()]
+
+            def mp_kernel(v, ctx):       # as in double precision: 0 exactly at an atom (its location given exactly)
+                return ctx.mpf(0) if any(as_mp(a, ctx) == v for a in locs_exact) else inner_mp(v, ctx)
+        return evaluate(x, np_kernel, mp_kernel, dps, name=f"{type(self).__name__}.pdf",
+                        verify=self._verify_bits("pdf", method))
 
     def _pdf_generic_np(self, x):
         g = np.asarray(self.cauchy(np.asarray(x, float) + 0j, method="formula"), complex)
@@ -433,7 +465,8 @@ class Measure(SpectralMixin, metaclass=ABCMeta):
         """Cumulative distribution ``mu((-inf, x])``, atoms included (``method="generic"``: the
         integrated density plus the atoms)."""
         np_k, mp_k = self._kernels("cdf", method)
-        return evaluate(x, np_k, mp_k, dps, name=f"{type(self).__name__}.cdf")
+        return evaluate(x, np_k, mp_k, dps, name=f"{type(self).__name__}.cdf",
+                        verify=self._verify_bits("cdf", method))
 
     def support(self, dps=None):
         """Closed intervals ``[(lo, hi), ...]`` carrying the continuous part; with ``dps=N`` the edges as
@@ -536,12 +569,12 @@ class Measure(SpectralMixin, metaclass=ABCMeta):
 
     def _cdf_generic_mp(self, x, ctx):
         wide = _doubled(ctx)
-        x = wide.mpf(x)
         pdf = self._kernels("pdf", "auto")[1]
         tot = wide.mpf(0)
         for loc, w in self.atoms():
-            if x >= as_mp(loc, wide):
+            if atom_at_or_below(loc, x, ctx):
                 tot += as_mp(w, wide)
+        x = wide.mpf(x)
         for lo, hi in self._pieces_mp(wide):
             if x <= lo:
                 continue
@@ -592,11 +625,12 @@ class Measure(SpectralMixin, metaclass=ABCMeta):
         if not np.isfinite(gc):
             gc = 0.0
         cont = 1.0 - sum(w for _, w in atoms)
-        val = tot + quadrature.integrate(table, lambda t: np.asarray(g(t), float) - gc) + gc * cont
+        part, err = quadrature.integrate(table, lambda t: np.asarray(g(t), float) - gc, with_error=True)
+        val = tot + part + gc * cont
         if tol is not None:
             xs = [p.x if hasattr(p, "x") else np.array([p.edge]) for p in table.pieces]
             gmax = float(np.max(np.abs(np.asarray(g(np.concatenate(xs)), float) - gc)))
-            self._warn_table("expect", table.error * gmax, tol)
+            self._warn_table("expect", max(table.error * gmax, err), tol)
         return val
 
     def _quantile_np(self, q):
@@ -627,6 +661,20 @@ def _check_method(func, method):
         raise InvalidArgument(f"Argument `method` of `{func}` must be one of {', '.join(map(repr, METHODS))}, "
                               f"got {method!r}")
     return func
+
+
+def atom_at_or_below(loc, x, ctx):
+    """``loc <= x`` for an atom's exact location ``loc`` and a point ``x`` of the context ``ctx``: equal when ``loc``
+    converts to ``x`` itself (the point was given as that number: ``dirac(1/3).cdf(1/3, dps=20)`` compared the point
+    rounded to ``ctx`` with the atom at twice the precision and left the atom out), else compared with the atom at
+    the bits of x and of loc (x's rounding is then far below their difference; docs/numerics.md, "Points next to an
+    edge at dps")."""
+    a = as_mp(loc, ctx)
+    if a == x:
+        return True
+    wide = mpmath.MPContext()
+    wide.prec = 2 * max(ctx.prec, int(ctx.convert(x)._mpf_[3])) + 2 * exact_bits(loc) + 64
+    return wide.convert(x) >= as_mp(loc, wide)
 
 
 def _doubled(ctx):

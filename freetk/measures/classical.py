@@ -19,6 +19,8 @@ class _IntervalLaw(Measure):
     """A law on one interval ``[lo, hi]`` given by its ends (``_FUNC``: the constructor's name in
     messages, ``_NAME``: the LaTeX name)."""
 
+    _CLOSED_MP = frozenset({"cauchy", "pdf", "cdf"})
+
     _CLOSED_MASS = True     # the closed-form cdf is 1 at hi: total_mass needs no quadrature
 
     _FUNC = _NAME = None
@@ -188,6 +190,8 @@ class UniformSquared(Measure):
     ``G(z) = (log(sqrt z + b) - log(sqrt z - b)) / (2 b sqrt z)`` (analytic off ``[0, b^2]``).
     It is the law of ``T = D^2`` for ``d_law="uniform"``.
     """
+
+    _CLOSED_MP = frozenset({"cauchy", "pdf", "cdf"})
 
     PARAMETERS = (Parameter("b", POSITIVE, "b", default=1, symbols=False, doc="D uniform on [-b, b]"),)
     _CLOSED_MASS = True     # the closed-form cdf is 1 at b^2

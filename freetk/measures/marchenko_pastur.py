@@ -38,6 +38,11 @@ class FreePoisson(Measure):
                   Parameter("jump", POSITIVE, r"\alpha", typical=(1, 8), default=1, doc="jump size"))
     _CLOSED_MASS = True     # the closed-form cdf: total_mass needs no quadrature
 
+    def _closed_mp(self, name, method):
+        """Closed forms at dps: the Cauchy transform and the density; the cdf from exact parameters (else it is
+        integrated)."""
+        return method != "generic" and (name != "cdf" or self._exact is not None)
+
     def __init__(self, rate, jump=1, name=None, _exact=None):
         super().__init__()
         p = self._set_parameters("free_poisson", rate=rate, jump=jump)

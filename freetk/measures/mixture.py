@@ -15,6 +15,13 @@ class Mixture(Measure):
     with atoms and continuous parts.
     """
 
+    def _closed_mp(self, name, method):
+        """Closed forms at dps when every part has one (the cdf at dps is integrated)."""
+        return name != "cdf" and all(m._closed_mp(name, method) for _, m in self._parts)
+
+    def _param_values(self):
+        return [w for w, _ in self._parts] + [m for _, m in self._parts]
+
     def __init__(self, parts):
         super().__init__()
         if not isinstance(parts, (list, tuple)) or not parts:

@@ -24,6 +24,8 @@ class Semicircle(Measure):
     [0, 1, 0, 0]
     """
 
+    _CLOSED_MP = frozenset({"cauchy", "pdf", "cdf"})
+
     PARAMETERS = (Parameter("mean", REALS, "m", typical=(-8, 8), default=0, doc="mean"),
                   Parameter("var", POSITIVE, r"\sigma^2", typical=(1, 8), default=1, doc="variance"))
 
