@@ -280,6 +280,11 @@ def cmd_ntk(args):
           f"D ~ {args.d_law}; route for mu: {law.mu.route}")
     mm, mr, sup, atoms_rho, atoms_mu = _print_law(args, law)
     bar.update(1)
+    if not sup:     # sigma' constant (sigma affine): rho is atoms only (it was "error: min() arg is an empty sequence")
+        bar.close()
+        print("freetk ntk: error: rho has no continuous part (atoms only, printed above): there is no density to "
+              "tabulate, plot or compare with a Monte Carlo sample", file=sys.stderr)
+        return 2
     xs, pdf, cdf, mass = _print_density(args, law, sup)
     bar.update(1)
     res, eigs, mc_error = _ntk_monte_carlo(args, law, activation, sigma_prime, d_law)

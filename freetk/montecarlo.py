@@ -120,12 +120,12 @@ def ntk_eigenvalues(activation=None, *, n, d, p, d_law="rademacher", x_law="gaus
 
 
 def predicted_outliers(hermite, d):
-    """Number of outliers of K above the bulk: ``d + 1`` when c0 != 0, 1 when only c1 != 0."""
-    c0 = float(hermite.c0) if not isinstance(hermite.c0, sympy.Basic) else float(hermite.c0)
-    c1 = float(hermite.c1) if not isinstance(hermite.c1, sympy.Basic) else float(hermite.c1)
-    if abs(c0) > 1e-12:
-        return d + 1 if abs(c1) > 1e-12 else d
-    return 1 if abs(c1) > 1e-12 else 0
+    """Number of outliers of K above the bulk: ``d + 1`` when c0 != 0, 1 when only c1 != 0 (zero as far as the
+    data know: :meth:`HermiteData.negligible`)."""
+    z0, z1 = hermite.negligible(hermite.c0), hermite.negligible(hermite.c1)
+    if not z0:
+        return d + 1 if not z1 else d
+    return 1 if not z1 else 0
 
 
 def remove_outliers(eigs, k, bulk_edge=None):
@@ -190,10 +190,14 @@ def w1_distance(sample, law, grid=4000):
         for a, _ in law.atoms():
             lo, hi = min(lo, float(a)), max(hi, float(a))
     t = np.union1d(np.linspace(lo, hi, grid), x)
-    Fn = np.searchsorted(x, t, side="right") / x.size
-    F = cdf(t)
-    dif = np.abs(Fn - F)
-    return float(np.sum(dif[:-1] * np.diff(t)))
+    # F_n is constant on each [t_i, t_i+1) (its jumps are at sample points, all in t); F is integrated there by a
+    # 4-point Gauss-Legendre rule (a left Riemann sum was 3-6 % low against semicircle samples of 1000-3000 points)
+    Fn = np.searchsorted(x, t[:-1], side="right") / x.size
+    g, w = np.polynomial.legendre.leggauss(4)
+    h = np.diff(t) / 2
+    nodes = (t[:-1] + h)[:, None] + h[:, None] * g[None, :]
+    F = np.asarray(cdf(nodes.ravel()), float).reshape(nodes.shape)
+    return float(np.sum(h * np.sum(w * np.abs(Fn[:, None] - F), axis=1)))
 
 
 def compare(law, eigs, n_outliers=0):

@@ -1791,11 +1791,14 @@ class ExactNTKLaw(NTKLaw):
         with np.errstate(invalid="ignore", divide="ignore"):
             Gm = (z - (g1 - 1) * u) / (u * u)
         err = 10 * gm._tol * np.abs(Gm)
-        near = np.abs(u.imag) < gm._y0()
+        # a u that is not finite (Newton failed: z within ~1e-300 of the atom at 0) has no bound, and its error
+        # estimate must not be asked for (its NaN/inf real part crashed the continuation plan: OverflowError)
+        err[~np.isfinite(u)] = np.inf
+        near = np.isfinite(u) & (np.abs(u.imag) < gm._y0())
         if np.any(near):
             try:
                 err[near] = gm.cauchy_error_np(u[near])
-            except (ValueError, FloatingPointError, NoConvergence):
+            except (ValueError, FloatingPointError, OverflowError, NoConvergence):
                 # the estimate's continuations fail (seen at u within ~20 y0 of mu's edge E): not bounded
                 err[near] = np.inf
             err[near] = np.where(np.isnan(err[near]), np.inf, err[near])

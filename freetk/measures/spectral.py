@@ -454,10 +454,10 @@ def ntk_outliers(law, *, n, d, p):
     tau = as_float(law.mu.t_law.tau(1)[1])
     m1 = (a + c1 ** 2) * tau
     out = []
-    if c0 != 0:
+    if not h.negligible(h.c0):
         from .marchenko_pastur import marchenko_pastur   # (marchenko_pastur's measures import this mixin)
         s = (n / d) * np.asarray(marchenko_pastur(d / n).quantile((np.arange(d) + 0.5) / d), float)
         out += list(c0 ** 2 * tau * s + m1)
-    if c1 != 0:
+    if not h.negligible(h.c1):
         out.append(c1 ** 2 * tau * n / d + tau * (c0 ** 2 + c1 ** 2 + a))
     return np.sort(np.array(out, float))
