@@ -1004,12 +1004,29 @@ def hermite_coefficients(f, k, dps=30):
 
 
 def _coef_phi(f, func):
+    """``f`` of :func:`hermite_coefficients` and :func:`parseval_check`, checked as ``hermite_data`` checks ``phi``: one
+    real variable, finite, square-integrable against the Gaussian (``exp(x^2)`` gave ``c_0 = 1.4e+100999777``, ``I x`` a
+    complex coefficient, ``x y`` two symbols merged into one, a NaN-valued callable NaN, all silently)."""
     if isinstance(f, sympy.Basic):
-        expr = f.subs({s: X for s in f.free_symbols})
-        return _phi_object(expr, "sympy", str(expr))
-    if callable(f):
-        return _Phi("callable", "f = <callable>", func=f, pts=[0.0])
-    raise InvalidArgument(f"Argument `f` of `{func}` must be a sympy expression or callable")
+        syms = f.free_symbols
+        if len(syms) > 1:
+            raise InvalidArgument(f"Argument `f` of `{func}` must be an expression in one variable, got symbols "
+                                  f"{sorted(map(str, syms))}")
+        expr = f.subs({s: X for s in syms})
+        if expr.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+            raise InvalidArgument(f"Argument `f` of `{func}` must be a finite expression, got {f}")
+        if expr.has(sympy.I) or any(not a.is_real for a in expr.atoms(sympy.Number)):
+            raise InvalidArgument(f"Argument `f` of `{func}` must be a real expression, got {f}")
+        phi = _phi_object(expr, "sympy", str(expr))
+    elif callable(f):
+        phi = _Phi("callable", "f = <callable>", func=f, pts=[0.0])
+    else:
+        raise InvalidArgument(f"Argument `f` of `{func}` must be a sympy expression or callable")
+    try:
+        _check_phi(phi, "f")
+    except InvalidArgument as exc:
+        raise InvalidArgument(str(exc).replace("`hermite_data`", f"`{func}`").replace("phi", "f")) from None
+    return phi
 
 
 def _coef_numeric(phi, comb, dps):

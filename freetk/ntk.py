@@ -1270,6 +1270,8 @@ def ntk_law(activation=None, *, sigma_prime=None, gamma1, gamma2, d_law="rademac
     h = hermite if hermite is not None else hermite_data(activation, sigma_prime=sigma_prime)
     if not isinstance(h, HermiteData):
         raise InvalidArgument("Argument `hermite` of `ntk_law` must be a HermiteData")
+    if hermite is not None:
+        _check_hermite_numbers(h)
     tlaw = TLaw(d_law)
     if tlaw.unbounded:
         warnings.warn("ntk_law: d_law='gaussian' is unbounded; the limit theorem assumes bounded D. "
@@ -2245,6 +2247,31 @@ class ExactNTKLaw(NTKLaw):
                 err[ok] = np.where(np.isfinite(e), e, np.inf)
             out[inside] = err
         return out.reshape(x0.shape)[()]
+
+
+def _check_hermite_numbers(h):
+    """Hermite data given by hand: ``c0, c1, norm2, a`` real finite numbers with ``norm2 >= 0``, ``a >= 0`` and
+    ``norm2 = c0^2 + c1^2 + a`` (``a`` is the rest of Parseval's sum).  A NaN ``c1`` gave an empty support, a negative
+    ``a`` a law (``a`` is a variance), a string a ValueError from inside."""
+    vals = {}
+    if any(isinstance(getattr(h, n), sympy.Basic) and getattr(h, n).free_symbols for n in ("c0", "c1", "norm2", "a")):
+        return      # symbolic data (exact moments in symbols): nothing numeric to check
+    for name in ("c0", "c1", "norm2", "a"):
+        v = getattr(h, name)
+        try:
+            f = float(v)
+        except (TypeError, ValueError):
+            raise InvalidArgument(f"Argument `hermite` of `ntk_law`: {name} must be a real number, got {v!r}") from None
+        if not np.isfinite(f):
+            raise InvalidArgument(f"Argument `hermite` of `ntk_law`: {name} must be finite, got {v!r}")
+        vals[name] = f
+    tol = 1e-12 * max(1.0, vals["norm2"]) + 10 * float(h.error or 0)
+    if vals["a"] < -tol or vals["norm2"] < -tol:
+        raise InvalidArgument(f"Argument `hermite` of `ntk_law`: a = norm2 - c0^2 - c1^2 and norm2 must be >= 0, got "
+                              f"a = {vals['a']:.6g}, norm2 = {vals['norm2']:.6g}")
+    if abs(vals["norm2"] - vals["c0"] ** 2 - vals["c1"] ** 2 - vals["a"]) > tol + 1e-12 * vals["norm2"]:
+        raise InvalidArgument(f"Argument `hermite` of `ntk_law`: norm2 must equal c0^2 + c1^2 + a, got "
+                              f"{vals['norm2']:.12g} against {vals['c0'] ** 2 + vals['c1'] ** 2 + vals['a']:.12g}")
 
 
 def _refine_on_demand(law, h, build):

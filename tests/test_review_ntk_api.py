@@ -60,3 +60,30 @@ def test_cli_ntk_with_an_atomic_law_says_so(capsys):
     assert main(["ntk", "--no-mc", "--quiet", "--activation", "x"]) == 2
     err = capsys.readouterr().err
     assert "no continuous part" in err and "min()" not in err
+
+
+def test_hermite_coefficients_and_parseval_check_inputs():
+    y = sympy.Symbol("y")
+    # exp(x^2) is not square-integrable against the Gaussian: c_0 was 1.4e+100999777
+    for f, match in ((sympy.exp(x ** 2), "square-integrable"), (sympy.I * x, "real"), (x * y, "one variable"),
+                     (lambda t: np.full_like(t, np.nan), "not finite")):
+        with pytest.raises(ft.InvalidArgument, match=match):
+            ft.hermite_coefficients(f, 2)
+    with pytest.raises(ft.InvalidArgument, match="square-integrable"):
+        ft.parseval_check(sympy.exp(x ** 2 / 3), 2)                     # E f^2 diverges (2/3 > 1/2)
+    # He_j coefficients of x^2 = He_2 + He_0: c = [1, 0, 2] (c_j = E f He_j = j! [He_j] f)
+    assert ft.hermite_coefficients(x ** 2, 2) == [1, 0, 2]
+
+
+def test_ntk_law_checks_hermite_data_given_by_hand():
+    H = ft.HermiteData
+    for h, match in ((H(0.5, float("nan"), 0.5, 0.1, False), "finite"), (H(0.5, 0.3, 0.2, -0.11, False), ">= 0"),
+                     (H("x", 0.3, 0.5, 0.1, False), "real number"), (H(0.5, 0.3, 0.5, 0.1, False), "equal")):
+        with pytest.raises(ft.InvalidArgument, match=match):
+            ft.ntk_law(hermite=h, gamma1=HALF, gamma2=HALF)
+    # consistent data give the same law as hermite_data's (ReLU: c0 = 1/2, c1^2 = 1/(2 pi), norm2 = 1/2)
+    c1 = 1 / sympy.sqrt(2 * sympy.pi)
+    h = H(HALF, c1, HALF, HALF - HALF ** 2 - c1 ** 2, True)
+    a = ft.ntk_law(hermite=h, gamma1=HALF, gamma2=HALF).pdf(0.3)
+    b = ft.ntk_law("relu", gamma1=HALF, gamma2=HALF).pdf(0.3)
+    assert abs(a - b) < 1e-14
