@@ -430,26 +430,38 @@ def integrate(table, g, with_error=False):
     * ``r > 1e-2``: algebraic decay (a kink or a jump of ``g``: ``c_k ~ k^-2`` gives ``r ~ 1/4``), error ``n max|c_end|``
       (``max(t, 0)`` against the semicircle was 2.4e-3 off with no warning; docs/errors.md);
     * else geometric decay with the ratio ``q = r^(2/n)`` per term: ``max|c_end| q/(1 - q) 2/n^2`` (the integral of
-      ``T_k`` is ``-2/(k^2 - 1)``)."""
+      ``T_k`` is ``-2/(k^2 - 1)``);
+
+    nothing where the last coefficients are at the density's own noise on the panel (ten times its coefficient tail
+    times ``max|g|``, or the rounding of the products): the table's error covers that."""
     total = err = 0.0
     for p in table.pieces:
         if isinstance(p, PowerEnd):
             total += float(np.asarray(g(np.array([p.edge])), float)[0]) * p.total
             continue
-        coef = _coefficients(p.fj * np.asarray(g(p.x), float))
+        gx = np.asarray(g(p.x), float)
+        coef = _coefficients(p.fj * gx)
         total += 2 * coef[0] - 2 * float(np.sum(coef[2::2] / (np.arange(2, len(coef), 2) ** 2 - 1)))
         if with_error:
-            err += _tail_error(coef)
+            # the density's own noise on this panel: its coefficient tail (and the rounding of the products), times g
+            tail_f = float(np.max(np.abs(_coefficients(p.fj)[-3:])))
+            noise = max(10 * float(np.max(np.abs(gx))) * tail_f, 64 * np.finfo(float).eps * float(np.max(np.abs(coef))))
+            err += _tail_error(coef, noise)
     return (total, err) if with_error else total
 
 
-def _tail_error(coef):
-    """The error estimate of :func:`integrate` for one panel's coefficients."""
+def _tail_error(coef, noise):
+    """The error estimate of :func:`integrate` for one panel's coefficients of ``g f dx/dt``; ``noise`` is the level
+    below which they are the density's own rounding (its values' noise times ``max|g|``): coefficients there say
+    nothing about ``g`` (their ratio is ~1 and read as algebraic decay: ``t^k`` against a ⊠ law warned "good to
+    1e-10" for values right to 1e-15)."""
     n = len(coef)
     end = float(np.max(np.abs(coef[-3:])))
     mid = float(np.max(np.abs(coef[n // 2 - 1:n // 2 + 2])))
-    if end == 0 or not np.isfinite(end):
-        return 0.0 if end == 0 else np.inf
+    if not np.isfinite(end):
+        return np.inf
+    if end <= noise:
+        return 0.0
     r = end / mid if mid > 0 else 1.0
     if r > 1e-2:
         return n * end
