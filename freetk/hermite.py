@@ -418,16 +418,7 @@ def _resolve(activation, sigma_prime):
         sigma = ACTIVATIONS[key]
         return (_PHI_FORMS[key]() if key in _PHI_FORMS else _diff(sigma)), "sympy", f"sigma = {key}"
     if isinstance(src, sympy.Basic):
-        syms = src.free_symbols
-        if len(syms) > 1:
-            raise InvalidArgument(f"Argument `{name}` of `hermite_data` must be an expression in one "
-                                  f"variable, got symbols {sorted(map(str, syms))}")
-        expr = src.subs({s: X for s in syms})
-        if expr.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
-            raise InvalidArgument(f"Argument `{name}` of `hermite_data` must be a finite expression, got {src} "
-                                  "(it contains an infinity or NaN)")
-        if expr.has(sympy.I) or any(not a.is_real for a in expr.atoms(sympy.Number)):
-            raise InvalidArgument(f"Argument `{name}` of `hermite_data` must be a real expression, got {src}")
+        expr = _one_real_expression(src, name, "hermite_data")
         if name == "activation":
             _check_no_jump_sympy(expr)
         phi = _diff(expr) if name == "activation" else expr
@@ -1003,20 +994,28 @@ def hermite_coefficients(f, k, dps=30):
     return out
 
 
+def _one_real_expression(src, name, func):
+    """``src`` (a sympy expression) in the variable ``X``: one free symbol at most, finite, real; InvalidArgument
+    naming the argument ``name`` of ``func`` otherwise."""
+    syms = src.free_symbols
+    if len(syms) > 1:
+        raise InvalidArgument(f"Argument `{name}` of `{func}` must be an expression in one "
+                              f"variable, got symbols {sorted(map(str, syms))}")
+    expr = src.subs({s: X for s in syms})
+    if expr.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+        raise InvalidArgument(f"Argument `{name}` of `{func}` must be a finite expression, got {src} "
+                              "(it contains an infinity or NaN)")
+    if expr.has(sympy.I) or any(not a.is_real for a in expr.atoms(sympy.Number)):
+        raise InvalidArgument(f"Argument `{name}` of `{func}` must be a real expression, got {src}")
+    return expr
+
+
 def _coef_phi(f, func):
     """``f`` of :func:`hermite_coefficients` and :func:`parseval_check`, checked as ``hermite_data`` checks ``phi``: one
     real variable, finite, square-integrable against the Gaussian (``exp(x^2)`` gave ``c_0 = 1.4e+100999777``, ``I x`` a
     complex coefficient, ``x y`` two symbols merged into one, a NaN-valued callable NaN, all silently)."""
     if isinstance(f, sympy.Basic):
-        syms = f.free_symbols
-        if len(syms) > 1:
-            raise InvalidArgument(f"Argument `f` of `{func}` must be an expression in one variable, got symbols "
-                                  f"{sorted(map(str, syms))}")
-        expr = f.subs({s: X for s in syms})
-        if expr.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
-            raise InvalidArgument(f"Argument `f` of `{func}` must be a finite expression, got {f}")
-        if expr.has(sympy.I) or any(not a.is_real for a in expr.atoms(sympy.Number)):
-            raise InvalidArgument(f"Argument `f` of `{func}` must be a real expression, got {f}")
+        expr = _one_real_expression(f, "f", func)
         phi = _phi_object(expr, "sympy", str(expr))
     elif callable(f):
         phi = _Phi("callable", "f = <callable>", func=f, pts=[0.0])
