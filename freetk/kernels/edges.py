@@ -47,6 +47,10 @@ SIGN_TOL = 1e-11
 #: near-critical points: reported as interior breakpoints for the quadratures
 NEAR_REL = 0.3
 
+#: an edge this close (relative to the overall scale) to the limit of a pole pair whose masses add up to
+#: exactly 1 is that limit (:func:`snap_ends`)
+SNAP_REL = 1e-13
+
 Interval = namedtuple("Interval", "lo hi lo_kind hi_kind")
 Branch = namedtuple("Branch", "a b fa fb")   # gap (a, b) of a measure, f decreasing from fa to fb
 
@@ -336,6 +340,27 @@ def complement(off, scale, increasing=True):
         hi = 0.0 if abs(hi) <= 1e-15 * MIN_WIDTH * scale else hi
         if hi - lo > MIN_WIDTH * scale:
             out.append(Interval(lo, hi, left[3], right[2]))
+    return out
+
+
+def snap_ends(intervals, points, scale):
+    """Support intervals with every end within ``SNAP_REL * scale`` of one of ``points`` moved onto it
+    (kind ``"sqrt"``).
+
+    ``points``: the limits ``a + b`` (``a b`` for ⊠) of the pole pairs of atoms with ``mu{a} + nu{b} = 1``
+    exactly.  Along such a pair the inverse map tends to the limit like ``c/p^2`` (the ``1/p`` terms cancel
+    with the masses), so the limit is an edge with a ``1/sqrt`` density next to it (no atom: its mass
+    ``mu{a} + nu{b} - 1`` is 0).  The critical-point search stops where the sign of ``x'`` (``~ 1/p^3`` against
+    terms ``~ 1/p^2``) is lost to rounding, a few ulps off the limit; next to a ``1/sqrt`` edge those ulps
+    are what the angle variable of the quadrature sees (``f`` off by ``delta/(2 s)`` at distance ``s``)."""
+    out = []
+    for lo, hi, kl, kh in intervals:
+        for c in points:
+            if abs(lo - c) <= SNAP_REL * scale:
+                lo, kl = c, "sqrt"
+            if abs(hi - c) <= SNAP_REL * scale:
+                hi, kh = c, "sqrt"
+        out.append(Interval(lo, hi, kl, kh))
     return out
 
 

@@ -63,6 +63,13 @@ STALL = 1e-11              # a Newton iteration that cannot decrease a residual 
                            # much larger than machine epsilon, e.g. near atoms)
 STEP_SMALL = 1e-8          # a Newton iteration out of steps with a residual below STALL is converged only if its
                            # last step was below this (relative): a point still moving towards its root is not
+STUCK_HEIGHT = 1e-2        # ... and one stuck at such a residual inside the half-plane only if the Newton
+                           # correction |F/F'| it could not take is below this fraction of its height |Im u| (the
+                           # density is Im G: a correction larger than the height leaves it unknown).  Next to a
+                           # pole of G_mu the residual's terms are O(1) while the root sits 3e-6 from the pole: a
+                           # residual of 3e-11 (a correction of 2.5e-4, 2e4 times the height 1.2e-8) was accepted
+                           # 1e-8 from the pole, a density 100 times too large.  At a cusp (u ~ 1e3 i, the map
+                           # flat) the correction is 2e-6 of the height
 
 
 @dataclass(frozen=True)
@@ -150,7 +157,10 @@ def newton(system, u, z, iters=NEWTON_ITERS):
             lam[k[~good]] /= 2
         scale = np.minimum(T[idx], np.abs(ui) + np.abs(zi) + np.abs(P[idx])) + TINY
         # rounding floor: no step decreases |F| although it is already at the level of rounding
-        stuck = pending & (np.abs(Fi) <= STALL * scale)
+        with np.errstate(all="ignore"):
+            height = np.abs(ui.imag)
+            settled = (height <= 1e-12 * np.abs(ui)) | (np.abs(Fi) <= STUCK_HEIGHT * np.abs(Fu[idx]) * height)
+        stuck = pending & (np.abs(Fi) <= STALL * scale) & settled
         failed = pending & ~stuck
         moved = ~pending
         u[idx[moved]], P[idx[moved]], Pu[idx[moved]] = newu[moved], newP[moved], newPu[moved]

@@ -546,8 +546,13 @@ class Measure(SpectralMixin, metaclass=ABCMeta):
                 ends[float(iv.lo)], ends[float(iv.hi)] = iv.lo_kind, iv.hi_kind
             pieces = [Interval(float(a), float(b), ends.get(float(a), interior), ends.get(float(b), interior))
                       for a, b in self.smooth_pieces()]
-            self._cache["quad_table"] = quadrature.build(lambda x: np.asarray(self.pdf(x), dtype=float), pieces)
+            self._cache["quad_table"] = quadrature.build(self._table_pdf(), pieces)
         return self._cache["quad_table"]
+
+    def _table_pdf(self):
+        """The vectorised density the quadrature table integrates (laws whose edges are not doubles
+        override it, see :meth:`freetk.convolution._Convolution._table_pdf`)."""
+        return lambda x: np.asarray(self.pdf(x), dtype=float)
 
     def _cdf_generic_np(self, x):
         table = self._quad_table()
