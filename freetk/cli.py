@@ -242,6 +242,20 @@ def _writable(path, option):
         raise CliError(f"{option} {path}: not writable")
 
 
+def _figure_format(path, option):
+    """Refuse a figure path whose suffix matplotlib cannot write, before anything is computed (no suffix: PNG)."""
+    if path is None:
+        return
+    suffix = os.path.splitext(path)[1][1:].lower()
+    if not suffix:
+        return
+    from matplotlib.backend_bases import FigureCanvasBase
+    formats = FigureCanvasBase.get_supported_filetypes()
+    if suffix not in formats:
+        raise CliError(f"{option} {path}: matplotlib cannot write '.{suffix}' files (it writes "
+                       f"{', '.join(sorted(formats))})")
+
+
 def _check_range(value, name, lo, hi):
     if not lo <= value <= hi:
         raise CliError(f"{name} must be between {lo} and {hi}, got {value}")
@@ -334,6 +348,7 @@ def _ntk_inputs(args):
     _check_range(args.seed, "--seed", 0, 2 ** 63 - 1)     # numpy refuses a negative seed, after the computation
     for path, option in ((args.csv, "--csv"), (args.png, "--png"), (args.json, "--json")):
         _writable(path, option)
+    _figure_format(args.png, "--png")
     g1 = _number(args.gamma1, "--gamma1")
     g2 = _number(args.gamma2, "--gamma2")
     activation, sigma_prime, label = _activation(args)

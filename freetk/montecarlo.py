@@ -135,8 +135,14 @@ def remove_outliers(eigs, k, bulk_edge=None):
     the outliers sit apart from the bulk.  With ``bulk_edge`` (the predicted right edge),
     gap is measured from it instead.
     """
-    e = np.sort(np.asarray(eigs, float))
-    if k < 0 or k >= e.size:
+    k = _v.integer("remove_outliers", "k", k, lo=0)
+    try:
+        e = np.sort(np.asarray(eigs, float).ravel())
+    except (TypeError, ValueError):
+        raise InvalidArgument("Argument `eigs` of `remove_outliers` must be an array of real numbers") from None
+    if not np.all(np.isfinite(e)):
+        raise InvalidArgument("Argument `eigs` of `remove_outliers` must be finite (NaN or inf found)")
+    if k >= e.size:
         raise InvalidArgument(f"remove_outliers: k must be in [0, {e.size}), got {k}")
     bulk, out = (e[:e.size - k], e[e.size - k:]) if k else (e, e[:0])
     width = max(bulk[-1] - bulk[0], 1e-300)
@@ -281,7 +287,11 @@ def _quantiles(measure, n):
 
 
 def haar_orthogonal(n, rng):
-    """Haar-distributed orthogonal matrix (QR of a Gaussian matrix with the sign fix)."""
+    """Haar-distributed orthogonal matrix (QR of a Gaussian matrix with the sign fix); ``rng`` a numpy
+    ``Generator`` or anything :func:`numpy.random.default_rng` takes (a seed)."""
+    n = _size("haar_orthogonal", "n", n)
+    if not isinstance(rng, np.random.Generator):
+        rng = np.random.default_rng(_v.seed("haar_orthogonal", "rng", rng))
     A = rng.standard_normal((n, n))
     Q, R = np.linalg.qr(A)
     return Q * np.sign(np.diag(R))[None, :]

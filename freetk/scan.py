@@ -149,10 +149,16 @@ def _check_arguments(builder, what, x, q, k, executor):
     if ("density" in what or "cdf" in what):
         if x is None:
             raise InvalidArgument("Argument `x` of `scan` is required for 'density' and 'cdf' (a common grid)")
-        x = np.asarray(x, dtype=float)
+        try:
+            x = np.asarray(x, dtype=float)
+        except (TypeError, ValueError):
+            raise InvalidArgument("Argument `x` of `scan` must be a 1-d array of finite numbers") from None
         if x.ndim != 1 or not np.all(np.isfinite(x)):
             raise InvalidArgument("Argument `x` of `scan` must be a 1-d array of finite numbers")
-    q = np.asarray(q, dtype=float)
+    try:
+        q = np.asarray(q, dtype=float)
+    except (TypeError, ValueError):
+        raise InvalidArgument(f"Argument `q` of `scan` must be a 1-d array of levels in [0, 1], got {q!r}") from None
     if "quantiles" in what and (q.ndim != 1 or np.any((q < 0) | (q > 1))):
         raise InvalidArgument("Argument `q` of `scan` must be a 1-d array of levels in [0, 1]")
     if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 0:
@@ -187,6 +193,26 @@ def _collect(rows, params, what, x, q):
     return res
 
 
+def _plot_arguments(result, param, cmap):
+    """The arguments of :func:`plot_scan` checked; returns the parameter drawn against and its values."""
+    import matplotlib
+    if not isinstance(result, ScanResult):
+        raise InvalidArgument("Argument `result` of `plot_scan` must be what `scan` returned")
+    if not isinstance(cmap, matplotlib.colors.Colormap) and cmap not in matplotlib.colormaps:
+        raise InvalidArgument(f"Argument `cmap` of `plot_scan` must be a matplotlib colormap or its name, got {cmap!r}")
+    params = result["params"]
+    if param is None:
+        varying = [key for key in params[0] if len({repr(p[key]) for p in params}) > 1]
+        if len(varying) != 1:
+            raise InvalidArgument(f"plot_scan: pass `param`, the parameter to draw against (varying: {varying})")
+        param = varying[0]
+    try:
+        t = np.array([float(p[param]) for p in params])
+    except (KeyError, TypeError, ValueError):
+        raise InvalidArgument(f"Argument `param` of `plot_scan` must name a numeric parameter, got {param!r}") from None
+    return param, t
+
+
 def plot_scan(result, param=None, fig=None, cmap="viridis"):
     """Draw a scan: the family of densities (left, coloured by the parameter) and the support edges
     against the parameter (right; every interval end, atoms as dots).  Returns the Figure: without ``fig``, a
@@ -198,18 +224,7 @@ def plot_scan(result, param=None, fig=None, cmap="viridis"):
     """
     import matplotlib
     from matplotlib.figure import Figure
-    if not isinstance(result, ScanResult):
-        raise InvalidArgument("Argument `result` of `plot_scan` must be what `scan` returned")
-    params = result["params"]
-    if param is None:
-        varying = [key for key in params[0] if len({repr(p[key]) for p in params}) > 1]
-        if len(varying) != 1:
-            raise InvalidArgument(f"plot_scan: pass `param`, the parameter to draw against (varying: {varying})")
-        param = varying[0]
-    try:
-        t = np.array([float(p[param]) for p in params])
-    except (KeyError, TypeError, ValueError):
-        raise InvalidArgument(f"Argument `param` of `plot_scan` must name a numeric parameter, got {param!r}") from None
+    param, t = _plot_arguments(result, param, cmap)
     has_density = "density" in result
     has_edges = "intervals" in result
     ncols = int(has_density) + int(has_edges)
@@ -218,7 +233,8 @@ def plot_scan(result, param=None, fig=None, cmap="viridis"):
     if fig is None:     # not pyplot's: its registry kept every figure open (global state)
         fig = Figure(figsize=(5.5 * ncols, 4))
     axes = [fig.add_subplot(1, ncols, i + 1) for i in range(ncols)]
-    colors = matplotlib.colormaps[cmap](np.linspace(0, 1, len(t)))
+    colors = (cmap if isinstance(cmap, matplotlib.colors.Colormap) else matplotlib.colormaps[cmap])(
+        np.linspace(0, 1, len(t)))
     label = param.replace("gamma", "γ")
     if has_density:
         ax = axes.pop(0)

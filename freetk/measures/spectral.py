@@ -439,8 +439,10 @@ def ntk_outliers(law, *, n, d, p):
     * ``c1 != 0``: one outlier at ``c1^2 tau n/d + tau ||phi||^2``.
 
     Returns the predicted positions, sorted (an empty array when ``c0 = c1 = 0``).  The error is
-    ``O(1/p)`` relative to the outliers' scale ``n/d = gamma1 p`` beyond the finite-size spread of
-    the ``s_j`` themselves (tested against exact random matrices).
+    ``O(1/sqrt(p))`` relative to the outliers' scale ``n/d = gamma1 p`` (the fluctuations of ``W`` widen the
+    cloud of the ``d`` outliers and move the top one; level repulsion from the bulk adds ``O(1/p)``), beyond
+    the finite-size spread of the ``s_j`` themselves (tested against exact random matrices; docs/ntk.md,
+    "Outliers").
     """
     for name, v in (("n", n), ("d", d), ("p", p)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
