@@ -107,6 +107,15 @@ def free_mul(mu, nu, method="auto"):
     return FreeMultiplicativeConvolution(mu, nu)
 
 
+def _total_one(a, b):
+    """``a + b == 1`` for two atom masses: exactly, or within 4 ulps when either is a float (whose law is only
+    known to that rounding), provided no atom is reported there (``atoms()`` compares the floats' sum with 1)."""
+    e = sympy.sympify(_series._expand(a + b - 1))
+    if e.has(sympy.Float):
+        return abs(float(e)) <= 4 * np.finfo(float).eps and not as_float(a) + as_float(b) > 1
+    return bool(e.is_zero)
+
+
 class _Convolution(Measure):
     """A free convolution of two measures (operands kept; the result is immutable)."""
 
@@ -318,26 +327,31 @@ class _Convolution(Measure):
         """Where a pole pair of atoms at ``x`` (of mu) and ``y`` (of nu) sends the inverse map."""
         raise NotImplementedError
 
+    def _pair_size(self, x, y):      # pragma: no cover - abstract
+        """The size of the terms whose rounding puts the computed edge off the pair point."""
+        raise NotImplementedError
+
     def _hard_points(self):
         """``{float(c): c}``: the exact limits ``c`` of the pole pairs of atoms with ``mu{a} + nu{b} = 1``
-        exactly, edges with a ``1/sqrt`` density next to them and no atom (:func:`freetk.kernels.edges.snap_ends`)."""
+        (exactly; within 4 ulps for weights given as floats, when no atom is reported there), edges with a
+        ``1/sqrt`` density next to them and no atom (:func:`freetk.kernels.edges.snap_ends`)."""
         if "hard_points" not in self._cache:
-            out = {}
+            out, sizes = {}, {}
             for x, a in self._mu.atoms():
                 for y, b in self._nu.atoms():
                     c = self._pair_point(x, y)
-                    if c is not None and sympy.sympify(_series._expand(a + b - 1)) == 0:
+                    if c is not None and _total_one(a, b):
                         out[as_float(c)] = c
-            self._cache["hard_points"] = out
+                        sizes[as_float(c)] = self._pair_size(as_float(x), as_float(y))
+            self._cache["hard_points"], self._cache["hard_sizes"] = out, sizes
         return self._cache["hard_points"]
 
     def _snap(self, intervals):
-        """The support intervals with their ends at the exact limits of :meth:`_hard_points`."""
-        hard = self._hard_points()
-        if not hard:
+        """The support intervals with their ends at the exact limits of :meth:`_hard_points` (each within a
+        window relative to its own pair's terms: a far component of the support does not widen it)."""
+        if not self._hard_points():
             return intervals
-        scale = 1.0 + max([abs(v) for iv in intervals for v in (iv.lo, iv.hi)] + [0.0])
-        return edges.snap_ends(intervals, list(hard), scale)
+        return edges.snap_ends(intervals, list(self._cache["hard_sizes"].items()))
 
     def _table_pdf(self):
         """The density for the quadrature table, next to an edge at a non-double hard point ``c`` (an end
@@ -378,6 +392,10 @@ class FreeAdditiveConvolution(_Convolution):
 
     def _pair_point(self, x, y):
         return _series._expand(x + y)
+
+    def _pair_size(self, x, y):
+        # x(g) = w_mu + w_nu - 1/g with w_mu ~ x, w_nu ~ y: its rounding is relative to |x| + |y|
+        return abs(x) + abs(y)
 
     def _free_cumulants(self, k):
         a, b = self._mu.free_cumulants(k), self._nu.free_cumulants(k)
@@ -522,6 +540,10 @@ class FreeMultiplicativeConvolution(_Convolution):
     def _pair_point(self, x, y):
         # (a pole pair with an atom at 0 sends x to 0, an edge that is exact already)
         return None if as_float(x) == 0 or as_float(y) == 0 else _series._expand(x * y)
+
+    def _pair_size(self, x, y):
+        # x(u) = X_mu X_nu u/(1 + u), a product: its rounding is relative to |x y|
+        return abs(x * y)
 
     def _check_positive(self):
         for m in (self._mu, self._nu):

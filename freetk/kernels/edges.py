@@ -47,7 +47,7 @@ SIGN_TOL = 1e-11
 #: near-critical points: reported as interior breakpoints for the quadratures
 NEAR_REL = 0.3
 
-#: an edge this close (relative to the overall scale) to the limit of a pole pair whose masses add up to
+#: an edge this close (relative to the size of its pair's terms) to the limit of a pole pair whose masses add up to
 #: exactly 1 is that limit (:func:`snap_ends`)
 SNAP_REL = 1e-13
 
@@ -343,11 +343,12 @@ def complement(off, scale, increasing=True):
     return out
 
 
-def snap_ends(intervals, points, scale):
-    """Support intervals with every end within ``SNAP_REL * scale`` of one of ``points`` moved onto it
+def snap_ends(intervals, points):
+    """Support intervals with every end within ``SNAP_REL * size`` of one of ``points`` moved onto it
     (kind ``"sqrt"``).
 
-    ``points``: the limits ``a + b`` (``a b`` for ⊠) of the pole pairs of atoms with ``mu{a} + nu{b} = 1``
+    ``points``: pairs ``(c, size)``, ``size`` that of the terms of the inverse map next to ``c`` (``|a| + |b|``,
+    ``|a b|``), with ``c`` the limits ``a + b`` (``a b`` for ⊠) of the pole pairs of atoms with ``mu{a} + nu{b} = 1``
     exactly.  Along such a pair the inverse map tends to the limit like ``c/p^2`` (the ``1/p`` terms cancel
     with the masses), so the limit is an edge with a ``1/sqrt`` density next to it (no atom: its mass
     ``mu{a} + nu{b} - 1`` is 0).  The critical-point search stops where the sign of ``x'`` (``~ 1/p^3`` against
@@ -355,10 +356,10 @@ def snap_ends(intervals, points, scale):
     are what the angle variable of the quadrature sees (``f`` off by ``delta/(2 s)`` at distance ``s``)."""
     out = []
     for lo, hi, kl, kh in intervals:
-        for c in points:
-            if abs(lo - c) <= SNAP_REL * scale:
+        for c, size in points:
+            if abs(lo - c) <= SNAP_REL * size:
                 lo, kl = c, "sqrt"
-            if abs(hi - c) <= SNAP_REL * scale:
+            if abs(hi - c) <= SNAP_REL * size:
                 hi, kh = c, "sqrt"
         out.append(Interval(lo, hi, kl, kh))
     return out
