@@ -150,7 +150,7 @@ class _Convolution(Measure):
                     ends.append(ctx.mpf(0))
                     continue
                 if x in self._hard_points():        # the exact limit of a pole pair of total mass 1
-                    ends.append(as_mp(self._hard_points()[x], ctx))
+                    ends.append(as_mp(self._hard_points()[x][0], ctx))
                     continue
                 if kind != "sqrt":
                     raise InvalidArgument(f"{name}(dps={dps}): the edge {x!r} is of kind {kind!r}, not a critical "
@@ -323,35 +323,33 @@ class _Convolution(Measure):
     def smooth_pieces(self):
         return split_at_breaks(self)
 
-    def _pair_point(self, x, y):      # pragma: no cover - abstract
-        """Where a pole pair of atoms at ``x`` (of mu) and ``y`` (of nu) sends the inverse map."""
-        raise NotImplementedError
-
-    def _pair_size(self, x, y):      # pragma: no cover - abstract
-        """The size of the terms whose rounding puts the computed edge off the pair point."""
+    def _pair(self, x, y):      # pragma: no cover - abstract
+        """Where a pole pair of atoms at ``x`` (of mu) and ``y`` (of nu) sends the inverse map, exactly, and the size
+        of the terms whose rounding puts the computed edge off it: ``(c, size)``, or None."""
         raise NotImplementedError
 
     def _hard_points(self):
-        """``{float(c): c}``: the exact limits ``c`` of the pole pairs of atoms with ``mu{a} + nu{b} = 1``
+        """``{float(c): (c, size)}``: the exact limits ``c`` of the pole pairs of atoms with ``mu{a} + nu{b} = 1``
         (exactly; within 4 ulps for weights given as floats, when no atom is reported there), edges with a
-        ``1/sqrt`` density next to them and no atom (:func:`freetk.kernels.edges.snap_ends`)."""
+        ``1/sqrt`` density next to them and no atom (:func:`freetk.kernels.edges.snap_ends`), with the size of
+        their terms (:meth:`_pair`)."""
         if "hard_points" not in self._cache:
-            out, sizes = {}, {}
+            out = {}
             for x, a in self._mu.atoms():
                 for y, b in self._nu.atoms():
-                    c = self._pair_point(x, y)
-                    if c is not None and _total_one(a, b):
-                        out[as_float(c)] = c
-                        sizes[as_float(c)] = self._pair_size(as_float(x), as_float(y))
-            self._cache["hard_points"], self._cache["hard_sizes"] = out, sizes
+                    pair = self._pair(x, y)
+                    if pair is not None and _total_one(a, b):
+                        out[as_float(pair[0])] = pair
+            self._cache["hard_points"] = out
         return self._cache["hard_points"]
 
     def _snap(self, intervals):
         """The support intervals with their ends at the exact limits of :meth:`_hard_points` (each within a
         window relative to its own pair's terms: a far component of the support does not widen it)."""
-        if not self._hard_points():
+        hard = self._hard_points()
+        if not hard:
             return intervals
-        return edges.snap_ends(intervals, list(self._cache["hard_sizes"].items()))
+        return edges.snap_ends(intervals, [(e, size) for e, (_, size) in hard.items()])
 
     def _table_pdf(self):
         """The density for the quadrature table, next to an edge at a non-double hard point ``c`` (an end
@@ -365,9 +363,9 @@ class _Convolution(Measure):
         ends = []
         for iv in self.support_intervals():
             for e, side in ((iv.lo, +1), (iv.hi, -1)):
-                c = self._hard_points().get(e)
-                if c is None:
+                if e not in self._hard_points():
                     continue
+                c = self._hard_points()[e][0]
                 delta = float(sympy.N(sympy.sympify(c) - sympy.Rational(e), 20))
                 if delta != 0.0:
                     ends.append((e, side, side * delta, 0.5 * (iv.hi - iv.lo)))
@@ -390,12 +388,9 @@ class FreeAdditiveConvolution(_Convolution):
 
     _symbol = r"\boxplus"
 
-    def _pair_point(self, x, y):
-        return _series._expand(x + y)
-
-    def _pair_size(self, x, y):
+    def _pair(self, x, y):
         # x(g) = w_mu + w_nu - 1/g with w_mu ~ x, w_nu ~ y: its rounding is relative to |x| + |y|
-        return abs(x) + abs(y)
+        return _series._expand(x + y), abs(as_float(x)) + abs(as_float(y))
 
     def _free_cumulants(self, k):
         a, b = self._mu.free_cumulants(k), self._nu.free_cumulants(k)
@@ -537,13 +532,12 @@ class FreeMultiplicativeConvolution(_Convolution):
             out.append((0, zero_mass))
         return out
 
-    def _pair_point(self, x, y):
-        # (a pole pair with an atom at 0 sends x to 0, an edge that is exact already)
-        return None if as_float(x) == 0 or as_float(y) == 0 else _series._expand(x * y)
-
-    def _pair_size(self, x, y):
-        # x(u) = X_mu X_nu u/(1 + u), a product: its rounding is relative to |x y|
-        return abs(x * y)
+    def _pair(self, x, y):
+        # x(u) = X_mu X_nu u/(1 + u), a product: its rounding is relative to |x y|; a pole pair with an atom at 0
+        # sends x to 0, an edge that is exact already
+        if as_float(x) == 0 or as_float(y) == 0:
+            return None
+        return _series._expand(x * y), abs(as_float(x) * as_float(y))
 
     def _check_positive(self):
         for m in (self._mu, self._nu):

@@ -290,8 +290,7 @@ def haar_orthogonal(n, rng):
     """Haar-distributed orthogonal matrix (QR of a Gaussian matrix with the sign fix); ``rng`` a numpy
     ``Generator`` or anything :func:`numpy.random.default_rng` takes (a seed)."""
     n = _size("haar_orthogonal", "n", n)
-    if not isinstance(rng, np.random.Generator):
-        rng = np.random.default_rng(_v.seed("haar_orthogonal", "rng", rng))
+    rng = np.random.default_rng(_v.seed("haar_orthogonal", "rng", rng))     # a Generator is returned unaltered
     A = rng.standard_normal((n, n))
     Q, R = np.linalg.qr(A)
     return Q * np.sign(np.diag(R))[None, :]

@@ -194,7 +194,8 @@ def _collect(rows, params, what, x, q):
 
 
 def _plot_arguments(result, param, cmap):
-    """The arguments of :func:`plot_scan` checked; returns the parameter drawn against and its values."""
+    """The arguments of :func:`plot_scan` checked; returns the parameter drawn against, its values and the
+    colormap."""
     import matplotlib
     if not isinstance(result, ScanResult):
         raise InvalidArgument("Argument `result` of `plot_scan` must be what `scan` returned")
@@ -210,7 +211,7 @@ def _plot_arguments(result, param, cmap):
         t = np.array([float(p[param]) for p in params])
     except (KeyError, TypeError, ValueError):
         raise InvalidArgument(f"Argument `param` of `plot_scan` must name a numeric parameter, got {param!r}") from None
-    return param, t
+    return param, t, (cmap if isinstance(cmap, matplotlib.colors.Colormap) else matplotlib.colormaps[cmap])
 
 
 def plot_scan(result, param=None, fig=None, cmap="viridis"):
@@ -224,7 +225,7 @@ def plot_scan(result, param=None, fig=None, cmap="viridis"):
     """
     import matplotlib
     from matplotlib.figure import Figure
-    param, t = _plot_arguments(result, param, cmap)
+    param, t, cmap = _plot_arguments(result, param, cmap)
     has_density = "density" in result
     has_edges = "intervals" in result
     ncols = int(has_density) + int(has_edges)
@@ -233,8 +234,7 @@ def plot_scan(result, param=None, fig=None, cmap="viridis"):
     if fig is None:     # not pyplot's: its registry kept every figure open (global state)
         fig = Figure(figsize=(5.5 * ncols, 4))
     axes = [fig.add_subplot(1, ncols, i + 1) for i in range(ncols)]
-    colors = (cmap if isinstance(cmap, matplotlib.colors.Colormap) else matplotlib.colormaps[cmap])(
-        np.linspace(0, 1, len(t)))
+    colors = cmap(np.linspace(0, 1, len(t)))
     label = param.replace("gamma", "γ")
     if has_density:
         ax = axes.pop(0)
