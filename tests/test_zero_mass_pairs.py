@@ -75,7 +75,7 @@ def test_density_next_to_the_hard_edge_against_the_algebraic_equation(name):
     law = make()
     alg = law.algebraic()
     for c, side in hard:
-        for s in np.geomspace(1e-12, 1e-6, 13):
+        for s in np.geomspace(1e-14, 1e-6, 17):      # 1e-14: the ⊠ edge 1/21 was 0 below 6e-13
             x = float(c) + side * s
             got, ref = float(law.pdf(x)), float(alg.pdf(x))
             assert ref > 0
@@ -119,12 +119,3 @@ def test_float_weights_summing_to_one_are_a_hard_edge_too():
     assert law.support() == exact.support() == [(0.0, 1.0), (2.0, 3.0)]
     assert float(law.pdf(np.nextafter(1.0, 2.0))) == 0.0
     assert [float(v) for iv in law.support(dps=20) for v in iv] == [0.0, 1.0, 2.0, 3.0]
-
-
-@pytest.mark.xfail(strict=True, reason="known limit (docs/errors.md): the real part of a mixture's G at its atom "
-                                        "looks finite, and the support search misses the piece around the atom")
-def test_mixture_operand_with_an_atom_keeps_its_mass():
-    mu = ft.mixture([(F(1, 2), ft.semicircle()), (F(1, 2), ft.dirac(5))])
-    law = ft.free_add(mu, ft.semicircle())
-    assert len(law.support()) == 2           # the bulk around 0 and the one around the atom at 5
-    assert abs(law.total_mass() - 1) < 1e-9

@@ -61,6 +61,9 @@ def real_pair(measure):
     def pair(x):
         with np.errstate(all="ignore"):
             g, dg = measure._cauchy_pair_np(np.asarray(x, float) + 0j)
+            # a real limit re - i inf (at an atom of a mixture: its continuous part's re) is a pole, not a value
+            g = np.where(np.isfinite(g), g, np.nan)
+            dg = np.where(np.isfinite(dg), dg, np.nan)
         return np.real(g), np.real(dg)
     return pair
 
