@@ -330,11 +330,11 @@ class _NoBar:
         pass
 
 
-def _progress(total, quiet):
+def _progress(total, quiet, desc="freetk ntk", leave=True):
     if quiet:
         return _NoBar()
     from tqdm.auto import tqdm
-    return tqdm(total=total, desc="freetk ntk", file=sys.stderr)
+    return tqdm(total=total, desc=desc, file=sys.stderr, leave=leave)
 
 
 def _ntk_inputs(args):
@@ -403,8 +403,13 @@ def _print_density(args, law, sup):
     for xq, v, e in zip(q, vals, err):
         print(f"  x = {xq:.6f}: {v:.16g}  (± {e:.1e})")
     if args.dps:
+        # a point at hundreds of digits takes tens of seconds: a bar of its own (--dps 300: ~4 min for the five)
+        bar = _progress(len(q), args.quiet, desc=f"density at {args.dps} digits", leave=False)
         for xq in q:
-            print(f"  x = {xq:.6f} at {args.dps} digits: {mpmath.nstr(law.pdf(xq, dps=args.dps), args.dps)}")
+            v = law.pdf(xq, dps=args.dps)
+            bar.update(1)
+            print(f"  x = {xq:.6f} at {args.dps} digits: {mpmath.nstr(v, args.dps)}")
+        bar.close()
     return xs, pdf, cdf, mass
 
 

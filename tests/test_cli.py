@@ -258,3 +258,14 @@ def test_ntk_exact_method_for_a_general_law_of_d(tmp_path, capsys, monkeypatch):
     errs = [float(line.split("(±")[1].strip(" )")) for line in out.splitlines() if "(±" in line]
     assert len(errs) == 5 and all(0 < e < 1e-10 for e in errs)
     assert "total mass (continuous + atoms) = 1.000000000000" in out
+
+
+def test_digits_of_the_density_have_a_progress_bar_of_their_own(tmp_path, capsys, monkeypatch):
+    """``--dps 300`` takes minutes for its five points (the main bar stood still on "density of rho"): each point
+    now advances a bar of its own; ``--quiet`` shows none."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["ntk", "--no-mc", "--grid", "20", "--dps", "20"]) == 0
+    err = capsys.readouterr().err
+    assert "density at 20 digits" in err and "5/5" in err
+    assert main(["ntk", "--no-mc", "--grid", "20", "--dps", "20", "--quiet"]) == 0
+    assert "density at 20 digits" not in capsys.readouterr().err

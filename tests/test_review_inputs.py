@@ -6,6 +6,7 @@ import sys
 
 import numpy as np
 import pytest
+import sympy
 
 import freetk as ft
 from freetk import montecarlo as mc
@@ -59,3 +60,28 @@ def test_cli_png_suffix_refused_before_computing():
     assert r.returncode != 0
     assert "--png out.xyz" in r.stderr and "'.xyz'" in r.stderr
     assert "Monte Carlo" not in r.stdout        # refused before the law and the sample were computed
+
+
+def test_from_density_in_another_symbol_is_that_variable():
+    """``3 t^2`` on [0, 1] is the law of density 3x^2 (was a raw TypeError "Cannot convert expression to float");
+    exact moments 3/(k + 3) by hand."""
+    t, y = sympy.symbols("t y")
+    law = ft.from_density(3 * t ** 2, 0, 1)
+    assert law.moments(3) == [1, sympy.Rational(3, 4), sympy.Rational(3, 5), sympy.Rational(1, 2)]
+    assert float(law.pdf(0.5)) == 0.75
+    with pytest.raises(InvalidArgument, match="`f` of `from_density`.*one variable"):
+        ft.from_density(3 * t ** 2 * y, 0, 1)
+
+
+def test_moments_of_atoms_beyond_the_double_range():
+    """Atoms at ±1e200 (floats): m_2 = 1e400, m_4 = 1e800 as sympy numbers (the float power overflowed)."""
+    m = ft.atoms([1e200, -1e200]).moments(4)
+    assert m[1] == 0 and m[3] == 0
+    assert abs(m[2] / sympy.Float("1e400", 30) - 1) < 1e-14 and abs(m[4] / sympy.Float("1e800", 30) - 1) < 1e-14
+
+
+def test_mixture_support_at_dps_is_merged_like_in_double():
+    from fractions import Fraction as F
+    law = ft.mixture([(F(1, 2), ft.uniform(0, 1)), (F(1, 2), ft.uniform(F(1, 2), 2))])
+    assert law.support() == [(0.0, 2.0)]
+    assert [(float(a), float(b)) for a, b in law.support(dps=20)] == [(0.0, 2.0)]

@@ -31,7 +31,9 @@ class Atoms(Measure):
         self._x, self._w = [x for x, _ in kept], [w for _, w in kept]
 
     def _moments(self, k):
-        return [sympy.expand(sum(w * x ** j for x, w in zip(self._x, self._w))) if j else sympy.Integer(1)
+        # sympify: a location given as a float (1e200) would overflow as a Python float at its 2nd power
+        xs = [sympy.sympify(x) for x in self._x]
+        return [sympy.expand(sum(w * x ** j for x, w in zip(xs, self._w))) if j else sympy.Integer(1)
                 for j in range(k + 1)]
 
     def atoms(self):

@@ -181,7 +181,8 @@ def from_moments(moments, nodes=None):
 
 
 class FromDensity(Measure):
-    """A measure with a density ``f`` on ``[lo, hi]`` (numeric callable, or a sympy expression in ``x``).
+    """A measure with a density ``f`` on ``[lo, hi]`` (numeric callable, or a sympy expression in ``x``, or in one
+    other symbol, which is then the variable).
 
     A sympy expression gives exact moments by symbolic integration; a callable gives
     moments by quadrature at the current precision.  The density must integrate to 1.
@@ -195,6 +196,12 @@ class FromDensity(Measure):
             raise InvalidArgument(f"Arguments of `from_density` must satisfy lo < hi, got {lo}, {hi}")
         x = sympy.Symbol("x")
         if isinstance(f, sympy.Basic):
+            free = f.free_symbols - {x}
+            if len(free) == 1 and x not in f.free_symbols:      # one variable, of another name: it is the variable
+                f = f.subs(free.pop(), x)
+            elif free:
+                raise InvalidArgument(f"Argument `f` of `from_density` must be an expression in one variable (x), "
+                                      f"got the symbols {sorted(str(v) for v in f.free_symbols)}")
             self._expr = f
             self._fnum = sympy.lambdify(x, f, "numpy")
             self._fmp = MpFunction(x, f)
