@@ -85,3 +85,16 @@ def test_mixture_support_at_dps_is_merged_like_in_double():
     law = ft.mixture([(F(1, 2), ft.uniform(0, 1)), (F(1, 2), ft.uniform(F(1, 2), 2))])
     assert law.support() == [(0.0, 2.0)]
     assert [(float(a), float(b)) for a, b in law.support(dps=20)] == [(0.0, 2.0)]
+
+
+def test_convolution_that_finds_no_mass_says_so():
+    """Atoms at ±1e200 around a semicircle: no double resolves a piece of width 3 there; the support search found
+    nothing and ``total_mass()`` was 0 without a word.  Now NoConvergence names the operands' span; at ±1e6 the
+    two pieces are found as before: next to the atom c, G_mu(w) ~ 1/(2(w - c)) and x = w + G (semicircle R = g), so
+    x - c = 1/(2G) + G, whose critical value at G = 1/sqrt 2 gives the half-width sqrt 2."""
+    from freetk.errors import NoConvergence
+    law = ft.free_add(ft.atoms([-1e200, 1e200]), ft.semicircle())
+    with pytest.raises(NoConvergence, match="neither a support interval nor the atoms"):
+        law.total_mass()
+    s = ft.free_add(ft.atoms([-1e6, 1e6]), ft.semicircle()).support()
+    assert len(s) == 2 and s[1][0] == pytest.approx(1e6 - 2 ** 0.5, abs=1e-3) and s[1][1] == pytest.approx(1e6 + 2 ** 0.5, abs=1e-3)
