@@ -119,3 +119,20 @@ def test_float_weights_summing_to_one_are_a_hard_edge_too():
     assert law.support() == exact.support() == [(0.0, 1.0), (2.0, 3.0)]
     assert float(law.pdf(np.nextafter(1.0, 2.0))) == 0.0
     assert [float(v) for iv in law.support(dps=20) for v in iv] == [0.0, 1.0, 2.0, 3.0]
+
+
+def test_two_pairs_with_the_same_limit_from_both_sides_are_no_gap():
+    """``a ⊠ a``, ``a = 3/4 δ_{13/2} + 1/4 δ_{21/4}``: the pairs (13/2, 21/4) and (21/4, 13/2) both have masses adding
+    up to 1 and the same limit 273/8, one from each side.  The support came out as two intervals meeting at 34.125
+    (a random example of test_support_certified.py's property test); the algebraic equation's certified support is one
+    interval, and its density crosses the point smoothly."""
+    a = ft.atoms([F(13, 2), F(21, 4)], [F(3, 4), F(1, 4)])
+    law = ft.free_mul(a, a)
+    alg = law.algebraic()
+    got, ref = law.support(), alg.support()
+    assert len(got) == len(ref) == 1
+    assert [v for iv in got for v in iv] == pytest.approx([v for iv in ref for v in iv], rel=1e-13)
+    for s in (1e-2, 1e-6, -1e-6, -1e-2):
+        x = 34.125 + s
+        assert abs(float(law.pdf(x)) / float(alg.pdf(x)) - 1) < 1e-10
+    assert abs(law.total_mass() - 1) < 1e-12

@@ -364,6 +364,12 @@ def snap_ends(intervals, points):
                 lo, kl = c, "sqrt"
             if abs(hi - c) <= SNAP_REL * size:
                 hi, kh = c, "sqrt"
+        # two pole pairs with the same limit from both sides (a = b = 3/4 δ_{13/2} + 1/4 δ_{21/4}, ⊠: the pairs
+        # (13/2, 21/4) and (21/4, 13/2) both end at 273/8): the pieces meet there, no gap; the density crosses the
+        # point smoothly (0.0377515177 on both sides, as the algebraic equation's), so the two are one interval
+        if out and out[-1].hi == lo and any(lo == c for c, _ in points):
+            out[-1] = Interval(out[-1].lo, hi, out[-1].lo_kind, kh)
+            continue
         out.append(Interval(lo, hi, kl, kh))
     return out
 
