@@ -3,6 +3,7 @@ import numpy as np
 import sympy
 
 from ..errors import InvalidArgument
+from ..kernels.edges import union
 from ..numeric import simplify
 from .base import Measure, as_float, as_mp
 
@@ -58,23 +59,9 @@ class Mixture(Measure):
         return sorted(((x, simplify(v)) for x, v in acc.items()), key=lambda p: as_float(p[0]))
 
     def support(self, dps=None):
-        ivs = sorted(iv for _, m in self._parts for iv in m.support())
-        out = []
-        for lo, hi in ivs:
-            if out and lo <= out[-1][1]:
-                out[-1] = (out[-1][0], max(out[-1][1], hi))
-            else:
-                out.append((lo, hi))
-        if dps is not None:
-            if not out:
-                return self._support_mp(dps)
-            merged = []             # the parts' edges at dps, merged like the double intervals above
-            for lo, hi in sorted(iv for _, m in self._parts for iv in m.support(dps=dps)):
-                if merged and lo <= merged[-1][1]:
-                    merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
-                else:
-                    merged.append((lo, hi))
-            return merged
+        out = union(iv for _, m in self._parts for iv in m.support())
+        if dps is not None:     # the parts' edges at dps, merged like the double intervals
+            return self._support_mp(dps) if not out else union(iv for _, m in self._parts for iv in m.support(dps=dps))
         return out
 
     def _cauchy_np(self, z):
