@@ -590,7 +590,7 @@ class FreeMultiplicativeConvolution(_Convolution):
             mu, nu = self._mu, self._nu
             m1 = nu.moments(1)[1]
             m1 = float(m1) if not (isinstance(m1, sympy.Basic) and m1.free_symbols) else 1.0
-            self._cache["system"] = _fp.mul_system(mu._cauchy_pair_np, nu._cauchy_pair_np, m1, mu._cauchy_pair_mp,
+            self._cache["system"] = _fp.mul_system(mu._cauchy_psi_np, nu._cauchy_psi_np, m1, mu._cauchy_pair_mp,
                                                    nu._cauchy_pair_mp, scale=self._scale())
         return self._cache["system"]
 
@@ -601,9 +601,15 @@ class FreeMultiplicativeConvolution(_Convolution):
                     memory=self._cache.setdefault("solutions", {}), heights=True)
 
     def _cauchy_from_omega(self, w1, z):
-        """``G(z) = (1/z) / (1 - eta_mu(w1))``, ``eta_mu(w) = 1 - w / G_mu(1/w)``."""
-        eta = 1 - w1 / self._mu._cauchy_vec(1 / w1)
-        return (1 / z) / (1 - eta)
+        """``G(z) = (1/z) / (1 - eta_mu(w1))``, ``eta_mu(w) = 1 - w / G_mu(1/w)``, i.e. ``G(z) = (1 + K_mu(1/w1))/z``
+        with ``K = zeta G(zeta) - 1`` (:meth:`Measure._cauchy_psi_np`: no cancellation when ``mu`` is almost all atom
+        at 0, where the continuous part of the result is small)."""
+        zeta = 1 / np.asarray(w1, complex)
+        g, _, K, _ = self._mu._cauchy_psi_np(zeta)
+        # zeta G(zeta) = 1 + K: from K where it is small (mu almost all atom at 0), else the product (next to a hard
+        # edge at 0 of mu, zeta G -> 0 and 1 + K would be the difference)
+        with np.errstate(all="ignore"):
+            return np.where(np.abs(K) <= 0.5, 1 + K, zeta * g) / z
 
     def _cauchy_np(self, z):
         zu, low = _fp.upper(z)

@@ -680,26 +680,54 @@ def add_system(pair_mu, pair_nu, pair_mu_mp=None, pair_nu_mp=None, scale=1.0):
                   phi_mp if pair_mu_mp and pair_nu_mp else None, "additive subordination equation")
 
 
-def mul_system(pair_mu, pair_nu, m1_nu, pair_mu_mp=None, pair_nu_mp=None, scale=1.0):
+def mul_system(cp_mu, cp_nu, m1_nu, pair_mu_mp=None, pair_nu_mp=None, scale=1.0):
     """Multiplicative subordination in ``xi = 1/z``: ``Phi(w) = xi h_nu(xi h_mu(w))``,
     ``h(w) = 1/w - 1/G(1/w)``, ``h'(w) = -1/w^2 - G'(1/w) / (w G(1/w))^2``; unknown in the lower
-    half-plane."""
-    def h(pair, w):
+    half-plane.  ``cp_mu``, ``cp_nu`` give ``(G, G', K)`` with ``K(z) = z G(z) - 1`` (:meth:`Measure._cauchy_psi_np`),
+    and ``h = K/G`` at ``1/w``: no difference of terms of size 1 when a measure is almost all atom at 0 (there ``K`` is
+    small; ``free_mul(marchenko_pastur(1e5), marchenko_pastur(1))`` lost its density's digits in ``1/w - 1/G``), nor at
+    a hard edge at 0 (``z G -> 0``, where ``1/(1 + K)`` would be the difference)."""
+    def h(cp, w):
+        """``(h, h', size)``: ``size`` the terms' size behind ``h`` (its rounding is ``~eps size``)."""
+        zeta = 1 / w
+        g, d, K, S = cp(zeta)
+        val = K / g
+        size = S / np.abs(g)                                            # S >= |K|: at least |h|
+        # K formed as zeta G - 1 (its terms larger than itself): zeta - 1/G, the same rounding, as it always was; and
+        # at a pole of G (= zeta)
+        old = ~(np.isfinite(val) & np.isfinite(g) & np.isfinite(K)) | (S > 2 * np.abs(K))
+        if np.any(old):
+            val = np.where(old, zeta - 1 / g, val)
+            size = np.where(old, np.abs(zeta), size)
+        # h'(w) = -zeta^2 (1 + G'/G^2) -> the variance as w -> 0, where 1 + G'/G^2 = O(w^2) is formed from terms of
+        # size 1: once below their rounding it is noise times zeta^2 (|Phi_u| ~ 17 at z ~ -5e16 made the solution
+        # there unphysical); the true Phi_u there is O(w^2), so the noise is set to 0 (a plain fixed-point step)
+        t = 1 + d / (g * g)
+        t = np.where(np.abs(t) <= 4 * EPS * (1 + np.abs(d / (g * g))), 0, t)
+        return val, -zeta * zeta * t, size
+
+    def h_mp(pair, w):
         g, d = pair(1 / w)
         return 1 / w - 1 / g, -1 / (w * w) - d / (w * w * g * g)
 
     def phi(w, z):
         xi = 1 / z
-        h1, d1 = h(pair_mu, w)
+        h1, d1, s1 = h(cp_mu, w)
         w2 = xi * h1
-        h2, d2 = h(pair_nu, w2)
+        h2, d2, s2 = h(cp_nu, w2)
         dxi = h2 + xi * d2 * h1
-        return xi * h2, xi * xi * d2 * d1, -xi * xi * dxi
+        P = xi * h2
+        # the residual's terms: w and the terms behind P (h_nu's, at least |h_nu|, and h_mu's carried through h_nu'),
+        # of size 1/|z| (the unknown lives in 1/z).  The default |w| + |z| made the stopping level |z|^2 times too
+        # coarse where the support lies far from 1 (free_mul(marchenko_pastur(1e4), marchenko_pastur(1)), support
+        # near 1e4: w good to 1e-10 relative, the density to 1e-5)
+        axi = np.abs(xi)
+        return P, xi * xi * d2 * d1, -xi * xi * dxi, P - w, np.abs(w) + axi * (s2 + np.abs(d2) * axi * s1)
 
     def phi_mp(w, z, ctx):
         xi = 1 / z
-        h1, d1 = h(lambda v: pair_mu_mp(v, ctx), w)
-        h2, d2 = h(lambda v: pair_nu_mp(v, ctx), xi * h1)
+        h1, d1 = h_mp(lambda v: pair_mu_mp(v, ctx), w)
+        h2, d2 = h_mp(lambda v: pair_nu_mp(v, ctx), xi * h1)
         return xi * h2, xi * xi * d2 * d1
 
     return System(phi, lambda z: m1_nu / np.asarray(z, complex), -1, float(scale),

@@ -462,6 +462,14 @@ class Affine(Measure):
         g, dg = self._b._cauchy_pair_np((np.asarray(z, complex) - c) / s)
         return g / s, dg / (s * s)
 
+    def _cauchy_psi_np(self, z):
+        """Without a shift ``K(z) = z G(z) - 1 = K_b(z/s)`` (the base's atom at 0 stays at 0)."""
+        s, c = as_float(self._s), as_float(self._c)
+        if c != 0:
+            return super()._cauchy_psi_np(z)
+        g, dg, k, size = self._b._cauchy_psi_np(np.asarray(z, complex) / s)
+        return g / s, dg / (s * s), k, size
+
     def _cauchy_mp(self, z, ctx):
         s, c = as_mp(self._s, ctx), as_mp(self._c, ctx)
         return self._b._cauchy_mp((z - c) / s, ctx) / s

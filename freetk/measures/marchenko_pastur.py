@@ -170,6 +170,21 @@ class FreePoisson(Measure):
             g = np.where(np.abs(p + q) >= np.abs(p - q), 2 / (p + q), (p - q) / (2 * u))
             return g / a, (g * g - g) / q / (a * a)
 
+    def _cauchy_psi_np(self, z):
+        """``(G, G', K, |K|)``, ``K = z G - 1`` in closed form: ``k = K`` solves ``k^2 - (u - 1 - r) k + r = 0`` (``u = z/a``),
+        the root ``~ r/u`` at infinity, ``k = 2r/(P + q) = (P - q)/2`` with ``P = u - 1 - r`` (the form without
+        cancellation).  Of size ``r`` when ``r`` is small (mass ``1 - r`` at 0), where ``z G - 1`` would be a
+        difference of terms of size 1."""
+        g, dg = self._cauchy_pair_np(z)
+        r, a = self._cache["pair_ra"]
+        lo, hi = free_poisson_unit_edges(r)
+        u = np.asarray(z, complex) / a
+        q = np.sqrt(u - lo) * np.sqrt(u - hi)
+        P = u - 1 - r
+        with np.errstate(divide="ignore", invalid="ignore"):
+            k = np.where(np.abs(P + q) >= np.abs(P - q), 2 * r / (P + q), (P - q) / 2)
+            return g, dg, k, np.abs(k)
+
     def _params_mp(self, ctx):
         """``(r, a, (1 - sqrt r)^2, (1 + sqrt r)^2)`` in ``ctx``, computed once per precision (the kernels
         are integrands of the NTK law's quadratures at ``dps``: thousands of calls)."""

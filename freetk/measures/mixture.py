@@ -80,27 +80,41 @@ class Mixture(Measure):
         than that step) it returned a derivative of the wrong sign, and the support of ``free_add`` /
         ``free_mul`` with such a mixture lost the piece around the atom.  At real points on a part's support
         or atom, ``G`` is the limit from above (:meth:`_cauchy_np`)."""
+        return self._parts_sum(z, "_cauchy_pair_np")
+
+    def _cauchy_psi_np(self, z):
+        """``(G, G', K, S)``, ``K = z G - 1``, as the weighted sums of the parts' own (a part ``delta_0`` adds 0 to ``K``: a
+        mixture almost all atom at 0 keeps the digits of the rest)."""
+        return self._parts_sum(z, "_cauchy_psi_np")
+
+    def _parts_sum(self, z, method):
+        """The weighted sums of the parts' ``method(z)`` (a tuple whose first entry is ``G``); at real points on a
+        part's support or atom ``G`` is the limit from above (:meth:`_cauchy_np`) and ``K = z G - 1``."""
         z = np.asarray(z, complex)
         if "pair_parts" not in self._cache:
             closed = [(float(lo), float(hi)) for _, m in self._parts for lo, hi in m.support()]
             closed += [(as_float(x), as_float(x)) for x, _ in self.atoms()]
             self._cache["pair_parts"] = ([(as_float(w), m) for w, m in self._parts], closed)
         parts, closed = self._cache["pair_parts"]
-        g = np.zeros(z.shape, complex)
-        dg = np.zeros(z.shape, complex)
+        out = None
         with np.errstate(all="ignore"):
             for w, m in parts:
-                gm, dm = (np.asarray(v, complex) for v in m._cauchy_pair_np(z))
-                g.real += w * gm.real                   # parts apart: 0 * inf would make a finite part NaN
-                g.imag += w * gm.imag
-                dg.real += w * dm.real
-                dg.imag += w * dm.imag
+                vals = [np.asarray(v, complex) for v in getattr(m, method)(z)]
+                out = [np.zeros(z.shape, complex) for _ in vals] if out is None else out
+                for o, v in zip(out, vals):
+                    o.real += w * v.real                # parts apart: 0 * inf would make a finite part NaN
+                    o.imag += w * v.imag
         on = np.zeros(z.shape, bool)
         for lo, hi in closed:
             on |= (z.imag == 0) & (z.real >= lo) & (z.real <= hi)
         if np.any(on):
-            g[on] = self._cauchy_np(z[on])
-        return g, dg
+            out[0][on] = self._cauchy_np(z[on])
+            if len(out) > 2:
+                out[2][on] = z[on] * out[0][on] - 1
+                out[3][on] = np.abs(z[on] * out[0][on]) + 1
+        if len(out) > 3:
+            out[3] = out[3].real
+        return tuple(out)
 
     def _cauchy_mp(self, z, ctx):
         G = [(as_mp(w, ctx), m._cauchy_mp_limited(z, ctx)) for w, m in self._parts]
