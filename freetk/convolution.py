@@ -605,7 +605,7 @@ class FreeMultiplicativeConvolution(_Convolution):
         with ``K = zeta G(zeta) - 1`` (:meth:`Measure._cauchy_psi_np`: no cancellation when ``mu`` is almost all atom
         at 0, where the continuous part of the result is small)."""
         zeta = 1 / np.asarray(w1, complex)
-        g, _, K, _ = self._mu._cauchy_psi_np(zeta)
+        g, _, K, _, _ = self._mu._cauchy_psi_np(zeta)
         # zeta G(zeta) = 1 + K: from K where it is small (mu almost all atom at 0), else the product (next to a hard
         # edge at 0 of mu, zeta G -> 0 and 1 + K would be the difference)
         with np.errstate(all="ignore"):
@@ -675,7 +675,8 @@ class FreeMultiplicativeConvolution(_Convolution):
             self._cache["support_intervals"] = edges.mul_support(
                 mu.support(), [float(a) for a, _ in mu.atoms()], edges.real_pair(mu),
                 nu.support(), [float(a) for a, _ in nu.atoms()], edges.real_pair(nu),
-                _mean(mu), _mean(nu), zero_mass(mu), zero_mass(nu), breaks=breaks)
+                _mean(mu), _mean(nu), zero_mass(mu), zero_mass(nu), breaks=breaks,
+                mu_upair=edges.real_u_pair(mu), nu_upair=edges.real_u_pair(nu))
             self._cache["breaks"] = breaks
             self._cache["exact_edges"] = True
             self._cache["support_intervals"] = self._classify_ends(self._snap(self._found(

@@ -57,3 +57,15 @@ def test_nested_product_with_almost_all_atom_operand():
     xs = lo + (hi - lo) * np.array([0.01, 0.3, 0.7, 0.99])
     for x, f in zip(xs, law.pdf(xs)):
         assert abs(f / alg.pdf(float(x), dps=30) - 1) <= 1e-11, x
+
+
+@pytest.mark.parametrize("lam", [10 ** 4, 10 ** 5, 10 ** 7])
+def test_support_edges_with_almost_all_atom_operand(lam):
+    """The double edges of ``MP(lam) ⊠ MP(1)`` (mass ``1 - 1/lam`` at 0) against the algebraic equation's (its
+    discriminant's roots): the real inverse map in ``u = x G(x) - 1`` lost digits with the atom's mass (1.3e-14,
+    1.9e-14, 4.9e-13 relative); with ``u`` from ``K`` directly (:func:`freetk.kernels.edges.real_u_pair`) they are
+    right to rounding."""
+    law = ft.free_mul(ft.marchenko_pastur(I(lam)), ft.marchenko_pastur(1))
+    (lo, hi), = law.support()
+    (alo, ahi), = law.algebraic().support()
+    assert abs(lo / float(alo) - 1) <= 2e-15 and abs(hi / float(ahi) - 1) <= 2e-15, (lo, alo, hi, ahi)

@@ -68,6 +68,19 @@ def real_pair(measure):
     return pair
 
 
+def real_u_pair(measure):
+    """``x -> (u, u')`` with ``u(x) = x G(x) - 1`` on real points off the support of ``measure`` (real arrays), from
+    :meth:`Measure._cauchy_psi_np`: families whose mass sits at 0 give ``u`` without forming ``x G - 1`` (of size ``p``
+    next to 1 for a measure with mass ``1 - p`` at 0)."""
+    def f(x):
+        with np.errstate(all="ignore"):
+            g, _, k, _, dk = measure._cauchy_psi_np(np.asarray(x, float) + 0j)
+            k = np.where(np.isfinite(g) & np.isfinite(k), k, np.nan)     # a pole (see real_pair)
+            dk = np.where(np.isfinite(dk), dk, np.nan)
+        return np.real(k), np.real(dk)
+    return f
+
+
 def union(intervals):
     """The union of closed intervals ``(lo, hi)``, as sorted disjoint intervals."""
     merged = []
@@ -630,7 +643,7 @@ def _u_branches(f, support, atoms, zero_mass):
 
 
 def mul_support(mu_support, mu_atoms, mu_pair, nu_support, nu_atoms, nu_pair, mu_mean, nu_mean,
-                mu_zero=0.0, nu_zero=0.0, breaks=None):
+                mu_zero=0.0, nu_zero=0.0, breaks=None, mu_upair=None, nu_upair=None):
     """Support intervals (with edge kinds) in ``(0, inf)`` of ``mu ⊠ nu`` for laws on ``[0, inf)``.
 
     ``u(x) = x G(x) - 1`` is decreasing on each gap (``u' = -int t/(x - t)^2 dmu``; an atom at 0 is not
@@ -638,8 +651,10 @@ def mul_support(mu_support, mu_atoms, mu_pair, nu_support, nu_atoms, nu_pair, mu
     ``(log x)' = X_mu'/X_mu + X_nu'/X_nu + 1/(u (1 + u))``, ``X_mu' = 1/(G_mu + X_mu G_mu')``.
     Off the support ``x > 0`` and the real subordination fixed point is attracting (``|F'| < 1``, see
     :func:`_mul_map_derivative`); ``F' = 1`` exactly where ``x'(u) = 0``.  ``mu_zero``, ``nu_zero``: the operands' masses at 0.
+    ``mu_upair``, ``nu_upair``: ``x -> (u, u')`` (:func:`real_u_pair`), else formed from the ``(G, G')`` pairs.
     """
-    fm, fn = _u_pair(mu_pair), _u_pair(nu_pair)
+    fm = mu_upair or _u_pair(mu_pair)
+    fn = nu_upair or _u_pair(nu_pair)
     scale = 1.0 + sum(abs(v) for iv in list(mu_support) + list(nu_support) for v in iv)
 
     def x(w1, w2, u):

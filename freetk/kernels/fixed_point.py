@@ -683,14 +683,14 @@ def add_system(pair_mu, pair_nu, pair_mu_mp=None, pair_nu_mp=None, scale=1.0):
 def mul_system(cp_mu, cp_nu, m1_nu, pair_mu_mp=None, pair_nu_mp=None, scale=1.0):
     """Multiplicative subordination in ``xi = 1/z``: ``Phi(w) = xi h_nu(xi h_mu(w))``,
     ``h(w) = 1/w - 1/G(1/w)``, ``h'(w) = -1/w^2 - G'(1/w) / (w G(1/w))^2``; unknown in the lower
-    half-plane.  ``cp_mu``, ``cp_nu`` give ``(G, G', K)`` with ``K(z) = z G(z) - 1`` (:meth:`Measure._cauchy_psi_np`),
+    half-plane.  ``cp_mu``, ``cp_nu`` give ``(G, G', K, S, K')`` with ``K(z) = z G(z) - 1`` (:meth:`Measure._cauchy_psi_np`),
     and ``h = K/G`` at ``1/w``: no difference of terms of size 1 when a measure is almost all atom at 0 (there ``K`` is
     small; ``free_mul(marchenko_pastur(1e5), marchenko_pastur(1))`` lost its density's digits in ``1/w - 1/G``), nor at
     a hard edge at 0 (``z G -> 0``, where ``1/(1 + K)`` would be the difference)."""
     def h(cp, w):
         """``(h, h', size)``: ``size`` the terms' size behind ``h`` (its rounding is ``~eps size``)."""
         zeta = 1 / w
-        g, d, K, S = cp(zeta)
+        g, d, K, S, _ = cp(zeta)
         val = K / g
         size = S / np.abs(g)                                            # S >= |K|: at least |h|
         # K formed as zeta G - 1 (its terms larger than itself): zeta - 1/G, the same rounding, as it always was; and

@@ -57,12 +57,14 @@ class Atoms(Measure):
         return np.sum(w / d, axis=-1), -np.sum(w / (d * d), axis=-1)
 
     def _cauchy_psi_np(self, z):
-        """``(G, G', K, S)``, ``K = sum w x/(z - x)`` (an atom at 0 drops out exactly), ``S`` the sum of the terms' moduli."""
+        """``(G, G', K, S, K')``, ``K = sum w x/(z - x)`` (an atom at 0 drops out exactly), ``S`` the sum of the terms'
+        moduli, ``K' = -sum w x/(z - x)^2``."""
         g, dg = self._cauchy_pair_np(z)
         x, w = self._cache["pair_xw"]
         with np.errstate(all="ignore"):
-            t = w * x / (np.asarray(z, complex)[..., None] - x)
-            return g, dg, np.sum(t, axis=-1), np.sum(np.abs(t), axis=-1)
+            d = np.asarray(z, complex)[..., None] - x
+            t = w * x / d
+            return g, dg, np.sum(t, axis=-1), np.sum(np.abs(t), axis=-1), -np.sum(t / d, axis=-1)
 
     def _real_limits(self, ctx=None):
         """At an atom ``x``: ``G(x + i0) = sum_{x' != x} w'/(x - x') - i inf`` (docs/numerics.md)."""

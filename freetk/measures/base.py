@@ -388,7 +388,7 @@ class Measure(SpectralMixin, metaclass=ABCMeta):
         return g, dg
 
     def _cauchy_psi_np(self, z):
-        """``(G, G', K, S)`` with ``K(z) = z G(z) - 1 = int t dmu(t)/(z - t)`` (the moment generating function at
+        """``(G, G', K, S, K')`` with ``K(z) = z G(z) - 1 = int t dmu(t)/(z - t)`` (the moment generating function at
         ``1/z``; an atom at 0 does not enter it) and ``S`` the size of the terms ``K`` was formed from (its rounding is
         ``~eps S``).  The multiplicative subordination takes ``1/w - 1/G(1/w)`` as ``K/G``: for a measure almost all
         atom at 0 (``1 - p`` there) ``z G - 1`` is a difference of terms of size 1 with a result of size ``p``, so the
@@ -396,7 +396,7 @@ class Measure(SpectralMixin, metaclass=ABCMeta):
         z = np.asarray(z, complex)
         g, dg = self._cauchy_pair_np(z)
         with np.errstate(all="ignore"):
-            return g, dg, z * g - 1, np.abs(z * g) + 1
+            return g, dg, z * g - 1, np.abs(z * g) + 1, g + z * dg
 
     def _cauchy_pair_mp(self, z, ctx):
         """``(G(z), G'(z))`` for the Newton polish at working precision: ``G`` in the context ``ctx``,

@@ -467,8 +467,8 @@ class Affine(Measure):
         s, c = as_float(self._s), as_float(self._c)
         if c != 0:
             return super()._cauchy_psi_np(z)
-        g, dg, k, size = self._b._cauchy_psi_np(np.asarray(z, complex) / s)
-        return g / s, dg / (s * s), k, size
+        g, dg, k, size, dk = self._b._cauchy_psi_np(np.asarray(z, complex) / s)
+        return g / s, dg / (s * s), k, size, dk / s
 
     def _cauchy_mp(self, z, ctx):
         s, c = as_mp(self._s, ctx), as_mp(self._c, ctx)

@@ -171,10 +171,10 @@ class FreePoisson(Measure):
             return g / a, (g * g - g) / q / (a * a)
 
     def _cauchy_psi_np(self, z):
-        """``(G, G', K, |K|)``, ``K = z G - 1`` in closed form: ``k = K`` solves ``k^2 - (u - 1 - r) k + r = 0`` (``u = z/a``),
+        """``(G, G', K, |K|, K')``, ``K = z G - 1`` in closed form: ``k = K`` solves ``k^2 - (u - 1 - r) k + r = 0`` (``u = z/a``),
         the root ``~ r/u`` at infinity, ``k = 2r/(P + q) = (P - q)/2`` with ``P = u - 1 - r`` (the form without
-        cancellation).  Of size ``r`` when ``r`` is small (mass ``1 - r`` at 0), where ``z G - 1`` would be a
-        difference of terms of size 1."""
+        cancellation), and ``dk/du = -k/q``.  Of size ``r`` when ``r`` is small (mass ``1 - r`` at 0), where
+        ``z G - 1`` would be a difference of terms of size 1."""
         g, dg = self._cauchy_pair_np(z)
         r, a = self._cache["pair_ra"]
         lo, hi = free_poisson_unit_edges(r)
@@ -183,7 +183,7 @@ class FreePoisson(Measure):
         P = u - 1 - r
         with np.errstate(divide="ignore", invalid="ignore"):
             k = np.where(np.abs(P + q) >= np.abs(P - q), 2 * r / (P + q), (P - q) / 2)
-            return g, dg, k, np.abs(k)
+            return g, dg, k, np.abs(k), -k / q / a
 
     def _params_mp(self, ctx):
         """``(r, a, (1 - sqrt r)^2, (1 + sqrt r)^2)`` in ``ctx``, computed once per precision (the kernels

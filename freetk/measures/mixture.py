@@ -83,7 +83,7 @@ class Mixture(Measure):
         return self._parts_sum(z, "_cauchy_pair_np")
 
     def _cauchy_psi_np(self, z):
-        """``(G, G', K, S)``, ``K = z G - 1``, as the weighted sums of the parts' own (a part ``delta_0`` adds 0 to ``K``: a
+        """``(G, G', K, S, K')``, ``K = z G - 1``, as the weighted sums of the parts' own (a part ``delta_0`` adds 0 to ``K``: a
         mixture almost all atom at 0 keeps the digits of the rest)."""
         return self._parts_sum(z, "_cauchy_psi_np")
 
