@@ -130,6 +130,26 @@ class _Convolution(Measure):
     def operands(self):
         return self._mu, self._nu
 
+    #: ``|z|`` beyond this many times ``R = (1 + max|mu|)(1 + max|nu|)`` (the operands' extents) gives ``G(z) = 1/z`` to
+    #: rounding: ``G = (1/z) sum m_k/z^k`` with ``|m_k| <= R^k``, relative error ``<= 1e-20``.  The solve is not run
+    #: there: at ``|z| ~ 1e155`` its ``1/z^2`` underflowed and it raised NoConvergence at a point the user never gave
+    FAR = 1e20
+
+    def _far(self, z, kernel):
+        """``kernel(z)`` with the points beyond ``FAR`` answered by ``1/z`` (``None`` when there are none)."""
+        if "far_radius" not in self._cache:
+            r = [max(abs(v) for v in _extent(m)) for m in (self._mu, self._nu)]
+            self._cache["far_radius"] = self.FAR * (1 + r[0]) * (1 + r[1])
+        z = np.asarray(z, complex)
+        far = np.abs(z) > self._cache["far_radius"]
+        if not np.any(far):
+            return None
+        out = np.empty(z.shape, complex)
+        out[far] = 1 / z[far]
+        if not np.all(far):
+            out[~far] = kernel(z[~far])
+        return out
+
     def support(self, dps=None):
         """Support intervals ``[(lo, hi), ...]`` (edges from the real inverse maps); with ``dps=N`` the edges
         to ``N`` digits (mpmath numbers): each square-root edge is the critical value of the inverse map,
@@ -471,6 +491,9 @@ class FreeAdditiveConvolution(_Convolution):
     GAP_OMEGA = 10
 
     def _cauchy_np(self, z):
+        out = self._far(z, self._cauchy_np)
+        if out is not None:
+            return out
         zu, low = _fp.upper(z)
         w, eta = self._omega_axis(zu, strict=False)
         far = (zu.imag == 0) & np.isfinite(w) & (np.abs(w - zu + _mean(self._nu)) > self.GAP_OMEGA * self._scale())
@@ -533,7 +556,7 @@ class FreeAdditiveConvolution(_Convolution):
             self._cache["support_intervals"] = edges.add_support(
                 mu.support(), [float(a) for a, _ in mu.atoms()], edges.real_pair(mu),
                 nu.support(), [float(a) for a, _ in nu.atoms()], edges.real_pair(nu),
-                _mean(mu), _mean(nu), breaks=breaks)
+                _mean(mu), _mean(nu), breaks=breaks, mu_var=edges.real_var(mu), nu_var=edges.real_var(nu))
             self._cache["breaks"] = breaks
             self._cache["exact_edges"] = True
             self._cache["support_intervals"] = self._classify_ends(self._snap(self._found(
@@ -612,6 +635,9 @@ class FreeMultiplicativeConvolution(_Convolution):
             return np.where(np.abs(K) <= 0.5, 1 + K, zeta * g) / z
 
     def _cauchy_np(self, z):
+        out = self._far(z, self._cauchy_np)
+        if out is not None:
+            return out
         zu, low = _fp.upper(z)
         w1, eta = self._omega_axis(zu, strict=False)
         # at the height reached (omega_1 is the solution there; with z itself the value was not even a smoothed G)
@@ -655,11 +681,13 @@ class FreeMultiplicativeConvolution(_Convolution):
     def _edge_mp(self, x, side, ctx):
         """A square-root edge at precision ``ctx`` from the solution just outside it (``side`` = -1 for a
         left edge, +1 for a right one): ``u = x G(x) - 1``, ``X_mu = 1/omega_1`` (the unknown lives in
-        ``1/z``), ``X_nu = x (1 + u)/(u X_mu)``."""
-        xo = x + side * 1e-9 * (1 + abs(x))
+        ``1/z``), ``X_nu = x (1 + u)/(u X_mu)``.  The start is ``1e-9`` of ``x`` outside the edge (the support lies in
+        ``(0, inf)``: a step ``1e-9 (1 + |x|)`` was 4e-5 of an edge at 2.8e-5, and put the start of an edge at 2.8e-10
+        below 0, NoConvergence), and ``u = K_mu(X_mu)`` (:meth:`Measure._cauchy_psi_np`, no ``x G - 1``)."""
+        xo = x * (1 + side * 1e-9)
         w1 = complex(self._omega_np(np.array([xo + 0j]))[0][0]).real
-        u0 = xo * float(np.real(self._cauchy_vec(np.array([xo + 0j]))[0])) - 1
         X1 = 1 / w1
+        u0 = float(np.real(self._mu._cauchy_psi_np(np.array([X1 + 0j]))[2][0]))
         return edges.mul_edge_mp(self._mu._cauchy_mp, self._nu._cauchy_mp, u0, X1, xo * (1 + u0) / (u0 * X1), ctx)
 
     def support_intervals(self):

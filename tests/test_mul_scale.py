@@ -69,3 +69,28 @@ def test_support_edges_with_almost_all_atom_operand(lam):
     (lo, hi), = law.support()
     (alo, ahi), = law.algebraic().support()
     assert abs(lo / float(alo) - 1) <= 2e-15 and abs(hi / float(ahi) - 1) <= 2e-15, (lo, alo, hi, ahi)
+
+
+@pytest.mark.parametrize("j", [4, 6])
+def test_support_dps_of_a_small_support(j):
+    """``FP(2, 10^-j) ⊠ FP(3, 1)`` (support near ``10^-j``): ``support(dps=30)`` raised NoConvergence (the edge's
+    start was ``1e-9 (1 + |x|)`` outside it: 4e-5 of the edge at ``j = 4``, below 0 at ``j = 6``; a review); now
+    equal to the algebraic equation's edges at 30 digits."""
+    law = ft.free_mul(ft.free_poisson(2, Q(1, 10 ** j)), ft.free_poisson(3, 1))
+    got, ref = law.support(dps=30), law.algebraic().support(dps=30)
+    assert len(got) == len(ref) == 1
+    for a, b in zip(got[0], ref[0]):
+        assert abs(a / b - 1) <= 1e-28, (a, b)
+
+
+def test_cauchy_far_away_is_one_over_z():
+    """``G(z) = 1/z`` to rounding once ``|z|`` exceeds 1e20 times the operands' extents (the moments' series); the solve
+    raised NoConvergence from ``|z| ~ 1e154`` on (``1/z^2`` underflowed), at a point the user never gave (a review).
+    A batch mixing far and near points gives the near ones their own values."""
+    for law in (ft.free_mul(ft.marchenko_pastur(2), ft.marchenko_pastur(3)),
+                ft.free_add(ft.semicircle(), ft.marchenko_pastur(2))):
+        z = np.array([1e155, 1e155j, -3e200 + 1e190j, 1e300])
+        G = law.cauchy(z)
+        assert np.all(np.abs(G * z - 1) <= 1e-15), G
+        near = law.cauchy(np.array([3 + 1j]))[0]
+        assert law.cauchy(np.array([1e160, 3 + 1j]))[1] == near

@@ -174,3 +174,32 @@ def test_small_products_found_by_the_adversarial_round(a, b):
     law = ft.free_mul(a, b)
     assert_same_support(law)
     assert abs(law.total_mass() - 1) < MASS_TOL
+
+
+def test_add_edge_at_a_critical_point_next_to_g_zero():
+    """A random example of the slow property test: the edge 0.1603081860909842 is a critical point of ``x(g)`` 5e-4
+    from ``g = 0``, on the outer branch of the first law (``w ~ 1/g``), where ``1/G'(w) + 1/g^2`` was formed from terms
+    of size ``1/g^2`` and its sign lost: the search reported the limit at ``g -> 0`` (0.16030845883114364, where the
+    density is 0).  With ``G^2 + G'`` of the atoms without cancellation (``edges.real_var``) the edges are certified."""
+    a = ft.atoms([F(1, 4), F(7, 2), -4], [F(6, 25), F(12, 25), F(7, 25)])
+    b = ft.atoms([2, F(-5, 2), F(-9, 4)], [F(6, 25), F(12, 25), F(7, 25)])
+    _check_convolution(ft.free_add, a, b)
+
+
+def test_atoms_variance_function_without_cancellation():
+    """``G^2 + G'`` of atoms (``Atoms._cauchy_var_np``) against mpmath at 40 digits of the same expression, at points
+    near the atoms and far away (at 1e6 the double ``g*g + dg`` has no correct digit, the formula all of them)."""
+    import mpmath
+    x, w = [F(1, 4), F(7, 2), -4], [F(6, 25), F(12, 25), F(7, 25)]
+    m = ft.atoms(x, w)
+    ctx = mpmath.MPContext()
+    ctx.dps = 40
+    for z in (0.3, 1.7, -7.0, 1e3, -1e6, 2.0 + 0.5j):
+        zz = ctx.mpmathify(z)
+        G = ctx.fsum(ctx.mpf(wi.numerator) / wi.denominator / (zz - ctx.mpf(xi.numerator) / xi.denominator)
+                     for xi, wi in zip(x, w))
+        dG = -ctx.fsum(ctx.mpf(wi.numerator) / wi.denominator / (zz - ctx.mpf(xi.numerator) / xi.denominator) ** 2
+                       for xi, wi in zip(x, w))
+        ref = complex(G * G + dG)
+        got = complex(m._cauchy_var_np(np.array([complex(z)]))[0])
+        assert abs(got - ref) <= 1e-14 * abs(ref), (z, got, ref)

@@ -66,6 +66,17 @@ class Atoms(Measure):
             t = w * x / d
             return g, dg, np.sum(t, axis=-1), np.sum(np.abs(t), axis=-1), -np.sum(t / d, axis=-1)
 
+    def _cauchy_var_np(self, z):
+        """``G^2 + G' = -(1/2) sum_ij q_i q_j (x_i - x_j)^2 = -(sum q) sum q (x - c)^2``, ``q = w/(z - x)^2``, ``c`` the
+        ``q``-weighted mean: on the real axis a sum of terms of one sign (no cancellation of the ``1/z^2`` terms)."""
+        self._cauchy_pair_np(np.zeros(0, complex))          # fills the cache
+        x, w = self._cache["pair_xw"]
+        with np.errstate(all="ignore"):
+            q = w / (np.asarray(z, complex)[..., None] - x) ** 2
+            sq = np.sum(q, axis=-1)
+            c = np.sum(q * x, axis=-1) / sq
+            return -sq * np.sum(q * (x - c[..., None]) ** 2, axis=-1)
+
     def _real_limits(self, ctx=None):
         """At an atom ``x``: ``G(x + i0) = sum_{x' != x} w'/(x - x') - i inf`` (docs/numerics.md)."""
         key = ("real_limits", None if ctx is None else ctx.prec)

@@ -398,6 +398,14 @@ class Measure(SpectralMixin, metaclass=ABCMeta):
         with np.errstate(all="ignore"):
             return g, dg, z * g - 1, np.abs(z * g) + 1, g + z * dg
 
+    def _cauchy_var_np(self, z):
+        """``G(z)^2 + G'(z) = -(1/2) int int (s - t)^2 dmu(s) dmu(t)/((z - s)^2 (z - t)^2)``, which behaves like
+        ``-var/z^4`` far away, where ``1/G' + 1/G^2`` (the ⊞ support search's ``x'(g)`` on an outer branch) is formed
+        from terms of size ``z^2``.  Families that can give it without that cancellation override this (atoms); this
+        fallback forms it from the pair."""
+        g, dg = self._cauchy_pair_np(np.asarray(z, complex))
+        return g * g + dg
+
     def _cauchy_pair_mp(self, z, ctx):
         """``(G(z), G'(z))`` for the Newton polish at working precision: ``G`` in the context ``ctx``,
         ``G'`` from :meth:`_cauchy_pair_np` unless a family overrides this.  Newton's method only
