@@ -235,6 +235,33 @@ def _samples(p0, p1, n=N_CHEB, ng=N_GRADED):
     return np.tan(np.pi * (s - 0.5))
 
 
+#: times :func:`outside_images` samples again the run of parameters where the inversion works, when that run is short
+ZOOMS = 4
+
+
+def _sampled(p0, p1, D):
+    """``(ps, d, size)``: ``D`` at the samples of ``(p0, p1)``.  Where the inversion works on a short run of them only
+    (fewer than a quarter, contiguous: a branch whose parameter range outruns what doubles resolve, e.g. ``u = K(x)``
+    next to the log-singular end 2 of ``uniform(1, 2)`` carrying mass 1e-6 saturates at ~5e-5 of a range ``(0, 0.7)``),
+    that run and the gaps to its failed neighbours are sampled again, up to ``ZOOMS`` times (with the 8 samples left
+    there the critical point was missed and the support of a ⊠ reported ``[1, 4.83]`` instead of ``[1, 2.0001]``)."""
+    ps = _samples(p0, p1)
+    with np.errstate(all="ignore"):
+        d, size = D(ps)
+    for _ in range(ZOOMS):
+        fin = np.flatnonzero(np.isfinite(d))
+        if not (0 < fin.size < len(ps) // 4 and fin[-1] - fin[0] + 1 == fin.size):
+            break
+        q0 = ps[fin[0] - 1] if fin[0] > 0 else p0
+        q1 = ps[fin[-1] + 1] if fin[-1] < len(ps) - 1 else p1
+        ps2 = _samples(q0, q1)
+        with np.errstate(all="ignore"):
+            d2, size2 = D(ps2)
+        order = np.argsort(np.concatenate([ps, ps2]), kind="stable")
+        ps, d, size = (np.concatenate(v)[order] for v in ((ps, ps2), (d, d2), (size, size2)))
+    return ps, d, size
+
+
 def outside_images(p0, p1, X, D, off_sign, x_at, near=None, params=None):
     """Open ``x``-intervals off the support coming from one branch parameterised on ``(p0, p1)``.
 
@@ -251,9 +278,8 @@ def outside_images(p0, p1, X, D, off_sign, x_at, near=None, params=None):
     ``off_sign * d / size`` that stay below 0 but above ``-NEAR_REL``: near-critical points, where the
     support almost splits and the density has a deep, narrow dip (quadratures cut there).
     """
-    ps = _samples(p0, p1)
+    ps, d, size = _sampled(p0, p1, D)
     with np.errstate(all="ignore"):
-        d, size = D(ps)
         d = off_sign * d
     # samples where an inversion failed, or whose sign is lost to cancellation, carry no information
     keep = np.isfinite(d) & (np.abs(d) > SIGN_TOL * size)
