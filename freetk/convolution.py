@@ -42,6 +42,11 @@ def _mean(m):
     return float(m.moments(1)[1])
 
 
+def _own_var(m):
+    """``m._cauchy_var_np`` when the family computes ``G^2 + G'`` without cancellation (else None: formed from the pair)."""
+    return m._cauchy_var_np if type(m)._cauchy_var_np is not Measure._cauchy_var_np else None
+
+
 def _extent(m):
     pts = [float(x) for x, _ in m.atoms()]
     for a, b in m.support():
@@ -116,6 +121,203 @@ def _total_one(a, b):
     return bool(e.is_zero)
 
 
+def _rest_cauchy(measure, b):
+    """``(f_np, f_mp)`` with ``f(w) = G_measure(w) - measure{b}/(w - b)``: the Cauchy transform without the pole at the
+    atom ``b``, formed without cancelling it (atoms: the other atoms' sum; mixtures: the parts' rests), or None for
+    other families.  ``f_np`` takes a Python complex, ``f_mp(w, ctx)`` an mpmath number."""
+    from .measures.mixture import Mixture
+    if isinstance(measure, Atoms):
+        rest = [(x, q) for x, q in measure.atoms() if not sympy.sympify(x - b).is_zero]
+        fl = [(as_float(x), as_float(q)) for x, q in rest]
+
+        def f_np(w):
+            return sum(q / (w - x) for x, q in fl) + 0j
+
+        def f_mp(w, ctx):
+            return ctx.fsum(as_mp(q, ctx) / (w - as_mp(x, ctx)) for x, q in rest)
+        return f_np, f_mp
+    if isinstance(measure, Mixture):
+        parts = []
+        for q, m in measure.parts:
+            if any(sympy.sympify(x - b).is_zero for x, _ in m.atoms()):
+                r = _rest_cauchy(m, b)
+                if r is None:
+                    return None
+                parts.append((q, r[0], r[1]))
+            else:
+                parts.append((q, lambda w, m=m: complex(m._cauchy_np(np.array([complex(w)]))[0]),
+                              lambda w, ctx, m=m: m._cauchy_mp(w, ctx)))
+
+        def f_np(w):
+            return sum(as_float(q) * f(w) for q, f, _ in parts) + 0j
+
+        def f_mp(w, ctx):
+            return ctx.fsum(as_mp(q, ctx) * f(w, ctx) for q, _, f in parts)
+        return f_np, f_mp
+    return None
+
+
+def _hard_local(d, a, m, b, n, R1, R2, ctx=None, iters=60):
+    """``G_{mu ⊞ nu}`` at ``z = c + d`` next to the limit ``c = a + b`` of a pole pair of atoms ``mu{a} = m``,
+    ``nu{b} = n`` with ``m + n = 1``, from ``e1 = omega_1 - a`` (docs/numerics.md, "⊞ next to a hard edge").  With
+    ``R1``, ``R2`` the operands' Cauchy transforms without those poles (:func:`_rest_cauchy`), ``F = e1/(m + e1 R1)``,
+    ``e2 = n F/(1 - F R2)`` and the subordination equation ``e1 + e2 = d + F`` is
+    ``r(e1) = e1 F R1 + n F^2 R2/(1 - F R2) - d = 0``: products only (the ``O(e)`` terms of ``e1 + e2 - F`` cancel
+    exactly because ``m + n = 1``).  Secant iteration from the leading order ``e1^2 = m^2 d/(m R1 + n R2)`` on the
+    physical branch (``Im e1 > 0``; real: the sign of ``d``).  Returns ``G = (m + e1 R1)/e1`` or None.  ``ctx``: an
+    mpmath context (else double, Python complex)."""
+    if ctx is None:
+        import cmath
+        sqrt, tol, cx = cmath.sqrt, 4 * np.finfo(float).eps, complex
+    else:
+        sqrt, tol, cx = ctx.sqrt, ctx.mpf(2) ** (-ctx.prec + 4), ctx.mpc
+    d = cx(d)
+    A, B = cx(a), cx(b)
+
+    def parts(e1):
+        f = e1 / (m + e1 * R1(A + e1))
+        e2 = n * f
+        for _ in range(8):
+            r2 = R2(B + e2)
+            e2n = n * f / (1 - f * r2)
+            if abs(e2n - e2) <= tol * abs(e2n):
+                e2 = e2n
+                break
+            e2 = e2n
+        r2 = R2(B + e2)
+        return f, e1 * f * R1(A + e1) + n * f * f * r2 / (1 - f * r2) - d
+
+    q = m * R1(A) + n * R2(B)
+    if q == 0 or d == 0:
+        return None
+    e = sqrt(m * m * d / q)
+    if e.imag < 0 or (e.imag == 0 and (e.real > 0) != (d.real > 0)):
+        e = -e
+    e = _secant(lambda t: parts(t)[1], e, tol, iters, 1e-7 if ctx is None else ctx.mpf(2) ** (-ctx.prec // 3))
+    if e is None or not (abs(e) > 0) or e.imag < -tol * abs(e):
+        return None
+    return (m + e * R1(A + e)) / e
+
+
+def _rest_k(measure, b):
+    """``(f_np, f_mp)`` with ``f(X) = K_measure(X) - measure{b} b/(X - b)``, ``K(X) = X G(X) - 1 = int t/(X - t)``: the
+    transform ⊠ inverts without its pole at the atom ``b`` (atoms: the other atoms' ``sum q t/(X - t)``; mixtures: the
+    parts'), or None for other families."""
+    from .measures.mixture import Mixture
+    if isinstance(measure, Atoms):
+        rest = [(x, q) for x, q in measure.atoms() if not sympy.sympify(x - b).is_zero]
+        fl = [(as_float(x), as_float(q)) for x, q in rest]
+
+        def f_np(X):
+            return sum(q * x / (X - x) for x, q in fl) + 0j
+
+        def f_mp(X, ctx):
+            return ctx.fsum(as_mp(q, ctx) * as_mp(x, ctx) / (X - as_mp(x, ctx)) for x, q in rest)
+        return f_np, f_mp
+    if isinstance(measure, Mixture):
+        parts = []
+        for q, m in measure.parts:
+            if any(sympy.sympify(x - b).is_zero for x, _ in m.atoms()):
+                r = _rest_k(m, b)
+                if r is None:
+                    return None
+                parts.append((q, r[0], r[1]))
+            else:
+                parts.append((q, lambda X, m=m: complex(m._cauchy_psi_np(np.array([complex(X)]))[2][0]),
+                              lambda X, ctx, m=m: X * m._cauchy_mp(X, ctx) - 1))
+
+        def f_np(X):
+            return sum(as_float(q) * f(X) for q, f, _ in parts) + 0j
+
+        def f_mp(X, ctx):
+            return ctx.fsum(as_mp(q, ctx) * f(X, ctx) for q, _, f in parts)
+        return f_np, f_mp
+    return None
+
+
+def _minus_exact(z, c, ctx):
+    """``z - c`` in ``ctx`` to its relative precision: ``z`` an mpmath number (exact binary), ``c`` exact (sympy).  Formed
+    at the context's precision the difference kept only the digits of ``c`` that survive the cancellation: 1e-22
+    relative at ``1/21 + 1e-40`` with 60 digits."""
+    re, im = ctx.re(z), ctx.im(z)
+    c = sympy.sympify(c)
+    if c.is_Rational:
+        sign, man, exp, _ = ctx.mpf(re)._mpf_                     # re = (-1)^sign man 2^exp exactly
+        xr = (-1) ** sign * sympy.Integer(man) * sympy.Integer(2) ** exp if man else sympy.Integer(0)
+        diff = xr - c
+        return ctx.mpc(ctx.mpf(int(diff.p)) / int(diff.q), im)
+    prec = ctx.prec
+    for _ in range(8):                                     # an irrational c: more bits until the difference is resolved
+        with ctx.workprec(prec):
+            d = re - sympy.N(c, int(prec * 0.302) + 5)._to_mpmath(prec)
+        if d == 0 or abs(d) >= (abs(re) + 1) * ctx.mpf(2) ** (ctx.prec - prec + 4):
+            break
+        prec *= 2
+    return ctx.mpc(d, im)
+
+
+def _secant(fun, e, tol, iters, eps0):
+    """A secant iteration on ``fun`` from ``e`` (second point ``e (1 + eps0)``); the root or None."""
+    e_prev = e * (1 + eps0)
+    r_prev = fun(e_prev)
+    for _ in range(iters):
+        r = fun(e)
+        if r == 0:
+            return e
+        den = r - r_prev
+        if den == 0:
+            return e
+        step = r * (e - e_prev) / den
+        e_prev, r_prev = e, r
+        e = e - step
+        if abs(step) <= tol * abs(e):
+            return e
+    return None
+
+
+def _hard_local_mul(d, c, a, m, b, n, R1, R2, ctx=None, iters=60):
+    """``G_{mu ⊠ nu}`` at ``z = c + d`` next to the limit ``c = a b`` of a pole pair of atoms ``mu{a} = m``,
+    ``nu{b} = n`` with ``m + n = 1`` (``a, b > 0``): the ⊠ analogue of :func:`_hard_local` (docs/numerics.md).  With
+    ``u = K(z)``, ``v = 1/u``, ``X1 = a + e1``, ``X2 = b + e2`` the inverses of ``K_mu``, ``K_nu`` at ``u``, ``R1``,
+    ``R2`` their ``K`` without the poles (:func:`_rest_k`): ``e1 = m a v/(1 - R1 v)``, ``e2 = n b v/(1 - R2 v)``, and
+    ``X1 X2 = z (1 + v)`` is ``r(v) = a b v^2 [m R1/D1 + n R2/D2 + m n/(D1 D2)] - d (1 + v) = 0``
+    (``D = 1 - R v``).  From ``v^2 = d/(a b (m R1 + n R2 + m n))`` on the physical branch (``Im v > 0``; real: the sign
+    of ``d``).  Returns ``G = (1 + v)/(v z)`` or None."""
+    if ctx is None:
+        import cmath
+        sqrt, tol, cx, eps0 = cmath.sqrt, 4 * np.finfo(float).eps, complex, 1e-7
+    else:
+        sqrt, tol, cx, eps0 = ctx.sqrt, ctx.mpf(2) ** (-ctx.prec + 4), ctx.mpc, ctx.mpf(2) ** (-ctx.prec // 3)
+    d, A, B = cx(d), cx(a), cx(b)
+    ab = A * B
+
+    def inverse(v, mass, at, R):
+        e = mass * at * v
+        for _ in range(8):
+            en = mass * at * v / (1 - R(at + e) * v)
+            done = abs(en - e) <= tol * abs(en)
+            e = en
+            if done:
+                break
+        return R(at + e)
+
+    def r(v):
+        r1, r2 = inverse(v, m, A, R1), inverse(v, n, B, R2)
+        D1, D2 = 1 - r1 * v, 1 - r2 * v
+        return ab * v * v * (m * r1 / D1 + n * r2 / D2 + m * n / (D1 * D2)) - d * (1 + v)
+
+    q = ab * (m * R1(A) + n * R2(B) + m * n)
+    if q == 0 or d == 0:
+        return None
+    v = sqrt(d / q)
+    if v.imag < 0 or (v.imag == 0 and (v.real > 0) != (d.real > 0)):
+        v = -v
+    v = _secant(r, v, tol, iters, eps0)
+    if v is None or not (abs(v) > 0) or v.imag < -tol * abs(v):
+        return None
+    return (1 + v) / (v * (cx(c) + d))
+
+
 class _Convolution(Measure):
     """A free convolution of two measures (operands kept; the result is immutable)."""
 
@@ -175,12 +377,26 @@ class _Convolution(Measure):
                 if kind != "sqrt":
                     raise InvalidArgument(f"{name}(dps={dps}): the edge {x!r} is of kind {kind!r}, not a critical "
                                           "point of the inverse map; only square-root edges are polished")
-                ends.append(self._edge_mp(x, side, ctx))
+                ends.append(self._edge_mp_from_search(x, side, ctx))
             out.append(tuple(round_to(v, dps) for v in ends))
         return out
 
     def _edge_mp(self, x, side, ctx):      # pragma: no cover - abstract
         raise NotImplementedError
+
+    def _edge_mp_from_search(self, x, side, ctx):
+        """The edge ``x`` at precision ``ctx``: the critical value of the inverse map polished from the double search's
+        own critical parameter and inverses there (``edge_params``); else (an edge moved after the search, or a polish
+        that does not settle from there) from the solution just outside the edge (:meth:`_edge_mp`).  From 1e-9 outside
+        the start can lie far from the critical point in the parameter: next to ``g = 0`` on an outer branch of atoms ⊞
+        atoms ``support(dps=20)`` raised NoConvergence ('left the start'), and mpmath's ValueError."""
+        start = self._cache.get("edge_params", {}).get(x)
+        if start is not None:
+            try:
+                return self._edge_mp_at(start, ctx)
+            except NoConvergence:
+                pass
+        return self._edge_mp(x, side, ctx)
 
     def _omega_axis(self, z, strict=True):
         """``(omega_1, eta reached)`` at points ``z`` of the closed upper half-plane, with the real points
@@ -309,7 +525,27 @@ class _Convolution(Measure):
         if cond < 1e-3:
             work = context(ctx.dps + int(np.ceil(-np.log10(max(cond, 1e-300)))) + 5, guard=0)
             return self._polish_degenerate(w0, work.mpc(zu), work), work
-        return _fp.polish_mp(self._system(), w0, zu, ctx), ctx
+        try:
+            return _fp.polish_mp(self._system(), w0, zu, ctx), ctx
+        except NoConvergence as e:
+            # steps that stall above the working precision's tolerance: the residual's terms are larger than the
+            # unknown (next to a zero of an operand's G, 1/G ~ 4e3 x |w|: free_add(b, a) of atoms, 1e-6 inside an
+            # edge, stalled at 1e-28 at 40 digits); once more with the digits lost to that, and 5 more
+            if e.residual is None or not e.residual > 0 or e.best is None:
+                raise
+            lost = np.log10(float(e.residual) / float(abs(e.best))) + ctx.dps
+            if not 0 < lost < 200:
+                raise
+            work = context(ctx.dps + int(np.ceil(lost)) + 5, guard=0)
+            try:
+                return _fp.polish_mp(self._system(), w0, work.mpc(zu), work), work
+            except NoConvergence as e2:
+                # stalled again, at the same loss: enough if that is below the precision first asked for
+                w, r = e2.best, e2.residual
+                if (r is None or w is None or not r <= 10.0 ** -ctx.dps * float(abs(w))
+                        or abs(w - work.mpc(complex(w0))) > 1e-6 * abs(w) or self._system().half * work.im(w) < 0):
+                    raise
+                return w, work
 
     def _interpolate_omega_mp(self, x, ctx):
         """``(omega_1(x), context)`` at a real point where the map is the identity to working accuracy
@@ -339,6 +575,101 @@ class _Convolution(Measure):
         if abs(fine - coarse) > ctx.mpf(10) ** (3 - ctx.dps) * abs(fine):
             return None
         return fine, ctx
+
+    #: points within this many scales of the limit ``c`` of a pole pair of atoms with masses adding up to 1 take ``G`` from
+    #: the equation written around the pair (:meth:`_hard_solve`): the subordination equation's ``O(omega)`` terms
+    #: cancel there, and the solve's density was off by ``~eps/|omega - a|`` (7 % at 1e-30 of the arcsine's edge 0, a
+    #: constant 6.7e14 below 1e-40, silently)
+    HARD_LOCAL = 1e-3
+
+    def _hard_pairs(self):
+        """``[(c, a, m, b, n, (R1, R1_mp), (R2, R2_mp))]``: the pole pairs of :meth:`_hard_points` (exact ``c``: ``a + b``,
+        ``a b`` for ⊠; ``mu{a} = m``, ``nu{b} = n``, ``m + n = 1``) whose operands give their transforms without that
+        pole (:meth:`_hard_rest`)."""
+        if "hard_pairs" not in self._cache:
+            out = []
+            for x, a in self._mu.atoms():
+                for y, b in self._nu.atoms():
+                    if self._pair(x, y) is None or not _total_one(a, b):
+                        continue
+                    r1, r2 = self._hard_rest(self._mu, x), self._hard_rest(self._nu, y)
+                    if r1 is not None and r2 is not None:
+                        out.append((self._pair(x, y)[0], x, a, y, b, r1, r2))
+            self._cache["hard_pairs"] = out
+        return self._cache["hard_pairs"]
+
+    def _near_hard(self, z):
+        """``[(i, pair, d)]``: points ``z[i]`` within ``HARD_LOCAL`` scales of a hard pair's limit, ``d = z - c`` from
+        the exact ``c`` (:func:`_minus_exact`, 40 digits)."""
+        out = []
+        pairs = self._hard_pairs()
+        if not pairs:
+            return out
+        lim = self.HARD_LOCAL * self._scale()
+        ctx = context(40)
+        for pair in pairs:
+            cf = as_float(pair[0])
+            for i in np.flatnonzero(np.abs(np.asarray(z, complex) - cf) <= lim):
+                out.append((int(i), pair, _minus_exact(ctx.mpc(complex(z[i])), pair[0], ctx)))
+        return out
+
+    def _hard_fix(self, z, G):
+        """``G`` (the solve's values at the points ``z`` of the upper half-plane) with the points next to a hard pair's
+        limit taken from :meth:`_hard_solve`.  A local value more than 1e-3 from a solve's value that is still
+        conditioned there (``|z - c| >= 1e-10`` scales) is a wrong root of the local equation: the solve's stands."""
+        G = np.array(G, complex)
+        for i, (c, x, a, y, b, r1, r2), d in self._near_hard(z):
+            args = (as_float(c), as_float(x), as_float(a), as_float(y), as_float(b), r1[0], r2[0])
+            v = self._hard_solve(complex(d), *args)
+            if v is not None and np.isfinite(v):
+                if (abs(d) >= 1e-10 * self._scale() and np.isfinite(G[i])
+                        and not abs(G[i] - v) <= 1e-3 * abs(v)):
+                    continue
+                G[i] = v
+            elif d == 0:
+                # at c itself G is infinite (|G| ~ |z - c|^(-1/2)): in the direction of its limit from above.  Where
+                # the pairs' leading terms cancel (Bernoulli ⊞ Bernoulli at 0: two pairs meet, the density is smooth)
+                # there is no local solution, and the solve's value stands
+                v = self._hard_solve(1e-300j * self._scale(), *args)
+                if v is not None:
+                    G[i] = complex(np.copysign(np.inf, v.real) if v.real else 0.0, np.copysign(np.inf, v.imag))
+        return G
+
+    def _hard_density(self, x, G, f):
+        """The densities ``f`` at the real points ``x`` (``G`` the solve's values there) with the points next to a hard
+        pair's limit from :meth:`_hard_fix`; at the limit itself the density is infinite (an edge of the support) and
+        reported as 0, as the arcsine law's own at its ends (``free_add(atoms([0, 1]), atoms([0, 1]))`` is that law)."""
+        near = sorted({i for i, _, _ in self._near_hard(x + 0j)})
+        if near:
+            f = np.array(f, float)
+            g = self._hard_fix(x[near] + 0j, np.asarray(G, complex)[near])
+            f[near] = np.where(np.isfinite(g), np.maximum(-g.imag / np.pi, 0.0), np.where(np.isinf(g), 0.0, f[near]))
+        return f
+
+    def _hard_mp(self, zu, ctx):
+        """``G`` at ``zu`` (upper half-plane) in ``ctx`` from :meth:`_hard_solve` when ``zu`` is next to a hard pair's
+        limit (10 more digits), else None."""
+        near = self._near_hard(np.array([complex(zu)]))
+        if not near:
+            return None
+        _, (c, x, a, y, b, r1, r2), _ = near[0]
+        work = context(ctx.dps + 10, guard=0)
+        d = _minus_exact(zu, c, work)
+        args = (as_mp(c, work), as_mp(x, work), as_mp(a, work), as_mp(y, work), as_mp(b, work),
+                lambda w: r1[1](w, work), lambda w: r2[1](w, work))
+        if d == 0:
+            # at c itself: infinite, in the direction of the limit from above (as in double precision)
+            v = self._hard_solve(work.mpc(0, work.mpf(10) ** (-work.dps)) * self._scale(), *args, ctx=work)
+            return None if v is None else ctx.mpc(ctx.inf * ctx.sign(v.real), ctx.inf * ctx.sign(v.imag))
+        v = self._hard_solve(d, *args, ctx=work)
+        if v is None:
+            return None
+        if abs(d) >= 1e-10 * self._scale():
+            # a wrong root of the local equation, as in double precision (_hard_fix): against the double value there
+            g = complex(self._cauchy_np(np.array([complex(zu)]))[0])
+            if np.isfinite(g) and not abs(complex(v) - g) <= 1e-6 * abs(g):
+                return None
+        return ctx.mpc(v)
 
     def smooth_pieces(self):
         return split_at_breaks(self)
@@ -446,6 +777,14 @@ class FreeAdditiveConvolution(_Convolution):
 
     _symbol = r"\boxplus"
 
+    @staticmethod
+    def _hard_rest(measure, b):
+        return _rest_cauchy(measure, b)
+
+    @staticmethod
+    def _hard_solve(d, c, a, m, b, n, R1, R2, ctx=None):
+        return _hard_local(d, a, m, b, n, R1, R2, ctx=ctx)
+
     def _pair(self, x, y):
         # x(g) = w_mu + w_nu - 1/g with w_mu ~ x, w_nu ~ y: its rounding is relative to |x| + |y|
         return _series._expand(x + y), abs(as_float(x)) + abs(as_float(y))
@@ -473,8 +812,9 @@ class FreeAdditiveConvolution(_Convolution):
     def _system(self):
         if "system" not in self._cache:
             mu, nu = self._mu, self._nu
-            self._cache["system"] = _fp.add_system(mu._cauchy_pair_np, nu._cauchy_pair_np, mu._cauchy_pair_mp,
-                                                   nu._cauchy_pair_mp, scale=self._scale())
+            self._cache["system"] = _fp.add_system(mu._cauchy_psi_np, nu._cauchy_psi_np, mu._cauchy_pair_mp,
+                                                   nu._cauchy_pair_mp, scale=self._scale(),
+                                                   var_mu=_own_var(mu), var_nu=_own_var(nu))
         return self._cache["system"]
 
     def _omega_np(self, z, on_fail="raise"):
@@ -504,6 +844,7 @@ class FreeAdditiveConvolution(_Convolution):
         G = self._gap_fallback(zu, np.asarray(self._mu._cauchy_vec(w), complex))
         _fp.warn_frozen(f"{type(self).__name__}.cauchy", zu, eta, G,
                         lambda zz: self._mu._cauchy_vec(self._omega_np(zz, on_fail="nan")[0]))
+        G = self._hard_fix(zu, G)
         return np.where(low, np.conj(G), G)
 
     def _cauchy_pair_np(self, z):
@@ -524,12 +865,17 @@ class FreeAdditiveConvolution(_Convolution):
             w1, eta = self._omega_np(xi + 0j, on_fail="nan")
             w1 = self._degenerate_omega(xi, w1, eta)
             f = _fp.density_from_cauchy(xi, self._mu._cauchy_vec(w1), eta, self.atoms_float())
-            out[inside] = _fp.boundary_density(xi, f, eta, self._cauchy_vec, self.atoms_float())
+            f = _fp.boundary_density(xi, f, eta, self._cauchy_vec, self.atoms_float())
+            f = self._hard_density(xi, self._mu._cauchy_vec(w1), f)
+            out[inside] = f
         return out
 
     def _cauchy_mp(self, z, ctx):
         low = ctx.im(z) < 0
         zu = ctx.conj(z) if low else ctx.mpc(z)
+        G = self._hard_mp(zu, ctx)
+        if G is not None:
+            return ctx.conj(G) if low else G
         w0 = self._omega_axis(np.array([complex(zu)]))[0][0]
         w, work = self._polish_mp(w0, zu, ctx)
         G = ctx.mpc(self._mu._cauchy_mp(w, work))
@@ -537,7 +883,12 @@ class FreeAdditiveConvolution(_Convolution):
 
     def _pdf_mp(self, x, ctx):
         v = -ctx.im(self._cauchy_mp(ctx.mpc(x), ctx)) / ctx.pi
-        return v if v > 0 else ctx.mpf(0)
+        # infinite at a hard pair's limit: 0 there, as in double precision (_hard_density)
+        return v if v > 0 and not ctx.isinf(v) else ctx.mpf(0)
+
+    def _edge_mp_at(self, start, ctx):
+        g0, w1, w2 = start
+        return edges.add_edge_mp(self._mu._cauchy_mp, self._nu._cauchy_mp, g0, w1, w2, ctx)
 
     def _edge_mp(self, x, side, ctx):
         """A square-root edge at precision ``ctx`` from the solution just outside it (``side`` = -1 for a
@@ -556,7 +907,9 @@ class FreeAdditiveConvolution(_Convolution):
             self._cache["support_intervals"] = edges.add_support(
                 mu.support(), [float(a) for a, _ in mu.atoms()], edges.real_pair(mu),
                 nu.support(), [float(a) for a, _ in nu.atoms()], edges.real_pair(nu),
-                _mean(mu), _mean(nu), breaks=breaks, mu_var=edges.real_var(mu), nu_var=edges.real_var(nu))
+                _mean(mu), _mean(nu), breaks=breaks, mu_var=edges.real_var(mu), nu_var=edges.real_var(nu),
+                mu_upair=edges.real_u_pair(mu), nu_upair=edges.real_u_pair(nu),
+                params=self._cache.setdefault("edge_params", {}))
             self._cache["breaks"] = breaks
             self._cache["exact_edges"] = True
             self._cache["support_intervals"] = self._classify_ends(self._snap(self._found(
@@ -569,6 +922,14 @@ class FreeMultiplicativeConvolution(_Convolution):
     """``mu ⊠ nu``: exact moments by S-transforms, numerics by multiplicative subordination."""
 
     _symbol = r"\boxtimes"
+
+    @staticmethod
+    def _hard_rest(measure, b):
+        return _rest_k(measure, b)
+
+    @staticmethod
+    def _hard_solve(d, c, a, m, b, n, R1, R2, ctx=None):
+        return _hard_local_mul(d, c, a, m, b, n, R1, R2, ctx=ctx)
 
     def _moments(self, k):
         if k == 0:
@@ -644,11 +1005,15 @@ class FreeMultiplicativeConvolution(_Convolution):
         G = self._gap_fallback(zu, self._cauchy_from_omega(w1, zu.real + 1j * np.maximum(zu.imag, eta)))
         _fp.warn_frozen(f"{type(self).__name__}.cauchy", zu, eta, G,
                         lambda zz: self._cauchy_from_omega(self._omega_np(zz, on_fail="nan")[0], zz))
+        G = self._hard_fix(zu, G)
         return np.where(low, np.conj(G), G)
 
     def _cauchy_mp(self, z, ctx):
         low = ctx.im(z) < 0
         zu = ctx.conj(z) if low else ctx.mpc(z)
+        G = self._hard_mp(zu, ctx)
+        if G is not None:
+            return ctx.conj(G) if low else G
         w0 = self._omega_axis(np.array([complex(zu)]))[0][0]
         w1, work = self._polish_mp(w0, zu, ctx)
         eta = 1 - w1 / self._mu._cauchy_mp(1 / w1, work)
@@ -669,14 +1034,19 @@ class FreeMultiplicativeConvolution(_Convolution):
             w1 = self._degenerate_omega(x[pos], w1, eta)
             G = self._cauchy_from_omega(w1, x[pos] + 1j * eta)
             f = _fp.density_from_cauchy(x[pos], G, eta, self.atoms_float())
-            out[pos] = _fp.boundary_density(x[pos], f, eta, self._cauchy_vec, self.atoms_float())
+            out[pos] = self._hard_density(x[pos], G, _fp.boundary_density(x[pos], f, eta, self._cauchy_vec,
+                                                                          self.atoms_float()))
         return out
 
     def _pdf_mp(self, x, ctx):
         if x <= 0:
             return ctx.mpf(0)
         v = -ctx.im(self._cauchy_mp(ctx.mpc(x), ctx)) / ctx.pi
-        return v if v > 0 else ctx.mpf(0)
+        return v if v > 0 and not ctx.isinf(v) else ctx.mpf(0)
+
+    def _edge_mp_at(self, start, ctx):
+        u0, X1, X2 = start
+        return edges.mul_edge_mp(self._mu._cauchy_mp, self._nu._cauchy_mp, u0, X1, X2, ctx)
 
     def _edge_mp(self, x, side, ctx):
         """A square-root edge at precision ``ctx`` from the solution just outside it (``side`` = -1 for a
@@ -704,7 +1074,8 @@ class FreeMultiplicativeConvolution(_Convolution):
                 mu.support(), [float(a) for a, _ in mu.atoms()], edges.real_pair(mu),
                 nu.support(), [float(a) for a, _ in nu.atoms()], edges.real_pair(nu),
                 _mean(mu), _mean(nu), zero_mass(mu), zero_mass(nu), breaks=breaks,
-                mu_upair=edges.real_u_pair(mu), nu_upair=edges.real_u_pair(nu))
+                mu_upair=edges.real_u_pair(mu), nu_upair=edges.real_u_pair(nu),
+                params=self._cache.setdefault("edge_params", {}))
             self._cache["breaks"] = breaks
             self._cache["exact_edges"] = True
             self._cache["support_intervals"] = self._classify_ends(self._snap(self._found(

@@ -16,6 +16,7 @@ both sides of an atom of ``mu ⊠ nu``.
 """
 from fractions import Fraction as F
 
+import mpmath
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, reject, settings, strategies as st
@@ -186,6 +187,15 @@ def test_add_edge_at_a_critical_point_next_to_g_zero():
     _check_convolution(ft.free_add, a, b)
 
 
+def test_add_edge_value_at_a_critical_point_very_near_g_zero():
+    """Another example of the slow property test: the edge -4.287067002917159 is a critical point at ``g = -2e-6`` on an
+    outer branch; there its sign was right but its value ``w + w_other - 1/g`` (``w ~ 1/g ~ -5e5``) lost ``eps/|g|`` and
+    came out -4.287067002966069, 4.9e-11 inside the support.  The outer ``w - 1/g`` is now ``K(w)/G(w)``."""
+    a = ft.atoms([F(1, 4), F(7, 2), -4], [F(17, 25), F(2, 25), F(6, 25)])
+    b = ft.atoms([2, F(-5, 2), F(-9, 4)], [F(6, 25), F(12, 25), F(7, 25)])
+    _check_convolution(ft.free_add, a, b)
+
+
 def test_atoms_variance_function_without_cancellation():
     """``G^2 + G'`` of atoms (``Atoms._cauchy_var_np``) against mpmath at 40 digits of the same expression, at points
     near the atoms and far away (at 1e6 the double ``g*g + dg`` has no correct digit, the formula all of them)."""
@@ -203,3 +213,22 @@ def test_atoms_variance_function_without_cancellation():
         ref = complex(G * G + dG)
         got = complex(m._cauchy_var_np(np.array([complex(z)]))[0])
         assert abs(got - ref) <= 1e-14 * abs(ref), (z, got, ref)
+
+
+@pytest.mark.parametrize("weights, swap", [((F(6, 25), F(12, 25), F(7, 25)), False),
+                                           ((F(17, 25), F(2, 25), F(6, 25)), True)])
+def test_add_edges_at_dps_next_to_g_zero(weights, swap):
+    """``support(dps=20)`` of the two examples above (edges at critical points 5e-4 and 2e-6 from ``g = 0``) raised
+    NoConvergence ('left the start') or mpmath's ValueError: the polish started from a solution 1e-9 outside each
+    edge, far from the critical point in ``g`` there.  It starts from the double search's own critical parameter now.
+    Against the edges of the law's algebraic equation at 30 digits (the discriminant's roots)."""
+    a = ft.atoms([F(1, 4), F(7, 2), -4], list(weights))
+    b = ft.atoms([2, F(-5, 2), F(-9, 4)], [F(6, 25), F(12, 25), F(7, 25)])
+    law = ft.free_add(b, a) if swap else ft.free_add(a, b)
+    ref = ft.free_add(a, b).algebraic().support(dps=30)
+    got = law.support(dps=20)
+    assert len(got) == len(ref)
+    with mpmath.workdps(40):
+        for iv, rv in zip(got, ref):
+            for x, r in zip(iv, rv):
+                assert abs(x - r) <= mpmath.mpf(10) ** -19 * abs(r), (x, r)

@@ -537,7 +537,11 @@ def _inverse_mp(f, target, w0, ctx):
         for a in (w0 - h, w0 + h):
             fa, oka = F(a)
             if ok0 and oka and fa * f0 <= 0:
-                return ctx.findroot(lambda v: F(v)[0], (min(a, w0), max(a, w0)), solver="anderson", tol=tol)
+                try:
+                    return ctx.findroot(lambda v: F(v)[0], (min(a, w0), max(a, w0)), solver="anderson", tol=tol)
+                except (ValueError, ZeroDivisionError):
+                    # mpmath's own 'could not find root' (a bracket across a pole): ours, naming the target
+                    break
     raise NoConvergence(f"inverse map: no real solution of f(w) = {ctx.nstr(target, 17)} next to "
                         f"w = {ctx.nstr(w0, 17)}", best=w0, residual=None, iterations=2 * ctx.prec)
 
@@ -579,13 +583,16 @@ def mul_edge_mp(mu_cauchy_mp, nu_cauchy_mp, u0, X1, X2, ctx):
 PairMap = namedtuple("PairMap", "x dx off_sign cuts inner_zero outer_zero at_poles special")
 
 
-def _pair_off_support(m, f1, f2, bm, bn, means, breaks):
+def _pair_off_support(m, f1, f2, bm, bn, means, breaks, params=None):
     """Open off-support ``x``-intervals of ``mu ⊞ nu`` or ``mu ⊠ nu`` (``m``, a :data:`PairMap`) over
     every pair of branches ``(b1, b2)`` of the operands' inverse functions ``f1``, ``f2`` (one
     parameter ``p`` common to both, on the overlap of their ranges cut at ``m.cuts``).
 
     At ``p = 0`` an outer branch (``w -> ±inf``) meets the other operand: both outer gives ``x -> ±inf``;
-    one outer gives a finite limit (recorded in ``breaks``: a cusp or kink of the density sits there)."""
+    one outer gives a finite limit (recorded in ``breaks``: a cusp or kink of the density sits there).
+
+    ``params`` (a dict), when given, receives ``x -> (p, w1, w2)`` for every square-root edge ``x``: the critical
+    parameter and both inverses there (the start of the edge's polish at higher precision)."""
     off = []
     for b1 in bm:
         for b2 in bn:
@@ -629,10 +636,22 @@ def _pair_off_support(m, f1, f2, bm, bn, means, breaks):
                     w1 = b1.a if p == b1.fa else (b1.b if p == b1.fb else float(invert(f1, b1, np.array([p]))[0]))
                     w2 = b2.a if p == b2.fa else (b2.b if p == b2.fb else float(invert(f2, b2, np.array([p]))[0]))
                     return m.x(w1, w2, p)
-                off += outside_images(p0, p1, X, D, m.off_sign, x_at, breaks)
+                found = {}
+                off += outside_images(p0, p1, X, D, m.off_sign, x_at, breaks, found)
+                _record_edges(params, found, W)
                 if breaks is not None and (p0 == 0 or p1 == 0):
                     x_at(0.0)     # records the finite limit at p = 0
     return off
+
+
+def _record_edges(params, found, W):
+    """``params[x] = (p, w1, w2)`` for the square-root edges ``x -> (p, kind)`` of ``found`` (``params`` may be None)."""
+    if params is None:
+        return
+    for xe, (pe, kind) in found.items():
+        if kind == "sqrt":
+            w1, w2 = W(np.array([pe]))
+            params[xe] = (float(pe), float(w1[0]), float(w2[0]))
 
 
 def _at_inf(side):
@@ -640,7 +659,7 @@ def _at_inf(side):
 
 
 def add_support(mu_support, mu_atoms, mu_pair, nu_support, nu_atoms, nu_pair, mu_mean, nu_mean, breaks=None,
-                mu_var=None, nu_var=None):
+                mu_var=None, nu_var=None, mu_upair=None, nu_upair=None, params=None):
     """Support intervals (with edge kinds) of ``mu ⊞ nu`` from both operands' supports, atoms and
     real-axis ``(G, G')`` pairs: ``x(g) = w_mu(g) + w_nu(g) - 1/g`` over every pair of branches,
     ``x'(g) = 1/G_mu'(w_mu) + 1/G_nu'(w_nu) + 1/g^2 < 0`` off the support.  At ``g = 0`` an outer branch
@@ -650,7 +669,22 @@ def add_support(mu_support, mu_atoms, mu_pair, nu_support, nu_atoms, nu_pair, mu
     size ~ the variance; with ``mu_var``/``nu_var`` (:func:`real_var`: ``G^2 + G'`` without that cancellation) it is
     ``(G^2 + G')/(g^2 G')`` on the branch with the larger ``|w|``.  Without it the sign of ``x'`` was lost next to
     ``g = 0`` (below ``SIGN_TOL`` of the terms), and an edge at a critical point 5e-4 from ``g = 0`` was reported at the
-    limit ``g -> 0`` instead, 2.7e-7 too far (atoms ⊞ atoms, a random example of the property test)."""
+    limit ``g -> 0`` instead, 2.7e-7 too far (atoms ⊞ atoms, a random example of the property test).
+
+    The value ``x = w + w_other - 1/g`` has the same cancellation (``w ~ 1/g``, absolute error ``eps/|g|``): with
+    ``mu_upair``/``nu_upair`` (:func:`real_u_pair`, ``K = w G(w) - 1``) the outer branch's ``w - 1/g`` is taken as
+    ``w - 1/G(w) = K(w)/G(w)``, of size the mean.  An edge at a critical point ``g = -2e-6`` came out 4.9e-11 inside the
+    support (``eps/|g|``) before (atoms ⊞ atoms, another example of the property test)."""
+    def x(w1, w2, g):
+        v = w1 + w2 - 1 / g
+        for upair, pair, w, w_other, mine in ((mu_upair, mu_pair, w1, w2, np.abs(w1) >= np.abs(w2)),
+                                              (nu_upair, nu_pair, w2, w1, np.abs(w2) > np.abs(w1))):
+            if upair is not None and np.any(mine):
+                with np.errstate(all="ignore"):
+                    t = upair(w)[0] / pair(w)[0] + w_other
+                v = np.where(mine & np.isfinite(t), t, v)
+        return v
+
     def dx(w1, w2, g):
         d1, d2 = mu_pair(w1)[1], nu_pair(w2)[1]
         t1, t2, t3 = 1 / d1, 1 / d2, 1 / (g * g)
@@ -669,14 +703,14 @@ def add_support(mu_support, mu_atoms, mu_pair, nu_support, nu_atoms, nu_pair, mu
         # both branches end at atoms (poles): the limit is the sum of their locations
         return (b1.a if p == b1.fa else b1.b) + (b2.a if p == b2.fa else b2.b)
 
-    m = PairMap(x=lambda w1, w2, g: w1 + w2 - 1 / g, dx=dx, off_sign=-1, cuts=(0.0,),
+    m = PairMap(x=x, dx=dx, off_sign=-1, cuts=(0.0,),
                 inner_zero=lambda first: -np.inf if first else np.inf,      # both finite: x ~ -1/g
                 outer_zero=lambda mean, w0: mean + w0,                      # w ~ 1/g + mean on the outer one
                 at_poles=at_poles, special=lambda p, p0, b1, b2: None)
     bm = branches(mu_pair, gaps(mu_support, mu_atoms), _at_inf)
     bn = branches(nu_pair, gaps(nu_support, nu_atoms), _at_inf)
     scale = 1.0 + sum(abs(v) for iv in list(mu_support) + list(nu_support) for v in iv)
-    return complement(_pair_off_support(m, mu_pair, nu_pair, bm, bn, (mu_mean, nu_mean), breaks), scale,
+    return complement(_pair_off_support(m, mu_pair, nu_pair, bm, bn, (mu_mean, nu_mean), breaks, params), scale,
                       increasing=False)
 
 
@@ -699,7 +733,7 @@ def _u_branches(f, support, atoms, zero_mass):
 
 
 def mul_support(mu_support, mu_atoms, mu_pair, nu_support, nu_atoms, nu_pair, mu_mean, nu_mean,
-                mu_zero=0.0, nu_zero=0.0, breaks=None, mu_upair=None, nu_upair=None):
+                mu_zero=0.0, nu_zero=0.0, breaks=None, mu_upair=None, nu_upair=None, params=None):
     """Support intervals (with edge kinds) in ``(0, inf)`` of ``mu ⊠ nu`` for laws on ``[0, inf)``.
 
     ``u(x) = x G(x) - 1`` is decreasing on each gap (``u' = -int t/(x - t)^2 dmu``; an atom at 0 is not
@@ -742,7 +776,7 @@ def mul_support(mu_support, mu_atoms, mu_pair, nu_support, nu_atoms, nu_pair, mu
     bm = _u_branches(fm, mu_support, mu_atoms, mu_zero)
     bn = _u_branches(fn, nu_support, nu_atoms, nu_zero)
     off = [(0.0, -np.inf, "end", "end")]    # nothing of the continuous part lies in (-inf, 0]
-    off += _pair_off_support(m, fm, fn, bm, bn, (mu_mean, nu_mean), breaks)
+    off += _pair_off_support(m, fm, fn, bm, bn, (mu_mean, nu_mean), breaks, params)
     ivs = complement([iv for iv in off if not (np.isnan(iv[0]) or np.isnan(iv[1]))], scale, increasing=False)
     return [iv for iv in ivs if iv.hi > 0]
 
