@@ -121,32 +121,33 @@ def _total_one(a, b):
     return bool(e.is_zero)
 
 
-def _rest_cauchy(measure, b):
+def _rest_cauchy(measure, b, k=False):
     """``(f_np, f_mp)`` with ``f(w) = G_measure(w) - measure{b}/(w - b)``: the Cauchy transform without the pole at the
     atom ``b``, formed without cancelling it (atoms: the other atoms' sum; mixtures: the parts' rests), or None for
-    other families.  ``f_np`` takes a Python complex, ``f_mp(w, ctx)`` an mpmath number."""
+    other families.  ``k=True``: the same for ``K(w) = w G(w) - 1 = int t/(w - t)`` (the transform ⊠ inverts), without
+    ``measure{b} b/(w - b)``.  ``f_np`` takes a Python complex, ``f_mp(w, ctx)`` an mpmath number."""
     from .measures.mixture import Mixture
     if isinstance(measure, Atoms):
         rest = [(x, q) for x, q in measure.atoms() if not sympy.sympify(x - b).is_zero]
-        fl = [(as_float(x), as_float(q)) for x, q in rest]
+        fl = [(as_float(x), as_float(q) * (as_float(x) if k else 1.0)) for x, q in rest]
 
         def f_np(w):
             return sum(q / (w - x) for x, q in fl) + 0j
 
         def f_mp(w, ctx):
-            return ctx.fsum(as_mp(q, ctx) / (w - as_mp(x, ctx)) for x, q in rest)
+            return ctx.fsum(as_mp(q, ctx) * (as_mp(x, ctx) if k else 1) / (w - as_mp(x, ctx)) for x, q in rest)
         return f_np, f_mp
     if isinstance(measure, Mixture):
         parts = []
         for q, m in measure.parts:
             if any(sympy.sympify(x - b).is_zero for x, _ in m.atoms()):
-                r = _rest_cauchy(m, b)
+                r = _rest_cauchy(m, b, k)
                 if r is None:
                     return None
                 parts.append((q, r[0], r[1]))
             else:
-                parts.append((q, lambda w, m=m: complex(m._cauchy_np(np.array([complex(w)]))[0]),
-                              lambda w, ctx, m=m: m._cauchy_mp(w, ctx)))
+                parts.append((q, lambda w, m=m: complex(m._cauchy_psi_np(np.array([complex(w)]))[2 if k else 0][0]),
+                              lambda w, ctx, m=m: w * m._cauchy_mp(w, ctx) - 1 if k else m._cauchy_mp(w, ctx)))
 
         def f_np(w):
             return sum(as_float(q) * f(w) for q, f, _ in parts) + 0j
@@ -199,42 +200,6 @@ def _hard_local(d, a, m, b, n, R1, R2, ctx=None, iters=60):
     return (m + e * R1(A + e)) / e
 
 
-def _rest_k(measure, b):
-    """``(f_np, f_mp)`` with ``f(X) = K_measure(X) - measure{b} b/(X - b)``, ``K(X) = X G(X) - 1 = int t/(X - t)``: the
-    transform ⊠ inverts without its pole at the atom ``b`` (atoms: the other atoms' ``sum q t/(X - t)``; mixtures: the
-    parts'), or None for other families."""
-    from .measures.mixture import Mixture
-    if isinstance(measure, Atoms):
-        rest = [(x, q) for x, q in measure.atoms() if not sympy.sympify(x - b).is_zero]
-        fl = [(as_float(x), as_float(q)) for x, q in rest]
-
-        def f_np(X):
-            return sum(q * x / (X - x) for x, q in fl) + 0j
-
-        def f_mp(X, ctx):
-            return ctx.fsum(as_mp(q, ctx) * as_mp(x, ctx) / (X - as_mp(x, ctx)) for x, q in rest)
-        return f_np, f_mp
-    if isinstance(measure, Mixture):
-        parts = []
-        for q, m in measure.parts:
-            if any(sympy.sympify(x - b).is_zero for x, _ in m.atoms()):
-                r = _rest_k(m, b)
-                if r is None:
-                    return None
-                parts.append((q, r[0], r[1]))
-            else:
-                parts.append((q, lambda X, m=m: complex(m._cauchy_psi_np(np.array([complex(X)]))[2][0]),
-                              lambda X, ctx, m=m: X * m._cauchy_mp(X, ctx) - 1))
-
-        def f_np(X):
-            return sum(as_float(q) * f(X) for q, f, _ in parts) + 0j
-
-        def f_mp(X, ctx):
-            return ctx.fsum(as_mp(q, ctx) * f(X, ctx) for q, _, f in parts)
-        return f_np, f_mp
-    return None
-
-
 def _minus_exact(z, c, ctx):
     """``z - c`` in ``ctx`` to its relative precision: ``z`` an mpmath number (exact binary), ``c`` exact (sympy).  Formed
     at the context's precision the difference kept only the digits of ``c`` that survive the cancellation: 1e-22
@@ -279,7 +244,7 @@ def _hard_local_mul(d, c, a, m, b, n, R1, R2, ctx=None, iters=60):
     """``G_{mu ⊠ nu}`` at ``z = c + d`` next to the limit ``c = a b`` of a pole pair of atoms ``mu{a} = m``,
     ``nu{b} = n`` with ``m + n = 1`` (``a, b > 0``): the ⊠ analogue of :func:`_hard_local` (docs/numerics.md).  With
     ``u = K(z)``, ``v = 1/u``, ``X1 = a + e1``, ``X2 = b + e2`` the inverses of ``K_mu``, ``K_nu`` at ``u``, ``R1``,
-    ``R2`` their ``K`` without the poles (:func:`_rest_k`): ``e1 = m a v/(1 - R1 v)``, ``e2 = n b v/(1 - R2 v)``, and
+    ``R2`` their ``K`` without the poles (:func:`_rest_cauchy`): ``e1 = m a v/(1 - R1 v)``, ``e2 = n b v/(1 - R2 v)``, and
     ``X1 X2 = z (1 + v)`` is ``r(v) = a b v^2 [m R1/D1 + n R2/D2 + m n/(D1 D2)] - d (1 + v) = 0``
     (``D = 1 - R v``).  From ``v^2 = d/(a b (m R1 + n R2 + m n))`` on the physical branch (``Im v > 0``; real: the sign
     of ``d``).  Returns ``G = (1 + v)/(v z)`` or None."""
@@ -925,7 +890,7 @@ class FreeMultiplicativeConvolution(_Convolution):
 
     @staticmethod
     def _hard_rest(measure, b):
-        return _rest_k(measure, b)
+        return _rest_cauchy(measure, b, k=True)
 
     @staticmethod
     def _hard_solve(d, c, a, m, b, n, R1, R2, ctx=None):

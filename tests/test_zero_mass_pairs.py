@@ -215,3 +215,33 @@ def test_mass_one_to_rounding_next_to_hard_edges(make):
     with warnings.catch_warnings():
         warnings.simplefilter("error", PrecisionWarning)
         assert abs(law.total_mass() - 1) <= 1e-14
+
+
+def test_mixture_operand_next_to_its_hard_edge_against_a_direct_solve():
+    """``(½ δ_0 + ½ semicircle(3, 1)) ⊞ (δ_0 + δ_1)/2``: the pair at 0 has masses ½ + ½ (the mixture's rest, a
+    semicircle, enters the equation around the pair through its own ``G``).  Reference: the two subordination equations
+    ``G_mu(w1) = G_nu(w2)``, ``w1 + w2 = x + 1/G_mu(w1)`` solved by mpmath's ``findroot`` at 120 digits from
+    ``w1 = i sqrt(x)``, written here from the closed forms of both operands (no freetk code)."""
+    mp = mpmath.mp
+    mu = ft.mixture([(F(1, 2), ft.dirac(0)), (F(1, 2), ft.semicircle(3, 1))])
+    nu = ft.atoms([0, 1])
+    with mpmath.workdps(120):
+        def G_mu(w):
+            t = w - 3
+            return 1 / (2 * w) + 1 / (t + mp.sqrt(t - 2) * mp.sqrt(t + 2))
+
+        def G_nu(w):
+            return 1 / (2 * w) + 1 / (2 * (w - 1))
+
+        def ref(x):
+            z = mp.mpf(x)
+            w1 = mp.mpc(0, 1) * mp.sqrt(z)
+            sol = mp.findroot(lambda a, b: [G_mu(a) - G_nu(b), a + b - z - 1 / G_mu(a)],
+                              (w1, z + 1 / G_mu(w1) - w1), tol=mp.mpf(10) ** -100, maxsteps=200)
+            assert mp.im(sol[0]) > 0
+            return float(-mp.im(G_mu(sol[0])) / mp.pi)
+        refs = {x: ref(x) for x in (1e-3, 1e-8, 1e-14, 1e-30, 1e-100)}
+    for law in (ft.free_add(mu, nu), ft.free_add(nu, mu)):
+        for x, r in refs.items():
+            assert abs(law.pdf(x) / r - 1) <= 4 * EPS, x
+        assert law.pdf(-1e-8) == 0
