@@ -122,23 +122,27 @@ def _total_one(a, b):
 
 
 def _rest_cauchy(measure, b, k=False):
-    """``(f_np, f_mp)`` with ``f(w) = G_measure(w) - measure{b}/(w - b)``: the Cauchy transform without the pole at the
-    atom ``b``, formed without cancelling it (atoms: the other atoms' sum; mixtures: the parts' rests), or None for
-    other families.  ``k=True``: the same for ``K(w) = w G(w) - 1 = int t/(w - t)`` (the transform ⊠ inverts), without
-    ``measure{b} b/(w - b)``.  ``f_np`` takes a Python complex, ``f_mp(w, ctx)`` an mpmath number."""
+    """``(f_np, f_mp)`` with ``f(e) = G_measure(b + e) - measure{b}/e``: the Cauchy transform next to the atom ``b``
+    without its pole, as a function of the offset ``e`` and formed without cancelling the pole (atoms: the other atoms'
+    ``sum q/((b - x) + e)`` with ``b - x`` exact, so that atoms 1e-8 apart keep their distance's digits; mixtures: the
+    parts'), or None for other families.  ``k=True``: the same for ``K(w) = w G(w) - 1 = int t/(w - t)`` (the
+    transform ⊠ inverts), without ``measure{b} b/e``.  ``f_np`` takes a Python complex, ``f_mp(e, ctx)`` an mpmath
+    number."""
     from .measures.mixture import Mixture
     if isinstance(measure, Atoms):
         rest = [(x, q) for x, q in measure.atoms() if not sympy.sympify(x - b).is_zero]
-        fl = [(as_float(x), as_float(q) * (as_float(x) if k else 1.0)) for x, q in rest]
+        fl = [(as_float(_series._expand(b - x)), as_float(q) * (as_float(x) if k else 1.0)) for x, q in rest]
 
-        def f_np(w):
-            return sum(q / (w - x) for x, q in fl) + 0j
+        def f_np(e):
+            return sum(q / (gap + e) for gap, q in fl) + 0j
 
-        def f_mp(w, ctx):
-            return ctx.fsum(as_mp(q, ctx) * (as_mp(x, ctx) if k else 1) / (w - as_mp(x, ctx)) for x, q in rest)
+        def f_mp(e, ctx):
+            return ctx.fsum(as_mp(q, ctx) * (as_mp(x, ctx) if k else 1) / (as_mp(_series._expand(b - x), ctx) + e)
+                            for x, q in rest)
         return f_np, f_mp
     if isinstance(measure, Mixture):
         parts = []
+        bf = as_float(b)
         for q, m in measure.parts:
             if any(sympy.sympify(x - b).is_zero for x, _ in m.atoms()):
                 r = _rest_cauchy(m, b, k)
@@ -146,14 +150,15 @@ def _rest_cauchy(measure, b, k=False):
                     return None
                 parts.append((q, r[0], r[1]))
             else:
-                parts.append((q, lambda w, m=m: complex(m._cauchy_psi_np(np.array([complex(w)]))[2 if k else 0][0]),
-                              lambda w, ctx, m=m: w * m._cauchy_mp(w, ctx) - 1 if k else m._cauchy_mp(w, ctx)))
+                parts.append((q, lambda e, m=m: complex(m._cauchy_psi_np(np.array([bf + complex(e)]))[2 if k else 0][0]),
+                              lambda e, ctx, m=m: ((as_mp(b, ctx) + e) * m._cauchy_mp(as_mp(b, ctx) + e, ctx) - 1) if k
+                              else m._cauchy_mp(as_mp(b, ctx) + e, ctx)))
 
-        def f_np(w):
-            return sum(as_float(q) * f(w) for q, f, _ in parts) + 0j
+        def f_np(e):
+            return sum(as_float(q) * f(e) for q, f, _ in parts) + 0j
 
-        def f_mp(w, ctx):
-            return ctx.fsum(as_mp(q, ctx) * f(w, ctx) for q, _, f in parts)
+        def f_mp(e, ctx):
+            return ctx.fsum(as_mp(q, ctx) * f(e, ctx) for q, _, f in parts)
         return f_np, f_mp
     return None
 
@@ -173,22 +178,21 @@ def _hard_local(d, a, m, b, n, R1, R2, ctx=None, iters=60):
     else:
         sqrt, tol, cx = ctx.sqrt, ctx.mpf(2) ** (-ctx.prec + 4), ctx.mpc
     d = cx(d)
-    A, B = cx(a), cx(b)
 
     def parts(e1):
-        f = e1 / (m + e1 * R1(A + e1))
+        f = e1 / (m + e1 * R1(e1))
         e2 = n * f
         for _ in range(8):
-            r2 = R2(B + e2)
+            r2 = R2(e2)
             e2n = n * f / (1 - f * r2)
             if abs(e2n - e2) <= tol * abs(e2n):
                 e2 = e2n
                 break
             e2 = e2n
-        r2 = R2(B + e2)
-        return f, e1 * f * R1(A + e1) + n * f * f * r2 / (1 - f * r2) - d
+        r2 = R2(e2)
+        return f, e1 * f * R1(e1) + n * f * f * r2 / (1 - f * r2) - d
 
-    q = m * R1(A) + n * R2(B)
+    q = m * R1(0 * d) + n * R2(0 * d)
     if q == 0 or d == 0:
         return None
     e = sqrt(m * m * d / q)
@@ -197,7 +201,15 @@ def _hard_local(d, a, m, b, n, R1, R2, ctx=None, iters=60):
     e = _secant(lambda t: parts(t)[1], e, tol, iters, 1e-7 if ctx is None else ctx.mpf(2) ** (-ctx.prec // 3))
     if e is None or not (abs(e) > 0) or e.imag < -tol * abs(e):
         return None
-    return (m + e * R1(A + e)) / e
+    return (m + e * R1(e)) / e
+
+
+def _isolation(measure, at):
+    """The distance from the atom ``at`` of ``measure`` to its other atoms and its support (inf when there are none)."""
+    a = as_float(at)
+    d = [abs(as_float(x) - a) for x, _ in measure.atoms() if not sympy.sympify(x - at).is_zero]
+    d += [0.0 if lo <= a <= hi else min(abs(lo - a), abs(hi - a)) for lo, hi in measure.support()]
+    return min(d, default=np.inf)
 
 
 def _minus_exact(z, c, ctx):
@@ -259,19 +271,19 @@ def _hard_local_mul(d, c, a, m, b, n, R1, R2, ctx=None, iters=60):
     def inverse(v, mass, at, R):
         e = mass * at * v
         for _ in range(8):
-            en = mass * at * v / (1 - R(at + e) * v)
+            en = mass * at * v / (1 - R(e) * v)
             done = abs(en - e) <= tol * abs(en)
             e = en
             if done:
                 break
-        return R(at + e)
+        return R(e)
 
     def r(v):
         r1, r2 = inverse(v, m, A, R1), inverse(v, n, B, R2)
         D1, D2 = 1 - r1 * v, 1 - r2 * v
         return ab * v * v * (m * r1 / D1 + n * r2 / D2 + m * n / (D1 * D2)) - d * (1 + v)
 
-    q = ab * (m * R1(A) + n * R2(B) + m * n)
+    q = ab * (m * R1(0 * d) + n * R2(0 * d) + m * n)
     if q == 0 or d == 0:
         return None
     v = sqrt(d / q)
@@ -548,9 +560,10 @@ class _Convolution(Measure):
     HARD_LOCAL = 1e-3
 
     def _hard_pairs(self):
-        """``[(c, a, m, b, n, (R1, R1_mp), (R2, R2_mp))]``: the pole pairs of :meth:`_hard_points` (exact ``c``: ``a + b``,
-        ``a b`` for ⊠; ``mu{a} = m``, ``nu{b} = n``, ``m + n = 1``) whose operands give their transforms without that
-        pole (:meth:`_hard_rest`)."""
+        """``[(c, a, m, b, n, (R1, R1_mp), (R2, R2_mp), iso)]``: the pole pairs of :meth:`_hard_points` (exact ``c``:
+        ``a + b``, ``a b`` for ⊠; ``mu{a} = m``, ``nu{b} = n``, ``m + n = 1``) whose operands give their transforms
+        without that pole (:meth:`_hard_rest`), with ``iso`` the distance (in ``z``) within which the pair alone
+        shapes the law: to the operands' other atoms and support (:meth:`_hard_iso`) and to the other pairs' limits."""
         if "hard_pairs" not in self._cache:
             out = []
             for x, a in self._mu.atoms():
@@ -559,36 +572,62 @@ class _Convolution(Measure):
                         continue
                     r1, r2 = self._hard_rest(self._mu, x), self._hard_rest(self._nu, y)
                     if r1 is not None and r2 is not None:
-                        out.append((self._pair(x, y)[0], x, a, y, b, r1, r2))
-            self._cache["hard_pairs"] = out
+                        iso = min(self._hard_iso(_isolation(self._mu, x), _isolation(self._nu, y), x, y),
+                                  self._scale())
+                        out.append([self._pair(x, y)[0], x, a, y, b, r1, r2, iso])
+            for p in out:
+                for q in out:
+                    if q is not p:
+                        p[7] = min(p[7], abs(as_float(p[0]) - as_float(q[0])))
+            self._cache["hard_pairs"] = [tuple(p) for p in out if 0 < p[7]]
         return self._cache["hard_pairs"]
 
     def _near_hard(self, z):
-        """``[(i, pair, d)]``: points ``z[i]`` within ``HARD_LOCAL`` scales of a hard pair's limit, ``d = z - c`` from
-        the exact ``c`` (:func:`_minus_exact`, 40 digits)."""
+        """``[(i, pair, d)]``: points ``z[i]`` within ``HARD_LOCAL`` times its ``iso`` of a hard pair's limit (the
+        nearest pair), ``d = z - c`` from the exact ``c`` (:func:`_minus_exact`, 40 digits).  A window in units of the
+        law's scale let a pair take points next to another pair's limit (two limits 0.19 apart near 1e6: the density
+        1.3e-5 off 0.012 from one of them)."""
         out = []
         pairs = self._hard_pairs()
         if not pairs:
             return out
-        lim = self.HARD_LOCAL * self._scale()
+        z = np.asarray(z, complex)
+        best = np.full(z.shape, np.inf)
+        which = np.full(z.shape, -1)
+        for k, pair in enumerate(pairs):
+            dist = np.abs(z - as_float(pair[0]))
+            take = (dist <= min(self.HARD_LOCAL * pair[7], 1e300)) & (dist < best)
+            best[take], which[take] = dist[take], k
         ctx = context(40)
-        for pair in pairs:
-            cf = as_float(pair[0])
-            for i in np.flatnonzero(np.abs(np.asarray(z, complex) - cf) <= lim):
-                out.append((int(i), pair, _minus_exact(ctx.mpc(complex(z[i])), pair[0], ctx)))
+        for i in np.flatnonzero(which >= 0):
+            pair = pairs[which[i]]
+            out.append((int(i), pair, _minus_exact(ctx.mpc(complex(z[i])), pair[0], ctx)))
         return out
+
+    @staticmethod
+    def _solve_conditioned(d, c, iso):
+        """Whether the solve's value at ``c + d`` is good to ~1e-7 (its rounding ``eps max(|c|, iso)`` against ``|d|``):
+        only there does a disagreement with the local value mark a wrong local root (1 ulp from the edge 1 of an
+        arcsine law 2e-8 wide, the solve was 41 % off and the check kept it)."""
+        return abs(d) * 1e-7 >= np.finfo(float).eps * max(abs(as_float(c)), iso)
 
     def _hard_fix(self, z, G):
         """``G`` (the solve's values at the points ``z`` of the upper half-plane) with the points next to a hard pair's
         limit taken from :meth:`_hard_solve`.  A local value more than 1e-3 from a solve's value that is still
-        conditioned there (``|z - c| >= 1e-10`` scales) is a wrong root of the local equation: the solve's stands."""
+        conditioned there (:meth:`_solve_conditioned`) is a wrong root of the local equation: the solve's stands."""
         G = np.array(G, complex)
-        for i, (c, x, a, y, b, r1, r2), d in self._near_hard(z):
+        for i, (c, x, a, y, b, r1, r2, iso), d in self._near_hard(z):
             args = (as_float(c), as_float(x), as_float(a), as_float(y), as_float(b), r1[0], r2[0])
-            v = self._hard_solve(complex(d), *args)
+            if abs(d) < 1e-200:
+                # the equation's terms (~ d) would underflow in double (a subnormal x at a limit 0): in mpmath
+                work = context(20)
+                v = self._hard_solve(d, *(work.mpf(t) for t in args[:5]), lambda w: r1[1](w, work),
+                                     lambda w: r2[1](w, work), ctx=work)
+                v = None if v is None else complex(v)
+            else:
+                v = self._hard_solve(complex(d), *args)
             if v is not None and np.isfinite(v):
-                if (abs(d) >= 1e-10 * self._scale() and np.isfinite(G[i])
-                        and not abs(G[i] - v) <= 1e-3 * abs(v)):
+                if self._solve_conditioned(d, c, iso) and np.isfinite(G[i]) and not abs(G[i] - v) <= 1e-3 * abs(v):
                     continue
                 G[i] = v
             elif d == 0:
@@ -617,7 +656,7 @@ class _Convolution(Measure):
         near = self._near_hard(np.array([complex(zu)]))
         if not near:
             return None
-        _, (c, x, a, y, b, r1, r2), _ = near[0]
+        _, (c, x, a, y, b, r1, r2, iso), _ = near[0]
         work = context(ctx.dps + 10, guard=0)
         d = _minus_exact(zu, c, work)
         args = (as_mp(c, work), as_mp(x, work), as_mp(a, work), as_mp(y, work), as_mp(b, work),
@@ -629,7 +668,7 @@ class _Convolution(Measure):
         v = self._hard_solve(d, *args, ctx=work)
         if v is None:
             return None
-        if abs(d) >= 1e-10 * self._scale():
+        if self._solve_conditioned(d, c, iso):
             # a wrong root of the local equation, as in double precision (_hard_fix): against the double value there
             g = complex(self._cauchy_np(np.array([complex(zu)]))[0])
             if np.isfinite(g) and not abs(complex(v) - g) <= 1e-6 * abs(g):
@@ -749,6 +788,11 @@ class FreeAdditiveConvolution(_Convolution):
     @staticmethod
     def _hard_solve(d, c, a, m, b, n, R1, R2, ctx=None):
         return _hard_local(d, a, m, b, n, R1, R2, ctx=ctx)
+
+    @staticmethod
+    def _hard_iso(iso_mu, iso_nu, a, b):
+        # omega_1 - a and omega_2 - b move like z - c
+        return min(iso_mu, iso_nu)
 
     def _pair(self, x, y):
         # x(g) = w_mu + w_nu - 1/g with w_mu ~ x, w_nu ~ y: its rounding is relative to |x| + |y|
@@ -895,6 +939,11 @@ class FreeMultiplicativeConvolution(_Convolution):
     @staticmethod
     def _hard_solve(d, c, a, m, b, n, R1, R2, ctx=None):
         return _hard_local_mul(d, c, a, m, b, n, R1, R2, ctx=ctx)
+
+    @staticmethod
+    def _hard_iso(iso_mu, iso_nu, a, b):
+        # z = X_mu X_nu (1 + v): X_mu - a moves z by b times as much
+        return min(iso_mu * abs(as_float(b)), iso_nu * abs(as_float(a)))
 
     def _moments(self, k):
         if k == 0:

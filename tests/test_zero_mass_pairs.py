@@ -245,3 +245,31 @@ def test_mixture_operand_next_to_its_hard_edge_against_a_direct_solve():
         for x, r in refs.items():
             assert abs(law.pdf(x) / r - 1) <= 4 * EPS, x
         assert law.pdf(-1e-8) == 0
+
+
+def test_hard_edges_next_to_other_structure():
+    """An adversarial round's cases.  (a) Atoms 1e-8 apart next to the limit 0 of a pair: a subnormal ``x`` gave a
+    constant 1.7e22 (the local equation's terms, ~x, underflow in double: they are formed in mpmath there; the true
+    density ~ x^(-1/2) reaches 3.6e164), and 1e-300 gave 7.5e21 before.  (b) The arcsine law 2e-8 wide at 1 (pairs 1e-8
+    apart): the window of the local equation is now the pair's own isolation, the rest transforms take the atoms'
+    exact distances, and a solve that is not conditioned (1 ulp from 1) cannot veto the local value (it was 20 % off).
+    (c) Two limits 0.19 apart near 1e6: each point takes the nearest pair only.  References: the algebraic equation
+    (a, c), the closed form ``1/(pi sqrt((x - 1)(1 + 2e-8 - x)))`` from the exact end points (b), and for the subnormal
+    points the law ``f(x) sqrt(x) = const`` (corrections ~ sqrt(x)) from the value at 1e-100."""
+    a = ft.free_add(ft.atoms([0, F(1, 10 ** 8), 1], [F(1, 4), F(1, 4), F(1, 2)]), ft.atoms([0, 1], [F(3, 4), F(1, 4)]))
+    alg = a.algebraic()
+    for x in (1e-300, 1e-100, 1e-20):
+        assert abs(a.pdf(x) / float(alg.pdf(x, dps=40)) - 1) <= 4 * EPS, x
+    const = a.pdf(1e-100) * 1e-50
+    for x in (5e-324, 4.94e-320):
+        assert abs(a.pdf(x) * np.sqrt(x) / const - 1) <= 4 * EPS, x
+    b = ft.free_add(ft.atoms([0, F(1, 10 ** 8)]), ft.atoms([1, 1 + F(1, 10 ** 8)]))
+    for k in (1, 10, 10 ** 4):
+        x = 1 + k * 2.0 ** -52
+        with mpmath.workdps(40):
+            X = mpmath.mpf(x)
+            ref = float(1 / (mpmath.pi * mpmath.sqrt((X - 1) * (1 + 2 * mpmath.mpf(10) ** -8 - X))))
+        assert abs(b.pdf(x) / ref - 1) <= 8 * EPS, k
+    c = ft.free_add(ft.atoms([10 ** 6, 0], [F(1, 3), F(2, 3)]), ft.atoms([F(1, 7), 10 ** 6 + F(1, 3)], [F(2, 3), F(1, 3)]))
+    x = 10 ** 6 + 1 / 7 - 1e8 * np.spacing(10.0 ** 6)
+    assert abs(c.pdf(x) / float(c.algebraic().pdf(x, dps=40)) - 1) <= 1e-8
