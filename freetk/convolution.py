@@ -163,6 +163,40 @@ def _rest_cauchy(measure, b, k=False):
     return None
 
 
+def _local_numbers(ctx):
+    """``(sqrt, tol, convert, eps0)`` of the local hard-pair iterations: double precision (Python complex) or ``ctx``."""
+    if ctx is None:
+        import cmath
+        return cmath.sqrt, 4 * np.finfo(float).eps, complex, 1e-7
+    return ctx.sqrt, ctx.mpf(2) ** (-ctx.prec + 4), ctx.mpc, ctx.mpf(2) ** (-ctx.prec // 3)
+
+
+def _rest_at_fixed_point(R, c, s, tol):
+    """``R(e)`` at the solution of ``e = c/(1 - s R(e))`` (an inverse next to an atom: ``e`` the offset from the atom,
+    ``R`` the transform without its pole), by fixed-point iteration from ``e = c`` (``s R`` is small)."""
+    e = c
+    for _ in range(8):
+        en = c / (1 - s * R(e))
+        done = abs(en - e) <= tol * abs(en)
+        e = en
+        if done:
+            break
+    return R(e)
+
+
+def _local_root(r, square, d, ctx, iters):
+    """The root of ``r`` next to the leading order ``sqrt(square)`` on the physical branch (``Im > 0``; real: the sign
+    of ``d``), by :func:`_secant`; None when the iteration fails or ends below the axis."""
+    sqrt, tol, _, eps0 = _local_numbers(ctx)
+    e = sqrt(square)
+    if e.imag < 0 or (e.imag == 0 and (e.real > 0) != (d.real > 0)):
+        e = -e
+    e = _secant(r, e, tol, iters, eps0)
+    if e is None or not (abs(e) > 0) or e.imag < -tol * abs(e):
+        return None
+    return e
+
+
 def _hard_local(d, a, m, b, n, R1, R2, ctx=None, iters=60):
     """``G_{mu ⊞ nu}`` at ``z = c + d`` next to the limit ``c = a + b`` of a pole pair of atoms ``mu{a} = m``,
     ``nu{b} = n`` with ``m + n = 1``, from ``e1 = omega_1 - a`` (docs/numerics.md, "⊞ next to a hard edge").  With
@@ -172,36 +206,19 @@ def _hard_local(d, a, m, b, n, R1, R2, ctx=None, iters=60):
     exactly because ``m + n = 1``).  Secant iteration from the leading order ``e1^2 = m^2 d/(m R1 + n R2)`` on the
     physical branch (``Im e1 > 0``; real: the sign of ``d``).  Returns ``G = (m + e1 R1)/e1`` or None.  ``ctx``: an
     mpmath context (else double, Python complex)."""
-    if ctx is None:
-        import cmath
-        sqrt, tol, cx = cmath.sqrt, 4 * np.finfo(float).eps, complex
-    else:
-        sqrt, tol, cx = ctx.sqrt, ctx.mpf(2) ** (-ctx.prec + 4), ctx.mpc
+    _, tol, cx, _ = _local_numbers(ctx)
     d = cx(d)
 
-    def parts(e1):
+    def r(e1):
         f = e1 / (m + e1 * R1(e1))
-        e2 = n * f
-        for _ in range(8):
-            r2 = R2(e2)
-            e2n = n * f / (1 - f * r2)
-            if abs(e2n - e2) <= tol * abs(e2n):
-                e2 = e2n
-                break
-            e2 = e2n
-        r2 = R2(e2)
-        return f, e1 * f * R1(e1) + n * f * f * r2 / (1 - f * r2) - d
+        r2 = _rest_at_fixed_point(R2, n * f, f, tol)
+        return e1 * f * R1(e1) + n * f * f * r2 / (1 - f * r2) - d
 
     q = m * R1(0 * d) + n * R2(0 * d)
     if q == 0 or d == 0:
         return None
-    e = sqrt(m * m * d / q)
-    if e.imag < 0 or (e.imag == 0 and (e.real > 0) != (d.real > 0)):
-        e = -e
-    e = _secant(lambda t: parts(t)[1], e, tol, iters, 1e-7 if ctx is None else ctx.mpf(2) ** (-ctx.prec // 3))
-    if e is None or not (abs(e) > 0) or e.imag < -tol * abs(e):
-        return None
-    return (m + e * R1(e)) / e
+    e = _local_root(r, m * m * d / q, d, ctx, iters)
+    return None if e is None else (m + e * R1(e)) / e
 
 
 def _isolation(measure, at):
@@ -260,39 +277,21 @@ def _hard_local_mul(d, c, a, m, b, n, R1, R2, ctx=None, iters=60):
     ``X1 X2 = z (1 + v)`` is ``r(v) = a b v^2 [m R1/D1 + n R2/D2 + m n/(D1 D2)] - d (1 + v) = 0``
     (``D = 1 - R v``).  From ``v^2 = d/(a b (m R1 + n R2 + m n))`` on the physical branch (``Im v > 0``; real: the sign
     of ``d``).  Returns ``G = (1 + v)/(v z)`` or None."""
-    if ctx is None:
-        import cmath
-        sqrt, tol, cx, eps0 = cmath.sqrt, 4 * np.finfo(float).eps, complex, 1e-7
-    else:
-        sqrt, tol, cx, eps0 = ctx.sqrt, ctx.mpf(2) ** (-ctx.prec + 4), ctx.mpc, ctx.mpf(2) ** (-ctx.prec // 3)
+    _, tol, cx, _ = _local_numbers(ctx)
     d, A, B = cx(d), cx(a), cx(b)
     ab = A * B
 
-    def inverse(v, mass, at, R):
-        e = mass * at * v
-        for _ in range(8):
-            en = mass * at * v / (1 - R(e) * v)
-            done = abs(en - e) <= tol * abs(en)
-            e = en
-            if done:
-                break
-        return R(e)
-
     def r(v):
-        r1, r2 = inverse(v, m, A, R1), inverse(v, n, B, R2)
+        r1 = _rest_at_fixed_point(R1, m * A * v, v, tol)
+        r2 = _rest_at_fixed_point(R2, n * B * v, v, tol)
         D1, D2 = 1 - r1 * v, 1 - r2 * v
         return ab * v * v * (m * r1 / D1 + n * r2 / D2 + m * n / (D1 * D2)) - d * (1 + v)
 
     q = ab * (m * R1(0 * d) + n * R2(0 * d) + m * n)
     if q == 0 or d == 0:
         return None
-    v = sqrt(d / q)
-    if v.imag < 0 or (v.imag == 0 and (v.real > 0) != (d.real > 0)):
-        v = -v
-    v = _secant(r, v, tol, iters, eps0)
-    if v is None or not (abs(v) > 0) or v.imag < -tol * abs(v):
-        return None
-    return (1 + v) / (v * (cx(c) + d))
+    v = _local_root(r, d / q, d, ctx, iters)
+    return None if v is None else (1 + v) / (v * (cx(c) + d))
 
 
 class _Convolution(Measure):
