@@ -1580,14 +1580,16 @@ class ExactNTKLaw(NTKLaw):
     _cdf_generic_mp = _cdf_mp
 
     def support(self, dps=None):
-        """Support intervals ``[(lo, hi), ...]`` (every piece: :meth:`support_intervals`); ``dps=N`` is refused: the
-        edges are critical points of ``X`` (or images of mu's edges) located with the double-precision ``G_mu``."""
+        """Support intervals ``[(lo, hi), ...]`` (every piece of rho's continuous part, :func:`rho_support`); ``dps=N``
+        is refused: the edges are critical points of ``X`` (or images of mu's edges) located with the double-precision
+        ``G_mu``.  The kinds of the ends (:meth:`support_intervals`, measured from the density's exponent next to an
+        image of a soft edge of mu: ~1 s) are not needed here and not computed."""
         if dps is not None:
             check_dps("ExactNTKLaw.support", dps)
             raise InvalidArgument("ExactNTKLaw.support(dps=...) is not available: the exact route locates the edges "
                                   "(critical points of the inverse map X, images of the edges of mu) with G_mu in "
                                   "double precision only; use dps=None")
-        return super().support()
+        return [(float(lo), float(hi)) for lo, hi, _, _ in self._pieces()]
 
     def _cdf_np(self, x):
         """``rho((-inf, x])``.  Up to ``_CDF_CONTOUR_MAX`` points in ``(0, hi)`` while the default real-axis rule is not
