@@ -2226,6 +2226,41 @@ class _AtomicW:
         self.f = np.array([float(v.p) / float(v.q) for v in (t / (a * t - zq) for t in ts)])
         self.w0 = 1.0 - float(sum(ws))          # nu{0}
         self._rows = [(float(self.r * w), float(f)) for w, f in zip(self.w, self.f)]
+        self._ab = None
+        self._real = {}         # real_root's values by x (both rules of cauchy_in_gap start and end at the same points)
+
+    def poly_ab(self):
+        """Coefficients ``(a, b)`` (highest degree first, both of length ``n + 2``) with
+        ``g prod_k (1 - f_k g) (W(g) - w) = a(g) - w b(g)``: ``b = g prod_k (1 - f_k g)``, ``a = prod_k (1 - f_k g) +
+        g sum_i r w_i f_i prod_{k != i} (1 - f_k g)`` (degree ``n``).  The roots of ``a - w b`` are exactly the ``n + 1``
+        solutions of ``W(g) = w`` (``a(0) = 1``, and ``a(1/f_i) != 0``)."""
+        if self._ab is None:
+            f = self.f
+            prod = np.array([1.0])
+            for fk in f:
+                prod = np.polymul(prod, [-fk, 1.0])
+            b = np.polymul(prod, [1.0, 0.0])
+            a = np.concatenate([[0.0], prod])
+            for i, fi in enumerate(f):
+                term = np.array([self.r * self.w[i] * fi, 0.0])
+                for k, fk in enumerate(f):
+                    if k != i:
+                        term = np.polymul(term, [-fk, 1.0])
+                a[a.size - term.size:] += term
+            self._ab = (a, b)
+        return self._ab
+
+    def roots_at(self, w):
+        """All ``n + 1`` roots of ``W(g) = w`` at every point of the complex array ``w`` (``(N, n + 1)``): eigenvalues of
+        the companion matrices of ``a - w b`` (:meth:`poly_ab`), all points in one batched call."""
+        a, b = self.poly_ab()
+        w = np.asarray(w, complex)
+        C = a[None, :] - w[:, None] * b[None, :]
+        n = a.size - 1
+        M = np.zeros((w.size, n, n), complex)
+        M[:, 0, :] = -C[:, 1:] / C[:, :1]
+        M[:, np.arange(1, n), np.arange(n - 1)] = 1
+        return np.linalg.eigvals(M)
 
     def W1(self, g):
         """``(W(g), W'(g))`` at one complex ``g`` in plain Python arithmetic (the continuation's Newton is sequential
@@ -2261,32 +2296,26 @@ class _AtomicW:
         """``G_{rho_z}(x)`` for real ``x`` off the support of ``rho_z``: the root of ``W(g) = x`` with ``W'(g) < 0``
         (unique: ``W`` is a bijection from ``{W' < 0}`` onto the complement of the support), from the polynomial
         ``g prod (1 - f_k g) (W(g) - x)`` of degree ``n + 1``, polished by Newton."""
-        f = self.f
-        one = np.poly1d([1.0])
-        prod = one
-        for fk in f:
-            prod = prod * np.poly1d([-fk, 1.0])
-        poly = prod - np.poly1d([x, 0.0]) * prod
-        for i, fi in enumerate(f):
-            term = np.poly1d([self.r * self.w[i] * fi, 0.0])
-            for k, fk in enumerate(f):
-                if k != i:
-                    term = term * np.poly1d([-fk, 1.0])
-            poly = poly + term
-        rts = poly.roots
+        x = float(x)
+        if x in self._real:
+            return self._real[x]
+        rts = self.roots_at(np.array([x]))[0]
         cand = [float(v.real) for v in rts if abs(v.imag) <= 1e-9 * max(abs(v), 1e-300) and v.real != 0]
-        zz = np.array([z])
         good = []
         for g in cand:
-            for _ in range(4):
-                Wv, Wg, _ = self.W(np.array([g]), zz)
-                g = g - (Wv[0] - x) / Wg[0]
-            Wv, Wg, _ = self.W(np.array([g]), zz)
-            if Wg[0] < 0 and abs(Wv[0] - x) <= 1e-10 * (abs(x) + abs(1 / g)):
+            try:
+                for _ in range(4):
+                    Wv, Wg = self.W1(g)
+                    g = g - (Wv - x) / Wg
+                Wv, Wg = self.W1(g)
+            except ZeroDivisionError:
+                continue
+            if Wg < 0 and abs(Wv - x) <= 1e-10 * (abs(x) + abs(1 / g)):
                 good.append(g)
         if len(good) != 1:
             raise NoConvergence(f"GeneralMu: {len(good)} real roots of W(g) = {x:.6g} with W' < 0 at z = {z:.6g} "
                                 "(expected one: the point is not off the support of rho_z)", best=good)
+        self._real[x] = good[0]
         return good[0]
 
 
@@ -2394,6 +2423,10 @@ def _continue_on(K, w, x_start, x_end, z):
     to ``x_end`` and must arrive at the real root there (else NoConvergence): a jump to another root of ``W(g) = w``
     on the way (near a branch point) cannot pass unnoticed."""
 
+    fast = _follow_roots(K, w, x_start, x_end, z)
+    if fast is not None:
+        return fast
+
     def newton(g, wk):
         prev = np.inf
         for _ in range(30):
@@ -2430,6 +2463,57 @@ def _continue_on(K, w, x_start, x_end, z):
         raise NoConvergence("GeneralMu.cauchy_in_gap: the continuation along the ellipse did not return to the real "
                             "root at its other end", best=end)
     return out
+
+
+def _follow_roots(K, w, x_start, x_end, z, sep=0.25):
+    """:func:`_continue_on` from all roots at once: the ``n + 1`` roots of ``W(g) = w`` at every node
+    (:meth:`_AtomicW.roots_at`, one batched eigenvalue call), and along the path, node after node, the root nearest to
+    the Euler prediction ``g + dw/W'(g)`` from the previous node, accepted only when it is nearer than ``sep`` times
+    the distance to every other root (the branch followed is then unambiguous: a prediction error small against the
+    roots' separation); Newton on all nodes at once polishes them (the stopping rule of the node-by-node Newton).  Ends at ``x_end`` with the same test and
+    must arrive at the real root there.  ``None`` when a node is ambiguous or the arrival fails: the caller continues
+    node by node with Newton (smaller steps near a branch point)."""
+    pts = np.concatenate([np.asarray(w, complex), [complex(x_end)]])
+    R = K.roots_at(pts).tolist()
+    g = complex(K.real_root(float(x_start), z))
+    wprev = complex(x_start)
+    out = []
+    for wk, row in zip(pts.tolist(), R):
+        try:
+            _, Wg = K.W1(g)
+            pred = g + (wk - wprev) / Wg
+        except ZeroDivisionError:
+            return None
+        ds = [abs(v - pred) for v in row]
+        j = min(range(len(ds)), key=ds.__getitem__)
+        d2 = min(ds[:j] + ds[j + 1:], default=np.inf)
+        if not ds[j] <= sep * d2:
+            return None
+        g, wprev = row[j], wk
+        out.append(g)
+    g = np.array(out)
+    # Newton at every node with the stopping rule of the node-by-node continuation: a step at rounding level, or
+    # steps below 1e-12 |g| that stop shrinking (W's rounding floor; near a double root Newton is only linear)
+    act = np.ones(g.size, bool)
+    prev = np.full(g.size, np.inf)
+    with np.errstate(all="ignore"):
+        for _ in range(30):
+            Wv, Wg, _ = K.W(g[act])
+            step = np.abs((Wv - pts[act]) / Wg)
+            g[act] -= (Wv - pts[act]) / Wg
+            ga = np.abs(g[act])
+            done = (step <= 4e-16 * ga) | ((step <= 1e-12 * ga) & (step >= 0.5 * prev[act]))
+            prev[act] = step
+            idx = np.flatnonzero(act)
+            act[idx[done | ~np.isfinite(step)]] = False
+            if not act.any():
+                break
+    if act.any() or not np.all(np.isfinite(g)):
+        return None
+    ref = K.real_root(float(x_end), z)
+    if not abs(g[-1] - ref) <= 1e-9 * abs(ref):
+        return None
+    return g[:-1]
 
 
 # ----------------------------------------------------------------------------- rho from the exact G_mu

@@ -75,6 +75,41 @@ def test_cauchy_in_gap_equals_closed_form():
         assert abs(gg - g.real) <= 1e-13 * abs(g) and abs(dgg - dg.real) <= 1e-13 * abs(dg), (u, gg, g, dgg, dg)
 
 
+def test_gap_roots_from_eigenvalues_equal_the_node_by_node_continuation(monkeypatch):
+    """The roots of W(g) = w along the rectangles of cauchy_in_gap come from all roots at every node (companion
+    eigenvalues) and a nearest-to-the-prediction choice (ntk_general._follow_roots); the node-by-node Newton
+    continuation (the former route, kept as the fallback) is the reference: same roots to 1e-11 at every node of both
+    paths, for points in the gaps of two atomic laws (the issue's law: next to the atom a/4 and between it and the
+    continuous part; nu = delta_1: mid-gap and 1e-4 from mu's edge).  The fast path must be taken (not None)."""
+    import freetk.ntk_general as ng
+    cases = [(ft.ntk_law(method="exact", **EXPMIX)._gm(), (0.0236, 0.02875, 0.02848)),
+             (_point_mass_mu(HALF), None)]
+    for gm, us in cases:
+        if us is None:
+            p, q = ng._mu_blocks(gm)[0][1], ng._mu_blocks(gm)[1][0]
+            us = (p + 0.5 * (q - p), q - 1e-4 * (q - p))
+        for z in us:
+            K = ng._AtomicW(gm, z)
+            c = gm._c
+            S = gm.rho_z_support(z)
+            refl = [(-1 / c - r, -1 / c - l) for l, r in S]
+            for l, r in [(l, r) for l, r in S if r > l]:
+                pts = np.array([v for iv in S + refl if iv != (l, r) for v in iv])
+                right, left = pts[pts > r], pts[pts < l]
+                H = r - l
+                d_r = min(float(np.min(right - r)) if right.size else H, H)
+                d_l = min(float(np.min(l - left)) if left.size else H, H)
+                xR, xL = r + d_r / 2, l - d_l / 2
+                w, _ = ng._rectangle_nodes(xR, xL, H, d_r, d_l, 30)
+                for path in ((w, xR, xL), (-w - 1 / c, -xR - 1 / c, -xL - 1 / c)):
+                    fast = ng._follow_roots(K, *path, z)
+                    assert fast is not None, (z, l, r)
+                    with monkeypatch.context() as m:
+                        m.setattr(ng, "_follow_roots", lambda *a, **k: None)
+                        slow = ng._continue_on(K, *path, z)
+                    assert np.max(np.abs(fast - slow) / np.abs(slow)) <= 1e-11, (z, l, r)
+
+
 def test_expmix_mu_support_and_gap():
     """The issue's law (sigma' = exp(-x^2) + x, gamma2 = 1, D in {-2, 1/2} with weights {1/3, 2/3}): mu has the atoms
     a/4 (mass 2/9) and 4a (mass 1/18) and ONE continuous piece [0.0289718..., 20.6994...]: a gap of width 5.0e-4
