@@ -2725,14 +2725,15 @@ def _X_at(gm, g1, u):
     return float((g1 - 1) * u + u * u * G[0])
 
 
-def _X_end(gm, g1, e, side):
+def _X_end(gm, g1, e, side, with_slope=False):
     """``X(e)`` at a soft edge ``e`` of mu, from outside (``side = +1``: right of ``e``): ``X(e + d) - d X'(e + d)``,
-    ``d = side 1e-10 max(|e|, ...)`` (error ``O(d^{3/2})``)."""
+    ``d = side 1e-10 max(|e|, ...)`` (error ``O(d^{3/2})``); with ``with_slope``, ``(X(e), X'(e + d))``."""
     u = e + side * 1e-10 * abs(e)
     G, dG = gm.cauchy_off_support(np.array([u], float))
     X = (g1 - 1) * u + u * u * G[0]
     Xd = g1 - 1 + 2 * u * G[0] + u * u * dG[0]
-    return float(X - (u - e) * Xd)
+    val = float(X - (u - e) * Xd)
+    return (val, float(Xd)) if with_slope else val
 
 
 # long: the three kinds of real intervals off mu's singular set (left, bounded gaps, right) share X and the blocks
@@ -2756,12 +2757,17 @@ def rho_support(gm, g1):
 
     def Xd(u):
         return float(Xd_arr(np.array([u]))[0])
-    # right: (E, oo), X' increasing to gamma1
-    s = E * np.geomspace(1e-8, 8, 28)
-    vals = Xd_arr(E + s)
-    k = np.nonzero((vals[:-1] < 0) & (vals[1:] >= 0))[0]
+    # right: (E, oo), X' increasing to gamma1 (h = gamma1 - X' decreases there: each t^2/(u - t)^2 does), so X' > 0 at
+    # E + d (the point from which X(E+) is extrapolated) proves X' > 0 on (E + d, oo): no critical point, the edge is
+    # X(E+), one value of G_mu (the scan below costs 28, those next to E the dearest)
+    end = _X_end(gm, g1, E, 1, with_slope=True)
+    k = np.zeros(0, int)
+    if not end[1] > 0:
+        s = E * np.geomspace(1e-8, 8, 28)
+        vals = Xd_arr(E + s)
+        k = np.nonzero((vals[:-1] < 0) & (vals[1:] >= 0))[0]
     if k.size == 0:
-        u_hi, hi = None, _X_end(gm, g1, E, 1)
+        u_hi, hi = None, end[0]
     else:
         i = int(k[-1])
         u_hi = _illinois(Xd, E + s[i], E + s[i + 1], vals[i], vals[i + 1])
