@@ -495,12 +495,13 @@ class _Convolution(Measure):
         with np.errstate(all="ignore"):
             cond = float(np.abs(1 - self._system().phi(np.array([w0]), np.array([complex(zu)]))[1][0]))
         if expand and cond < 1e-3 and ctx.im(zu) == 0:
-            w = self._interpolate_omega_mp(float(ctx.re(zu)), ctx) if cond < 1e-12 else None
+            identity = cond < 1e-12 or self._identity_at(w0, zu, ctx)
+            w = self._interpolate_omega_mp(float(ctx.re(zu)), ctx) if identity else None
             if w is not None:
                 return w
         if cond < 1e-3:
             work = context(ctx.dps + int(np.ceil(-np.log10(max(cond, 1e-300)))) + 5, guard=0)
-            return self._polish_degenerate(w0, work.mpc(zu), work), work
+            return self._polish_degenerate_checked(w0, zu, ctx, work)
         try:
             return _fp.polish_mp(self._system(), w0, zu, ctx), ctx
         except NoConvergence as e:
@@ -522,6 +523,43 @@ class _Convolution(Measure):
                         or abs(w - work.mpc(complex(w0))) > 1e-6 * abs(w) or self._system().half * work.im(w) < 0):
                     raise
                 return w, work
+
+    def _identity_at(self, w0, zu, ctx):
+        """Whether the map is the identity next to ``w0`` at ``zu`` to ``ctx``'s precision: ``F = Phi(w) - w`` below
+        ``10^-dps |w|`` at ``w0`` and at two points ``10^-3 |w0|`` away (evaluated with 10 more digits).  The double
+        ``|1 - Phi_u|`` can stay far above rounding there (``(1/3 d_0 + 2/3 d_1) ⊞ (2/3 d_1 + 1/3 d_0)`` at 1: 1.6e-6,
+        every ``w`` a fixed point), while at a nearly double root ``F`` grows like the square of the distance."""
+        work = context(ctx.dps + 10, guard=0)
+        phi = self._system().phi_mp
+        z = work.mpc(zu)
+        w0 = work.mpc(complex(w0))
+        tol = work.mpf(10) ** -ctx.dps
+        for w in (w0, w0 * (1 + work.mpf(10) ** -3), w0 + 1j * work.mpf(10) ** -3 * abs(w0)):
+            try:
+                if not abs(phi(w, z, work)[0] - w) <= tol * abs(w):
+                    return False
+            except (ZeroDivisionError, ValueError):
+                return False
+        return True
+
+    def _polish_degenerate_checked(self, w0, zu, ctx, work, rounds=3):
+        """:meth:`_polish_degenerate` at ``work``, then again with ``ctx.dps + 10`` more digits until two results agree
+        to ``10^-(ctx.dps + 2)``: next to a point where ``Phi_u = 1`` the root of ``F = Phi(w) - w`` is nearly double,
+        where the secant stops at ``|F|`` below its tolerance with ``w`` good to only about the square root of that
+        (``(1/3 d_0 + 2/3 d_1) ⊞ (2/3 d_1 + 1/3 d_0)`` at 1: 21 correct digits of a 30-digit request, silently).  The
+        double-precision ``cond`` does not tell how close to double the root is (rounding keeps it above 1e-12 there).
+        NoConvergence when ``rounds`` more runs never agree."""
+        w = self._polish_degenerate(w0, work.mpc(zu), work)
+        for _ in range(rounds):
+            work2 = context(work.dps + ctx.dps + 10, guard=0)
+            w2 = self._polish_degenerate(w0, work2.mpc(zu), work2)
+            if abs(w2 - w) <= work2.mpf(10) ** -(ctx.dps + 2) * abs(w2):
+                return w2, work2
+            change = float(abs(w2 - w) / abs(w2))
+            w, work = w2, work2
+        raise NoConvergence(f"{self._system().name}: at the degenerate point z = {zu} the polished fixed point still "
+                            f"changes by {change:.2g} (relative) from {work.dps - ctx.dps - 10} to {work.dps} digits",
+                            best=w, residual=change)
 
     def _interpolate_omega_mp(self, x, ctx):
         """``(omega_1(x), context)`` at a real point where the map is the identity to working accuracy

@@ -273,3 +273,20 @@ def test_hard_edges_next_to_other_structure():
     c = ft.free_add(ft.atoms([10 ** 6, 0], [F(1, 3), F(2, 3)]), ft.atoms([F(1, 7), 10 ** 6 + F(1, 3)], [F(2, 3), F(1, 3)]))
     x = 10 ** 6 + 1 / 7 - 1e8 * np.spacing(10.0 ** 6)
     assert abs(c.pdf(x) / float(c.algebraic().pdf(x, dps=40)) - 1) <= 1e-8
+
+
+def test_thirty_digits_where_two_pairs_meet_and_the_map_is_the_identity():
+    """``(1/3 d_0 + 2/3 d_1) ⊞ (2/3 d_1 + 1/3 d_0)``: the pairs (0, 1) and (1, 0) both have masses adding up to 1 and
+    meet at 1, inside the support, where every w is a fixed point of the subordination map (the value there is the
+    limit from the neighbours).  The double-precision |1 - Phi'| is 1.6e-6 there (rounding), so the polish ran the
+    secant on F = Phi(w) - w = 0 identically and stopped on an arbitrary nearby w: pdf(1, dps=30) was good to 5.6e-22,
+    without a warning.  Against the law's algebraic equation at 45 digits: 1e-29 relative at 1 and next to it."""
+    law = ft.free_add(ft.atoms([0, 1], [F(1, 3), F(2, 3)]), ft.atoms([1, 0], [F(2, 3), F(1, 3)]))
+    alg = law.algebraic()
+    for x in (1.0, 1 - 2.0 ** -40, 1 + 1e-10, 0.999):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", PrecisionWarning)
+            v = law.pdf(x, dps=30)
+        ref = alg.pdf(x, dps=45)
+        with mpmath.workdps(50):
+            assert abs(mpmath.mpf(v) - mpmath.mpf(ref)) <= mpmath.mpf(10) ** -29 * abs(mpmath.mpf(ref)), x
