@@ -111,6 +111,10 @@ def _mpval(x, ctx):
 
 
 # ----------------------------------------------------------------------------- the law nu of T
+#: up to this many atoms of T, the kernels loop over them (one reciprocal each, products on the points' arrays)
+_ATOM_LOOP = 16
+
+
 class _TKernel:
     """``nu`` as a finite mixture of atoms, ``UniformSquared`` parts and other continuous components
     (``freetk.ntk_nu``: ``ArcsineSquared``, ``DensitySquared``), with the expectations of the rational functions
@@ -358,7 +362,18 @@ class _TKernel:
         s, z = np.broadcast_arrays(np.asarray(s, complex), np.asarray(z, complex))
         k = _k or {}
         E1 = E2 = E3 = np.zeros(s.shape, complex)
-        if self.t.size:
+        if 0 < self.t.size <= _ATOM_LOOP:
+            # a few atoms: one reciprocal per atom and products on the points' arrays (the (points, atoms) arrays and
+            # their reductions cost more than the arithmetic: 2.7 s of e_w's 4.8 s in a 400-point cdf of SiLU with
+            # |D| in {1/2, 3/2})
+            for tk, wk in zip(self.t.tolist(), self.w.tolist()):
+                r = 1 / (s * tk - z)
+                wr = (wk * tk) * r
+                wr2 = wr * r
+                E1 = E1 + wr
+                E3 = E3 + wr2
+                E2 = E2 + tk * wr2
+        elif self.t.size:
             d = s[..., None] * self.t - z[..., None]
             E1 = E1 + np.sum(self.w * self.t / d, -1)
             E2 = E2 + np.sum(self.w * self.t ** 2 / d ** 2, -1)
@@ -394,7 +409,14 @@ class _TKernel:
         H1 = np.zeros(b.shape, complex)
         H2 = np.zeros(b.shape, complex)
         t, w = (self.t, self.w) if zero else (self.tn, self.wn)
-        if t.size:
+        if 0 < t.size <= _ATOM_LOOP:
+            for tk, wk in zip(t.tolist(), w.tolist()):
+                r = 1 / (z - b * tk)
+                wr2 = wk * r * r
+                H0 += wk * r
+                H1 += wr2
+                H2 += tk * wr2
+        elif t.size:
             d = z[..., None] - b[..., None] * t
             H0 += np.sum(w / d, -1)
             H1 += np.sum(w / d ** 2, -1)
