@@ -15,7 +15,7 @@ import sympy
 from . import series as _series
 from .errors import InvalidArgument, NoConvergence, PrecisionWarning
 from .numeric import simplify
-from .measures.base import Measure, as_float, as_mp
+from .measures.base import Measure, as_float, as_mp, own_cauchy_var
 from .measures.semicircle import Semicircle
 from .measures.marchenko_pastur import FreePoisson
 from .measures.atoms import Atoms
@@ -40,11 +40,6 @@ def _dirac_value(m):
 
 def _mean(m):
     return float(m.moments(1)[1])
-
-
-def _own_var(m):
-    """``m._cauchy_var_np`` when the family computes ``G^2 + G'`` without cancellation (else None: formed from the pair)."""
-    return m._cauchy_var_np if type(m)._cauchy_var_np is not Measure._cauchy_var_np else None
 
 
 def _extent(m):
@@ -860,7 +855,7 @@ class FreeAdditiveConvolution(_Convolution):
             mu, nu = self._mu, self._nu
             self._cache["system"] = _fp.add_system(mu._cauchy_psi_np, nu._cauchy_psi_np, mu._cauchy_pair_mp,
                                                    nu._cauchy_pair_mp, scale=self._scale(),
-                                                   var_mu=_own_var(mu), var_nu=_own_var(nu))
+                                                   var_mu=own_cauchy_var(mu), var_nu=own_cauchy_var(nu))
         return self._cache["system"]
 
     def _omega_np(self, z, on_fail="raise"):

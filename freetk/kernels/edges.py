@@ -84,13 +84,14 @@ def real_u_pair(measure):
 def real_var(measure):
     """``x -> G(x)^2 + G'(x)`` on real points off the support (:meth:`Measure._cauchy_var_np`), or ``None`` when the
     measure has no form of its own (the support search then adds ``1/G'`` and ``1/G^2`` as before)."""
-    from ..measures.base import Measure
-    if type(measure)._cauchy_var_np is Measure._cauchy_var_np:
+    from ..measures.base import own_cauchy_var
+    var = own_cauchy_var(measure)
+    if var is None:
         return None
 
     def f(x):
         with np.errstate(all="ignore"):
-            return np.real(measure._cauchy_var_np(np.asarray(x, float) + 0j))
+            return np.real(var(np.asarray(x, float) + 0j))
     return f
 
 

@@ -710,6 +710,12 @@ def _doubled(ctx):
     return wide
 
 
+def own_cauchy_var(measure):
+    """``measure._cauchy_var_np`` (``x -> G(x)^2 + G'(x)``) when its family computes it without cancellation, else None
+    (callers then form it from the pair ``G, G'``)."""
+    return measure._cauchy_var_np if type(measure)._cauchy_var_np is not Measure._cauchy_var_np else None
+
+
 def as_mp(x, ctx):
     """An exact or inexact parameter as a number of the mpmath context ``ctx``."""
     if isinstance(x, sympy.Basic):
