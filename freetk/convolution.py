@@ -442,23 +442,42 @@ class _Convolution(Measure):
         k = np.array([-4, -3, -2, -1, 1, 2, 3, 4], float)
         lagrange = np.array([np.prod([-t for t in k if t != tk]) / np.prod([tk - t for t in k if t != tk])
                              for tk in k])
+        unsettled = []
+        # next to a hard pair's limit the map is the identity to first order too, and the equation around the pair
+        # (_hard_density) gives the value there: not unsettled
+        hard = {int(bad[j]) for j, _, _ in self._near_hard(x[bad] + 0j)}
         for i in bad:
             piece = [(lo, hi) for lo, hi in self.support() if lo <= x[i] <= hi]
             if not piece:
                 continue
             lo, hi = piece[0]
-            h = STENCIL * (hi - lo)
-            if not lo + 9 * h < x[i] < hi - 9 * h:
-                continue
-            xs = x[i] + h * np.concatenate([k, 2 * k])
-            ws, es = self._omega_np(xs + 0j, on_fail="nan")
-            with np.errstate(all="ignore"):
-                cond = np.abs(1 - self._system().phi(ws, xs + 0j)[1])
-            if not (np.all(np.isfinite(ws)) and np.all(es == 0) and np.all(cond >= 1e-4)):
-                continue
-            fine, coarse = lagrange @ ws[:8], lagrange @ ws[8:]
-            if abs(fine - coarse) <= 1e-9 * abs(fine):
-                w1[i] = fine
+            # the step: STENCIL times the piece's width, but at most a tenth of the distance to its nearer edge, and
+            # 8 and 64 times finer when the expansions disagree (a law on [1, 1e6] at 1000, where omega_1 varies on
+            # the scale 1000, was left with the solve's arbitrary fixed point: 57 % off, silently)
+            h0 = min(STENCIL * (hi - lo), min(x[i] - lo, hi - x[i]) / 10)
+            done = tried = False
+            for h in h0 * np.array([1.0, 1 / 8, 1 / 64]):
+                if not (h > 0 and lo + 9 * h < x[i] < hi - 9 * h):
+                    break
+                tried = True
+                xs = x[i] + h * np.concatenate([k, 2 * k])
+                ws, es = self._omega_np(xs + 0j, on_fail="nan")
+                with np.errstate(all="ignore"):
+                    cond = np.abs(1 - self._system().phi(ws, xs + 0j)[1])
+                if not (np.all(np.isfinite(ws)) and np.all(es == 0) and np.all(cond >= 1e-4)):
+                    continue
+                fine, coarse = lagrange @ ws[:8], lagrange @ ws[8:]
+                if abs(fine - coarse) <= 1e-9 * abs(fine):
+                    w1[i], done = fine, True
+                    break
+            if tried and not done and abs(1 - Pu[i]) < 1e-12 and i not in hard:    # (an edge keeps its value)
+                unsettled.append(i)
+        if unsettled:
+            # the map is the identity there (every w a fixed point): the solve's value is arbitrary
+            w1[unsettled] = np.nan
+            warnings.warn(f"{type(self).__name__}: at x = {', '.join(f'{v:.6g}' for v in x[unsettled][:3])} the "
+                          "subordination map is the identity (every point a fixed point) and the limit from the "
+                          "neighbours did not settle: NaN returned there", PrecisionWarning, stacklevel=4)
         return w1
 
     def _polish_degenerate(self, w0, z, work):
@@ -489,11 +508,17 @@ class _Convolution(Measure):
         value back to their context."""
         with np.errstate(all="ignore"):
             cond = float(np.abs(1 - self._system().phi(np.array([w0]), np.array([complex(zu)]))[1][0]))
-        if expand and cond < 1e-3 and ctx.im(zu) == 0:
-            identity = cond < 1e-12 or self._identity_at(w0, zu, ctx)
-            w = self._interpolate_omega_mp(float(ctx.re(zu)), ctx) if identity else None
+        if expand and ctx.im(zu) == 0 and (cond < 1e-12 or self._identity_at(w0, zu, ctx)):
+            # the identity to working accuracy: the limit from the neighbours of the exact point (whatever the double
+            # |1 - Phi_u| says: 1.5e-3 from rounding at (δ_0 + δ_1)/2 ⊞ (δ_1 + δ_0)/2 at 1, where the polish then kept
+            # the double solution's digits); an ordinary point fails the test at its first value of F
+            w = self._interpolate_omega_mp(ctx.re(zu), ctx)
             if w is not None:
                 return w
+            # every w is a fixed point here: a polish would return its start (the double solution, itself arbitrary:
+            # 57 % off at 1000 for (0.49 δ_1 + 0.51 δ_1000) ⊠ itself before the stencil followed the local scale)
+            raise NoConvergence(f"{self._system().name}: the map is the identity at z = {zu} and the limit from the "
+                                "neighbours did not settle", best=w0)
         if cond < 1e-3:
             work = context(ctx.dps + int(np.ceil(-np.log10(max(cond, 1e-300)))) + 5, guard=0)
             return self._polish_degenerate_checked(w0, zu, ctx, work)
@@ -537,6 +562,19 @@ class _Convolution(Measure):
                 return False
         return True
 
+    def _density_mp(self, x, ctx):
+        """``-Im G(x + i0)/pi`` to ``ctx``'s precision *relative to the density*: ``G`` comes to ``ctx``'s digits relative
+        to ``|G|``, so where ``|Im G|`` is small against ``|G|`` (next to an edge: ``sqrt`` of the distance) the density
+        lost ``log10 |G|/|Im G|`` digits (12 at 1e-24 of the width from a square-root edge: 6e-9 at 20 digits); it is
+        then computed again with those digits more."""
+        G = self._cauchy_mp(ctx.mpc(x), ctx)
+        im = ctx.im(G)
+        if im != 0 and ctx.isfinite(im) and abs(im) < abs(G) / 1000:
+            lost = int(ctx.ceil(ctx.log10(abs(G) / abs(im))))
+            work = context(ctx.dps + lost + 3, guard=0)
+            im = ctx.mpf(work.im(self._cauchy_mp(work.mpc(x), work)))
+        return -im / ctx.pi
+
     def _polish_degenerate_checked(self, w0, zu, ctx, work, rounds=3):
         """:meth:`_polish_degenerate` at ``work``, then again with ``ctx.dps + 10`` more digits until two results agree
         to ``10^-(ctx.dps + 2)``: next to a point where ``Phi_u = 1`` the root of ``F = Phi(w) - w`` is nearly double,
@@ -557,33 +595,40 @@ class _Convolution(Measure):
                             best=w, residual=change)
 
     def _interpolate_omega_mp(self, x, ctx):
-        """``(omega_1(x), context)`` at a real point where the map is the identity to working accuracy
-        (``(δ_1 + δ_2)/2 ⊠ itself`` at 2 exactly: every ``w`` is a fixed point, and the value is the limit
-        from the neighbours): the polynomial through ``omega_1(x +- k h)``, ``k = 1..4``, each polished
-        to full precision, with ``h`` small enough that ``(4 h/W)^8`` is below the precision asked
-        (``W`` the piece's width), checked against the same expansion at step ``2 h``.  None when the
-        point is too close to an edge of its piece or the two expansions disagree."""
-        piece = [(lo, hi) for lo, hi in self.support() if lo <= x <= hi]
+        """``(omega_1(x), context)`` at a real point ``x`` (an mpf of ``ctx``: the exact point, which need not be a
+        double) where the map is the identity to working accuracy (``(δ_1 + δ_2)/2 ⊠ itself`` at 2 exactly: every
+        ``w`` is a fixed point, and the value is the limit from the neighbours): the polynomial through
+        ``omega_1(x +- k h)``, ``k = 1..4``, each polished to full precision, with ``h`` small enough that
+        ``(4 h/W)^8`` is below the precision asked (``W`` the piece's width), checked against the same expansion at
+        step ``2 h``, ``h`` from the distance to the piece's nearer edge.  None when the point is on an edge or the
+        two expansions disagree.  (Centred on ``float(x)`` it was off by the rounding of ``x`` times ``omega_1'``:
+        2e-29 at 2987/3.)"""
+        x = ctx.mpf(x)
+        piece = [(lo, hi) for lo, hi in self.support() if lo <= float(x) <= hi]
         if not piece:
             return None
         lo, hi = piece[0]
-        h = (hi - lo) / 16 * 10.0 ** (-(ctx.dps + 2) / 8)
-        if not lo + 9 * h < x < hi - 9 * h:
-            return None
+        # the local scale: the distance to the piece's nearer edge (the piece's width let a law on [1, 1e6] take
+        # steps of 6 at 1000, where omega_1 varies on the scale 1000: the two expansions disagreed, and the polish
+        # then returned its arbitrary start); three tries, each 100 times finer
+        dist = min(float(x) - lo, hi - float(x))
         k = [-4, -3, -2, -1, 1, 2, 3, 4]
-        vals = {}
-        for j in k + [2 * t for t in k]:
-            xj = ctx.mpf(x) + j * ctx.mpf(h)
-            wj = self._omega_axis(np.array([complex(float(xj))]))[0][0]
-            w, work = self._polish_mp(wj, ctx.mpc(xj), ctx, expand=False)
-            vals[j] = ctx.mpc(w)
+        for h in dist / 16 * 10.0 ** (-(ctx.dps + 2) / 8) * np.array([1.0, 1e-2, 1e-4]):
+            if not h > 0:
+                return None
+            vals = {}
+            for j in k + [2 * t for t in k]:
+                xj = x + j * ctx.mpf(h)
+                wj = self._omega_axis(np.array([complex(float(xj))]))[0][0]
+                w, work = self._polish_mp(wj, ctx.mpc(xj), ctx, expand=False)
+                vals[j] = ctx.mpc(w)
 
-        def lagrange(step):
-            return ctx.fsum(vals[step * t] * ctx.fprod(ctx.mpf(-s) / (t - s) for s in k if s != t) for t in k)
-        fine, coarse = lagrange(1), lagrange(2)
-        if abs(fine - coarse) > ctx.mpf(10) ** (3 - ctx.dps) * abs(fine):
-            return None
-        return fine, ctx
+            def lagrange(step):
+                return ctx.fsum(vals[step * t] * ctx.fprod(ctx.mpf(-s) / (t - s) for s in k if s != t) for t in k)
+            fine, coarse = lagrange(1), lagrange(2)
+            if abs(fine - coarse) <= ctx.mpf(10) ** (3 - ctx.dps) * abs(fine):
+                return fine, ctx
+        return None
 
     #: points within this many scales of the limit ``c`` of a pole pair of atoms with masses adding up to 1 take ``G`` from
     #: the equation written around the pair (:meth:`_hard_solve`): the subordination equation's ``O(omega)`` terms
@@ -923,7 +968,7 @@ class FreeAdditiveConvolution(_Convolution):
         return ctx.conj(G) if low else G
 
     def _pdf_mp(self, x, ctx):
-        v = -ctx.im(self._cauchy_mp(ctx.mpc(x), ctx)) / ctx.pi
+        v = self._density_mp(x, ctx)
         # infinite at a hard pair's limit: 0 there, as in double precision (_hard_density)
         return v if v > 0 and not ctx.isinf(v) else ctx.mpf(0)
 
@@ -1087,7 +1132,7 @@ class FreeMultiplicativeConvolution(_Convolution):
     def _pdf_mp(self, x, ctx):
         if x <= 0:
             return ctx.mpf(0)
-        v = -ctx.im(self._cauchy_mp(ctx.mpc(x), ctx)) / ctx.pi
+        v = self._density_mp(x, ctx)
         return v if v > 0 and not ctx.isinf(v) else ctx.mpf(0)
 
     def _edge_mp_at(self, start, ctx):

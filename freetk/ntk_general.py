@@ -2678,8 +2678,18 @@ def _rho_gap_in(gm, g1, p, q, rounds=40):
         if np.any(hs < g1):
             break
         m = int(np.argmin(hs))
-        if m == 0 or m == us.size - 1:        # the minimum next to an end: sample closer to it
+        if m == 0 or m == us.size - 1:        # the minimum next to an end: a bound, else sample closer to it
             e, u0 = (p, us[0]) if m == 0 else (q, us[-1])
+            if us.size >= 3:
+                # by convexity h decreases towards that end from the second sample on (h >= h there), and above the
+                # secants of the last three samples extended towards the end (each line's least value at the far
+                # end of its stretch): a soft edge of mu with h finite there is then proved off rho's gaps
+                u3, h3 = (us[:3], hs[:3]) if m == 0 else (us[-1:-4:-1], hs[-1:-4:-1])   # from the end inwards
+                s_out = (h3[0] - h3[1]) / (u3[0] - u3[1])
+                s_in = (h3[1] - h3[2]) / (u3[1] - u3[2])
+                bound = min(h3[1], h3[1] + s_in * (u3[0] - u3[1]), h3[0] + s_out * (e - u3[0]))
+                if bound > g1:
+                    return None       # proved: h > gamma1 on the whole gap
             if abs(u0 - e) <= 1e-10 * (q - p):
                 break
             new = np.array([e + 0.1 * (u0 - e)])

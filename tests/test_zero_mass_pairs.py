@@ -290,3 +290,47 @@ def test_thirty_digits_where_two_pairs_meet_and_the_map_is_the_identity():
         ref = alg.pdf(x, dps=45)
         with mpmath.workdps(50):
             assert abs(mpmath.mpf(v) - mpmath.mpf(ref)) <= mpmath.mpf(10) ** -29 * abs(mpmath.mpf(ref)), x
+
+
+def test_identity_points_that_are_not_doubles_or_hide_behind_rounding():
+    """Points where the subordination map is the identity (every w a fixed point; the value is the limit from the
+    neighbours), from an adversarial round: at an exact limit that is not a double the stencil was centred on its
+    double (2e-29 .. 3e-26 off at 30 digits); at (δ_0 + δ_1)/2 ⊞ (δ_1 + δ_0)/2 at 1 (the arcsine law on [0, 2],
+    density 1/pi there) the double |1 - Phi'| was 1.5e-3 from rounding and the polish kept the double solution's
+    digits (5e-27); (0.49 δ_1 + 0.51 δ_1000) ⊠ itself at 1000 was 57 % off in double precision and at 30 digits,
+    silently (the stencil used the whole piece [1, 1e6] as its scale).  References: the laws' algebraic equations,
+    and 1/pi."""
+    shifted = ft.free_add(ft.atoms([0, 1], [F(1, 3), F(2, 3)]), ft.atoms([F(3001, 3), F(3004, 3)], [F(1, 3), F(2, 3)]))
+    x = F(3004, 3)
+    ref = shifted.algebraic().pdf(x, dps=45)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PrecisionWarning)
+        v = shifted.pdf(x, dps=30)
+    with mpmath.workdps(50):
+        assert abs(mpmath.mpf(v) - ref) <= mpmath.mpf(10) ** -29 * ref
+    arcsine = ft.free_add(ft.atoms([0, 1]), ft.atoms([1, 0]))
+    with mpmath.workdps(50):
+        assert abs(mpmath.mpf(arcsine.pdf(1, dps=30)) - 1 / mpmath.pi) <= mpmath.mpf(10) ** -29
+    wide = ft.free_mul(ft.atoms([1, 1000], [F(49, 100), F(51, 100)]), ft.atoms([1, 1000], [F(49, 100), F(51, 100)]))
+    ref = wide.algebraic().pdf(1000, dps=45)
+    assert abs(wide.pdf(1000.0) - float(ref)) <= 1e-12 * float(ref)
+    with mpmath.workdps(50):
+        assert abs(mpmath.mpf(wide.pdf(1000, dps=30)) - ref) <= mpmath.mpf(10) ** -29 * ref
+
+
+def test_density_at_dps_next_to_an_edge_has_its_digits_relative_to_itself():
+    """``pdf(x, dps=k)`` 1e-24 of the width inside a square-root edge: G came to k digits relative to |G| and the
+    density, ``Im G`` ~ 1e-12 |G| there, lost 12 of them (6e-9 relative at k = 20, silently).  Against the
+    algebraic equation at k + 30 digits."""
+    law = ft.free_add(ft.atoms([0, 1], [F(1, 3), F(2, 3)]), ft.atoms([0, 2, 5], [F(1, 4), F(1, 4), F(1, 2)]))
+    lo, hi = law.support(dps=80)[0]
+
+    def exact(m):
+        man, exp = m.man_exp
+        return F(int(man)) * F(2) ** int(exp)
+    alg = law.algebraic()
+    for e in (10 ** 24, 10 ** 12):
+        x = exact(lo) + (exact(hi) - exact(lo)) * F(1, e)
+        ref = alg.pdf(x, dps=50)
+        with mpmath.workdps(60):
+            assert abs(mpmath.mpmathify(law.pdf(x, dps=20)) - ref) <= mpmath.mpf(10) ** -19 * ref, e
