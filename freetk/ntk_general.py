@@ -2362,9 +2362,7 @@ def cauchy_in_gap(gm, z, tol=1e-14):
     K = _AtomicW(gm, z)
     c = gm._c
     S = gm.rho_z_support(z)
-    comps = [(l, r) for l, r in S if r > l]
     A = max(0.0, 1 - K.r * (1 - K.w0)) if any(l == r == 0 for l, r in S) else 0.0
-    refl = [(-1 / c - r, -1 / c - l) for l, r in S]
     G = 0.0
     dG = 0.0
 
@@ -2376,12 +2374,7 @@ def cauchy_in_gap(gm, z, tol=1e-14):
         p0, dp0 = psi_parts(np.array([K.real_root(-1 / c, z)]))
         G += A * p0[0]
         dG += A * dp0[0]
-    for l, r in comps:
-        pts = np.array([v for iv in S + refl if iv != (l, r) for v in iv])
-        right, left = pts[pts > r], pts[pts < l]
-        H = r - l
-        d_r = min(float(np.min(right - r)) if right.size else H, H)
-        d_l = min(float(np.min(l - left)) if left.size else H, H)
+    for l, r, H, d_r, d_l in _gap_rectangles(S, c):
         xR, xL = r + d_r / 2, l - d_l / 2
         vals = []
         for n in (20, 30):
@@ -2400,6 +2393,21 @@ def cauchy_in_gap(gm, z, tol=1e-14):
         G += v2
         dG += d2
     return G, dG
+
+
+def _gap_rectangles(S, c):
+    """For each continuous component ``[l, r]`` of the support ``S`` of ``rho_z`` (real z in a gap of mu): ``(l, r, H,
+    d_r, d_l)``, ``H = r - l`` the rectangle's height and ``d_r``, ``d_l`` the distances (at most ``H``) to the nearest
+    other point of ``S`` or of its reflection ``-1/c - S`` on each side (:func:`cauchy_in_gap`)."""
+    refl = [(-1 / c - r, -1 / c - l) for l, r in S]
+    out = []
+    for l, r in [(l, r) for l, r in S if r > l]:
+        pts = np.array([v for iv in S + refl if iv != (l, r) for v in iv])
+        right, left = pts[pts > r], pts[pts < l]
+        H = r - l
+        out.append((l, r, H, min(float(np.min(right - r)) if right.size else H, H),
+                    min(float(np.min(l - left)) if left.size else H, H)))
+    return out
 
 
 def _rectangle_nodes(xR, xL, H, d_r, d_l, n):

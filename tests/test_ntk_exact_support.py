@@ -91,14 +91,7 @@ def test_gap_roots_from_eigenvalues_equal_the_node_by_node_continuation(monkeypa
         for z in us:
             K = ng._AtomicW(gm, z)
             c = gm._c
-            S = gm.rho_z_support(z)
-            refl = [(-1 / c - r, -1 / c - l) for l, r in S]
-            for l, r in [(l, r) for l, r in S if r > l]:
-                pts = np.array([v for iv in S + refl if iv != (l, r) for v in iv])
-                right, left = pts[pts > r], pts[pts < l]
-                H = r - l
-                d_r = min(float(np.min(right - r)) if right.size else H, H)
-                d_l = min(float(np.min(l - left)) if left.size else H, H)
+            for l, r, H, d_r, d_l in ng._gap_rectangles(gm.rho_z_support(z), c):
                 xR, xL = r + d_r / 2, l - d_l / 2
                 w, _ = ng._rectangle_nodes(xR, xL, H, d_r, d_l, 30)
                 for path in ((w, xR, xL), (-w - 1 / c, -xR - 1 / c, -xL - 1 / c)):
