@@ -426,8 +426,8 @@ class _Convolution(Measure):
         start with a rounding-size residual
         (the density was wrong in its fourth digit, and the ``dps=`` polish, started there, left it).
         There (when the point is at least ``9 h`` inside a piece) ``omega_1(x)`` is the value at ``x`` of
-        the polynomial through its values at ``x +- k h``, ``k = 1..4``, ``h = 2.5e-4`` times the width of
-        the piece, where the solve is well conditioned (``|1 - Phi_u| >= 1e-4`` is checked); the
+        the polynomial through its values at ``x +- k h``, ``k = 1..4`` (:meth:`_stencil_limit`: ``h = 2.5e-4`` times the
+        width of the piece, at most a tenth of the distance to its nearer edge), where the solve is well conditioned (``|1 - Phi_u| >= 1e-4`` is checked); the
         interpolation error is about ``(4 h/R)^8`` for ``omega_1`` analytic in a disc of radius ``R``.
         The same expansion with step ``2 h`` must agree to 1e-9 (relative): where ``omega_1`` is not
         smooth (a cusp: semicircle ⊞ (δ_-1 + δ_1)/2 at 0, where it runs off to infinity) the point keeps
@@ -439,9 +439,6 @@ class _Convolution(Measure):
         bad = np.nonzero((np.asarray(eta) == 0) & np.isfinite(w1) & (np.abs(1 - Pu) < DEGENERATE))[0]
         if bad.size == 0:
             return w1
-        k = np.array([-4, -3, -2, -1, 1, 2, 3, 4], float)
-        lagrange = np.array([np.prod([-t for t in k if t != tk]) / np.prod([tk - t for t in k if t != tk])
-                             for tk in k])
         unsettled = []
         # next to a hard pair's limit the map is the identity to first order too, and the equation around the pair
         # (_hard_density) gives the value there: not unsettled
@@ -450,27 +447,10 @@ class _Convolution(Measure):
             piece = [(lo, hi) for lo, hi in self.support() if lo <= x[i] <= hi]
             if not piece:
                 continue
-            lo, hi = piece[0]
-            # the step: STENCIL times the piece's width, but at most a tenth of the distance to its nearer edge, and
-            # 8 and 64 times finer when the expansions disagree (a law on [1, 1e6] at 1000, where omega_1 varies on
-            # the scale 1000, was left with the solve's arbitrary fixed point: 57 % off, silently)
-            h0 = min(STENCIL * (hi - lo), min(x[i] - lo, hi - x[i]) / 10)
-            done = tried = False
-            for h in h0 * np.array([1.0, 1 / 8, 1 / 64]):
-                if not (h > 0 and lo + 9 * h < x[i] < hi - 9 * h):
-                    break
-                tried = True
-                xs = x[i] + h * np.concatenate([k, 2 * k])
-                ws, es = self._omega_np(xs + 0j, on_fail="nan")
-                with np.errstate(all="ignore"):
-                    cond = np.abs(1 - self._system().phi(ws, xs + 0j)[1])
-                if not (np.all(np.isfinite(ws)) and np.all(es == 0) and np.all(cond >= 1e-4)):
-                    continue
-                fine, coarse = lagrange @ ws[:8], lagrange @ ws[8:]
-                if abs(fine - coarse) <= 1e-9 * abs(fine):
-                    w1[i], done = fine, True
-                    break
-            if tried and not done and abs(1 - Pu[i]) < 1e-12 and i not in hard:    # (an edge keeps its value)
+            value, tried = self._stencil_limit(x[i], *piece[0])
+            if value is not None:
+                w1[i] = value
+            elif tried and abs(1 - Pu[i]) < 1e-12 and i not in hard:    # (an edge keeps its value)
                 unsettled.append(i)
         if unsettled:
             # the map is the identity there (every w a fixed point): the solve's value is arbitrary
@@ -479,6 +459,33 @@ class _Convolution(Measure):
                           "subordination map is the identity (every point a fixed point) and the limit from the "
                           "neighbours did not settle: NaN returned there", PrecisionWarning, stacklevel=4)
         return w1
+
+    def _stencil_limit(self, x, lo, hi):
+        """``(omega_1(x) or None, tried)`` at a degenerate point ``x`` of the piece ``[lo, hi]`` (:meth:`_degenerate_omega`):
+        the polynomial through the solutions at ``x +- k h``, ``k = 1..4``, where the solve is well conditioned, checked
+        against step ``2 h``.  The step: STENCIL times the piece's width, but at most a tenth of the distance to its
+        nearer edge, and 8 and 64 times finer when the expansions disagree (a law on [1, 1e6] at 1000, where omega_1
+        varies on the scale 1000, was left with the solve's arbitrary fixed point: 57 % off, silently).  ``tried``:
+        whether a stencil fitted inside the piece (not at an edge)."""
+        k = np.array([-4, -3, -2, -1, 1, 2, 3, 4], float)
+        lagrange = np.array([np.prod([-t for t in k if t != tk]) / np.prod([tk - t for t in k if t != tk])
+                             for tk in k])
+        h0 = min(STENCIL * (hi - lo), min(x - lo, hi - x) / 10)
+        tried = False
+        for h in h0 * np.array([1.0, 1 / 8, 1 / 64]):
+            if not (h > 0 and lo + 9 * h < x < hi - 9 * h):
+                break
+            tried = True
+            xs = x + h * np.concatenate([k, 2 * k])
+            ws, es = self._omega_np(xs + 0j, on_fail="nan")
+            with np.errstate(all="ignore"):
+                cond = np.abs(1 - self._system().phi(ws, xs + 0j)[1])
+            if not (np.all(np.isfinite(ws)) and np.all(es == 0) and np.all(cond >= 1e-4)):
+                continue
+            fine, coarse = lagrange @ ws[:8], lagrange @ ws[8:]
+            if abs(fine - coarse) <= 1e-9 * abs(fine):
+                return fine, True
+        return None, tried
 
     def _polish_degenerate(self, w0, z, work):
         """The fixed point next to ``w0`` at ``z`` in the context ``work`` where the map is nearly the identity
