@@ -2500,8 +2500,8 @@ def _follow_roots(K, w, x_start, x_end, z, sep=0.25):
     (:meth:`_AtomicW.roots_at`, one batched eigenvalue call), and along the path, node after node, the root nearest to
     the Euler prediction ``g + dw/W'(g)`` from the previous node, accepted only when it is nearer than ``sep`` times
     the distance to every other root (the branch followed is then unambiguous: a prediction error small against the
-    roots' separation); Newton on all nodes at once polishes them (the stopping rule of the node-by-node Newton).  Ends at ``x_end`` with the same test and
-    must arrive at the real root there.  ``None`` when a node is ambiguous or the arrival fails: the caller continues
+    roots' separation); Newton on all nodes at once polishes them (the stopping rule of the node-by-node Newton).
+    Ends at ``x_end`` with the same test and must arrive at the real root there.  ``None`` when a node is ambiguous or the arrival fails: the caller continues
     node by node with Newton (smaller steps near a branch point)."""
     pts = np.concatenate([np.asarray(w, complex), [complex(x_end)]])
     R = K.roots_at(pts).tolist()
@@ -2529,8 +2529,9 @@ def _follow_roots(K, w, x_start, x_end, z, sep=0.25):
     with np.errstate(all="ignore"):
         for _ in range(30):
             Wv, Wg, _ = K.W(g[act])
-            step = np.abs((Wv - pts[act]) / Wg)
-            g[act] -= (Wv - pts[act]) / Wg
+            dg = (Wv - pts[act]) / Wg
+            g[act] -= dg
+            step = np.abs(dg)
             ga = np.abs(g[act])
             done = (step <= 4e-16 * ga) | ((step <= 1e-12 * ga) & (step >= 0.5 * prev[act]))
             prev[act] = step
