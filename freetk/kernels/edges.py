@@ -78,6 +78,11 @@ def real_u_pair(measure):
             k = np.where(np.isfinite(g) & np.isfinite(k), k, np.nan)     # a pole (see real_pair)
             dk = np.where(np.isfinite(dk), dk, np.nan)
         return np.real(k), np.real(dk)
+
+    def size(x):
+        with np.errstate(all="ignore"):
+            return np.real(measure._cauchy_psi_np(np.asarray(x, float) + 0j)[3])
+    f.size = size
     return f
 
 
@@ -720,6 +725,11 @@ def _u_pair(pair):
     def f(x):
         g, dg = pair(x)
         return x * g - 1, g + x * dg
+
+    def size(x):
+        with np.errstate(all="ignore"):
+            return np.abs(x * pair(x)[0]) + 1
+    f.size = size
     return f
 
 
@@ -757,9 +767,14 @@ def mul_support(mu_support, mu_atoms, mu_pair, nu_support, nu_atoms, nu_pair, mu
         # u = X G(X) - 1 loses digits like 1/|u| on an outer branch (X G -> 1), and like
         # 1/|1 + u| where an inverse passes through 0 (X -> 0 against u/(1 + u) -> inf); so does
         # u' = G + X G' (-m_1/X^2 from two terms of size 1/X), provided G' itself has no cancellation
-        # (the measures' G' must be accurate far from their support: e.g. uniform's -1/((z-lo)(z-hi)))
+        # (the measures' G' must be accurate far from their support: e.g. uniform's -1/((z-lo)(z-hi))).
+        # The loss is that of the terms u was formed from (S of Measure._cauchy_psi_np, |X G| + 1 when formed as
+        # X G - 1: the factor 1 + 1/|u|); a family that gives u without X G - 1 has S ~ |u| (a mixture almost all atom
+        # at 0: u of size p, no loss, where 1/|u| wrongly declared the sign of x' lost and the search missed the edge)
+        with np.errstate(all="ignore"):
+            loss = np.maximum(_u_size(fm, w1), _u_size(fn, w2)) / (1 + np.abs(1 + u))
         return (np.where(xv > 0, 1 - np.abs(fp), np.nan),
-                (1 + size) * (1 + 1 / np.abs(u)) * (1 + 1 / np.abs(1 + u)))
+                (1 + size) * (1 + loss / np.abs(u)) * (1 + 1 / np.abs(1 + u)))
 
     def special(p, p0, b1, b2):
         if p != -1:
@@ -780,6 +795,15 @@ def mul_support(mu_support, mu_atoms, mu_pair, nu_support, nu_atoms, nu_pair, mu
     off += _pair_off_support(m, fm, fn, bm, bn, (mu_mean, nu_mean), breaks, params)
     ivs = complement([iv for iv in off if not (np.isnan(iv[0]) or np.isnan(iv[1]))], scale, increasing=False)
     return [iv for iv in ivs if iv.hi > 0]
+
+
+def _u_size(f, w):
+    """The size of the terms ``u = K(w)`` was formed from (``f.size``, :func:`real_u_pair`, :func:`_u_pair`); ``|w G| + 1``
+    (``u`` formed as ``w G - 1``) for a pair without it: ``1 + |1 + u|``."""
+    size = getattr(f, "size", None)
+    if size is None:
+        return 1 + np.abs(1 + f(w)[0])
+    return size(w)
 
 
 def _mul_limit_at_minus_one(from_above, first, second):
