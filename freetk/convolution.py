@@ -8,6 +8,7 @@ scalings by point masses).  Numeric layer: subordination
 (:mod:`freetk.kernels.edges`).
 """
 import warnings
+from fractions import Fraction
 
 import numpy as np
 import sympy
@@ -30,6 +31,49 @@ from .precision import check_dps, context, round_to
 DEGENERATE = 1e-7
 #: the step of the local expansion there, relative to the width of the support piece
 STENCIL = 2.5e-4
+#: the offsets ``k`` of that expansion (``x + k h``) and the weights giving the value at ``x`` of the polynomial through
+#: them (exact: the double and the mpmath stencil use the same numbers)
+STENCIL_K = (-4, -3, -2, -1, 1, 2, 3, 4)
+STENCIL_W = tuple(Fraction(int(np.prod([-s for s in STENCIL_K if s != t])), int(np.prod([t - s for s in STENCIL_K if s != t])))
+                  for t in STENCIL_K)
+
+
+def _stencil_steps(x, lo, hi, dps=None):
+    """The steps ``h`` tried by the local expansion at a degenerate point ``x`` of the support piece ``[lo, hi]``, largest
+    first; none when ``x`` is not inside.  The local scale is the distance to the nearer edge (with the piece's width the
+    step was 6 for a law on ``[1, 1e6]`` at 1000, where ``omega_1`` varies on the scale 1000: 57 % off).
+    In double precision (``dps=None``) the neighbours' solves carry rounding noise ``~eps/|1 - Phi_u|``, so the step is
+    as large as the interpolation error allows: ``STENCIL`` times the width, at most a tenth of that distance, then 8
+    and 64 times finer.  At ``dps`` digits every neighbour is polished to full precision and the step only has to make
+    the interpolation error ``(4 h/R)^8`` (``R`` the distance) fall below ``10^-(dps + 2)``: a sixteenth of the distance
+    times ``10^(-(dps + 2)/8)``, then 100 and 10^4 times finer."""
+    dist = min(x - lo, hi - x)
+    if not dist > 0:
+        return []
+    if dps is None:
+        steps = min(STENCIL * (hi - lo), dist / 10) * np.array([1.0, 1 / 8, 1 / 64])
+    else:
+        steps = dist / 16 * 10.0 ** (-(dps + 2) / 8) * np.array([1.0, 1e-2, 1e-4])
+    return [h for h in steps if h > 0 and lo + 9 * h < x < hi - 9 * h]
+
+
+def _stencil_value(steps, values_at, agree, weights):
+    """The value at 0 of the polynomial through ``values_at(h)`` (the values at ``h k`` and ``2 h k``, ``k`` in
+    ``STENCIL_K``: 16 of them, or None where they cannot be used) for the first step ``h`` of ``steps`` whose two
+    expansions (step ``h`` and ``2 h``) ``agree(fine, coarse)``; None when none does.  ``weights``: ``STENCIL_W`` as
+    numbers of the caller's arithmetic (a float array: the values are an array too, and a dot product)."""
+    for h in steps:
+        vals = values_at(h)
+        if vals is None:
+            continue
+        if isinstance(weights, np.ndarray):
+            fine, coarse = weights @ vals[:8], weights @ vals[8:]
+        else:
+            fine = sum(w * v for w, v in zip(weights, vals[:8]))
+            coarse = sum(w * v for w, v in zip(weights, vals[8:]))
+        if agree(fine, coarse):
+            return fine
+    return None
 
 
 def _dirac_value(m):
@@ -462,30 +506,23 @@ class _Convolution(Measure):
 
     def _stencil_limit(self, x, lo, hi):
         """``(omega_1(x) or None, tried)`` at a degenerate point ``x`` of the piece ``[lo, hi]`` (:meth:`_degenerate_omega`):
-        the polynomial through the solutions at ``x +- k h``, ``k = 1..4``, where the solve is well conditioned, checked
-        against step ``2 h``.  The step: STENCIL times the piece's width, but at most a tenth of the distance to its
-        nearer edge, and 8 and 64 times finer when the expansions disagree (a law on [1, 1e6] at 1000, where omega_1
-        varies on the scale 1000, was left with the solve's arbitrary fixed point: 57 % off, silently).  ``tried``:
-        whether a stencil fitted inside the piece (not at an edge)."""
-        k = np.array([-4, -3, -2, -1, 1, 2, 3, 4], float)
-        lagrange = np.array([np.prod([-t for t in k if t != tk]) / np.prod([tk - t for t in k if t != tk])
-                             for tk in k])
-        h0 = min(STENCIL * (hi - lo), min(x - lo, hi - x) / 10)
-        tried = False
-        for h in h0 * np.array([1.0, 1 / 8, 1 / 64]):
-            if not (h > 0 and lo + 9 * h < x < hi - 9 * h):
-                break
-            tried = True
+        the polynomial through the solutions at ``x +- k h`` where the solve is well conditioned (``|1 - Phi_u| >= 1e-4``),
+        checked against step ``2 h`` to 1e-9 (:func:`_stencil_value`, steps :func:`_stencil_steps`).  ``tried``: whether a
+        stencil fitted inside the piece (not at an edge)."""
+        k = np.array(STENCIL_K, float)
+        steps = _stencil_steps(x, lo, hi)
+
+        def values_at(h):
             xs = x + h * np.concatenate([k, 2 * k])
             ws, es = self._omega_np(xs + 0j, on_fail="nan")
             with np.errstate(all="ignore"):
                 cond = np.abs(1 - self._system().phi(ws, xs + 0j)[1])
             if not (np.all(np.isfinite(ws)) and np.all(es == 0) and np.all(cond >= 1e-4)):
-                continue
-            fine, coarse = lagrange @ ws[:8], lagrange @ ws[8:]
-            if abs(fine - coarse) <= 1e-9 * abs(fine):
-                return fine, True
-        return None, tried
+                return None
+            return ws
+        value = _stencil_value(steps, values_at, lambda fine, coarse: abs(fine - coarse) <= 1e-9 * abs(fine),
+                               np.array([float(w) for w in STENCIL_W]))
+        return value, bool(steps)
 
     def _polish_degenerate(self, w0, z, work):
         """The fixed point next to ``w0`` at ``z`` in the context ``work`` where the map is nearly the identity
@@ -605,37 +642,28 @@ class _Convolution(Measure):
         """``(omega_1(x), context)`` at a real point ``x`` (an mpf of ``ctx``: the exact point, which need not be a
         double) where the map is the identity to working accuracy (``(δ_1 + δ_2)/2 ⊠ itself`` at 2 exactly: every
         ``w`` is a fixed point, and the value is the limit from the neighbours): the polynomial through
-        ``omega_1(x +- k h)``, ``k = 1..4``, each polished to full precision, with ``h`` small enough that
-        ``(4 h/W)^8`` is below the precision asked (``W`` the piece's width), checked against the same expansion at
-        step ``2 h``, ``h`` from the distance to the piece's nearer edge.  None when the point is on an edge or the
-        two expansions disagree.  (Centred on ``float(x)`` it was off by the rounding of ``x`` times ``omega_1'``:
-        2e-29 at 2987/3.)"""
+        ``omega_1(x +- k h)``, each polished to full precision, checked against the same expansion at step ``2 h`` to
+        ``10^(3 - dps)`` (:func:`_stencil_value`, steps :func:`_stencil_steps` at ``dps``).  None when the point is on
+        an edge or the two expansions disagree.  (Centred on ``float(x)`` it was off by the rounding of ``x`` times
+        ``omega_1'``: 2e-29 at 2987/3.)"""
         x = ctx.mpf(x)
         piece = [(lo, hi) for lo, hi in self.support() if lo <= float(x) <= hi]
         if not piece:
             return None
-        lo, hi = piece[0]
-        # the local scale: the distance to the piece's nearer edge (the piece's width let a law on [1, 1e6] take
-        # steps of 6 at 1000, where omega_1 varies on the scale 1000: the two expansions disagreed, and the polish
-        # then returned its arbitrary start); three tries, each 100 times finer
-        dist = min(float(x) - lo, hi - float(x))
-        k = [-4, -3, -2, -1, 1, 2, 3, 4]
-        for h in dist / 16 * 10.0 ** (-(ctx.dps + 2) / 8) * np.array([1.0, 1e-2, 1e-4]):
-            if not h > 0:
-                return None
-            vals = {}
+        k = list(STENCIL_K)
+
+        def values_at(h):
+            vals = []
             for j in k + [2 * t for t in k]:
                 xj = x + j * ctx.mpf(h)
                 wj = self._omega_axis(np.array([complex(float(xj))]))[0][0]
-                w, work = self._polish_mp(wj, ctx.mpc(xj), ctx, expand=False)
-                vals[j] = ctx.mpc(w)
-
-            def lagrange(step):
-                return ctx.fsum(vals[step * t] * ctx.fprod(ctx.mpf(-s) / (t - s) for s in k if s != t) for t in k)
-            fine, coarse = lagrange(1), lagrange(2)
-            if abs(fine - coarse) <= ctx.mpf(10) ** (3 - ctx.dps) * abs(fine):
-                return fine, ctx
-        return None
+                vals.append(ctx.mpc(self._polish_mp(wj, ctx.mpc(xj), ctx, expand=False)[0]))
+            return vals
+        tol = ctx.mpf(10) ** (3 - ctx.dps)
+        value = _stencil_value(_stencil_steps(float(x), *piece[0], dps=ctx.dps), values_at,
+                               lambda fine, coarse: abs(fine - coarse) <= tol * abs(fine),
+                               [ctx.mpf(w.numerator) / w.denominator for w in STENCIL_W])
+        return None if value is None else (value, ctx)
 
     #: points within this many scales of the limit ``c`` of a pole pair of atoms with masses adding up to 1 take ``G`` from
     #: the equation written around the pair (:meth:`_hard_solve`): the subordination equation's ``O(omega)`` terms
