@@ -1486,7 +1486,8 @@ class ExactNTKLaw(NTKLaw):
         """``u(z)`` for ``z`` in the closed upper half-plane (real ``z``: limit from above)."""
         g1 = as_float(self._g1)
         G0 = self._start_cauchy(z)
-        u0 = np.where(np.isfinite(G0) & (G0 != 0), 1 / (g1 * G0), z / g1)
+        with np.errstate(all="ignore"):          # (where G0 is 0 or not finite the other branch is taken)
+            u0 = np.where(np.isfinite(G0) & (G0 != 0), 1 / (g1 * G0), z / g1)
         # into the open upper half-plane: Newton from a real start stays real (e.g. where the moment route
         # puts a spurious gap or a too early edge); off rho's support the root is real and Newton returns there
         # (not beyond rho's outer edges on the real axis: there the root is real, the moment route's real start is good
@@ -1831,7 +1832,7 @@ class ExactNTKLaw(NTKLaw):
             sing = np.array([0.0, gm.right_edge()])
             blind = np.min(np.abs(u[near][:, None] - sing), 1) < 16 * gm._y0()
             err[np.nonzero(near)[0][blind]] = np.inf
-        with np.errstate(invalid="ignore", divide="ignore"):
+        with np.errstate(all="ignore"):
             return 1 / (g1 * u), err / (g1 * np.abs(dX))
 
     def _circle_masses(self, c, R, tol, n_max, nodes=False):
@@ -1843,9 +1844,10 @@ class ExactNTKLaw(NTKLaw):
         n = 31
         z, w = nested_arc_rule(c, R, n)
         G, eG = (v.reshape(z.shape) for v in self._G_bounded(z.ravel()))
-        mass = np.sum(w * G, 1).imag / np.pi
-        eG = np.sum(np.abs(w) * eG, 1) / np.pi
-        diff = np.abs(mass - np.sum(nested_arc_rule(c, R, n // 2)[1] * G[:, 1::2], 1).imag / np.pi)
+        with np.errstate(invalid="ignore"):        # (a circle through a pole: NaN, reported by the caller)
+            mass = np.sum(w * G, 1).imag / np.pi
+            eG = np.sum(np.abs(w) * eG, 1) / np.pi
+            diff = np.abs(mass - np.sum(nested_arc_rule(c, R, n // 2)[1] * G[:, 1::2], 1).imag / np.pi)
         last = [list(z), list(w), list(G)]
 
         def open_(i):     # not yet agreed to tol plus rounding (16 eps of the mass), and still finite

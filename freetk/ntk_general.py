@@ -113,6 +113,10 @@ def _mpval(x, ctx):
 # ----------------------------------------------------------------------------- the law nu of T
 #: up to this many atoms of T, the kernels loop over them (one reciprocal each, products on the points' arrays)
 _ATOM_LOOP = 16
+#: GeneralMu._far: from |z| >= _FAR times the bound M of mu's support on, G_mu and G_mu' are the series of mu's exact
+#: moments m_0 .. m_{_FAR_TERMS - 1}; |m_k| <= M^k leaves a tail below 4^-32 (4/3) / |z| < 2e-19 |G| (G' likewise)
+_FAR = 4.0
+_FAR_TERMS = 33
 
 
 class _TKernel:
@@ -806,7 +810,7 @@ class GeneralMu(Measure):
         height ``Im z/10`` entered it for ``Re z > 5/c`` (the issue's law, ``z = 10.485 + 0.9i``: the root at the
         mirror node jumped sheets, ``G_mu`` off by ~1e-4 with no warning)."""
         z = np.asarray(z)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(all="ignore"):
             cap = np.where(z.real > 0, 0.5 * np.abs(z.imag) / (self._c * np.where(z.real > 0, z.real, 1.0)), np.inf)
         return cap + 1e-300
 
@@ -1166,11 +1170,14 @@ class GeneralMu(Measure):
             return (np.where(low, np.conj(out), out).reshape(shape), np.where(low, np.conj(dout), dout).reshape(shape))
         G = np.empty(z.size, complex)
         dG = np.empty(z.size, complex)
+        far = np.abs(z) >= _FAR * self._norm_bound()
+        if np.any(far):
+            G[far], dG[far] = self._far(z[far])
         # the vertical line: Re z < 0 (any Im z: Re F_z(T) > 0, so rho_z lives in Re w >= 0 and its reflection in
         # Re w <= -1/c), and real z right of mu's support
-        left = (z.real < 0) | ((z.imag == 0) & (z.real > self.right_edge() * (1 + 1e-12)))
-        direct = (z.imag >= y0) & ~left
-        near = ~left & ~direct
+        left = ((z.real < 0) | ((z.imag == 0) & (z.real > self.right_edge() * (1 + 1e-12)))) & ~far
+        direct = (z.imag >= y0) & ~left & ~far
+        near = ~left & ~direct & ~far
         for sel, kind in ((left, "v"), (direct, "h")):
             if np.any(sel):
                 I, dI = self._line_integral_robust(z[sel], kind)
@@ -1199,6 +1206,52 @@ class GeneralMu(Measure):
             G[near] = f1 + d1 * (t - t1) + f112 * (t - t1) ** 2 + f1122 * (t - t1) ** 2 * (t - t2) + pa
             dG[near] = d1 + 2 * f112 * (t - t1) + f1122 * (2 * (t - t1) * (t - t2) + (t - t1) ** 2) + dpa
         return G.reshape(shape), dG.reshape(shape)
+
+    def _norm_bound(self):
+        """``M = (a + 2 c (1 + sqrt gamma2)^2) tmax``, a bound of ``||Sigma||`` at every size, hence of ``|t|`` on mu's
+        support (the bracket of :meth:`right_edge`)."""
+        return (self._a + 2 * self._c * (1 + np.sqrt(self._r)) ** 2) * self._T.tmax + 1e-300
+
+    def _far(self, z):
+        """``(G_mu, G_mu')`` at ``|z| >= _FAR M`` (:meth:`_norm_bound`) from mu's exact moments: ``G = sum_k m_k/z^(k+1)``,
+        ``G' = -sum_k (k + 1) m_k/z^(k+2)``, ``k < _FAR_TERMS``; with ``|m_k| <= M^k`` the tails are below
+        ``q^K/(1 - q)/|z|`` and ``K q^(K-1)/(1 - q)^2/|z|^2`` (``q = M/|z| <= 1/4``, ``K = _FAR_TERMS``): below 1e-17 of
+        ``|G| ~ 1/|z|`` and ``|G'| ~ 1/|z|^2``.  The line integral there followed roots over paths ~|z| long, and its
+        cost grew with |z| (0.33 s at 1e5 i, and without bound: a user's ``cauchy(1e10j)`` of the NTK law ran for
+        minutes and took 7 GB)."""
+        if "far_moments" not in self._cache:
+            self._cache["far_moments"] = np.array([float(v) for v in self._moments(_FAR_TERMS - 1)][:_FAR_TERMS])
+        m = self._cache["far_moments"]
+        r = 1 / np.asarray(z, complex)
+        G = np.zeros(r.shape, complex)
+        dG = np.zeros(r.shape, complex)
+        for k in range(_FAR_TERMS - 1, -1, -1):        # Horner in r = 1/z
+            G = m[k] + r * G
+            dG = (k + 1) * m[k] + r * dG
+        return r * G, -r * r * dG
+
+    def _far_mp(self, z, ctx):
+        """:meth:`_far` at the precision of ``ctx``: the moment series with ``K`` terms, ``K`` the least with
+        ``q^K/(1 - q)`` and ``K q^(K-1)/(1 - q)^2`` below ``10^-(dps + 5)`` (``q = M/|z| <= 1/4``), summed 20 bits finer
+        with mu's exact moments (sympy, computed once up to the largest ``K`` asked)."""
+        q = float(self._norm_bound() * (1 + 1e-12) / abs(complex(z)))
+        K = 2
+        while max(q ** K / (1 - q), K * q ** (K - 1) / (1 - q) ** 2) > 10.0 ** -(ctx.dps + 5) and K < 100000:
+            K += 1
+        have = self._cache.get("exact_moments", [])
+        if len(have) < K:
+            have = list(self._moments(K - 1))[:K]
+            self._cache["exact_moments"] = have
+        w = mpmath.MPContext()
+        w.prec = ctx.prec + 20
+        r = 1 / w.mpc(w.mpf(ctx.re(z)), w.mpf(ctx.im(z)))
+        G = dG = w.mpc(0)
+        for k in range(K - 1, -1, -1):
+            mk = _mpval(have[k], w)
+            G = mk + r * G
+            dG = (k + 1) * mk + r * dG
+        conv = lambda v: ctx.mpc(ctx.mpf(w.re(v)), ctx.mpf(w.im(v)))  # noqa: E731
+        return conv(r * G), conv(-r * r * dG)
 
     def _atom_poles(self, z):
         """``sum_k w_k/(z - x_k)`` and its derivative over mu's atoms (exact masses, ``atoms()``)."""
@@ -1381,7 +1434,9 @@ class GeneralMu(Measure):
                 continue
             if cur >= 0 and lev[i] == lev[cur] and abs(zl[i] - zl[cur]) <= _ZC_REACH * scale(zl[cur], zl[i]):
                 r = scale(zl[last], zl[i])
-                k = int(np.ceil(abs(zl[i] - zl[last]) / (_ZC_STEP * r))) if r > 0 else _ZC_NSUB + 1
+                # (the step in units of r, without forming _ZC_STEP r: it underflowed to 0 at r = 5e-324)
+                q = abs(zl[i] - zl[last]) / r / _ZC_STEP if r > 0 else np.inf
+                k = int(np.ceil(q)) if q <= _ZC_NSUB else _ZC_NSUB + 1
                 if k <= _ZC_NSUB:
                     anchor[i], anc[i], src[i], rank[i], nsub[i] = False, cur, last, rank[last] + 1, max(k, 1)
                     last = i
@@ -1592,7 +1647,7 @@ class GeneralMu(Measure):
         ``E`` the contour ``Re w = -1/(2c)`` separates the cut of ``G_{rho_z}`` from its reflection."""
         if "right_edge" not in self._cache:
             lo = self._a * self._T.tmax
-            hi = (self._a + 2 * self._c * (1 + np.sqrt(self._r)) ** 2) * self._T.tmax   # ||Sigma|| bound
+            hi = self._norm_bound()
             f = lambda z: self._kappa_min(z) + 1 / (2 * self._c)     # noqa: E731
             a_ = lo + 1e-12 * hi
             while f(a_) > 0 and a_ > 1e-300:   # (kappa_min > -1/2c already just right of a tmax)
@@ -1856,6 +1911,8 @@ class GeneralMu(Measure):
         if ctx.im(z) < 0:
             g, dg = self.cauchy_mp(ctx.conj(z), ctx, n)
             return ctx.conj(g), ctx.conj(dg)
+        if abs(z) >= _FAR * self._norm_bound():
+            return self._far_mp(z, ctx)
         if ctx.im(z) == 0 and not (ctx.re(z) < 0 or ctx.re(z) > self.right_edge() * (1 + 1e-12)):
             raise InvalidArgument("Argument `z` of `GeneralMu.cauchy_mp` must have Im z != 0 or be real outside "
                                   f"[0, right_edge()] (the mpmath route has no continuation to the support); got {z}")
@@ -2589,7 +2646,8 @@ def rho_u_solve(gm, g1, z, u0, tol=1e-15, iters=40):
             halved |= bad
             step[bad] /= 2
             new[bad] = u[act][bad] - step[bad]
-        rel = np.abs(step) / np.abs(u[act])
+        with np.errstate(all="ignore"):
+            rel = np.abs(step) / np.abs(u[act])
         # done: the step is at rounding level, or convergence is visibly quadratic (rel <= 10 prev^2) and
         # rel <= 1e-9, so that the error after this step is ~ rel^2 <= 1e-18
         # or the steps stopped shrinking below 1e-9 |u| (the rounding floor of X near an edge of rho, where
