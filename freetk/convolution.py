@@ -835,6 +835,19 @@ class _Convolution(Measure):
                                 ctx.mpf(0))
         return self._cache[key][0]
 
+    def _finish_support(self):
+        """The raw intervals cached by ``support_intervals`` (the ends' classification evaluates the density, which asks
+        for them) checked (:meth:`_found`), snapped and classified; on failure the cache forgets them: a NoConvergence
+        here used to leave the raw, empty list behind, and the next ``support()`` returned ``[]`` and ``total_mass()``
+        the atoms' mass alone, silently."""
+        try:
+            self._cache["support_intervals"] = self._classify_ends(self._snap(self._found(
+                self._cache["support_intervals"])))
+        except BaseException:
+            for key in ("support_intervals", "breaks", "exact_edges"):
+                self._cache.pop(key, None)
+            raise
+
     def _found(self, intervals):
         """``intervals``, after checking that the search found the law's mass: with no continuous piece the atoms must
         carry all of it (operands whose atoms lie at ±1e200 around a semicircle gave an empty support and
@@ -1033,8 +1046,7 @@ class FreeAdditiveConvolution(_Convolution):
                 params=self._cache.setdefault("edge_params", {}))
             self._cache["breaks"] = breaks
             self._cache["exact_edges"] = True
-            self._cache["support_intervals"] = self._classify_ends(self._snap(self._found(
-                self._cache["support_intervals"])))
+            self._finish_support()
         return self._cache["support_intervals"]
 
 
@@ -1204,7 +1216,6 @@ class FreeMultiplicativeConvolution(_Convolution):
                 params=self._cache.setdefault("edge_params", {}))
             self._cache["breaks"] = breaks
             self._cache["exact_edges"] = True
-            self._cache["support_intervals"] = self._classify_ends(self._snap(self._found(
-                self._cache["support_intervals"])))
+            self._finish_support()
         return self._cache["support_intervals"]
 

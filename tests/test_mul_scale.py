@@ -137,3 +137,15 @@ def test_support_of_a_product_with_a_tiny_continuous_part(k):
         else:
             # (the 40-digit value is the Poisson smoothing at the height 1e-26 of the solve, ~1e-28: no density)
             assert abs(f) <= 1e-12 * law.pdf(hi - (hi - 2) * 1e-3) and law.pdf(x) == 0, (x, f)
+
+
+def test_a_failed_support_search_is_not_cached_as_an_empty_support():
+    """``((1 - p) δ0 + p U(1, 2)) ⊠ U(2, 5)`` at ``p = 1e-12`` (an adversarial round): the first ``support()`` raised
+    NoConvergence (no piece found, the atoms short of mass 1), but left the raw empty list in the cache, and the next
+    ``support()`` returned ``[]`` and ``total_mass()`` 0.999999999999, silently.  Every call now raises."""
+    from freetk.errors import NoConvergence
+    p = Q(1, 10 ** 12)
+    law = ft.free_mul(ft.mixture([(1 - p, ft.dirac(0)), (p, ft.uniform(1, 2))]), ft.uniform(2, 5))
+    for call in (law.support, law.support, law.support_intervals, law.total_mass):
+        with pytest.raises(NoConvergence):
+            call()
