@@ -1220,7 +1220,7 @@ class GeneralMu(Measure):
         cost grew with |z| (0.33 s at 1e5 i, and without bound: a user's ``cauchy(1e10j)`` of the NTK law ran for
         minutes and took 7 GB)."""
         if "far_moments" not in self._cache:
-            self._cache["far_moments"] = np.array([float(v) for v in self._moments(_FAR_TERMS - 1)][:_FAR_TERMS])
+            self._cache["far_moments"] = np.array([float(v) for v in self.moments(_FAR_TERMS - 1)])
         m = self._cache["far_moments"]
         r = 1 / np.asarray(z, complex)
         G = np.zeros(r.shape, complex)
@@ -1233,15 +1233,12 @@ class GeneralMu(Measure):
     def _far_mp(self, z, ctx):
         """:meth:`_far` at the precision of ``ctx``: the moment series with ``K`` terms, ``K`` the least with
         ``q^K/(1 - q)`` and ``K q^(K-1)/(1 - q)^2`` below ``10^-(dps + 5)`` (``q = M/|z| <= 1/4``), summed 20 bits finer
-        with mu's exact moments (sympy, computed once up to the largest ``K`` asked)."""
+        with mu's exact moments (:meth:`moments`, cached up to the largest ``K`` asked)."""
         q = float(self._norm_bound() * (1 + 1e-12) / abs(complex(z)))
         K = 2
         while max(q ** K / (1 - q), K * q ** (K - 1) / (1 - q) ** 2) > 10.0 ** -(ctx.dps + 5) and K < 100000:
             K += 1
-        have = self._cache.get("exact_moments", [])
-        if len(have) < K:
-            have = list(self._moments(K - 1))[:K]
-            self._cache["exact_moments"] = have
+        have = self.moments(K - 1)
         w = mpmath.MPContext()
         w.prec = ctx.prec + 20
         r = 1 / w.mpc(w.mpf(ctx.re(z)), w.mpf(ctx.im(z)))

@@ -71,18 +71,14 @@ def real_pair(measure):
 def real_u_pair(measure):
     """``x -> (u, u')`` with ``u(x) = x G(x) - 1`` on real points off the support of ``measure`` (real arrays), from
     :meth:`Measure._cauchy_psi_np`: families whose mass sits at 0 give ``u`` without forming ``x G - 1`` (of size ``p``
-    next to 1 for a measure with mass ``1 - p`` at 0)."""
-    def f(x):
+    next to 1 for a measure with mass ``1 - p`` at 0).  ``f(x, size=True)`` also returns the size ``S`` of the terms ``u``
+    was formed from (``|u|`` for those families, ``|x G| + 1`` where ``u = x G - 1``)."""
+    def f(x, size=False):
         with np.errstate(all="ignore"):
-            g, _, k, _, dk = measure._cauchy_psi_np(np.asarray(x, float) + 0j)
+            g, _, k, S, dk = measure._cauchy_psi_np(np.asarray(x, float) + 0j)
             k = np.where(np.isfinite(g) & np.isfinite(k), k, np.nan)     # a pole (see real_pair)
             dk = np.where(np.isfinite(dk), dk, np.nan)
-        return np.real(k), np.real(dk)
-
-    def size(x):
-        with np.errstate(all="ignore"):
-            return np.real(measure._cauchy_psi_np(np.asarray(x, float) + 0j)[3])
-    f.size = size
+        return (np.real(k), np.real(dk), np.real(S)) if size else (np.real(k), np.real(dk))
     return f
 
 
@@ -722,14 +718,12 @@ def add_support(mu_support, mu_atoms, mu_pair, nu_support, nu_atoms, nu_pair, mu
 
 def _u_pair(pair):
     """``x -> (u, u')`` with ``u(x) = x G(x) - 1`` from the real-axis pair ``(G, G')``."""
-    def f(x):
+    def f(x, size=False):
         g, dg = pair(x)
-        return x * g - 1, g + x * dg
-
-    def size(x):
+        if not size:
+            return x * g - 1, g + x * dg
         with np.errstate(all="ignore"):
-            return np.abs(x * pair(x)[0]) + 1
-    f.size = size
+            return x * g - 1, g + x * dg, np.abs(x * g) + 1
     return f
 
 
@@ -752,7 +746,8 @@ def mul_support(mu_support, mu_atoms, mu_pair, nu_support, nu_atoms, nu_pair, mu
     ``(log x)' = X_mu'/X_mu + X_nu'/X_nu + 1/(u (1 + u))``, ``X_mu' = 1/(G_mu + X_mu G_mu')``.
     Off the support ``x > 0`` and the real subordination fixed point is attracting (``|F'| < 1``, see
     :func:`_mul_map_derivative`); ``F' = 1`` exactly where ``x'(u) = 0``.  ``mu_zero``, ``nu_zero``: the operands' masses at 0.
-    ``mu_upair``, ``nu_upair``: ``x -> (u, u')`` (:func:`real_u_pair`), else formed from the ``(G, G')`` pairs.
+    ``mu_upair``, ``nu_upair``: ``x -> (u, u')`` (:func:`real_u_pair`), else formed from the ``(G, G')`` pairs; with
+    ``size=True`` also the size ``S`` of the terms ``u`` was formed from (the sign test's loss).
     """
     fm = mu_upair or _u_pair(mu_pair)
     fn = nu_upair or _u_pair(nu_pair)
@@ -763,7 +758,9 @@ def mul_support(mu_support, mu_atoms, mu_pair, nu_support, nu_atoms, nu_pair, mu
 
     def dx(w1, w2, u):
         xv = x(w1, w2, u)
-        fp, size = _mul_map_derivative(xv, u, w1, fm(w1)[1], w2, fn(w2)[1])
+        _, du1, s1 = fm(w1, size=True)
+        _, du2, s2 = fn(w2, size=True)
+        fp, size = _mul_map_derivative(xv, u, w1, du1, w2, du2)
         # u = X G(X) - 1 loses digits like 1/|u| on an outer branch (X G -> 1), and like
         # 1/|1 + u| where an inverse passes through 0 (X -> 0 against u/(1 + u) -> inf); so does
         # u' = G + X G' (-m_1/X^2 from two terms of size 1/X), provided G' itself has no cancellation
@@ -772,7 +769,7 @@ def mul_support(mu_support, mu_atoms, mu_pair, nu_support, nu_atoms, nu_pair, mu
         # X G - 1: the factor 1 + 1/|u|); a family that gives u without X G - 1 has S ~ |u| (a mixture almost all atom
         # at 0: u of size p, no loss, where 1/|u| wrongly declared the sign of x' lost and the search missed the edge)
         with np.errstate(all="ignore"):
-            loss = np.maximum(_u_size(fm, w1), _u_size(fn, w2)) / (1 + np.abs(1 + u))
+            loss = np.maximum(s1, s2) / (1 + np.abs(1 + u))
         return (np.where(xv > 0, 1 - np.abs(fp), np.nan),
                 (1 + size) * (1 + loss / np.abs(u)) * (1 + 1 / np.abs(1 + u)))
 
@@ -795,15 +792,6 @@ def mul_support(mu_support, mu_atoms, mu_pair, nu_support, nu_atoms, nu_pair, mu
     off += _pair_off_support(m, fm, fn, bm, bn, (mu_mean, nu_mean), breaks, params)
     ivs = complement([iv for iv in off if not (np.isnan(iv[0]) or np.isnan(iv[1]))], scale, increasing=False)
     return [iv for iv in ivs if iv.hi > 0]
-
-
-def _u_size(f, w):
-    """The size of the terms ``u = K(w)`` was formed from (``f.size``, :func:`real_u_pair`, :func:`_u_pair`); ``|w G| + 1``
-    (``u`` formed as ``w G - 1``) for a pair without it: ``1 + |1 + u|``."""
-    size = getattr(f, "size", None)
-    if size is None:
-        return 1 + np.abs(1 + f(w)[0])
-    return size(w)
 
 
 def _mul_limit_at_minus_one(from_above, first, second):
